@@ -1,0 +1,35 @@
+# The two commands of README.md: `make run` and `make test`. Both install into .venv first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
+HOST ?= 127.0.0.1
+PORT ?= 5000
+export FLASK_APP := wsgi.py
+
+.PHONY: install run test bench worker
+
+$(STAMP): requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/flask db upgrade
+	$(BIN)/flask seed-demo
+	$(BIN)/flask run --host $(HOST) --port $(PORT)
+
+# pytest exits 5 when it collected no test: say so plainly instead of failing as make's 2.
+test: install
+	@$(BIN)/python -m pytest $(PYTEST_ARGS); status=$$?; \
+	if [ $$status -eq 5 ]; then echo "pytest: no tests were collected"; exit 0; fi; exit $$status
+
+bench: install
+	$(BIN)/python -m bench.catalogue
+
+worker: install
+	$(BIN)/flask worker

@@ -1,0 +1,48 @@
+"""Application factory: config, extensions, blueprints, CLI, error pages."""
+from __future__ import annotations
+
+import os
+
+from flask import Flask
+
+from app.config import ROOT, from_environ
+from app.extensions import csrf, db, limiter, login_manager, migrate
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder="static",
+        instance_path=str(ROOT / "instance"),
+    )
+    app.config.from_mapping(from_environ())
+    if overrides:
+        app.config.from_mapping(overrides)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    from app import models  # noqa: F401  (registers the models on the metadata)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
+    login_manager.login_message_category = "info"
+
+    from app.blueprints import register_blueprints
+    from app.cli import register_cli
+    from app.errors import register_error_handlers
+    from app.security import register_security
+    from app.tasks import init_queue
+    from app.web import register_template_helpers
+
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_security(app)
+    register_template_helpers(app)
+    register_cli(app)
+    init_queue(app)
+    return app

@@ -1,0 +1,14 @@
+"""Blueprints: thin views — parse input, call one service function, render or redirect."""
+from flask import Flask
+
+
+def register_blueprints(app: Flask) -> None:
+    from app.blueprints.admin import bp as admin_bp
+    from app.blueprints.api import bp as api_bp
+    from app.blueprints.auth import bp as auth_bp
+    from app.blueprints.public import bp as public_bp
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp, url_prefix="/quan-tri")
+    app.register_blueprint(api_bp, url_prefix="/api/v1")

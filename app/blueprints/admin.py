@@ -1,0 +1,41 @@
+"""Administration: the working calendar's overrides."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+
+from app.extensions import db
+from app.forms.admin import CalendarDayForm, ConfirmForm
+from app.models import CalendarDay
+from app.services import calendar as calendar_service
+from app.web import require
+
+bp = Blueprint("admin", __name__)
+
+
+@bp.route("/lich", methods=["GET", "POST"])
+@require("calendar.manage")
+def calendar():
+    form = CalendarDayForm()
+    if form.validate_on_submit():
+        try:
+            calendar_service.add_override(form.day.data, form.kind.data, form.note.data)
+        except calendar_service.CalendarError as error:
+            getattr(form, error.field).errors.append(error.message)
+        else:
+            flash(f"Đã thêm ngày {form.day.data:%d/%m/%Y} vào lịch điều chỉnh.", "success")
+            return redirect(url_for("admin.calendar"))
+    status = 422 if form.errors else 200
+    return render_template("admin/calendar.html", form=form, rows=calendar_service.overrides(),
+                           kinds=calendar_service.DAY_KINDS), status
+
+
+@bp.route("/lich/<int:day_id>/xoa", methods=["GET", "POST"])
+@require("calendar.manage")
+def calendar_delete(day_id: int):
+    row = db.get_or_404(CalendarDay, day_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        calendar_service.remove_override(row)
+        flash(f"Đã xóa ngày {row.day:%d/%m/%Y} khỏi lịch điều chỉnh.", "success")
+        return redirect(url_for("admin.calendar"))
+    return render_template("admin/calendar_delete.html", form=form, row=row, kinds=calendar_service.DAY_KINDS)

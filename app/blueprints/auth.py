@@ -1,0 +1,66 @@
+"""Log in, log out, citizen registration."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_user, logout_user
+
+from app.extensions import limiter
+from app.forms.auth import LoginForm, RegisterForm
+from app.services import accounts
+
+bp = Blueprint("auth", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site: `?next=https://evil.example` must not redirect away."""
+    if target and urlsplit(target).netloc == "" and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("public.index")
+
+
+@bp.route("/dang-nhap", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("public.index"))
+    form = LoginForm()
+    error = None
+    if form.validate_on_submit():
+        user = accounts.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            login_user(user, remember=form.remember.data)
+            flash(f"Xin chào {user.full_name}.", "success")
+            return redirect(_safe_next(request.args.get("next")))
+        error = "E-mail hoặc mật khẩu không đúng."
+    return render_template("auth/login.html", form=form, error=error), 200 if error is None else 401
+
+
+@bp.post("/dang-xuat")
+def logout():
+    logout_user()
+    flash("Bạn đã đăng xuất.", "info")
+    return redirect(url_for("public.index"))
+
+
+@bp.route("/dang-ky", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("public.index"))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.register_citizen(
+                email=form.email.data, password=form.password.data, full_name=form.full_name.data,
+                id_number=form.id_number.data, phone=form.phone.data,
+            )
+        except accounts.AccountError as error:
+            getattr(form, error.field).errors.append(error.message)
+        else:
+            login_user(user)
+            flash("Đăng ký tài khoản thành công.", "success")
+            return redirect(url_for("public.index"))
+    status = 422 if form.errors else 200
+    return render_template("auth/register.html", form=form), status

@@ -1,0 +1,70 @@
+"""Public pages: home, procedure catalogue, procedure detail, blank forms."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, render_template, request, send_from_directory
+
+from app.services import catalogue, structure
+from app.services.calendar import expected_due
+from app.web import page_arg
+
+bp = Blueprint("public", __name__)
+
+
+@bp.get("/")
+def index():
+    return render_template("public/index.html", tree=structure.agency_tree())
+
+
+def catalogue_filter() -> catalogue.CatalogueFilter:
+    args = request.args
+    return catalogue.CatalogueFilter(
+        q=args.get("q", "").strip()[:200], field=args.get("field", ""), level=args.get("level", ""),
+        online=args.get("online", ""), agency=args.get("agency", ""),
+    )
+
+
+@bp.get("/thu-tuc", endpoint="catalogue")
+def catalogue_page():
+    f = catalogue_filter()
+    try:
+        page = catalogue.search(f, page_arg(), current_app.config["PER_PAGE"])
+    except LookupError:
+        abort(404)
+    args = {k: v for k, v in vars(f).items() if v}
+    return render_template(
+        "public/catalogue.html", page=page, f=f, args=args,
+        fields=catalogue.fields(), agency_types=catalogue.agency_types(),
+    )
+
+
+@bp.get("/thu-tuc/<code>")
+def procedure(code: str):
+    version = catalogue.current_version(code)
+    if version is None:
+        abort(404)
+    due = expected_due(version, datetime.now(timezone.utc))
+    return render_template("public/procedure.html", v=version, spec=version.spec, due=due)
+
+
+@bp.get("/thu-tuc/<code>/mau/<filename>")
+def blank_form(code: str, filename: str):
+    version = catalogue.current_version(code)
+    names = {d.get("blank_form") for d in version.spec["documents"]} if version else set()
+    if filename not in names:
+        abort(404)
+    return send_from_directory(Path(current_app.config["PROCEDURES_DIR"]) / "forms", filename, as_attachment=True)
+
+
+@bp.get("/tra-cuu")
+def lookup():
+    return render_template("public/coming.html", title="Tra cứu hồ sơ",
+                           text="Tra cứu tình trạng hồ sơ theo mã hồ sơ hoặc mã QR trên giấy tiếp nhận.")
+
+
+@bp.get("/thong-ke")
+def statistics():
+    return render_template("public/coming.html", title="Thống kê, đánh giá",
+                           text="Chỉ số đánh giá chất lượng phục vụ theo Quyết định 766/QĐ-TTg của từng cơ quan.")

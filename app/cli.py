@@ -1,0 +1,79 @@
+"""`flask` commands: seed-demo, user create, procedures load, worker."""
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from app.domain.procedure_spec import ProcedureFileError
+from app.services import accounts, catalogue, demo
+
+user_cli = AppGroup("user", help="Tài khoản người dùng.")
+procedures_cli = AppGroup("procedures", help="Danh mục thủ tục hành chính.")
+
+
+@click.command("seed-demo")
+def seed_demo():
+    """Nạp tỉnh trình diễn (Vĩnh Phúc), tài khoản mẫu và danh mục thủ tục. Chạy lại không mất dữ liệu."""
+    try:
+        counts = demo.seed_demo(current_app.config["PROCEDURES_DIR"])
+    except ProcedureFileError as error:
+        raise click.ClickException(f"Tệp thủ tục không hợp lệ, không nạp gì:\n{error}") from None
+    click.echo("Đã nạp: {units} đơn vị hành chính, {agencies} cơ quan, {users} tài khoản, "
+               "{procedures_published} phiên bản thủ tục mới.".format(**counts))
+
+
+@user_cli.command("create")
+@click.argument("email")
+@click.option("--password", required=True, help="Mật khẩu")
+@click.option("--name", "full_name", required=True, help="Họ và tên")
+@click.option("--role", "roles", multiple=True, help="reception|specialist|leader|clerk|admin (lặp lại được)")
+@click.option("--agency", "agencies", multiple=True, help="Mã định danh cơ quan, theo thứ tự --role")
+@click.option("--id-number", default=None, help="Số định danh cá nhân (12 số)")
+def create_user(email, password, full_name, roles, agencies, id_number):
+    """Tạo tài khoản; mỗi cặp --role/--agency là một vai trò tại một cơ quan. Công dân: không có cặp nào."""
+    if len(roles) != len(agencies):
+        raise click.UsageError("Mỗi --role cần đúng một --agency đi kèm.")
+    try:
+        user = accounts.create_user(
+            email=email, password=password, full_name=full_name, id_number=id_number,
+            grants=[accounts.Grant(r, a) for r, a in zip(roles, agencies)],
+        )
+    except accounts.AccountError as error:
+        raise click.ClickException(error.message) from None
+    click.echo(f"Đã tạo tài khoản {user.email} (id {user.id}).")
+
+
+@procedures_cli.command("load")
+@click.option("--folder", default=None, help="Thư mục procedures/ (mặc định: PROCEDURES_DIR)")
+def load_procedures(folder):
+    """Kiểm tra và đồng bộ procedures/*.yaml vào cơ sở dữ liệu; tệp thay đổi → phiên bản mới."""
+    try:
+        report = catalogue.sync_folder(folder or current_app.config["PROCEDURES_DIR"])
+    except ProcedureFileError as error:
+        raise click.ClickException(f"Tệp thủ tục không hợp lệ, không nạp gì:\n{error}") from None
+    click.echo(f"Công bố mới: {len(report.published)}; không đổi: {len(report.unchanged)}; "
+               f"ngừng công bố: {len(report.withdrawn)}.")
+    for code in report.published:
+        click.echo(f"  + {code}")
+    for code in report.withdrawn:
+        click.echo(f"  - {code}")
+
+
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Xử lý hết hàng đợi rồi dừng.")
+def worker(burst):
+    """Chạy RQ worker cho hàng đợi của ứng dụng (cần REDIS_URL)."""
+    from rq import Worker
+
+    queue = current_app.extensions["rq_queue"]
+    if queue is None:
+        raise click.ClickException("Chưa đặt REDIS_URL: công việc đang chạy trực tiếp, không cần worker.")
+    Worker([queue], connection=queue.connection).work(burst=burst)
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(seed_demo)
+    app.cli.add_command(worker)
+    app.cli.add_command(user_cli)
+    app.cli.add_command(procedures_cli)

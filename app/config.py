@@ -1,0 +1,71 @@
+"""Settings, read from the environment only.
+
+The embedded default (no variable set) is a SQLite file under instance/ and jobs that run
+inline, so `make run` needs no server. Production sets MOTCUA_ENV=production, SECRET_KEY,
+DATABASE_URL and REDIS_URL (see README, "Configuration").
+"""
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = ROOT / "instance"
+
+# Demo-only: used when SECRET_KEY is not set outside production. Never deploy with it.
+DEMO_ONLY_SECRET_KEY = "demo-only-insecure-secret-key-do-not-deploy"
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def database_url(raw: str | None) -> str:
+    """Normalise DATABASE_URL: `postgres://` and `postgresql://` use the psycopg 3 driver."""
+    if not raw:
+        return f"sqlite:///{INSTANCE / 'motcua.db'}"
+    for prefix in ("postgres://", "postgresql://"):
+        if raw.startswith(prefix):
+            return "postgresql+psycopg://" + raw[len(prefix):]
+    return raw
+
+
+def from_environ() -> dict:
+    env = os.environ
+    production = env.get("MOTCUA_ENV", "development") == "production"
+    secret = env.get("SECRET_KEY")
+    if not secret:
+        if production:
+            raise RuntimeError("SECRET_KEY must be set when MOTCUA_ENV=production")
+        logging.getLogger(__name__).warning("SECRET_KEY not set: using the demo-only key")
+        secret = DEMO_ONLY_SECRET_KEY
+    redis_url = env.get("REDIS_URL") or None
+    return {
+        "ENV_NAME": "production" if production else "development",
+        "SECRET_KEY": secret,
+        "SQLALCHEMY_DATABASE_URI": database_url(env.get("DATABASE_URL")),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "REDIS_URL": redis_url,
+        "RQ_QUEUE": env.get("RQ_QUEUE", "motcua"),
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        # Per client address, on the POST of log-in and registration (guessing passwords).
+        "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", production),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", production),
+        "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session: no lost forms
+        "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", 20 * 1024 * 1024)),
+        "PROCEDURES_DIR": env.get("PROCEDURES_DIR", str(ROOT / "procedures")),
+        # Working time (Decree 118/2025 Art. 18; Decree 63/2024): cut-off and office day.
+        "DEADLINE_CUTOFF": env.get("DEADLINE_CUTOFF", "15:00"),
+        "OFFICE_HOURS": env.get("OFFICE_HOURS", "07:30-11:30,13:30-17:00"),
+        "PER_PAGE": int(env.get("PER_PAGE", 20)),
+    }

@@ -1,0 +1,426 @@
+"""Working-time rules: when is a dossier due?
+
+Pure Python on purpose: no Flask, no database, and the clock is always a
+parameter, so every rule can be tested with fixed dates and the same code runs
+in a request, a job or a statistics back-fill.
+
+What counts as a day off
+    Saturdays and Sundays (the public sector works a 40-hour, five-day week,
+    Decision 188/1999/QĐ-TTg), the public holidays of Labour Code 2019
+    Art. 112 (1 Jan; Tết; Hùng Kings' day, 10/3 lunar; 30 Apr; 1 May; 2 Sep plus
+    one adjacent day) with their compensatory days (nghỉ bù), and the
+    Government's yearly day swaps. All of these come from the ``holidays``
+    package (``holidays.country_holidays("VN")``), never from dates typed into
+    this module, and an administrator can correct any day with
+    ``WorkCalendar.extra_days_off`` / ``extra_working_days`` (the ``CalendarDay``
+    table in the database).
+
+    The package also reports the Saturdays the Government swapped into working
+    days (its ``weekend_workdays``; e.g. Sat 22 Aug 2026 was worked so that
+    Mon 31 Aug 2026 could be taken off around National Day). We honour those:
+    taking the day off without the make-up Saturday would make the calendar
+    one working day short.
+
+Counting (Civil Code 2015 Art. 147-148)
+    A period counted in days starts on the day after the event, and a deadline
+    that falls on a day off moves to the next working day.
+
+Cut-off (Decree 61/2018 Art. 19, now Decree 118/2025 Art. 17-18; Decree 63/2024)
+    A dossier received after 15:00 (a setting: ``WorkCalendar.cutoff``), or on a
+    day off, is treated as received on the next working day; a same-day
+    procedure received after the cut-off gives its result the next working day.
+
+Time of day of the appointment (NgayHenTra) -- a choice LEGAL.md section 5 asks us to make
+    For periods in days (working or calendar) the due instant is the END OF
+    THE OFFICE DAY: the close of the last office window, 17:00 by default.
+    Not the receipt's clock time (which would give an appointment at, say,
+    09:12 that no counter keeps), and not 24:00 (Civil Code Art. 148 ends a
+    period at midnight, but a result can only be handed over while the office
+    is open, so 17:00 is the last moment the citizen can actually collect it).
+    Periods in working hours return the exact instant.
+
+All instants returned are timezone-aware datetimes in ``OFFICE_TZ``. Vietnam
+has no daylight saving time, so wall-clock arithmetic in that zone is exact.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+import zoneinfo
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+
+import holidays
+
+__all__ = [
+    "OFFICE_TZ",
+    "TimeUnit",
+    "WorkCalendar",
+    "due_at",
+    "parse_office_hours",
+]
+
+OFFICE_TZ = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
+
+# No sane calendar has this many days off in a row (the longest break, Tết,
+# is about nine); hitting it means the overrides switched every day off.
+_MAX_DAYS_OFF_IN_A_ROW = 370
+
+
+class TimeUnit(StrEnum):
+    """Unit of a processing time, as published in the procedure catalogue."""
+
+    WORKING_DAYS = "working_days"
+    WORKING_HOURS = "working_hours"
+    CALENDAR_DAYS = "calendar_days"
+
+
+# --------------------------------------------------------------------------
+# Public holidays, from the `holidays` package, built once per year.
+# --------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=64)  # a year is a few dozen dates; 64 years is plenty
+def _vn_year(year: int) -> tuple[frozenset[date], frozenset[date]]:
+    """(public holidays, Government-swapped working weekend days) of one year.
+
+    Legal basis: Labour Code 2019 Art. 112 (the holidays), Art. 111(3) (a
+    holiday on a weekly rest day gives a compensatory day off), and the
+    Government's yearly swap notices; all as encoded by the ``holidays``
+    package. Built lazily and cached: building the package's calendar is
+    comparatively slow and a deadline computation asks about many days.
+
+    A swap can reach across New Year (e.g. 2 Jan 2015 off in exchange for
+    Sat 27 Dec 2014), and the package files it under the later year, so the
+    following year is built too and both sets are cut down to ``year``.
+    """
+    vn = holidays.country_holidays("VN", years=(year, year + 1))
+    days_off = frozenset(d for d in vn if d.year == year)
+    working_weekends = frozenset(d for d in vn.weekend_workdays if d.year == year)
+    return days_off, working_weekends
+
+
+def _is_public_holiday(day: date) -> bool:
+    return day in _vn_year(day.year)[0]
+
+
+def _is_swapped_working_weekend(day: date) -> bool:
+    return day in _vn_year(day.year)[1]
+
+
+# --------------------------------------------------------------------------
+# Office hours
+# --------------------------------------------------------------------------
+
+_HHMM = re.compile(r"^(\d{1,2}):(\d{2})$")
+
+
+def _parse_hhmm(text: str, whole: str) -> time:
+    match = _HHMM.match(text.strip())
+    if not match:
+        raise ValueError(f"office hours {whole!r}: {text.strip()!r} is not a time, expected HH:MM")
+    hour, minute = int(match.group(1)), int(match.group(2))
+    if hour > 23 or minute > 59:
+        raise ValueError(f"office hours {whole!r}: {text.strip()!r} is not a valid time of day")
+    return time(hour, minute)
+
+
+def _check_office_hours(
+    windows: tuple[tuple[time, time], ...], source: str
+) -> tuple[tuple[time, time], ...]:
+    """Validate office windows and return them sorted by start.
+
+    Sorting is harmless (the order of the windows carries no meaning) and lets
+    the rest of the module assume the last window closes the office day.
+    """
+    if not windows:
+        raise ValueError(f"office hours {source}: at least one window is required")
+    for window in windows:
+        if len(window) != 2 or not all(isinstance(t, time) for t in window):
+            raise ValueError(
+                f"office hours {source}: {window!r} is not a (start, end) pair of times"
+            )
+        start, end = window
+        if start.tzinfo is not None or end.tzinfo is not None:
+            # Office hours are local wall-clock times in OFFICE_TZ.
+            raise ValueError(f"office hours {source}: times must be naive (local office time)")
+        if end <= start:
+            raise ValueError(
+                f"office hours {source}: window {start:%H:%M}-{end:%H:%M} ends before it starts"
+            )
+    ordered = tuple(sorted((tuple(w) for w in windows), key=lambda w: w[0]))
+    for (start_a, end_a), (start_b, end_b) in zip(ordered, ordered[1:], strict=False):
+        # Touching windows (11:30-11:30) are fine; a real overlap is a typo.
+        if start_b < end_a:
+            raise ValueError(
+                f"office hours {source}: windows {start_a:%H:%M}-{end_a:%H:%M} "
+                f"and {start_b:%H:%M}-{end_b:%H:%M} overlap"
+            )
+    return ordered
+
+
+def parse_office_hours(text: str) -> tuple[tuple[time, time], ...]:
+    """Parse an office-hours setting such as ``"07:30-11:30,13:30-17:00"``.
+
+    Windows are separated by commas, each ``HH:MM-HH:MM`` (spaces allowed).
+    Raises ValueError naming the problem: bad format, a window that ends
+    before (or when) it starts, or overlapping windows. The result is sorted.
+    """
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError("office hours: empty setting, expected e.g. '07:30-11:30,13:30-17:00'")
+    windows = []
+    for part in text.split(","):
+        bounds = re.split(r"\s*[-–]\s*", part.strip())
+        if len(bounds) != 2:
+            raise ValueError(
+                f"office hours {text!r}: {part.strip()!r} is not a window, expected HH:MM-HH:MM"
+            )
+        windows.append((_parse_hhmm(bounds[0], text), _parse_hhmm(bounds[1], text)))
+    return _check_office_hours(tuple(windows), repr(text))
+
+
+# --------------------------------------------------------------------------
+# The calendar
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WorkCalendar:
+    """Which days are worked, when the office is open, and the daily cut-off.
+
+    ``extra_days_off`` and ``extra_working_days`` are the administrator's
+    overrides (Labour Code 2019 Art. 112 lets the Government shift days off
+    from year to year; the overrides record what the package does not know
+    yet, or what a province decided). ``cutoff`` is the receipt cut-off
+    (15:00 under Decree 61/2018 Art. 19 / Decree 118/2025 Art. 17-18 and
+    Decree 63/2024; a setting because the liên thông decree uses 17:00).
+    """
+
+    extra_days_off: frozenset[date] = frozenset()
+    extra_working_days: frozenset[date] = frozenset()
+    cutoff: time = time(15, 0)
+    office_hours: tuple[tuple[time, time], ...] = (
+        (time(7, 30), time(11, 30)),
+        (time(13, 30), time(17, 0)),
+    )
+
+    def __post_init__(self) -> None:
+        # Callers may hand in sets or lists from the database; store frozensets
+        # so the calendar stays hashable and immutable.
+        object.__setattr__(self, "extra_days_off", frozenset(self.extra_days_off))
+        object.__setattr__(self, "extra_working_days", frozenset(self.extra_working_days))
+        for day in self.extra_days_off | self.extra_working_days:
+            if isinstance(day, datetime) or not isinstance(day, date):
+                raise ValueError(f"calendar overrides must be dates, got {day!r}")
+        if not isinstance(self.cutoff, time) or self.cutoff.tzinfo is not None:
+            raise ValueError("cutoff must be a naive time (local office time)")
+        object.__setattr__(
+            self, "office_hours", _check_office_hours(tuple(self.office_hours), "setting")
+        )
+
+    @property
+    def day_end(self) -> time:
+        """Close of the last office window: the due time of day-based periods."""
+        return self.office_hours[-1][1]
+
+    def is_working_day(self, day: date) -> bool:
+        """True if the office works on ``day``.
+
+        Precedence, strongest first:
+        1. ``extra_working_days`` (admin: e.g. a make-up Saturday) always work;
+        2. ``extra_days_off`` (admin) are off;
+        3. public holidays and compensatory days (Labour Code 2019 Art. 112,
+           Art. 111(3); from the ``holidays`` package) are off;
+        4. Saturday and Sunday (Decision 188/1999/QĐ-TTg) are off, unless the
+           Government swapped that weekend day into a working day (the
+           package's ``weekend_workdays``);
+        5. any other day is worked.
+        """
+        if isinstance(day, datetime) or not isinstance(day, date):
+            # A datetime would silently never match the date sets.
+            raise TypeError(f"is_working_day expects a date, got {type(day).__name__}")
+        if day in self.extra_working_days:
+            return True
+        if day in self.extra_days_off:
+            return False
+        if _is_public_holiday(day):
+            return False
+        if day.weekday() >= 5:
+            return _is_swapped_working_weekend(day)
+        return True
+
+    def next_working_day(self, day: date) -> date:
+        """The first working day strictly after ``day``.
+
+        Civil Code 2015 Art. 148: a deadline on a day off moves to the next
+        working day; Decree 118/2025 Art. 17-18: a receipt after the cut-off
+        counts from the next working day.
+        """
+        candidate = day
+        for _ in range(_MAX_DAYS_OFF_IN_A_ROW):
+            candidate += timedelta(days=1)
+            if self.is_working_day(candidate):
+                return candidate
+        raise ValueError(
+            f"no working day within {_MAX_DAYS_OFF_IN_A_ROW} days after {day}: "
+            "check the calendar overrides"
+        )
+
+    def counting_start(self, received_at: datetime) -> date:
+        """The working day a period is based on (the day the receipt counts for).
+
+        The receipt day itself if it is a working day and the receipt is
+        strictly before the cut-off; otherwise (at or after the cut-off, or on a
+        day off) the next working day. Legal basis: Decree 61/2018 Art. 19 /
+        Decree 118/2025 Art. 17-18 and Decree 63/2024 (15:00 cut-off). Exactly
+        the cut-off counts as after it (a project choice): receipts are stamped
+        to the minute, and "15:00" covers 15:00:00-15:00:59, which is after
+        15:00 for all but its first instant.
+        """
+        local = _to_office_time(received_at)
+        day = local.date()
+        if self.is_working_day(day) and local.time() < self.cutoff:
+            return day
+        return self.next_working_day(day)
+
+    # -- helpers for working hours ------------------------------------------
+
+    def _office_open(self, day: date) -> datetime:
+        return datetime.combine(day, self.office_hours[0][0], tzinfo=OFFICE_TZ)
+
+    def _end_of_office_day(self, day: date) -> datetime:
+        return datetime.combine(day, self.day_end, tzinfo=OFFICE_TZ)
+
+    def _snap_to_office_time(self, moment: datetime) -> datetime:
+        """``moment`` if the office is open then, else the next opening.
+
+        ``moment`` is on a working day. A window is open on [start, end).
+        """
+        now = moment.time()
+        for start, end in self.office_hours:
+            if now < start:
+                return datetime.combine(moment.date(), start, tzinfo=OFFICE_TZ)
+            if now < end:
+                return moment
+        return self._office_open(self.next_working_day(moment.date()))
+
+
+# --------------------------------------------------------------------------
+# Due date
+# --------------------------------------------------------------------------
+
+
+def _to_office_time(received_at: datetime) -> datetime:
+    if not isinstance(received_at, datetime):
+        raise TypeError(f"received_at must be a datetime, got {type(received_at).__name__}")
+    if received_at.tzinfo is None or received_at.utcoffset() is None:
+        # A naive time is ambiguous (server UTC or office time?): refuse it
+        # rather than guess, a seven-hour error moves the cut-off.
+        raise ValueError("received_at must be timezone-aware")
+    return received_at.astimezone(OFFICE_TZ)
+
+
+def _to_unit(unit: TimeUnit | str) -> TimeUnit:
+    try:
+        return TimeUnit(unit)
+    except ValueError:
+        known = ", ".join(u.value for u in TimeUnit)
+        raise ValueError(f"unknown time unit {unit!r}; expected one of {known}") from None
+
+
+def _to_decimal(value: int | float | Decimal) -> Decimal:
+    # bool is an int subclass; True days is a bug, not a period.
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        raise TypeError(f"processing time must be a number, got {value!r}")
+    try:
+        # str() of a float is its shortest repr, so 0.1 hours stays exactly 0.1.
+        number = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
+    except InvalidOperation:  # pragma: no cover - Decimal(str(float)) always parses
+        raise ValueError(f"processing time {value!r} is not a number") from None
+    if not number.is_finite():
+        raise ValueError(f"processing time must be finite, got {value!r}")
+    if number < 0:
+        raise ValueError(f"processing time must not be negative, got {value!r}")
+    return number
+
+
+def due_at(
+    received_at: datetime,
+    value: int | float | Decimal,
+    unit: TimeUnit | str,
+    calendar: WorkCalendar,
+) -> datetime:
+    """The due instant of a period of ``value`` ``unit`` for a dossier received at ``received_at``.
+
+    ``received_at`` must be timezone-aware (ValueError otherwise); it is read in
+    office time (Asia/Ho_Chi_Minh). The result is aware, in ``OFFICE_TZ``.
+
+    WORKING_DAYS (Civil Code 2015 Art. 147: counting starts the day after;
+    Decree 118/2025 Art. 17-18: after the cut-off counts from the next working
+    day): the due date is the N-th working day after ``counting_start``; N = 0
+    is that day itself (same-day procedures such as certified copies: received
+    after 15:00, the result is given the next working day, Decree 23/2015
+    Art. 7). A fractional N (e.g. 0.5) is ROUNDED UP to whole days: a
+    half-day procedure cannot promise less than the day it is finished on,
+    and rounding down would turn 0.5 into a same-day promise.
+    Due at the end of the office day (see module docstring).
+
+    CALENDAR_DAYS (Civil Code 2015 Art. 147-148): ``counting_start`` + N
+    calendar days, moved to the next working day if that is a day off; due at
+    the end of the office day. Fractional N is rounded up as above.
+
+    WORKING_HOURS (Decree 118/2025 Art. 17; the liên thông notice limits are
+    in working hours): office time is consumed from the start instant, which
+    is the opening of the next working day if received at/after the cut-off or
+    on a day off, else ``received_at`` moved forward into the next office
+    window (12:00 -> 13:30). Fractional hours are exact. If the hours end at a
+    window's close, that close is returned (not the next opening).
+
+    Raises ValueError for a negative or non-finite value, an unknown unit or
+    a naive ``received_at``.
+    """
+    kind = _to_unit(unit)
+    amount = _to_decimal(value)
+    local = _to_office_time(received_at)
+    base = calendar.counting_start(local)
+
+    if kind is TimeUnit.WORKING_DAYS:
+        due_day = base
+        for _ in range(math.ceil(amount)):
+            due_day = calendar.next_working_day(due_day)
+        return calendar._end_of_office_day(due_day)
+
+    if kind is TimeUnit.CALENDAR_DAYS:
+        due_day = base + timedelta(days=math.ceil(amount))
+        if not calendar.is_working_day(due_day):
+            # Civil Code 2015 Art. 148: a deadline on a day off moves to the
+            # next working day.
+            due_day = calendar.next_working_day(due_day)
+        return calendar._end_of_office_day(due_day)
+
+    # WORKING_HOURS
+    if base != local.date():
+        # After the cut-off or on a day off: the clock starts when the office
+        # opens on the next working day.
+        cursor = calendar._office_open(base)
+    else:
+        cursor = calendar._snap_to_office_time(local)
+    remaining = timedelta(microseconds=int((amount * 3_600_000_000).to_integral_value()))
+    while True:
+        day = cursor.date()
+        for start, end in calendar.office_hours:
+            window_end = datetime.combine(day, end, tzinfo=OFFICE_TZ)
+            if window_end <= cursor:
+                continue
+            window_start = max(cursor, datetime.combine(day, start, tzinfo=OFFICE_TZ))
+            available = window_end - window_start
+            # `<=`: hours that end exactly at the close end there, not at the
+            # next opening.
+            if remaining <= available:
+                return window_start + remaining
+            remaining -= available
+        cursor = calendar._office_open(calendar.next_working_day(day))

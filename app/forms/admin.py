@@ -1,0 +1,30 @@
+"""Administration forms."""
+from flask_wtf import FlaskForm
+from wtforms import DateField, RadioField, StringField
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length
+
+from app.services.calendar import DAY_KINDS
+
+
+class VietnameseDateField(DateField):
+    """WTForms ships no Vietnamese catalogue: say the parse error in Vietnamese ourselves."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError("Ngày không hợp lệ: nhập theo dạng năm-tháng-ngày, ví dụ 2027-02-12.") from error
+
+
+class CalendarDayForm(FlaskForm):
+    day = VietnameseDateField("Ngày", validators=[InputRequired("Vui lòng chọn ngày (dd/mm/yyyy).")],
+                    description="Định dạng năm-tháng-ngày, ví dụ 2027-02-12.")
+    kind = RadioField("Loại điều chỉnh", choices=list(DAY_KINDS.items()), validate_choice=False,
+                      validators=[InputRequired("Vui lòng chọn loại điều chỉnh."),
+                                  AnyOf(list(DAY_KINDS), message="Loại điều chỉnh không hợp lệ.")])
+    note = StringField("Căn cứ / ghi chú", description="Ví dụ: Thông báo số .../TB-UBND về nghỉ bù.",
+                       validators=[DataRequired("Vui lòng ghi căn cứ của điều chỉnh."), Length(max=255)])
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form: its CSRF token is what a confirmation button posts."""

@@ -1,0 +1,45 @@
+"""Log-in and citizen registration forms (Flask-WTF: CSRF on every form)."""
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, StringField, TelField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Regexp
+
+REQUIRED = "Vui lòng nhập {}."
+
+
+class LoginForm(FlaskForm):
+    email = StringField("E-mail", validators=[DataRequired(REQUIRED.format("e-mail")), Length(max=254)])
+    password = PasswordField("Mật khẩu", validators=[DataRequired(REQUIRED.format("mật khẩu"))])
+    remember = BooleanField("Ghi nhớ đăng nhập trên máy này")
+
+
+class RegisterForm(FlaskForm):
+    full_name = StringField(
+        "Họ, chữ đệm và tên",
+        validators=[DataRequired(REQUIRED.format("họ và tên")), Length(max=150, message="Họ và tên tối đa 150 ký tự.")],
+    )
+    id_number = StringField(
+        "Số định danh cá nhân",
+        description="12 chữ số, in trên căn cước / căn cước công dân.",
+        validators=[DataRequired(REQUIRED.format("số định danh cá nhân")),
+                    Regexp(r"^\d{12}$", message="Số định danh cá nhân gồm đúng 12 chữ số.")],
+    )
+    email = EmailField(
+        "E-mail",
+        validators=[DataRequired(REQUIRED.format("e-mail")),
+                    Email(message="Địa chỉ e-mail không hợp lệ.", check_deliverability=False), Length(max=254)],
+    )
+    phone = TelField(
+        "Số điện thoại",
+        description="Ví dụ: 0912345678",
+        validators=[DataRequired(REQUIRED.format("số điện thoại")),
+                    Regexp(r"^(0|\+84)\d{9,10}$", message="Số điện thoại gồm 10 chữ số, bắt đầu bằng 0 (hoặc +84).")],
+    )
+    password = PasswordField(
+        "Mật khẩu",
+        description="Ít nhất 10 ký tự.",
+        validators=[DataRequired(REQUIRED.format("mật khẩu")), Length(min=10, max=128, message="Mật khẩu từ 10 đến 128 ký tự.")],
+    )
+    confirm = PasswordField(
+        "Nhập lại mật khẩu",
+        validators=[DataRequired(REQUIRED.format("lại mật khẩu")), EqualTo("password", message="Hai mật khẩu không khớp.")],
+    )

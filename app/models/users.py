@@ -1,0 +1,63 @@
+"""People: a user, and the roles they hold in agencies. A citizen has no membership."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.units import Agency
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)  # stored lower-case
+    full_name: Mapped[str] = mapped_column(String(150))
+    # Số định danh cá nhân: 12 digits (Law on Identification 2023 Art. 12). Required of citizens.
+    id_number: Mapped[str | None] = mapped_column(String(12), unique=True)
+    phone: Mapped[str | None] = mapped_column(String(15))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login: a deactivated account cannot log in
+        return self.active
+
+    @property
+    def is_citizen(self) -> bool:
+        return not self.memberships
+
+    def roles_at(self, agency: Agency) -> set[str]:
+        return {m.role for m in self.memberships if m.agency_id == agency.id}
+
+    def has_role(self, role: str) -> bool:
+        return any(m.role == role for m in self.memberships)
+
+
+class Membership(db.Model):
+    __tablename__ = "membership"
+    __table_args__ = (
+        UniqueConstraint("user_id", "agency_id", "role", name="uq_membership_user_agency_role"),
+        CheckConstraint("role IN ('reception', 'specialist', 'leader', 'clerk', 'admin')", name="role"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
+    role: Mapped[str] = mapped_column(String(12))
+
+    user: Mapped[User] = relationship(back_populates="memberships")
+    agency: Mapped[Agency] = relationship(lazy="joined")

@@ -1,0 +1,162 @@
+"""The procedure catalogue: load procedures/*.yaml as versioned snapshots, search, read.
+
+Every file is validated (app/domain/procedure_spec.py) before anything is written: a bad file
+stops the whole load with a message naming the file, the field and the problem.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import Select, select
+
+from app.domain.procedure_spec import ProcedureSpec, fingerprint, load_procedure_folder
+from app.domain.structure import AgencyKind, Level, agency_type_label
+from app.domain.text import fold
+from app.extensions import db
+from app.models import Agency, Procedure, ProcedureVersion
+from app.models.users import utcnow
+
+
+@dataclass
+class SyncReport:
+    published: list[str] = field(default_factory=list)   # new procedures and new versions
+    unchanged: list[str] = field(default_factory=list)
+    withdrawn: list[str] = field(default_factory=list)   # files removed from the folder
+
+
+def _version_from(spec: ProcedureSpec, source_file: str, number: int, print_: str) -> ProcedureVersion:
+    data = spec.model_dump(mode="json")
+    return ProcedureVersion(
+        number=number, fingerprint=print_, source_file=source_file, spec=data,
+        name=spec.name.vi, name_en=spec.name.en, field=spec.field, level=spec.level,
+        receiving_level=spec.receiving_level or spec.level,
+        agency_kind=spec.agency.kind, sector=spec.agency.sector, online=spec.online,
+        time_value=spec.processing_time.value, time_unit=spec.processing_time.unit,
+        search_text=fold(" ".join([spec.code, spec.name.vi, spec.name.en, spec.field])),
+    )
+
+
+def sync_folder(folder: str | Path, now: datetime | None = None) -> SyncReport:
+    """Publish a new version of every procedure whose file changed; nothing for an unchanged
+    file (same fingerprint); end the current version of a procedure whose file is gone.
+    One transaction: either the whole folder is published or nothing is."""
+    folder = Path(folder)
+    now = now or utcnow()
+    specs = load_procedure_folder(folder)  # raises ProcedureFileError before any write
+    files = sorted(p.name for p in folder.glob("*.yaml"))
+    report = SyncReport()
+    existing = {p.code: p for p in db.session.scalars(select(Procedure))}
+    for spec, source_file in zip(specs, files, strict=True):
+        print_ = fingerprint(spec)
+        procedure = existing.pop(spec.code, None)
+        if procedure is None:
+            procedure = Procedure(code=spec.code)
+            db.session.add(procedure)
+        current = procedure.current_version
+        if current is not None and current.fingerprint == print_:
+            report.unchanged.append(spec.code)
+            continue
+        if current is not None:
+            current.valid_to = now
+        number = max((v.number for v in procedure.versions), default=0) + 1
+        version = _version_from(spec, source_file, number, print_)
+        version.published_at = now
+        procedure.versions.append(version)
+        db.session.flush()
+        procedure.current_version = version
+        report.published.append(spec.code)
+    for code, procedure in existing.items():
+        if procedure.current_version is not None:
+            procedure.current_version.valid_to = now
+            procedure.current_version = None
+            report.withdrawn.append(code)
+    db.session.commit()
+    return report
+
+
+@dataclass(frozen=True)
+class CatalogueFilter:
+    q: str = ""
+    field: str = ""
+    level: str = ""
+    online: str = ""
+    # The competent agency: a type key "level:kind[:sector]" (what the catalogue's select
+    # offers) or one agency's code (a link from the list of agencies).
+    agency: str = ""
+
+
+@dataclass(frozen=True)
+class AgencyType:
+    """A procedure names the kind of competent agency, not each of 121 communes' committees."""
+
+    level: str
+    kind: str
+    sector: str | None = None
+
+    @property
+    def key(self) -> str:
+        return ":".join(filter(None, [self.level, self.kind, self.sector]))
+
+    @property
+    def label(self) -> str:
+        return agency_type_label(self.level, self.kind, self.sector)
+
+
+def resolve_agency_type(value: str) -> AgencyType:
+    """Raise LookupError for a value that is neither a known type key nor an agency code."""
+    parts = value.split(":")
+    if len(parts) in (2, 3) and parts[0] in set(Level) and parts[1] in set(AgencyKind):
+        return AgencyType(*parts)
+    agency = db.session.scalar(select(Agency).where(Agency.code == value))
+    if agency is None:
+        raise LookupError(value)
+    return AgencyType(agency.level, agency.kind, agency.sector)
+
+
+def agency_types() -> list[AgencyType]:
+    """The competent agencies present in the published catalogue, for the filter."""
+    query = (select(ProcedureVersion.level, ProcedureVersion.agency_kind, ProcedureVersion.sector)
+             .join(Procedure, Procedure.current_version_id == ProcedureVersion.id).distinct())
+    order = {level: i for i, level in enumerate(Level)}
+    found = [AgencyType(*row) for row in db.session.execute(query)]
+    return sorted(found, key=lambda t: (order[t.level], t.label))
+
+
+def _catalogue_query(f: CatalogueFilter, agency: AgencyType | None) -> Select:
+    query = select(ProcedureVersion).join(Procedure, Procedure.current_version_id == ProcedureVersion.id)
+    for word in fold(f.q).split():
+        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(ProcedureVersion.search_text.like(f"%{escaped}%", escape="\\"))
+    if f.field:
+        query = query.where(ProcedureVersion.field == f.field)
+    if f.level:
+        query = query.where(ProcedureVersion.level == f.level)
+    if f.online:
+        query = query.where(ProcedureVersion.online == f.online)
+    if agency is not None:
+        query = query.where(ProcedureVersion.level == agency.level, ProcedureVersion.agency_kind == agency.kind)
+        if agency.sector:
+            query = query.where(ProcedureVersion.sector == agency.sector)
+    return query.order_by(ProcedureVersion.name, Procedure.code)
+
+
+def search(f: CatalogueFilter, page: int, per_page: int) -> Pagination:
+    """Raise LookupError when the agency filter names nothing known."""
+    agency = resolve_agency_type(f.agency) if f.agency else None
+    return db.paginate(_catalogue_query(f, agency), page=page, per_page=per_page, error_out=False, count=True)
+
+
+def current_version(code: str) -> ProcedureVersion | None:
+    return db.session.scalar(
+        select(ProcedureVersion).join(Procedure, Procedure.current_version_id == ProcedureVersion.id)
+        .where(Procedure.code == code)
+    )
+
+
+def fields() -> list[str]:
+    query = (select(ProcedureVersion.field).join(Procedure, Procedure.current_version_id == ProcedureVersion.id)
+             .distinct().order_by(ProcedureVersion.field))
+    return list(db.session.scalars(query))

@@ -1,0 +1,160 @@
+"""The demo province: Vĩnh Phúc on the pre-2025 three-tier model, with its agencies.
+
+Units and their GSO codes come from the `vietnam-provinces` 0.6 package (data of
+2025-01-04, before the 1 Jul 2025 reform), never typed by hand.
+
+Agency identifiers follow the structure of QĐ 20/2020/QĐ-TTg (`V1V2V3.Z1Z2.Y1Y2.M`, at most
+35 characters; M = H62 is Vĩnh Phúc's level-1 code). The level-1 code is the official one;
+the numbers below it are this demo's own assignment in that structure, not the province's
+published list: a real deployment loads its list instead.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import vietnam_provinces
+from sqlalchemy import case, select
+from sqlalchemy.orm import contains_eager, selectinload
+
+from app.domain.structure import SECTORS, AgencyKind, Level
+from app.extensions import db
+from app.models import AdministrativeUnit, Agency
+
+PROVINCE_GSO_CODE = "26"
+PROVINCE_AGENCY_SUFFIX = "H62"
+
+# Province departments (Sở) with their level-2 number, in SECTORS order.
+PROVINCE_DEPARTMENTS = ["justice", "construction", "planning_investment", "natural_resources", "transport"]
+# District offices (Phòng): one per sector; construction and transport share Kinh tế - Hạ tầng.
+DISTRICT_OFFICES = ["justice", "construction", "planning_investment", "natural_resources"]
+
+
+@dataclass(frozen=True)
+class AgencyRow:
+    code: str
+    name: str
+    kind: str
+    unit_code: str
+    parent_code: str | None
+    sector: str | None = None
+
+
+def _lower_first(name: str) -> str:
+    """"Huyện Lập Thạch" → "huyện Lập Thạch", as it reads inside an agency's name."""
+    return name[0].lower() + name[1:]
+
+
+def _province_data() -> dict:
+    with open(vietnam_provinces.NESTED_DIVISIONS_JSON_PATH, encoding="utf-8") as handle:
+        provinces = json.load(handle)
+    return next(p for p in provinces if str(p["code"]) == PROVINCE_GSO_CODE)
+
+
+def unit_rows(province: dict) -> list[tuple[str, str, str, str | None]]:
+    """(GSO code, name, level, parent code) for the province, its districts and communes.
+    GSO codes: province 2 digits, district 3, commune 5 (QĐ 124/2004/QĐ-TTg)."""
+    pcode = f"{province['code']:02d}"
+    rows = [(pcode, province["name"], Level.PROVINCE.value, None)]
+    for district in province["districts"]:
+        dcode = f"{district['code']:03d}"
+        rows.append((dcode, district["name"], Level.DISTRICT.value, pcode))
+        rows.extend((f"{w['code']:05d}", w["name"], Level.COMMUNE.value, dcode) for w in district["wards"])
+    return rows
+
+
+def agency_rows(province: dict) -> list[AgencyRow]:
+    m = PROVINCE_AGENCY_SUFFIX
+    pcode = f"{province['code']:02d}"
+    short = _lower_first(province["name"])  # "tỉnh Vĩnh Phúc"
+    committee = f"000.00.00.{m}"
+    rows = [
+        AgencyRow(committee, f"Ủy ban nhân dân {short}", AgencyKind.COMMITTEE, pcode, None),
+        AgencyRow(f"000.00.01.{m}", f"Trung tâm Phục vụ hành chính công {short}", AgencyKind.ONE_STOP, pcode, committee),
+    ]
+    rows += [
+        AgencyRow(f"000.00.{i:02d}.{m}", SECTORS[sector]["province"], AgencyKind.DEPARTMENT, pcode, committee, sector)
+        for i, sector in enumerate(PROVINCE_DEPARTMENTS, start=2)
+    ]
+    for d_index, district in enumerate(province["districts"], start=21):
+        dcode = f"{district['code']:03d}"
+        dname = _lower_first(district["name"])
+        city = district["name"].startswith(("Thành phố", "Thị xã"))
+        d_committee = f"000.00.{d_index}.{m}"
+        rows.append(AgencyRow(d_committee, f"Ủy ban nhân dân {dname}", AgencyKind.COMMITTEE, dcode, committee))
+        rows.append(AgencyRow(f"000.01.{d_index}.{m}", f"Bộ phận Một cửa {dname}", AgencyKind.ONE_STOP, dcode, d_committee))
+        for o_index, sector in enumerate(DISTRICT_OFFICES, start=2):
+            office = SECTORS[sector]["district"]
+            if sector == "construction":  # cities have urban management, rural districts economy & infrastructure
+                office = "Phòng Quản lý đô thị" if city else "Phòng Kinh tế và Hạ tầng"
+            rows.append(AgencyRow(f"000.{o_index:02d}.{d_index}.{m}", f"{office} {dname}", AgencyKind.DEPARTMENT, dcode, d_committee, sector))
+        for c_index, ward in enumerate(district["wards"], start=10):
+            ccode = f"{ward['code']:05d}"
+            cname = _lower_first(ward["name"])
+            c_committee = f"000.{c_index:02d}.{d_index}.{m}"
+            rows.append(AgencyRow(c_committee, f"Ủy ban nhân dân {cname}", AgencyKind.COMMITTEE, ccode, d_committee))
+            rows.append(AgencyRow(f"001.{c_index:02d}.{d_index}.{m}", f"Bộ phận Một cửa {cname}", AgencyKind.ONE_STOP, ccode, c_committee))
+    return rows
+
+
+def seed_structure() -> tuple[int, int]:
+    """Insert the demo province's units and agencies that are missing; idempotent.
+
+    Returns the number of units and agencies added."""
+    province = _province_data()
+    units = {u.code: u for u in db.session.scalars(select(AdministrativeUnit))}
+    added_units = 0
+    for code, name, level, parent_code in unit_rows(province):
+        if code not in units:
+            units[code] = AdministrativeUnit(code=code, name=name, level=level, parent=units.get(parent_code))
+            db.session.add(units[code])
+            added_units += 1
+    db.session.flush()
+    agencies = {a.code: a for a in db.session.scalars(select(Agency))}
+    added_agencies = 0
+    for row in agency_rows(province):
+        if row.code not in agencies:
+            agencies[row.code] = Agency(
+                code=row.code, name=row.name, kind=str(row.kind), sector=row.sector,
+                unit=units[row.unit_code], parent=agencies.get(row.parent_code) if row.parent_code else None,
+            )
+            db.session.add(agencies[row.code])
+            added_agencies += 1
+    db.session.commit()
+    return added_units, added_agencies
+
+
+def list_agencies(*, level: str | None = None, kind: str | None = None, unit_code: str | None = None) -> list[Agency]:
+    """Agencies, filtered; ordered by level, then by official identifier."""
+    query = (select(Agency).join(AdministrativeUnit, Agency.unit_id == AdministrativeUnit.id)
+             .options(contains_eager(Agency.unit), selectinload(Agency.parent)))
+    if level:
+        query = query.where(AdministrativeUnit.level == level)
+    if kind:
+        query = query.where(Agency.kind == kind)
+    if unit_code:
+        query = query.where(AdministrativeUnit.code == unit_code)
+    level_order = case({level.value: i for i, level in enumerate(Level)}, value=AdministrativeUnit.level)
+    return list(db.session.scalars(query.order_by(level_order, AdministrativeUnit.code, Agency.code)))
+
+
+@dataclass
+class UnitAgencies:
+    unit: AdministrativeUnit
+    agencies: list[Agency]
+    children: list[UnitAgencies]
+
+
+def agency_tree() -> list[UnitAgencies]:
+    """Every unit with its agencies, nested by unit (province → districts → communes, or
+    province → communes on the two-tier model): the home page's list by level."""
+    units = list(db.session.scalars(select(AdministrativeUnit).order_by(AdministrativeUnit.code)))
+    by_unit: dict[int, list[Agency]] = {}
+    for agency in list_agencies():
+        by_unit.setdefault(agency.unit_id, []).append(agency)
+    nodes = {u.id: UnitAgencies(u, by_unit.get(u.id, []), []) for u in units}
+    roots = []
+    for unit in units:
+        parent = nodes.get(unit.parent_id) if unit.parent_id else None
+        (parent.children if parent else roots).append(nodes[unit.id])
+    return roots

@@ -1,0 +1,29 @@
+"""Background jobs (RQ).
+
+Jobs take ids, are safe to re-run, and are enqueued by services only after their commit.
+With REDIS_URL set they go to the Redis queue that `flask worker` serves; without it (the
+embedded default) the same function runs inline, so a laptop needs no Redis.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from flask import Flask, current_app
+from redis import Redis
+from rq import Queue
+
+
+def init_queue(app: Flask) -> None:
+    url = app.config["REDIS_URL"]
+    app.extensions["rq_queue"] = Queue(app.config["RQ_QUEUE"], connection=Redis.from_url(url)) if url else None
+
+
+def enqueue(func: Callable[..., Any], *args: Any) -> Any:
+    """Queue `func(*args)`, or run it now when no Redis is configured.
+
+    Returns the RQ job, or the function's result when run inline.
+    """
+    queue: Queue | None = current_app.extensions["rq_queue"]
+    if queue is None:
+        return func(*args)
+    return queue.enqueue(func, *args)

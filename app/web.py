@@ -1,0 +1,62 @@
+"""Helpers shared by the blueprints and the templates: access decorators, paging, filters."""
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from functools import wraps
+
+from flask import Flask, abort, request
+from flask_login import current_user
+
+from app.domain.deadlines import OFFICE_TZ
+from app.domain.structure import AgencyKind, Level, Role, agency_type_label
+from app.services.permissions import can
+
+TIME_UNITS = {"working_days": "ngày làm việc", "working_hours": "giờ làm việc", "calendar_days": "ngày"}
+ONLINE_LEVELS = {"full": "Toàn trình", "partial": "Một phần", "none": "Không trực tuyến"}
+SUBJECTS = {"citizen": "Công dân Việt Nam", "organisation": "Tổ chức"}
+METHODS = {"counter": "Trực tiếp", "post": "Qua dịch vụ bưu chính", "online": "Trực tuyến"}
+COPY_KINDS = {"original": "Bản chính", "copy": "Bản sao", "original_or_copy": "Bản chính hoặc bản sao"}
+
+
+def require(action: str):
+    """403 unless the current user may do `action`; a visitor is sent to log in first."""
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                from app.extensions import login_manager
+                return login_manager.unauthorized()
+            if not can(current_user, action):
+                abort(403)
+            return view(*args, **kwargs)
+        return wrapped
+    return decorator
+
+
+def page_arg() -> int:
+    """The `page` query parameter: a positive integer, 1 when absent or malformed."""
+    value = request.args.get("page", "1")
+    return int(value) if value.isdigit() and int(value) > 0 else 1
+
+
+def format_number(value) -> str:
+    """Vietnamese grouping: 1.000.000 (dot thousands, comma decimals)."""
+    if isinstance(value, Decimal) and value == value.to_integral():
+        value = int(value)
+    text = f"{value:,}" if isinstance(value, int) else f"{value:,.2f}".rstrip("0").rstrip(".")
+    return text.replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")
+
+
+def format_datetime(value: datetime) -> str:
+    """hh:mm ngày dd/mm/yyyy, in Vietnam time (the form 01 convention)."""
+    return value.astimezone(OFFICE_TZ).strftime("%H:%M ngày %d/%m/%Y")
+
+
+def register_template_helpers(app: Flask) -> None:
+    app.jinja_env.filters.update(number=format_number, datetime_vn=format_datetime)
+    app.jinja_env.globals.update(
+        can=can, Level=Level, AgencyKind=AgencyKind, Role=Role, agency_type_label=agency_type_label,
+        TIME_UNITS=TIME_UNITS, ONLINE_LEVELS=ONLINE_LEVELS, SUBJECTS=SUBJECTS, METHODS=METHODS,
+        COPY_KINDS=COPY_KINDS,
+    )

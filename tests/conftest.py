@@ -1,0 +1,117 @@
+"""Shared fixtures: one app and one database per test session, cleaned after every test.
+
+The database is DATABASE_URL when set (CI: a fresh PostgreSQL database), else a SQLite file
+in a temporary folder. Its schema is built by the Alembic migrations, not by create_all, so
+every test also exercises the migrations. The demo province's units and agencies are seeded
+once (they are reference data); everything else is deleted after each test.
+"""
+from __future__ import annotations
+
+import contextvars
+import itertools
+import os
+
+import pytest
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+from app import create_app
+from app.config import ROOT
+from app.config import database_url as normalise_url
+from app.extensions import db
+from app.services import accounts, catalogue
+from app.services.structure import seed_structure
+
+# Tables whose rows a test may create; reference data (units, agencies) stays.
+TRANSIENT_TABLES = ["membership", "user_account", "calendar_day"]
+PROCEDURES_DIR = str(ROOT / "procedures")
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    return os.environ.get("DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+class IsolatedClient(FlaskClient):
+    """Each request runs in a fresh, empty context, as in production: its own app context,
+    `g`, database session and logged-in user, none of them shared with the test body."""
+
+    def open(self, *args, **kwargs):
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        db.session.expire_all()  # the test body re-reads what the request changed
+        return response
+
+
+@pytest.fixture(scope="session")
+def app(database_url):
+    app = create_app({
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": normalise_url(database_url),
+        "LOGIN_RATE_LIMIT": "1000 per minute",
+        "WTF_CSRF_ENABLED": False,
+        "SERVER_NAME": "localhost",
+    })
+    app.test_client_class = IsolatedClient
+    with app.app_context():
+        # Start from nothing, whatever an earlier run left in this database.
+        db.drop_all()
+        db.session.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        db.session.commit()
+        upgrade()
+        seed_structure()
+        db.session.remove()
+    return app
+
+
+@pytest.fixture(autouse=True)
+def _context_and_cleanup(app):
+    """An app context for the test body; afterwards, delete what the test created."""
+    ctx = app.app_context()
+    ctx.push()
+    yield
+    db.session.rollback()
+    db.session.execute(text("UPDATE procedure SET current_version_id = NULL"))
+    for table in ["procedure_version", "procedure", *TRANSIENT_TABLES]:
+        db.session.execute(text(f"DELETE FROM {table}"))
+    db.session.commit()
+    db.session.remove()
+    ctx.pop()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def loaded_catalogue(app):
+    """The shipped procedures/ folder, published."""
+    return catalogue.sync_folder(PROCEDURES_DIR)
+
+
+_seq = itertools.count(1)
+
+
+@pytest.fixture
+def make_user(app):
+    """make_user() → a citizen; make_user("reception", "000.00.01.H62") → staff with that role."""
+    def build(role: str | None = None, agency_code: str | None = None, password: str = "mat-khau-thu-nghiem"):
+        n = next(_seq)
+        grants = [accounts.Grant(role, agency_code)] if role else []
+        return accounts.create_user(
+            email=f"user{n}@motcua.example", password=password, full_name=f"Người dùng {n}",
+            id_number=None if role else f"{n:012d}", grants=grants,
+        )
+    return build
+
+
+@pytest.fixture
+def login(client):
+    """Log a user in through the session, as Flask-Login itself stores it."""
+    def do(user):
+        with client.session_transaction() as session:
+            session["_user_id"] = str(user.id)
+            session["_fresh"] = True
+        return user
+    return do

@@ -1,0 +1,624 @@
+"""Tests for app.domain.deadlines.
+
+Every expected date below was worked out by hand from a printed calendar and
+the Vietnamese holiday list (holidays==0.108), and is written as a literal;
+no expectation is computed with the code under test.
+
+Calendar facts used (weekday of each date):
+    2026: Mon 27 Apr (Hùng Kings, observed), Thu 30 Apr, Fri 1 May,
+          Sat 22 Aug (swapped working Saturday), Mon 31 Aug (swap day off),
+          Tue 1 Sep, Wed 2 Sep, Tue 24 Nov.
+    2027: Tết Thu 4 Feb - Wed 10 Feb (Lunar New Year's Day Sat 6 Feb),
+          Fri 16 Apr (Hùng Kings), Fri 30 Apr, Sat 1 May -> Mon 3 May observed,
+          Thu 2 Sep, Fri 3 Sep. Mon 1 Mar - Sun 7 Mar is an ordinary week.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import holidays
+import pytest
+
+from app.domain import deadlines
+from app.domain.deadlines import (
+    OFFICE_TZ,
+    TimeUnit,
+    WorkCalendar,
+    due_at,
+    parse_office_hours,
+)
+
+ICT = ZoneInfo("Asia/Ho_Chi_Minh")
+CAL = WorkCalendar()
+
+WD = TimeUnit.WORKING_DAYS
+WH = TimeUnit.WORKING_HOURS
+CD = TimeUnit.CALENDAR_DAYS
+
+
+def ict(y: int, m: int, d: int, hh: int = 0, mm: int = 0) -> datetime:
+    return datetime(y, m, d, hh, mm, tzinfo=ICT)
+
+
+def assert_due(result: datetime, expected: datetime) -> None:
+    assert result == expected, f"{result.isoformat()} != {expected.isoformat()}"
+    # Always handed back in office time, not merely the same instant.
+    assert result.tzinfo is not None
+    assert str(result.tzinfo) == "Asia/Ho_Chi_Minh"
+    assert (result.year, result.month, result.day, result.hour, result.minute) == (
+        expected.year,
+        expected.month,
+        expected.day,
+        expected.hour,
+        expected.minute,
+    )
+
+
+# --------------------------------------------------------------------------
+# What the holidays package gives (pinned version 0.108)
+# --------------------------------------------------------------------------
+
+
+def test_holidays_package_version_matches_the_checked_data():
+    # The expected days off below are those of holidays 0.108 (0.109 gives
+    # the same VN days for 2025-2028). A new version may add or move days.
+    assert holidays.__version__ in {"0.108", "0.109"}
+
+
+@pytest.mark.parametrize(
+    "day",
+    [
+        date(2026, 1, 1),  # Thu, New Year's Day
+        date(2026, 2, 16),  # Mon, Lunar New Year's Eve
+        date(2026, 2, 17),  # Tue, Lunar New Year
+        date(2026, 2, 18),  # Wed
+        date(2026, 2, 19),  # Thu
+        date(2026, 2, 20),  # Fri, 4th day of Tết
+        date(2026, 4, 27),  # Mon, Hùng Kings (26 Apr is a Sunday) observed
+        date(2026, 4, 30),  # Thu, Reunification Day
+        date(2026, 5, 1),  # Fri, Labour Day
+        date(2026, 8, 31),  # Mon, day off swapped from Sat 22 Aug
+        date(2026, 9, 1),  # Tue, day adjacent to National Day
+        date(2026, 9, 2),  # Wed, National Day
+        date(2026, 11, 24),  # Tue, Vietnam Cultural Day (package, from 2026)
+        date(2027, 1, 1),  # Fri, New Year's Day
+        date(2027, 2, 4),  # Thu, 29 Tết
+        date(2027, 2, 5),  # Fri, Lunar New Year's Eve
+        date(2027, 2, 8),  # Mon, 3rd day of Tết
+        date(2027, 2, 9),  # Tue, 4th day
+        date(2027, 2, 10),  # Wed, 5th day (compensates Sun 7 Feb)
+        date(2027, 4, 16),  # Fri, Hùng Kings
+        date(2027, 4, 30),  # Fri, Reunification Day
+        date(2027, 5, 3),  # Mon, Labour Day (Sat 1 May) observed
+        date(2027, 9, 2),  # Thu, National Day
+        date(2027, 9, 3),  # Fri, day adjacent to National Day
+        date(2027, 11, 24),  # Wed, Vietnam Cultural Day
+    ],
+)
+def test_is_working_day_false_on_vn_public_holidays_2026_2027(day):
+    assert day.weekday() < 5  # every one of these is a weekday
+    assert CAL.is_working_day(day) is False
+
+
+@pytest.mark.parametrize(
+    "day",
+    [
+        date(2026, 2, 13),  # Fri before Tết 2026
+        date(2026, 2, 23),  # Mon after Tết 2026
+        date(2026, 4, 28),  # Tue after Hùng Kings observed
+        date(2026, 5, 4),  # Mon after 1 May
+        date(2026, 9, 3),  # Thu after National Day
+        date(2027, 2, 3),  # Wed before Tết 2027
+        date(2027, 2, 11),  # Thu, first working day after Tết 2027
+        date(2027, 4, 15),  # Thu before Hùng Kings
+        date(2027, 4, 29),  # Thu before 30 Apr
+        date(2027, 5, 4),  # Tue after the 1 May observed day
+        date(2027, 9, 1),  # Wed before National Day
+        date(2027, 9, 6),  # Mon after National Day
+    ],
+)
+def test_is_working_day_true_on_ordinary_weekdays_around_holidays(day):
+    assert CAL.is_working_day(day) is True
+
+
+def test_is_working_day_weekends_are_off():
+    assert CAL.is_working_day(date(2027, 3, 6)) is False  # Sat
+    assert CAL.is_working_day(date(2027, 3, 7)) is False  # Sun
+    assert CAL.is_working_day(date(2027, 2, 6)) is False  # Sat, Lunar New Year's Day
+
+
+def test_is_working_day_government_swapped_saturday_2026_is_worked():
+    # Sat 22 Aug 2026 was worked in exchange for Mon 31 Aug 2026 (package's
+    # weekend_workdays); the next Saturday is an ordinary day off.
+    assert CAL.is_working_day(date(2026, 8, 22)) is True
+    assert CAL.is_working_day(date(2026, 8, 29)) is False
+
+
+def test_is_working_day_rejects_datetime():
+    with pytest.raises(TypeError):
+        CAL.is_working_day(datetime(2027, 3, 1, 9, 0))
+
+
+def test_holiday_set_is_built_once_per_year(monkeypatch):
+    calls = []
+    real = holidays.country_holidays
+
+    def counting(*args, **kwargs):
+        calls.append(kwargs.get("years"))
+        return real(*args, **kwargs)
+
+    deadlines._vn_year.cache_clear()
+    monkeypatch.setattr(holidays, "country_holidays", counting)
+    try:
+        for d in range(1, 29):
+            CAL.is_working_day(date(2031, 2, d))
+        CAL.next_working_day(date(2031, 2, 27))
+        assert len(calls) == 1
+    finally:
+        deadlines._vn_year.cache_clear()
+
+
+# --------------------------------------------------------------------------
+# Overrides and precedence
+# --------------------------------------------------------------------------
+
+
+def test_extra_working_day_override_makes_saturday_a_working_day():
+    cal = WorkCalendar(extra_working_days=frozenset({date(2027, 3, 6)}))
+    assert cal.is_working_day(date(2027, 3, 6)) is True
+    assert cal.next_working_day(date(2027, 3, 5)) == date(2027, 3, 6)
+
+
+def test_due_at_working_saturday_override_counts_the_saturday():
+    cal = WorkCalendar(extra_working_days=frozenset({date(2027, 3, 6)}))
+    # Fri 5 Mar 10:00, 1 working day: Sat 6 Mar is worked.
+    assert_due(due_at(ict(2027, 3, 5, 10), 1, WD, cal), ict(2027, 3, 6, 17))
+    # Without the override: Mon 8 Mar.
+    assert_due(due_at(ict(2027, 3, 5, 10), 1, WD, CAL), ict(2027, 3, 8, 17))
+
+
+def test_extra_working_day_wins_over_holiday_and_extra_day_off():
+    day = date(2027, 11, 24)  # Wed, Vietnam Cultural Day in the package
+    assert CAL.is_working_day(day) is False
+    cal = WorkCalendar(extra_working_days=frozenset({day}), extra_days_off=frozenset({day}))
+    assert cal.is_working_day(day) is True
+
+
+def test_extra_day_off_override_skips_that_day():
+    cal = WorkCalendar(extra_days_off={date(2027, 3, 2)})  # a set is accepted too
+    assert isinstance(cal.extra_days_off, frozenset)
+    assert cal.is_working_day(date(2027, 3, 2)) is False
+    # Mon 1 Mar 10:00, 1 working day: Tue 2 Mar is off -> Wed 3 Mar.
+    assert_due(due_at(ict(2027, 3, 1, 10), 1, WD, cal), ict(2027, 3, 3, 17))
+
+
+def test_extra_day_off_override_beats_government_swapped_saturday():
+    cal = WorkCalendar(extra_days_off=frozenset({date(2026, 8, 22)}))
+    assert cal.is_working_day(date(2026, 8, 22)) is False
+
+
+def test_overrides_cover_a_national_day_adjacent_day_the_package_got_wrong():
+    # The package picks the day adjacent to 2 Sep by rule (Fri 3 Sep 2027).
+    # Should the Government choose Wed 1 Sep 2027 instead, the admin records
+    # 1 Sep as an extra day off and 3 Sep as an extra working day.
+    cal = WorkCalendar(
+        extra_days_off=frozenset({date(2027, 9, 1)}),
+        extra_working_days=frozenset({date(2027, 9, 3)}),
+    )
+    # Tue 31 Aug 10:00, 1 working day: Wed 1 off, Thu 2 off, Fri 3 worked.
+    assert_due(due_at(ict(2027, 8, 31, 10), 1, WD, cal), ict(2027, 9, 3, 17))
+    # With the package alone: Wed 1 Sep is the next working day.
+    assert_due(due_at(ict(2027, 8, 31, 10), 1, WD, CAL), ict(2027, 9, 1, 17))
+
+
+# --------------------------------------------------------------------------
+# Cut-off and counting base
+# --------------------------------------------------------------------------
+
+
+def test_counting_start_before_cutoff_is_the_receipt_day():
+    assert CAL.counting_start(ict(2027, 3, 1, 14, 59)) == date(2027, 3, 1)
+
+
+def test_counting_start_at_exactly_cutoff_is_the_next_working_day():
+    assert CAL.counting_start(ict(2027, 3, 1, 15, 0)) == date(2027, 3, 2)
+
+
+def test_counting_start_after_cutoff_on_friday_is_monday():
+    assert CAL.counting_start(ict(2027, 3, 5, 15, 1)) == date(2027, 3, 8)
+
+
+def test_counting_start_on_saturday_is_monday():
+    assert CAL.counting_start(ict(2027, 3, 6, 9, 0)) == date(2027, 3, 8)
+
+
+def test_counting_start_on_tet_2027_is_11_february():
+    assert CAL.counting_start(ict(2027, 2, 6, 9, 0)) == date(2027, 2, 11)
+
+
+def test_counting_start_rejects_naive_datetime():
+    with pytest.raises(ValueError, match="timezone-aware"):
+        CAL.counting_start(datetime(2027, 3, 1, 9, 0))
+
+
+def test_due_at_cutoff_before_1500_counts_from_receipt_day():
+    # Mon 1 Mar 14:59, 1 working day -> Tue 2 Mar 17:00.
+    assert_due(due_at(ict(2027, 3, 1, 14, 59), 1, WD, CAL), ict(2027, 3, 2, 17))
+
+
+def test_due_at_cutoff_at_exactly_1500_counts_as_after():
+    # Mon 1 Mar 15:00 -> base Tue 2 Mar -> Wed 3 Mar 17:00.
+    assert_due(due_at(ict(2027, 3, 1, 15, 0), 1, WD, CAL), ict(2027, 3, 3, 17))
+
+
+def test_due_at_cutoff_after_1500_counts_from_next_working_day():
+    assert_due(due_at(ict(2027, 3, 1, 15, 1), 1, WD, CAL), ict(2027, 3, 3, 17))
+
+
+def test_due_at_cutoff_is_a_setting():
+    cal = WorkCalendar(cutoff=time(17, 0))
+    # Mon 1 Mar 16:00 is before a 17:00 cut-off: base Mon -> Tue 2 Mar.
+    assert_due(due_at(ict(2027, 3, 1, 16, 0), 1, WD, cal), ict(2027, 3, 2, 17))
+
+
+def test_due_at_input_in_utc_is_converted_to_vietnam_time():
+    # 2027-03-01T08:30Z is 15:30 ICT: after the cut-off -> base Tue 2 -> Wed 3.
+    received = datetime(2027, 3, 1, 8, 30, tzinfo=UTC)
+    result = due_at(received, 1, WD, CAL)
+    assert_due(result, ict(2027, 3, 3, 17))
+    assert result == datetime(2027, 3, 3, 10, 0, tzinfo=UTC)
+
+
+def test_due_at_input_in_utc_before_cutoff():
+    # 2027-03-01T07:59Z is 14:59 ICT -> Tue 2 Mar.
+    received = datetime(2027, 3, 1, 7, 59, tzinfo=UTC)
+    assert_due(due_at(received, 1, WD, CAL), ict(2027, 3, 2, 17))
+
+
+def test_due_at_input_in_utc_previous_evening_is_next_day_in_vietnam():
+    # 2027-03-01T20:00Z is Tue 2 Mar 03:00 ICT: a working day, before the
+    # cut-off -> base Tue 2 -> Wed 3 Mar.
+    received = datetime(2027, 3, 1, 20, 0, tzinfo=UTC)
+    assert_due(due_at(received, 1, WD, CAL), ict(2027, 3, 3, 17))
+
+
+def test_due_at_rejects_naive_datetime():
+    with pytest.raises(ValueError, match="timezone-aware"):
+        due_at(datetime(2027, 3, 1, 9, 0), 1, WD, CAL)
+
+
+# --------------------------------------------------------------------------
+# Working days
+# --------------------------------------------------------------------------
+
+
+def test_due_at_working_days_ordinary_week():
+    # Mon 1 Mar 10:00, 3 working days -> Thu 4 Mar 17:00.
+    assert_due(due_at(ict(2027, 3, 1, 10), 3, WD, CAL), ict(2027, 3, 4, 17))
+
+
+def test_due_at_working_days_skips_weekend():
+    # Thu 4 Mar 10:00, 3 working days: Fri 5, Mon 8, Tue 9.
+    assert_due(due_at(ict(2027, 3, 4, 10), 3, WD, CAL), ict(2027, 3, 9, 17))
+
+
+def test_due_at_working_days_skips_tet_2027():
+    # Tue 2 Feb 10:00, 3 working days: Wed 3 Feb, (4-10 Feb off), Thu 11, Fri 12.
+    assert_due(due_at(ict(2027, 2, 2, 10), 3, WD, CAL), ict(2027, 2, 12, 17))
+
+
+def test_due_at_working_days_after_cutoff_just_before_tet_2027():
+    # Wed 3 Feb 16:00: base is Thu 11 Feb (first working day after Tết);
+    # 1 working day -> Fri 12 Feb.
+    assert_due(due_at(ict(2027, 2, 3, 16), 1, WD, CAL), ict(2027, 2, 12, 17))
+
+
+def test_due_at_working_days_received_on_lunar_new_year_2027():
+    # Sat 6 Feb 2027 (Lunar New Year's Day), 2 working days: base Thu 11 Feb
+    # -> Fri 12, Mon 15 Feb.
+    assert_due(due_at(ict(2027, 2, 6, 9), 2, WD, CAL), ict(2027, 2, 15, 17))
+
+
+def test_due_at_working_days_skips_hung_kings_2027():
+    # Thu 15 Apr 10:00, 1 working day: Fri 16 Apr is Hùng Kings -> Mon 19 Apr.
+    assert_due(due_at(ict(2027, 4, 15, 10), 1, WD, CAL), ict(2027, 4, 19, 17))
+
+
+def test_due_at_working_days_skips_30_4_and_1_5_2027():
+    # Thu 29 Apr 14:59 (before cut-off): Fri 30 Apr, Sat 1, Sun 2, Mon 3 May
+    # (observed) off -> 1 working day is Tue 4 May, 2 is Wed 5 May.
+    assert_due(due_at(ict(2027, 4, 29, 14, 59), 1, WD, CAL), ict(2027, 5, 4, 17))
+    assert_due(due_at(ict(2027, 4, 29, 14, 59), 2, WD, CAL), ict(2027, 5, 5, 17))
+
+
+def test_due_at_working_days_skips_hung_kings_and_30_4_1_5_2026():
+    # Fri 24 Apr 2026 10:00, 3 working days: Mon 27 off (Hùng Kings observed),
+    # Tue 28 (1), Wed 29 (2), Thu 30 + Fri 1 May off, Mon 4 May (3).
+    assert_due(due_at(ict(2026, 4, 24, 10), 3, WD, CAL), ict(2026, 5, 4, 17))
+
+
+def test_due_at_working_days_skips_national_day_2026():
+    # Fri 28 Aug 2026 10:00, 2 working days: Mon 31 Aug, Tue 1 and Wed 2 Sep
+    # off -> Thu 3 (1), Fri 4 Sep (2).
+    assert_due(due_at(ict(2026, 8, 28, 10), 2, WD, CAL), ict(2026, 9, 4, 17))
+
+
+def test_due_at_working_days_counts_swapped_saturday_2026():
+    # Fri 21 Aug 2026 10:00, 1 working day: Sat 22 Aug was a working day.
+    assert_due(due_at(ict(2026, 8, 21, 10), 1, WD, CAL), ict(2026, 8, 22, 17))
+
+
+def test_due_at_working_days_skips_national_day_2027_at_cutoff():
+    # Wed 1 Sep 2027 at exactly 15:00: after the cut-off; Thu 2 and Fri 3 Sep
+    # off -> base Mon 6 Sep -> 1 working day is Tue 7 Sep.
+    assert_due(due_at(ict(2027, 9, 1, 15, 0), 1, WD, CAL), ict(2027, 9, 7, 17))
+
+
+def test_due_at_working_days_received_on_saturday():
+    # Sat 6 Mar 09:00: base Mon 8 -> 1 working day is Tue 9 Mar.
+    assert_due(due_at(ict(2027, 3, 6, 9), 1, WD, CAL), ict(2027, 3, 9, 17))
+
+
+def test_due_at_working_days_received_on_holiday():
+    # Fri 30 Apr 2027 09:00 (holiday), same-day: base Tue 4 May.
+    assert_due(due_at(ict(2027, 4, 30, 9), 0, WD, CAL), ict(2027, 5, 4, 17))
+
+
+def test_due_at_zero_working_days_same_day_before_cutoff():
+    # Certified copy received Mon 1 Mar 10:00 -> result Mon 1 Mar 17:00.
+    assert_due(due_at(ict(2027, 3, 1, 10), 0, WD, CAL), ict(2027, 3, 1, 17))
+
+
+def test_due_at_zero_working_days_after_cutoff_is_next_working_day():
+    # Received Fri 5 Mar 16:00 -> result Mon 8 Mar 17:00.
+    assert_due(due_at(ict(2027, 3, 5, 16), 0, WD, CAL), ict(2027, 3, 8, 17))
+
+
+def test_due_at_fractional_working_days_round_up():
+    # 0.5 -> 1 day: Mon 1 Mar 10:00 -> Tue 2 Mar.
+    assert_due(due_at(ict(2027, 3, 1, 10), 0.5, WD, CAL), ict(2027, 3, 2, 17))
+    # 2.1 -> 3 days: Thu 4 Mar.
+    assert_due(due_at(ict(2027, 3, 1, 10), Decimal("2.1"), WD, CAL), ict(2027, 3, 4, 17))
+
+
+def test_due_at_accepts_unit_as_string():
+    assert_due(due_at(ict(2027, 3, 1, 10), 1, "working_days", CAL), ict(2027, 3, 2, 17))
+
+
+def test_due_at_day_end_follows_office_hours_setting():
+    cal = WorkCalendar(office_hours=parse_office_hours("08:00-12:00,13:00-17:30"))
+    assert_due(due_at(ict(2027, 3, 1, 10), 1, WD, cal), ict(2027, 3, 2, 17, 30))
+
+
+# --------------------------------------------------------------------------
+# Calendar days
+# --------------------------------------------------------------------------
+
+
+def test_due_at_calendar_days_on_a_weekday():
+    # Mon 1 Mar 10:00 + 3 calendar days = Thu 4 Mar.
+    assert_due(due_at(ict(2027, 3, 1, 10), 3, CD, CAL), ict(2027, 3, 4, 17))
+
+
+def test_due_at_calendar_days_landing_on_sunday_moves_to_monday():
+    # Mon 1 Mar + 6 = Sun 7 Mar -> Mon 8 Mar (Civil Code Art. 148).
+    assert_due(due_at(ict(2027, 3, 1, 10), 6, CD, CAL), ict(2027, 3, 8, 17))
+
+
+def test_due_at_calendar_days_landing_on_saturday_moves_to_monday():
+    assert_due(due_at(ict(2027, 3, 1, 10), 5, CD, CAL), ict(2027, 3, 8, 17))
+
+
+def test_due_at_calendar_days_landing_in_tet_2027():
+    # Mon 1 Feb + 5 = Sat 6 Feb (Tết) -> first working day Thu 11 Feb.
+    assert_due(due_at(ict(2027, 2, 1, 10), 5, CD, CAL), ict(2027, 2, 11, 17))
+
+
+def test_due_at_calendar_days_landing_on_30_april_2027():
+    # Mon 19 Apr + 10 = Thu 29 Apr (working); + 11 = Fri 30 Apr (holiday),
+    # then Sat, Sun, Mon 3 May (observed) -> Tue 4 May.
+    assert_due(due_at(ict(2027, 4, 19, 10), 10, CD, CAL), ict(2027, 4, 29, 17))
+    assert_due(due_at(ict(2027, 4, 19, 10), 11, CD, CAL), ict(2027, 5, 4, 17))
+
+
+def test_due_at_calendar_days_after_cutoff_counts_from_next_working_day():
+    # Fri 5 Mar 16:00: base Mon 8 Mar, + 1 = Tue 9 Mar.
+    assert_due(due_at(ict(2027, 3, 5, 16), 1, CD, CAL), ict(2027, 3, 9, 17))
+
+
+# --------------------------------------------------------------------------
+# Working hours
+# --------------------------------------------------------------------------
+
+
+def test_due_at_working_hours_within_a_window():
+    # Mon 1 Mar 08:00 + 2 h = 10:00.
+    assert_due(due_at(ict(2027, 3, 1, 8), 2, WH, CAL), ict(2027, 3, 1, 10))
+
+
+def test_due_at_working_hours_crossing_lunch():
+    # Mon 1 Mar 10:00 + 2 h: 1.5 h to 11:30, 0.5 h from 13:30 -> 14:00.
+    assert_due(due_at(ict(2027, 3, 1, 10), 2, WH, CAL), ict(2027, 3, 1, 14))
+
+
+def test_due_at_working_hours_received_at_lunch_starts_at_1330():
+    # Mon 1 Mar 12:00 + 1 h -> start 13:30 -> 14:30.
+    assert_due(due_at(ict(2027, 3, 1, 12), 1, WH, CAL), ict(2027, 3, 1, 14, 30))
+
+
+def test_due_at_working_hours_received_before_opening_starts_at_0730():
+    # Mon 1 Mar 06:00 + 1 h -> start 07:30 -> 08:30.
+    assert_due(due_at(ict(2027, 3, 1, 6), 1, WH, CAL), ict(2027, 3, 1, 8, 30))
+
+
+def test_due_at_working_hours_ending_exactly_at_window_close():
+    # Mon 1 Mar 09:30 + 2 h = 11:30 exactly: 11:30, not 13:30.
+    assert_due(due_at(ict(2027, 3, 1, 9, 30), 2, WH, CAL), ict(2027, 3, 1, 11, 30))
+    # Mon 1 Mar 14:00 + 3 h = 17:00 exactly: 17:00, not Tue 07:30.
+    assert_due(due_at(ict(2027, 3, 1, 14), 3, WH, CAL), ict(2027, 3, 1, 17))
+
+
+def test_due_at_working_hours_after_cutoff_starts_next_morning():
+    # Mon 1 Mar 15:30 + 2 h -> start Tue 2 Mar 07:30 -> 09:30.
+    assert_due(due_at(ict(2027, 3, 1, 15, 30), 2, WH, CAL), ict(2027, 3, 2, 9, 30))
+
+
+def test_due_at_working_hours_before_cutoff_runs_to_close():
+    # Mon 1 Mar 14:30 + 2 h -> 16:30 the same day.
+    assert_due(due_at(ict(2027, 3, 1, 14, 30), 2, WH, CAL), ict(2027, 3, 1, 16, 30))
+
+
+def test_due_at_working_hours_full_day_spills_into_next_day():
+    # Mon 1 Mar 08:00 + 8 h: 3.5 h to 11:30, 3.5 h to 17:00, 1 h Tue -> 08:30.
+    assert_due(due_at(ict(2027, 3, 1, 8), 8, WH, CAL), ict(2027, 3, 2, 8, 30))
+
+
+def test_due_at_working_hours_crossing_a_weekend():
+    # Fri 5 Mar 14:00 + 8 h: 3 h Friday; Mon 8 Mar 07:30-11:30 (4 h); 1 h from
+    # 13:30 -> Mon 8 Mar 14:30.
+    assert_due(due_at(ict(2027, 3, 5, 14), 8, WH, CAL), ict(2027, 3, 8, 14, 30))
+
+
+def test_due_at_working_hours_crossing_tet_2027():
+    # Tue 2 Feb 14:00 + 16 h: 3 h Tue; 7.5 h Wed 3 Feb; 4-10 Feb off; Thu 11
+    # Feb 07:30-11:30 (4 h); 1.5 h from 13:30 -> 15:00.
+    assert_due(due_at(ict(2027, 2, 2, 14), 16, WH, CAL), ict(2027, 2, 11, 15))
+
+
+def test_due_at_working_hours_received_on_saturday():
+    # Sat 6 Mar 09:00 + 2 h -> start Mon 8 Mar 07:30 -> 09:30.
+    assert_due(due_at(ict(2027, 3, 6, 9), 2, WH, CAL), ict(2027, 3, 8, 9, 30))
+
+
+def test_due_at_fractional_working_hours_are_exact():
+    # Mon 1 Mar 11:20 + 0.25 h (15 min): 10 min to 11:30, 5 min from 13:30.
+    assert_due(due_at(ict(2027, 3, 1, 11, 20), Decimal("0.25"), WH, CAL), ict(2027, 3, 1, 13, 35))
+    assert_due(due_at(ict(2027, 3, 1, 8), 1.5, WH, CAL), ict(2027, 3, 1, 9, 30))
+
+
+def test_due_at_zero_working_hours_at_lunch_is_the_afternoon_opening():
+    assert_due(due_at(ict(2027, 3, 1, 12), 0, WH, CAL), ict(2027, 3, 1, 13, 30))
+
+
+# --------------------------------------------------------------------------
+# Bad input
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", [-1, -0.5, Decimal("-1")])
+def test_due_at_rejects_negative_value(value):
+    with pytest.raises(ValueError, match="negative"):
+        due_at(ict(2027, 3, 1, 10), value, WD, CAL)
+
+
+@pytest.mark.parametrize("value", [math.nan, math.inf, Decimal("NaN")])
+def test_due_at_rejects_non_finite_value(value):
+    with pytest.raises(ValueError):
+        due_at(ict(2027, 3, 1, 10), value, WD, CAL)
+
+
+def test_due_at_rejects_boolean_value():
+    with pytest.raises(TypeError):
+        due_at(ict(2027, 3, 1, 10), True, WD, CAL)
+
+
+def test_due_at_rejects_unknown_unit_naming_it():
+    with pytest.raises(ValueError, match="months"):
+        due_at(ict(2027, 3, 1, 10), 1, "months", CAL)
+
+
+# --------------------------------------------------------------------------
+# parse_office_hours and calendar validation
+# --------------------------------------------------------------------------
+
+
+def test_parse_office_hours_default_setting():
+    assert parse_office_hours("07:30-11:30,13:30-17:00") == (
+        (time(7, 30), time(11, 30)),
+        (time(13, 30), time(17, 0)),
+    )
+
+
+def test_parse_office_hours_tolerates_spaces_single_digit_hours_and_order():
+    assert parse_office_hours(" 13:00 - 17:30 , 8:00-12:00 ") == (
+        (time(8, 0), time(12, 0)),
+        (time(13, 0), time(17, 30)),
+    )
+
+
+def test_parse_office_hours_single_window_and_touching_windows():
+    assert parse_office_hours("08:00-16:00") == ((time(8, 0), time(16, 0)),)
+    assert parse_office_hours("08:00-12:00,12:00-16:00") == (
+        (time(8, 0), time(12, 0)),
+        (time(12, 0), time(16, 0)),
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "empty"),
+        ("   ", "empty"),
+        ("07:30", "not a window"),
+        ("07:30-11:30;13:30-17:00", "not a window"),
+        ("7h30-11h30", "not a time"),
+        ("07:30-11:30,", "not a window"),
+        ("25:00-26:00", "not a valid time"),
+        ("07:30-07:75", "not a valid time"),
+        ("11:30-07:30", "ends before it starts"),
+        ("08:00-08:00", "ends before it starts"),
+        ("07:30-12:00,11:30-17:00", "overlap"),
+    ],
+)
+def test_parse_office_hours_rejects_bad_input(text, message):
+    with pytest.raises(ValueError, match=message):
+        parse_office_hours(text)
+
+
+def test_work_calendar_rejects_bad_office_hours():
+    with pytest.raises(ValueError, match="overlap"):
+        WorkCalendar(office_hours=((time(8), time(12)), (time(11), time(17))))
+    with pytest.raises(ValueError, match="at least one"):
+        WorkCalendar(office_hours=())
+
+
+def test_office_tz_is_vietnam():
+    assert OFFICE_TZ == ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+# --------------------------------------------------------------------------
+# Property-style sweep over two years (no hypothesis, fixed range)
+# --------------------------------------------------------------------------
+
+
+def _in_office_window(moment: datetime) -> bool:
+    t = moment.timetz().replace(tzinfo=None)
+    return any(start < t <= end for start, end in CAL.office_hours)
+
+
+def test_due_dates_are_always_working_days_and_never_before_receipt():
+    day = date(2026, 1, 1)
+    while day <= date(2027, 12, 31):
+        for clock in (time(8, 0), time(14, 59), time(15, 0), time(16, 30)):
+            received = datetime.combine(day, clock, tzinfo=ICT)
+            previous = None
+            for n in (0, 1, 3, 10):
+                for unit in (WD, CD):
+                    due = due_at(received, n, unit, CAL)
+                    assert due >= received, (received, n, unit)
+                    assert CAL.is_working_day(due.date()), (received, n, unit)
+                    assert due.timetz().replace(tzinfo=None) == time(17, 0)
+                wd = due_at(received, n, WD, CAL)
+                if previous is not None:
+                    assert wd > previous  # more days, strictly later
+                previous = wd
+            for hours in (1, 7.5, 8):
+                due = due_at(received, hours, WH, CAL)
+                assert due > received, (received, hours)
+                assert CAL.is_working_day(due.date()), (received, hours)
+                assert _in_office_window(due), (received, hours, due)
+        day += timedelta(days=1)

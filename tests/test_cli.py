@@ -1,0 +1,51 @@
+"""flask user create, flask seed-demo, flask procedures load (errors), flask worker."""
+from app.services import accounts
+from app.services.demo import DEMO_ACCOUNTS, DEMO_DOMAIN, DEMO_PASSWORD
+
+
+def test_user_create_citizen_and_staff(app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["user", "create", "dan@motcua.example", "--password", "mot-mat-khau", "--name", "Công Dân"])
+    assert result.exit_code == 0, result.output
+    assert accounts.find_by_email("dan@motcua.example").is_citizen
+    result = runner.invoke(args=[
+        "user", "create", "canbo@motcua.example", "--password", "mot-mat-khau", "--name", "Cán Bộ",
+        "--role", "reception", "--agency", "000.00.01.H62", "--role", "specialist", "--agency", "000.00.02.H62",
+    ])
+    assert result.exit_code == 0, result.output
+    user = accounts.find_by_email("canbo@motcua.example")
+    assert sorted((m.role, m.agency.code) for m in user.memberships) == [
+        ("reception", "000.00.01.H62"), ("specialist", "000.00.02.H62")]
+
+
+def test_user_create_errors_are_clear(app):
+    runner = app.test_cli_runner()
+    base = ["user", "create", "x@motcua.example", "--password", "p", "--name", "X"]
+    assert "đúng một --agency" in runner.invoke(args=base + ["--role", "leader"]).output
+    out = runner.invoke(args=base + ["--role", "leader", "--agency", "000.00.99.H99"]).output
+    assert "Không có cơ quan mã 000.00.99.H99" in out
+    out = runner.invoke(args=base + ["--role", "boss", "--agency", "000.00.01.H62"]).output
+    assert "Vai trò không hợp lệ" in out
+    assert accounts.find_by_email("x@motcua.example") is None
+
+
+def test_seed_demo_twice_keeps_data_and_creates_demo_accounts(app):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["seed-demo"])
+    assert first.exit_code == 0, first.output
+    assert f"{len(DEMO_ACCOUNTS)} tài khoản" in first.output
+    second = runner.invoke(args=["seed-demo"])
+    assert second.exit_code == 0 and "0 đơn vị hành chính, 0 cơ quan, 0 tài khoản, 0 phiên bản" in second.output
+    reception = accounts.authenticate(f"tiepnhan.xa@{DEMO_DOMAIN}", DEMO_PASSWORD)
+    assert [(m.role, m.agency.name) for m in reception.memberships] == [("reception", "Bộ phận Một cửa phường Tích Sơn")]
+    admin = accounts.authenticate(f"admin@{DEMO_DOMAIN}", DEMO_PASSWORD)
+    assert admin.has_role("admin")
+
+
+def test_worker_without_redis_explains_itself(app):
+    saved, app.extensions["rq_queue"] = app.extensions["rq_queue"], None
+    try:
+        result = app.test_cli_runner().invoke(args=["worker", "--burst"])
+    finally:
+        app.extensions["rq_queue"] = saved
+    assert result.exit_code != 0 and "REDIS_URL" in result.output

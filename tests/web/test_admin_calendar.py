@@ -1,0 +1,72 @@
+"""/quan-tri/lich: admin overrides of the working calendar."""
+from datetime import date
+
+import pytest
+
+from app.extensions import db
+from app.models import CalendarDay
+from app.services import calendar as calendar_service
+
+
+@pytest.fixture
+def admin(make_user, login):
+    return login(make_user("admin", "000.00.00.H62"))
+
+
+def test_visitor_is_sent_to_log_in(client):
+    response = client.get("/quan-tri/lich")
+    assert response.status_code == 302 and "/dang-nhap" in response.headers["Location"]
+
+
+@pytest.mark.parametrize("role, agency", [(None, None), ("reception", "000.00.01.H62"), ("leader", "000.00.02.H62")])
+def test_wrong_role_gets_403(client, make_user, login, role, agency):
+    login(make_user(role, agency))
+    assert client.get("/quan-tri/lich").status_code == 403
+    assert client.post("/quan-tri/lich", data={"day": "2027-02-13", "kind": "working_day", "note": "x"}).status_code == 403
+    row = calendar_service.add_override(date(2027, 1, 2), "day_off", "thử")
+    assert client.post(f"/quan-tri/lich/{row.id}/xoa").status_code == 403
+    assert db.session.get(CalendarDay, row.id) is not None
+
+
+def test_admin_adds_a_working_saturday_and_it_changes_due_dates(client, admin):
+    page = client.get("/quan-tri/lich").get_data(as_text=True)
+    assert "Chưa có ngày điều chỉnh nào" in page
+    response = client.post("/quan-tri/lich", data={"day": "2027-02-13", "kind": "working_day", "note": "Làm bù ngày 12/02"})
+    assert response.status_code == 302
+    cal = calendar_service.work_calendar()
+    assert cal.is_working_day(date(2027, 2, 13))
+    assert "13/02/2027" in client.get("/quan-tri/lich").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("data, field, message", [
+    ({"day": "13/02/2027", "kind": "day_off", "note": "x"}, "day", "Ngày không hợp lệ"),
+    ({"day": "", "kind": "day_off", "note": "x"}, "day", "Vui lòng chọn ngày"),
+    ({"day": "2027-02-13", "kind": "holiday", "note": "x"}, "kind", "Loại điều chỉnh không hợp lệ"),
+    ({"day": "2027-02-13", "kind": "day_off", "note": ""}, "note", "căn cứ"),
+])
+def test_bad_input_is_refused_with_field_errors(client, admin, data, field, message):
+    response = client.post("/quan-tri/lich", data=data)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert f'href="#{field}"' in page and message in page
+    assert CalendarDay.query.count() == 0
+
+
+def test_same_day_twice_is_refused(client, admin):
+    client.post("/quan-tri/lich", data={"day": "2027-02-13", "kind": "working_day", "note": "x"})
+    again = client.post("/quan-tri/lich", data={"day": "2027-02-13", "kind": "day_off", "note": "y"})
+    assert again.status_code == 422 and "đã có trong lịch" in again.get_data(as_text=True)
+
+
+def test_delete_asks_for_confirmation_then_deletes(client, admin):
+    row_id = calendar_service.add_override(date(2027, 9, 1), "day_off", "Nghỉ bù").id
+    confirm = client.get(f"/quan-tri/lich/{row_id}/xoa")
+    assert confirm.status_code == 200 and "Xóa ngày điều chỉnh?" in confirm.get_data(as_text=True)
+    assert db.session.get(CalendarDay, row_id) is not None
+    assert client.post(f"/quan-tri/lich/{row_id}/xoa").status_code == 302
+    assert db.session.get(CalendarDay, row_id) is None
+
+
+def test_delete_missing_day_is_404(client, admin):
+    assert client.get("/quan-tri/lich/999999/xoa").status_code == 404
+    assert client.post("/quan-tri/lich/999999/xoa").status_code == 404
