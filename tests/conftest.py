@@ -71,7 +71,6 @@ def _context_and_cleanup(app):
     ctx.push()
     yield
     db.session.rollback()
-    db.session.execute(text("UPDATE procedure SET current_version_id = NULL"))
     for table in ["procedure_version", "procedure", *TRANSIENT_TABLES]:
         db.session.execute(text(f"DELETE FROM {table}"))
     db.session.commit()

@@ -39,6 +39,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PlainSerializer,
     StrictBool,
     StrictInt,
     StrictStr,
@@ -159,9 +160,15 @@ def _to_decimal(value: Any) -> Any:
     return number.normalize()
 
 
+def _number_json(number: Decimal) -> int | float:
+    """In JSON (API, stored snapshot, fingerprint) a time is a plain number: 15, 0.5."""
+    return int(number) if number == number.to_integral_value() else float(number)
+
+
 Text = Annotated[StrictStr, StringConstraints(strip_whitespace=True, min_length=1)]
 Key = Annotated[StrictStr, StringConstraints(pattern=KEY_PATTERN.pattern)]
-Number = Annotated[Decimal, BeforeValidator(_to_decimal), Field(ge=0)]
+Number = Annotated[Decimal, BeforeValidator(_to_decimal), Field(ge=0),
+                   PlainSerializer(_number_json, return_type=int | float, when_used="json")]
 
 
 class _Model(BaseModel):
@@ -275,7 +282,10 @@ class ProcessStep(_Model):
 
     ``receiving_desk`` = the one-stop desk where the dossier was received (at receiving_level);
     ``resolving_agency`` = the competent agency (``level`` + ``agency`` of the procedure);
-    ``other_level`` = an agency of another level taking part (liên thông), named by level + agency.
+    ``other_level`` = another agency taking part, named by level + agency: usually of another level
+    (liên thông, e.g. the commune that certifies land use before the district issues a certificate),
+    or another agency of the same level (the district chairman who signs after the justice office's
+    appraisal). It may not be the resolving agency itself.
     """
 
     name: Text
@@ -380,7 +390,8 @@ class ProcedureSpec(_Model):
                                         "they must be equal"))
         first, last = steps[0], steps[-1]
         if first.where != "receiving_desk":
-            problems.append(("process[0].where", f"the first step must be at receiving_desk (receipt), not {first.where!r}"))
+            problems.append(("process[0].where",
+                             f"the first step must be at receiving_desk (receipt), not {first.where!r}"))
         if first.role != "reception":
             problems.append(("process[0].role", f"the first step must be done by reception, not {first.role!r}"))
         if len(steps) > 1 and last.where != "receiving_desk":
@@ -519,9 +530,13 @@ def _yaml_problem(exc: yaml.YAMLError) -> str:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     problem = getattr(exc, "problem", None) or str(exc)
     context = getattr(exc, "context", None)
+    context_mark = getattr(exc, "context_mark", None)
     where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
-    detail = f"{context}, {problem}" if context and context not in problem else problem
-    return f"invalid YAML at {where}{detail}"
+    if context and context not in problem:
+        started = (f" (started at line {context_mark.line + 1})"
+                   if context_mark is not None and mark is not None and context_mark.line != mark.line else "")
+        problem = f"{context}{started}, {problem}"
+    return f"invalid YAML at {where}{problem}"
 
 
 # --------------------------------------------------------------------------- public API

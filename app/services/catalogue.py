@@ -11,6 +11,7 @@ from pathlib import Path
 
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, select
+from sqlalchemy.orm import defer
 
 from app.domain.procedure_spec import ProcedureSpec, fingerprint, load_procedure_folder
 from app.domain.structure import AgencyKind, Level, agency_type_label
@@ -18,6 +19,10 @@ from app.domain.text import fold
 from app.extensions import db
 from app.models import Agency, Procedure, ProcedureVersion
 from app.models.users import utcnow
+
+
+# The published version of each procedure; withdrawn procedures have none.
+CURRENT = ProcedureVersion.valid_to.is_(None)
 
 
 @dataclass
@@ -30,10 +35,12 @@ class SyncReport:
 def _version_from(spec: ProcedureSpec, source_file: str, number: int, print_: str) -> ProcedureVersion:
     data = spec.model_dump(mode="json")
     return ProcedureVersion(
-        number=number, fingerprint=print_, source_file=source_file, spec=data,
-        name=spec.name.vi, name_en=spec.name.en, field=spec.field, level=spec.level,
+        number=number, fingerprint=print_, source_file=source_file, spec=data, code=spec.code,
+        fees=data["fees"], name=spec.name.vi, name_en=spec.name.en, field=spec.field, level=spec.level,
         receiving_level=spec.receiving_level or spec.level,
-        agency_kind=spec.agency.kind, sector=spec.agency.sector, online=spec.online,
+        agency_kind=spec.agency.kind, online=spec.online,
+        # Only a department is told apart by its sector; a committee is one per unit.
+        sector=spec.agency.sector if spec.agency.kind == AgencyKind.DEPARTMENT else None,
         time_value=spec.processing_time.value, time_unit=spec.processing_time.unit,
         search_text=fold(" ".join([spec.code, spec.name.vi, spec.name.en, spec.field])),
     )
@@ -65,13 +72,10 @@ def sync_folder(folder: str | Path, now: datetime | None = None) -> SyncReport:
         version = _version_from(spec, source_file, number, print_)
         version.published_at = now
         procedure.versions.append(version)
-        db.session.flush()
-        procedure.current_version = version
         report.published.append(spec.code)
     for code, procedure in existing.items():
         if procedure.current_version is not None:
             procedure.current_version.valid_to = now
-            procedure.current_version = None
             report.withdrawn.append(code)
     db.session.commit()
     return report
@@ -119,14 +123,14 @@ def resolve_agency_type(value: str) -> AgencyType:
 def agency_types() -> list[AgencyType]:
     """The competent agencies present in the published catalogue, for the filter."""
     query = (select(ProcedureVersion.level, ProcedureVersion.agency_kind, ProcedureVersion.sector)
-             .join(Procedure, Procedure.current_version_id == ProcedureVersion.id).distinct())
+             .where(CURRENT).distinct())
     order = {level: i for i, level in enumerate(Level)}
     found = [AgencyType(*row) for row in db.session.execute(query)]
     return sorted(found, key=lambda t: (order[t.level], t.label))
 
 
 def _catalogue_query(f: CatalogueFilter, agency: AgencyType | None) -> Select:
-    query = select(ProcedureVersion).join(Procedure, Procedure.current_version_id == ProcedureVersion.id)
+    query = select(ProcedureVersion).where(CURRENT).options(defer(ProcedureVersion.spec))
     for word in fold(f.q).split():
         escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         query = query.where(ProcedureVersion.search_text.like(f"%{escaped}%", escape="\\"))
@@ -140,7 +144,7 @@ def _catalogue_query(f: CatalogueFilter, agency: AgencyType | None) -> Select:
         query = query.where(ProcedureVersion.level == agency.level, ProcedureVersion.agency_kind == agency.kind)
         if agency.sector:
             query = query.where(ProcedureVersion.sector == agency.sector)
-    return query.order_by(ProcedureVersion.name, Procedure.code)
+    return query.order_by(ProcedureVersion.name, ProcedureVersion.code)
 
 
 def search(f: CatalogueFilter, page: int, per_page: int) -> Pagination:
@@ -150,13 +154,9 @@ def search(f: CatalogueFilter, page: int, per_page: int) -> Pagination:
 
 
 def current_version(code: str) -> ProcedureVersion | None:
-    return db.session.scalar(
-        select(ProcedureVersion).join(Procedure, Procedure.current_version_id == ProcedureVersion.id)
-        .where(Procedure.code == code)
-    )
+    return db.session.scalar(select(ProcedureVersion).where(CURRENT, ProcedureVersion.code == code))
 
 
 def fields() -> list[str]:
-    query = (select(ProcedureVersion.field).join(Procedure, Procedure.current_version_id == ProcedureVersion.id)
-             .distinct().order_by(ProcedureVersion.field))
+    query = select(ProcedureVersion.field).where(CURRENT).distinct().order_by(ProcedureVersion.field)
     return list(db.session.scalars(query))

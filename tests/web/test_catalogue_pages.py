@@ -1,0 +1,73 @@
+"""/thu-tuc: the public catalogue and procedure pages."""
+import pytest
+
+
+def test_catalogue_lists_procedures_with_filters(client, loaded_catalogue):
+    page = client.get("/thu-tuc").get_data(as_text=True)
+    assert "Danh mục thủ tục hành chính" in page
+    assert "Cấp giấy phép xây dựng mới đối với nhà ở riêng lẻ" in page
+    for control in ('id="q"', 'id="field"', 'id="level"', 'id="agency"', 'id="online"'):
+        assert control in page
+    assert "Ủy ban nhân dân cấp xã" in page  # an agency option
+
+
+def test_catalogue_search_without_diacritics(client, loaded_catalogue):
+    page = client.get("/thu-tuc?q=giay+phep+xay+dung").get_data(as_text=True)
+    assert "Cấp giấy phép xây dựng mới đối với nhà ở riêng lẻ" in page
+    assert "Tìm thấy <strong>1</strong> thủ tục" in page
+
+
+def test_catalogue_empty_state(client, loaded_catalogue):
+    page = client.get("/thu-tuc?q=khong+co+thu+tuc+nay").get_data(as_text=True)
+    assert "Không có thủ tục nào phù hợp" in page
+
+
+def test_catalogue_paginates_and_keeps_filters_in_links(client, app, loaded_catalogue):
+    app.config["PER_PAGE"] = 5
+    try:
+        first = client.get("/thu-tuc?level=commune").get_data(as_text=True)
+        assert 'aria-current="page">1<' in first
+        assert "/thu-tuc?page=2&amp;level=commune" in first or "/thu-tuc?level=commune&amp;page=2" in first
+        second = client.get("/thu-tuc?level=commune&page=2").get_data(as_text=True)
+        assert 'aria-current="page">2<' in second
+        assert client.get("/thu-tuc?page=abc").status_code == 200  # a bad page number is page 1
+    finally:
+        app.config["PER_PAGE"] = 20
+
+
+def test_catalogue_unknown_agency_is_404(client, loaded_catalogue):
+    assert client.get("/thu-tuc?agency=000.99.99.H62").status_code == 404
+
+
+def test_procedure_page_shows_seven_components_fees_and_due_date(client, loaded_catalogue):
+    response = client.get("/thu-tuc/1.009994")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    for heading in ("Trình tự thực hiện", "Cách thức thực hiện", "Thành phần, số lượng hồ sơ",
+                    "Thời hạn giải quyết", "Đối tượng thực hiện", "Cơ quan thực hiện", "Kết quả thực hiện",
+                    "Phí, lệ phí", "Căn cứ pháp lý"):
+        assert heading in page
+    assert "15 ngày làm việc" in page
+    assert "75.000 đồng" in page
+    assert "kết quả dự kiến vào" in page
+    assert "Phòng Quản lý đô thị / Kinh tế - Hạ tầng (cấp huyện)" in page
+
+
+def test_procedure_page_unknown_code_is_404(client, loaded_catalogue):
+    assert client.get("/thu-tuc/9.999999").status_code == 404
+
+
+def test_blank_form_downloads_and_unknown_form_is_404(client, loaded_catalogue):
+    from app.services.catalogue import current_version
+    with_form = next(
+        (v, d["blank_form"]) for code in ("1.001193", "1.000894")
+        for v in [current_version(code)] for d in v.spec["documents"] if d.get("blank_form")
+    )
+    version, filename = with_form
+    page = client.get(f"/thu-tuc/{version.code}").get_data(as_text=True)
+    assert f"/thu-tuc/{version.code}/mau/{filename}" in page
+    response = client.get(f"/thu-tuc/{version.code}/mau/{filename}")
+    assert response.status_code == 200 and response.data.startswith(b"%PDF")
+    assert client.get(f"/thu-tuc/{version.code}/mau/khong-co.pdf").status_code == 404
+    assert client.get("/thu-tuc/9.999999/mau/x.pdf").status_code == 404
+    assert client.get(f"/thu-tuc/{version.code}/mau/..%2f1.001193-dang-ky-khai-sinh.yaml").status_code == 404
