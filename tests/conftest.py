@@ -71,7 +71,7 @@ def _context_and_cleanup(app):
     ctx.push()
     yield
     db.session.rollback()
-    for table in ["procedure_version", "procedure", *TRANSIENT_TABLES]:
+    for table in ["procedure_snapshot", "procedure_version", "procedure", *TRANSIENT_TABLES]:
         db.session.execute(text(f"DELETE FROM {table}"))
     db.session.commit()
     db.session.remove()

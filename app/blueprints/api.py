@@ -66,11 +66,12 @@ def agencies():
 
 
 def procedure_summary(v: ProcedureVersion) -> dict:
-    spec = v.spec
+    """From the listing columns only: the snapshot is not read for a list."""
+    value = v.time_value
     return {
-        "code": spec["code"], "name": spec["name"]["vi"], "field": spec["field"], "level": spec["level"],
-        "online": spec["online"], "processing_time": spec["processing_time"],
-        "fees": [{"name": f["name"], "amount": f["amount"]} for f in spec["fees"]],
+        "code": v.code, "name": v.name, "field": v.field, "level": v.level, "online": v.online,
+        "processing_time": {"value": int(value) if value == value.to_integral() else float(value), "unit": v.time_unit},
+        "fees": [{"name": f["name"], "amount": f["amount"]} for f in v.fees],
     }
 
 

@@ -1,7 +1,7 @@
 """Typed SQLAlchemy models, one module per aggregate. Importing this package registers them all."""
 from app.models.calendar import CalendarDay
-from app.models.catalogue import Procedure, ProcedureVersion
+from app.models.catalogue import Procedure, ProcedureSnapshot, ProcedureVersion
 from app.models.units import AdministrativeUnit, Agency
 from app.models.users import Membership, User
 
-__all__ = ["AdministrativeUnit", "Agency", "CalendarDay", "Membership", "Procedure", "ProcedureVersion", "User"]
+__all__ = ["AdministrativeUnit", "Agency", "CalendarDay", "Membership", "Procedure", "ProcedureSnapshot", "ProcedureVersion", "User"]

@@ -39,6 +39,11 @@ class ProcedureVersion(db.Model):
         UniqueConstraint("procedure_id", "number", name="uq_procedure_version_number"),
         # The catalogue lists current versions (valid_to IS NULL) in name order.
         Index("ix_procedure_version_current_name", "valid_to", "name"),
+        # Covering indexes: the search's COUNT (LIKE over the index alone) and the filter
+        # lists (distinct fields, distinct competent agencies) never touch the table.
+        Index("ix_procedure_version_current_search", "valid_to", "search_text"),
+        Index("ix_procedure_version_current_field", "valid_to", "field"),
+        Index("ix_procedure_version_current_agency", "valid_to", "level", "agency_kind", "sector"),
         # At most one current version per procedure, whatever two loaders do at once.
         Index("uq_procedure_version_current", "procedure_id", unique=True,
               sqlite_where=text("valid_to IS NULL"), postgresql_where=text("valid_to IS NULL")),
@@ -68,7 +73,20 @@ class ProcedureVersion(db.Model):
     fees: Mapped[list] = mapped_column(JSON)
     # Lower-case, diacritics removed: "giay phep xay dung" finds "Cấp giấy phép xây dựng".
     search_text: Mapped[str] = mapped_column(Text)
-    # The whole validated file. Last column on purpose: a catalogue scan never reads it.
-    spec: Mapped[dict] = mapped_column(JSON)
 
     procedure: Mapped[Procedure] = relationship(back_populates="versions")
+    snapshot: Mapped[ProcedureSnapshot] = relationship(cascade="all, delete-orphan", uselist=False)
+
+    @property
+    def spec(self) -> dict:
+        return self.snapshot.spec
+
+
+class ProcedureSnapshot(db.Model):
+    """The whole validated file of a version, in a table of its own: a catalogue search scans
+    narrow version rows and never reads these (bench/catalogue.py: 3-4× faster on SQLite)."""
+
+    __tablename__ = "procedure_snapshot"
+
+    version_id: Mapped[int] = mapped_column(ForeignKey("procedure_version.id"), primary_key=True)
+    spec: Mapped[dict] = mapped_column(JSON)

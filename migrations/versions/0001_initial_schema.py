@@ -1,8 +1,8 @@
-"""Administrative structure, accounts, procedure catalogue, calendar overrides
+"""Initial schema: administrative structure, accounts, procedure catalogue, calendar overrides
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 09:35:37.178582
+Create Date: 2026-11-25 09:43:15.413519
 
 """
 from alembic import op
@@ -103,14 +103,16 @@ def upgrade():
     sa.Column('time_unit', sa.String(length=20), nullable=False),
     sa.Column('fees', sa.JSON(), nullable=False),
     sa.Column('search_text', sa.Text(), nullable=False),
-    sa.Column('spec', sa.JSON(), nullable=False),
     sa.ForeignKeyConstraint(['procedure_id'], ['procedure.id'], name=op.f('fk_procedure_version_procedure_id_procedure')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_procedure_version')),
     sa.UniqueConstraint('procedure_id', 'number', name='uq_procedure_version_number')
     )
     with op.batch_alter_table('procedure_version', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_procedure_version_code'), ['code'], unique=False)
+        batch_op.create_index('ix_procedure_version_current_agency', ['valid_to', 'level', 'agency_kind', 'sector'], unique=False)
+        batch_op.create_index('ix_procedure_version_current_field', ['valid_to', 'field'], unique=False)
         batch_op.create_index('ix_procedure_version_current_name', ['valid_to', 'name'], unique=False)
+        batch_op.create_index('ix_procedure_version_current_search', ['valid_to', 'search_text'], unique=False)
         batch_op.create_index(batch_op.f('ix_procedure_version_procedure_id'), ['procedure_id'], unique=False)
         batch_op.create_index('uq_procedure_version_current', ['procedure_id'], unique=True, sqlite_where=sa.text('valid_to IS NULL'), postgresql_where=sa.text('valid_to IS NULL'))
 
@@ -129,9 +131,16 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_membership_agency_id'), ['agency_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_membership_user_id'), ['user_id'], unique=False)
 
+    op.create_table('procedure_snapshot',
+    sa.Column('version_id', sa.Integer(), nullable=False),
+    sa.Column('spec', sa.JSON(), nullable=False),
+    sa.ForeignKeyConstraint(['version_id'], ['procedure_version.id'], name=op.f('fk_procedure_snapshot_version_id_procedure_version')),
+    sa.PrimaryKeyConstraint('version_id', name=op.f('pk_procedure_snapshot'))
+    )
 
 
 def downgrade():
+    op.drop_table('procedure_snapshot')
     with op.batch_alter_table('membership', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_membership_user_id'))
         batch_op.drop_index(batch_op.f('ix_membership_agency_id'))
@@ -140,7 +149,10 @@ def downgrade():
     with op.batch_alter_table('procedure_version', schema=None) as batch_op:
         batch_op.drop_index('uq_procedure_version_current', sqlite_where=sa.text('valid_to IS NULL'), postgresql_where=sa.text('valid_to IS NULL'))
         batch_op.drop_index(batch_op.f('ix_procedure_version_procedure_id'))
+        batch_op.drop_index('ix_procedure_version_current_search')
         batch_op.drop_index('ix_procedure_version_current_name')
+        batch_op.drop_index('ix_procedure_version_current_field')
+        batch_op.drop_index('ix_procedure_version_current_agency')
         batch_op.drop_index(batch_op.f('ix_procedure_version_code'))
 
     op.drop_table('procedure_version')
