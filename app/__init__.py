@@ -7,6 +7,7 @@ from flask import Flask
 
 from app.config import ROOT, from_environ
 from app.extensions import csrf, db, limiter, login_manager, migrate
+from app.models.types import render_item
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -24,7 +25,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app import models  # noqa: F401  (registers the models on the metadata)
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_item=render_item)
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)

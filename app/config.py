@@ -56,16 +56,32 @@ def from_environ() -> dict:
         "RATELIMIT_HEADERS_ENABLED": True,
         # Per client address, on the POST of log-in and registration (guessing passwords).
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute"),
+        # Per client address, on the public lookup (codes must not be enumerated).
+        "LOOKUP_RATE_LIMIT": env.get("LOOKUP_RATE_LIMIT", "30 per minute"),
+        "API_TOKEN_MAX_AGE": int(env.get("API_TOKEN_MAX_AGE", 30 * 24 * 3600)),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", production),
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", production),
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session: no lost forms
-        "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", 20 * 1024 * 1024)),
+        "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", 60 * 1024 * 1024)),
         "PROCEDURES_DIR": env.get("PROCEDURES_DIR", str(ROOT / "procedures")),
         # Working time (Decree 118/2025 Art. 18; Decree 63/2024): cut-off and office day.
         "DEADLINE_CUTOFF": env.get("DEADLINE_CUTOFF", "15:00"),
         "OFFICE_HOURS": env.get("OFFICE_HOURS", "07:30-11:30,13:30-17:00"),
         "PER_PAGE": int(env.get("PER_PAGE", 20)),
+        # Uploads: where files live (by content hash) and how large they may be.
+        "STORAGE_DIR": env.get("STORAGE_DIR", str(INSTANCE / "files")),
+        "MAX_FILE_SIZE": int(env.get("MAX_FILE_SIZE", 10 * 1024 * 1024)),
+        "MAX_DOSSIER_SIZE": int(env.get("MAX_DOSSIER_SIZE", 50 * 1024 * 1024)),
+        # E-mail: with no SMTP_HOST, messages are written to OUTBOX_DIR for a developer to read.
+        "SMTP_HOST": env.get("SMTP_HOST") or None,
+        "SMTP_PORT": int(env.get("SMTP_PORT", 587)),
+        "SMTP_USER": env.get("SMTP_USER") or None,
+        "SMTP_PASSWORD": env.get("SMTP_PASSWORD") or None,
+        "SMTP_STARTTLS": _bool("SMTP_STARTTLS", True),
+        "MAIL_FROM": env.get("MAIL_FROM", "mot-cua@localhost"),
+        "OUTBOX_DIR": env.get("OUTBOX_DIR", str(INSTANCE / "outbox")),
+        "PUBLIC_URL": env.get("PUBLIC_URL", "http://127.0.0.1:5000"),
     }

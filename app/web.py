@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from app.domain.deadlines import OFFICE_TZ
 from app.domain.structure import AgencyKind, Level, Role, agency_type_label
+from app.domain.workflow import Status
 from app.services.permissions import can
 
 TIME_UNITS = {"working_days": "ngày làm việc", "working_hours": "giờ làm việc", "calendar_days": "ngày"}
@@ -53,10 +54,46 @@ def format_datetime(value: datetime) -> str:
     return value.astimezone(OFFICE_TZ).strftime("%H:%M ngày %d/%m/%Y")
 
 
+CHANNELS = {1: "Trực tiếp", 2: "Trực tuyến", 3: "Bưu chính"}
+
+
+def format_waited(since: datetime) -> str:
+    """How long a dossier has waited: "2 ngày 3 giờ", "45 phút"."""
+    from app.models.users import utcnow
+
+    minutes = int((utcnow() - since).total_seconds() // 60)
+    days, rest = divmod(max(minutes, 0), 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return f"{days} ngày {hours} giờ"
+    return f"{hours} giờ {minutes} phút" if hours else f"{minutes} phút"
+
+
+def status_label(status: str) -> str:
+    return Status(status).citizen_label
+
+
 def register_template_helpers(app: Flask) -> None:
-    app.jinja_env.filters.update(number=format_number, datetime_vn=format_datetime)
+    from app.services.dossiers import DELIVERIES
+    from app.services.issuing import KINDS
+
+    app.jinja_env.filters.update(number=format_number, datetime_vn=format_datetime, waited=format_waited)
     app.jinja_env.globals.update(
+        status_label=status_label, CHANNELS=CHANNELS, DELIVERIES=DELIVERIES,
+        DOCUMENT_TITLES={kind: title for kind, (_, _, title) in KINDS.items()},
         can=can, Level=Level, AgencyKind=AgencyKind, Role=Role, agency_type_label=agency_type_label,
         TIME_UNITS=TIME_UNITS, ONLINE_LEVELS=ONLINE_LEVELS, SUBJECTS=SUBJECTS, METHODS=METHODS,
         COPY_KINDS=COPY_KINDS,
     )
+
+
+def send_stored(sha256: str, content_type: str, name: str):
+    """A stored file, shown inline by the browser (PDF, image), under its original name."""
+    from flask import send_file
+
+    from app.services.storage import path_for
+
+    path = path_for(sha256)
+    if not path.exists():
+        abort(404)
+    return send_file(path, mimetype=content_type, download_name=name, as_attachment=False, max_age=0)

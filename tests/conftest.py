@@ -14,6 +14,7 @@ import os
 import pytest
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
+from rq import SimpleWorker
 from sqlalchemy import text
 
 from app import create_app
@@ -24,7 +25,8 @@ from app.services import accounts, catalogue
 from app.services.structure import seed_structure
 
 # Tables whose rows a test may create; reference data (units, agencies) stays.
-TRANSIENT_TABLES = ["membership", "user_account", "calendar_day"]
+TRANSIENT_TABLES = ["outbox_message", "issued_document", "dossier_event", "dossier_file", "dossier", "counter",
+                    "membership", "user_account", "calendar_day"]
 PROCEDURES_DIR = str(ROOT / "procedures")
 
 
@@ -44,11 +46,14 @@ class IsolatedClient(FlaskClient):
 
 
 @pytest.fixture(scope="session")
-def app(database_url):
+def app(database_url, tmp_path_factory):
     app = create_app({
+        "STORAGE_DIR": str(tmp_path_factory.mktemp("files")),
+        "OUTBOX_DIR": str(tmp_path_factory.mktemp("outbox")),
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": normalise_url(database_url),
         "LOGIN_RATE_LIMIT": "1000 per minute",
+        "LOOKUP_RATE_LIMIT": "1000 per minute",
         "WTF_CSRF_ENABLED": False,
         "SERVER_NAME": "localhost",
     })
@@ -60,6 +65,8 @@ def app(database_url):
         db.session.commit()
         upgrade()
         seed_structure()
+        if app.extensions["rq_queue"] is not None:
+            app.extensions["rq_queue"].empty()
         db.session.remove()
     return app
 
@@ -71,11 +78,21 @@ def _context_and_cleanup(app):
     ctx.push()
     yield
     db.session.rollback()
-    for table in ["procedure_snapshot", "procedure_version", "procedure", *TRANSIENT_TABLES]:
+    for table in [*TRANSIENT_TABLES[:6], "procedure_snapshot", "procedure_version", "procedure", *TRANSIENT_TABLES[6:]]:
         db.session.execute(text(f"DELETE FROM {table}"))
     db.session.commit()
     db.session.remove()
     ctx.pop()
+
+
+@pytest.fixture
+def run_jobs(app):
+    """Run the queued jobs now, as `flask worker` would (with REDIS_URL); inline they already ran."""
+    def run():
+        queue = app.extensions["rq_queue"]
+        if queue is not None:
+            SimpleWorker([queue], connection=queue.connection).work(burst=True)
+    return run
 
 
 @pytest.fixture

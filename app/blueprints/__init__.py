@@ -4,11 +4,16 @@ from flask import Flask
 
 def register_blueprints(app: Flask) -> None:
     from app.blueprints.admin import bp as admin_bp
+    from app.blueprints import api_dossiers  # noqa: F401  (its routes join the api blueprint)
     from app.blueprints.api import bp as api_bp
     from app.blueprints.auth import bp as auth_bp
+    from app.blueprints.citizen import bp as citizen_bp
+    from app.blueprints.desk import bp as desk_bp
     from app.blueprints.public import bp as public_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(citizen_bp)
+    app.register_blueprint(desk_bp, url_prefix="/mot-cua")
     app.register_blueprint(admin_bp, url_prefix="/quan-tri")
     app.register_blueprint(api_bp, url_prefix="/api/v1")

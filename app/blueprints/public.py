@@ -6,7 +6,9 @@ from pathlib import Path
 
 from flask import Blueprint, abort, current_app, render_template, request, send_from_directory
 
+from app.extensions import limiter
 from app.services import catalogue, structure
+from app.services import lookup as lookup_service
 from app.services.calendar import expected_due
 from app.web import page_arg
 
@@ -59,9 +61,12 @@ def blank_form(code: str, filename: str):
 
 
 @bp.get("/tra-cuu")
+@limiter.limit(lambda: current_app.config["LOOKUP_RATE_LIMIT"])
 def lookup():
-    return render_template("public/coming.html", title="Tra cứu hồ sơ",
-                           text="Tra cứu tình trạng hồ sơ theo mã hồ sơ hoặc mã QR trên giấy tiếp nhận.")
+    code = request.args.get("ma", "").strip()
+    found = lookup_service.public_view(code) if code else None
+    status = 404 if code and found is None else 200
+    return render_template("public/lookup.html", code=code, found=found), status
 
 
 @bp.get("/thong-ke")

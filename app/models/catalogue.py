@@ -11,10 +11,11 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Numeric, String, Text, UniqueConstraint, and_, text
+from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, Text, UniqueConstraint, and_, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
+from app.models.types import UTCDateTime
 from app.models.users import utcnow
 
 
@@ -54,8 +55,8 @@ class ProcedureVersion(db.Model):
     number: Mapped[int]
     fingerprint: Mapped[str] = mapped_column(String(64))
     source_file: Mapped[str] = mapped_column(String(255))
-    published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    valid_to: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    valid_to: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     # Listing columns copied from the spec at publication, so the catalogue filters and lists
     # in SQL without reading the snapshot.

@@ -1,20 +1,39 @@
 """Who may do what: the one place where access is decided (DESIGN.md §2).
 
 Views call `can()` (or the `require` decorator in app/web.py); a hidden button is never
-the only guard."""
+the only guard. Rights are granted per agency and role (ANCHORS.md: not per procedure)."""
 from __future__ import annotations
 
-from app.domain.structure import Role
+from app.domain.structure import AgencyKind, Role
 
-# action → roles that grant it (at any agency, for actions not about one dossier).
+# Actions not about one dossier: the roles that grant them, at any agency.
 ACTION_ROLES: dict[str, set[str]] = {
     "calendar.manage": {Role.ADMIN},
+    "desk.work": {Role.RECEPTION},  # the one-stop queue and counter intake
 }
+# Actions on one dossier.
+DOSSIER_ACTIONS = {"dossier.view", "dossier.edit", "dossier.decide", "dossier.withdraw"}
+
+
+def _member(user, agency_id: int, roles: set[str] | None = None) -> bool:
+    return any(m.agency_id == agency_id and (roles is None or m.role in roles) for m in user.memberships)
 
 
 def can(user, action: str, obj=None) -> bool:
     if user is None or not user.is_authenticated:
         return False
-    if action not in ACTION_ROLES:
+    if action in ACTION_ROLES:
+        return any(m.role in ACTION_ROLES[action] and (action != "desk.work" or m.agency.kind == AgencyKind.ONE_STOP)
+                   for m in user.memberships)
+    if action not in DOSSIER_ACTIONS:
         raise KeyError(f"unknown action {action!r}")
-    return any(m.role in ACTION_ROLES[action] for m in user.memberships)
+    dossier = obj
+    owner = dossier.owner_id is not None and dossier.owner_id == user.id
+    desk = _member(user, dossier.receiving_agency_id, {Role.RECEPTION})
+    if action == "dossier.view":
+        return owner or _member(user, dossier.receiving_agency_id)
+    if action == "dossier.edit":  # the applicant's own draft, or the answer to a supplement request
+        return owner and dossier.status in ("draft", "supplement_requested")
+    if action == "dossier.withdraw":
+        return owner
+    return desk  # dossier.decide: the receiving desk's reception staff

@@ -6,6 +6,7 @@ embedded default) the same function runs inline, so a laptop needs no Redis.
 """
 from __future__ import annotations
 
+import logging
 from typing import Any, Callable
 
 from flask import Flask, current_app
@@ -21,9 +22,15 @@ def init_queue(app: Flask) -> None:
 def enqueue(func: Callable[..., Any], *args: Any) -> Any:
     """Queue `func(*args)`, or run it now when no Redis is configured.
 
-    Returns the RQ job, or the function's result when run inline.
+    Returns the RQ job, or the function's result when run inline. Inline, a failing job is
+    logged and does not undo or fail the request whose commit came first: jobs are re-runnable
+    (an unsent message keeps `sent_at` empty, an unrendered form keeps `sha256` empty).
     """
     queue: Queue | None = current_app.extensions["rq_queue"]
     if queue is None:
-        return func(*args)
+        try:
+            return func(*args)
+        except Exception:
+            logging.getLogger(__name__).exception("inline job %s%r failed", func.__name__, args)
+            return None
     return queue.enqueue(func, *args)

@@ -36,11 +36,10 @@ def test_unknown_api_path_is_404_json(client):
     assert response.is_json and "error" in response.get_json()
 
 
-def test_lookup_and_statistics_pages_say_they_are_not_yet_available(client):
-    for path in ("/tra-cuu", "/thong-ke"):
-        response = client.get(path)
-        assert response.status_code == 200
-        assert "chưa được triển khai" in response.get_data(as_text=True)
+def test_statistics_page_says_it_is_not_yet_available(client):
+    response = client.get("/thong-ke")
+    assert response.status_code == 200
+    assert "chưa được triển khai" in response.get_data(as_text=True)
 
 
 def test_stylesheet_is_served_by_the_app(client):

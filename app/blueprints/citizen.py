@@ -1,0 +1,158 @@
+"""The applicant's pages: start a dossier, edit and save a draft, submit, follow it, answer a
+supplement request, ask to withdraw, download files and issued forms."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from app.extensions import db
+from app.forms.admin import ConfirmForm
+from app.forms.dynamic import dossier_form_class, draft_input, initial_data, show_errors, uploads
+from app.models import Dossier
+from app.services import catalogue, dossiers
+from app.services.permissions import can
+from app.web import page_arg, send_stored
+
+bp = Blueprint("citizen", __name__)
+
+
+def _dossier(dossier_id: int, action: str = "dossier.view") -> Dossier:
+    dossier = db.get_or_404(Dossier, dossier_id)
+    if not can(current_user, action, dossier):
+        abort(403)
+    return dossier
+
+
+@bp.route("/thu-tuc/<code>/nop", methods=["GET", "POST"])
+@login_required
+def start(code: str):
+    version = catalogue.current_version(code)
+    if version is None:
+        abort(404)
+    if version.online == "none":
+        flash("Thủ tục này không nộp trực tuyến; vui lòng nộp tại Bộ phận Một cửa.", "info")
+        return redirect(url_for("public.procedure", code=code))
+    if not current_user.is_citizen:
+        abort(403)
+    desks = dossiers.receiving_desks(version)
+    form = ConfirmForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            dossier = dossiers.start_draft(current_user, version, request.form.get("agency", ""))
+        except dossiers.DossierError as e:
+            error = e.message
+        else:
+            return redirect(url_for("citizen.edit", dossier_id=dossier.id))
+    return render_template("citizen/start.html", v=version, desks=desks, form=form, error=error,
+                           chosen=request.form.get("agency", "")), 422 if error else 200
+
+
+@bp.route("/ho-so/<int:dossier_id>/sua", methods=["GET", "POST"])
+@login_required
+def edit(dossier_id: int):
+    dossier = _dossier(dossier_id)
+    if not can(current_user, "dossier.edit", dossier):
+        if dossier.owner_id == current_user.id:  # e.g. a second click after it was sent
+            flash("Hồ sơ đã được gửi; không còn sửa được.", "info")
+            return redirect(url_for("citizen.detail", dossier_id=dossier.id))
+        abort(403)
+    spec = dossier.procedure_version.spec
+    form = dossier_form_class(spec, online=True)(data=None if request.method == "POST" else initial_data(dossier))
+    status, message = 200, None
+    if form.validate_on_submit():
+        lock = request.form.get("lock_version", type=int)
+        try:
+            dossiers.save_draft(dossier, current_user, draft_input(form, spec, request.files), lock)
+            if "send" in request.form:
+                if dossier.status == "draft":
+                    dossiers.submit(dossier, current_user)
+                    flash(f"Đã gửi hồ sơ. Mã hồ sơ của bạn: {dossier.code}.", "success")
+                else:
+                    dossiers.resubmit(dossier, current_user)
+                    flash("Đã gửi bổ sung hồ sơ.", "success")
+                return redirect(url_for("citizen.detail", dossier_id=dossier.id))
+            flash("Đã lưu bản nháp.", "success")
+            return redirect(url_for("citizen.edit", dossier_id=dossier.id))
+        except dossiers.DossierError as error:
+            show_errors(form, error, spec)
+            status, message = error.status, error.message
+    elif request.method == "POST":
+        # Format errors in the fields: keep the files anyway, nothing chosen is lost.
+        try:
+            show_errors(form, dossiers.DossierError("", fields=dossiers.attach_files(
+                dossier, current_user, uploads(request.files, spec), request.form.get("lock_version", type=int))), spec)
+        except dossiers.DossierError as error:
+            message = error.message
+        status = 422
+    db.session.refresh(dossier)
+    return render_template("citizen/edit.html", dossier=dossier, form=form, spec=spec, message=message,
+                           remove_form=ConfirmForm()), status
+
+
+@bp.post("/ho-so/<int:dossier_id>/tep/<int:file_id>/xoa")
+@login_required
+def remove_file(dossier_id: int, file_id: int):
+    dossier = _dossier(dossier_id, "dossier.edit")
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        dossiers.remove_file(dossier, current_user, file_id, request.form.get("lock_version", type=int))
+    except dossiers.DossierError as error:
+        if error.status == 404:
+            abort(404)
+        flash(error.message, "error")
+    else:
+        flash("Đã xóa tệp.", "success")
+    return redirect(url_for("citizen.edit", dossier_id=dossier.id))
+
+
+@bp.get("/ho-so")
+@login_required
+def mine():
+    page = dossiers.my_dossiers(current_user, page_arg(), current_app.config["PER_PAGE"])
+    return render_template("citizen/mine.html", page=page)
+
+
+@bp.get("/ho-so/<int:dossier_id>")
+@login_required
+def detail(dossier_id: int):
+    dossier = _dossier(dossier_id)
+    return render_template("citizen/detail.html", dossier=dossier, spec=dossier.procedure_version.spec)
+
+
+@bp.route("/ho-so/<int:dossier_id>/rut", methods=["GET", "POST"])
+@login_required
+def withdraw(dossier_id: int):
+    dossier = _dossier(dossier_id, "dossier.withdraw")
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            dossiers.request_withdrawal(dossier, current_user, request.form.get("reason", ""),
+                                        request.form.get("lock_version", type=int))
+        except dossiers.DossierError as error:
+            flash(error.message, "error")
+        else:
+            flash("Đã gửi yêu cầu rút hồ sơ. Bộ phận Một cửa sẽ xem xét và trả lời.", "success")
+        return redirect(url_for("citizen.detail", dossier_id=dossier.id))
+    return render_template("citizen/withdraw.html", dossier=dossier, form=form)
+
+
+@bp.get("/ho-so/<int:dossier_id>/tep/<int:file_id>")
+@login_required
+def file(dossier_id: int, file_id: int):
+    dossier = _dossier(dossier_id)
+    stored = next((f for f in dossier.files if f.id == file_id), None)
+    if stored is None:
+        abort(404)
+    return send_stored(stored.sha256, stored.content_type, stored.name)
+
+
+@bp.get("/ho-so/<int:dossier_id>/van-ban/<int:document_id>")
+@login_required
+def document(dossier_id: int, document_id: int):
+    dossier = _dossier(dossier_id)
+    issued = next((d for d in dossier.documents if d.id == document_id), None)
+    if issued is None or not issued.sha256:
+        abort(404)
+    return send_stored(issued.sha256, "application/pdf", f"{issued.kind}-{dossier.code}.pdf")

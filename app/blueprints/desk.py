@@ -1,0 +1,127 @@
+"""The one-stop desk (Bộ phận Một cửa): the queue of submitted dossiers, the decision on each
+(accept with a receipt, one supplement request, refusal), and counter or postal intake."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.extensions import db
+from app.forms.admin import ConfirmForm
+from app.forms.dynamic import dossier_form_class, draft_input, show_errors
+from app.models import Dossier
+from app.services import catalogue, dossiers
+from app.services.permissions import can
+from app.web import page_arg, require, send_stored
+
+bp = Blueprint("desk", __name__)
+
+
+def _dossier(dossier_id: int) -> Dossier:
+    dossier = db.get_or_404(Dossier, dossier_id)
+    if not can(current_user, "dossier.decide", dossier):
+        abort(403)
+    return dossier
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+@bp.get("/")
+@require("desk.work")
+def queue():
+    page = dossiers.desk_queue(current_user, page_arg(), current_app.config["PER_PAGE"])
+    return render_template("desk/queue.html", page=page)
+
+
+@bp.route("/ho-so/<int:dossier_id>", methods=["GET", "POST"])
+@require("desk.work")
+def dossier(dossier_id: int):
+    dossier = _dossier(dossier_id)
+    form = ConfirmForm()
+    errors: dict[str, str] = {}
+    if form.validate_on_submit():
+        decision = request.form.get("decision")
+        lock = request.form.get("lock_version", type=int)
+        try:
+            if decision == "accept":
+                dossiers.accept(dossier, current_user, lock)
+                flash(f"Đã tiếp nhận hồ sơ {dossier.code}; giấy tiếp nhận đã được tạo.", "success")
+            elif decision == "supplement":
+                dossiers.request_supplement(dossier, current_user, _lines(request.form.get("items", "")),
+                                            request.form.get("reason", ""), lock)
+                flash(f"Đã gửi yêu cầu bổ sung hồ sơ {dossier.code}.", "success")
+            elif decision == "refuse":
+                dossiers.refuse(dossier, current_user, _lines(request.form.get("reasons", "")), lock)
+                flash(f"Đã từ chối tiếp nhận hồ sơ {dossier.code}.", "success")
+            else:
+                abort(400)
+            return redirect(url_for("desk.dossier", dossier_id=dossier.id))
+        except dossiers.DossierError as error:
+            errors = error.fields or {"decision": error.message}
+            flash(error.message, "error")
+    return render_template("desk/dossier.html", dossier=dossier, form=form, errors=errors,
+                           values=request.form), 422 if errors else 200
+
+
+@bp.get("/ho-so/<int:dossier_id>/tep/<int:file_id>")
+@require("desk.work")
+def file(dossier_id: int, file_id: int):
+    dossier = _dossier(dossier_id)
+    stored = next((f for f in dossier.files if f.id == file_id), None)
+    if stored is None:
+        abort(404)
+    return send_stored(stored.sha256, stored.content_type, stored.name)
+
+
+@bp.get("/ho-so/<int:dossier_id>/van-ban/<int:document_id>")
+@require("desk.work")
+def document(dossier_id: int, document_id: int):
+    dossier = _dossier(dossier_id)
+    issued = next((d for d in dossier.documents if d.id == document_id), None)
+    if issued is None or not issued.sha256:
+        abort(404)
+    return send_stored(issued.sha256, "application/pdf", f"{issued.kind}-{dossier.code}.pdf")
+
+
+@bp.get("/tiep-nhan")
+@require("desk.work")
+def intake_start():
+    code = request.args.get("thu_tuc", "").strip()
+    if code:
+        if catalogue.current_version(code) is None:
+            flash(f"Không có thủ tục mã {code}.", "error")
+        else:
+            return redirect(url_for("desk.intake", code=code))
+    return render_template("desk/intake_start.html", code=code)
+
+
+@bp.route("/tiep-nhan/<code>", methods=["GET", "POST"])
+@require("desk.work")
+def intake(code: str):
+    version = catalogue.current_version(code)
+    if version is None:
+        abort(404)
+    spec = version.spec
+    desks = [d for d in dossiers.receiving_desks(version)
+             if any(m.agency_id == d.id and m.role == "reception" for m in current_user.memberships)]
+    form = dossier_form_class(spec, online=False)()
+    status, message = 200, None
+    if not desks:
+        message = "Bạn không phải cán bộ tiếp nhận ở cấp tiếp nhận thủ tục này."
+        status = 403
+    elif form.validate_on_submit():
+        try:
+            dossier = dossiers.counter_intake(current_user, version, request.form.get("agency", desks[0].code),
+                                              request.form.get("channel", type=int) or 0,
+                                              draft_input(form, spec, request.files))
+        except dossiers.DossierError as error:
+            show_errors(form, error, spec)
+            status, message = error.status, error.message
+        else:
+            flash(f"Đã tiếp nhận hồ sơ {dossier.code}; in giấy tiếp nhận cho người nộp.", "success")
+            return redirect(url_for("desk.dossier", dossier_id=dossier.id))
+    elif request.method == "POST":
+        status = 422
+    return render_template("desk/intake.html", v=version, spec=spec, form=form, desks=desks, message=message,
+                           values=request.form), status

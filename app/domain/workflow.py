@@ -1,0 +1,330 @@
+"""The life of a dossier: statuses, actions, and which action may move it where.
+
+Pure: no Flask, no database. A service loads what the guards need into a
+``DossierState``, asks ``next_status``, and only then writes the new status and
+appends a ``DossierEvent``; a page asks ``allowed_actions`` to offer buttons,
+but the service asks again (a hidden button is not a permission).
+
+Legal basis
+    Receiving (Decree 118/2025 Art. 17, formerly Decree 61/2018 Art. 19): a
+    complete dossier is accepted with a receipt (form 01); an incomplete one
+    gets ONE supplement request listing everything missing (form 02); one out
+    of scope or invalid is refused (form 03).
+    Forwarding and resolving (Decree 118/2025 Art. 18-20; Decree 61/2018
+    Art. 20-21): the competent agency processes it; a supplement may be asked
+    during processing only once, and the clock pauses meanwhile.
+    Financial obligations (fees, charges, taxes) pause processing until paid
+    (LEGAL.md 1.4).
+    Return (Decree 118/2025 Art. 22; Decree 61/2018 Art. 22).
+    Withdrawal (Decree 61/2018 Art. 21; Circular 03/2025/TT-VPCP Art. 7): on
+    the applicant's request, if no decision exists yet, the one-stop
+    department issues a notice stopping the dossier.
+    Status codes: the national portal's ``TrangThai`` sync codes 1-10
+    (LEGAL.md section 4); 0 is ours for a draft that was never sent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import NamedTuple
+
+__all__ = [
+    "BACK",
+    "STATUS_TABLE",
+    "TRANSITIONS",
+    "Action",
+    "DossierState",
+    "Status",
+    "StatusInfo",
+    "WorkflowError",
+    "allowed_actions",
+    "next_status",
+]
+
+
+class Status(StrEnum):
+    """Status of a dossier. Codes and labels: ``STATUS_TABLE`` below."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    ACCEPTED = "accepted"
+    REFUSED = "refused"
+    PROCESSING = "processing"
+    SUPPLEMENT_REQUESTED = "supplement_requested"
+    FEE_REQUESTED = "fee_requested"
+    WITHDRAWAL_REQUESTED = "withdrawal_requested"
+    STOPPED = "stopped"
+    RESOLVED = "resolved"
+    RETURNED = "returned"
+
+    @property
+    def national_code(self) -> int:
+        """The national portal's ``TrangThai`` (0 = draft, never synchronised)."""
+        return _INFO[self].code
+
+    @property
+    def label(self) -> str:
+        """The official name of the status (the national portal's wording)."""
+        return _INFO[self].label
+
+    @property
+    def citizen_label(self) -> str:
+        """What the applicant reads on the lookup page and in notifications."""
+        return _INFO[self].citizen_label
+
+    @property
+    def is_final(self) -> bool:
+        """No action leaves this status. RESOLVED is not final: the result must still be returned."""
+        return self in _FINAL
+
+    @classmethod
+    def from_national_code(cls, code: int) -> Status:
+        """The status of a national ``TrangThai`` code; ValueError for an unknown code."""
+        for info in STATUS_TABLE:
+            if info.code == code and not isinstance(code, bool):
+                return info.status
+        raise ValueError(f"unknown national status code {code!r}; expected 0-10")
+
+
+class StatusInfo(NamedTuple):
+    code: int
+    status: Status
+    label: str
+    citizen_label: str
+
+
+# The one place where a status gets its code and its words, in code order, so a template
+# can list it as is. Codes 1-10 and labels: the national portal's TrangThai (LEGAL.md §4).
+STATUS_TABLE: tuple[StatusInfo, ...] = (
+    StatusInfo(0, Status.DRAFT, "Nháp", "Nháp, chưa gửi"),
+    StatusInfo(1, Status.SUBMITTED, "Mới đăng ký", "Đã gửi, chờ tiếp nhận"),
+    StatusInfo(2, Status.ACCEPTED, "Được tiếp nhận", "Đã được tiếp nhận"),
+    StatusInfo(3, Status.REFUSED, "Không được tiếp nhận", "Không được tiếp nhận"),
+    StatusInfo(4, Status.PROCESSING, "Đang xử lý", "Đang xử lý"),
+    StatusInfo(5, Status.SUPPLEMENT_REQUESTED, "Yêu cầu bổ sung giấy tờ", "Cần bổ sung giấy tờ"),
+    StatusInfo(
+        6,
+        Status.FEE_REQUESTED,
+        "Yêu cầu thực hiện nghĩa vụ tài chính",
+        "Chờ nộp phí, lệ phí hoặc nghĩa vụ tài chính",
+    ),
+    StatusInfo(
+        7,
+        Status.WITHDRAWAL_REQUESTED,
+        "Công dân yêu cầu rút hồ sơ",
+        "Đã yêu cầu rút hồ sơ, chờ xác nhận",
+    ),
+    StatusInfo(8, Status.STOPPED, "Dừng xử lý", "Đã dừng xử lý"),
+    StatusInfo(9, Status.RESOLVED, "Đã xử lý xong", "Đã có kết quả, chờ trả"),
+    StatusInfo(10, Status.RETURNED, "Đã trả kết quả", "Đã trả kết quả"),
+)
+_INFO: dict[Status, StatusInfo] = {info.status: info for info in STATUS_TABLE}
+
+_FINAL = frozenset({Status.REFUSED, Status.STOPPED, Status.RETURNED})
+
+
+class Action(StrEnum):
+    """Something a person does to a dossier; each is one ``DossierEvent``."""
+
+    SUBMIT = "submit"
+    ACCEPT = "accept"
+    REQUEST_SUPPLEMENT = "request_supplement"
+    RESUBMIT = "resubmit"
+    REFUSE = "refuse"
+    START_PROCESSING = "start_processing"
+    REQUEST_FEE = "request_fee"
+    RECORD_PAYMENT = "record_payment"
+    REQUEST_WITHDRAWAL = "request_withdrawal"
+    STOP = "stop"
+    CANCEL_WITHDRAWAL = "cancel_withdrawal"
+    RESOLVE = "resolve"
+    RETURN_RESULT = "return_result"
+
+    @property
+    def label(self) -> str:
+        return _ACTION_LABELS[self]
+
+
+_ACTION_LABELS: dict[Action, str] = {
+    Action.SUBMIT: "Nộp hồ sơ",
+    Action.ACCEPT: "Tiếp nhận hồ sơ",
+    Action.REQUEST_SUPPLEMENT: "Yêu cầu bổ sung hồ sơ",
+    Action.RESUBMIT: "Nộp bổ sung hồ sơ",
+    Action.REFUSE: "Từ chối tiếp nhận hồ sơ",
+    Action.START_PROCESSING: "Nhận xử lý hồ sơ",
+    Action.REQUEST_FEE: "Yêu cầu thực hiện nghĩa vụ tài chính",
+    Action.RECORD_PAYMENT: "Xác nhận đã thực hiện nghĩa vụ tài chính",
+    Action.REQUEST_WITHDRAWAL: "Yêu cầu rút hồ sơ",
+    Action.STOP: "Dừng xử lý hồ sơ",
+    Action.CANCEL_WITHDRAWAL: "Hủy yêu cầu rút hồ sơ",
+    Action.RESOLVE: "Hoàn thành xử lý hồ sơ",
+    Action.RETURN_RESULT: "Trả kết quả",
+}
+
+
+class WorkflowError(Exception):
+    """An action that the workflow does not allow in the dossier's state.
+
+    The message is Vietnamese (it is shown to staff and applicants as is) and names the
+    status and the action; both are also kept as attributes.
+    """
+
+    def __init__(self, message: str, status: Status, action: Action) -> None:
+        super().__init__(message)
+        self.status = status
+        self.action = action
+
+
+class _Back:
+    """Marker in ``TRANSITIONS``: back to ``DossierState.previous_status``."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "BACK"
+
+
+BACK = _Back()
+
+S, A = Status, Action
+
+# Every move a dossier can make: (from, action) -> to. A pair not listed is not allowed;
+# nothing leaves REFUSED, STOPPED or RETURNED. Guards (in next_status) can still say no.
+TRANSITIONS: dict[tuple[Status, Action], Status | _Back] = {
+    # Sent online by the applicant, or registered by staff for a counter/postal dossier.
+    (S.DRAFT, A.SUBMIT): S.SUBMITTED,
+    # Receiving, Decree 118/2025 Art. 17 (Decree 61/2018 Art. 19).
+    (S.SUBMITTED, A.ACCEPT): S.ACCEPTED,                          # form 01
+    (S.SUBMITTED, A.REQUEST_SUPPLEMENT): S.SUPPLEMENT_REQUESTED,  # form 02, once
+    (S.SUBMITTED, A.REFUSE): S.REFUSED,                           # form 03
+    (S.SUBMITTED, A.REQUEST_WITHDRAWAL): S.WITHDRAWAL_REQUESTED,
+    # Forwarded to the competent agency, Decree 118/2025 Art. 18.
+    (S.ACCEPTED, A.START_PROCESSING): S.PROCESSING,
+    (S.ACCEPTED, A.REQUEST_WITHDRAWAL): S.WITHDRAWAL_REQUESTED,
+    # Processing, Decree 61/2018 Art. 21 (Decree 118/2025 Art. 19-20).
+    (S.PROCESSING, A.REQUEST_SUPPLEMENT): S.SUPPLEMENT_REQUESTED,  # only once
+    (S.PROCESSING, A.REQUEST_FEE): S.FEE_REQUESTED,
+    (S.PROCESSING, A.RESOLVE): S.RESOLVED,
+    (S.PROCESSING, A.REQUEST_WITHDRAWAL): S.WITHDRAWAL_REQUESTED,
+    # Waiting for the applicant: to where the request came from (intake or processing).
+    (S.SUPPLEMENT_REQUESTED, A.RESUBMIT): BACK,
+    (S.SUPPLEMENT_REQUESTED, A.REQUEST_WITHDRAWAL): S.WITHDRAWAL_REQUESTED,
+    (S.FEE_REQUESTED, A.RECORD_PAYMENT): S.PROCESSING,
+    (S.FEE_REQUESTED, A.REQUEST_WITHDRAWAL): S.WITHDRAWAL_REQUESTED,
+    # Withdrawal, Circular 03/2025 Art. 7: no decision yet -> stop notice.
+    (S.WITHDRAWAL_REQUESTED, A.STOP): S.STOPPED,
+    (S.WITHDRAWAL_REQUESTED, A.CANCEL_WITHDRAWAL): BACK,
+    # Return, Decree 118/2025 Art. 22 (Decree 61/2018 Art. 22).
+    (S.RESOLVED, A.RETURN_RESULT): S.RETURNED,
+}
+
+del S, A
+
+# A BACK move undoes a request; the dossier may only go back to a status that request
+# can be made from (derived from TRANSITIONS, so the two never disagree).
+_UNDOES: dict[Action, Action] = {
+    Action.RESUBMIT: Action.REQUEST_SUPPLEMENT,
+    Action.CANCEL_WITHDRAWAL: Action.REQUEST_WITHDRAWAL,
+}
+
+
+def _sources(action: Action) -> frozenset[Status]:
+    return frozenset(status for (status, act) in TRANSITIONS if act is action)
+
+
+@dataclass(frozen=True)
+class DossierState:
+    """What the guards need to know about a dossier, nothing else.
+
+    ``previous_status`` is the status the pending request was made from: the ``from``
+    status of the last supplement request (for RESUBMIT) or of the withdrawal request
+    (for CANCEL_WITHDRAWAL). The service reads it from the dossier's events.
+    """
+
+    status: Status
+    intake_supplements: int = 0  # supplement requests made at intake so far
+    processing_supplements: int = 0  # made during processing so far
+    previous_status: Status | None = None
+
+    def __post_init__(self) -> None:
+        # Statuses may come from the database as plain strings; an unknown one is a bug.
+        object.__setattr__(self, "status", Status(self.status))
+        if self.previous_status is not None:
+            object.__setattr__(self, "previous_status", Status(self.previous_status))
+        for name in ("intake_supplements", "processing_supplements"):
+            count = getattr(self, name)
+            if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+                raise ValueError(f"{name} must be a non-negative integer, got {count!r}")
+
+
+def _refuse(state: DossierState, action: Action, reason: str) -> WorkflowError:
+    return WorkflowError(
+        f'Không thể thực hiện "{action.label}" khi hồ sơ ở trạng thái '
+        f'"{state.status.label}": {reason}',
+        state.status,
+        action,
+    )
+
+
+def next_status(state: DossierState, action: Action) -> Status:
+    """The status ``action`` moves the dossier to; WorkflowError if it may not.
+
+    Guards on top of ``TRANSITIONS``:
+    - REQUEST_SUPPLEMENT at intake only if none was made at intake: one single request
+      listing everything missing (Decree 61/2018 Art. 19(2)(b); Decree 118/2025 Art. 17);
+      during processing only if none was made during processing ("only once",
+      Decree 61/2018 Art. 21). The two are counted apart: a dossier asked once at intake
+      may still be asked once during processing.
+    - RESUBMIT goes back to SUBMITTED (intake supplement, or ``previous_status`` unknown)
+      or PROCESSING (supplement during processing, whose clock resumes).
+    - CANCEL_WITHDRAWAL goes back to ``previous_status``, which is required.
+    """
+    action = Action(action)
+    target = TRANSITIONS.get((state.status, action))
+    if target is None:
+        if state.status.is_final:
+            reason = "hồ sơ đã kết thúc, không thể thay đổi trạng thái."
+        else:
+            reason = "thao tác không hợp lệ ở trạng thái này."
+        raise _refuse(state, action, reason)
+
+    if action is Action.REQUEST_SUPPLEMENT:
+        if state.status is Status.SUBMITTED:
+            already = state.intake_supplements
+        else:
+            already = state.processing_supplements
+        if already > 0:
+            raise _refuse(
+                state,
+                action,
+                "hồ sơ đã được yêu cầu bổ sung một lần; "
+                "không được yêu cầu bổ sung lần thứ hai.",
+            )
+
+    if isinstance(target, _Back):
+        previous = state.previous_status
+        if previous is None and action is Action.RESUBMIT:
+            previous = Status.SUBMITTED  # no record of processing: the intake case
+        if previous is None:
+            raise _refuse(state, action, "không xác định được trạng thái trước khi yêu cầu.")
+        if previous not in _sources(_UNDOES[action]):
+            raise _refuse(
+                state,
+                action,
+                f'không thể trở lại trạng thái "{previous.label}".',
+            )
+        return previous
+    return target
+
+
+def allowed_actions(state: DossierState) -> list[Action]:
+    """The actions ``next_status`` accepts in ``state``, in ``Action`` order."""
+    allowed = []
+    for action in Action:
+        try:
+            next_status(state, action)
+        except WorkflowError:
+            continue
+        allowed.append(action)
+    return allowed

@@ -1,0 +1,156 @@
+"""The dossier form, built at run time from a procedure version's spec (CTFd's pattern: a
+form class made per request from data). Field names: `applicant_*`, `rep_*` (the person
+represented), `f_<key>` (the procedure's e-form), `doc_<key>` (files per document)."""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import MultipleFileField
+from wtforms import (BooleanField, DateField, DecimalField, EmailField, RadioField, SelectField, StringField,
+                     TelField, TextAreaField)
+from wtforms.validators import AnyOf, Email, Length, Optional, Regexp
+
+ID_NUMBER = Regexp(r"^\d{12}$", message="Số định danh cá nhân gồm đúng 12 chữ số.")
+PHONE = Regexp(r"^(0|\+84)\d{9,10}$", message="Số điện thoại gồm 10 chữ số, bắt đầu bằng 0 (hoặc +84).")
+EMAIL = Email(message="Địa chỉ e-mail không hợp lệ.", check_deliverability=False)
+DELIVERY_LABELS = {"counter": "Nhận trực tiếp tại Bộ phận Một cửa", "post": "Nhận qua dịch vụ bưu chính",
+                   "online": "Nhận kết quả điện tử trên cổng"}
+
+
+class VietnameseDateField(DateField):
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError("Ngày không hợp lệ: nhập theo dạng năm-tháng-ngày, ví dụ 2027-02-12.") from error
+
+
+class VietnameseDecimalField(DecimalField):
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError("Vui lòng nhập một số.") from error
+
+
+def _eform_field(spec: dict):
+    """One e-form field. Required-ness is checked at submission (a draft may be half done),
+    so every field is Optional here and only its format is checked."""
+    label, key = spec["label"], spec["key"]
+    kwargs = {"description": spec.get("help") or ""}
+    kind = spec["type"]
+    if kind == "text":
+        return StringField(label, validators=[Optional(), Length(max=spec.get("max_length") or 500)], **kwargs)
+    if kind == "textarea":
+        return TextAreaField(label, validators=[Optional(), Length(max=spec.get("max_length") or 4000)], **kwargs)
+    if kind == "date":
+        return VietnameseDateField(label, validators=[Optional()], **kwargs)
+    if kind == "number":
+        return VietnameseDecimalField(label, validators=[Optional()], **kwargs)
+    if kind == "select":
+        choices = [("", "— Chọn —")] + [(c["value"], c["label"]) for c in spec["choices"]]
+        values = [c["value"] for c in spec["choices"]]
+        return SelectField(label, choices=choices, validate_choice=False,
+                           validators=[Optional(), AnyOf(values, message="Lựa chọn không hợp lệ.")], **kwargs)
+    if kind == "checkbox":
+        return BooleanField(label, **kwargs)
+    if kind == "id_number":
+        return StringField(label, validators=[Optional(), ID_NUMBER], **kwargs)
+    if kind == "phone":
+        return TelField(label, validators=[Optional(), PHONE], **kwargs)
+    if kind == "email":
+        return EmailField(label, validators=[Optional(), EMAIL], **kwargs)
+    raise ValueError(f"unknown e-form field type {kind!r} for {key}")
+
+
+def dossier_form_class(spec: dict, online: bool) -> type[FlaskForm]:
+    attrs = {
+        "applicant_full_name": StringField("Họ, chữ đệm và tên", validators=[Optional(), Length(max=150)]),
+        "applicant_id_number": StringField("Số định danh cá nhân", validators=[Optional(), ID_NUMBER]),
+        "applicant_address": StringField("Địa chỉ", validators=[Optional(), Length(max=300)]),
+        "applicant_phone": TelField("Số điện thoại", validators=[Optional(), PHONE]),
+        "applicant_email": EmailField("E-mail", validators=[Optional(), EMAIL, Length(max=254)]),
+        "on_behalf": BooleanField("Tôi nộp hồ sơ thay cho người khác (được ủy quyền)"),
+        "rep_full_name": StringField("Họ và tên người được đại diện", validators=[Optional(), Length(max=150)]),
+        "rep_id_number": StringField("Số định danh của người được đại diện", validators=[Optional(), ID_NUMBER]),
+        "rep_address": StringField("Địa chỉ của người được đại diện", validators=[Optional(), Length(max=300)]),
+        "rep_authorisation": StringField("Giấy tờ ủy quyền (số, ngày)", validators=[Optional(), Length(max=200)]),
+    }
+    deliveries = ["counter", "post"] + (["online"] if spec["online"] == "full" and online else [])
+    attrs["delivery"] = RadioField("Hình thức nhận kết quả", choices=[(d, DELIVERY_LABELS[d]) for d in deliveries],
+                                   validate_choice=False,
+                                   validators=[AnyOf(deliveries, message="Chọn một hình thức nhận kết quả.")])
+    for f in spec["form"]:
+        attrs[f"f_{f['key']}"] = _eform_field(f)
+    for d in spec["documents"]:
+        attrs[f"doc_{d['key']}"] = MultipleFileField(
+            d["name"], description=("Bắt buộc. " if d["required"] else "") + "PDF, JPEG hoặc PNG; có thể chọn nhiều tệp.")
+    return type("DossierForm", (FlaskForm,), attrs)
+
+
+def eform_values(form: FlaskForm, spec: dict) -> dict:
+    """The e-form's values as JSON-able data (dates as ISO text, numbers as text)."""
+    values = {}
+    for f in spec["form"]:
+        data = form[f"f_{f['key']}"].data
+        if data is None or data == "":
+            continue
+        values[f["key"]] = data.isoformat() if hasattr(data, "isoformat") else (str(data) if f["type"] == "number" else data)
+    return values
+
+
+def field_name(key: str) -> str:
+    """A service's error key (`form.x`, `documents.x`, `applicant.x`, or a plain field) → the
+    form field that shows it."""
+    prefix, _, rest = key.partition(".")
+    return {"form": "f_", "documents": "doc_", "applicant": "applicant_"}.get(prefix, "") + rest if rest else key
+
+
+def initial_data(dossier) -> dict:
+    """The form's values from a saved dossier (dates back from ISO text)."""
+    from datetime import date
+    from decimal import Decimal
+
+    spec = dossier.procedure_version.spec
+    data = {
+        "applicant_full_name": dossier.applicant_name, "applicant_id_number": dossier.applicant_id_number,
+        "applicant_address": dossier.applicant_address, "applicant_phone": dossier.applicant_phone,
+        "applicant_email": dossier.applicant_email, "delivery": dossier.delivery, "on_behalf": bool(dossier.represented),
+    }
+    for key, value in (dossier.represented or {}).items():
+        data[f"rep_{key}"] = value
+    for f in spec["form"]:
+        value = dossier.form_data.get(f["key"])
+        if value is not None and f["type"] == "date":
+            value = date.fromisoformat(value)
+        elif value is not None and f["type"] == "number":
+            value = Decimal(value)
+        data[f"f_{f['key']}"] = value
+    return data
+
+
+def draft_input(form: FlaskForm, spec: dict, files) -> "DraftInput":
+    """What the form says, for the dossier service."""
+    from app.services.dossiers import Applicant, DraftInput
+
+    represented = None
+    if form.on_behalf.data:
+        represented = {k: form[f"rep_{k}"].data.strip() for k in ("full_name", "id_number", "address", "authorisation")}
+    return DraftInput(
+        applicant=Applicant(*(form[f"applicant_{k}"].data or "" for k in ("full_name", "id_number", "address", "phone", "email"))),
+        form_data=eform_values(form, spec), represented=represented, delivery=form.delivery.data,
+        uploads=uploads(files, spec),
+    )
+
+
+def uploads(files, spec: dict, prefix: str = "doc_") -> dict:
+    """request.files → {document key: [FileStorage, ...]} for the procedure's documents
+    (form fields are `doc_<key>`; the API's file parts are named by the key itself)."""
+    return {d["key"]: files.getlist(prefix + d["key"]) for d in spec["documents"] if files.getlist(prefix + d["key"])}
+
+
+def show_errors(form: FlaskForm, error, spec: dict) -> None:
+    """Put a DossierError's field messages next to their fields (the summary links to them)."""
+    for key, message in error.fields.items():
+        name = field_name(key)
+        if name in form:
+            form[name].errors = [*form[name].errors, message]

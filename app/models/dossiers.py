@@ -1,0 +1,159 @@
+"""Dossiers (hồ sơ): the dossier, its files, its append-only history, the documents issued
+for it, the counters that number them, and the messages sent about it."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.types import UTCDateTime
+from app.models.catalogue import ProcedureVersion
+from app.models.units import Agency
+from app.models.users import User, utcnow
+
+STATUS_VALUES = ("draft", "submitted", "accepted", "refused", "processing", "supplement_requested",
+                 "fee_requested", "withdrawal_requested", "stopped", "resolved", "returned")
+
+
+class Counter(db.Model):
+    """An atomic sequence per (scope, period): dossier codes per receiving agency per day
+    (Circular 01/2018/TT-VPCP Art. 19), document numbers per agency per year. Incremented
+    with one INSERT … ON CONFLICT DO UPDATE … RETURNING, never an in-process lock."""
+
+    __tablename__ = "counter"
+
+    scope: Mapped[str] = mapped_column(String(80), primary_key=True)
+    period: Mapped[str] = mapped_column(String(10), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer)
+
+
+class Dossier(db.Model):
+    __tablename__ = "dossier"
+    __table_args__ = (
+        CheckConstraint(f"status IN {STATUS_VALUES!r}", name="status"),
+        CheckConstraint("channel IN (1, 2, 3)", name="channel"),
+        CheckConstraint("delivery IN ('counter', 'post', 'online')", name="delivery"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str | None] = mapped_column(String(60), unique=True)  # given at submission
+    procedure_version_id: Mapped[int] = mapped_column(ForeignKey("procedure_version.id"), index=True)
+    receiving_agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)  # None: walk-in
+    status: Mapped[str] = mapped_column(String(24), index=True, default="draft")
+    previous_status: Mapped[str | None] = mapped_column(String(24))
+    channel: Mapped[int] = mapped_column(Integer)  # KenhThucHien: 1 counter, 2 online, 3 post
+    delivery: Mapped[str] = mapped_column(String(10), default="counter")  # how the result goes back
+
+    # Applicant snapshot (form 01): kept as submitted even if the account changes later.
+    applicant_name: Mapped[str] = mapped_column(String(150), default="")
+    applicant_id_number: Mapped[str] = mapped_column(String(12), default="")
+    applicant_address: Mapped[str] = mapped_column(String(300), default="")
+    applicant_phone: Mapped[str] = mapped_column(String(15), default="")
+    applicant_email: Mapped[str] = mapped_column(String(254), default="")
+    represented: Mapped[dict | None] = mapped_column(JSON)  # the principal, when applying for someone
+    form_data: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    received_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the original appointment
+    intake_supplements: Mapped[int] = mapped_column(Integer, default=0)
+    lock_version: Mapped[int] = mapped_column(Integer)
+    # Optimistic lock: a stale draft or a second click on a decision fails instead of
+    # silently overwriting (StaleDataError, turned into a clear message by the service).
+    __mapper_args__ = {"version_id_col": lock_version}
+
+    procedure_version: Mapped[ProcedureVersion] = relationship()
+    receiving_agency: Mapped[Agency] = relationship()
+    owner: Mapped[User | None] = relationship()
+    files: Mapped[list[DossierFile]] = relationship(back_populates="dossier", order_by="DossierFile.id",
+                                                    cascade="all, delete-orphan")
+    events: Mapped[list[DossierEvent]] = relationship(back_populates="dossier", order_by="DossierEvent.id")
+    documents: Mapped[list[IssuedDocument]] = relationship(back_populates="dossier", order_by="IssuedDocument.id")
+
+
+class DossierFile(db.Model):
+    """An uploaded file, stored by content hash; the original name is only a label."""
+
+    __tablename__ = "dossier_file"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id", ondelete="CASCADE"), index=True)
+    component: Mapped[str] = mapped_column(String(60))  # the procedure's document key
+    name: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(40))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    dossier: Mapped[Dossier] = relationship(back_populates="files")
+
+
+class DossierEvent(db.Model):
+    """The audit trail and the control slip: appended, never updated or deleted."""
+
+    __tablename__ = "dossier_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id", ondelete="CASCADE"), index=True)
+    action: Mapped[str] = mapped_column(String(30))
+    from_status: Mapped[str | None] = mapped_column(String(24))
+    to_status: Mapped[str] = mapped_column(String(24))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    dossier: Mapped[Dossier] = relationship(back_populates="events")
+    actor: Mapped[User | None] = relationship()
+    agency: Mapped[Agency | None] = relationship()
+
+
+class IssuedDocument(db.Model):
+    """A form issued for a dossier (01 receipt, 02 supplement request, 03 refusal, ...).
+    Its PDF is rendered by a job after the commit; `sha256` is empty until then."""
+
+    __tablename__ = "issued_document"
+    __table_args__ = (
+        CheckConstraint("kind IN ('receipt', 'supplement_request', 'refusal')", name="kind"),
+        UniqueConstraint("agency_id", "number", name="uq_issued_document_agency_number"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    number: Mapped[str] = mapped_column(String(60))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    content: Mapped[dict] = mapped_column(JSON, default=dict)  # items, reasons: what the form says
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    dossier: Mapped[Dossier] = relationship(back_populates="documents")
+    agency: Mapped[Agency] = relationship()
+    issued_by: Mapped[User | None] = relationship()
+
+
+class OutboxMessage(db.Model):
+    """A message to send (e-mail now; SMS and Zalo adapters later), delivered by a job with
+    retries; `sent_at` set once delivered."""
+
+    __tablename__ = "outbox_message"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int | None] = mapped_column(ForeignKey("dossier.id", ondelete="SET NULL"), index=True)
+    channel: Mapped[str] = mapped_column(String(10), default="email")
+    recipient: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(255))
+    body: Mapped[str] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    dossier: Mapped[Dossier | None] = relationship()

@@ -1,0 +1,437 @@
+"""Dossier use cases at intake: draft, submit, accept, request a supplement, refuse, resubmit,
+counter intake, ask to withdraw.
+
+Each function: check permission → apply the workflow transition → append a DossierEvent →
+commit → enqueue the jobs (PDF, e-mail) after the commit. Date effects belong to actions:
+`submit` gives the code, `accept` stamps received_at and due_at; nobody types them.
+Legal basis: Decree 118/2025/NĐ-CP Art. 15–17 (channels, receiving), Circular 01/2018/TT-VPCP
+Art. 19 (dossier code), Decree 61/2018 Art. 19 (one supplement request at intake).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.datastructures import FileStorage
+
+from app.domain.codes import format_code
+from app.domain.deadlines import OFFICE_TZ
+from app.domain.structure import AgencyKind, Role
+from app.domain.workflow import Action, DossierState, Status, WorkflowError, next_status
+from app.extensions import db
+from app.models import Agency, AdministrativeUnit, Dossier, DossierEvent, DossierFile, ProcedureVersion, User
+from app.models.users import utcnow
+from app.services import issuing, notify, storage
+from app.services.calendar import expected_due
+from app.services.counters import next_value
+from app.services.permissions import can
+from flask import current_app
+
+CHANNEL_COUNTER, CHANNEL_ONLINE, CHANNEL_POST = 1, 2, 3
+DELIVERIES = {"counter": "Nhận trực tiếp tại Bộ phận Một cửa", "post": "Nhận qua dịch vụ bưu chính",
+              "online": "Nhận kết quả điện tử trên cổng"}
+
+
+class DossierError(Exception):
+    """A refused request. `status` is the HTTP status a view should answer with; `fields`
+    maps form fields (or document keys) to messages."""
+
+    def __init__(self, message: str, status: int = 422, fields: dict[str, str] | None = None):
+        super().__init__(message)
+        self.message, self.status, self.fields = message, status, fields or {}
+
+
+@dataclass
+class Applicant:
+    full_name: str = ""
+    id_number: str = ""
+    address: str = ""
+    phone: str = ""
+    email: str = ""
+
+    @classmethod
+    def of(cls, dossier: Dossier) -> Applicant:
+        return cls(dossier.applicant_name, dossier.applicant_id_number, dossier.applicant_address,
+                   dossier.applicant_phone, dossier.applicant_email)
+
+
+@dataclass
+class DraftInput:
+    """What an applicant (or a desk officer at the counter) enters."""
+
+    applicant: Applicant
+    form_data: dict = field(default_factory=dict)
+    represented: dict | None = None
+    delivery: str = "counter"
+    uploads: dict[str, list[FileStorage]] = field(default_factory=dict)  # document key → files
+
+
+def receiving_desks(version: ProcedureVersion) -> list[Agency]:
+    """The one-stop desks that may receive this procedure: those at its receiving level."""
+    return list(db.session.scalars(
+        select(Agency).join(AdministrativeUnit, Agency.unit_id == AdministrativeUnit.id)
+        .where(Agency.kind == AgencyKind.ONE_STOP, AdministrativeUnit.level == version.receiving_level)
+        .order_by(AdministrativeUnit.code)
+    ))
+
+
+def _desk(version: ProcedureVersion, agency_code: str) -> Agency:
+    agency = db.session.scalar(select(Agency).where(Agency.code == agency_code))
+    if agency is None or agency not in receiving_desks(version):
+        raise DossierError("Cơ quan tiếp nhận không phù hợp với cấp thực hiện của thủ tục này.",
+                           fields={"agency": "Chọn Bộ phận Một cửa ở đúng cấp tiếp nhận thủ tục."})
+    return agency
+
+
+def _state(dossier: Dossier) -> DossierState:
+    return DossierState(Status(dossier.status), intake_supplements=dossier.intake_supplements or 0,
+                        previous_status=Status(dossier.previous_status) if dossier.previous_status else None)
+
+
+def _transition(dossier: Dossier, action: Action, actor: User | None, now: datetime, note: str = "",
+                agency: Agency | None = None) -> None:
+    try:
+        target = next_status(_state(dossier), action)
+    except WorkflowError as error:
+        raise DossierError(str(error), status=409) from None
+    db.session.add(DossierEvent(dossier=dossier, action=action.value, from_status=dossier.status,
+                                to_status=target.value, actor=actor, agency=agency, at=now, note=note))
+    dossier.previous_status = dossier.status
+    dossier.status = target.value
+
+
+def _commit() -> None:
+    """Commit; a concurrent change (another click, another tab) is refused, not merged."""
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise DossierError("Hồ sơ vừa được người khác cập nhật. Vui lòng tải lại trang và thử lại.", status=409) from None
+
+
+def _check_lock(dossier: Dossier, lock_version: int | None) -> None:
+    if lock_version is not None and lock_version != dossier.lock_version:
+        raise DossierError("Bản nháp này đã được lưu ở nơi khác (tab hoặc thiết bị khác). "
+                           "Vui lòng tải lại trang để xem bản mới nhất.", status=409)
+
+
+def _apply_fields(dossier: Dossier, data: DraftInput) -> None:
+    """Copy what was entered onto the dossier."""
+    a = data.applicant
+    dossier.applicant_name, dossier.applicant_id_number = a.full_name.strip(), a.id_number.strip()
+    dossier.applicant_address, dossier.applicant_phone, dossier.applicant_email = a.address.strip(), a.phone.strip(), a.email.strip()
+    dossier.form_data = data.form_data
+    dossier.represented = data.represented
+    if data.delivery not in DELIVERIES:
+        raise DossierError("Hình thức nhận kết quả không hợp lệ.", fields={"delivery": "Chọn một hình thức nhận kết quả."})
+    if data.delivery == "online" and dossier.procedure_version.online != "full":
+        raise DossierError("Thủ tục này không trả kết quả điện tử.", fields={"delivery": "Chọn nhận trực tiếp hoặc qua bưu chính."})
+    dossier.delivery = data.delivery
+
+
+def _attach(dossier: Dossier, uploads: dict[str, list[FileStorage]], actor: User) -> dict[str, str]:
+    """Store the uploads that pass (PDF/JPEG/PNG by content, size limits) and return the
+    refusals by document key: one bad file does not cost the applicant the good ones."""
+    keys = {d["key"] for d in dossier.procedure_version.spec["documents"]}
+    total = sum(f.size for f in dossier.files)
+    errors: dict[str, str] = {}
+    for key, files in uploads.items():
+        if key not in keys:
+            errors[f"documents.{key}"] = "Thành phần hồ sơ không có trong thủ tục."
+            continue
+        for upload in files:
+            if not upload or not upload.filename:
+                continue
+            try:
+                stored = storage.store(upload.stream, max_size=current_app.config["MAX_FILE_SIZE"], label=upload.filename)
+            except storage.UploadError as error:
+                errors[f"documents.{key}"] = str(error)
+                continue
+            if total + stored.size > current_app.config["MAX_DOSSIER_SIZE"]:
+                errors[f"documents.{key}"] = f"Tệp “{upload.filename}”: tổng dung lượng các tệp của hồ sơ vượt quá mức cho phép."
+                continue
+            total += stored.size
+            dossier.files.append(DossierFile(component=key, name=upload.filename[:255], content_type=stored.content_type,
+                                             size=stored.size, sha256=stored.sha256, uploaded_by_id=actor.id))
+    return errors
+
+
+def missing_items(dossier: Dossier) -> dict[str, str]:
+    """Required e-form fields and documents without a value or a file: submission needs none.
+    Keys: `form.<field key>`, `documents.<document key>`, `applicant.<field>`."""
+    spec = dossier.procedure_version.spec
+    missing = {}
+    for f in spec["form"]:
+        if f["required"] and dossier.form_data.get(f["key"]) in (None, "", False):
+            missing[f"form.{f['key']}"] = f"Chưa nhập “{f['label']}”."
+    present = {f.component for f in dossier.files}
+    for d in spec["documents"]:
+        if d["required"] and d["key"] not in present:
+            missing[f"documents.{d['key']}"] = f"Chưa đính kèm “{d['name']}”."
+    applicant = Applicant.of(dossier)
+    for name, label in (("full_name", "họ và tên"), ("id_number", "số định danh cá nhân"), ("address", "địa chỉ")):
+        if not getattr(applicant, name):
+            missing[f"applicant.{name}"] = f"Chưa nhập {label} người nộp hồ sơ."
+    return missing
+
+
+def start_draft(user: User, version: ProcedureVersion, agency_code: str, now: datetime | None = None) -> Dossier:
+    """A citizen opens a draft, pre-filled from the account, at the desk they chose."""
+    if version.online == "none":
+        raise DossierError("Thủ tục này không nộp trực tuyến.", status=409)
+    if not user.is_citizen:
+        raise DossierError("Cán bộ nhập hồ sơ tại quầy qua chức năng tiếp nhận trực tiếp.", status=403)
+    dossier = Dossier(
+        procedure_version=version, receiving_agency=_desk(version, agency_code), owner=user, status="draft",
+        channel=CHANNEL_ONLINE, applicant_name=user.full_name, applicant_id_number=user.id_number or "",
+        applicant_phone=user.phone or "", applicant_email=user.email, form_data={},
+        delivery="online" if version.online == "full" else "counter", created_at=now or utcnow(),
+    )
+    db.session.add(dossier)
+    _commit()
+    return dossier
+
+
+def save_draft(dossier: Dossier, user: User, data: DraftInput, lock_version: int | None) -> Dossier:
+    """Save what the applicant entered, without checking completeness (a draft may be half
+    done). Files that pass are saved even when others are refused; the refusals are raised
+    after the commit, so nothing that was good is lost."""
+    if not can(user, "dossier.edit", dossier):
+        raise DossierError("Bạn không được sửa hồ sơ này.", status=403)
+    _check_lock(dossier, lock_version)
+    try:
+        _apply_fields(dossier, data)
+    except DossierError:
+        db.session.rollback()
+        raise
+    errors = _attach(dossier, data.uploads, user)
+    _commit()
+    if errors:
+        raise DossierError("Có tệp không được chấp nhận; các tệp và thông tin khác đã được lưu.", fields=errors)
+    return dossier
+
+
+def attach_files(dossier: Dossier, user: User, uploads: dict[str, list[FileStorage]], lock_version: int | None) -> dict[str, str]:
+    """Keep the uploads of a request whose fields were refused; returns the file refusals."""
+    if not can(user, "dossier.edit", dossier):
+        raise DossierError("Bạn không được sửa hồ sơ này.", status=403)
+    _check_lock(dossier, lock_version)
+    errors = _attach(dossier, uploads, user)
+    _commit()
+    return errors
+
+
+def remove_file(dossier: Dossier, user: User, file_id: int, lock_version: int | None) -> None:
+    if not can(user, "dossier.edit", dossier):
+        raise DossierError("Bạn không được sửa hồ sơ này.", status=403)
+    _check_lock(dossier, lock_version)
+    target = next((f for f in dossier.files if f.id == file_id), None)
+    if target is None:
+        raise DossierError("Không có tệp này.", status=404)
+    dossier.files.remove(target)
+    _commit()
+
+
+def _assign_code(dossier: Dossier, now: datetime) -> None:
+    day = now.astimezone(OFFICE_TZ).date()
+    agency_code = dossier.receiving_agency.code
+    sequence = next_value(f"dossier:{agency_code}", day.isoformat())
+    dossier.code = format_code(agency_code, day, sequence)
+
+
+def submit(dossier: Dossier, user: User, lock_version: int | None = None, now: datetime | None = None) -> Dossier:
+    """Send a complete draft: status submitted (national code 1) and the dossier code at once
+    (the applicant needs it to follow the dossier), e-mail to the applicant."""
+    now = now or utcnow()
+    if not can(user, "dossier.edit", dossier) or dossier.status != "draft":
+        raise DossierError("Hồ sơ này không ở trạng thái nháp của bạn.", status=403 if dossier.owner_id != user.id else 409)
+    _check_lock(dossier, lock_version)
+    if missing := missing_items(dossier):
+        raise DossierError("Hồ sơ chưa đủ để gửi.", fields=missing)
+    _transition(dossier, Action.SUBMIT, user, now)
+    dossier.submitted_at = now
+    _assign_code(dossier, now)
+    message = notify.status_email(dossier)
+    _commit()
+    notify.dispatch(message)
+    return dossier
+
+
+def submit_new(user: User, version: ProcedureVersion, agency_code: str, data: DraftInput,
+               now: datetime | None = None) -> Dossier:
+    """Draft and submission in one transaction (the API): nothing is left behind on a refusal."""
+    now = now or utcnow()
+    if version.online == "none":
+        raise DossierError("Thủ tục này không nộp trực tuyến.", fields={"procedure": "Không nộp trực tuyến."})
+    if not user.is_citizen:
+        raise DossierError("Cán bộ nhập hồ sơ tại quầy qua chức năng tiếp nhận trực tiếp.", status=403)
+    dossier = Dossier(procedure_version=version, receiving_agency=_desk(version, agency_code), owner=user,
+                      status="draft", channel=CHANNEL_ONLINE, form_data={}, created_at=now)
+    db.session.add(dossier)
+    try:
+        _apply_fields(dossier, data)
+        if errors := _attach(dossier, data.uploads, user):
+            raise DossierError("Có tệp không được chấp nhận.", fields=errors)
+        if missing := missing_items(dossier):
+            raise DossierError("Hồ sơ chưa đủ để gửi.", fields=missing)
+    except DossierError:
+        db.session.rollback()
+        raise
+    _transition(dossier, Action.SUBMIT, user, now)
+    dossier.submitted_at = now
+    _assign_code(dossier, now)
+    message = notify.status_email(dossier)
+    _commit()
+    notify.dispatch(message)
+    return dossier
+
+
+def resubmit(dossier: Dossier, user: User, lock_version: int | None = None, now: datetime | None = None) -> Dossier:
+    """The applicant answers the supplement request: back to the desk, same code."""
+    now = now or utcnow()
+    if not can(user, "dossier.edit", dossier) or dossier.status != "supplement_requested":
+        raise DossierError("Hồ sơ này không chờ bổ sung.", status=409 if dossier.owner_id == user.id else 403)
+    _check_lock(dossier, lock_version)
+    if missing := missing_items(dossier):
+        raise DossierError("Hồ sơ chưa đủ để gửi lại.", fields=missing)
+    _transition(dossier, Action.RESUBMIT, user, now)
+    dossier.submitted_at = now
+    message = notify.status_email(dossier)
+    _commit()
+    notify.dispatch(message)
+    return dossier
+
+
+def _require_desk(dossier: Dossier, staff: User) -> Agency:
+    if not can(staff, "dossier.decide", dossier):
+        raise DossierError("Chỉ cán bộ tiếp nhận của Bộ phận Một cửa nhận hồ sơ mới được thực hiện thao tác này.", status=403)
+    return dossier.receiving_agency
+
+
+def accept(dossier: Dossier, staff: User, lock_version: int | None = None, now: datetime | None = None) -> Dossier:
+    """Complete and valid: receipt (form 01), received_at now, due date by the deadline rules
+    (15:00 cut-off, working days; Decree 118/2025 Art. 17–18)."""
+    now = now or utcnow()
+    agency = _require_desk(dossier, staff)
+    _check_lock(dossier, lock_version)
+    _transition(dossier, Action.ACCEPT, staff, now, agency=agency)
+    dossier.received_at = now
+    dossier.due_at = expected_due(dossier.procedure_version, now)
+    document = issuing.issue(dossier, "receipt", staff, now)
+    message = notify.status_email(dossier)
+    _commit()
+    issuing.dispatch(document)
+    notify.dispatch(message)
+    return dossier
+
+
+def request_supplement(dossier: Dossier, staff: User, items: list[str], reason: str,
+                       lock_version: int | None = None, now: datetime | None = None) -> Dossier:
+    """Incomplete: ONE request (form 02) listing everything missing; the deadline has not
+    started (Decree 61/2018 Art. 19(2)(b); Decree 118/2025 Art. 17)."""
+    now = now or utcnow()
+    items = [i.strip() for i in items if i.strip()]
+    if not items or not reason.strip():
+        raise DossierError("Cần ghi đủ các giấy tờ phải bổ sung và lý do.",
+                           fields={k: "Bắt buộc." for k, v in (("items", items), ("reason", reason.strip())) if not v})
+    agency = _require_desk(dossier, staff)
+    _check_lock(dossier, lock_version)
+    _transition(dossier, Action.REQUEST_SUPPLEMENT, staff, now, note=reason.strip(), agency=agency)
+    dossier.intake_supplements += 1
+    document = issuing.issue(dossier, "supplement_request", staff, now, {"items": items, "reason": reason.strip()})
+    message = notify.status_email(dossier, extra="Giấy tờ cần bổ sung:\n" + "\n".join(f"- {i}" for i in items))
+    _commit()
+    issuing.dispatch(document)
+    notify.dispatch(message)
+    return dossier
+
+
+def refuse(dossier: Dossier, staff: User, reasons: list[str], lock_version: int | None = None,
+           now: datetime | None = None) -> Dossier:
+    """Out of scope or invalid: refusal (form 03) with the reasons; the dossier keeps its code."""
+    now = now or utcnow()
+    reasons = [r.strip() for r in reasons if r.strip()]
+    if not reasons:
+        raise DossierError("Cần ghi rõ lý do từ chối.", fields={"reason": "Bắt buộc."})
+    agency = _require_desk(dossier, staff)
+    _check_lock(dossier, lock_version)
+    _transition(dossier, Action.REFUSE, staff, now, note="; ".join(reasons), agency=agency)
+    document = issuing.issue(dossier, "refusal", staff, now, {"reasons": reasons})
+    message = notify.status_email(dossier, extra="Lý do: " + "; ".join(reasons))
+    _commit()
+    issuing.dispatch(document)
+    notify.dispatch(message)
+    return dossier
+
+
+def counter_intake(staff: User, version: ProcedureVersion, desk_code: str, channel: int, data: DraftInput,
+                   now: datetime | None = None) -> Dossier:
+    """A walk-in (channel 1) or postal (channel 3) dossier, entered and scanned by the desk and
+    accepted in the same flow: one code, a receipt, the deadline running from now."""
+    now = now or utcnow()
+    if channel not in (CHANNEL_COUNTER, CHANNEL_POST):
+        raise DossierError("Kênh tiếp nhận không hợp lệ.", fields={"channel": "Chọn trực tiếp hoặc bưu chính."})
+    desk = _desk(version, desk_code)
+    if not any(m.agency_id == desk.id and m.role == Role.RECEPTION for m in staff.memberships):
+        raise DossierError("Bạn không phải cán bộ tiếp nhận của Bộ phận Một cửa này.", status=403)
+    dossier = Dossier(procedure_version=version, receiving_agency=desk, owner=None, status="draft",
+                      channel=channel, form_data={}, created_at=now)
+    db.session.add(dossier)
+    try:
+        _apply_fields(dossier, data)
+    except DossierError:
+        db.session.rollback()
+        raise
+    if errors := _attach(dossier, data.uploads, staff):
+        db.session.rollback()
+        raise DossierError("Có tệp không được chấp nhận.", fields=errors)
+    if missing := missing_items(dossier):
+        db.session.rollback()
+        raise DossierError("Hồ sơ chưa đủ để tiếp nhận.", fields=missing)
+    _transition(dossier, Action.SUBMIT, staff, now, agency=desk)
+    dossier.submitted_at = now
+    _assign_code(dossier, now)
+    _transition(dossier, Action.ACCEPT, staff, now, agency=desk)
+    dossier.received_at = now
+    dossier.due_at = expected_due(version, now)
+    document = issuing.issue(dossier, "receipt", staff, now)
+    message = notify.status_email(dossier) if dossier.applicant_email else None
+    _commit()
+    issuing.dispatch(document)
+    notify.dispatch(message)
+    return dossier
+
+
+def request_withdrawal(dossier: Dossier, user: User, reason: str, lock_version: int | None = None,
+                       now: datetime | None = None) -> Dossier:
+    """The applicant asks to stop the dossier (Circular 03/2025 Art. 7); the desk decides."""
+    now = now or utcnow()
+    if not can(user, "dossier.withdraw", dossier):
+        raise DossierError("Bạn không được rút hồ sơ này.", status=403)
+    _check_lock(dossier, lock_version)
+    if dossier.status == "draft":
+        raise DossierError("Hồ sơ nháp chưa gửi: không cần rút, có thể để nguyên.", status=409)
+    _transition(dossier, Action.REQUEST_WITHDRAWAL, user, now, note=reason.strip())
+    message = notify.status_email(dossier)
+    _commit()
+    notify.dispatch(message)
+    return dossier
+
+
+def desk_queue(staff: User, page: int, per_page: int):
+    """Submitted dossiers waiting at the desks where `staff` receives, oldest first."""
+    desks = [m.agency_id for m in staff.memberships if m.role == Role.RECEPTION]
+    query = (select(Dossier).where(Dossier.receiving_agency_id.in_(desks), Dossier.status == "submitted")
+             .order_by(Dossier.submitted_at, Dossier.id))
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def my_dossiers(user: User, page: int, per_page: int):
+    query = select(Dossier).where(Dossier.owner_id == user.id).order_by(Dossier.updated_at.desc(), Dossier.id.desc())
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def by_code(code: str) -> Dossier | None:
+    return db.session.scalar(select(Dossier).where(Dossier.code == code.strip().upper()))

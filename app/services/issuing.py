@@ -1,0 +1,102 @@
+"""Forms issued for a dossier: number them in the transaction of the decision, render their
+PDF in a job after the commit (Circular 01/2018/TT-VPCP forms 01–03; fields per LEGAL.md §2.2)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import current_app, url_for
+
+from app.domain.structure import AgencyKind, Level
+from app.extensions import db
+from app.models import Dossier, IssuedDocument, User
+from app.services import storage
+from app.services.counters import next_value
+from app.tasks import enqueue
+
+KINDS = {
+    "receipt": ("GTN", "receipt", "Giấy tiếp nhận hồ sơ và hẹn trả kết quả"),
+    "supplement_request": ("PBS", "supplement_request", "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ"),
+    "refusal": ("PTC", "refusal", "Phiếu từ chối tiếp nhận giải quyết hồ sơ"),
+}
+COPY_LABELS = {"original": "Bản chính", "copy": "Bản sao", "original_or_copy": "Bản chính hoặc bản sao"}
+UNITS = {"working_days": "ngày làm việc", "working_hours": "giờ làm việc", "calendar_days": "ngày"}
+
+
+def _issuer_suffix(dossier: Dossier) -> str:
+    return "TTPVHCC" if dossier.receiving_agency.level == Level.PROVINCE else "BPMC"
+
+
+def issue(dossier: Dossier, kind: str, staff: User | None, now: datetime, content: dict | None = None) -> IssuedDocument:
+    """Number the form (a sequence per desk, per kind, per year) and record it; the caller commits."""
+    prefix = KINDS[kind][0]
+    sequence = next_value(f"doc:{kind}:{dossier.receiving_agency.code}", str(now.year))
+    document = IssuedDocument(dossier=dossier, kind=kind, number=f"{sequence}/{prefix}-{_issuer_suffix(dossier)}",
+                              agency=dossier.receiving_agency, issued_by=staff, content=content or {}, created_at=now)
+    db.session.add(document)
+    return document
+
+
+def dispatch(document: IssuedDocument) -> None:
+    """After the commit: render the PDF in a job (inline without Redis)."""
+    from app.tasks.documents import render_issued_document
+
+    enqueue(render_issued_document, document.id)
+
+
+def title(document: IssuedDocument) -> str:
+    return KINDS[document.kind][2]
+
+
+def lookup_url(dossier: Dossier) -> str:
+    """Where the receipt's QR code leads: the public lookup of this dossier."""
+    with current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]):
+        return url_for("public.lookup", ma=dossier.code, _external=True)
+
+
+def context(document: IssuedDocument) -> dict:
+    """The plain data a form shows (services/documents.py's contract)."""
+    from app.services.documents import qr_svg_data_uri
+
+    dossier = document.dossier
+    version = dossier.procedure_version
+    spec = version.spec
+    desk = dossier.receiving_agency
+    parent = desk.parent
+    value = version.time_value
+    url = lookup_url(dossier) if dossier.code else None
+    present = {f.component for f in dossier.files}
+    return {
+        "managing_body": (parent.name if parent else desk.name).upper(),
+        "issuer": desk.name.upper() if desk.kind == AgencyKind.ONE_STOP else "BỘ PHẬN TIẾP NHẬN VÀ TRẢ KẾT QUẢ",
+        "number": document.number, "place": desk.unit.name.split(" ", 1)[-1] if desk.level == Level.PROVINCE else desk.unit.name,
+        "issued_at": document.created_at, "electronic": dossier.channel == 2,
+        "code": dossier.code, "procedure": {"code": version.code, "name": version.name},
+        "applicant": {"full_name": dossier.applicant_name, "id_number": dossier.applicant_id_number,
+                      "address": dossier.applicant_address, "phone": dossier.applicant_phone, "email": dossier.applicant_email},
+        "represented": dossier.represented,
+        "documents": [{"name": d["name"], "copy": COPY_LABELS[d["copy"]], "count": d["count"]}
+                      for d in spec["documents"] if d["key"] in present or d["required"]],
+        "sets": 1,
+        "processing_time": f"{int(value) if value == value.to_integral() else value} {UNITS[version.time_unit]}",
+        "received_at": dossier.received_at, "due_at": dossier.due_at,
+        "pickup": {"counter": f"Tại {desk.name}", "post": "Gửi qua dịch vụ bưu chính công ích đến địa chỉ người nộp",
+                   "online": "Nhận kết quả điện tử trên Cổng dịch vụ công"}[dossier.delivery],
+        "register": {"book": str(document.created_at.year), "entry": int(document.number.split("/")[0])},
+        "official": {"full_name": document.issued_by.full_name if document.issued_by else "",
+                     "phone": document.issued_by.phone if document.issued_by and document.issued_by.phone else ""},
+        "lookup_url": url, "qr": qr_svg_data_uri(url) if url and document.kind == "receipt" else None,
+        "items": document.content.get("items", []), "reasons": document.content.get("reasons", []),
+        "reason": document.content.get("reason", ""),
+    }
+
+
+def render(document_id: int) -> None:
+    """The job's body: render and store the PDF once; a re-run finds it done (idempotent)."""
+    from app.services.documents import render_pdf
+
+    document = db.session.get(IssuedDocument, document_id)
+    if document is None or document.sha256:
+        return
+    pdf = render_pdf(KINDS[document.kind][1], context(document))
+    document.sha256 = storage.store_bytes(pdf, "application/pdf").sha256
+    db.session.commit()

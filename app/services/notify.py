@@ -1,0 +1,106 @@
+"""Messages to applicants, through an outbox: a row is written in the transaction of the
+status change, and a job delivers it after the commit (retry-safe: a delivered row is
+skipped). E-mail goes by SMTP, or, with no SMTP_HOST, into OUTBOX_DIR as .eml files a
+developer can open. Channels are adapters behind one interface (`deliver(message)`);
+SMS and Zalo adapters are not written yet (see the closing notes in docs/)."""
+from __future__ import annotations
+
+import smtplib
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Protocol
+
+from flask import current_app
+
+from app.domain.deadlines import OFFICE_TZ
+from app.domain.workflow import Status
+from app.extensions import db
+from app.models import Dossier, OutboxMessage
+from app.models.users import utcnow
+from app.tasks import enqueue
+
+
+class Adapter(Protocol):
+    def deliver(self, message: OutboxMessage) -> None: ...
+
+
+def _email(message: OutboxMessage) -> EmailMessage:
+    mail = EmailMessage()
+    mail["From"] = current_app.config["MAIL_FROM"]
+    mail["To"] = message.recipient
+    mail["Subject"] = message.subject
+    mail["Message-ID"] = f"<outbox-{message.id}@mot-cua>"
+    mail.set_content(message.body)
+    return mail
+
+
+class SmtpEmail:
+    def deliver(self, message: OutboxMessage) -> None:
+        config = current_app.config
+        with smtplib.SMTP(config["SMTP_HOST"], config["SMTP_PORT"], timeout=30) as smtp:
+            if config["SMTP_STARTTLS"]:
+                smtp.starttls()
+            if config["SMTP_USER"]:
+                smtp.login(config["SMTP_USER"], config["SMTP_PASSWORD"])
+            smtp.send_message(_email(message))
+
+
+class FolderEmail:
+    """Development: each message is a file `<id>.eml` in OUTBOX_DIR."""
+
+    def deliver(self, message: OutboxMessage) -> None:
+        folder = Path(current_app.config["OUTBOX_DIR"])
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{message.id:08d}.eml").write_bytes(bytes(_email(message)))
+
+
+def adapter(channel: str) -> Adapter:
+    if channel != "email":
+        raise LookupError(f"no adapter configured for {channel!r}")
+    return SmtpEmail() if current_app.config["SMTP_HOST"] else FolderEmail()
+
+
+def status_email(dossier: Dossier, extra: str = "") -> OutboxMessage | None:
+    """The e-mail telling the applicant the dossier's new status; None without an address."""
+    if not dossier.applicant_email:
+        return None
+    status = Status(dossier.status)
+    lines = [
+        f"Kính gửi {dossier.applicant_name},", "",
+        f"Hồ sơ {dossier.code or ''} — {dossier.procedure_version.name}",
+        f"Trạng thái mới: {status.citizen_label}.",
+    ]
+    if dossier.due_at and status == Status.ACCEPTED:
+        lines.append(f"Ngày hẹn trả kết quả: {dossier.due_at.astimezone(OFFICE_TZ):%H:%M ngày %d/%m/%Y}.")
+    if extra:
+        lines += ["", extra]
+    lines += ["", f"Tra cứu hồ sơ: {current_app.config['PUBLIC_URL']}/tra-cuu?ma={dossier.code or ''}", "",
+              "Thư này được gửi tự động từ Cổng dịch vụ công Một cửa; vui lòng không trả lời."]
+    message = OutboxMessage(dossier=dossier, channel="email", recipient=dossier.applicant_email,
+                            subject=f"[Một cửa] Hồ sơ {dossier.code or ''}: {status.citizen_label}", body="\n".join(lines))
+    db.session.add(message)
+    return message
+
+
+def dispatch(message: OutboxMessage | None) -> None:
+    if message is not None:
+        from app.tasks.notify import deliver_message
+
+        enqueue(deliver_message, message.id)
+
+
+def deliver(message_id: int) -> None:
+    """The job's body: send once; on failure count the attempt and re-raise so RQ records it."""
+    message = db.session.get(OutboxMessage, message_id)
+    if message is None or message.sent_at is not None:
+        return
+    try:
+        adapter(message.channel).deliver(message)
+    except Exception as error:
+        message.attempts += 1
+        message.last_error = str(error)[:2000]
+        db.session.commit()
+        raise
+    message.attempts += 1
+    message.sent_at = utcnow()
+    db.session.commit()

@@ -1,0 +1,100 @@
+"""The online submission and its acceptance through the real pages, in Chromium.
+
+Playwright drives Debian's Chromium (/usr/bin/chromium; never a downloaded browser). Without
+it, the test is skipped with a reason that `make test` prints: the browser tests were not run.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from tests.dossier_helpers import BIRTH, PDF, PNG, TICH_SON_DESK
+
+CHROMIUM = "/usr/bin/chromium"
+pytestmark = pytest.mark.skipif(not shutil.which(CHROMIUM), reason="Chromium (/usr/bin/chromium) not installed: the browser tests were NOT run")
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture
+def live_server(app):
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    app.config["WTF_CSRF_ENABLED"] = True  # the real forms, with their CSRF tokens
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+        server.shutdown()
+
+
+@pytest.fixture
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield browser
+        browser.close()
+
+
+def log_in(page, base, email, password):
+    page.goto(f"{base}/dang-nhap")
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.click("button[type=submit]")
+
+
+def test_citizen_submits_online_and_the_desk_accepts(live_server, browser, make_user, loaded_catalogue, run_jobs, tmp_path):
+    citizen = make_user(password="mat-khau-cong-dan")
+    reception = make_user("reception", TICH_SON_DESK, password="mat-khau-can-bo")
+    (tmp_path / "to-khai.pdf").write_bytes(PDF)
+    (tmp_path / "chung-sinh.png").write_bytes(PNG)
+    base = live_server
+    page = browser.new_page()
+
+    log_in(page, base, citizen.email, "mat-khau-cong-dan")
+    page.goto(f"{base}/thu-tuc/{BIRTH}")
+    page.click("text=Nộp hồ sơ trực tuyến")
+    page.select_option("#agency", TICH_SON_DESK)
+    page.click("text=Bắt đầu khai hồ sơ")
+    page.fill("#applicant_full_name", "Nguyễn Văn An")
+    page.fill("#applicant_address", "Phường Tích Sơn, thành phố Vĩnh Yên")
+    page.fill("#applicant_phone", "0912345678")
+    page.fill("#f_applicant_full_name", "Nguyễn Văn An")
+    page.fill("#f_applicant_id_number", "026090001234")
+    page.select_option("#f_relationship", "cha")
+    page.fill("#f_child_full_name", "Nguyễn Minh Khôi")
+    page.fill("#f_child_birth_date", "2026-11-20")
+    page.select_option("#f_child_sex", "nam")
+    page.fill("#f_child_birth_place", "Bệnh viện Sản Nhi tỉnh Vĩnh Phúc")
+    page.fill("#f_mother_full_name", "Trần Thị Bình")
+    page.set_input_files("#doc_to_khai", str(tmp_path / "to-khai.pdf"))
+    page.set_input_files("#doc_giay_chung_sinh", str(tmp_path / "chung-sinh.png"))
+    page.click("button[name=send]")
+    notice = page.inner_text(".notice-success")
+    assert "Đã gửi hồ sơ. Mã hồ sơ của bạn:" in notice
+    code = notice.rsplit(" ", 1)[1].rstrip(".")
+    assert code.startswith(TICH_SON_DESK)
+    page.screenshot(path=str(tmp_path / "citizen-detail.png"), full_page=True)
+    page.click("text=Đăng xuất")
+
+    log_in(page, base, reception.email, "mat-khau-can-bo")
+    page.goto(f"{base}/mot-cua/")
+    page.click(f"text={code}")
+    page.click("button[value=accept]")
+    assert "Đã tiếp nhận hồ sơ" in page.inner_text(".notice-success")
+    run_jobs()
+    page.reload()
+    link = page.locator("a", has_text="Mở PDF").first
+    response = page.request.get(base + link.get_attribute("href"))
+    assert response.status == 200 and response.body().startswith(b"%PDF")
+
+    public = browser.new_page()
+    public.goto(f"{base}/tra-cuu?ma={code}")
+    assert "Nguyễn V** A**" in public.inner_text("main") and "026090001234" not in public.content()

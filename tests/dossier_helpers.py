@@ -1,0 +1,44 @@
+"""Builders for dossier tests: files, a complete birth-registration input, a submitted dossier."""
+from __future__ import annotations
+
+from io import BytesIO
+
+from werkzeug.datastructures import FileStorage
+
+from app.services import catalogue, dossiers
+from app.services.dossiers import Applicant, DraftInput
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+EXE = b"MZ\x90\x00" + b"\x00" * 64
+BIRTH = "1.001193"           # commune level, fully online
+TICH_SON_DESK = "001.10.21.H62"  # Bộ phận Một cửa phường Tích Sơn
+LIEN_BAO_DESK = "001.11.21.H62"  # Bộ phận Một cửa phường Liên Bảo
+
+BIRTH_FORM = {
+    "applicant_full_name": "Nguyễn Văn An", "applicant_id_number": "026090001234", "relationship": "cha",
+    "child_full_name": "Nguyễn Minh Khôi", "child_birth_date": "2026-11-20", "child_sex": "nam",
+    "child_birth_place": "Bệnh viện Sản Nhi tỉnh Vĩnh Phúc", "mother_full_name": "Trần Thị Bình",
+}
+
+
+def upload(data: bytes = PDF, name: str = "to-khai.pdf") -> FileStorage:
+    return FileStorage(stream=BytesIO(data), filename=name)
+
+
+def birth_input(**overrides) -> DraftInput:
+    values = {
+        "applicant": Applicant("Nguyễn Văn An", "026090001234", "Phường Tích Sơn, thành phố Vĩnh Yên", "0912345678",
+                               "an@motcua.example"),
+        "form_data": dict(BIRTH_FORM), "delivery": "online",
+        "uploads": {"to_khai": [upload()], "giay_chung_sinh": [upload(PNG, "chung-sinh.png")]},
+    }
+    values.update(overrides)
+    return DraftInput(**values)
+
+
+def submitted_birth(citizen, desk: str = TICH_SON_DESK):
+    version = catalogue.current_version(BIRTH)
+    dossier = dossiers.start_draft(citizen, version, desk)
+    dossiers.save_draft(dossier, citizen, birth_input(), dossier.lock_version)
+    return dossiers.submit(dossier, citizen)

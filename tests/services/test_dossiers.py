@@ -1,0 +1,231 @@
+"""Intake use cases: draft, submit, accept, one supplement request, refuse, counter intake."""
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from app.extensions import db
+from app.models import Dossier, DossierEvent, IssuedDocument, OutboxMessage
+from app.services import catalogue, dossiers
+from app.services.storage import path_for
+from tests.dossier_helpers import (BIRTH, EXE, PDF, TICH_SON_DESK, birth_input, submitted_birth, upload)
+
+
+@pytest.fixture
+def citizen(make_user, loaded_catalogue):
+    return make_user()
+
+
+@pytest.fixture
+def reception(make_user):
+    return make_user("reception", TICH_SON_DESK)
+
+
+def test_draft_is_prefilled_from_the_account_and_saved_without_checks(citizen):
+    version = catalogue.current_version(BIRTH)
+    dossier = dossiers.start_draft(citizen, version, TICH_SON_DESK)
+    assert dossier.status == "draft" and dossier.code is None and dossier.channel == 2
+    assert dossier.applicant_name == citizen.full_name and dossier.applicant_email == citizen.email
+    half = birth_input(form_data={"child_full_name": "Nguyễn Minh Khôi"}, uploads={})
+    dossiers.save_draft(dossier, citizen, half, dossier.lock_version)
+    assert db.session.get(Dossier, dossier.id).form_data == {"child_full_name": "Nguyễn Minh Khôi"}
+
+
+def test_submit_gives_a_code_status_1_an_event_and_an_email(citizen, run_jobs):
+    dossier = submitted_birth(citizen)
+    run_jobs()
+    day = datetime.now(timezone.utc).astimezone(__import__("zoneinfo").ZoneInfo("Asia/Ho_Chi_Minh"))
+    assert dossier.code == f"{TICH_SON_DESK}-{day:%y%m%d}-0001"
+    assert dossier.status == "submitted" and dossier.submitted_at is not None and dossier.received_at is None
+    assert [(e.from_status, e.to_status) for e in dossier.events] == [("draft", "submitted")]
+    message = db.session.query(OutboxMessage).one()
+    assert message.recipient == "an@motcua.example" and message.sent_at is not None
+    assert dossier.code in message.subject
+
+
+def test_files_are_stored_by_content_hash_with_the_name_as_label(citizen, app):
+    dossier = submitted_birth(citizen)
+    stored = {f.component: f for f in dossier.files}
+    assert stored["to_khai"].name == "to-khai.pdf" and stored["to_khai"].content_type == "application/pdf"
+    path = path_for(stored["to_khai"].sha256)
+    assert path.read_bytes() == PDF and path.name == stored["to_khai"].sha256
+    assert stored["giay_chung_sinh"].content_type == "image/png"
+
+
+def test_submit_refuses_a_draft_missing_required_items_and_names_them(citizen):
+    version = catalogue.current_version(BIRTH)
+    dossier = dossiers.start_draft(citizen, version, TICH_SON_DESK)
+    dossiers.save_draft(dossier, citizen, birth_input(form_data={}, uploads={"to_khai": [upload()]}), dossier.lock_version)
+    with pytest.raises(dossiers.DossierError) as error:
+        dossiers.submit(dossier, citizen)
+    assert "documents.giay_chung_sinh" in error.value.fields
+    assert error.value.fields["form.child_full_name"].startswith("Chưa nhập")
+    assert db.session.get(Dossier, dossier.id).status == "draft"
+
+
+@pytest.mark.parametrize("data, name, message", [
+    (EXE, "giay-to.pdf", "không phải PDF, JPEG hoặc PNG"),
+    (b"GIF89a" + b"\x00" * 10, "anh.png", "không phải PDF, JPEG hoặc PNG"),
+])
+def test_an_upload_is_judged_by_its_content_not_its_name(citizen, data, name, message):
+    version = catalogue.current_version(BIRTH)
+    dossier = dossiers.start_draft(citizen, version, TICH_SON_DESK)
+    bad = birth_input(uploads={"to_khai": [upload()], "giay_chung_sinh": [upload(data, name)]})
+    with pytest.raises(dossiers.DossierError) as error:
+        dossiers.save_draft(dossier, citizen, bad, dossier.lock_version)
+    assert message in error.value.fields["documents.giay_chung_sinh"] and name in error.value.fields["documents.giay_chung_sinh"]
+    # The good file and the typed fields were kept.
+    saved = db.session.get(Dossier, dossier.id)
+    assert [f.component for f in saved.files] == ["to_khai"]
+    assert saved.form_data["child_full_name"] == "Nguyễn Minh Khôi"
+
+
+def test_an_oversize_file_or_dossier_is_refused(citizen, app):
+    version = catalogue.current_version(BIRTH)
+    dossier = dossiers.start_draft(citizen, version, TICH_SON_DESK)
+    app.config.update(MAX_FILE_SIZE=1000, MAX_DOSSIER_SIZE=1500)
+    try:
+        big = PDF + b"x" * 2000
+        with pytest.raises(dossiers.DossierError) as error:
+            dossiers.save_draft(dossier, citizen, birth_input(uploads={"to_khai": [upload(big)]}), dossier.lock_version)
+        assert "vượt quá dung lượng" in error.value.fields["documents.to_khai"]
+        three = [upload(PDF + bytes([48 + i]) * 600) for i in range(3)]  # 640 bytes each, 1,920 together
+        with pytest.raises(dossiers.DossierError) as error:
+            dossiers.save_draft(dossier, citizen, birth_input(uploads={"to_khai": three}), db.session.get(Dossier, dossier.id).lock_version)
+        assert "tổng dung lượng" in error.value.fields["documents.to_khai"]
+    finally:
+        app.config.update(MAX_FILE_SIZE=10 * 1024 * 1024, MAX_DOSSIER_SIZE=50 * 1024 * 1024)
+
+
+def test_a_stale_draft_is_refused_not_overwritten(citizen):
+    version = catalogue.current_version(BIRTH)
+    dossier = dossiers.start_draft(citizen, version, TICH_SON_DESK)
+    old_lock = dossier.lock_version
+    dossiers.save_draft(dossier, citizen, birth_input(uploads={}), old_lock)
+    with pytest.raises(dossiers.DossierError) as error:
+        dossiers.save_draft(dossier, citizen, birth_input(form_data={}, uploads={}), old_lock)
+    assert error.value.status == 409 and "tải lại trang" in error.value.message
+    assert db.session.get(Dossier, dossier.id).form_data["child_full_name"] == "Nguyễn Minh Khôi"
+
+
+def test_wrong_receiving_desk_is_refused(citizen):
+    version = catalogue.current_version(BIRTH)
+    with pytest.raises(dossiers.DossierError) as error:
+        dossiers.start_draft(citizen, version, "000.00.01.H62")  # the province centre: wrong level
+    assert "agency" in error.value.fields
+
+
+def test_accept_stamps_received_and_due_dates_and_issues_a_receipt(citizen, reception, run_jobs):
+    dossier = submitted_birth(citizen)
+    now = datetime(2027, 2, 1, 2, 0, tzinfo=timezone.utc)  # Mon 1 Feb 2027 09:00 in Vietnam
+    dossiers.accept(dossier, reception, now=now)
+    run_jobs()
+    db.session.refresh(dossier.documents[0])
+    assert dossier.status == "accepted"
+    assert dossier.received_at == now
+    # 1 working day after Mon 1 Feb 2027 → Tue 2 Feb 17:00 (Vietnam) = 10:00 UTC.
+    assert dossier.due_at == datetime(2027, 2, 2, 10, 0, tzinfo=timezone.utc)
+    (receipt,) = dossier.documents
+    assert receipt.kind == "receipt" and receipt.number == "1/GTN-BPMC" and receipt.sha256
+    assert Path(path_for(receipt.sha256)).read_bytes().startswith(b"%PDF")
+    assert dossier.events[-1].actor_id == reception.id and dossier.events[-1].agency.code == TICH_SON_DESK
+
+
+def test_supplement_at_intake_only_once_then_resubmit_keeps_the_code(citizen, reception):
+    dossier = submitted_birth(citizen)
+    code = dossier.code
+    dossiers.request_supplement(dossier, reception, ["Bản chính giấy chứng sinh"], "Ảnh chụp mờ")
+    assert dossier.status == "supplement_requested" and dossier.received_at is None and dossier.due_at is None
+    assert dossier.documents[-1].kind == "supplement_request"
+    assert dossier.documents[-1].content == {"items": ["Bản chính giấy chứng sinh"], "reason": "Ảnh chụp mờ"}
+    dossiers.save_draft(dossier, citizen, birth_input(uploads={"giay_chung_sinh": [upload()]}), dossier.lock_version)
+    dossiers.resubmit(dossier, citizen)
+    assert dossier.status == "submitted" and dossier.code == code
+    with pytest.raises(dossiers.DossierError) as error:
+        dossiers.request_supplement(dossier, reception, ["Thêm"], "Lần hai")
+    assert error.value.status == 409 and "một lần" in error.value.message
+
+
+def test_refuse_needs_a_reason_and_keeps_the_code(citizen, reception):
+    dossier = submitted_birth(citizen)
+    with pytest.raises(dossiers.DossierError):
+        dossiers.refuse(dossier, reception, ["  "])
+    dossiers.refuse(dossier, reception, ["Không thuộc thẩm quyền của UBND phường"])
+    assert dossier.status == "refused" and dossier.code and dossier.documents[-1].kind == "refusal"
+
+
+@pytest.mark.parametrize("role, agency", [
+    ("reception", "001.11.21.H62"),  # another commune's desk
+    ("specialist", "000.10.21.H62"),  # the right commune, wrong role
+    ("admin", "000.00.00.H62"),
+])
+def test_wrong_staff_cannot_decide(citizen, make_user, role, agency):
+    dossier = submitted_birth(citizen)
+    other = make_user(role, agency)
+    for act in (lambda: dossiers.accept(dossier, other), lambda: dossiers.refuse(dossier, other, ["x"]),
+                lambda: dossiers.request_supplement(dossier, other, ["x"], "y")):
+        with pytest.raises(dossiers.DossierError) as error:
+            act()
+        assert error.value.status == 403
+    assert db.session.get(Dossier, dossier.id).status == "submitted"
+
+
+def test_another_citizen_cannot_edit_submit_or_withdraw(citizen, make_user):
+    version = catalogue.current_version(BIRTH)
+    dossier = dossiers.start_draft(citizen, version, TICH_SON_DESK)
+    intruder = make_user()
+    with pytest.raises(dossiers.DossierError) as error:
+        dossiers.save_draft(dossier, intruder, birth_input(), dossier.lock_version)
+    assert error.value.status == 403
+    with pytest.raises(dossiers.DossierError):
+        dossiers.submit(dossier, intruder)
+
+
+def test_counter_intake_accepts_in_one_flow(reception, loaded_catalogue):
+    version = catalogue.current_version(BIRTH)
+    dossier = dossiers.counter_intake(reception, version, TICH_SON_DESK, 1, birth_input(delivery="counter"))
+    assert dossier.status == "accepted" and dossier.channel == 1 and dossier.owner_id is None
+    assert [e.to_status for e in dossier.events] == ["submitted", "accepted"]
+    assert dossier.code.startswith(TICH_SON_DESK) and dossier.documents[0].kind == "receipt"
+
+
+def test_counter_intake_by_staff_of_another_desk_is_refused(make_user, loaded_catalogue):
+    staff = make_user("reception", "001.11.21.H62")
+    with pytest.raises(dossiers.DossierError) as error:
+        dossiers.counter_intake(staff, catalogue.current_version(BIRTH), TICH_SON_DESK, 1, birth_input())
+    assert error.value.status == 403
+    assert db.session.query(Dossier).count() == 0
+
+
+def test_withdrawal_request(citizen):
+    dossier = submitted_birth(citizen)
+    dossiers.request_withdrawal(dossier, citizen, "Đã nộp nhầm")
+    assert dossier.status == "withdrawal_requested" and dossier.events[-1].note == "Đã nộp nhầm"
+
+
+def test_events_are_the_history_in_order(citizen, reception):
+    dossier = submitted_birth(citizen)
+    dossiers.accept(dossier, reception)
+    rows = db.session.query(DossierEvent).filter_by(dossier_id=dossier.id).order_by(DossierEvent.id).all()
+    assert [(r.action, r.to_status) for r in rows] == [("submit", "submitted"), ("accept", "accepted")]
+    assert db.session.query(IssuedDocument).count() == 1
+
+
+def test_the_receipt_pdf_says_the_dossier_in_vietnamese(citizen, reception, run_jobs, tmp_path):
+    """pdftotext of the rendered receipt gives back the exact Vietnamese text (form 01)."""
+    import subprocess
+
+    dossier = submitted_birth(citizen)
+    dossiers.accept(dossier, reception, now=datetime(2027, 2, 1, 2, 5, tzinfo=timezone.utc))
+    run_jobs()
+    receipt = dossier.documents[0]
+    db.session.refresh(receipt)
+    pdf = tmp_path / "receipt.pdf"
+    pdf.write_bytes(path_for(receipt.sha256).read_bytes())
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    flat = " ".join(text.split())
+    for expected in ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
+                     "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ", dossier.code, "Nguyễn Văn An", "026090001234",
+                     "Thủ tục đăng ký khai sinh", "09 giờ 05 phút, ngày 01/02/2027", "17 giờ 00 phút, ngày 02/02/2027",
+                     "BỘ PHẬN MỘT CỬA PHƯỜNG TÍCH SƠN", "1/GTN-BPMC"):
+        assert expected in flat, expected

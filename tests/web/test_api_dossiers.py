@@ -1,0 +1,132 @@
+"""/api/v1: token, dossier submission and follow-up, desk actions, documents."""
+import json
+from io import BytesIO
+
+import pytest
+
+from app.extensions import db
+from app.models import Dossier
+from tests.dossier_helpers import BIRTH, BIRTH_FORM, EXE, PDF, PNG, TICH_SON_DESK, submitted_birth
+
+APPLICANT = {"full_name": "Nguyễn Văn An", "id_number": "026090001234", "address": "Phường Tích Sơn",
+             "phone": "0912345678", "email": "an@motcua.example"}
+
+
+def token(client, user, password="mat-khau-thu-nghiem"):
+    response = client.post("/api/v1/auth/token", json={"email": user.email, "password": password})
+    assert response.status_code == 200
+    return {"Authorization": f"Bearer {response.get_json()['token']}"}
+
+
+def new_dossier(client, headers, **overrides):
+    data = {"procedure": BIRTH, "agency": TICH_SON_DESK, "data": json.dumps(BIRTH_FORM), "applicant": json.dumps(APPLICANT),
+            "delivery": "online", "to_khai": (BytesIO(PDF), "to-khai.pdf"), "giay_chung_sinh": (BytesIO(PNG), "cs.png")}
+    data.update(overrides)
+    data = {k: v for k, v in data.items() if v is not None}
+    return client.post("/api/v1/dossiers", data=data, headers=headers, content_type="multipart/form-data")
+
+
+def test_token_wrong_password_401_and_missing_fields_400(client, make_user):
+    user = make_user()
+    assert client.post("/api/v1/auth/token", json={"email": user.email, "password": "sai"}).status_code == 401
+    response = client.post("/api/v1/auth/token", json={"email": user.email})
+    assert response.status_code == 400 and "password" in response.get_json()["fields"]
+
+
+def test_no_or_bad_token_is_401(client, loaded_catalogue):
+    assert client.get("/api/v1/dossiers").status_code == 401
+    assert client.get("/api/v1/dossiers", headers={"Authorization": "Bearer sai"}).status_code == 401
+
+
+def test_session_cookie_does_not_authenticate_the_api(client, make_user, login, loaded_catalogue):
+    login(make_user())
+    assert client.get("/api/v1/dossiers").status_code == 401
+
+
+def test_submit_201_with_code_and_status(client, make_user, loaded_catalogue):
+    headers = token(client, make_user())
+    response = new_dossier(client, headers)
+    assert response.status_code == 201, response.get_json()
+    body = response.get_json()
+    assert body["status"] == "submitted" and body["status_code"] == 1 and body["code"].startswith(TICH_SON_DESK)
+    mine = client.get("/api/v1/dossiers", headers=headers).get_json()
+    assert [d["code"] for d in mine["items"]] == [body["code"]]
+    detail = client.get(f"/api/v1/dossiers/{body['code']}", headers=headers).get_json()
+    assert detail["data"]["child_full_name"] == "Nguyễn Minh Khôi" and len(detail["files"]) == 2
+
+
+@pytest.mark.parametrize("overrides, status, field", [
+    ({"agency": "000.00.01.H62"}, 422, "agency"),
+    ({"procedure": "9.999999"}, 422, "procedure"),
+    ({"data": "{not json"}, 400, "data"),
+    ({"giay_chung_sinh": None}, 422, "documents.giay_chung_sinh"),
+    ({"giay_chung_sinh": (BytesIO(EXE), "cs.png")}, 422, "documents.giay_chung_sinh"),
+    ({"data": json.dumps({})}, 422, "form.child_full_name"),
+])
+def test_submit_errors_name_the_field_and_leave_nothing(client, make_user, loaded_catalogue, overrides, status, field):
+    headers = token(client, make_user())
+    response = new_dossier(client, headers, **overrides)
+    assert response.status_code == status and field in response.get_json()["fields"], response.get_json()
+    assert db.session.query(Dossier).count() == 0
+
+
+def test_oversize_request_is_413_json(client, app, make_user, loaded_catalogue):
+    headers = token(client, make_user())
+    app.config["MAX_CONTENT_LENGTH"] = 1000
+    try:
+        response = new_dossier(client, headers, to_khai=(BytesIO(PDF + b"x" * 5000), "big.pdf"))
+    finally:
+        app.config["MAX_CONTENT_LENGTH"] = 60 * 1024 * 1024
+    assert response.status_code == 413 and "error" in response.get_json()
+
+
+def test_another_citizen_gets_404_for_my_code(client, make_user, loaded_catalogue):
+    dossier = submitted_birth(make_user())
+    headers = token(client, make_user())
+    for method, url in (("get", f"/api/v1/dossiers/{dossier.code}"), ("get", f"/api/v1/dossiers/{dossier.code}/documents"),
+                        ("post", f"/api/v1/dossiers/{dossier.code}/withdraw"), ("post", f"/api/v1/dossiers/{dossier.code}/supplement")):
+        assert getattr(client, method)(url, headers=headers).status_code == 404, url
+    assert client.get("/api/v1/dossiers/001.10.21.H62-270201-9999", headers=headers).status_code == 404
+
+
+def test_desk_actions_by_api(client, make_user, loaded_catalogue, run_jobs):
+    citizen = make_user()
+    dossier = submitted_birth(citizen)
+    desk = token(client, make_user("reception", TICH_SON_DESK))
+    bad = client.post(f"/api/v1/dossiers/{dossier.code}/actions/request_supplement", json={"items": "x"}, headers=desk)
+    assert bad.status_code == 400 and "items" in bad.get_json()["fields"]
+    response = client.post(f"/api/v1/dossiers/{dossier.code}/actions/request_supplement",
+                           json={"items": ["Giấy chứng sinh bản chính"], "reason": "Ảnh mờ"}, headers=desk)
+    assert response.status_code == 200 and response.get_json()["status_code"] == 5
+    again = client.post(f"/api/v1/dossiers/{dossier.code}/actions/request_supplement",
+                        json={"items": ["Khác"], "reason": "Lần hai"}, headers=desk)
+    assert again.status_code == 409
+    mine = token(client, citizen)
+    supplement = client.post(f"/api/v1/dossiers/{dossier.code}/supplement", headers=mine, content_type="multipart/form-data",
+                             data={"applicant": json.dumps(APPLICANT), "data": json.dumps(BIRTH_FORM), "delivery": "online",
+                                   "giay_chung_sinh": (BytesIO(PDF), "cs-ban-chinh.pdf")})
+    assert supplement.status_code == 200 and supplement.get_json()["status"] == "submitted"
+    accepted = client.post(f"/api/v1/dossiers/{dossier.code}/actions/accept", headers=desk)
+    assert accepted.status_code == 200 and accepted.get_json()["status_code"] == 2 and accepted.get_json()["due_at"]
+    run_jobs()
+    docs = client.get(f"/api/v1/dossiers/{dossier.code}/documents", headers=mine).get_json()
+    assert [d["kind"] for d in docs] == ["supplement_request", "receipt"]
+    pdf = client.get(docs[1]["url"], headers=mine)
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+
+
+@pytest.mark.parametrize("role, agency, status", [
+    (None, None, 404), ("reception", "001.11.21.H62", 403), ("specialist", "000.10.21.H62", 403)])
+def test_desk_actions_wrong_role(client, make_user, loaded_catalogue, role, agency, status):
+    dossier = submitted_birth(make_user())
+    headers = token(client, make_user(role, agency))
+    for action, body in (("accept", None), ("refuse", {"reason": "x"}), ("request_supplement", {"items": ["x"], "reason": "y"})):
+        assert client.post(f"/api/v1/dossiers/{dossier.code}/actions/{action}", json=body, headers=headers).status_code == status
+    assert client.post(f"/api/v1/dossiers/{dossier.code}/actions/fly", headers=headers).status_code == 404
+
+
+def test_withdraw_by_api(client, make_user, loaded_catalogue):
+    citizen = make_user()
+    dossier = submitted_birth(citizen)
+    response = client.post(f"/api/v1/dossiers/{dossier.code}/withdraw", json={"reason": "Nhầm"}, headers=token(client, citizen))
+    assert response.status_code == 200 and response.get_json()["status_code"] == 7

@@ -1,0 +1,107 @@
+"""The one-stop desk's pages: queue, decision, counter intake — right role, wrong role, missing."""
+from io import BytesIO
+
+import pytest
+
+from app.extensions import db
+from app.models import Dossier
+from tests.dossier_helpers import BIRTH, BIRTH_FORM, PDF, PNG, TICH_SON_DESK, submitted_birth
+
+
+@pytest.fixture
+def desk(make_user, login, loaded_catalogue):
+    return login(make_user("reception", TICH_SON_DESK))
+
+
+def test_queue_shows_waiting_dossiers_oldest_first(client, desk, make_user):
+    assert "Không có hồ sơ nào đang chờ" in client.get("/mot-cua/").get_data(as_text=True)
+    first, second = submitted_birth(make_user()), submitted_birth(make_user())
+    elsewhere = submitted_birth(make_user(), "001.11.21.H62")
+    page = client.get("/mot-cua/").get_data(as_text=True)
+    assert page.index(first.code) < page.index(second.code) and elsewhere.code not in page
+
+
+@pytest.mark.parametrize("role, agency", [(None, None), ("specialist", "000.10.21.H62"), ("admin", "000.00.00.H62")])
+def test_wrong_role_gets_403_everywhere(client, make_user, login, loaded_catalogue, role, agency):
+    dossier = submitted_birth(make_user())
+    login(make_user(role, agency))
+    for url in ("/mot-cua/", f"/mot-cua/ho-so/{dossier.id}", "/mot-cua/tiep-nhan", f"/mot-cua/tiep-nhan/{BIRTH}",
+                f"/mot-cua/ho-so/{dossier.id}/tep/{dossier.files[0].id}"):
+        assert client.get(url).status_code == 403, url
+    assert client.post(f"/mot-cua/ho-so/{dossier.id}", data={"decision": "accept"}).status_code == 403
+
+
+def test_reception_of_another_desk_gets_403_on_the_dossier(client, make_user, login, loaded_catalogue):
+    dossier = submitted_birth(make_user())
+    login(make_user("reception", "001.11.21.H62"))
+    assert client.get(f"/mot-cua/ho-so/{dossier.id}").status_code == 403
+    assert client.post(f"/mot-cua/ho-so/{dossier.id}", data={"decision": "accept"}).status_code == 403
+
+
+def test_missing_dossier_file_procedure_is_404(client, desk, make_user):
+    dossier = submitted_birth(make_user())
+    for url in ("/mot-cua/ho-so/999999", f"/mot-cua/ho-so/{dossier.id}/tep/999999",
+                f"/mot-cua/ho-so/{dossier.id}/van-ban/999999", "/mot-cua/tiep-nhan/9.999999"):
+        assert client.get(url).status_code == 404, url
+
+
+def test_accept_from_the_page_then_open_the_receipt(client, desk, make_user, run_jobs):
+    dossier = submitted_birth(make_user())
+    page = client.get(f"/mot-cua/ho-so/{dossier.id}").get_data(as_text=True)
+    assert "Tiếp nhận hồ sơ" in page and "to-khai.pdf" in page
+    response = client.post(f"/mot-cua/ho-so/{dossier.id}", data={"decision": "accept", "lock_version": dossier.lock_version})
+    assert response.status_code == 302
+    run_jobs()
+    db.session.refresh(dossier)
+    assert dossier.status == "accepted"
+    receipt = dossier.documents[0]
+    pdf = client.get(f"/mot-cua/ho-so/{dossier.id}/van-ban/{receipt.id}")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    # A second click on the same decision, with the old lock: refused, nothing doubled.
+    again = client.post(f"/mot-cua/ho-so/{dossier.id}", data={"decision": "accept", "lock_version": 1})
+    assert again.status_code in (409, 422)
+    db.session.refresh(dossier)
+    assert len(dossier.documents) == 1
+
+
+def test_supplement_needs_items_and_reason(client, desk, make_user):
+    dossier = submitted_birth(make_user())
+    bad = client.post(f"/mot-cua/ho-so/{dossier.id}", data={"decision": "supplement", "items": "", "reason": ""})
+    assert bad.status_code == 422 and "Cần ghi đủ" in bad.get_data(as_text=True)
+    ok = client.post(f"/mot-cua/ho-so/{dossier.id}", data={"decision": "supplement", "items": "Giấy chứng sinh bản chính\nTờ khai có chữ ký",
+                                                          "reason": "Thiếu chữ ký"})
+    assert ok.status_code == 302
+    db.session.refresh(dossier)
+    assert dossier.status == "supplement_requested"
+    assert dossier.documents[-1].content["items"] == ["Giấy chứng sinh bản chính", "Tờ khai có chữ ký"]
+
+
+def test_refuse_from_the_page(client, desk, make_user):
+    dossier = submitted_birth(make_user())
+    assert client.post(f"/mot-cua/ho-so/{dossier.id}", data={"decision": "refuse", "reasons": ""}).status_code == 422
+    client.post(f"/mot-cua/ho-so/{dossier.id}", data={"decision": "refuse", "reasons": "Không thuộc thẩm quyền"})
+    db.session.refresh(dossier)
+    assert dossier.status == "refused"
+
+
+def test_counter_intake_through_the_pages(client, desk):
+    start = client.get(f"/mot-cua/tiep-nhan?thu_tuc={BIRTH}")
+    assert start.status_code == 302 and start.headers["Location"].endswith(f"/mot-cua/tiep-nhan/{BIRTH}")
+    assert "Không có thủ tục mã 9.999999" in client.get("/mot-cua/tiep-nhan?thu_tuc=9.999999", follow_redirects=True).get_data(as_text=True)
+    data = {"agency": TICH_SON_DESK, "channel": "1", "applicant_full_name": "Lê Thị Hoa", "applicant_id_number": "026190005678",
+            "applicant_address": "Phường Tích Sơn", "applicant_phone": "0987654321", "applicant_email": "",
+            "delivery": "counter", "doc_to_khai": (BytesIO(PDF), "scan-to-khai.pdf"),
+            "doc_giay_chung_sinh": (BytesIO(PNG), "scan-chung-sinh.png")} | {f"f_{k}": v for k, v in BIRTH_FORM.items()}
+    response = client.post(f"/mot-cua/tiep-nhan/{BIRTH}", data=data, content_type="multipart/form-data")
+    assert response.status_code == 302
+    dossier = db.session.query(Dossier).one()
+    assert dossier.status == "accepted" and dossier.channel == 1 and dossier.applicant_name == "Lê Thị Hoa"
+
+
+def test_counter_intake_missing_items_are_named_and_nothing_is_created(client, desk):
+    data = {"agency": TICH_SON_DESK, "channel": "3", "applicant_full_name": "Lê Thị Hoa", "delivery": "post"}
+    response = client.post(f"/mot-cua/tiep-nhan/{BIRTH}", data=data, content_type="multipart/form-data")
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert 'href="#doc_to_khai"' in page and 'href="#f_child_full_name"' in page and "Lê Thị Hoa" in page
+    assert db.session.query(Dossier).count() == 0

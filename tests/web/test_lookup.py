@@ -1,0 +1,43 @@
+"""Public lookup by code: page and API; masked; 404; rate-limited."""
+from app.extensions import limiter
+from app.services import dossiers
+from tests.dossier_helpers import submitted_birth
+
+
+def test_lookup_page_shows_status_and_a_masked_name_only(client, make_user, loaded_catalogue):
+    dossier = submitted_birth(make_user())
+    page = client.get(f"/tra-cuu?ma={dossier.code.lower()}").get_data(as_text=True)
+    assert dossier.code in page and "Nguyễn V** A**" in page
+    for secret in ("026090001234", "0912345678", "an@motcua.example", "Phường Tích Sơn, thành phố", "to-khai.pdf"):
+        assert secret not in page
+
+
+def test_lookup_unknown_or_malformed_code_is_404_with_a_message(client, loaded_catalogue):
+    for code in ("001.10.21.H62-270201-9999", "khong-phai-ma"):
+        response = client.get(f"/tra-cuu?ma={code}")
+        assert response.status_code == 404 and "Không tìm thấy hồ sơ" in response.get_data(as_text=True)
+    assert client.get("/tra-cuu").status_code == 200
+
+
+def test_lookup_api_shape_and_masking(client, make_user, loaded_catalogue):
+    citizen, reception = make_user(), make_user("reception", "001.10.21.H62")
+    dossier = submitted_birth(citizen)
+    dossiers.accept(dossier, reception)
+    body = client.get(f"/api/v1/lookup/{dossier.code}").get_json()
+    assert set(body) >= {"code", "procedure", "status", "status_code", "status_label", "received_at", "due_at", "applicant"}
+    assert body["status"] == "accepted" and body["status_code"] == 2 and body["applicant"] == "Nguyễn V** A**"
+    assert body["procedure"]["code"] == "1.001193"
+    text = str(body)
+    assert "026090001234" not in text and "0912345678" not in text and "@" not in text
+    assert client.get("/api/v1/lookup/001.10.21.H62-270201-9999").status_code == 404
+
+
+def test_lookup_is_rate_limited(client, app, loaded_catalogue):
+    app.config["LOOKUP_RATE_LIMIT"] = "3 per minute"
+    limiter.reset()
+    try:
+        codes = [client.get("/api/v1/lookup/001.10.21.H62-270201-0001").status_code for _ in range(4)]
+        assert codes == [404, 404, 404, 429]
+    finally:
+        app.config["LOOKUP_RATE_LIMIT"] = "1000 per minute"
+        limiter.reset()
