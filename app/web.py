@@ -87,7 +87,7 @@ def register_template_helpers(app: Flask) -> None:
     )
 
 
-def send_stored(sha256: str, content_type: str, name: str):
+def _send_stored(sha256: str, content_type: str, name: str):
     """A stored file, shown inline by the browser (PDF, image), under its original name."""
     from flask import send_file
 
@@ -97,3 +97,20 @@ def send_stored(sha256: str, content_type: str, name: str):
     if not path.exists():
         abort(404)
     return send_file(path, mimetype=content_type, download_name=name, as_attachment=False, max_age=0)
+
+
+def send_dossier_file(dossier, file_id: int):
+    """One of the dossier's uploaded files; 404 if it is not one of them. The caller has
+    checked that the user may see the dossier."""
+    stored = next((f for f in dossier.files if f.id == file_id), None)
+    if stored is None:
+        abort(404)
+    return _send_stored(stored.sha256, stored.content_type, stored.name)
+
+
+def send_issued_document(dossier, document_id: int):
+    """The PDF of a form issued for the dossier; 404 until its job has rendered it."""
+    issued = next((d for d in dossier.documents if d.id == document_id), None)
+    if issued is None or not issued.sha256:
+        abort(404)
+    return _send_stored(issued.sha256, "application/pdf", f"{issued.kind}-{dossier.code}.pdf")

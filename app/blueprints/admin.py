@@ -20,7 +20,8 @@ def calendar():
         try:
             calendar_service.add_override(form.day.data, form.kind.data, form.note.data)
         except calendar_service.CalendarError as error:
-            getattr(form, error.field).errors.append(error.message)
+            for name, message in error.fields.items():
+                getattr(form, name).errors.append(message)
         else:
             flash(f"Đã thêm ngày {form.day.data:%d/%m/%Y} vào lịch điều chỉnh.", "success")
             return redirect(url_for("admin.calendar"))

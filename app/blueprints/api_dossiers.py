@@ -14,7 +14,7 @@ from app.models import Dossier
 from app.services import catalogue, dossiers, lookup, tokens
 from app.services.dossiers import Applicant, DraftInput
 from app.services.permissions import can
-from app.web import send_stored
+from app.web import send_issued_document
 
 
 def _json_field(name: str, default):
@@ -42,8 +42,10 @@ def token_required(view):
     return wrapped
 
 
-def _raise(error: dossiers.DossierError):
-    raise ApiError(error.status, error.message, error.fields)
+@bp.errorhandler(dossiers.DossierError)
+def dossier_error(error: dossiers.DossierError):
+    """A refused use case answers JSON with its status and the fields it names."""
+    return jsonify({"error": error.message, "fields": error.fields}), error.status
 
 
 def _dossier(code: str, action: str) -> Dossier:
@@ -109,10 +111,7 @@ def create_dossier():
     if version is None:
         raise ApiError(422, "Không có thủ tục này", {"procedure": "Mã thủ tục không tồn tại"})
     data = _input(version.spec)
-    try:
-        dossier = dossiers.submit_new(g.api_user, version, request.form.get("agency", ""), data)
-    except dossiers.DossierError as error:
-        _raise(error)
+    dossier = dossiers.submit_new(g.api_user, version, request.form.get("agency", ""), data)
     return jsonify({"code": dossier.code, "status": dossier.status, "status_code": 1}), 201
 
 
@@ -133,11 +132,8 @@ def get_dossier(code: str):
 @token_required
 def supplement(code: str):
     dossier = _dossier(code, "dossier.view")
-    try:
-        dossiers.save_draft(dossier, g.api_user, _input(dossier.procedure_version.spec), None)
-        dossiers.resubmit(dossier, g.api_user)
-    except dossiers.DossierError as error:
-        _raise(error)
+    dossiers.save_draft(dossier, g.api_user, _input(dossier.procedure_version.spec), None)
+    dossiers.resubmit(dossier, g.api_user)
     return jsonify(dossier_json(dossier))
 
 
@@ -146,10 +142,7 @@ def supplement(code: str):
 def withdraw(code: str):
     dossier = _dossier(code, "dossier.view")
     body = request.get_json(silent=True) or {}
-    try:
-        dossiers.request_withdrawal(dossier, g.api_user, str(body.get("reason", "")))
-    except dossiers.DossierError as error:
-        _raise(error)
+    dossiers.request_withdrawal(dossier, g.api_user, str(body.get("reason", "")))
     return jsonify(dossier_json(dossier))
 
 
@@ -160,18 +153,15 @@ def desk_action(code: str, action: str):
         raise ApiError(404, f"Không có thao tác {action}")
     dossier = _dossier(code, "dossier.view")
     body = request.get_json(silent=True) or {}
-    try:
-        if action == "accept":
-            dossiers.accept(dossier, g.api_user)
-        elif action == "request_supplement":
-            items = body.get("items")
-            if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
-                raise ApiError(400, "items phải là danh sách chuỗi", {"items": "Danh sách chuỗi"})
-            dossiers.request_supplement(dossier, g.api_user, items, str(body.get("reason", "")))
-        else:
-            dossiers.refuse(dossier, g.api_user, [str(body.get("reason", ""))])
-    except dossiers.DossierError as error:
-        _raise(error)
+    if action == "accept":
+        dossiers.accept(dossier, g.api_user)
+    elif action == "request_supplement":
+        items = body.get("items")
+        if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+            raise ApiError(400, "items phải là danh sách chuỗi", {"items": "Danh sách chuỗi"})
+        dossiers.request_supplement(dossier, g.api_user, items, str(body.get("reason", "")))
+    else:
+        dossiers.refuse(dossier, g.api_user, [str(body.get("reason", ""))])
     return jsonify(dossier_json(dossier))
 
 
@@ -189,11 +179,7 @@ def documents(code: str):
 @bp.get("/dossiers/<code>/documents/<int:document_id>")
 @token_required
 def document_pdf(code: str, document_id: int):
-    dossier = _dossier(code, "dossier.view")
-    issued = next((d for d in dossier.documents if d.id == document_id and d.sha256), None)
-    if issued is None:
-        raise ApiError(404, "Không có văn bản này")
-    return send_stored(issued.sha256, "application/pdf", f"{issued.kind}-{dossier.code}.pdf")
+    return send_issued_document(_dossier(code, "dossier.view"), document_id)
 
 
 @bp.get("/lookup/<code>")

@@ -57,7 +57,8 @@ def register():
                 id_number=form.id_number.data, phone=form.phone.data,
             )
         except accounts.AccountError as error:
-            getattr(form, error.field).errors.append(error.message)
+            for name, message in error.fields.items():
+                getattr(form, name).errors.append(message)
         else:
             login_user(user)
             flash("Đăng ký tài khoản thành công.", "success")

@@ -11,7 +11,7 @@ from app.forms.dynamic import dossier_form_class, draft_input, show_errors
 from app.models import Dossier
 from app.services import catalogue, dossiers
 from app.services.permissions import can
-from app.web import page_arg, require, send_stored
+from app.web import page_arg, require, send_dossier_file, send_issued_document
 
 bp = Blueprint("desk", __name__)
 
@@ -68,20 +68,14 @@ def dossier(dossier_id: int):
 @require("desk.work")
 def file(dossier_id: int, file_id: int):
     dossier = _dossier(dossier_id)
-    stored = next((f for f in dossier.files if f.id == file_id), None)
-    if stored is None:
-        abort(404)
-    return send_stored(stored.sha256, stored.content_type, stored.name)
+    return send_dossier_file(dossier, file_id)
 
 
 @bp.get("/ho-so/<int:dossier_id>/van-ban/<int:document_id>")
 @require("desk.work")
 def document(dossier_id: int, document_id: int):
     dossier = _dossier(dossier_id)
-    issued = next((d for d in dossier.documents if d.id == document_id), None)
-    if issued is None or not issued.sha256:
-        abort(404)
-    return send_stored(issued.sha256, "application/pdf", f"{issued.kind}-{dossier.code}.pdf")
+    return send_issued_document(dossier, document_id)
 
 
 @bp.get("/tiep-nhan")

@@ -1,19 +1,10 @@
 """Administration forms."""
 from flask_wtf import FlaskForm
-from wtforms import DateField, RadioField, StringField
+from wtforms import RadioField, StringField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length
 
+from app.forms.fields import VietnameseDateField
 from app.services.calendar import DAY_KINDS
-
-
-class VietnameseDateField(DateField):
-    """WTForms ships no Vietnamese catalogue: say the parse error in Vietnamese ourselves."""
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as error:
-            raise ValueError("Ngày không hợp lệ: nhập theo dạng năm-tháng-ngày, ví dụ 2027-02-12.") from error
 
 
 class CalendarDayForm(FlaskForm):

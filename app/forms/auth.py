@@ -1,7 +1,9 @@
 """Log-in and citizen registration forms (Flask-WTF: CSRF on every form)."""
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField, TelField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Regexp
+from wtforms.validators import DataRequired, EqualTo, Length
+
+from app.forms.fields import EMAIL, ID_NUMBER, PHONE
 
 REQUIRED = "Vui lòng nhập {}."
 
@@ -21,18 +23,18 @@ class RegisterForm(FlaskForm):
         "Số định danh cá nhân",
         description="12 chữ số, in trên căn cước / căn cước công dân.",
         validators=[DataRequired(REQUIRED.format("số định danh cá nhân")),
-                    Regexp(r"^\d{12}$", message="Số định danh cá nhân gồm đúng 12 chữ số.")],
+                    ID_NUMBER],
     )
     email = EmailField(
         "E-mail",
         validators=[DataRequired(REQUIRED.format("e-mail")),
-                    Email(message="Địa chỉ e-mail không hợp lệ.", check_deliverability=False), Length(max=254)],
+                    EMAIL, Length(max=254)],
     )
     phone = TelField(
         "Số điện thoại",
         description="Ví dụ: 0912345678",
         validators=[DataRequired(REQUIRED.format("số điện thoại")),
-                    Regexp(r"^(0|\+84)\d{9,10}$", message="Số điện thoại gồm 10 chữ số, bắt đầu bằng 0 (hoặc +84).")],
+                    PHONE],
     )
     password = PasswordField(
         "Mật khẩu",

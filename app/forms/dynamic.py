@@ -3,33 +3,16 @@ form class made per request from data). Field names: `applicant_*`, `rep_*` (the
 represented), `f_<key>` (the procedure's e-form), `doc_<key>` (files per document)."""
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
+
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
-from wtforms import (BooleanField, DateField, DecimalField, EmailField, RadioField, SelectField, StringField,
-                     TelField, TextAreaField)
-from wtforms.validators import AnyOf, Email, Length, Optional, Regexp
+from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField, TelField, TextAreaField
+from wtforms.validators import AnyOf, Length, Optional
 
-ID_NUMBER = Regexp(r"^\d{12}$", message="Số định danh cá nhân gồm đúng 12 chữ số.")
-PHONE = Regexp(r"^(0|\+84)\d{9,10}$", message="Số điện thoại gồm 10 chữ số, bắt đầu bằng 0 (hoặc +84).")
-EMAIL = Email(message="Địa chỉ e-mail không hợp lệ.", check_deliverability=False)
-DELIVERY_LABELS = {"counter": "Nhận trực tiếp tại Bộ phận Một cửa", "post": "Nhận qua dịch vụ bưu chính",
-                   "online": "Nhận kết quả điện tử trên cổng"}
-
-
-class VietnameseDateField(DateField):
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as error:
-            raise ValueError("Ngày không hợp lệ: nhập theo dạng năm-tháng-ngày, ví dụ 2027-02-12.") from error
-
-
-class VietnameseDecimalField(DecimalField):
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as error:
-            raise ValueError("Vui lòng nhập một số.") from error
+from app.forms.fields import EMAIL, ID_NUMBER, PHONE, VietnameseDateField, VietnameseDecimalField
+from app.services.dossiers import DELIVERIES, Applicant, DraftInput
 
 
 def _eform_field(spec: dict):
@@ -76,7 +59,7 @@ def dossier_form_class(spec: dict, online: bool) -> type[FlaskForm]:
         "rep_authorisation": StringField("Giấy tờ ủy quyền (số, ngày)", validators=[Optional(), Length(max=200)]),
     }
     deliveries = ["counter", "post"] + (["online"] if spec["online"] == "full" and online else [])
-    attrs["delivery"] = RadioField("Hình thức nhận kết quả", choices=[(d, DELIVERY_LABELS[d]) for d in deliveries],
+    attrs["delivery"] = RadioField("Hình thức nhận kết quả", choices=[(d, DELIVERIES[d]) for d in deliveries],
                                    validate_choice=False,
                                    validators=[AnyOf(deliveries, message="Chọn một hình thức nhận kết quả.")])
     for f in spec["form"]:
@@ -107,9 +90,6 @@ def field_name(key: str) -> str:
 
 def initial_data(dossier) -> dict:
     """The form's values from a saved dossier (dates back from ISO text)."""
-    from datetime import date
-    from decimal import Decimal
-
     spec = dossier.procedure_version.spec
     data = {
         "applicant_full_name": dossier.applicant_name, "applicant_id_number": dossier.applicant_id_number,
@@ -128,10 +108,8 @@ def initial_data(dossier) -> dict:
     return data
 
 
-def draft_input(form: FlaskForm, spec: dict, files) -> "DraftInput":
+def draft_input(form: FlaskForm, spec: dict, files) -> DraftInput:
     """What the form says, for the dossier service."""
-    from app.services.dossiers import Applicant, DraftInput
-
     represented = None
     if form.on_behalf.data:
         represented = {k: form[f"rep_{k}"].data.strip() for k in ("full_name", "id_number", "address", "authorisation")}

@@ -11,6 +11,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.domain.structure import Role
 from app.extensions import db
+from app.services.errors import ServiceError
 from app.models import Agency, Membership, User
 
 # A real hash to compare against when the e-mail is unknown, so that a wrong e-mail and a
@@ -18,13 +19,8 @@ from app.models import Agency, Membership, User
 _DUMMY_HASH = generate_password_hash("not-a-password")
 
 
-class AccountError(ValueError):
-    """A rule broken by the input; `field` names the form field it belongs to."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-        self.message = message
+class AccountError(ServiceError):
+    """A rule about accounts broken by the input."""
 
 
 @dataclass(frozen=True)
@@ -40,9 +36,9 @@ def find_by_email(email: str) -> User | None:
 def _new_user(email: str, password: str, full_name: str, id_number: str | None, phone: str | None) -> User:
     email = email.strip().lower()
     if find_by_email(email):
-        raise AccountError("email", "Địa chỉ e-mail này đã được đăng ký.")
+        raise AccountError.on("email", "Địa chỉ e-mail này đã được đăng ký.")
     if id_number and db.session.scalar(select(User.id).where(User.id_number == id_number)):
-        raise AccountError("id_number", "Số định danh cá nhân này đã được đăng ký.")
+        raise AccountError.on("id_number", "Số định danh cá nhân này đã được đăng ký.")
     user = User(
         email=email, full_name=full_name.strip(), id_number=id_number or None, phone=phone or None,
         password_hash=generate_password_hash(password),
@@ -64,13 +60,13 @@ def create_user(*, email: str, password: str, full_name: str, grants: list[Grant
     """An admin creates an account; staff get one membership per (role, agency) grant."""
     for grant in grants:
         if grant.role not in Role.__members__.values():
-            raise AccountError("role", f"Vai trò không hợp lệ: {grant.role}")
+            raise AccountError.on("role", f"Vai trò không hợp lệ: {grant.role}")
     user = _new_user(email, password, full_name, id_number, phone)
     for grant in grants:
         agency = db.session.scalar(select(Agency).where(Agency.code == grant.agency_code))
         if agency is None:
             db.session.rollback()
-            raise AccountError("agency", f"Không có cơ quan mã {grant.agency_code}")
+            raise AccountError.on("agency", f"Không có cơ quan mã {grant.agency_code}")
         user.memberships.append(Membership(agency=agency, role=grant.role))
     db.session.commit()
     return user

@@ -9,16 +9,14 @@ from sqlalchemy import select
 
 from app.domain.deadlines import WorkCalendar, due_at, parse_office_hours
 from app.extensions import db
+from app.services.errors import ServiceError
 from app.models import CalendarDay, ProcedureVersion
 
 DAY_KINDS = {"day_off": "Ngày nghỉ bổ sung", "working_day": "Ngày làm việc bù"}
 
 
-class CalendarError(ValueError):
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-        self.message = message
+class CalendarError(ServiceError):
+    """A calendar override refused."""
 
 
 def work_calendar() -> WorkCalendar:
@@ -44,9 +42,9 @@ def add_override(day: date, kind: str, note: str) -> CalendarDay:
     """An admin declares an extra day off (e.g. a substitute holiday the Government announces)
     or a working Saturday (a swapped day, Labour Code 2019 Art. 111–112)."""
     if kind not in DAY_KINDS:
-        raise CalendarError("kind", "Loại ngày không hợp lệ.")
+        raise CalendarError.on("kind", "Loại ngày không hợp lệ.")
     if db.session.scalar(select(CalendarDay.id).where(CalendarDay.day == day)):
-        raise CalendarError("day", f"Ngày {day:%d/%m/%Y} đã có trong lịch điều chỉnh.")
+        raise CalendarError.on("day", f"Ngày {day:%d/%m/%Y} đã có trong lịch điều chỉnh.")
     row = CalendarDay(day=day, kind=kind, note=note.strip())
     db.session.add(row)
     db.session.commit()

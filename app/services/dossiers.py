@@ -26,6 +26,7 @@ from app.models.users import utcnow
 from app.services import issuing, notify, storage
 from app.services.calendar import expected_due
 from app.services.counters import next_value
+from app.services.errors import ServiceError
 from app.services.permissions import can
 from flask import current_app
 
@@ -34,13 +35,8 @@ DELIVERIES = {"counter": "Nhận trực tiếp tại Bộ phận Một cửa", "
               "online": "Nhận kết quả điện tử trên cổng"}
 
 
-class DossierError(Exception):
-    """A refused request. `status` is the HTTP status a view should answer with; `fields`
-    maps form fields (or document keys) to messages."""
-
-    def __init__(self, message: str, status: int = 422, fields: dict[str, str] | None = None):
-        super().__init__(message)
-        self.message, self.status, self.fields = message, status, fields or {}
+class DossierError(ServiceError):
+    """A dossier use case refused."""
 
 
 @dataclass
@@ -111,6 +107,15 @@ def _commit() -> None:
         raise DossierError("Hồ sơ vừa được người khác cập nhật. Vui lòng tải lại trang và thử lại.", status=409) from None
 
 
+def _commit_then_dispatch(document=None, message=None) -> None:
+    """Jobs are enqueued only once the decision is committed (a rolled-back decision must
+    not send an e-mail or render a form)."""
+    _commit()
+    if document is not None:
+        issuing.dispatch(document)
+    notify.dispatch(message)
+
+
 def _check_lock(dossier: Dossier, lock_version: int | None) -> None:
     if lock_version is not None and lock_version != dossier.lock_version:
         raise DossierError("Bản nháp này đã được lưu ở nơi khác (tab hoặc thiết bị khác). "
@@ -177,19 +182,25 @@ def missing_items(dossier: Dossier) -> dict[str, str]:
     return missing
 
 
-def start_draft(user: User, version: ProcedureVersion, agency_code: str, now: datetime | None = None) -> Dossier:
-    """A citizen opens a draft, pre-filled from the account, at the desk they chose."""
+def _online_dossier(user: User, version: ProcedureVersion, agency_code: str, now: datetime) -> Dossier:
+    """A new online (channel 2) draft of a citizen, pre-filled from the account."""
     if version.online == "none":
-        raise DossierError("Thủ tục này không nộp trực tuyến.", status=409)
+        raise DossierError("Thủ tục này không nộp trực tuyến.", status=409, fields={"procedure": "Không nộp trực tuyến."})
     if not user.is_citizen:
         raise DossierError("Cán bộ nhập hồ sơ tại quầy qua chức năng tiếp nhận trực tiếp.", status=403)
     dossier = Dossier(
         procedure_version=version, receiving_agency=_desk(version, agency_code), owner=user, status="draft",
         channel=CHANNEL_ONLINE, applicant_name=user.full_name, applicant_id_number=user.id_number or "",
         applicant_phone=user.phone or "", applicant_email=user.email, form_data={},
-        delivery="online" if version.online == "full" else "counter", created_at=now or utcnow(),
+        delivery="online" if version.online == "full" else "counter", created_at=now,
     )
     db.session.add(dossier)
+    return dossier
+
+
+def start_draft(user: User, version: ProcedureVersion, agency_code: str, now: datetime | None = None) -> Dossier:
+    """A citizen opens a draft at the desk they chose."""
+    dossier = _online_dossier(user, version, agency_code, now or utcnow())
     _commit()
     return dossier
 
@@ -234,11 +245,13 @@ def remove_file(dossier: Dossier, user: User, file_id: int, lock_version: int | 
     _commit()
 
 
-def _assign_code(dossier: Dossier, now: datetime) -> None:
+def _send(dossier: Dossier, actor: User, now: datetime, agency: Agency | None = None) -> None:
+    """Status submitted, and the code from the desk's daily counter (Circular 01/2018 Art. 19)."""
+    _transition(dossier, Action.SUBMIT, actor, now, agency=agency)
+    dossier.submitted_at = now
     day = now.astimezone(OFFICE_TZ).date()
     agency_code = dossier.receiving_agency.code
-    sequence = next_value(f"dossier:{agency_code}", day.isoformat())
-    dossier.code = format_code(agency_code, day, sequence)
+    dossier.code = format_code(agency_code, day, next_value(f"dossier:{agency_code}", day.isoformat()))
 
 
 def submit(dossier: Dossier, user: User, lock_version: int | None = None, now: datetime | None = None) -> Dossier:
@@ -250,12 +263,9 @@ def submit(dossier: Dossier, user: User, lock_version: int | None = None, now: d
     _check_lock(dossier, lock_version)
     if missing := missing_items(dossier):
         raise DossierError("Hồ sơ chưa đủ để gửi.", fields=missing)
-    _transition(dossier, Action.SUBMIT, user, now)
-    dossier.submitted_at = now
-    _assign_code(dossier, now)
+    _send(dossier, user, now)
     message = notify.status_email(dossier)
-    _commit()
-    notify.dispatch(message)
+    _commit_then_dispatch(message=message)
     return dossier
 
 
@@ -263,13 +273,7 @@ def submit_new(user: User, version: ProcedureVersion, agency_code: str, data: Dr
                now: datetime | None = None) -> Dossier:
     """Draft and submission in one transaction (the API): nothing is left behind on a refusal."""
     now = now or utcnow()
-    if version.online == "none":
-        raise DossierError("Thủ tục này không nộp trực tuyến.", fields={"procedure": "Không nộp trực tuyến."})
-    if not user.is_citizen:
-        raise DossierError("Cán bộ nhập hồ sơ tại quầy qua chức năng tiếp nhận trực tiếp.", status=403)
-    dossier = Dossier(procedure_version=version, receiving_agency=_desk(version, agency_code), owner=user,
-                      status="draft", channel=CHANNEL_ONLINE, form_data={}, created_at=now)
-    db.session.add(dossier)
+    dossier = _online_dossier(user, version, agency_code, now)
     try:
         _apply_fields(dossier, data)
         if errors := _attach(dossier, data.uploads, user):
@@ -279,12 +283,9 @@ def submit_new(user: User, version: ProcedureVersion, agency_code: str, data: Dr
     except DossierError:
         db.session.rollback()
         raise
-    _transition(dossier, Action.SUBMIT, user, now)
-    dossier.submitted_at = now
-    _assign_code(dossier, now)
+    _send(dossier, user, now)
     message = notify.status_email(dossier)
-    _commit()
-    notify.dispatch(message)
+    _commit_then_dispatch(message=message)
     return dossier
 
 
@@ -299,8 +300,7 @@ def resubmit(dossier: Dossier, user: User, lock_version: int | None = None, now:
     _transition(dossier, Action.RESUBMIT, user, now)
     dossier.submitted_at = now
     message = notify.status_email(dossier)
-    _commit()
-    notify.dispatch(message)
+    _commit_then_dispatch(message=message)
     return dossier
 
 
@@ -321,9 +321,7 @@ def accept(dossier: Dossier, staff: User, lock_version: int | None = None, now: 
     dossier.due_at = expected_due(dossier.procedure_version, now)
     document = issuing.issue(dossier, "receipt", staff, now)
     message = notify.status_email(dossier)
-    _commit()
-    issuing.dispatch(document)
-    notify.dispatch(message)
+    _commit_then_dispatch(document, message)
     return dossier
 
 
@@ -342,9 +340,7 @@ def request_supplement(dossier: Dossier, staff: User, items: list[str], reason: 
     dossier.intake_supplements += 1
     document = issuing.issue(dossier, "supplement_request", staff, now, {"items": items, "reason": reason.strip()})
     message = notify.status_email(dossier, extra="Giấy tờ cần bổ sung:\n" + "\n".join(f"- {i}" for i in items))
-    _commit()
-    issuing.dispatch(document)
-    notify.dispatch(message)
+    _commit_then_dispatch(document, message)
     return dossier
 
 
@@ -360,9 +356,7 @@ def refuse(dossier: Dossier, staff: User, reasons: list[str], lock_version: int 
     _transition(dossier, Action.REFUSE, staff, now, note="; ".join(reasons), agency=agency)
     document = issuing.issue(dossier, "refusal", staff, now, {"reasons": reasons})
     message = notify.status_email(dossier, extra="Lý do: " + "; ".join(reasons))
-    _commit()
-    issuing.dispatch(document)
-    notify.dispatch(message)
+    _commit_then_dispatch(document, message)
     return dossier
 
 
@@ -390,17 +384,13 @@ def counter_intake(staff: User, version: ProcedureVersion, desk_code: str, chann
     if missing := missing_items(dossier):
         db.session.rollback()
         raise DossierError("Hồ sơ chưa đủ để tiếp nhận.", fields=missing)
-    _transition(dossier, Action.SUBMIT, staff, now, agency=desk)
-    dossier.submitted_at = now
-    _assign_code(dossier, now)
+    _send(dossier, staff, now, agency=desk)
     _transition(dossier, Action.ACCEPT, staff, now, agency=desk)
     dossier.received_at = now
     dossier.due_at = expected_due(version, now)
     document = issuing.issue(dossier, "receipt", staff, now)
     message = notify.status_email(dossier) if dossier.applicant_email else None
-    _commit()
-    issuing.dispatch(document)
-    notify.dispatch(message)
+    _commit_then_dispatch(document, message)
     return dossier
 
 
@@ -415,8 +405,7 @@ def request_withdrawal(dossier: Dossier, user: User, reason: str, lock_version: 
         raise DossierError("Hồ sơ nháp chưa gửi: không cần rút, có thể để nguyên.", status=409)
     _transition(dossier, Action.REQUEST_WITHDRAWAL, user, now, note=reason.strip())
     message = notify.status_email(dossier)
-    _commit()
-    notify.dispatch(message)
+    _commit_then_dispatch(message=message)
     return dossier
 
 
