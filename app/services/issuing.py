@@ -48,9 +48,11 @@ def title(document: IssuedDocument) -> str:
 
 
 def lookup_url(dossier: Dossier) -> str:
-    """Where the receipt's QR code leads: the public lookup of this dossier."""
-    with current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]):
-        return url_for("public.lookup", ma=dossier.code, _external=True)
+    """Where the receipt's QR code (and the e-mails) lead: the public lookup of this dossier,
+    on PUBLIC_URL — a job has no request to take the host from."""
+    with current_app.test_request_context():
+        path = url_for("public.lookup", ma=dossier.code)
+    return current_app.config["PUBLIC_URL"].rstrip("/") + path
 
 
 def context(document: IssuedDocument) -> dict:

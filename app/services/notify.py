@@ -17,6 +17,7 @@ from app.domain.workflow import Status
 from app.extensions import db
 from app.models import Dossier, OutboxMessage
 from app.models.users import utcnow
+from app.services import issuing
 from app.tasks import enqueue
 
 
@@ -74,7 +75,9 @@ def status_email(dossier: Dossier, extra: str = "") -> OutboxMessage | None:
         lines.append(f"Ngày hẹn trả kết quả: {dossier.due_at.astimezone(OFFICE_TZ):%H:%M ngày %d/%m/%Y}.")
     if extra:
         lines += ["", extra]
-    lines += ["", f"Tra cứu hồ sơ: {current_app.config['PUBLIC_URL']}/tra-cuu?ma={dossier.code or ''}", "",
+    if dossier.code:
+        lines += ["", f"Tra cứu hồ sơ: {issuing.lookup_url(dossier)}"]
+    lines += ["",
               "Thư này được gửi tự động từ Cổng dịch vụ công Một cửa; vui lòng không trả lời."]
     message = OutboxMessage(dossier=dossier, channel="email", recipient=dossier.applicant_email,
                             subject=f"[Một cửa] Hồ sơ {dossier.code or ''}: {status.citizen_label}", body="\n".join(lines))

@@ -229,3 +229,17 @@ def test_the_receipt_pdf_says_the_dossier_in_vietnamese(citizen, reception, run_
                      "Thủ tục đăng ký khai sinh", "09 giờ 05 phút, ngày 01/02/2027", "17 giờ 00 phút, ngày 02/02/2027",
                      "BỘ PHẬN MỘT CỬA PHƯỜNG TÍCH SƠN", "1/GTN-BPMC"):
         assert expected in flat, expected
+
+
+def test_without_smtp_the_email_lands_in_the_outbox_folder(citizen, app, run_jobs):
+    from email import message_from_bytes
+    from email.header import decode_header, make_header
+
+    dossier = submitted_birth(citizen)
+    run_jobs()
+    message = db.session.query(OutboxMessage).one()
+    mail = message_from_bytes((Path(app.config["OUTBOX_DIR"]) / f"{message.id:08d}.eml").read_bytes())
+    assert mail["To"] == "an@motcua.example"
+    assert dossier.code in str(make_header(decode_header(mail["Subject"])))
+    body = mail.get_payload(decode=True).decode("utf-8")
+    assert f"{app.config['PUBLIC_URL']}/tra-cuu?ma={dossier.code}" in body and "Kính gửi Nguyễn Văn An" in body
