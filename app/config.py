@@ -64,6 +64,8 @@ def from_environ() -> dict:
         "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", production),
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", production),
+        # werkzeug's scrypt (a memory-hard KDF); the test suite sets a cheap one for speed.
+        "PASSWORD_HASH_METHOD": env.get("PASSWORD_HASH_METHOD", "scrypt"),
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session: no lost forms
         "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", 60 * 1024 * 1024)),
         "PROCEDURES_DIR": env.get("PROCEDURES_DIR", str(ROOT / "procedures")),

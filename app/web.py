@@ -11,6 +11,7 @@ from flask_login import current_user
 from app.domain.deadlines import OFFICE_TZ
 from app.domain.structure import AgencyKind, Level, Role, agency_type_label
 from app.domain.workflow import Status
+from app.models.users import utcnow
 from app.services.permissions import can
 
 TIME_UNITS = {"working_days": "ngày làm việc", "working_hours": "giờ làm việc", "calendar_days": "ngày"}
@@ -78,7 +79,11 @@ def register_template_helpers(app: Flask) -> None:
     from app.services.issuing import KINDS
 
     app.jinja_env.filters.update(number=format_number, datetime_vn=format_datetime, waited=format_waited)
+    from app.domain.deadlines import CLASS_LABELS, OPEN_LABELS, open_state
+
     app.jinja_env.globals.update(
+        CLASS_LABELS=CLASS_LABELS, OPEN_LABELS=OPEN_LABELS,
+        open_state=lambda due_at, calendar: open_state(utcnow(), due_at, calendar),
         status_label=status_label, CHANNELS=CHANNELS, DELIVERIES=DELIVERIES,
         DOCUMENT_TITLES={kind: title for kind, (_, _, title) in KINDS.items()},
         can=can, Level=Level, AgencyKind=AgencyKind, Role=Role, agency_type_label=agency_type_label,

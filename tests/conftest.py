@@ -25,7 +25,7 @@ from app.services import accounts, catalogue
 from app.services.structure import seed_structure
 
 # Tables whose rows a test may create; reference data (units, agencies) stays.
-TRANSIENT_TABLES = ["outbox_message", "issued_document", "dossier_event", "dossier_file", "dossier", "counter",
+TRANSIENT_TABLES = ["outbox_message", "issued_document", "dossier_event", "dossier_file", "step_task", "payment", "dossier", "counter",
                     "membership", "user_account", "calendar_day"]
 PROCEDURES_DIR = str(ROOT / "procedures")
 
@@ -53,6 +53,7 @@ def app(database_url, tmp_path_factory):
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": normalise_url(database_url),
         "LOGIN_RATE_LIMIT": "1000 per minute",
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast for tests; scrypt stays the default
         "LOOKUP_RATE_LIMIT": "1000 per minute",
         "WTF_CSRF_ENABLED": False,
         "SERVER_NAME": "localhost",
@@ -78,7 +79,7 @@ def _context_and_cleanup(app):
     ctx.push()
     yield
     db.session.rollback()
-    for table in [*TRANSIENT_TABLES[:6], "procedure_snapshot", "procedure_version", "procedure", *TRANSIENT_TABLES[6:]]:
+    for table in [*TRANSIENT_TABLES[:8], "procedure_snapshot", "procedure_version", "procedure", *TRANSIENT_TABLES[8:]]:
         db.session.execute(text(f"DELETE FROM {table}"))
     db.session.commit()
     db.session.remove()

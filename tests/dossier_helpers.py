@@ -42,3 +42,22 @@ def submitted_birth(citizen, desk: str = TICH_SON_DESK):
     dossier = dossiers.start_draft(citizen, version, desk)
     dossiers.save_draft(dossier, citizen, birth_input(), dossier.lock_version)
     return dossiers.submit(dossier, citizen)
+
+
+SAMPLE = {"text": "Nội dung mẫu", "textarea": "Nội dung mẫu dài", "date": "2026-11-20", "number": "120",
+          "checkbox": True, "id_number": "026090001234", "phone": "0912345678", "email": "mau@motcua.example"}
+
+
+def complete_input(spec: dict, **overrides) -> DraftInput:
+    """A complete input for any procedure: every required field filled by its type, a PDF for
+    every required document."""
+    form = {f["key"]: f["choices"][0]["value"] if f["type"] == "select" else SAMPLE[f["type"]]
+            for f in spec["form"] if f["required"]}
+    values = {
+        "applicant": Applicant("Nguyễn Văn An", "026090001234", "Phường Tích Sơn, thành phố Vĩnh Yên", "0912345678",
+                               "an@motcua.example"),
+        "form_data": form, "delivery": "counter",
+        "uploads": {d["key"]: [upload()] for d in spec["documents"] if d["required"]},
+    }
+    values.update(overrides)
+    return DraftInput(**values)

@@ -6,12 +6,18 @@ from __future__ import annotations
 import json
 from functools import wraps
 
-from flask import current_app, g, jsonify, request, url_for
+from datetime import datetime
 
-from app.blueprints.api import ApiError, bp
+from flask import Response, current_app, g, jsonify, request, url_for
+
+from app.blueprints.api import ApiError, bp, int_arg
+from app.domain.deadlines import open_state
+from app.domain.workflow import Status
 from app.extensions import limiter
-from app.models import Dossier
-from app.services import catalogue, dossiers, lookup, tokens
+from app.models import Dossier, StepTask
+from app.models.users import utcnow
+from app.services import catalogue, control, dossiers, lookup, processing, tokens
+from app.services.calendar import work_calendar
 from app.services.dossiers import Applicant, DraftInput
 from app.services.permissions import can
 from app.web import send_issued_document
@@ -58,11 +64,15 @@ def _dossier(code: str, action: str) -> Dossier:
     return dossier
 
 
-def dossier_json(d: Dossier) -> dict:
-    from app.domain.workflow import Status
+def step_json(t: StepTask) -> dict:
+    return {"key": t.key, "name": t.name, "role": t.role, "agency": t.agency.code,
+            "assignee": t.assignee_id, "given_at": t.given_at.isoformat(), "due_at": t.due_at.isoformat(),
+            "done_at": t.done_at.isoformat() if t.done_at else None, "result": t.result, "note": t.note}
 
+
+def dossier_json(d: Dossier, staff: bool = False) -> dict:
     status = Status(d.status)
-    return {
+    body = {
         "code": d.code, "status": status.value, "status_code": status.national_code, "status_label": status.citizen_label,
         "procedure": {"code": d.procedure_version.code, "name": d.procedure_version.name, "version": d.procedure_version.number},
         "agency": d.receiving_agency.code, "channel": d.channel, "delivery": d.delivery,
@@ -75,7 +85,15 @@ def dossier_json(d: Dossier) -> dict:
         "files": [{"component": f.component, "name": f.name, "size": f.size, "sha256": f.sha256} for f in d.files],
         "history": [{"action": e.action, "from": e.from_status, "to": e.to_status, "at": e.at.isoformat(), "note": e.note}
                     for e in d.events],
+        "effective_due_at": d.effective_due_at.isoformat() if d.effective_due_at else None,
+        "rescheduled_due_at": d.rescheduled_due_at.isoformat() if d.rescheduled_due_at else None,
+        "outcome": d.outcome, "returned_at": d.returned_at.isoformat() if d.returned_at else None,
     }
+    if staff:
+        current = d.current_step if d.status not in ("resolved", "returned", "stopped", "refused") else None
+        body["current_step"] = step_json(current) if current else None
+        body["steps"] = [step_json(t) for t in d.steps]
+    return body
 
 
 def _input(spec: dict) -> DraftInput:
@@ -125,7 +143,7 @@ def my_dossiers():
 @bp.get("/dossiers/<code>")
 @token_required
 def get_dossier(code: str):
-    return jsonify(dossier_json(_dossier(code, "dossier.view")))
+    return jsonify(dossier_json(_dossier(code, "dossier.view"), staff=not g.api_user.is_citizen))
 
 
 @bp.post("/dossiers/<code>/supplement")
@@ -146,34 +164,100 @@ def withdraw(code: str):
     return jsonify(dossier_json(dossier))
 
 
+def _items(body: dict) -> list[str]:
+    items = body.get("items")
+    if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+        raise ApiError(400, "items phải là danh sách chuỗi", {"items": "Danh sách chuỗi"})
+    return items
+
+
+def _moment(body: dict, name: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(str(body.get(name, "")))
+    except ValueError:
+        raise ApiError(400, f"{name} phải là thời điểm ISO 8601 có múi giờ", {name: "ISO 8601"}) from None
+    if value.tzinfo is None:
+        raise ApiError(400, f"{name} thiếu múi giờ", {name: "Thêm +07:00 hoặc Z"})
+    return value
+
+
+def _supplement(dossier, user, body):
+    """At intake the desk asks (form 02); during processing the holder of the current step."""
+    if dossier.status == "submitted":
+        return dossiers.request_supplement(dossier, user, _items(body), str(body.get("reason", "")))
+    return processing.request_supplement(dossier, user, _items(body), str(body.get("reason", "")))
+
+
+def _user_id(body: dict) -> int:
+    if not isinstance(body.get("user"), int):
+        raise ApiError(400, "user phải là mã số người dùng", {"user": "Số nguyên"})
+    return body["user"]
+
+
+def _amount(body: dict) -> int:
+    if not isinstance(body.get("amount"), int):
+        raise ApiError(400, "amount phải là số nguyên (đồng)", {"amount": "Số nguyên"})
+    return body["amount"]
+
+
+ACTIONS = {
+    "accept": lambda d, u, b: dossiers.accept(d, u),
+    "refuse": lambda d, u, b: dossiers.refuse(d, u, [str(b.get("reason", ""))]),
+    "request_supplement": _supplement,
+    "complete_step": lambda d, u, b: processing.complete_step(d, u, str(b.get("note", ""))),
+    "return_step": lambda d, u, b: processing.return_step(d, u, str(b.get("note", ""))),
+    "assign": lambda d, u, b: processing.assign(d, u, _user_id(b)),
+    "request_fee": lambda d, u, b: processing.request_fee(d, u),
+    "record_payment": lambda d, u, b: processing.record_payment(d, u, _amount(b), str(b.get("receipt_number", ""))),
+    "apologise": lambda d, u, b: processing.apologise(d, u, _moment(b, "new_due_at"), str(b.get("reason", ""))),
+    "resolve": lambda d, u, b: processing.resolve(d, u, str(b.get("outcome", "")), str(b.get("reason", ""))),
+    "return_result": lambda d, u, b: processing.return_result(d, u, str(b.get("method", "")), str(b.get("tracking", ""))),
+    "stop": lambda d, u, b: processing.stop(d, u),
+}
+
+
 @bp.post("/dossiers/<code>/actions/<action>")
 @token_required
-def desk_action(code: str, action: str):
-    if action not in ("accept", "request_supplement", "refuse"):
+def dossier_action(code: str, action: str):
+    """Desk and officials' actions; not allowed in the status → 409 naming it; wrong role or agency → 403."""
+    if action not in ACTIONS:
         raise ApiError(404, f"Không có thao tác {action}")
     dossier = _dossier(code, "dossier.view")
-    body = request.get_json(silent=True) or {}
-    if action == "accept":
-        dossiers.accept(dossier, g.api_user)
-    elif action == "request_supplement":
-        items = body.get("items")
-        if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
-            raise ApiError(400, "items phải là danh sách chuỗi", {"items": "Danh sách chuỗi"})
-        dossiers.request_supplement(dossier, g.api_user, items, str(body.get("reason", "")))
-    else:
-        dossiers.refuse(dossier, g.api_user, [str(body.get("reason", ""))])
-    return jsonify(dossier_json(dossier))
+    ACTIONS[action](dossier, g.api_user, request.get_json(silent=True) or {})
+    return jsonify(dossier_json(dossier, staff=True))
+
+
+@bp.get("/worklist")
+@token_required
+def worklist():
+    page = processing.worklist(g.api_user, int_arg("page", 1, 100000), int_arg("per_page", 50, 100))
+    calendar = work_calendar()
+    now = utcnow()
+    return jsonify({"items": [
+        {"code": t.dossier.code, "procedure": t.dossier.procedure_version.code, "step": step_json(t),
+         "state": open_state(now, t.due_at, calendar)} for t in page.items], "total": page.total, "page": page.page})
 
 
 @bp.get("/dossiers/<code>/documents")
 @token_required
 def documents(code: str):
     dossier = _dossier(code, "dossier.view")
-    return jsonify([
-        {"kind": d.kind, "number": d.number, "created_at": d.created_at.isoformat(),
-         "url": url_for("api.document_pdf", code=dossier.code, document_id=d.id, _external=True) if d.sha256 else None}
-        for d in dossier.documents
-    ])
+    items = [{"kind": d.kind, "number": d.number, "created_at": d.created_at.isoformat(),
+              "url": url_for("api.document_pdf", code=dossier.code, document_id=d.id, _external=True) if d.sha256 else None}
+             for d in dossier.documents]
+    if not g.api_user.is_citizen and dossier.steps:  # form 05, rendered on demand for staff
+        items.append({"kind": "control_slip", "number": None, "created_at": utcnow().isoformat(),
+                      "url": url_for("api.control_slip", code=dossier.code, _external=True)})
+    return jsonify(items)
+
+
+@bp.get("/dossiers/<code>/control-slip")
+@token_required
+def control_slip(code: str):
+    dossier = _dossier(code, "dossier.view")
+    if g.api_user.is_citizen:
+        raise ApiError(403, "Phiếu kiểm soát dành cho cán bộ")
+    return Response(control.control_slip_pdf(dossier), mimetype="application/pdf")
 
 
 @bp.get("/dossiers/<code>/documents/<int:document_id>")

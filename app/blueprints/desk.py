@@ -2,14 +2,17 @@
 (accept with a receipt, one supplement request, refusal), and counter or postal intake."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from datetime import date, datetime
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.extensions import db
 from app.forms.admin import ConfirmForm
 from app.forms.dynamic import dossier_form_class, draft_input, show_errors
 from app.models import Dossier
-from app.services import catalogue, dossiers
+from app.domain.deadlines import OFFICE_TZ
+from app.services import catalogue, control, dossiers
 from app.services.permissions import can
 from app.web import page_arg, require, send_dossier_file, send_issued_document
 
@@ -31,7 +34,36 @@ def _lines(text: str) -> list[str]:
 @require("desk.work")
 def queue():
     page = dossiers.desk_queue(current_user, page_arg(), current_app.config["PER_PAGE"])
-    return render_template("desk/queue.html", page=page)
+    withdrawals = dossiers.desk_queue(current_user, 1, 100, status="withdrawal_requested")
+    return render_template("desk/queue.html", page=page, withdrawals=withdrawals)
+
+
+def _period() -> tuple[date, date]:
+    """?tu=YYYY-MM-DD&den=YYYY-MM-DD, default: this month so far."""
+    today = datetime.now(OFFICE_TZ).date()
+    try:
+        start = date.fromisoformat(request.args.get("tu") or today.replace(day=1).isoformat())
+        end = date.fromisoformat(request.args.get("den") or today.isoformat())
+    except ValueError:
+        abort(400)
+    if end < start or (end - start).days > 366:
+        abort(400)
+    return start, end
+
+
+@bp.get("/so-theo-doi")
+@require("desk.work")
+def register():
+    """Form 06 "Sổ theo dõi hồ sơ" per desk and period, on screen and as CSV."""
+    desks = [m.agency for m in current_user.memberships if m.role == "reception"]
+    desk = next((d for d in desks if d.code == request.args.get("co_quan")), desks[0])
+    start, end = _period()
+    rows = control.register(desk, start, end)
+    if request.args.get("dinh_dang") == "csv":
+        return Response(control.register_csv(rows), mimetype="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="so-theo-doi-{desk.code}-{start}-{end}.csv"'})
+    return render_template("desk/register.html", rows=rows, desk=desk, desks=desks, start=start, end=end,
+                           columns=control.REGISTER_COLUMNS)
 
 
 @bp.route("/ho-so/<int:dossier_id>", methods=["GET", "POST"])

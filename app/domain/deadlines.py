@@ -39,6 +39,17 @@ Time of day of the appointment (NgayHenTra) -- a choice LEGAL.md section 5 asks 
     is open, so 17:00 is the last moment the citizen can actually collect it).
     Periods in working hours return the exact instant.
 
+Office time, pauses, steps (Decree 61/2018 Art. 21; LEGAL.md 1.4 and 5)
+    "Office time" is time inside the office windows (``office_hours``) of
+    working days. ``working_minutes_between`` measures it, ``add_working_minutes``
+    adds it. A supplement request during processing pauses the clock without
+    resetting it (``extend_for_pause``); the internal process splits the
+    processing time into chained step dues (``step_due_dates``); finished work
+    is classified early / on time / late and open work within / due soon /
+    overdue (``classify``, ``open_state``; Decision 766 index 2.1); a dossier
+    going to be late gets its apology from the working day before the due day
+    (``apology_opens_at``).
+
 All instants returned are timezone-aware datetimes in ``OFFICE_TZ``. Vietnam
 has no daylight saving time, so wall-clock arithmetic in that zone is exact.
 """
@@ -57,11 +68,20 @@ from enum import StrEnum
 import holidays
 
 __all__ = [
+    "CLASS_LABELS",
     "OFFICE_TZ",
+    "OPEN_LABELS",
     "TimeUnit",
     "WorkCalendar",
+    "add_working_minutes",
+    "apology_opens_at",
+    "classify",
     "due_at",
+    "extend_for_pause",
+    "open_state",
     "parse_office_hours",
+    "step_due_dates",
+    "working_minutes_between",
 ]
 
 OFFICE_TZ = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
@@ -227,6 +247,22 @@ class WorkCalendar:
         """Close of the last office window: the due time of day-based periods."""
         return self.office_hours[-1][1]
 
+    @property
+    def office_day_length(self) -> timedelta:
+        """Office time in one working day: the sum of the windows (7.5 h by default).
+
+        What "one working day" of office time is when a period in working days
+        is cut into shares (``step_due_dates``: 0.5 day = half of this).
+        """
+        anchor = date(2000, 1, 1)  # any date: only the differences are used
+        return sum(
+            (
+                datetime.combine(anchor, end) - datetime.combine(anchor, start)
+                for start, end in self.office_hours
+            ),
+            timedelta(0),
+        )
+
     def is_working_day(self, day: date) -> bool:
         """True if the office works on ``day``.
 
@@ -267,6 +303,23 @@ class WorkCalendar:
                 return candidate
         raise ValueError(
             f"no working day within {_MAX_DAYS_OFF_IN_A_ROW} days after {day}: "
+            "check the calendar overrides"
+        )
+
+    def previous_working_day(self, day: date) -> date:
+        """The last working day strictly before ``day``.
+
+        The mirror of ``next_working_day``, for rules counted backwards from a
+        due date ("no later than 1 working day before the due date", Decree
+        61/2018 Art. 21, see ``apology_opens_at``).
+        """
+        candidate = day
+        for _ in range(_MAX_DAYS_OFF_IN_A_ROW):
+            candidate -= timedelta(days=1)
+            if self.is_working_day(candidate):
+                return candidate
+        raise ValueError(
+            f"no working day within {_MAX_DAYS_OFF_IN_A_ROW} days before {day}: "
             "check the calendar overrides"
         )
 
@@ -314,14 +367,14 @@ class WorkCalendar:
 # --------------------------------------------------------------------------
 
 
-def _to_office_time(received_at: datetime) -> datetime:
-    if not isinstance(received_at, datetime):
-        raise TypeError(f"received_at must be a datetime, got {type(received_at).__name__}")
-    if received_at.tzinfo is None or received_at.utcoffset() is None:
+def _to_office_time(moment: datetime, name: str = "received_at") -> datetime:
+    if not isinstance(moment, datetime):
+        raise TypeError(f"{name} must be a datetime, got {type(moment).__name__}")
+    if moment.tzinfo is None or moment.utcoffset() is None:
         # A naive time is ambiguous (server UTC or office time?): refuse it
         # rather than guess, a seven-hour error moves the cut-off.
-        raise ValueError("received_at must be timezone-aware")
-    return received_at.astimezone(OFFICE_TZ)
+        raise ValueError(f"{name} must be timezone-aware")
+    return moment.astimezone(OFFICE_TZ)
 
 
 def _to_unit(unit: TimeUnit | str) -> TimeUnit:
@@ -409,18 +462,309 @@ def due_at(
         cursor = calendar._office_open(base)
     else:
         cursor = calendar._snap_to_office_time(local)
-    remaining = timedelta(microseconds=int((amount * 3_600_000_000).to_integral_value()))
+    return _add_office_time(cursor, _hours(amount), calendar)
+
+
+# --------------------------------------------------------------------------
+# Office time: counting and adding minutes the office is open
+# --------------------------------------------------------------------------
+
+_MINUTE = timedelta(minutes=1)
+
+
+def _scaled(amount: Decimal, unit: timedelta) -> timedelta:
+    """``amount`` times ``unit``, exact to the microsecond (Decimal, no float drift)."""
+    micros = Decimal(unit // timedelta(microseconds=1))
+    return timedelta(microseconds=int((amount * micros).to_integral_value()))
+
+
+def _hours(amount: Decimal) -> timedelta:
+    return _scaled(amount, timedelta(hours=1))
+
+
+def _snap_forward(moment: datetime, calendar: WorkCalendar) -> datetime:
+    """``moment`` (office time) if the office is open then, else the next opening.
+
+    Windows are open on [start, end): a moment exactly at a close (11:30,
+    17:00) snaps to the next opening. A day off snaps to the opening of the
+    next working day.
+    """
+    if not calendar.is_working_day(moment.date()):
+        return calendar._office_open(calendar.next_working_day(moment.date()))
+    return calendar._snap_to_office_time(moment)
+
+
+def _office_time_between(start: datetime, end: datetime, calendar: WorkCalendar) -> timedelta:
+    """Exact office time in [start, end); both already in office time."""
+    total = timedelta(0)
+    if end <= start:
+        return total
+    day = start.date()
+    while day <= end.date():
+        if calendar.is_working_day(day):
+            for open_, close in calendar.office_hours:
+                low = max(start, datetime.combine(day, open_, tzinfo=OFFICE_TZ))
+                high = min(end, datetime.combine(day, close, tzinfo=OFFICE_TZ))
+                if high > low:
+                    total += high - low
+        day += timedelta(days=1)
+    return total
+
+
+def _add_office_time(start: datetime, amount: timedelta, calendar: WorkCalendar) -> datetime:
+    """The instant ``amount`` of office time after ``start`` (office time, amount >= 0).
+
+    ``start`` is first snapped forward into office time; an amount that runs
+    out exactly at a window's close ends there (11:30, 17:00), not at the next
+    opening.
+    """
+    cursor = _snap_forward(start, calendar)
+    remaining = amount
     while True:
         day = cursor.date()
-        for start, end in calendar.office_hours:
-            window_end = datetime.combine(day, end, tzinfo=OFFICE_TZ)
+        for open_, close in calendar.office_hours:
+            window_end = datetime.combine(day, close, tzinfo=OFFICE_TZ)
             if window_end <= cursor:
                 continue
-            window_start = max(cursor, datetime.combine(day, start, tzinfo=OFFICE_TZ))
+            window_start = max(cursor, datetime.combine(day, open_, tzinfo=OFFICE_TZ))
             available = window_end - window_start
-            # `<=`: hours that end exactly at the close end there, not at the
-            # next opening.
+            # `<=`: time that ends exactly at the close ends there.
             if remaining <= available:
                 return window_start + remaining
             remaining -= available
         cursor = calendar._office_open(calendar.next_working_day(day))
+
+
+def working_minutes_between(start: datetime, end: datetime, calendar: WorkCalendar) -> int:
+    """Office minutes in [start, end): minutes inside the office windows of working days.
+
+    The measure of "time used" for a dossier or a step (Decree 61/2018
+    Art. 21: a pause does not reset the clock, the time already used counts;
+    Decision 766 index 2.2 averages the processing time). Lunch, evenings,
+    weekends, public holidays and the administrator's days off do not count
+    (same day rules as ``WorkCalendar.is_working_day``).
+
+    Both instants must be timezone-aware; they are read in office time.
+    Returns whole minutes, rounded down (a 59-second stretch is 0 minutes);
+    0 if ``end <= start``.
+    """
+    low = _to_office_time(start, "start")
+    high = _to_office_time(end, "end")
+    return _office_time_between(low, high, calendar) // _MINUTE
+
+
+def add_working_minutes(start: datetime, minutes: int, calendar: WorkCalendar) -> datetime:
+    """The instant ``minutes`` office minutes after ``start``, in ``OFFICE_TZ``.
+
+    The inverse of ``working_minutes_between``. ``start`` outside office time
+    (lunch, after the close, a day off) is first moved forward to the next
+    opening (12:00 -> 13:30, Fri 17:30 -> Mon 07:30); ``minutes == 0`` returns
+    that snapped start. Minutes that run out exactly at a window's close
+    return the close (10:30 + 60 -> 11:30, not 13:30), as ``due_at`` does for
+    working hours (Decree 118/2025 Art. 17).
+
+    Raises TypeError if ``minutes`` is not an int, ValueError if it is
+    negative or ``start`` is naive.
+    """
+    if isinstance(minutes, bool) or not isinstance(minutes, int):
+        raise TypeError(f"minutes must be an int, got {minutes!r}")
+    if minutes < 0:
+        raise ValueError(f"minutes must not be negative, got {minutes!r}")
+    local = _to_office_time(start, "start")
+    return _add_office_time(local, timedelta(minutes=minutes), calendar)
+
+
+def extend_for_pause(
+    due_at: datetime, paused_from: datetime, resumed_at: datetime, calendar: WorkCalendar
+) -> datetime:
+    """The due instant after the clock was paused from ``paused_from`` to ``resumed_at``.
+
+    A supplement request during processing pauses the clock and the time
+    already used still counts (Decree 61/2018 Art. 21; LEGAL.md 1.4 and 5;
+    Decision 766 index 2.1 subtracts the supplement waiting time). So the
+    office time that was LEFT when the clock stopped is given back from the
+    resumption:
+
+        remaining = office time in [paused_from, due_at)
+        new due   = ``remaining`` office time after ``resumed_at``
+
+    (``resumed_at`` snapped forward into office time, as ``add_working_minutes``
+    does). Equivalently, the due moves later by the office time inside the
+    pause: a pause that covers only lunch, a night or a weekend changes
+    nothing, a pause of one full office day moves a 17:00 due to 17:00 of the
+    next working day. If the remaining time runs out exactly at a window's
+    close, that close is kept (17:00, not 07:30 the next morning), so a due at
+    the end of an office day stays at the end of an office day.
+
+    The arithmetic is exact (seconds included); for minute-stamped instants it
+    equals ``add_working_minutes(resumed_at, working_minutes_between(paused_from,
+    due_at))``.
+
+    Two project choices, where that formula alone would misbehave:
+    - a pause that starts at or after ``due_at`` (the dossier was already
+      late, no office time was left) does not move the due: ``due_at`` is
+      returned, and the dossier stays late;
+    - a pause never brings the due forward: the result is at least ``due_at``
+      (matters only for a due outside office time, e.g. a calendar-day step
+      due at 21:00, which the formula would pull back to 17:00).
+
+    All three instants must be timezone-aware; ValueError if ``resumed_at`` is
+    before ``paused_from``. The result is in ``OFFICE_TZ``.
+    """
+    due = _to_office_time(due_at, "due_at")
+    paused = _to_office_time(paused_from, "paused_from")
+    resumed = _to_office_time(resumed_at, "resumed_at")
+    if resumed < paused:
+        raise ValueError(
+            f"resumed_at {resumed.isoformat()} is before paused_from {paused.isoformat()}"
+        )
+    if paused >= due:
+        return due
+    remaining = _office_time_between(paused, due, calendar)
+    return max(due, _add_office_time(resumed, remaining, calendar))
+
+
+def step_due_dates(
+    start: datetime,
+    durations: list[Decimal | int | float],
+    unit: TimeUnit | str,
+    calendar: WorkCalendar,
+) -> list[datetime]:
+    """The due instant of each step of a procedure's internal process, chained.
+
+    Each step has its share of the processing time (the internal process,
+    quy trình nội bộ, that splits a procedure's time between the one-stop
+    desk, the specialist, the leader and the clerk; Decree 61/2018 Art. 21
+    and the control slip of Circular 01/2018/TT-VPCP track each hand-off):
+    step 1 is due ``durations[0]`` after ``start``, step 2 ``durations[1]``
+    after step 1's due, and so on, in the procedure's unit. One due per step.
+
+    WORKING_DAYS: a share becomes office time, one working day being the
+    office day's length (``WorkCalendar.office_day_length``, 7.5 h by
+    default), so 0.5 day = 3 h 45 min; the shares are chained with office
+    time as in ``add_working_minutes`` (lunch, nights and days off skipped;
+    a share that ends exactly at a close ends there).
+    WORKING_HOURS: the same with 60 minutes an hour.
+    CALENDAR_DAYS (Civil Code 2015 Art. 147-148): a share is added as
+    calendar time (0.5 day = 12 h); a step due that lands on a day off moves
+    to the close of the next working day (Art. 148), and the next step counts
+    from that moved due. A step due on a working day keeps its clock time.
+
+    ``start`` is used as given: no cut-off is applied here. To make the last
+    step of a working-day process fall on ``due_at`` of the whole dossier,
+    pass the opening of the working day after ``calendar.counting_start(
+    received_at)`` (Civil Code Art. 147: counting starts the next day), e.g.
+    a dossier received Mon 10:00 -> start Tue 07:30 -> 3 days end Thu 17:00.
+
+    Durations must be finite and non-negative (a 0 share gives the snapped
+    start for office-time units); raises ValueError/TypeError like ``due_at``.
+    All dues are aware, in ``OFFICE_TZ``.
+    """
+    kind = _to_unit(unit)
+    amounts = [_to_decimal(value) for value in durations]
+    cursor = _to_office_time(start, "start")
+    dues: list[datetime] = []
+    for amount in amounts:
+        if kind is TimeUnit.CALENDAR_DAYS:
+            cursor = cursor + _scaled(amount, timedelta(days=1))
+            if not calendar.is_working_day(cursor.date()):
+                # Civil Code 2015 Art. 148: a deadline on a day off moves to
+                # the (end of the) next working day.
+                cursor = calendar._end_of_office_day(calendar.next_working_day(cursor.date()))
+        else:
+            per_unit = (
+                calendar.office_day_length
+                if kind is TimeUnit.WORKING_DAYS
+                else timedelta(hours=1)
+            )
+            cursor = _add_office_time(cursor, _scaled(amount, per_unit), calendar)
+        dues.append(cursor)
+    return dues
+
+
+# --------------------------------------------------------------------------
+# Classification (LEGAL.md section 5; Decision 766 index 2.1)
+# --------------------------------------------------------------------------
+
+CLASS_LABELS = {"early": "Trước hạn", "on_time": "Đúng hạn", "late": "Quá hạn"}
+OPEN_LABELS = {"within": "Trong hạn", "due_soon": "Sắp đến hạn", "overdue": "Quá hạn"}
+
+
+def classify(finished_at: datetime, due_at: datetime) -> str:
+    """Classify a finished dossier or hand-off: ``"early"``, ``"on_time"`` or ``"late"``.
+
+    LEGAL.md 5 and Decision 766/QĐ-TTg index 2.1 (on time <=> NgayKetThucXuLy
+    <= NgayHenTra); applied per dossier and per hand-off (the control slip):
+    - ``"early"`` (trước hạn): finished on a calendar day before the due day;
+    - ``"on_time"`` (đúng hạn): finished on the due day, at or before
+      ``due_at`` (exactly at ``due_at`` is on time);
+    - ``"late"`` (quá hạn): otherwise (the due day after ``due_at``, or later).
+
+    Days are calendar days in office time (Asia/Ho_Chi_Minh), whatever zone
+    the instants come in: a result at 00:30 ICT on the due day (17:30 UTC the
+    day before) is on time, not early. Both must be timezone-aware. Labels
+    for display: ``CLASS_LABELS``.
+    """
+    finished = _to_office_time(finished_at, "finished_at")
+    due = _to_office_time(due_at, "due_at")
+    if finished.date() < due.date():
+        return "early"
+    if finished <= due:
+        return "on_time"
+    return "late"
+
+
+def open_state(
+    now: datetime, due_at: datetime, calendar: WorkCalendar, due_soon_working_days: int = 1
+) -> str:
+    """State of an open dossier or step: ``"within"``, ``"due_soon"`` or ``"overdue"``.
+
+    LEGAL.md 5: open dossiers are trong hạn / sắp đến hạn (configurable) /
+    quá hạn.
+    - ``"overdue"`` if ``now`` is after ``due_at`` (exactly at it is not);
+    - ``"due_soon"`` if the due falls within the next ``due_soon_working_days``
+      working days counting today: day 1 is today if today (office time) is a
+      working day, else the next working day; day N is the N-th working day
+      from there. Due soon means the due instant is before the end of day N
+      (so a due at that day's 17:00 close is due soon, and so is a due later
+      that evening, e.g. a calendar-day step at 21:00, or on a day off before
+      day N);
+    - ``"within"`` otherwise. ``due_soon_working_days = 0`` switches the
+      "due soon" state off.
+
+    Both instants must be timezone-aware. Labels: ``OPEN_LABELS``.
+    """
+    if isinstance(due_soon_working_days, bool) or not isinstance(due_soon_working_days, int):
+        raise TypeError(f"due_soon_working_days must be an int, got {due_soon_working_days!r}")
+    if due_soon_working_days < 0:
+        raise ValueError(
+            f"due_soon_working_days must not be negative, got {due_soon_working_days!r}"
+        )
+    current = _to_office_time(now, "now")
+    due = _to_office_time(due_at, "due_at")
+    if current > due:
+        return "overdue"
+    if due_soon_working_days == 0:
+        return "within"
+    day = current.date()
+    if not calendar.is_working_day(day):
+        day = calendar.next_working_day(day)
+    for _ in range(due_soon_working_days - 1):
+        day = calendar.next_working_day(day)
+    return "due_soon" if due.date() <= day else "within"
+
+
+def apology_opens_at(due_at: datetime, calendar: WorkCalendar) -> datetime:
+    """When the apology for a dossier going to be late may (and should) be issued.
+
+    Decree 61/2018 Art. 21 (LEGAL.md 1.4): a dossier going to be late gets,
+    no later than 1 working day before the due date, an apology with a new
+    date (form 04, phiếu xin lỗi và hẹn lại ngày trả kết quả). This returns
+    the start of that day: the opening of the first office window of the
+    working day before the due day (a Monday due -> the previous Friday 07:30;
+    a due right after Tết -> the last working day before Tết). The due day is
+    read in office time; if it is itself a day off, the working day before it
+    is used. Result aware, in ``OFFICE_TZ``.
+    """
+    due = _to_office_time(due_at, "due_at")
+    return calendar._office_open(calendar.previous_working_day(due.date()))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -61,7 +61,20 @@ class Dossier(db.Model):
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     received_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the original appointment
+    # The deadline in force: due_at moved later by supplement pauses during processing (time
+    # already used still counts). Statistics use due_at (Decision 766: waiting time subtracted).
+    effective_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    rescheduled_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # apology (form 04), once
+    # The one supplement pause during processing: from the request to the applicant's answer.
+    paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resumed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # resolved
+    outcome: Mapped[str | None] = mapped_column(String(10))  # approved | denied
+    returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    return_method: Mapped[str | None] = mapped_column(String(10))  # counter | post | online
+    tracking_number: Mapped[str | None] = mapped_column(String(60))
     intake_supplements: Mapped[int] = mapped_column(Integer, default=0)
+    processing_supplements: Mapped[int] = mapped_column(Integer, default=0)
     lock_version: Mapped[int] = mapped_column(Integer)
     # Optimistic lock: a stale draft or a second click on a decision fails instead of
     # silently overwriting (StaleDataError, turned into a clear message by the service).
@@ -74,6 +87,68 @@ class Dossier(db.Model):
                                                     cascade="all, delete-orphan")
     events: Mapped[list[DossierEvent]] = relationship(back_populates="dossier", order_by="DossierEvent.id")
     documents: Mapped[list[IssuedDocument]] = relationship(back_populates="dossier", order_by="IssuedDocument.id")
+    steps: Mapped[list[StepTask]] = relationship(back_populates="dossier", order_by="StepTask.id")
+    payments: Mapped[list[Payment]] = relationship(back_populates="dossier", order_by="Payment.id")
+
+    @property
+    def current_step(self) -> StepTask | None:
+        return next((s for s in reversed(self.steps) if s.done_at is None), None)
+
+
+class StepTask(db.Model):
+    """One hand-off of the internal process (a row of the control slip, form 05): the step,
+    the agency and role that hold it, who gave it and when, its due time, when it was done and
+    whether early, on time or late."""
+
+    __tablename__ = "step_task"
+    __table_args__ = (
+        # One open step per dossier, whatever two clicks do at once.
+        Index("uq_step_task_open", "dossier_id", unique=True,
+              sqlite_where=text("done_at IS NULL"), postgresql_where=text("done_at IS NULL")),
+        Index("ix_step_task_open_at", "agency_id", "role", "done_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)  # index in the version's process
+    name: Mapped[str] = mapped_column(String(300))
+    role: Mapped[str] = mapped_column(String(12))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    given_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    given_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    done_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    result: Mapped[str | None] = mapped_column(String(8))  # early | on_time | late
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    dossier: Mapped[Dossier] = relationship(back_populates="steps")
+    agency: Mapped[Agency] = relationship()
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
+    given_by: Mapped[User | None] = relationship(foreign_keys=[given_by_id])
+    done_by: Mapped[User | None] = relationship(foreign_keys=[done_by_id])
+
+    @property
+    def key(self) -> str:
+        return f"s{self.position + 1}"
+
+
+class Payment(db.Model):
+    """A fee paid during processing, recorded by staff (online payment comes later)."""
+
+    __tablename__ = "payment"
+    __table_args__ = (CheckConstraint("channel IN ('counter', 'national_portal', 'provincial_gateway')", name="channel"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id", ondelete="CASCADE"), index=True)
+    amount: Mapped[int] = mapped_column(Integer)  # VND
+    channel: Mapped[str] = mapped_column(String(20), default="counter")
+    receipt_number: Mapped[str] = mapped_column(String(60), default="")
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    paid_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    dossier: Mapped[Dossier] = relationship(back_populates="payments")
 
 
 class DossierFile(db.Model):
@@ -120,7 +195,8 @@ class IssuedDocument(db.Model):
 
     __tablename__ = "issued_document"
     __table_args__ = (
-        CheckConstraint("kind IN ('receipt', 'supplement_request', 'refusal')", name="kind"),
+        CheckConstraint("kind IN ('receipt', 'supplement_request', 'refusal', 'apology', 'stop_notice', 'result')",
+                        name="kind"),
         UniqueConstraint("agency_id", "number", name="uq_issued_document_agency_number"),
     )
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask import current_app
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -41,7 +42,7 @@ def _new_user(email: str, password: str, full_name: str, id_number: str | None, 
         raise AccountError.on("id_number", "Số định danh cá nhân này đã được đăng ký.")
     user = User(
         email=email, full_name=full_name.strip(), id_number=id_number or None, phone=phone or None,
-        password_hash=generate_password_hash(password),
+        password_hash=generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"]),
     )
     db.session.add(user)
     return user

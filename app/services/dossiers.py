@@ -12,31 +12,26 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import FileStorage
 
 from app.domain.codes import format_code
 from app.domain.deadlines import OFFICE_TZ
 from app.domain.structure import AgencyKind, Role
-from app.domain.workflow import Action, DossierState, Status, WorkflowError, next_status
+from app.domain.workflow import Action
 from app.extensions import db
 from app.models import Agency, AdministrativeUnit, Dossier, DossierEvent, DossierFile, ProcedureVersion, User
 from app.models.users import utcnow
-from app.services import issuing, notify, storage
+from app.services import issuing, notify, processing, storage
 from app.services.calendar import expected_due
 from app.services.counters import next_value
-from app.services.errors import ServiceError
 from app.services.permissions import can
-from flask import current_app
+from app.services.transitions import DossierError, check_lock, commit, commit_then_dispatch, transition
 
 CHANNEL_COUNTER, CHANNEL_ONLINE, CHANNEL_POST = 1, 2, 3
 DELIVERIES = {"counter": "Nhận trực tiếp tại Bộ phận Một cửa", "post": "Nhận qua dịch vụ bưu chính",
               "online": "Nhận kết quả điện tử trên cổng"}
-
-
-class DossierError(ServiceError):
-    """A dossier use case refused."""
 
 
 @dataclass
@@ -79,47 +74,6 @@ def _desk(version: ProcedureVersion, agency_code: str) -> Agency:
         raise DossierError("Cơ quan tiếp nhận không phù hợp với cấp thực hiện của thủ tục này.",
                            fields={"agency": "Chọn Bộ phận Một cửa ở đúng cấp tiếp nhận thủ tục."})
     return agency
-
-
-def _state(dossier: Dossier) -> DossierState:
-    return DossierState(Status(dossier.status), intake_supplements=dossier.intake_supplements or 0,
-                        previous_status=Status(dossier.previous_status) if dossier.previous_status else None)
-
-
-def _transition(dossier: Dossier, action: Action, actor: User | None, now: datetime, note: str = "",
-                agency: Agency | None = None) -> None:
-    try:
-        target = next_status(_state(dossier), action)
-    except WorkflowError as error:
-        raise DossierError(str(error), status=409) from None
-    db.session.add(DossierEvent(dossier=dossier, action=action.value, from_status=dossier.status,
-                                to_status=target.value, actor=actor, agency=agency, at=now, note=note))
-    dossier.previous_status = dossier.status
-    dossier.status = target.value
-
-
-def _commit() -> None:
-    """Commit; a concurrent change (another click, another tab) is refused, not merged."""
-    try:
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        raise DossierError("Hồ sơ vừa được người khác cập nhật. Vui lòng tải lại trang và thử lại.", status=409) from None
-
-
-def _commit_then_dispatch(document=None, message=None) -> None:
-    """Jobs are enqueued only once the decision is committed (a rolled-back decision must
-    not send an e-mail or render a form)."""
-    _commit()
-    if document is not None:
-        issuing.dispatch(document)
-    notify.dispatch(message)
-
-
-def _check_lock(dossier: Dossier, lock_version: int | None) -> None:
-    if lock_version is not None and lock_version != dossier.lock_version:
-        raise DossierError("Bản nháp này đã được lưu ở nơi khác (tab hoặc thiết bị khác). "
-                           "Vui lòng tải lại trang để xem bản mới nhất.", status=409)
 
 
 def _apply_fields(dossier: Dossier, data: DraftInput) -> None:
@@ -201,7 +155,7 @@ def _online_dossier(user: User, version: ProcedureVersion, agency_code: str, now
 def start_draft(user: User, version: ProcedureVersion, agency_code: str, now: datetime | None = None) -> Dossier:
     """A citizen opens a draft at the desk they chose."""
     dossier = _online_dossier(user, version, agency_code, now or utcnow())
-    _commit()
+    commit()
     return dossier
 
 
@@ -211,14 +165,14 @@ def save_draft(dossier: Dossier, user: User, data: DraftInput, lock_version: int
     after the commit, so nothing that was good is lost."""
     if not can(user, "dossier.edit", dossier):
         raise DossierError("Bạn không được sửa hồ sơ này.", status=403)
-    _check_lock(dossier, lock_version)
+    check_lock(dossier, lock_version)
     try:
         _apply_fields(dossier, data)
     except DossierError:
         db.session.rollback()
         raise
     errors = _attach(dossier, data.uploads, user)
-    _commit()
+    commit()
     if errors:
         raise DossierError("Có tệp không được chấp nhận; các tệp và thông tin khác đã được lưu.", fields=errors)
     return dossier
@@ -228,26 +182,26 @@ def attach_files(dossier: Dossier, user: User, uploads: dict[str, list[FileStora
     """Keep the uploads of a request whose fields were refused; returns the file refusals."""
     if not can(user, "dossier.edit", dossier):
         raise DossierError("Bạn không được sửa hồ sơ này.", status=403)
-    _check_lock(dossier, lock_version)
+    check_lock(dossier, lock_version)
     errors = _attach(dossier, uploads, user)
-    _commit()
+    commit()
     return errors
 
 
 def remove_file(dossier: Dossier, user: User, file_id: int, lock_version: int | None) -> None:
     if not can(user, "dossier.edit", dossier):
         raise DossierError("Bạn không được sửa hồ sơ này.", status=403)
-    _check_lock(dossier, lock_version)
+    check_lock(dossier, lock_version)
     target = next((f for f in dossier.files if f.id == file_id), None)
     if target is None:
         raise DossierError("Không có tệp này.", status=404)
     dossier.files.remove(target)
-    _commit()
+    commit()
 
 
 def _send(dossier: Dossier, actor: User, now: datetime, agency: Agency | None = None) -> None:
     """Status submitted, and the code from the desk's daily counter (Circular 01/2018 Art. 19)."""
-    _transition(dossier, Action.SUBMIT, actor, now, agency=agency)
+    transition(dossier, Action.SUBMIT, actor, now, agency=agency)
     dossier.submitted_at = now
     day = now.astimezone(OFFICE_TZ).date()
     agency_code = dossier.receiving_agency.code
@@ -260,12 +214,12 @@ def submit(dossier: Dossier, user: User, lock_version: int | None = None, now: d
     now = now or utcnow()
     if not can(user, "dossier.edit", dossier) or dossier.status != "draft":
         raise DossierError("Hồ sơ này không ở trạng thái nháp của bạn.", status=403 if dossier.owner_id != user.id else 409)
-    _check_lock(dossier, lock_version)
+    check_lock(dossier, lock_version)
     if missing := missing_items(dossier):
         raise DossierError("Hồ sơ chưa đủ để gửi.", fields=missing)
     _send(dossier, user, now)
     message = notify.status_email(dossier)
-    _commit_then_dispatch(message=message)
+    commit_then_dispatch(message=message)
     return dossier
 
 
@@ -285,7 +239,7 @@ def submit_new(user: User, version: ProcedureVersion, agency_code: str, data: Dr
         raise
     _send(dossier, user, now)
     message = notify.status_email(dossier)
-    _commit_then_dispatch(message=message)
+    commit_then_dispatch(message=message)
     return dossier
 
 
@@ -294,13 +248,17 @@ def resubmit(dossier: Dossier, user: User, lock_version: int | None = None, now:
     now = now or utcnow()
     if not can(user, "dossier.edit", dossier) or dossier.status != "supplement_requested":
         raise DossierError("Hồ sơ này không chờ bổ sung.", status=409 if dossier.owner_id == user.id else 403)
-    _check_lock(dossier, lock_version)
+    check_lock(dossier, lock_version)
     if missing := missing_items(dossier):
         raise DossierError("Hồ sơ chưa đủ để gửi lại.", fields=missing)
-    _transition(dossier, Action.RESUBMIT, user, now)
-    dossier.submitted_at = now
+    during_processing = dossier.previous_status == "processing"
+    transition(dossier, Action.RESUBMIT, user, now)
+    if during_processing:
+        processing.resume_after_supplement(dossier, now)
+    else:
+        dossier.submitted_at = now
     message = notify.status_email(dossier)
-    _commit_then_dispatch(message=message)
+    commit_then_dispatch(message=message)
     return dossier
 
 
@@ -315,13 +273,14 @@ def accept(dossier: Dossier, staff: User, lock_version: int | None = None, now: 
     (15:00 cut-off, working days; Decree 118/2025 Art. 17–18)."""
     now = now or utcnow()
     agency = _require_desk(dossier, staff)
-    _check_lock(dossier, lock_version)
-    _transition(dossier, Action.ACCEPT, staff, now, agency=agency)
+    check_lock(dossier, lock_version)
+    transition(dossier, Action.ACCEPT, staff, now, agency=agency)
     dossier.received_at = now
     dossier.due_at = expected_due(dossier.procedure_version, now)
+    processing.start(dossier, staff, now)
     document = issuing.issue(dossier, "receipt", staff, now)
     message = notify.status_email(dossier)
-    _commit_then_dispatch(document, message)
+    commit_then_dispatch(document, message)
     return dossier
 
 
@@ -335,12 +294,12 @@ def request_supplement(dossier: Dossier, staff: User, items: list[str], reason: 
         raise DossierError("Cần ghi đủ các giấy tờ phải bổ sung và lý do.",
                            fields={k: "Bắt buộc." for k, v in (("items", items), ("reason", reason.strip())) if not v})
     agency = _require_desk(dossier, staff)
-    _check_lock(dossier, lock_version)
-    _transition(dossier, Action.REQUEST_SUPPLEMENT, staff, now, note=reason.strip(), agency=agency)
+    check_lock(dossier, lock_version)
+    transition(dossier, Action.REQUEST_SUPPLEMENT, staff, now, note=reason.strip(), agency=agency)
     dossier.intake_supplements += 1
     document = issuing.issue(dossier, "supplement_request", staff, now, {"items": items, "reason": reason.strip()})
     message = notify.status_email(dossier, extra="Giấy tờ cần bổ sung:\n" + "\n".join(f"- {i}" for i in items))
-    _commit_then_dispatch(document, message)
+    commit_then_dispatch(document, message)
     return dossier
 
 
@@ -352,11 +311,11 @@ def refuse(dossier: Dossier, staff: User, reasons: list[str], lock_version: int 
     if not reasons:
         raise DossierError("Cần ghi rõ lý do từ chối.", fields={"reason": "Bắt buộc."})
     agency = _require_desk(dossier, staff)
-    _check_lock(dossier, lock_version)
-    _transition(dossier, Action.REFUSE, staff, now, note="; ".join(reasons), agency=agency)
+    check_lock(dossier, lock_version)
+    transition(dossier, Action.REFUSE, staff, now, note="; ".join(reasons), agency=agency)
     document = issuing.issue(dossier, "refusal", staff, now, {"reasons": reasons})
     message = notify.status_email(dossier, extra="Lý do: " + "; ".join(reasons))
-    _commit_then_dispatch(document, message)
+    commit_then_dispatch(document, message)
     return dossier
 
 
@@ -385,12 +344,13 @@ def counter_intake(staff: User, version: ProcedureVersion, desk_code: str, chann
         db.session.rollback()
         raise DossierError("Hồ sơ chưa đủ để tiếp nhận.", fields=missing)
     _send(dossier, staff, now, agency=desk)
-    _transition(dossier, Action.ACCEPT, staff, now, agency=desk)
+    transition(dossier, Action.ACCEPT, staff, now, agency=desk)
     dossier.received_at = now
     dossier.due_at = expected_due(version, now)
+    processing.start(dossier, staff, now)
     document = issuing.issue(dossier, "receipt", staff, now)
     message = notify.status_email(dossier) if dossier.applicant_email else None
-    _commit_then_dispatch(document, message)
+    commit_then_dispatch(document, message)
     return dossier
 
 
@@ -400,20 +360,21 @@ def request_withdrawal(dossier: Dossier, user: User, reason: str, lock_version: 
     now = now or utcnow()
     if not can(user, "dossier.withdraw", dossier):
         raise DossierError("Bạn không được rút hồ sơ này.", status=403)
-    _check_lock(dossier, lock_version)
+    check_lock(dossier, lock_version)
     if dossier.status == "draft":
         raise DossierError("Hồ sơ nháp chưa gửi: không cần rút, có thể để nguyên.", status=409)
-    _transition(dossier, Action.REQUEST_WITHDRAWAL, user, now, note=reason.strip())
+    transition(dossier, Action.REQUEST_WITHDRAWAL, user, now, note=reason.strip())
     message = notify.status_email(dossier)
-    _commit_then_dispatch(message=message)
+    commit_then_dispatch(message=message)
     return dossier
 
 
-def desk_queue(staff: User, page: int, per_page: int):
-    """Submitted dossiers waiting at the desks where `staff` receives, oldest first."""
+def desk_queue(staff: User, page: int, per_page: int, status: str = "submitted"):
+    """Dossiers waiting for the desks where `staff` receives, oldest first: new ones
+    (submitted) or withdrawal requests (withdrawal_requested)."""
     desks = [m.agency_id for m in staff.memberships if m.role == Role.RECEPTION]
-    query = (select(Dossier).where(Dossier.receiving_agency_id.in_(desks), Dossier.status == "submitted")
-             .order_by(Dossier.submitted_at, Dossier.id))
+    query = (select(Dossier).where(Dossier.receiving_agency_id.in_(desks), Dossier.status == status)
+             .order_by(Dossier.updated_at if status != "submitted" else Dossier.submitted_at, Dossier.id))
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
 

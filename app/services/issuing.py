@@ -8,7 +8,7 @@ from flask import current_app, url_for
 
 from app.domain.structure import AgencyKind, Level
 from app.extensions import db
-from app.models import Dossier, IssuedDocument, User
+from app.models import Agency, Dossier, IssuedDocument, User
 from app.services import storage
 from app.services.counters import next_value
 from app.tasks import enqueue
@@ -17,21 +17,29 @@ KINDS = {
     "receipt": ("GTN", "receipt", "Giấy tiếp nhận hồ sơ và hẹn trả kết quả"),
     "supplement_request": ("PBS", "supplement_request", "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ"),
     "refusal": ("PTC", "refusal", "Phiếu từ chối tiếp nhận giải quyết hồ sơ"),
+    "apology": ("PXL", "apology", "Phiếu xin lỗi và hẹn lại ngày trả kết quả"),
+    "stop_notice": ("TBD", "stop_notice", "Thông báo dừng giải quyết hồ sơ"),
+    "result": ("KQ", "result", "Kết quả giải quyết thủ tục hành chính"),
 }
 COPY_LABELS = {"original": "Bản chính", "copy": "Bản sao", "original_or_copy": "Bản chính hoặc bản sao"}
 UNITS = {"working_days": "ngày làm việc", "working_hours": "giờ làm việc", "calendar_days": "ngày"}
 
 
-def _issuer_suffix(dossier: Dossier) -> str:
-    return "TTPVHCC" if dossier.receiving_agency.level == Level.PROVINCE else "BPMC"
+def _issuer_suffix(agency: Agency) -> str:
+    if agency.kind == AgencyKind.ONE_STOP:
+        return "TTPVHCC" if agency.level == Level.PROVINCE else "BPMC"
+    return {"committee": "UBND", "department": "CQCM"}[agency.kind]
 
 
-def issue(dossier: Dossier, kind: str, staff: User | None, now: datetime, content: dict | None = None) -> IssuedDocument:
-    """Number the form (a sequence per desk, per kind, per year) and record it; the caller commits."""
-    prefix = KINDS[kind][0]
-    sequence = next_value(f"doc:{kind}:{dossier.receiving_agency.code}", str(now.year))
-    document = IssuedDocument(dossier=dossier, kind=kind, number=f"{sequence}/{prefix}-{_issuer_suffix(dossier)}",
-                              agency=dossier.receiving_agency, issued_by=staff, content=content or {}, created_at=now)
+def issue(dossier: Dossier, kind: str, staff: User | None, now: datetime, content: dict | None = None,
+          agency: Agency | None = None) -> IssuedDocument:
+    """Number the form (a sequence per issuing agency, per kind, per year) and record it; the
+    caller commits. The desk issues forms 01–03 and the stop notice; the competent agency the
+    apology and the result."""
+    agency = agency or dossier.receiving_agency
+    sequence = next_value(f"doc:{kind}:{agency.code}", str(now.year))
+    document = IssuedDocument(dossier=dossier, kind=kind, number=f"{sequence}/{KINDS[kind][0]}-{_issuer_suffix(agency)}",
+                              agency=agency, issued_by=staff, content=content or {}, created_at=now)
     db.session.add(document)
     return document
 
@@ -89,7 +97,26 @@ def context(document: IssuedDocument) -> dict:
         "lookup_url": url, "qr": qr_svg_data_uri(url) if url and document.kind == "receipt" else None,
         "items": document.content.get("items", []), "reasons": document.content.get("reasons", []),
         "reason": document.content.get("reason", ""),
+        # apology (04), stop notice, result: issued by `agency_name`, signed by `signer`
+        "agency_name": document.agency.name, "signer": document.issued_by.full_name if document.issued_by else "",
+        "new_due_at": _when(document.content.get("new_due_at")), "requested_at": _when(document.content.get("requested_at")),
+        "outcome": document.content.get("outcome"), "result_title": spec["result"],
+        "fields": [{"label": f["label"], "value": _shown(f, dossier.form_data[f["key"]])}
+                   for f in spec["form"] if f["key"] in dossier.form_data],
     }
+
+
+def _when(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _shown(field: dict, value) -> str:
+    """An e-form value as a person reads it (a select's label, Có/Không for a checkbox)."""
+    if field["type"] == "select":
+        return next((c["label"] for c in field["choices"] if c["value"] == value), str(value))
+    if field["type"] == "checkbox":
+        return "Có" if value else "Không"
+    return str(value)
 
 
 def render(document_id: int) -> None:

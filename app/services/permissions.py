@@ -10,6 +10,7 @@ from app.domain.structure import AgencyKind, Role
 ACTION_ROLES: dict[str, set[str]] = {
     "calendar.manage": {Role.ADMIN},
     "desk.work": {Role.RECEPTION},  # the one-stop queue and counter intake
+    "work.list": {Role.SPECIALIST, Role.LEADER, Role.CLERK, Role.RECEPTION},  # the officials' worklist
 }
 # Actions on one dossier.
 DOSSIER_ACTIONS = {"dossier.view", "dossier.edit", "dossier.decide", "dossier.withdraw"}
@@ -31,7 +32,8 @@ def can(user, action: str, obj=None) -> bool:
     owner = dossier.owner_id is not None and dossier.owner_id == user.id
     desk = _member(user, dossier.receiving_agency_id, {Role.RECEPTION})
     if action == "dossier.view":
-        return owner or _member(user, dossier.receiving_agency_id)
+        # The applicant, the receiving desk, and every agency the dossier has passed through.
+        return owner or _member(user, dossier.receiving_agency_id) or any(_member(user, s.agency_id) for s in dossier.steps)
     if action == "dossier.edit":  # the applicant's own draft, or the answer to a supplement request
         return owner and dossier.status in ("draft", "supplement_requested")
     if action == "dossier.withdraw":

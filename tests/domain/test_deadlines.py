@@ -11,6 +11,13 @@ Calendar facts used (weekday of each date):
     2027: Tết Thu 4 Feb - Wed 10 Feb (Lunar New Year's Day Sat 6 Feb),
           Fri 16 Apr (Hùng Kings), Fri 30 Apr, Sat 1 May -> Mon 3 May observed,
           Thu 2 Sep, Fri 3 Sep. Mon 1 Mar - Sun 7 Mar is an ordinary week.
+    Also: Mon 1 Feb, Thu 11 Feb, Mon 15 Feb, Mon 8 Mar, Thu 11 Mar, Thu 29 Apr,
+          Tue 4 May, Thu 6 May 2027; Mon 24 Aug 2026.
+
+Office time (working_minutes_between, add_working_minutes, extend_for_pause,
+step_due_dates): the default office day is 07:30-11:30 (240 min) and
+13:30-17:00 (210 min), 450 minutes in all; each expectation spells out the
+minutes per day.
 """
 
 from __future__ import annotations
@@ -25,11 +32,20 @@ import pytest
 
 from app.domain import deadlines
 from app.domain.deadlines import (
+    CLASS_LABELS,
     OFFICE_TZ,
+    OPEN_LABELS,
     TimeUnit,
     WorkCalendar,
+    add_working_minutes,
+    apology_opens_at,
+    classify,
     due_at,
+    extend_for_pause,
+    open_state,
     parse_office_hours,
+    step_due_dates,
+    working_minutes_between,
 )
 
 ICT = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -40,8 +56,8 @@ WH = TimeUnit.WORKING_HOURS
 CD = TimeUnit.CALENDAR_DAYS
 
 
-def ict(y: int, m: int, d: int, hh: int = 0, mm: int = 0) -> datetime:
-    return datetime(y, m, d, hh, mm, tzinfo=ICT)
+def ict(y: int, m: int, d: int, hh: int = 0, mm: int = 0, ss: int = 0) -> datetime:
+    return datetime(y, m, d, hh, mm, ss, tzinfo=ICT)
 
 
 def assert_due(result: datetime, expected: datetime) -> None:
@@ -622,3 +638,561 @@ def test_due_dates_are_always_working_days_and_never_before_receipt():
                 assert CAL.is_working_day(due.date()), (received, hours)
                 assert _in_office_window(due), (received, hours, due)
         day += timedelta(days=1)
+
+
+# --------------------------------------------------------------------------
+# Office time: working_minutes_between
+#
+# Default office day: 07:30-11:30 (240 min) + 13:30-17:00 (210 min) = 450 min.
+# --------------------------------------------------------------------------
+
+
+def test_working_minutes_within_one_window():
+    # Mon 1 Mar 08:00 -> 10:00.
+    assert working_minutes_between(ict(2027, 3, 1, 8), ict(2027, 3, 1, 10), CAL) == 120
+
+
+def test_working_minutes_across_lunch():
+    # Mon 1 Mar 10:00 -> 14:00: 10:00-11:30 (90) + 13:30-14:00 (30).
+    assert working_minutes_between(ict(2027, 3, 1, 10), ict(2027, 3, 1, 14), CAL) == 120
+
+
+def test_working_minutes_inside_lunch_is_zero():
+    assert working_minutes_between(ict(2027, 3, 1, 11, 45), ict(2027, 3, 1, 13, 15), CAL) == 0
+
+
+def test_working_minutes_is_half_open_on_the_window():
+    # [07:30, 11:30) is exactly the morning window.
+    assert working_minutes_between(ict(2027, 3, 1, 7, 30), ict(2027, 3, 1, 11, 30), CAL) == 240
+    # A whole calendar day Mon 1 Mar 00:00 -> Tue 2 Mar 00:00 is one office day.
+    assert working_minutes_between(ict(2027, 3, 1), ict(2027, 3, 2), CAL) == 450
+
+
+def test_working_minutes_across_a_weekend():
+    # Fri 5 Mar 14:00 -> Mon 8 Mar 09:00: Fri 14:00-17:00 (180) + Mon 07:30-09:00 (90).
+    assert working_minutes_between(ict(2027, 3, 5, 14), ict(2027, 3, 8, 9), CAL) == 270
+
+
+def test_working_minutes_starting_on_a_saturday():
+    # Sat 6 Mar 09:00 -> Mon 8 Mar 08:00: only Mon 07:30-08:00.
+    assert working_minutes_between(ict(2027, 3, 6, 9), ict(2027, 3, 8, 8), CAL) == 30
+
+
+def test_working_minutes_across_tet_2027():
+    # Wed 3 Feb 16:00 -> Thu 11 Feb 08:30: Wed 60; 4-10 Feb off; Thu 07:30-08:30 60.
+    assert working_minutes_between(ict(2027, 2, 3, 16), ict(2027, 2, 11, 8, 30), CAL) == 120
+    # Tue 2 Feb 14:00 -> Fri 12 Feb 10:00: Tue 180 + Wed 450 + Thu 11 450 + Fri 12
+    # 07:30-10:00 150.
+    assert working_minutes_between(ict(2027, 2, 2, 14), ict(2027, 2, 12, 10), CAL) == 1230
+
+
+def test_working_minutes_across_30_4_and_1_5_2027():
+    # Thu 29 Apr 14:00 -> Tue 4 May 09:00: Thu 180; Fri 30 Apr, Sat 1, Sun 2,
+    # Mon 3 May (observed) off; Tue 07:30-09:00 90.
+    assert working_minutes_between(ict(2027, 4, 29, 14), ict(2027, 5, 4, 9), CAL) == 270
+
+
+def test_working_minutes_counts_swapped_saturday_2026():
+    # Fri 21 Aug 2026 16:00 -> Mon 24 Aug 08:00: Fri 60 + Sat 22 Aug (worked)
+    # 450 + Mon 30.
+    assert working_minutes_between(ict(2026, 8, 21, 16), ict(2026, 8, 24, 8), CAL) == 540
+
+
+def test_working_minutes_admin_extra_day_off():
+    start, end = ict(2027, 3, 1, 16), ict(2027, 3, 3, 8)
+    # Mon 1 Mar 16:00 -> Wed 3 Mar 08:00: Mon 60 + Tue 450 + Wed 30.
+    assert working_minutes_between(start, end, CAL) == 540
+    # The administrator closes Tue 2 Mar: Mon 60 + Wed 30.
+    cal = WorkCalendar(extra_days_off=frozenset({date(2027, 3, 2)}))
+    assert working_minutes_between(start, end, cal) == 90
+
+
+def test_working_minutes_zero_when_end_not_after_start():
+    assert working_minutes_between(ict(2027, 3, 1, 10), ict(2027, 3, 1, 10), CAL) == 0
+    assert working_minutes_between(ict(2027, 3, 1, 10), ict(2027, 3, 1, 9), CAL) == 0
+
+
+def test_working_minutes_utc_inputs_are_read_in_office_time():
+    # 01:00Z = 08:00 ICT, 07:00Z = 14:00 ICT: 08:00-11:30 (210) + 13:30-14:00 (30).
+    start = datetime(2027, 3, 1, 1, 0, tzinfo=UTC)
+    end = datetime(2027, 3, 1, 7, 0, tzinfo=UTC)
+    assert working_minutes_between(start, end, CAL) == 240
+
+
+def test_working_minutes_rounds_partial_minutes_down():
+    assert working_minutes_between(ict(2027, 3, 1, 8, 0, 0), ict(2027, 3, 1, 8, 0, 59), CAL) == 0
+    # 08:00:30 -> 08:01:40 is 70 seconds.
+    assert working_minutes_between(ict(2027, 3, 1, 8, 0, 30), ict(2027, 3, 1, 8, 1, 40), CAL) == 1
+
+
+def test_working_minutes_follows_office_hours_setting():
+    cal = WorkCalendar(office_hours=parse_office_hours("08:00-12:00,13:00-17:30"))
+    # Mon 1 Mar 07:00 -> 18:00: 240 + 270.
+    assert working_minutes_between(ict(2027, 3, 1, 7), ict(2027, 3, 1, 18), cal) == 510
+
+
+def test_working_minutes_rejects_naive_datetimes():
+    with pytest.raises(ValueError, match="start must be timezone-aware"):
+        working_minutes_between(datetime(2027, 3, 1, 8), ict(2027, 3, 1, 10), CAL)
+    with pytest.raises(ValueError, match="end must be timezone-aware"):
+        working_minutes_between(ict(2027, 3, 1, 8), datetime(2027, 3, 1, 10), CAL)
+
+
+# --------------------------------------------------------------------------
+# Office time: add_working_minutes
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("start", "expected"),
+    [
+        (ict(2027, 3, 1, 9), ict(2027, 3, 1, 9)),  # in a window: unchanged
+        (ict(2027, 3, 1, 6), ict(2027, 3, 1, 7, 30)),  # before opening
+        (ict(2027, 3, 1, 12), ict(2027, 3, 1, 13, 30)),  # lunch
+        (ict(2027, 3, 1, 11, 30), ict(2027, 3, 1, 13, 30)),  # exactly at a close
+        (ict(2027, 3, 1, 17), ict(2027, 3, 2, 7, 30)),  # exactly at the day's close
+        (ict(2027, 3, 5, 17, 30), ict(2027, 3, 8, 7, 30)),  # Fri evening -> Mon
+        (ict(2027, 3, 6, 10), ict(2027, 3, 8, 7, 30)),  # Saturday -> Mon
+        (ict(2027, 2, 6, 10), ict(2027, 2, 11, 7, 30)),  # Tết 2027 -> Thu 11 Feb
+        (ict(2027, 4, 30, 10), ict(2027, 5, 4, 7, 30)),  # 30/4 -> Tue 4 May
+    ],
+)
+def test_add_working_minutes_zero_is_the_snapped_start(start, expected):
+    assert_due(add_working_minutes(start, 0, CAL), expected)
+
+
+def test_add_working_minutes_snaps_then_counts():
+    # Mon 1 Mar 12:00 -> 13:30 + 60 = 14:30.
+    assert_due(add_working_minutes(ict(2027, 3, 1, 12), 60, CAL), ict(2027, 3, 1, 14, 30))
+    # Mon 1 Mar 18:00 -> Tue 07:30 + 30 = 08:00.
+    assert_due(add_working_minutes(ict(2027, 3, 1, 18), 30, CAL), ict(2027, 3, 2, 8))
+
+
+def test_add_working_minutes_across_lunch():
+    # Mon 10:00 + 120: 90 to 11:30, 30 from 13:30.
+    assert_due(add_working_minutes(ict(2027, 3, 1, 10), 120, CAL), ict(2027, 3, 1, 14))
+
+
+def test_add_working_minutes_ending_exactly_at_a_close_returns_the_close():
+    assert_due(add_working_minutes(ict(2027, 3, 1, 10, 30), 60, CAL), ict(2027, 3, 1, 11, 30))
+    assert_due(add_working_minutes(ict(2027, 3, 1, 14), 180, CAL), ict(2027, 3, 1, 17))
+    # One full office day from the opening ends at that day's close.
+    assert_due(add_working_minutes(ict(2027, 3, 1, 7, 30), 450, CAL), ict(2027, 3, 1, 17))
+
+
+def test_add_working_minutes_across_a_weekend():
+    # Fri 5 Mar 14:00 + 480: 180 Fri; Mon 8 07:30-11:30 240; 60 from 13:30.
+    assert_due(add_working_minutes(ict(2027, 3, 5, 14), 480, CAL), ict(2027, 3, 8, 14, 30))
+
+
+def test_add_working_minutes_across_tet_2027():
+    # Wed 3 Feb 16:00 + 120: 60 Wed; 4-10 Feb off; Thu 11 Feb 07:30 + 60.
+    assert_due(add_working_minutes(ict(2027, 2, 3, 16), 120, CAL), ict(2027, 2, 11, 8, 30))
+
+
+def test_add_working_minutes_across_30_4_and_1_5_2027():
+    # Thu 29 Apr 16:30 + 60: 30 Thu; Fri 30 - Mon 3 May off; Tue 4 May 07:30 + 30.
+    assert_due(add_working_minutes(ict(2027, 4, 29, 16, 30), 60, CAL), ict(2027, 5, 4, 8))
+
+
+def test_add_working_minutes_admin_extra_day_off():
+    cal = WorkCalendar(extra_days_off=frozenset({date(2027, 3, 2)}))
+    # Mon 1 Mar 16:00 + 90: 60 Mon; Tue 2 closed; Wed 3 07:30 + 30.
+    assert_due(add_working_minutes(ict(2027, 3, 1, 16), 90, cal), ict(2027, 3, 3, 8))
+    assert_due(add_working_minutes(ict(2027, 3, 1, 16), 90, CAL), ict(2027, 3, 2, 8))
+
+
+def test_add_working_minutes_utc_input_returned_in_office_time():
+    # 03:00Z = 10:00 ICT, + 120 -> 14:00 ICT (07:00Z).
+    result = add_working_minutes(datetime(2027, 3, 1, 3, 0, tzinfo=UTC), 120, CAL)
+    assert_due(result, ict(2027, 3, 1, 14))
+    assert result == datetime(2027, 3, 1, 7, 0, tzinfo=UTC)
+
+
+def test_add_working_minutes_keeps_seconds():
+    assert add_working_minutes(ict(2027, 3, 1, 9, 0, 30), 10, CAL) == ict(2027, 3, 1, 9, 10, 30)
+
+
+def test_add_working_minutes_rejects_bad_input():
+    with pytest.raises(ValueError, match="negative"):
+        add_working_minutes(ict(2027, 3, 1, 9), -1, CAL)
+    with pytest.raises(TypeError):
+        add_working_minutes(ict(2027, 3, 1, 9), True, CAL)
+    with pytest.raises(TypeError):
+        add_working_minutes(ict(2027, 3, 1, 9), 1.5, CAL)
+    with pytest.raises(ValueError, match="timezone-aware"):
+        add_working_minutes(datetime(2027, 3, 1, 9), 10, CAL)
+
+
+def test_add_and_count_working_minutes_are_inverse_over_2027():
+    # Property check (no expected literal): counting the minutes back gives
+    # the minutes added, from starts inside office time all through 2027.
+    day = date(2027, 1, 1)
+    while day <= date(2027, 12, 31):
+        if CAL.is_working_day(day):
+            for clock in (time(7, 30), time(11, 29), time(13, 30), time(16, 59)):
+                start = datetime.combine(day, clock, tzinfo=ICT)
+                for minutes in (1, 30, 450, 451, 2000):
+                    end = add_working_minutes(start, minutes, CAL)
+                    assert working_minutes_between(start, end, CAL) == minutes, (start, minutes)
+        day += timedelta(days=1)
+
+
+# --------------------------------------------------------------------------
+# extend_for_pause (supplement during processing)
+# --------------------------------------------------------------------------
+
+
+def test_extend_for_pause_within_one_day():
+    # Due Mon 1 Mar 14:00 (a working-hours due), paused 10:00-11:00: 120 min
+    # were left (10:00-11:30 90 + 13:30-14:00 30); from 11:00: 30 to 11:30,
+    # 90 from 13:30 -> 15:00 (the due moved by the 60 office minutes paused).
+    result = extend_for_pause(ict(2027, 3, 1, 14), ict(2027, 3, 1, 10), ict(2027, 3, 1, 11), CAL)
+    assert_due(result, ict(2027, 3, 1, 15))
+
+
+def test_extend_for_pause_over_a_weekend_ending_at_a_close():
+    # Due Mon 8 Mar 17:00; paused Fri 5 Mar 10:00, resumed Mon 8 Mar 10:00.
+    # Left at the pause: Fri 10:00-17:00 (300) + Mon 450 = 750. From Mon
+    # 10:00: 300 on Monday, 450 on Tue 9 Mar -> exactly its close, 17:00.
+    result = extend_for_pause(ict(2027, 3, 8, 17), ict(2027, 3, 5, 10), ict(2027, 3, 8, 10), CAL)
+    assert_due(result, ict(2027, 3, 9, 17))
+
+
+def test_extend_for_pause_over_a_weekend_mid_day():
+    # Due Tue 9 Mar 17:00; paused Thu 4 Mar 14:00, resumed Mon 8 Mar 09:00.
+    # Left: Thu 180 + Fri 450 + Mon 450 + Tue 450 = 1530. From Mon 09:00: Mon
+    # 360, Tue 450, Wed 10 450 (1260), Thu 11 07:30-11:30 240 (1500), 30 from
+    # 13:30 -> Thu 11 Mar 14:00.
+    result = extend_for_pause(ict(2027, 3, 9, 17), ict(2027, 3, 4, 14), ict(2027, 3, 8, 9), CAL)
+    assert_due(result, ict(2027, 3, 11, 14))
+
+
+def test_extend_for_pause_around_30_4_and_1_5_2027():
+    # Due Wed 5 May 17:00; paused Thu 29 Apr 14:00, resumed Tue 4 May 09:00.
+    # Left: Thu 29 Apr 180 + (30/4, 1/5, 2/5, 3/5 off) + Tue 4 450 + Wed 5 450
+    # = 1080. From Tue 4 May 09:00: Tue 360, Wed 450 (810), Thu 6 May
+    # 07:30-11:30 240 (1050), 30 from 13:30 -> Thu 6 May 14:00.
+    result = extend_for_pause(ict(2027, 5, 5, 17), ict(2027, 4, 29, 14), ict(2027, 5, 4, 9), CAL)
+    assert_due(result, ict(2027, 5, 6, 14))
+
+
+def test_extend_for_pause_around_tet_2027():
+    # Due Fri 12 Feb 17:00; paused Wed 3 Feb 10:00, resumed Thu 11 Feb 10:00.
+    # Paused office time: Wed 10:00-17:00 (300) + Thu 07:30-10:00 (150) = one
+    # office day -> the due moves one working day: Mon 15 Feb 17:00.
+    result = extend_for_pause(ict(2027, 2, 12, 17), ict(2027, 2, 3, 10), ict(2027, 2, 11, 10), CAL)
+    assert_due(result, ict(2027, 2, 15, 17))
+
+
+def test_extend_for_pause_with_admin_day_off_in_the_remaining_time():
+    # Due Wed 3 Mar 17:00; paused Mon 1 Mar 16:00, resumed Mon 1 Mar 16:30.
+    # Tue 2 Mar closed by the administrator. Left: Mon 60 + Wed 450 = 510.
+    # From Mon 16:30: 30 Mon; Wed 3 450 (480); Thu 4 07:30 + 30 -> 08:00.
+    cal = WorkCalendar(extra_days_off=frozenset({date(2027, 3, 2)}))
+    paused, resumed = ict(2027, 3, 1, 16), ict(2027, 3, 1, 16, 30)
+    assert_due(extend_for_pause(ict(2027, 3, 3, 17), paused, resumed, cal), ict(2027, 3, 4, 8))
+
+
+def test_extend_for_pause_outside_office_time_changes_nothing():
+    due = ict(2027, 3, 9, 17)
+    # Fri 5 Mar 17:10 -> Mon 8 Mar 07:00: no office minute paused.
+    assert_due(extend_for_pause(due, ict(2027, 3, 5, 17, 10), ict(2027, 3, 8, 7), CAL), due)
+    # Lunch Mon 1 Mar 11:40 -> 13:20.
+    due = ict(2027, 3, 2, 17)
+    assert_due(extend_for_pause(due, ict(2027, 3, 1, 11, 40), ict(2027, 3, 1, 13, 20), CAL), due)
+    # Zero-length pause.
+    assert_due(extend_for_pause(due, ict(2027, 3, 1, 10), ict(2027, 3, 1, 10), CAL), due)
+
+
+def test_extend_for_pause_starting_at_or_after_the_due_keeps_the_due():
+    due = ict(2027, 3, 2, 17)
+    # Already late when the supplement was requested: stays late.
+    assert_due(extend_for_pause(due, ict(2027, 3, 3, 9), ict(2027, 3, 4, 9), CAL), due)
+    assert_due(extend_for_pause(due, ict(2027, 3, 2, 17), ict(2027, 3, 4, 9), CAL), due)
+
+
+def test_extend_for_pause_never_moves_a_due_earlier():
+    # A due outside office time (a calendar-day step due at 21:00): a zero
+    # office-time pause would otherwise give back 17:00.
+    due = ict(2027, 3, 1, 21)
+    assert_due(extend_for_pause(due, ict(2027, 3, 1, 10), ict(2027, 3, 1, 10), CAL), due)
+
+
+def test_extend_for_pause_utc_inputs():
+    # Same as the one-day case with UTC inputs: due 07:00Z (14:00), paused
+    # 03:00Z (10:00), resumed 04:00Z (11:00) -> 15:00 ICT.
+    result = extend_for_pause(
+        datetime(2027, 3, 1, 7, 0, tzinfo=UTC),
+        datetime(2027, 3, 1, 3, 0, tzinfo=UTC),
+        datetime(2027, 3, 1, 4, 0, tzinfo=UTC),
+        CAL,
+    )
+    assert_due(result, ict(2027, 3, 1, 15))
+
+
+def test_extend_for_pause_rejects_bad_input():
+    with pytest.raises(ValueError, match="before paused_from"):
+        extend_for_pause(ict(2027, 3, 5, 17), ict(2027, 3, 2, 10), ict(2027, 3, 1, 10), CAL)
+    with pytest.raises(ValueError, match="paused_from must be timezone-aware"):
+        extend_for_pause(ict(2027, 3, 5, 17), datetime(2027, 3, 2, 10), ict(2027, 3, 3, 10), CAL)
+
+
+# --------------------------------------------------------------------------
+# step_due_dates (internal process)
+# --------------------------------------------------------------------------
+
+
+def test_step_due_dates_working_days_half_days():
+    # Mon 1 Mar 09:00, shares 0.5 / 1.5 / 1 working day = 225 / 675 / 450 min.
+    # Step 1: 150 to 11:30, 75 from 13:30 -> Mon 14:45.
+    # Step 2: 135 to Mon 17:00, Tue 450 (585), Wed 07:30 + 90 -> Wed 3 Mar 09:00.
+    # Step 3: Wed 09:00-11:30 150 + 13:30-17:00 210 (360), Thu 07:30 + 90 -> 09:00.
+    result = step_due_dates(ict(2027, 3, 1, 9), [Decimal("0.5"), 1.5, 1], WD, CAL)
+    assert result == [ict(2027, 3, 1, 14, 45), ict(2027, 3, 3, 9), ict(2027, 3, 4, 9)]
+    assert all(str(due.tzinfo) == "Asia/Ho_Chi_Minh" for due in result)
+
+
+def test_step_due_dates_from_the_next_mornings_opening_end_on_due_at():
+    # A dossier received Mon 1 Mar 10:00 with 3 working days is due Thu 4 Mar
+    # 17:00; starting the steps at Tue 2 Mar 07:30 (the day after, Civil Code
+    # Art. 147): 07:30 + 225 -> 11:15; + 675: 15 + 210 (225), Wed 450 -> Wed
+    # 17:00 exactly (kept); + 450 from Thu 07:30 -> Thu 4 Mar 17:00.
+    result = step_due_dates(ict(2027, 3, 2, 7, 30), [0.5, 1.5, 1], WD, CAL)
+    assert result == [ict(2027, 3, 2, 11, 15), ict(2027, 3, 3, 17), ict(2027, 3, 4, 17)]
+
+
+def test_step_due_dates_working_days_across_30_4_and_1_5_2027():
+    # Thu 29 Apr 07:30, [1, 1]: Thu 17:00; then Fri 30 Apr - Mon 3 May off ->
+    # Tue 4 May 17:00.
+    result = step_due_dates(ict(2027, 4, 29, 7, 30), [1, 1], WD, CAL)
+    assert result == [ict(2027, 4, 29, 17), ict(2027, 5, 4, 17)]
+
+
+def test_step_due_dates_half_day_follows_office_hours_setting():
+    # 08:00-12:00,13:00-17:00 is an 8 h day: 0.5 day = 240 min.
+    cal = WorkCalendar(office_hours=parse_office_hours("08:00-12:00,13:00-17:00"))
+    result = step_due_dates(ict(2027, 3, 1, 8), [0.5, 0.5], WD, cal)
+    assert result == [ict(2027, 3, 1, 12), ict(2027, 3, 1, 17)]
+
+
+def test_step_due_dates_zero_share_is_the_snapped_start():
+    # Mon 12:00, [0, 1]: step 1 at 13:30; step 2: 210 to 17:00, Tue 07:30 +
+    # 240 -> Tue 2 Mar 11:30 (a close, kept).
+    result = step_due_dates(ict(2027, 3, 1, 12), [0, 1], "working_days", CAL)
+    assert result == [ict(2027, 3, 1, 13, 30), ict(2027, 3, 2, 11, 30)]
+
+
+def test_step_due_dates_working_hours():
+    # Mon 1 Mar 10:00, [2, 1.5, 4] h: 10:00 + 120 -> 14:00; + 90 -> 15:30;
+    # + 240: 90 to 17:00, Tue 07:30 + 150 -> Tue 2 Mar 10:00.
+    result = step_due_dates(ict(2027, 3, 1, 10), [2, 1.5, 4], WH, CAL)
+    assert result == [ict(2027, 3, 1, 14), ict(2027, 3, 1, 15, 30), ict(2027, 3, 2, 10)]
+
+
+def test_step_due_dates_working_hours_across_tet_2027():
+    # Wed 3 Feb 15:00, [1, 3] h: 16:00; + 180: 60 to 17:00, Thu 11 Feb
+    # 07:30 + 120 -> 09:30.
+    result = step_due_dates(ict(2027, 2, 3, 15), [1, 3], WH, CAL)
+    assert result == [ict(2027, 2, 3, 16), ict(2027, 2, 11, 9, 30)]
+
+
+def test_step_due_dates_calendar_days():
+    # Mon 1 Mar 09:00, [1, 4, 0.5] calendar days: Tue 2 Mar 09:00 (working
+    # day, kept); + 4 = Sat 6 Mar 09:00, a day off -> Mon 8 Mar 17:00; + 12 h
+    # = Tue 9 Mar 05:00 (a working day: clock time kept).
+    result = step_due_dates(ict(2027, 3, 1, 9), [1, 4, 0.5], CD, CAL)
+    assert result == [ict(2027, 3, 2, 9), ict(2027, 3, 8, 17), ict(2027, 3, 9, 5)]
+
+
+def test_step_due_dates_calendar_days_landing_in_tet_2027():
+    # Mon 1 Feb 09:00, [2, 3]: Wed 3 Feb 09:00; Sat 6 Feb (Tết) -> first
+    # working day Thu 11 Feb, at its close.
+    result = step_due_dates(ict(2027, 2, 1, 9), [2, 3], "calendar_days", CAL)
+    assert result == [ict(2027, 2, 3, 9), ict(2027, 2, 11, 17)]
+
+
+def test_step_due_dates_empty_and_bad_input():
+    assert step_due_dates(ict(2027, 3, 1, 9), [], WD, CAL) == []
+    with pytest.raises(ValueError, match="negative"):
+        step_due_dates(ict(2027, 3, 1, 9), [1, -1], WD, CAL)
+    with pytest.raises(ValueError, match="months"):
+        step_due_dates(ict(2027, 3, 1, 9), [1], "months", CAL)
+    with pytest.raises(TypeError):
+        step_due_dates(ict(2027, 3, 1, 9), [True], WD, CAL)
+    with pytest.raises(ValueError, match="timezone-aware"):
+        step_due_dates(datetime(2027, 3, 1, 9), [1], WD, CAL)
+
+
+# --------------------------------------------------------------------------
+# classify
+# --------------------------------------------------------------------------
+
+DUE = ict(2027, 3, 1, 17)  # Mon 1 Mar 2027 17:00
+
+
+@pytest.mark.parametrize(
+    ("finished", "expected"),
+    [
+        (ict(2027, 2, 26, 10), "early"),  # Fri before
+        (ict(2027, 2, 28, 23, 59), "early"),  # the previous calendar day
+        (ict(2027, 3, 1, 0, 0), "on_time"),  # due day, first minute
+        (ict(2027, 3, 1, 8), "on_time"),  # due day, earlier time
+        (ict(2027, 3, 1, 16, 59), "on_time"),
+        (ict(2027, 3, 1, 17, 0), "on_time"),  # exactly at the due instant
+        (ict(2027, 3, 1, 17, 0, 1), "late"),  # due day, one second after
+        (ict(2027, 3, 1, 17, 1), "late"),  # same day, later time
+        (ict(2027, 3, 2, 7, 30), "late"),  # next day
+    ],
+)
+def test_classify(finished, expected):
+    assert classify(finished, DUE) == expected
+
+
+def test_classify_working_hours_due_same_day_later_is_late():
+    due = ict(2027, 3, 1, 11, 30)
+    assert classify(ict(2027, 3, 1, 11, 31), due) == "late"
+    assert classify(ict(2027, 3, 1, 8), due) == "on_time"
+
+
+def test_classify_uses_office_calendar_days_for_utc_inputs():
+    # 2027-02-28T17:30Z is Mon 1 Mar 00:30 ICT: the due day, so on time (not
+    # early, although the UTC date is 28 Feb).
+    assert classify(datetime(2027, 2, 28, 17, 30, tzinfo=UTC), DUE) == "on_time"
+    # 2027-02-28T16:59Z is Sun 28 Feb 23:59 ICT: the day before -> early.
+    assert classify(datetime(2027, 2, 28, 16, 59, tzinfo=UTC), DUE) == "early"
+    # Due given in UTC too: 10:00Z = 17:00 ICT.
+    due_utc = datetime(2027, 3, 1, 10, 0, tzinfo=UTC)
+    assert classify(datetime(2027, 3, 1, 10, 0, tzinfo=UTC), due_utc) == "on_time"
+    assert classify(datetime(2027, 3, 1, 10, 1, tzinfo=UTC), due_utc) == "late"
+    # 2027-03-01T18:00Z is Tue 2 Mar 01:00 ICT: late (same UTC date as the due).
+    assert classify(datetime(2027, 3, 1, 18, 0, tzinfo=UTC), due_utc) == "late"
+
+
+def test_classify_rejects_naive():
+    with pytest.raises(ValueError, match="finished_at must be timezone-aware"):
+        classify(datetime(2027, 3, 1, 9), DUE)
+
+
+def test_labels():
+    assert CLASS_LABELS == {"early": "Trước hạn", "on_time": "Đúng hạn", "late": "Quá hạn"}
+    assert OPEN_LABELS == {"within": "Trong hạn", "due_soon": "Sắp đến hạn", "overdue": "Quá hạn"}
+
+
+# --------------------------------------------------------------------------
+# open_state
+# --------------------------------------------------------------------------
+
+
+def test_open_state_overdue_boundary():
+    due = ict(2027, 3, 1, 17)
+    assert open_state(ict(2027, 3, 1, 17, 0), due, CAL) == "due_soon"  # exactly at the due
+    assert open_state(ict(2027, 3, 1, 17, 0, 1), due, CAL) == "overdue"
+    # UTC now: 10:00:01Z = 17:00:01 ICT.
+    assert open_state(datetime(2027, 3, 1, 10, 0, 1, tzinfo=UTC), due, CAL) == "overdue"
+
+
+def test_open_state_due_today_is_due_soon():
+    assert open_state(ict(2027, 3, 1, 9), ict(2027, 3, 1, 17), CAL) == "due_soon"
+
+
+def test_open_state_due_tomorrow_depends_on_the_setting():
+    now, due = ict(2027, 3, 1, 9), ict(2027, 3, 2, 17)
+    assert open_state(now, due, CAL) == "within"
+    assert open_state(now, due, CAL, due_soon_working_days=2) == "due_soon"
+    assert open_state(now, ict(2027, 3, 3, 7, 30), CAL, due_soon_working_days=2) == "within"
+
+
+def test_open_state_counts_working_days_over_a_weekend():
+    # Fri 5 Mar: day 1 Fri, day 2 Mon 8 Mar.
+    now, due = ict(2027, 3, 5, 9), ict(2027, 3, 8, 17)
+    assert open_state(now, due, CAL) == "within"
+    assert open_state(now, due, CAL, due_soon_working_days=2) == "due_soon"
+    # A due on the Saturday in between is before the end of Monday.
+    assert open_state(now, ict(2027, 3, 6, 17), CAL, due_soon_working_days=2) == "due_soon"
+
+
+def test_open_state_on_a_day_off_counts_from_the_next_working_day():
+    # Sat 6 Mar: day 1 is Mon 8 Mar.
+    now = ict(2027, 3, 6, 10)
+    assert open_state(now, ict(2027, 3, 8, 17), CAL) == "due_soon"
+    assert open_state(now, ict(2027, 3, 9, 17), CAL) == "within"
+
+
+def test_open_state_across_tet_2027():
+    # Wed 3 Feb: day 1 Wed 3 Feb, day 2 Thu 11 Feb.
+    now, due = ict(2027, 2, 3, 10), ict(2027, 2, 11, 17)
+    assert open_state(now, due, CAL) == "within"
+    assert open_state(now, due, CAL, due_soon_working_days=2) == "due_soon"
+    assert open_state(now, ict(2027, 2, 12, 17), CAL, due_soon_working_days=2) == "within"
+
+
+def test_open_state_after_close_today_still_counts_today():
+    # Mon 1 Mar 18:00 is on a working day: day 1 is still Monday.
+    assert open_state(ict(2027, 3, 1, 18), ict(2027, 3, 2, 17), CAL) == "within"
+
+
+def test_open_state_due_after_the_close_of_day_n_is_due_soon():
+    # A calendar-day step due Mon 1 Mar 21:00: before the end of day 1.
+    assert open_state(ict(2027, 3, 1, 9), ict(2027, 3, 1, 21), CAL) == "due_soon"
+
+
+def test_open_state_zero_days_switches_due_soon_off():
+    due = ict(2027, 3, 1, 17)
+    assert open_state(ict(2027, 3, 1, 9), due, CAL, due_soon_working_days=0) == "within"
+    assert open_state(ict(2027, 3, 1, 18), due, CAL, due_soon_working_days=0) == "overdue"
+
+
+def test_open_state_rejects_bad_setting():
+    with pytest.raises(ValueError, match="negative"):
+        open_state(ict(2027, 3, 1, 9), ict(2027, 3, 1, 17), CAL, due_soon_working_days=-1)
+    with pytest.raises(TypeError):
+        open_state(ict(2027, 3, 1, 9), ict(2027, 3, 1, 17), CAL, due_soon_working_days=True)
+
+
+# --------------------------------------------------------------------------
+# apology_opens_at
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("due", "expected"),
+    [
+        (ict(2027, 3, 3, 17), ict(2027, 3, 2, 7, 30)),  # Wed -> Tue
+        (ict(2027, 3, 3, 10), ict(2027, 3, 2, 7, 30)),  # working-hours due
+        (ict(2027, 3, 8, 17), ict(2027, 3, 5, 7, 30)),  # Mon -> previous Fri
+        (ict(2027, 2, 11, 17), ict(2027, 2, 3, 7, 30)),  # right after Tết -> Wed 3 Feb
+        (ict(2027, 5, 4, 17), ict(2027, 4, 29, 7, 30)),  # after 30/4-3/5 -> Thu 29 Apr
+        (ict(2027, 3, 6, 17), ict(2027, 3, 5, 7, 30)),  # due on a Saturday -> Fri
+        (ict(2026, 8, 24, 17), ict(2026, 8, 22, 7, 30)),  # Mon -> swapped working Sat
+    ],
+)
+def test_apology_opens_at(due, expected):
+    assert_due(apology_opens_at(due, CAL), expected)
+
+
+def test_apology_opens_at_utc_due():
+    # 2027-03-08T10:00Z = Mon 8 Mar 17:00 ICT -> Fri 5 Mar 07:30 ICT.
+    due = datetime(2027, 3, 8, 10, 0, tzinfo=UTC)
+    assert_due(apology_opens_at(due, CAL), ict(2027, 3, 5, 7, 30))
+
+
+def test_apology_opens_at_follows_overrides_and_office_hours():
+    cal = WorkCalendar(
+        extra_days_off=frozenset({date(2027, 3, 5)}),
+        office_hours=parse_office_hours("08:00-12:00,13:00-17:30"),
+    )
+    # Mon 8 Mar due, Fri 5 Mar closed -> Thu 4 Mar at 08:00.
+    assert_due(apology_opens_at(ict(2027, 3, 8, 17, 30), cal), ict(2027, 3, 4, 8))
+
+
+def test_previous_working_day():
+    assert CAL.previous_working_day(date(2027, 3, 8)) == date(2027, 3, 5)
+    assert CAL.previous_working_day(date(2027, 2, 11)) == date(2027, 2, 3)
+    assert CAL.previous_working_day(date(2027, 5, 4)) == date(2027, 4, 29)
+
+
+def test_office_day_length():
+    assert CAL.office_day_length == timedelta(hours=7, minutes=30)
+    cal = WorkCalendar(office_hours=parse_office_hours("08:00-12:00,13:00-17:30"))
+    assert cal.office_day_length == timedelta(hours=8, minutes=30)

@@ -19,7 +19,7 @@ def test_register_creates_citizen_and_logs_in(client, app):
     user = accounts.find_by_email("bich@motcua.example")
     assert user is not None and user.is_citizen
     assert user.email == "bich@motcua.example"
-    assert user.password_hash != VALID["password"] and user.password_hash.startswith("scrypt:")
+    assert user.password_hash != VALID["password"] and user.password_hash.startswith("pbkdf2:sha256:1000$")
     home = client.get("/").get_data(as_text=True)
     assert "Nguyễn Thị Bích" in home
 
@@ -112,6 +112,11 @@ def test_login_is_rate_limited(client, app):
     finally:
         app.config["LOGIN_RATE_LIMIT"] = "1000 per minute"
         limiter.reset()
+
+
+def test_default_password_hash_is_scrypt(app):
+    from app.config import from_environ
+    assert from_environ()["PASSWORD_HASH_METHOD"] == "scrypt"
 
 
 def test_session_cookie_is_httponly_and_samesite(client, make_user):

@@ -1,0 +1,114 @@
+"""The officials' work (/xu-ly): the worklist of open steps at their agency and role, and the
+dossier page where the current step is completed, sent back, assigned, paused for a
+supplement, charged, apologised for, decided, or returned."""
+from __future__ import annotations
+
+from datetime import datetime, time
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.domain.deadlines import OFFICE_TZ
+from app.extensions import db
+from app.forms.admin import ConfirmForm
+from app.models import Dossier
+from app.services import control, processing
+from app.services.permissions import can
+from app.services.transitions import DossierError
+from app.web import page_arg, require
+
+bp = Blueprint("work", __name__)
+
+
+def _dossier(dossier_id: int) -> Dossier:
+    dossier = db.get_or_404(Dossier, dossier_id)
+    if not can(current_user, "dossier.view", dossier):
+        abort(403)
+    return dossier
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def _new_due(form) -> datetime:
+    """The apology's new date: a day (and optional time, default the end of the office day)."""
+    try:
+        day = datetime.strptime(form.get("new_due_date", ""), "%Y-%m-%d").date()
+        at = time.fromisoformat(form.get("new_due_time") or "17:00")
+    except ValueError:
+        raise DossierError("Ngày hẹn mới không hợp lệ (năm-tháng-ngày).", fields={"new_due_date": "Ngày không hợp lệ."}) from None
+    return datetime.combine(day, at, tzinfo=OFFICE_TZ)
+
+
+def _amount(form) -> int:
+    text = (form.get("amount") or "").replace(".", "").replace(" ", "")
+    return int(text) if text.isdigit() else 0
+
+
+ACTIONS = {
+    "complete": lambda d, f: processing.complete_step(d, current_user, f.get("note", "")),
+    "return": lambda d, f: processing.return_step(d, current_user, f.get("note", "")),
+    "assign": lambda d, f: processing.assign(d, current_user, int(f.get("user") or 0)),
+    "supplement": lambda d, f: processing.request_supplement(d, current_user, _lines(f.get("items", "")), f.get("reason", "")),
+    "fee": lambda d, f: processing.request_fee(d, current_user),
+    "payment": lambda d, f: processing.record_payment(d, current_user, _amount(f), f.get("receipt_number", "")),
+    "apologise": lambda d, f: processing.apologise(d, current_user, _new_due(f), f.get("reason", "")),
+    "approve": lambda d, f: processing.resolve(d, current_user, "approved", f.get("reason", "")),
+    "deny": lambda d, f: processing.resolve(d, current_user, "denied", f.get("reason", "")),
+    "return_result": lambda d, f: processing.return_result(d, current_user, f.get("method", ""), f.get("tracking", "")),
+    "stop": lambda d, f: processing.stop(d, current_user),
+}
+DONE = {
+    "complete": "Đã chuyển hồ sơ sang bước tiếp theo.", "return": "Đã trả hồ sơ về bước trước.",
+    "assign": "Đã giao bước xử lý.", "supplement": "Đã yêu cầu bổ sung hồ sơ; thời hạn tạm dừng.",
+    "fee": "Đã thông báo nghĩa vụ tài chính.", "payment": "Đã ghi nhận thanh toán.",
+    "apologise": "Đã ban hành phiếu xin lỗi và hẹn lại ngày trả kết quả.", "approve": "Đã phê duyệt kết quả.",
+    "deny": "Đã ghi nhận không phê duyệt.", "return_result": "Đã trả kết quả.", "stop": "Đã dừng giải quyết hồ sơ.",
+}
+
+
+@bp.get("/")
+@require("work.list")
+def worklist():
+    order = "given" if request.args.get("sap_xep") == "nhan" else "due"
+    page = processing.worklist(current_user, page_arg(), current_app.config["PER_PAGE"], order)
+    return render_template("work/worklist.html", page=page, order=order, calendar=control.calendar())
+
+
+@bp.route("/ho-so/<int:dossier_id>", methods=["GET", "POST"])
+@require("work.list")
+def dossier(dossier_id: int):
+    dossier = _dossier(dossier_id)
+    form = ConfirmForm()
+    errors: dict[str, str] = {}
+    if form.validate_on_submit():
+        action = request.form.get("action", "")
+        if action not in ACTIONS:
+            abort(400)
+        try:
+            ACTIONS[action](dossier, request.form)
+        except DossierError as error:
+            if error.status == 403:
+                abort(403)
+            errors = error.fields or {"action": error.message}
+            flash(error.message, "error")
+        else:
+            flash(DONE[action], "success")
+            return redirect(url_for("work.dossier", dossier_id=dossier.id))
+    task = dossier.current_step
+    return render_template(
+        "work/dossier.html", dossier=dossier, task=task, form=form, errors=errors, values=request.form,
+        holds=processing.holds(current_user, task), colleagues=processing.colleagues(task) if task else [],
+        decision_step=task is not None and processing.is_decision_step(dossier, task.position),
+        return_step=task is not None and processing.is_return_step(dossier, task.position),
+        is_desk=can(current_user, "dossier.decide", dossier), methods=processing.RETURN_METHODS,
+    ), 422 if errors else 200
+
+
+@bp.get("/ho-so/<int:dossier_id>/phieu-kiem-soat.pdf")
+@require("work.list")
+def control_slip(dossier_id: int):
+    dossier = _dossier(dossier_id)
+    return Response(control.control_slip_pdf(dossier), mimetype="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="phieu-kiem-soat-{dossier.code}.pdf"'})

@@ -1,0 +1,94 @@
+"""The control slip (form 05) and the dossier register (form 06), read from the hand-offs and
+the dossiers themselves (statistics are SQL over dated facts, never a second copy)."""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import select
+
+from app.domain.deadlines import OFFICE_TZ, WorkCalendar
+from app.domain.workflow import Status
+from app.extensions import db
+from app.models import Agency, Dossier
+from app.models.users import utcnow
+from app.services.calendar import work_calendar
+from app.services.dossiers import DELIVERIES
+from app.services.documents import render_pdf
+
+
+def calendar() -> WorkCalendar:
+    return work_calendar()
+
+
+def control_slip_pdf(dossier: Dossier) -> bytes:
+    """Form 05 "Phiếu kiểm soát quá trình giải quyết hồ sơ": one row per hand-off, rendered on
+    demand (it changes with every hand-off, so it is not stored)."""
+    desk = dossier.receiving_agency
+    resolving = {s.agency.name for s in dossier.steps if s.agency_id != desk.id}
+    context = {
+        "managing_body": (desk.parent.name if desk.parent else desk.name).upper(), "issuer": desk.name.upper(),
+        "centre": desk.name, "number": "", "place": desk.unit.name, "issued_at": utcnow(), "electronic": True,
+        "code": dossier.code, "procedure": {"code": dossier.procedure_version.code, "name": dossier.procedure_version.name},
+        "applicant": {"full_name": dossier.applicant_name}, "agency_name": ", ".join(sorted(resolving)) or desk.name,
+        "coordinating": [], "received_at": dossier.received_at, "due_at": dossier.due_at,
+        "steps": [{"unit": s.agency.name, "given_at": s.given_at, "received_at": s.done_at,
+                   "giver": s.given_by.full_name if s.given_by else "", "receiver": s.done_by.full_name if s.done_by else "",
+                   "result": s.result, "note": f"{s.name}. {s.note}".strip()} for s in dossier.steps],
+    }
+    return render_pdf("control_slip", context)
+
+
+@dataclass(frozen=True)
+class RegisterRow:
+    """A row of form 06 "Sổ theo dõi hồ sơ"."""
+
+    number: int
+    code: str
+    procedure: str
+    applicant: str
+    contact: str
+    agency: str
+    received_at: datetime | None
+    due_at: datetime | None
+    returned_at: datetime | None
+    method: str
+    status: str
+
+
+def register(desk: Agency, start: date, end: date) -> list[RegisterRow]:
+    """The dossiers a desk received between two dates (inclusive, Vietnam time)."""
+    since = datetime.combine(start, time(0), tzinfo=OFFICE_TZ)
+    until = datetime.combine(end + timedelta(days=1), time(0), tzinfo=OFFICE_TZ)
+    dossiers = db.session.scalars(
+        select(Dossier).where(Dossier.receiving_agency_id == desk.id, Dossier.received_at >= since,
+                              Dossier.received_at < until).order_by(Dossier.received_at, Dossier.id))
+    rows = []
+    for n, d in enumerate(dossiers, start=1):
+        resolving = next((s.agency.name for s in d.steps if s.agency_id != desk.id), desk.name)
+        rows.append(RegisterRow(n, d.code, d.procedure_version.name, d.applicant_name,
+                                ", ".join(filter(None, [d.applicant_address, d.applicant_phone])), resolving,
+                                d.received_at, d.rescheduled_due_at or d.due_at, d.returned_at,
+                                DELIVERIES[d.return_method or d.delivery], Status(d.status).citizen_label))
+    return rows
+
+
+REGISTER_COLUMNS = ["STT", "Mã hồ sơ", "Tên thủ tục", "Người nộp", "Địa chỉ, điện thoại", "Cơ quan chủ trì giải quyết",
+                    "Ngày tiếp nhận", "Ngày hẹn trả", "Ngày trả kết quả", "Hình thức nhận kết quả", "Trạng thái"]
+
+
+def register_csv(rows: list[RegisterRow]) -> str:
+    """UTF-8 with BOM so a spreadsheet opens the Vietnamese text correctly."""
+    def when(value: datetime | None) -> str:
+        return value.astimezone(OFFICE_TZ).strftime("%H:%M %d/%m/%Y") if value else ""
+
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out)
+    writer.writerow(REGISTER_COLUMNS)
+    for r in rows:
+        writer.writerow([r.number, r.code, r.procedure, r.applicant, r.contact, r.agency, when(r.received_at),
+                         when(r.due_at), when(r.returned_at), r.method, r.status])
+    return out.getvalue()

@@ -1,0 +1,361 @@
+"""The internal process after acceptance: hand-offs between agencies and roles (across levels,
+"liên thông"), the one supplement pause, fees, the apology (form 04), withdrawal and stop,
+the leader's decision, the return of the result.
+
+Every function: check who may act → workflow transition → hand-off rows and events → commit →
+jobs. Legal basis: Decree 61/2018 Art. 21–22 (as kept by Decree 118/2025 Art. 19–22),
+Circular 01/2018 forms 04–05, Circular 03/2025 Art. 7 (stop notice).
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import and_, or_, select
+
+from app.domain.deadlines import OFFICE_TZ, apology_opens_at, classify, extend_for_pause, step_due_dates
+from app.domain.structure import AgencyKind, Role
+from app.domain.workflow import Action
+from app.extensions import db
+from app.models import AdministrativeUnit, Agency, Dossier, DossierEvent, Membership, Payment, StepTask, User
+from app.models.users import utcnow
+from app.services import issuing, notify
+from app.services.calendar import work_calendar
+from app.services.transitions import DossierError, commit_then_dispatch, transition
+
+RETURN_METHODS = {"counter": "Trả trực tiếp tại Bộ phận Một cửa", "post": "Gửi qua dịch vụ bưu chính",
+                  "online": "Trả kết quả điện tử trên cổng"}
+
+
+# --- where each step happens -------------------------------------------------------------
+
+def _ancestor(unit: AdministrativeUnit, level: str) -> AdministrativeUnit | None:
+    while unit is not None and unit.level != level:
+        unit = unit.parent
+    return unit
+
+
+def _agency_at(unit: AdministrativeUnit, level: str, kind: str, sector: str | None) -> Agency:
+    """The agency of `kind` (and, for a department, `sector`) serving the unit's ancestor at
+    `level`: the competent agency of a step, found from where the dossier was received."""
+    target = _ancestor(unit, level)
+    query = select(Agency).where(Agency.unit_id == (target.id if target else -1), Agency.kind == kind)
+    if kind == AgencyKind.DEPARTMENT:
+        query = query.where(Agency.sector == sector)
+    agency = db.session.scalar(query.order_by(Agency.code))
+    if agency is None:
+        raise DossierError(f"Không xác định được cơ quan {kind} ({sector or ''}) cấp {level} cho hồ sơ này.", status=409)
+    return agency
+
+
+def step_agency(dossier: Dossier, position: int) -> Agency:
+    version = dossier.procedure_version
+    step = version.spec["process"][position]
+    desk = dossier.receiving_agency
+    if step["where"] == "receiving_desk":
+        return desk
+    if step["where"] == "resolving_agency":
+        agency = version.spec["agency"]
+        return _agency_at(desk.unit, version.level, agency["kind"], agency.get("sector"))
+    return _agency_at(desk.unit, step["level"], step["agency"]["kind"], step["agency"].get("sector"))
+
+
+def _planned_due(dossier: Dossier, position: int) -> datetime:
+    """The step's due from its share of the processing time, counted from receipt, moved
+    later by the supplement pause when it falls after the pause began."""
+    version = dossier.procedure_version
+    durations = [step["duration"] for step in version.spec["process"]]
+    calendar = work_calendar()
+    # The period starts the day after receipt (Civil Code Art. 147), as due_at counts it, so the
+    # last step ends when the whole dossier is due.
+    first_day = calendar.next_working_day(calendar.counting_start(dossier.received_at))
+    start = datetime.combine(first_day, calendar.office_hours[0][0], tzinfo=OFFICE_TZ)
+    due = step_due_dates(start, durations, version.time_unit, calendar)[position]
+    if dossier.paused_at and dossier.resumed_at and due > dossier.paused_at:
+        due = extend_for_pause(due, dossier.paused_at, dossier.resumed_at, calendar)
+    return due
+
+
+def _hand_to(dossier: Dossier, position: int, giver: User | None, now: datetime, note: str = "") -> StepTask:
+    step = dossier.procedure_version.spec["process"][position]
+    task = StepTask(dossier=dossier, position=position, name=step["name"], role=step["role"],
+                    agency=step_agency(dossier, position), given_by=giver, given_at=now,
+                    due_at=_planned_due(dossier, position), note=note)
+    db.session.add(task)
+    return task
+
+
+def _close(task: StepTask, actor: User, now: datetime, note: str = "") -> None:
+    task.done_at, task.done_by = now, actor
+    task.result = classify(now, task.due_at)
+    if note:
+        task.note = (task.note + "\n" if task.note else "") + note
+
+
+def start(dossier: Dossier, staff: User, now: datetime) -> None:
+    """At acceptance (called by dossiers.accept in its transaction): the reception step is the
+    acceptance itself; the dossier is handed to the second step."""
+    dossier.effective_due_at = dossier.due_at
+    first = _hand_to(dossier, 0, staff, now)
+    _close(first, staff, now)
+    _hand_to(dossier, 1, staff, now)
+
+
+# --- who may act ----------------------------------------------------------------------------
+
+def holds(user: User, task: StepTask | None) -> bool:
+    """The step is at one of the user's (agency, role), or assigned to the user."""
+    if task is None or not user.is_authenticated:
+        return False
+    if task.assignee_id is not None:
+        return task.assignee_id == user.id
+    return any(m.agency_id == task.agency_id and m.role == task.role for m in user.memberships)
+
+
+def _require_holder(dossier: Dossier, user: User) -> StepTask:
+    task = dossier.current_step
+    if task is None:
+        raise DossierError(f"Hồ sơ không có bước xử lý đang mở (trạng thái: {dossier.status}).", status=409)
+    if not holds(user, task):
+        raise DossierError("Bước xử lý hiện tại không thuộc cơ quan và vai trò của bạn.", status=403)
+    return task
+
+
+def _require_desk(dossier: Dossier, user: User) -> None:
+    if not any(m.agency_id == dossier.receiving_agency_id and m.role == Role.RECEPTION for m in user.memberships):
+        raise DossierError("Chỉ cán bộ tiếp nhận của Bộ phận Một cửa nhận hồ sơ mới được thực hiện thao tác này.", status=403)
+
+
+def _require_status(dossier: Dossier, *statuses: str) -> None:
+    if dossier.status not in statuses:
+        raise DossierError(f"Thao tác không thực hiện được khi hồ sơ ở trạng thái “{dossier.status}”.", status=409)
+
+
+def is_decision_step(dossier: Dossier, position: int) -> bool:
+    """The leader's approval makes the result final: the LAST leader step of the process."""
+    roles = [step["role"] for step in dossier.procedure_version.spec["process"]]
+    return position == len(roles) - 1 - roles[::-1].index(Role.LEADER)
+
+
+def is_return_step(dossier: Dossier, position: int) -> bool:
+    return position == len(dossier.procedure_version.spec["process"]) - 1
+
+
+def _mark_processing(dossier: Dossier, actor: User, now: datetime, agency: Agency) -> None:
+    if dossier.status == "accepted":
+        transition(dossier, Action.START_PROCESSING, actor, now, agency=agency)
+
+
+# --- the officials' actions --------------------------------------------------------------
+
+def complete_step(dossier: Dossier, user: User, note: str = "", now: datetime | None = None) -> StepTask:
+    """Done with the current step: hand the dossier to the next one (another level's agency
+    when the process says so)."""
+    now = now or utcnow()
+    _require_status(dossier, "accepted", "processing", "resolved")
+    task = _require_holder(dossier, user)
+    if dossier.status != "resolved" and is_decision_step(dossier, task.position):
+        raise DossierError("Bước này là bước lãnh đạo quyết định: dùng “Phê duyệt kết quả” hoặc “Không phê duyệt”.", status=409)
+    if is_return_step(dossier, task.position):
+        raise DossierError("Bước cuối là trả kết quả: dùng “Trả kết quả”.", status=409)
+    _mark_processing(dossier, user, now, task.agency)
+    _close(task, user, now, note)
+    following = _hand_to(dossier, task.position + 1, user, now)
+    commit_then_dispatch()
+    return following
+
+
+def return_step(dossier: Dossier, user: User, note: str, now: datetime | None = None) -> StepTask:
+    """Send the dossier back to the previous step, with the reason."""
+    now = now or utcnow()
+    if not note.strip():
+        raise DossierError("Cần ghi lý do trả lại bước trước.", fields={"note": "Bắt buộc."})
+    _require_status(dossier, "accepted", "processing")
+    task = _require_holder(dossier, user)
+    if task.position <= 1:
+        raise DossierError("Không có bước xử lý trước để trả lại.", status=409)
+    _mark_processing(dossier, user, now, task.agency)
+    _close(task, user, now, f"Trả lại bước trước: {note.strip()}")
+    previous = _hand_to(dossier, task.position - 1, user, now, note=f"Bị trả lại: {note.strip()}")
+    commit_then_dispatch()
+    return previous
+
+
+def assign(dossier: Dossier, user: User, colleague_id: int, now: datetime | None = None) -> StepTask:
+    """Assign the current step to a named colleague of the same agency and role."""
+    task = _require_holder(dossier, user)
+    colleague = db.session.get(User, colleague_id)
+    if colleague is None or not any(m.agency_id == task.agency_id and m.role == task.role for m in colleague.memberships):
+        raise DossierError("Người được giao phải là cán bộ cùng cơ quan và vai trò của bước này.", fields={"user": "Không hợp lệ."})
+    task.assignee = colleague
+    task.note = (task.note + "\n" if task.note else "") + f"Giao cho {colleague.full_name}."
+    commit_then_dispatch()
+    return task
+
+
+def colleagues(task: StepTask) -> list[User]:
+    return list(db.session.scalars(
+        select(User).join(Membership).where(Membership.agency_id == task.agency_id, Membership.role == task.role,
+                                            User.active.is_(True)).order_by(User.full_name)))
+
+
+def request_supplement(dossier: Dossier, user: User, items: list[str], reason: str, now: datetime | None = None) -> Dossier:
+    """ONE supplement request during processing: the clock pauses until the applicant answers;
+    the time already used still counts (Decree 61/2018 Art. 21). A second request is refused."""
+    now = now or utcnow()
+    items = [i.strip() for i in items if i.strip()]
+    if not items or not reason.strip():
+        raise DossierError("Cần ghi đủ các giấy tờ phải bổ sung và lý do.",
+                           fields={k: "Bắt buộc." for k, v in (("items", items), ("reason", reason.strip())) if not v})
+    task = _require_holder(dossier, user)
+    _mark_processing(dossier, user, now, task.agency)
+    transition(dossier, Action.REQUEST_SUPPLEMENT, user, now, note=reason.strip(), agency=task.agency)
+    dossier.processing_supplements += 1
+    dossier.paused_at = now
+    document = issuing.issue(dossier, "supplement_request", user, now, {"items": items, "reason": reason.strip()})
+    message = notify.status_email(dossier, extra="Giấy tờ cần bổ sung:\n" + "\n".join(f"- {i}" for i in items))
+    commit_then_dispatch(document, message)
+    return dossier
+
+
+def resume_after_supplement(dossier: Dossier, now: datetime) -> None:
+    """Called by dossiers.resubmit when a processing supplement is answered: the deadline and
+    the open step move later by the paused office time."""
+    dossier.resumed_at = now
+    calendar = work_calendar()
+    dossier.effective_due_at = extend_for_pause(dossier.effective_due_at or dossier.due_at, dossier.paused_at, now, calendar)
+    task = dossier.current_step
+    if task is not None and task.due_at > dossier.paused_at:
+        task.due_at = extend_for_pause(task.due_at, dossier.paused_at, now, calendar)
+
+
+def request_fee(dossier: Dossier, user: User, now: datetime | None = None) -> Dossier:
+    """Financial obligation during processing (status 6)."""
+    now = now or utcnow()
+    if not any(fee["amount"] for fee in dossier.procedure_version.spec["fees"]):
+        raise DossierError("Thủ tục này không thu phí, lệ phí.", status=409)
+    task = _require_holder(dossier, user)
+    _mark_processing(dossier, user, now, task.agency)
+    transition(dossier, Action.REQUEST_FEE, user, now, agency=task.agency)
+    total = sum(fee["amount"] for fee in dossier.procedure_version.spec["fees"])
+    message = notify.status_email(dossier, extra=f"Số tiền phải nộp: {total:,} đồng.".replace(",", "."))
+    commit_then_dispatch(message=message)
+    return dossier
+
+
+def record_payment(dossier: Dossier, user: User, amount: int, receipt_number: str = "", now: datetime | None = None) -> Payment:
+    """Staff record a payment at the counter; processing resumes."""
+    now = now or utcnow()
+    if amount <= 0:
+        raise DossierError("Số tiền phải lớn hơn 0.", fields={"amount": "Nhập số tiền đã nộp."})
+    task = dossier.current_step
+    if not (holds(user, task) or any(m.agency_id == dossier.receiving_agency_id and m.role == Role.RECEPTION
+                                     for m in user.memberships)):
+        raise DossierError("Bạn không được ghi nhận thanh toán cho hồ sơ này.", status=403)
+    transition(dossier, Action.RECORD_PAYMENT, user, now, note=f"{amount} đồng", agency=task.agency if task else None)
+    payment = Payment(dossier=dossier, amount=amount, channel="counter", receipt_number=receipt_number.strip(),
+                      recorded_by_id=user.id, paid_at=now)
+    db.session.add(payment)
+    message = notify.status_email(dossier)
+    commit_then_dispatch(message=message)
+    return payment
+
+
+def apologise(dossier: Dossier, user: User, new_due_at: datetime, reason: str, now: datetime | None = None) -> Dossier:
+    """Going to be late: from one working day before the due date the resolving agency sends
+    the apology (form 04) with a new date — once. The original due date stays for statistics."""
+    now = now or utcnow()
+    _require_status(dossier, "accepted", "processing", "fee_requested")
+    task = _require_holder(dossier, user)
+    if dossier.rescheduled_due_at is not None:
+        raise DossierError("Hồ sơ đã được hẹn lại ngày trả kết quả một lần; không được hẹn lại lần thứ hai.", status=409)
+    if not reason.strip():
+        raise DossierError("Cần ghi lý do chậm trễ.", fields={"reason": "Bắt buộc."})
+    current_due = dossier.effective_due_at or dossier.due_at
+    if now < apology_opens_at(current_due, work_calendar()):
+        raise DossierError("Chỉ được xin lỗi, hẹn lại từ 01 ngày làm việc trước ngày hẹn trả.", status=409)
+    if new_due_at <= current_due:
+        raise DossierError("Ngày hẹn mới phải sau ngày hẹn hiện tại.", fields={"new_due_at": "Chọn ngày sau ngày hẹn hiện tại."})
+    dossier.rescheduled_due_at = new_due_at
+    db.session.add(DossierEvent(
+        dossier=dossier, action="apologise", from_status=dossier.status, to_status=dossier.status, actor=user,
+        agency=task.agency, at=now, note=reason.strip()))
+    document = issuing.issue(dossier, "apology", user, now, {"reason": reason.strip(), "new_due_at": new_due_at.isoformat()},
+                             agency=task.agency)
+    message = notify.status_email(dossier, extra=f"Cơ quan xin lỗi vì chậm trễ và hẹn lại ngày trả kết quả. Lý do: {reason.strip()}")
+    commit_then_dispatch(document, message)
+    return dossier
+
+
+def resolve(dossier: Dossier, user: User, outcome: str, reason: str = "", now: datetime | None = None) -> Dossier:
+    """The leader decides: approved (the result document is issued) or denied with a written
+    reason; status resolved (9)."""
+    now = now or utcnow()
+    if outcome not in ("approved", "denied"):
+        raise DossierError("Kết quả phải là phê duyệt hoặc không phê duyệt.", fields={"outcome": "approved | denied"})
+    if outcome == "denied" and not reason.strip():
+        raise DossierError("Cần ghi rõ lý do không phê duyệt.", fields={"reason": "Bắt buộc."})
+    _require_status(dossier, "accepted", "processing")
+    task = _require_holder(dossier, user)
+    if not is_decision_step(dossier, task.position):
+        raise DossierError("Chỉ lãnh đạo ở bước quyết định mới phê duyệt kết quả.", status=403)
+    _mark_processing(dossier, user, now, task.agency)
+    transition(dossier, Action.RESOLVE, user, now, note=reason.strip(), agency=task.agency)
+    dossier.finished_at, dossier.outcome = now, outcome
+    _close(task, user, now, "Phê duyệt." if outcome == "approved" else f"Không phê duyệt: {reason.strip()}")
+    _hand_to(dossier, task.position + 1, user, now)
+    document = issuing.issue(dossier, "result", user, now, {"outcome": outcome, "reason": reason.strip()}, agency=task.agency)
+    message = notify.status_email(dossier)
+    commit_then_dispatch(document, message)
+    return dossier
+
+
+def return_result(dossier: Dossier, user: User, method: str, tracking: str = "", now: datetime | None = None) -> Dossier:
+    """The desk hands the result over: at the counter, by post (tracking number), or online for
+    a fully online procedure; status returned (10)."""
+    now = now or utcnow()
+    if method not in RETURN_METHODS:
+        raise DossierError("Hình thức trả kết quả không hợp lệ.", fields={"method": "counter | post | online"})
+    if method == "post" and not tracking.strip():
+        raise DossierError("Cần số hiệu bưu gửi.", fields={"tracking": "Bắt buộc khi gửi bưu chính."})
+    if method == "online" and dossier.procedure_version.online != "full":
+        raise DossierError("Thủ tục này không trả kết quả điện tử.", fields={"method": "Chọn trực tiếp hoặc bưu chính."})
+    _require_status(dossier, "resolved")
+    task = _require_holder(dossier, user)
+    if not is_return_step(dossier, task.position):
+        raise DossierError("Hồ sơ chưa đến bước trả kết quả.", status=409)
+    transition(dossier, Action.RETURN_RESULT, user, now, note=tracking.strip(), agency=task.agency)
+    dossier.returned_at, dossier.return_method, dossier.tracking_number = now, method, tracking.strip() or None
+    _close(task, user, now, RETURN_METHODS[method])
+    message = notify.status_email(dossier, extra=RETURN_METHODS[method] + (f" (số hiệu: {tracking.strip()})" if tracking.strip() else ""))
+    commit_then_dispatch(message=message)
+    return dossier
+
+
+def stop(dossier: Dossier, user: User, now: datetime | None = None) -> Dossier:
+    """The desk confirms a withdrawal while no decision exists yet: stop notice, status
+    stopped (8) (Circular 03/2025 Art. 7)."""
+    now = now or utcnow()
+    _require_desk(dossier, user)
+    _require_status(dossier, "withdrawal_requested")
+    requested = next(e for e in reversed(dossier.events) if e.action == Action.REQUEST_WITHDRAWAL.value)
+    transition(dossier, Action.STOP, user, now, agency=dossier.receiving_agency)
+    dossier.finished_at = now
+    task = dossier.current_step
+    if task is not None:
+        _close(task, user, now, "Dừng giải quyết theo yêu cầu rút hồ sơ.")
+    document = issuing.issue(dossier, "stop_notice", user, now,
+                             {"requested_at": requested.at.isoformat(), "reason": requested.note})
+    message = notify.status_email(dossier)
+    commit_then_dispatch(document, message)
+    return dossier
+
+
+def worklist(user: User, page: int, per_page: int, order: str = "due"):
+    """The open steps at the user's own (agency, role) pairs or assigned to the user."""
+    pairs = [(m.agency_id, m.role) for m in user.memberships if m.role in (Role.SPECIALIST, Role.LEADER, Role.CLERK, Role.RECEPTION)]
+    conditions = [and_(StepTask.agency_id == a, StepTask.role == r, StepTask.assignee_id.is_(None)) for a, r in pairs]
+    conditions.append(StepTask.assignee_id == user.id)
+    query = select(StepTask).join(Dossier).where(StepTask.done_at.is_(None), or_(*conditions),
+                                                   Dossier.status.in_(("accepted", "processing", "resolved", "fee_requested")))
+    query = query.order_by(StepTask.due_at if order == "due" else StepTask.given_at, StepTask.id)
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)

@@ -1,0 +1,63 @@
+"""The steps every dossier use case shares: the workflow transition with its event, the
+optimistic-lock check, the commit, and the jobs enqueued only after it."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.domain.workflow import Action, DossierState, Status, WorkflowError, next_status
+from app.extensions import db
+from app.models import Agency, Dossier, DossierEvent, User
+from app.services import issuing, notify
+from app.services.errors import ServiceError
+
+
+class DossierError(ServiceError):
+    """A dossier use case refused."""
+
+
+def state_of(dossier: Dossier) -> DossierState:
+    """What the workflow's guards need to know about the dossier."""
+    return DossierState(Status(dossier.status), intake_supplements=dossier.intake_supplements or 0,
+                        processing_supplements=dossier.processing_supplements or 0,
+                        previous_status=Status(dossier.previous_status) if dossier.previous_status else None)
+
+
+def transition(dossier: Dossier, action: Action, actor: User | None, now: datetime, note: str = "",
+               agency: Agency | None = None) -> None:
+    """Apply the workflow's transition and append the event (never updated or deleted)."""
+    try:
+        target = next_status(state_of(dossier), action)
+    except WorkflowError as error:
+        raise DossierError(str(error), status=409) from None
+    db.session.add(DossierEvent(dossier=dossier, action=action.value, from_status=dossier.status,
+                                to_status=target.value, actor=actor, agency=agency, at=now, note=note))
+    dossier.previous_status = dossier.status
+    dossier.status = target.value
+
+
+def commit() -> None:
+    """Commit; a concurrent change (another click, another tab) is refused, not merged."""
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise DossierError("Hồ sơ vừa được người khác cập nhật. Vui lòng tải lại trang và thử lại.", status=409) from None
+
+
+def commit_then_dispatch(document=None, message=None) -> None:
+    """Jobs are enqueued only once the decision is committed (a rolled-back decision must
+    not send an e-mail or render a form)."""
+    commit()
+    if document is not None:
+        issuing.dispatch(document)
+    notify.dispatch(message)
+
+
+def check_lock(dossier: Dossier, lock_version: int | None) -> None:
+    if lock_version is not None and lock_version != dossier.lock_version:
+        raise DossierError("Bản nháp này đã được lưu ở nơi khác (tab hoặc thiết bị khác). "
+                           "Vui lòng tải lại trang để xem bản mới nhất.", status=409)
+
+

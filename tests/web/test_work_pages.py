@@ -1,0 +1,110 @@
+"""/xu-ly (officials), the desk's register, and the API actions of the internal process."""
+import pytest
+
+from app.services import dossiers
+from tests.dossier_helpers import TICH_SON_DESK, submitted_birth
+from tests.web.test_api_dossiers import token
+
+
+@pytest.fixture
+def accepted(make_user, loaded_catalogue):
+    citizen, desk = make_user(), make_user("reception", TICH_SON_DESK)
+    return dossiers.accept(submitted_birth(citizen), desk)
+
+
+def test_worklist_for_the_right_role_and_403_for_others(client, make_user, login, accepted):
+    login(make_user("specialist", "000.10.21.H62"))
+    page = client.get("/xu-ly/").get_data(as_text=True)
+    assert accepted.code in page and any(state in page for state in ("Trong hạn", "Sắp đến hạn", "Quá hạn"))
+    assert accepted.code in client.get("/xu-ly/?sap_xep=nhan").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("role, agency", [(None, None), ("admin", "000.00.00.H62")])
+def test_worklist_wrong_role_403(client, make_user, login, loaded_catalogue, role, agency):
+    login(make_user(role, agency))
+    assert client.get("/xu-ly/").status_code == 403
+
+
+def test_work_page_acts_for_the_holder(client, make_user, login, accepted):
+    login(make_user("specialist", "000.10.21.H62"))
+    page = client.get(f"/xu-ly/ho-so/{accepted.id}").get_data(as_text=True)
+    assert "Hoàn thành, chuyển bước tiếp theo" in page
+    response = client.post(f"/xu-ly/ho-so/{accepted.id}", data={"action": "complete", "note": "Đủ điều kiện"})
+    assert response.status_code == 302
+    assert accepted.current_step.role == "leader"
+
+
+def test_work_page_other_agency_403_missing_404(client, make_user, login, accepted):
+    login(make_user("specialist", "000.11.21.H62"))
+    assert client.get(f"/xu-ly/ho-so/{accepted.id}").status_code == 403
+    assert client.post(f"/xu-ly/ho-so/{accepted.id}", data={"action": "complete"}).status_code == 403
+    assert client.get(f"/xu-ly/ho-so/{accepted.id}/phieu-kiem-soat.pdf").status_code == 403
+    assert client.get("/xu-ly/ho-so/999999").status_code == 404
+    assert client.get("/xu-ly/ho-so/999999/phieu-kiem-soat.pdf").status_code == 404
+
+
+def test_work_page_same_agency_wrong_role_cannot_act(client, make_user, login, accepted):
+    login(make_user("leader", "000.10.21.H62"))
+    assert client.get(f"/xu-ly/ho-so/{accepted.id}").status_code == 200  # may look
+    assert client.post(f"/xu-ly/ho-so/{accepted.id}", data={"action": "complete"}).status_code == 403
+
+
+def test_work_page_refusal_is_shown_with_status_kept(client, make_user, login, accepted):
+    login(make_user("specialist", "000.10.21.H62"))
+    response = client.post(f"/xu-ly/ho-so/{accepted.id}", data={"action": "supplement", "items": "", "reason": ""})
+    assert response.status_code == 422 and "Cần ghi đủ" in response.get_data(as_text=True)
+    assert client.post(f"/xu-ly/ho-so/{accepted.id}", data={"action": "fly"}).status_code == 400
+
+
+def test_control_slip_pdf_for_staff(client, make_user, login, accepted):
+    login(make_user("specialist", "000.10.21.H62"))
+    response = client.get(f"/xu-ly/ho-so/{accepted.id}/phieu-kiem-soat.pdf")
+    assert response.status_code == 200 and response.data.startswith(b"%PDF")
+
+
+def test_register_on_screen_and_csv(client, make_user, login, accepted):
+    login(make_user("reception", TICH_SON_DESK))
+    page = client.get("/mot-cua/so-theo-doi").get_data(as_text=True)
+    assert accepted.code in page and "Sổ theo dõi hồ sơ" in page
+    csv = client.get("/mot-cua/so-theo-doi?dinh_dang=csv")
+    text = csv.data.decode("utf-8")
+    assert csv.mimetype == "text/csv" and text.startswith("\ufeffSTT,Mã hồ sơ") and accepted.code in text
+    assert client.get("/mot-cua/so-theo-doi?tu=2027-13-01").status_code == 400
+    assert "Không có hồ sơ nào" in client.get("/mot-cua/so-theo-doi?tu=2020-01-01&den=2020-01-31").get_data(as_text=True)
+
+
+def test_register_wrong_role_403(client, make_user, login, loaded_catalogue):
+    login(make_user("specialist", "000.10.21.H62"))
+    assert client.get("/mot-cua/so-theo-doi").status_code == 403
+
+
+def test_api_worklist_actions_and_staff_view(client, make_user, accepted):
+    specialist = make_user("specialist", "000.10.21.H62", password="mk-chuyen-vien")
+    leader = make_user("leader", "000.10.21.H62", password="mk-lanh-dao")
+    mine = token(client, specialist, "mk-chuyen-vien")
+    items = client.get("/api/v1/worklist", headers=mine).get_json()["items"]
+    assert [i["code"] for i in items] == [accepted.code] and items[0]["step"]["role"] == "specialist"
+    body = client.get(f"/api/v1/dossiers/{accepted.code}", headers=mine).get_json()
+    assert body["current_step"]["agency"] == "000.10.21.H62" and len(body["steps"]) == 2
+    wrong = client.post(f"/api/v1/dossiers/{accepted.code}/actions/resolve", json={"outcome": "approved"}, headers=mine)
+    assert wrong.status_code == 403
+    done = client.post(f"/api/v1/dossiers/{accepted.code}/actions/complete_step", json={}, headers=mine)
+    assert done.status_code == 200 and done.get_json()["current_step"]["role"] == "leader"
+    boss = token(client, leader, "mk-lanh-dao")
+    again = client.post(f"/api/v1/dossiers/{accepted.code}/actions/return_result", json={"method": "counter"}, headers=boss)
+    assert again.status_code == 409  # not resolved yet: nothing to return
+    bad = client.post(f"/api/v1/dossiers/{accepted.code}/actions/apologise", json={"new_due_at": "mai"}, headers=boss)
+    assert bad.status_code == 400 and "new_due_at" in bad.get_json()["fields"]
+    resolved = client.post(f"/api/v1/dossiers/{accepted.code}/actions/resolve", json={"outcome": "approved"}, headers=boss)
+    assert resolved.status_code == 200 and resolved.get_json()["status_code"] == 9 and resolved.get_json()["current_step"] is None
+    kinds = [d["kind"] for d in client.get(f"/api/v1/dossiers/{accepted.code}/documents", headers=boss).get_json()]
+    assert "result" in kinds and "control_slip" in kinds
+    slip = client.get(f"/api/v1/dossiers/{accepted.code}/control-slip", headers=boss)
+    assert slip.status_code == 200 and slip.data.startswith(b"%PDF")
+
+
+def test_api_action_in_the_wrong_status_is_409_naming_it(client, make_user, loaded_catalogue):
+    dossier = submitted_birth(make_user())
+    desk = token(client, make_user("reception", TICH_SON_DESK))
+    response = client.post(f"/api/v1/dossiers/{dossier.code}/actions/stop", headers=desk)
+    assert response.status_code == 409 and "submitted" in response.get_json()["error"]
