@@ -78,7 +78,13 @@ def register_template_helpers(app: Flask) -> None:
     from app.services.dossiers import DELIVERIES
     from app.services.issuing import KINDS
 
-    app.jinja_env.filters.update(number=format_number, datetime_vn=format_datetime, waited=format_waited)
+    app.jinja_env.filters.update(
+        number=format_number, datetime_vn=format_datetime, waited=format_waited,
+        # rows for the dashboard's SVG charts
+        trend_row=lambda item: (item[0].strftime("%m/%y"), item[1].counts.received,
+                                item[1].counts.early + item[1].counts.on_time + item[1].counts.late),
+        ranking_row=lambda item: (item[0].name, None if item[1].indices["2.1"].rate is None else float(item[1].indices["2.1"].rate) * 100),
+    )
     from app.domain.deadlines import CLASS_LABELS, OPEN_LABELS, open_state
 
     app.jinja_env.globals.update(

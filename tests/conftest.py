@@ -12,6 +12,7 @@ import itertools
 import os
 
 import pytest
+from flask import has_app_context
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from rq import SimpleWorker
@@ -25,7 +26,8 @@ from app.services import accounts, catalogue
 from app.services.structure import seed_structure
 
 # Tables whose rows a test may create; reference data (units, agencies) stays.
-TRANSIENT_TABLES = ["outbox_message", "issued_document", "dossier_event", "dossier_file", "step_task", "payment", "dossier", "counter",
+TRANSIENT_TABLES = ["outbox_message", "issued_document", "dossier_event", "dossier_file", "step_task", "payment", "rating",
+                    "dossier", "counter",
                     "membership", "user_account", "calendar_day"]
 PROCEDURES_DIR = str(ROOT / "procedures")
 
@@ -41,7 +43,8 @@ class IsolatedClient(FlaskClient):
 
     def open(self, *args, **kwargs):
         response = contextvars.Context().run(super().open, *args, **kwargs)
-        db.session.expire_all()  # the test body re-reads what the request changed
+        if has_app_context():  # not inside a redirect followed in the request's own context
+            db.session.expire_all()  # the test body re-reads what the request changed
         return response
 
 
@@ -79,7 +82,7 @@ def _context_and_cleanup(app):
     ctx.push()
     yield
     db.session.rollback()
-    for table in [*TRANSIENT_TABLES[:8], "procedure_snapshot", "procedure_version", "procedure", *TRANSIENT_TABLES[8:]]:
+    for table in [*TRANSIENT_TABLES[:9], "procedure_snapshot", "procedure_version", "procedure", *TRANSIENT_TABLES[9:]]:
         db.session.execute(text(f"DELETE FROM {table}"))
     db.session.commit()
     db.session.remove()

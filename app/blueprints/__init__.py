@@ -10,10 +10,12 @@ def register_blueprints(app: Flask) -> None:
     from app.blueprints.citizen import bp as citizen_bp
     from app.blueprints.desk import bp as desk_bp
     from app.blueprints.public import bp as public_bp
+    from app.blueprints.stats import bp as stats_bp
     from app.blueprints.work import bp as work_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(stats_bp)
     app.register_blueprint(citizen_bp)
     app.register_blueprint(desk_bp, url_prefix="/mot-cua")
     app.register_blueprint(work_bp, url_prefix="/xu-ly")

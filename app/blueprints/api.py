@@ -1,15 +1,16 @@
 """Public read-only JSON API, v1. Errors are JSON: {"error": ..., "fields": {param: message}}."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from flask import Blueprint, jsonify, request
+from sqlalchemy import select
 
 from app.domain.deadlines import OFFICE_TZ
 from app.domain.structure import AgencyKind, Level
-from app.extensions import csrf
+from app.extensions import csrf, db
 from app.models import Agency, ProcedureVersion
-from app.services import catalogue, structure
+from app.services import catalogue, stats, structure
 from app.services.calendar import expected_due
 
 bp = Blueprint("api", __name__)
@@ -128,3 +129,31 @@ def due_date(code: str):
     received_at = parse_received_at(request.args.get("received_at"))
     due = expected_due(v, received_at)
     return jsonify({"received_at": received_at.astimezone(OFFICE_TZ).isoformat(), "due_at": due.isoformat()})
+
+
+@bp.get("/stats")
+def stats_json():
+    """Decision 766 figures for a scope: ?agency=<code>&level=&field=&from=YYYY-MM-DD&to=YYYY-MM-DD."""
+    try:
+        start = date.fromisoformat(request.args["from"])
+        end = date.fromisoformat(request.args["to"])
+    except KeyError as missing:
+        raise bad_parameter(missing.args[0], "Bắt buộc: ngày dạng YYYY-MM-DD") from None
+    except ValueError:
+        raise bad_parameter("from/to", "Ngày dạng YYYY-MM-DD") from None
+    if end < start or (end - start).days > 3 * 366:
+        raise bad_parameter("to", "Phải sau from, trong vòng 3 năm")
+    level = choice_arg("level", [str(v) for v in Level]) or None
+    agency = None
+    if request.args.get("agency"):
+        agency = db.session.scalar(select(Agency).where(Agency.code == request.args["agency"]))
+        if agency is None:
+            raise ApiError(404, f"Không có cơ quan mã {request.args['agency']}")
+    figures = stats.figures(stats.Scope(start, end, agency, level, request.args.get("field") or None))
+    c = figures.counts
+    return jsonify({
+        "period": {"from": start.isoformat(), "to": end.isoformat()},
+        "received": c.received, "resolved": c.early + c.on_time + c.late, "early": c.early, "on_time": c.on_time,
+        "late": c.late, "open": c.open_within + c.open_overdue, "open_overdue": c.open_overdue,
+        "indices": {key: value.as_json() for key, value in figures.indices.items()},
+    })

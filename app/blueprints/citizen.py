@@ -9,7 +9,7 @@ from app.extensions import db
 from app.forms.admin import ConfirmForm
 from app.forms.dynamic import dossier_form_class, draft_input, initial_data, show_errors, uploads
 from app.models import Dossier
-from app.services import catalogue, dossiers
+from app.services import catalogue, dossiers, ratings
 from app.services.permissions import can
 from app.web import page_arg, send_dossier_file, send_issued_document
 
@@ -118,7 +118,25 @@ def mine():
 @login_required
 def detail(dossier_id: int):
     dossier = _dossier(dossier_id)
-    return render_template("citizen/detail.html", dossier=dossier, spec=dossier.procedure_version.spec)
+    return render_template("citizen/detail.html", dossier=dossier, spec=dossier.procedure_version.spec,
+                           form=ConfirmForm(), rating_values=ratings.VALUES)
+
+
+@bp.post("/ho-so/<int:dossier_id>/danh-gia")
+@login_required
+def rate(dossier_id: int):
+    dossier = _dossier(dossier_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        ratings.rate(dossier, current_user, request.form.get("value", ""), request.form.get("comment", ""))
+    except dossiers.DossierError as error:
+        if error.status == 403:
+            abort(403)
+        flash(error.message, "error")
+    else:
+        flash("Cảm ơn bạn đã đánh giá.", "success")
+    return redirect(url_for("citizen.detail", dossier_id=dossier.id))
 
 
 @bp.route("/ho-so/<int:dossier_id>/rut", methods=["GET", "POST"])

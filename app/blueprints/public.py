@@ -68,8 +68,3 @@ def lookup():
     status = 404 if code and found is None else 200
     return render_template("public/lookup.html", code=code, found=found), status
 
-
-@bp.get("/thong-ke")
-def statistics():
-    return render_template("public/coming.html", title="Thống kê, đánh giá",
-                           text="Chỉ số đánh giá chất lượng phục vụ theo Quyết định 766/QĐ-TTg của từng cơ quan.")

@@ -12,7 +12,7 @@ from app.domain.deadlines import OFFICE_TZ
 from app.extensions import db
 from app.forms.admin import ConfirmForm
 from app.models import Dossier
-from app.services import control, processing
+from app.services import control, processing, ratings
 from app.services.permissions import can
 from app.services.transitions import DossierError
 from app.web import page_arg, require
@@ -74,6 +74,14 @@ def worklist():
     order = "given" if request.args.get("sap_xep") == "nhan" else "due"
     page = processing.worklist(current_user, page_arg(), current_app.config["PER_PAGE"], order)
     return render_template("work/worklist.html", page=page, order=order, calendar=control.calendar())
+
+
+@bp.get("/danh-gia")
+@require("work.list")
+def ratings_page():
+    """Ratings of the dossiers of the official's own agencies."""
+    page = ratings.for_agencies([m.agency_id for m in current_user.memberships], page_arg(), current_app.config["PER_PAGE"])
+    return render_template("work/ratings.html", page=page, values=ratings.VALUES)
 
 
 @bp.route("/ho-so/<int:dossier_id>", methods=["GET", "POST"])

@@ -1,11 +1,11 @@
 """Typed SQLAlchemy models, one module per aggregate. Importing this package registers them all."""
 from app.models.calendar import CalendarDay
 from app.models.dossiers import (Counter, Dossier, DossierEvent, DossierFile, IssuedDocument, OutboxMessage, Payment,
-                                 StepTask)
+                                 Rating, StepTask)
 from app.models.catalogue import Procedure, ProcedureSnapshot, ProcedureVersion
 from app.models.units import AdministrativeUnit, Agency
 from app.models.users import Membership, User
 
 __all__ = [
-    "Counter", "Dossier", "DossierEvent", "DossierFile", "IssuedDocument", "OutboxMessage", "Payment", "StepTask",
+    "Counter", "Dossier", "DossierEvent", "DossierFile", "IssuedDocument", "OutboxMessage", "Payment", "Rating", "StepTask",
     "AdministrativeUnit", "Agency", "CalendarDay", "Membership", "Procedure", "ProcedureSnapshot", "ProcedureVersion", "User"]

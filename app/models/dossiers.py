@@ -41,6 +41,9 @@ class Dossier(db.Model):
     code: Mapped[str | None] = mapped_column(String(60), unique=True)  # given at submission
     procedure_version_id: Mapped[int] = mapped_column(ForeignKey("procedure_version.id"), index=True)
     receiving_agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
+    # The competent agency (the one whose leader decides), set when processing starts; kept
+    # apart from the receiving desk (LEGAL.md §6), so statistics count each dossier once per role.
+    resolving_agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"), index=True)
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)  # None: walk-in
     status: Mapped[str] = mapped_column(String(24), index=True, default="draft")
     previous_status: Mapped[str | None] = mapped_column(String(24))
@@ -68,7 +71,11 @@ class Dossier(db.Model):
     # The one supplement pause during processing: from the request to the applicant's answer.
     paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resumed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # resolved
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)  # resolved or stopped
+    # Stamped when the dossier finishes, for the statistics (Decision 766 index 2.1, 2.2):
+    # early | on_time | late against the deadline in force, and the office minutes it took.
+    result_class: Mapped[str | None] = mapped_column(String(8))
+    processing_minutes: Mapped[int | None] = mapped_column(Integer)
     outcome: Mapped[str | None] = mapped_column(String(10))  # approved | denied
     returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     return_method: Mapped[str | None] = mapped_column(String(10))  # counter | post | online
@@ -81,7 +88,8 @@ class Dossier(db.Model):
     __mapper_args__ = {"version_id_col": lock_version}
 
     procedure_version: Mapped[ProcedureVersion] = relationship()
-    receiving_agency: Mapped[Agency] = relationship()
+    receiving_agency: Mapped[Agency] = relationship(foreign_keys=[receiving_agency_id])
+    resolving_agency: Mapped[Agency | None] = relationship(foreign_keys=[resolving_agency_id])
     owner: Mapped[User | None] = relationship()
     files: Mapped[list[DossierFile]] = relationship(back_populates="dossier", order_by="DossierFile.id",
                                                     cascade="all, delete-orphan")
@@ -89,6 +97,7 @@ class Dossier(db.Model):
     documents: Mapped[list[IssuedDocument]] = relationship(back_populates="dossier", order_by="IssuedDocument.id")
     steps: Mapped[list[StepTask]] = relationship(back_populates="dossier", order_by="StepTask.id")
     payments: Mapped[list[Payment]] = relationship(back_populates="dossier", order_by="Payment.id")
+    rating: Mapped[Rating | None] = relationship(back_populates="dossier", uselist=False)
 
     @property
     def current_step(self) -> StepTask | None:
@@ -132,6 +141,21 @@ class StepTask(db.Model):
     @property
     def key(self) -> str:
         return f"s{self.position + 1}"
+
+
+class Rating(db.Model):
+    """The applicant's rating of a returned dossier, once (feeds Decision 766 index 5.4)."""
+
+    __tablename__ = "rating"
+    __table_args__ = (CheckConstraint("value IN ('satisfied', 'acceptable', 'not_satisfied')", name="value"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id", ondelete="CASCADE"), unique=True)
+    value: Mapped[str] = mapped_column(String(14))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    dossier: Mapped[Dossier] = relationship(back_populates="rating")
 
 
 class Payment(db.Model):

@@ -12,7 +12,8 @@ from datetime import datetime
 
 from sqlalchemy import and_, or_, select
 
-from app.domain.deadlines import OFFICE_TZ, apology_opens_at, classify, extend_for_pause, step_due_dates
+from app.domain.deadlines import (OFFICE_TZ, apology_opens_at, classify, extend_for_pause, step_due_dates,
+                                  working_minutes_between)
 from app.domain.structure import AgencyKind, Role
 from app.domain.workflow import Action
 from app.extensions import db
@@ -95,6 +96,7 @@ def start(dossier: Dossier, staff: User, now: datetime) -> None:
     """At acceptance (called by dossiers.accept in its transaction): the reception step is the
     acceptance itself; the dossier is handed to the second step."""
     dossier.effective_due_at = dossier.due_at
+    dossier.resolving_agency = step_agency(dossier, decision_position(dossier))
     first = _hand_to(dossier, 0, staff, now)
     _close(first, staff, now)
     _hand_to(dossier, 1, staff, now)
@@ -130,14 +132,33 @@ def _require_status(dossier: Dossier, *statuses: str) -> None:
         raise DossierError(f"Thao tác không thực hiện được khi hồ sơ ở trạng thái “{dossier.status}”.", status=409)
 
 
-def is_decision_step(dossier: Dossier, position: int) -> bool:
+def decision_position(dossier: Dossier) -> int:
     """The leader's approval makes the result final: the LAST leader step of the process."""
     roles = [step["role"] for step in dossier.procedure_version.spec["process"]]
-    return position == len(roles) - 1 - roles[::-1].index(Role.LEADER)
+    return len(roles) - 1 - roles[::-1].index(Role.LEADER)
+
+
+def is_decision_step(dossier: Dossier, position: int) -> bool:
+    return position == decision_position(dossier)
 
 
 def is_return_step(dossier: Dossier, position: int) -> bool:
     return position == len(dossier.procedure_version.spec["process"]) - 1
+
+
+def _finish(dossier: Dossier, now: datetime) -> None:
+    """Stamp the end for the statistics: early / on time / late against the deadline in force
+    (more than one supplement request counts as late, Decision 766 index 2.1), and the office
+    time used, without the supplement pause."""
+    calendar = work_calendar()
+    dossier.finished_at = now
+    supplements = (dossier.intake_supplements or 0) + (dossier.processing_supplements or 0)
+    due = dossier.effective_due_at or dossier.due_at
+    dossier.result_class = "late" if supplements > 1 else classify(now, due)
+    used = working_minutes_between(dossier.received_at, now, calendar)
+    if dossier.paused_at and dossier.resumed_at:
+        used -= working_minutes_between(dossier.paused_at, dossier.resumed_at, calendar)
+    dossier.processing_minutes = max(used, 0)
 
 
 def _mark_processing(dossier: Dossier, actor: User, now: datetime, agency: Agency) -> None:
@@ -300,7 +321,8 @@ def resolve(dossier: Dossier, user: User, outcome: str, reason: str = "", now: d
         raise DossierError("Chỉ lãnh đạo ở bước quyết định mới phê duyệt kết quả.", status=403)
     _mark_processing(dossier, user, now, task.agency)
     transition(dossier, Action.RESOLVE, user, now, note=reason.strip(), agency=task.agency)
-    dossier.finished_at, dossier.outcome = now, outcome
+    dossier.outcome = outcome
+    _finish(dossier, now)
     _close(task, user, now, "Phê duyệt." if outcome == "approved" else f"Không phê duyệt: {reason.strip()}")
     _hand_to(dossier, task.position + 1, user, now)
     document = issuing.issue(dossier, "result", user, now, {"outcome": outcome, "reason": reason.strip()}, agency=task.agency)
@@ -339,7 +361,10 @@ def stop(dossier: Dossier, user: User, now: datetime | None = None) -> Dossier:
     _require_status(dossier, "withdrawal_requested")
     requested = next(e for e in reversed(dossier.events) if e.action == Action.REQUEST_WITHDRAWAL.value)
     transition(dossier, Action.STOP, user, now, agency=dossier.receiving_agency)
-    dossier.finished_at = now
+    if dossier.received_at:
+        _finish(dossier, now)
+    else:
+        dossier.finished_at = now
     task = dossier.current_step
     if task is not None:
         _close(task, user, now, "Dừng giải quyết theo yêu cầu rút hồ sơ.")

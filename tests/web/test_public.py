@@ -36,10 +36,10 @@ def test_unknown_api_path_is_404_json(client):
     assert response.is_json and "error" in response.get_json()
 
 
-def test_statistics_page_says_it_is_not_yet_available(client):
-    response = client.get("/thong-ke")
+def test_statistics_page_has_an_empty_state(client):
+    response = client.get("/thong-ke?ky=year&nam=2020")
     assert response.status_code == 200
-    assert "chưa được triển khai" in response.get_data(as_text=True)
+    assert "Chưa có hồ sơ nào được tiếp nhận" in response.get_data(as_text=True)
 
 
 def test_stylesheet_is_served_by_the_app(client):

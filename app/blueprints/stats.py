@@ -1,0 +1,75 @@
+"""The public statistics (no login): Decision 766 figures for the province, a level, a field or
+one agency, over a month, quarter, year or custom period; per-agency ranking; monthly trend."""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+from flask import Blueprint, Response, abort, render_template, request
+from sqlalchemy import select
+
+from app.domain.deadlines import OFFICE_TZ
+from app.domain.indices import INDICES
+from app.domain.structure import Level
+from app.extensions import db
+from app.models import Agency
+from app.models.users import utcnow
+from app.services import catalogue, stats
+
+bp = Blueprint("stats", __name__)
+
+
+def scope_from_args(args) -> stats.Scope:
+    """?ky=month|quarter|year|custom&nam=&so=&tu=&den=&cap=&linh_vuc=&co_quan= — 400 on nonsense, 404 on an unknown agency."""
+    today = utcnow().astimezone(OFFICE_TZ).date()
+    kind = args.get("ky", "year")
+    try:
+        year = int(args.get("nam", today.year))
+        number = int(args.get("so", today.month if kind == "month" else (today.month - 1) // 3 + 1))
+        if kind == "custom":
+            start, end = date.fromisoformat(args["tu"]), date.fromisoformat(args["den"])
+        elif kind in ("month", "quarter", "year"):
+            start, end = stats.period(kind, year, number)
+        else:
+            raise ValueError(kind)
+    except (KeyError, ValueError):
+        abort(400)
+    if end < start or (end - start).days > 3 * 366:
+        abort(400)
+    agency = None
+    if args.get("co_quan"):
+        agency = db.session.scalar(select(Agency).where(Agency.code == args["co_quan"]))
+        if agency is None:
+            abort(404)
+    level = args.get("cap") or None
+    if level and level not in set(Level):
+        abort(400)
+    return stats.Scope(start, end, agency, level, args.get("linh_vuc") or None)
+
+
+@bp.get("/thong-ke")
+def dashboard():
+    scope = scope_from_args(request.args)
+    summary = stats.figures(scope)
+    ranking = stats.by_agency(scope)
+    if request.args.get("dinh_dang") == "csv":
+        return _ranking_csv(ranking, scope)
+    return render_template("stats/dashboard.html", scope=scope, summary=summary, ranking=ranking,
+                           trend=stats.months(scope), indices=INDICES, fields=catalogue.fields(),
+                           args={k: v for k, v in request.args.items() if k != "dinh_dang"},
+                           drill={k: v for k, v in request.args.items() if k not in ("dinh_dang", "co_quan")})
+
+
+def _ranking_csv(ranking, scope: stats.Scope) -> Response:
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out)
+    writer.writerow(["Cơ quan", "Mã định danh", "Tiếp nhận", "Đã giải quyết", "Trước hạn", "Đúng hạn", "Quá hạn",
+                     "Đang giải quyết trong hạn", "Đang giải quyết quá hạn", "Tỷ lệ đúng hạn (%)"])
+    for agency, fig in ranking:
+        c, rate = fig.counts, fig.indices["2.1"].rate
+        writer.writerow([agency.name, agency.code, c.received, c.early + c.on_time + c.late, c.early, c.on_time, c.late,
+                         c.open_within, c.open_overdue, "" if rate is None else f"{rate * 100:.2f}"])
+    return Response(out.getvalue(), mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="thong-ke-{scope.start}-{scope.end}.csv"'})

@@ -1,0 +1,363 @@
+"""Decision 766/QĐ-TTg service indices: the arithmetic, from counts.
+
+Pure Python on purpose: no Flask, no database. The statistics layer counts
+dossiers in SQL for one scope (agency, level, field) and one period and hands
+the numbers over as a ``Counts``; this module only divides, rounds and scores,
+so every formula can be checked by hand in a unit test.
+
+Sources
+    LEGAL.md section 4 (the QĐ 766 index set, 100 points) and DESIGN.md
+    section 5 (the indices this portal computes), which follow the national
+    portal's "Mô tả công thức tính chỉ số 766.docx" (found transcribed as
+    ``formula-document.js`` in public code). Index names below are that
+    document's titles, shortened where the title covers more than we compute
+    (3.3 covers every submission channel; we compute the online share).
+
+What is confirmed ([V]) and what is not ([?])
+    - Group maxima 18 / 20 / 22 / 22 / 18 = 100 points [V] (``GROUP_POINTS``).
+    - Index 2.1 is worth 20 points and 5.4 is worth 6 points [V].
+    - Thresholds: 3.3 full points from 50%, 4.2 from 80%, 5.4 from 90% [V].
+    - Every other index's points are unconfirmed [?]: ``max_points`` is
+      ``None`` and so are its ``points``; the rate is still computed.
+      2.2 (a duration) has no points of its own.
+
+Rules shared by every index
+    - A rate whose denominator is 0 is N/A (``None``), never 0 or 100%
+      (DESIGN.md 5).
+    - A rate is a fraction 0..1 rounded half-up to 4 decimals, i.e. a percent
+      with 2 decimals as the formula document asks ("Làm tròn: 2 chữ số thập
+      phân"); the 2.2 average is in working days, rounded half-up to 2 decimals.
+    - Scoring with a threshold: ``points = max × min(1, rate / threshold)``
+      (LEGAL.md 4; the document's "Đạt từ X% trở lên sẽ đạt điểm tối đa. Dưới
+      X% tính theo công thức: Tỷ lệ × Điểm tối đa / X%"); without a threshold
+      the points are proportional to the rate. Points are rounded half-up to
+      2 decimals and computed from the rounded rate, so the points always
+      agree with the percent on screen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from decimal import ROUND_HALF_UP, Decimal
+
+__all__ = [
+    "GROUP_LABELS",
+    "GROUP_POINTS",
+    "INDICES",
+    "Counts",
+    "IndexSpec",
+    "IndexValue",
+    "compute",
+    "label",
+    "points",
+    "rate",
+]
+
+_RATE_PLACES = Decimal("0.0001")  # 0..1 with 4 decimals = a percent with 2 decimals
+_DAYS_PLACES = Decimal("0.01")  # 2.2: working days with 2 decimals
+_POINTS_PLACES = Decimal("0.01")
+_ONE = Decimal(1)
+_ZERO = Decimal(0)
+
+_UNITS = ("percent", "days")
+
+
+# --------------------------------------------------------------------------
+# The index set
+# --------------------------------------------------------------------------
+
+# Group number (the first part of an index id) -> maximum points. LEGAL.md 4 [V]
+# (sonoivu.namdinh.gov.vn). Display only: the sum of the indices we compute is
+# not a group's score, most per-index points being unconfirmed.
+GROUP_POINTS: dict[str, Decimal] = {
+    "1": Decimal(18),
+    "2": Decimal(20),
+    "3": Decimal(22),
+    "4": Decimal(22),
+    "5": Decimal(18),
+}
+
+# Group names as in the formula document ("1. Nhóm chỉ số về công khai, minh bạch", ...).
+GROUP_LABELS: dict[str, str] = {
+    "1": "Công khai, minh bạch",
+    "2": "Tiến độ, kết quả giải quyết",
+    "3": "Cung cấp dịch vụ trực tuyến",
+    "4": "Số hóa hồ sơ",
+    "5": "Mức độ hài lòng",
+}
+
+
+@dataclass(frozen=True)
+class IndexSpec:
+    """One Decision 766 index: identity, display name and scoring rule.
+
+    ``max_points`` is ``None`` where LEGAL.md does not confirm the points [?];
+    ``threshold`` is the rate (0..1) from which full points are earned, or
+    ``None`` for points proportional to the rate (full points at 100%);
+    ``unit`` is ``"percent"`` (a rate 0..1) or ``"days"`` (2.2).
+    """
+
+    id: str
+    name: str
+    max_points: Decimal | None
+    threshold: Decimal | None
+    unit: str
+
+    def __post_init__(self) -> None:
+        if self.unit not in _UNITS:
+            raise ValueError(f"index {self.id}: unit must be one of {_UNITS}, got {self.unit!r}")
+        if self.max_points is not None and self.max_points < 0:
+            raise ValueError(f"index {self.id}: max_points must not be negative, got {self.max_points}")
+        if self.threshold is not None and not _ZERO < self.threshold <= _ONE:
+            raise ValueError(f"index {self.id}: threshold must be in (0, 1], got {self.threshold}")
+
+
+INDICES: dict[str, IndexSpec] = {
+    spec.id: spec
+    for spec in (
+        # 2.1: 20 points [V]; proportional, no threshold in the formula document.
+        IndexSpec("2.1", "Tỷ lệ hồ sơ xử lý trước hạn, đúng hạn", Decimal(20), None, "percent"),
+        # 2.2: a duration, not scored.
+        IndexSpec("2.2", "Thời gian giải quyết TTHC trung bình", None, None, "days"),
+        # 3.3: threshold 50% [V]; points [?].
+        IndexSpec("3.3", "Tỷ lệ hồ sơ nộp trực tuyến", None, Decimal("0.50"), "percent"),
+        # 3.6: points [?]; the document gives no threshold.
+        IndexSpec("3.6", "Tỷ lệ hồ sơ thanh toán trực tuyến", None, None, "percent"),
+        # 4.1: points [?]; the document gives no threshold.
+        IndexSpec("4.1", "Tỷ lệ hồ sơ có cấp kết quả giải quyết TTHC điện tử", None, None, "percent"),
+        # 4.2: threshold 80% [V]; points [?].
+        IndexSpec("4.2", "Tỷ lệ hồ sơ TTHC thực hiện số hóa hồ sơ", None, Decimal("0.80"), "percent"),
+        # 5.4: 6 points [V], threshold 90% [V].
+        IndexSpec("5.4", "Tỷ lệ hài lòng trong tiếp nhận, giải quyết TTHC", Decimal(6), Decimal("0.90"), "percent"),
+    )
+}
+
+
+def label(index_id: str) -> str:
+    """Vietnamese name of an index, e.g. ``label("2.1")``; ``KeyError`` if unknown."""
+    try:
+        return INDICES[index_id].name
+    except KeyError:
+        raise KeyError(f"unknown Decision 766 index {index_id!r}; known: {', '.join(INDICES)}") from None
+
+
+# --------------------------------------------------------------------------
+# Rates and points
+# --------------------------------------------------------------------------
+
+
+def _amount(value: object, what: str) -> Decimal:
+    """A non-negative int or Decimal as a Decimal (bool and float refused)."""
+    if isinstance(value, bool) or not isinstance(value, int | Decimal):
+        raise TypeError(f"{what} must be an int or a Decimal, got {value!r}")
+    amount = Decimal(value)
+    if not amount.is_finite() or amount < 0:
+        raise ValueError(f"{what} must be a finite number >= 0, got {value!r}")
+    return amount
+
+
+def _quotient(numerator: int | Decimal, denominator: int | Decimal, places: Decimal) -> Decimal | None:
+    top = _amount(numerator, "numerator")
+    bottom = _amount(denominator, "denominator")
+    if bottom == 0:
+        return None
+    return (top / bottom).quantize(places, rounding=ROUND_HALF_UP)
+
+
+def rate(numerator: int | Decimal, denominator: int | Decimal) -> Decimal | None:
+    """``numerator / denominator`` rounded half-up to 4 decimals; ``None`` (N/A) if the denominator is 0.
+
+    DESIGN.md 5: "a rate with a zero denominator is N/A, not 0 or 100". Four
+    decimals of a fraction are the two decimals of a percent that the formula
+    document asks for (``rate(1, 32) == Decimal("0.0313")``: 3.13%, where
+    banker's rounding would give 3.12%). Both arguments must be ints or
+    Decimals >= 0. A numerator larger than the denominator is not refused here
+    (the result is then above 1); ``points`` caps the score at the maximum.
+    """
+    return _quotient(numerator, denominator, _RATE_PLACES)
+
+
+def points(spec: IndexSpec, value: Decimal | None) -> Decimal | None:
+    """Points earned by ``value`` under ``spec``, rounded half-up to 2 decimals.
+
+    LEGAL.md 4: ``max × min(1, rate / threshold)``; without a threshold,
+    ``max × min(1, rate)`` (proportional, full points at 100%). ``None`` when
+    the value is N/A or the index has no confirmed ``max_points`` [?]. The
+    product is taken before the division (``max × rate / threshold``) so that
+    exact cases stay exact (6 × 0.75 / 0.90 = 5.00, not 4.99...98).
+    """
+    if value is None or spec.max_points is None:
+        return None
+    if spec.unit != "percent":
+        raise ValueError(f"index {spec.id} is measured in {spec.unit}, not scored as a rate")
+    threshold = spec.threshold if spec.threshold is not None else _ONE
+    earned = spec.max_points if value >= threshold else spec.max_points * max(value, _ZERO) / threshold
+    return earned.quantize(_POINTS_PLACES, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class IndexValue:
+    """The value of one index for one scope and period.
+
+    ``rate`` is a fraction 0..1 with 4 decimals (show it as a percent with 2
+    decimals) or, for 2.2, the average in working days with 2 decimals;
+    ``None`` means N/A (zero denominator). ``points`` is ``None`` when N/A or
+    when the index has no confirmed maximum. ``numerator`` and
+    ``denominator`` are the counts the rate came from (for 2.2: total working
+    days over finished dossiers).
+    """
+
+    id: str
+    rate: Decimal | None
+    points: Decimal | None
+    numerator: Decimal | int
+    denominator: Decimal | int
+
+    @property
+    def na(self) -> bool:
+        """True when the index is not applicable (nothing to divide by)."""
+        return self.rate is None
+
+    def as_json(self) -> dict:
+        """``{"rate": float|None, "points": float|None, "numerator": ..., "denominator": ...}``.
+
+        Decimals become floats (JSON has no decimal type); int counts stay ints.
+        """
+        return {
+            "rate": _json_number(self.rate),
+            "points": _json_number(self.points),
+            "numerator": _json_number(self.numerator),
+            "denominator": _json_number(self.denominator),
+        }
+
+
+def _json_number(value: Decimal | int | None) -> float | int | None:
+    if value is None or isinstance(value, int):
+        return value
+    return float(value)
+
+
+# --------------------------------------------------------------------------
+# Counts -> indices
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class Counts:
+    """What the SQL side provides for one scope and one period (keyword-only).
+
+    Receipt-based counts (dossiers accepted, ``NgayTiepNhan`` in the period):
+        ``received``; ``online``: those received with ``KenhThucHien = 2``
+        (LEGAL.md 4 also asks, for 3.3, for an e-result where the procedure
+        requires a paper result: the SQL side applies that condition);
+        ``digitised``: those whose input components all have files and, where
+        the procedure requires a paper result, an electronic result (4.2).
+    Processing-based counts (dossiers received or processed in the period,
+    index 2.1, LEGAL.md 4 "Details for 2.1"):
+        ``finished``: those that reached an end (resolved, result returned,
+        stopped, refused, withdrawn) -- informational, the formulas use
+        ``early + on_time + late``; ``early`` / ``on_time`` / ``late``: the
+        finished ones by ``deadlines.classify`` (more than one supplement
+        request counts as late); ``open_within`` / ``open_overdue``: still open
+        at the end of the period, by ``deadlines.open_state`` (due soon counts
+        as within); ``processing_days_total``: the processing time of the
+        finished ones in working days, supplement waits subtracted.
+    Fees and results:
+        ``with_fee``: dossiers with a non-zero fee; ``paid_online``: those paid
+        online (``DuocThanhToanTrucTuyen`` 1 or 2); ``result_required``:
+        resolved dossiers of procedures requiring a paper result;
+        ``e_result``: those with an electronic result file.
+    Satisfaction:
+        ``poor_or_complaint``: finished dossiers rated "not satisfied" or with
+        a complaint.
+
+    Counts are ints >= 0 and ``processing_days_total`` a Decimal >= 0 (an int
+    is accepted). ``None`` is read as 0, because an SQL ``SUM`` over no rows is
+    NULL. Consistency between counts (e.g. ``online <= received``) is the SQL
+    side's business; ``points`` never exceeds the maximum either way.
+    """
+
+    received: int
+    finished: int
+    early: int
+    on_time: int
+    late: int
+    open_within: int
+    open_overdue: int
+    processing_days_total: Decimal
+    online: int
+    with_fee: int
+    paid_online: int
+    result_required: int
+    e_result: int
+    digitised: int
+    poor_or_complaint: int
+
+    def __post_init__(self) -> None:
+        for field in fields(self):
+            value = getattr(self, field.name)
+            if field.name == "processing_days_total":
+                value = _amount(0 if value is None else value, field.name)
+            else:
+                if value is None:
+                    value = 0
+                if isinstance(value, bool) or not isinstance(value, int):
+                    raise TypeError(f"{field.name} must be an int, got {value!r}")
+                if value < 0:
+                    raise ValueError(f"{field.name} must not be negative, got {value!r}")
+            object.__setattr__(self, field.name, value)
+
+    @property
+    def finished_total(self) -> int:
+        """Finished dossiers classified by deadline: ``early + on_time + late``."""
+        return self.early + self.on_time + self.late
+
+
+def _rate_index(index_id: str, numerator: int, denominator: int) -> IndexValue:
+    value = rate(numerator, denominator)
+    return IndexValue(index_id, value, points(INDICES[index_id], value), numerator, denominator)
+
+
+def compute(counts: Counts) -> dict[str, IndexValue]:
+    """All indices of ``INDICES`` for one scope and period, keyed by id.
+
+    Formulas (LEGAL.md 4, DESIGN.md 5, "Mô tả công thức tính chỉ số 766"):
+
+    - 2.1 on time or early = (early + on_time + open_within) /
+      (early + on_time + late + open_within + open_overdue): "số hồ sơ đã và
+      đang xử lý đúng hạn hoặc trong hạn / tổng số hồ sơ được tiếp nhận, xử lý
+      trong kỳ". 20 points [V], proportional.
+    - 2.2 average processing time = processing_days_total /
+      (early + on_time + late), in working days (2 decimals). Not scored;
+      N/A when nothing finished.
+    - 3.3 online dossiers = online / received. Full points from 50% [V];
+      points [?]. The national formula also multiplies by the synchronisation
+      rate (index 1.4); that factor belongs to the national portal's view of
+      our data and is not applied here.
+    - 3.6 online payment = paid_online / with_fee. Points [?].
+    - 4.1 electronic results = e_result / result_required. Points [?].
+    - 4.2 digitisation = digitised / received. Full points from 80% [V];
+      points [?].
+    - 5.4 satisfaction = 100% − (late / finished + poor_or_complaint /
+      finished), finished = early + on_time + late; clamped at 0 (a late
+      dossier that also drew a complaint is counted in both terms, so the sum
+      can pass 100%). Computed exactly as (finished − late − poor_or_complaint)
+      / finished and rounded once. 6 points [V], full from 90% [V]; N/A when
+      nothing finished.
+    """
+    finished = counts.finished_total
+    in_time = counts.early + counts.on_time + counts.open_within
+    handled = finished + counts.open_within + counts.open_overdue
+    satisfied = max(0, finished - counts.late - counts.poor_or_complaint)
+
+    days = _quotient(counts.processing_days_total, finished, _DAYS_PLACES)
+    values = [
+        _rate_index("2.1", in_time, handled),
+        IndexValue("2.2", days, None, counts.processing_days_total, finished),
+        _rate_index("3.3", counts.online, counts.received),
+        _rate_index("3.6", counts.paid_online, counts.with_fee),
+        _rate_index("4.1", counts.e_result, counts.result_required),
+        _rate_index("4.2", counts.digitised, counts.received),
+        _rate_index("5.4", satisfied, finished),
+    ]
+    return {value.id: value for value in values}

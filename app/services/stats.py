@@ -1,0 +1,155 @@
+"""Decision 766 statistics, computed in SQL over the dossiers' dated facts (one aggregate query
+per scope and period; no Python loop over dossiers, no second copy of the data).
+
+Scope: a period (received in it), optionally one agency (as receiving desk or competent
+agency), one level (the competent agency's), one field (lĩnh vực). Finished dossiers are
+classified by the stamp put on them when they finished (early / on time / late against the
+deadline in force, supplement waiting time excluded, more than one supplement = late); open
+ones are within or over their deadline at the end of the period (or now, if sooner)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from sqlalchemy import and_, case, exists, func, or_, select
+
+from app.domain.deadlines import OFFICE_TZ
+from app.domain.indices import Counts, IndexValue, compute
+from app.extensions import db
+from app.models import AdministrativeUnit, Agency, Dossier, DossierFile, IssuedDocument, Payment, ProcedureVersion, Rating
+from app.models.users import utcnow
+
+ONLINE_PAYMENT = ("national_portal", "provincial_gateway")
+OFFICE_DAY_MINUTES = Decimal(450)  # 07:30–11:30 and 13:30–17:00: processing time shown in working days
+
+
+@dataclass(frozen=True)
+class Scope:
+    start: date
+    end: date                      # inclusive
+    agency: Agency | None = None
+    level: str | None = None
+    field: str | None = None
+
+    @property
+    def since(self) -> datetime:
+        return datetime.combine(self.start, time(0), tzinfo=OFFICE_TZ)
+
+    @property
+    def until(self) -> datetime:
+        return datetime.combine(self.end + timedelta(days=1), time(0), tzinfo=OFFICE_TZ)
+
+
+@dataclass(frozen=True)
+class Figures:
+    counts: Counts
+    indices: dict[str, IndexValue]
+
+
+def _fee_versions() -> list[int]:
+    """Versions whose procedure has a non-zero fee (fees live in a small JSON list per version)."""
+    return [v_id for v_id, fees in db.session.execute(select(ProcedureVersion.id, ProcedureVersion.fees))
+            if any(fee["amount"] for fee in fees)]
+
+
+def _filters(scope: Scope) -> list:
+    conditions = [Dossier.received_at >= scope.since, Dossier.received_at < scope.until]
+    if scope.agency is not None:
+        conditions.append(or_(Dossier.receiving_agency_id == scope.agency.id, Dossier.resolving_agency_id == scope.agency.id))
+    if scope.level:
+        conditions.append(Dossier.procedure_version.has(ProcedureVersion.level == scope.level))
+    if scope.field:
+        conditions.append(Dossier.procedure_version.has(ProcedureVersion.field == scope.field))
+    return conditions
+
+
+def _aggregates(scope: Scope, now: datetime):
+    """The columns of one aggregate row; `cut` is the end of the period, or now if sooner."""
+    cut = min(now, scope.until)
+    finished = and_(Dossier.finished_at.is_not(None), Dossier.finished_at < cut)
+    due = func.coalesce(Dossier.effective_due_at, Dossier.due_at)
+
+    def count_if(condition):
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+    has_result = exists().where(IssuedDocument.dossier_id == Dossier.id, IssuedDocument.kind == "result",
+                                IssuedDocument.sha256.is_not(None))
+    has_files = exists().where(DossierFile.dossier_id == Dossier.id)
+    paid_online = exists().where(Payment.dossier_id == Dossier.id, Payment.channel.in_(ONLINE_PAYMENT))
+    poor = exists().where(Rating.dossier_id == Dossier.id, Rating.value == "not_satisfied")
+    fee_versions = _fee_versions() or [-1]
+    approved = and_(finished, Dossier.outcome == "approved")
+    return [
+        func.count(Dossier.id).label("received"),
+        count_if(finished).label("finished"),
+        count_if(and_(finished, Dossier.result_class == "early")).label("early"),
+        count_if(and_(finished, Dossier.result_class == "on_time")).label("on_time"),
+        count_if(and_(finished, Dossier.result_class == "late")).label("late"),
+        count_if(and_(~finished, due >= cut)).label("open_within"),
+        count_if(and_(~finished, due < cut)).label("open_overdue"),
+        func.coalesce(func.sum(case((finished, Dossier.processing_minutes), else_=0)), 0).label("minutes"),
+        count_if(Dossier.channel == 2).label("online"),
+        count_if(Dossier.procedure_version_id.in_(fee_versions)).label("with_fee"),
+        count_if(and_(Dossier.procedure_version_id.in_(fee_versions), paid_online)).label("paid_online"),
+        count_if(approved).label("result_required"),
+        count_if(and_(approved, has_result)).label("e_result"),
+        count_if(and_(has_files, or_(~approved, has_result))).label("digitised"),
+        count_if(and_(finished, poor)).label("poor"),
+    ]
+
+
+def _counts(row) -> Counts:
+    return Counts(
+        received=row.received, finished=row.finished, early=row.early, on_time=row.on_time, late=row.late,
+        open_within=row.open_within, open_overdue=row.open_overdue,
+        processing_days_total=Decimal(row.minutes or 0) / OFFICE_DAY_MINUTES,
+        online=row.online, with_fee=row.with_fee, paid_online=row.paid_online,
+        result_required=row.result_required, e_result=row.e_result, digitised=row.digitised,
+        poor_or_complaint=row.poor,
+    )
+
+
+def figures(scope: Scope, now: datetime | None = None) -> Figures:
+    now = now or utcnow()
+    row = db.session.execute(select(*_aggregates(scope, now)).where(*_filters(scope))).one()
+    counts = _counts(row)
+    return Figures(counts, compute(counts))
+
+
+def by_agency(scope: Scope, now: datetime | None = None) -> list[tuple[Agency, Figures]]:
+    """One row per competent agency (GROUP BY in SQL), ranked by on-time rate, best first."""
+    now = now or utcnow()
+    rows = db.session.execute(
+        select(Dossier.resolving_agency_id, *_aggregates(scope, now)).where(*_filters(scope), Dossier.resolving_agency_id.is_not(None))
+        .group_by(Dossier.resolving_agency_id)).all()
+    agencies = {a.id: a for a in db.session.scalars(select(Agency).where(Agency.id.in_([r.resolving_agency_id for r in rows])))}
+    result = [(agencies[r.resolving_agency_id], Figures(_counts(r), compute(_counts(r)))) for r in rows]
+
+    def on_time(item):
+        value = item[1].indices["2.1"].rate
+        return (value is None, -(value or 0), item[0].name)
+    return sorted(result, key=on_time)
+
+
+def months(scope: Scope, now: datetime | None = None) -> list[tuple[date, Figures]]:
+    """The trend: the same figures month by month over the scope's period."""
+    out = []
+    first = scope.start.replace(day=1)
+    while first <= scope.end:
+        last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+        month = Scope(max(first, scope.start), min(last, scope.end), scope.agency, scope.level, scope.field)
+        out.append((first, figures(month, now)))
+        first = last + timedelta(days=1)
+    return out
+
+
+def period(kind: str, year: int, number: int = 1) -> tuple[date, date]:
+    """month N, quarter N, or the year."""
+    if kind == "month":
+        start = date(year, number, 1)
+        return start, (start.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    if kind == "quarter":
+        start = date(year, 3 * number - 2, 1)
+        return start, (date(year, 3 * number, 28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    return date(year, 1, 1), date(year, 12, 31)

@@ -1,0 +1,101 @@
+"""Decision 766 figures in SQL, on a hand-built set of dossiers whose answers are worked out by hand."""
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Agency, Dossier, DossierFile, IssuedDocument, Rating
+from app.services import catalogue, stats
+
+UTC = timezone.utc
+T = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)  # Tue 10 Mar 2026 09:00 in Vietnam
+NOW = datetime(2026, 4, 15, 2, 0, tzinfo=UTC)
+
+
+def agency(code: str) -> Agency:
+    return db.session.scalar(select(Agency).where(Agency.code == code))
+
+
+def build(version, desk, resolver, *, n, channel=1, received=T, finished=None, result_class=None, due=None,
+          minutes=None, outcome=None, e_result=False, files=True, rating=None):
+    """`n` dossiers with the given facts (only what the statistics read)."""
+    for i in range(n):
+        d = Dossier(procedure_version=version, receiving_agency=desk, resolving_agency=resolver, status="resolved" if finished else "processing",
+                    channel=channel, code=f"{desk.code}-260310-{Dossier.query.count() + 1:04d}", received_at=received,
+                    due_at=due or received + timedelta(days=5), finished_at=finished, result_class=result_class,
+                    processing_minutes=minutes, outcome=outcome, form_data={}, delivery="counter")
+        db.session.add(d)
+        if files:
+            d.files.append(DossierFile(component="x", name="x.pdf", content_type="application/pdf", size=1, sha256="0" * 64))
+        if e_result:
+            db.session.add(IssuedDocument(dossier=d, kind="result", number=f"{d.code}/KQ", agency=resolver, sha256="1" * 64,
+                                          created_at=finished, content={}))
+        if rating:
+            db.session.add(Rating(dossier=d, value=rating, created_at=finished))
+    db.session.commit()
+
+
+@pytest.fixture
+def march(loaded_catalogue):
+    """In March 2026, for UBND phường Tích Sơn (birth registration, no fee), received at its desk:
+    4 early (2 online, 1 rated not satisfied, all with an e-result), 3 on time, 1 late,
+    1 open within its deadline, 1 open and overdue; and 2 dossiers of another commune."""
+    birth = catalogue.current_version("1.001193")
+    desk, ubnd = agency("001.10.21.H62"), agency("000.10.21.H62")
+    done = T + timedelta(days=1)
+    build(birth, desk, ubnd, n=2, channel=2, finished=done, result_class="early", minutes=450, outcome="approved", e_result=True)
+    build(birth, desk, ubnd, n=1, finished=done, result_class="early", minutes=450, outcome="approved", e_result=True, rating="not_satisfied")
+    build(birth, desk, ubnd, n=1, finished=done, result_class="early", minutes=450, outcome="approved", e_result=True, files=False)
+    build(birth, desk, ubnd, n=3, finished=done, result_class="on_time", minutes=900, outcome="approved")
+    build(birth, desk, ubnd, n=1, finished=done, result_class="late", minutes=2250, outcome="approved")
+    build(birth, desk, ubnd, n=1, due=NOW + timedelta(days=3))            # open, within
+    build(birth, desk, ubnd, n=1, due=T + timedelta(days=2))              # open, overdue
+    other_desk, other = agency("001.11.21.H62"), agency("000.11.21.H62")
+    build(birth, other_desk, other, n=2, finished=done, result_class="late", minutes=900, outcome="approved")
+
+
+def test_province_figures_for_march(march):
+    fig = stats.figures(stats.Scope(date(2026, 3, 1), date(2026, 3, 31)), now=NOW)
+    c = fig.counts
+    assert (c.received, c.early, c.on_time, c.late, c.open_within, c.open_overdue) == (12, 4, 3, 3, 1, 1)
+    # 2.1: (4 + 3 + 1 open within) / (4 + 3 + 3 + 1 + 1) = 8/12
+    assert str(fig.indices["2.1"].rate) == "0.6667" and str(fig.indices["2.1"].points) == "13.33"
+    # 2.2: (4×450 + 3×900 + 2250 + 2×900) / 450 = 19 working days over 10 finished = 1.90
+    assert str(fig.indices["2.2"].rate) == "1.90"
+    assert str(fig.indices["3.3"].rate) == "0.1667"       # 2 online of 12
+    assert fig.indices["3.6"].rate is None                 # no dossier with a fee: N/A, not 0
+    assert str(fig.indices["4.1"].rate) == "0.4000"       # 4 e-results of 10 approved
+    # 4.2: with files and (not approved, or approved with an e-result): 3 early + 2 open = 5 of 12
+    assert str(fig.indices["4.2"].rate) == "0.4167"
+    # 5.4: 1 − (3 late + 1 not satisfied) / 10 = 0.60
+    assert str(fig.indices["5.4"].rate) == "0.6000"
+
+
+def test_one_agency_and_the_ranking(march):
+    scope = stats.Scope(date(2026, 3, 1), date(2026, 3, 31), agency=agency("000.10.21.H62"))
+    fig = stats.figures(scope, now=NOW)
+    assert (fig.counts.received, fig.counts.late) == (10, 1)
+    assert str(fig.indices["2.1"].rate) == "0.8000"  # (4 early + 3 on time + 1 open within) / 10
+    ranking = stats.by_agency(stats.Scope(date(2026, 3, 1), date(2026, 3, 31)), now=NOW)
+    assert [(a.code, str(f.indices["2.1"].rate)) for a, f in ranking] == [("000.10.21.H62", "0.8000"), ("000.11.21.H62", "0.0000")]
+
+
+def test_a_period_with_nothing_is_na_not_zero(march):
+    fig = stats.figures(stats.Scope(date(2026, 1, 1), date(2026, 1, 31)), now=NOW)
+    assert fig.counts.received == 0
+    assert all(value.rate is None for value in fig.indices.values())
+
+
+def test_open_dossiers_are_judged_at_the_end_of_the_period(march):
+    # Cut at the end of 10 Mar: the ten finished on 11 Mar were still open then, and the one
+    # due on 12 Mar was within its deadline: all 12 open, none overdue, none classified yet.
+    fig = stats.figures(stats.Scope(date(2026, 3, 1), date(2026, 3, 10)), now=NOW)
+    assert (fig.counts.open_within, fig.counts.open_overdue, fig.counts.early + fig.counts.late) == (12, 0, 0)
+
+
+def test_months_trend_and_periods(march):
+    trend = stats.months(stats.Scope(date(2026, 1, 1), date(2026, 3, 31)), now=NOW)
+    assert [(m.month, f.counts.received) for m, f in trend] == [(1, 0), (2, 0), (3, 12)]
+    assert stats.period("quarter", 2026, 1) == (date(2026, 1, 1), date(2026, 3, 31))
+    assert stats.period("month", 2028, 2) == (date(2028, 2, 1), date(2028, 2, 29))  # leap year
