@@ -7,13 +7,15 @@ from flask.cli import AppGroup
 
 from app.domain.procedure_spec import ProcedureFileError
 from app.services import accounts, catalogue, demo
+from app.services import history as demo_history
 
 user_cli = AppGroup("user", help="Tài khoản người dùng.")
 procedures_cli = AppGroup("procedures", help="Danh mục thủ tục hành chính.")
 
 
 @click.command("seed-demo")
-def seed_demo():
+@click.option("--history", default=0, show_default=True, help="Tạo thêm N hồ sơ trong 12 tháng qua, qua các nghiệp vụ thật.")
+def seed_demo(history):
     """Nạp tỉnh trình diễn (Vĩnh Phúc), tài khoản mẫu và danh mục thủ tục. Chạy lại không mất dữ liệu."""
     try:
         counts = demo.seed_demo(current_app.config["PROCEDURES_DIR"])
@@ -21,6 +23,9 @@ def seed_demo():
         raise click.ClickException(f"Tệp thủ tục không hợp lệ, không nạp gì:\n{error}") from None
     click.echo("Đã nạp: {units} đơn vị hành chính, {agencies} cơ quan, {users} tài khoản, "
                "{procedures_published} phiên bản thủ tục mới.".format(**counts))
+    if history:
+        made = demo_history.generate(history)
+        click.echo(f"Đã tạo {made} hồ sơ lịch sử.")
 
 
 @user_cli.command("create")

@@ -49,3 +49,21 @@ def test_worker_without_redis_explains_itself(app):
     finally:
         app.extensions["rq_queue"] = saved
     assert result.exit_code != 0 and "REDIS_URL" in result.output
+
+
+def test_seed_demo_history_makes_real_dossiers(app):
+    from app.extensions import db
+    from app.models import Dossier, StepTask
+    from app.services import stats
+    from datetime import date, timedelta
+
+    result = app.test_cli_runner().invoke(args=["seed-demo", "--history", "12"])
+    assert result.exit_code == 0, result.output
+    assert "Đã tạo 12 hồ sơ lịch sử." in result.output
+    made = db.session.query(Dossier).all()
+    assert len(made) == 12 and all(d.code for d in made)
+    assert {d.status for d in made} & {"returned", "resolved", "processing", "accepted", "supplement_requested"}
+    assert db.session.query(StepTask).count() >= 12
+    today = date.today()
+    fig = stats.figures(stats.Scope(today - timedelta(days=400), today))
+    assert fig.counts.received == sum(1 for d in made if d.received_at)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -215,13 +215,14 @@ class DossierEvent(db.Model):
 
 class IssuedDocument(db.Model):
     """A form issued for a dossier (01 receipt, 02 supplement request, 03 refusal, ...).
-    Its PDF is rendered by a job after the commit; `sha256` is empty until then."""
+    Its PDF is rendered by a job after the commit; `sha256` is empty until then. Numbers restart
+    every year (the counter's period), as official numbering does, so they are unique per
+    agency, kind and year by construction, not by a constraint on the text."""
 
     __tablename__ = "issued_document"
     __table_args__ = (
         CheckConstraint("kind IN ('receipt', 'supplement_request', 'refusal', 'apology', 'stop_notice', 'result')",
                         name="kind"),
-        UniqueConstraint("agency_id", "number", name="uq_issued_document_agency_number"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

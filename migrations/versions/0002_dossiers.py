@@ -113,8 +113,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['agency_id'], ['agency.id'], name=op.f('fk_issued_document_agency_id_agency')),
     sa.ForeignKeyConstraint(['dossier_id'], ['dossier.id'], name=op.f('fk_issued_document_dossier_id_dossier'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['issued_by_id'], ['user_account.id'], name=op.f('fk_issued_document_issued_by_id_user_account')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_issued_document')),
-    sa.UniqueConstraint('agency_id', 'number', name='uq_issued_document_agency_number')
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_issued_document'))
     )
     with op.batch_alter_table('issued_document', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_issued_document_dossier_id'), ['dossier_id'], unique=False)
