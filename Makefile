@@ -30,6 +30,7 @@ test: install
 
 bench: install
 	$(BIN)/python -m bench.catalogue
+	$(BIN)/python -m bench.dashboard
 
 worker: install
 	$(BIN)/flask worker

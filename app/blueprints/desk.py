@@ -12,7 +12,7 @@ from app.forms.admin import ConfirmForm
 from app.forms.dynamic import dossier_form_class, draft_input, show_errors
 from app.models import Dossier
 from app.domain.deadlines import OFFICE_TZ
-from app.services import catalogue, control, dossiers
+from app.services import catalogue, control, dossiers, exports
 from app.services.permissions import can
 from app.web import page_arg, require, send_dossier_file, send_issued_document
 
@@ -59,9 +59,11 @@ def register():
     desk = next((d for d in desks if d.code == request.args.get("co_quan")), desks[0])
     start, end = _period()
     rows = control.register(desk, start, end)
-    if request.args.get("dinh_dang") == "csv":
-        return Response(control.register_csv(rows), mimetype="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="so-theo-doi-{desk.code}-{start}-{end}.csv"'})
+    kind = request.args.get("dinh_dang")
+    if kind in exports.MIMETYPES:
+        content, mimetype = exports.export(kind, "Sổ theo dõi hồ sơ", control.REGISTER_COLUMNS, control.register_table(rows))
+        return Response(content, mimetype=mimetype,
+                        headers={"Content-Disposition": f'attachment; filename="so-theo-doi-{desk.code}-{start}-{end}.{kind}"'})
     return render_template("desk/register.html", rows=rows, desk=desk, desks=desks, start=start, end=end,
                            columns=control.REGISTER_COLUMNS)
 

@@ -2,8 +2,6 @@
 one agency, over a month, quarter, year or custom period; per-agency ranking; monthly trend."""
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 
 from flask import Blueprint, Response, abort, render_template, request
@@ -15,7 +13,7 @@ from app.domain.structure import Level
 from app.extensions import db
 from app.models import Agency
 from app.models.users import utcnow
-from app.services import catalogue, stats
+from app.services import catalogue, exports, stats
 
 bp = Blueprint("stats", __name__)
 
@@ -53,23 +51,39 @@ def dashboard():
     scope = scope_from_args(request.args)
     summary = stats.figures(scope)
     ranking = stats.by_agency(scope)
-    if request.args.get("dinh_dang") == "csv":
-        return _ranking_csv(ranking, scope)
+    kind = request.args.get("dinh_dang")
+    if kind in exports.MIMETYPES:
+        content, mimetype = exports.export(kind, "Xếp hạng cơ quan", RANKING_COLUMNS, ranking_table(ranking))
+        return Response(content, mimetype=mimetype, headers={
+            "Content-Disposition": f'attachment; filename="thong-ke-{scope.start}-{scope.end}.{kind}"'})
     return render_template("stats/dashboard.html", scope=scope, summary=summary, ranking=ranking,
                            trend=stats.months(scope), indices=INDICES, fields=catalogue.fields(),
                            args={k: v for k, v in request.args.items() if k != "dinh_dang"},
                            drill={k: v for k, v in request.args.items() if k not in ("dinh_dang", "co_quan")})
 
 
-def _ranking_csv(ranking, scope: stats.Scope) -> Response:
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out)
-    writer.writerow(["Cơ quan", "Mã định danh", "Tiếp nhận", "Đã giải quyết", "Trước hạn", "Đúng hạn", "Quá hạn",
-                     "Đang giải quyết trong hạn", "Đang giải quyết quá hạn", "Tỷ lệ đúng hạn (%)"])
+@bp.get("/thong-ke/bao-cao-thang.pdf")
+def monthly_report():
+    """?nam=&thang= : the monthly report (PDF) for the province's chairman."""
+    today = utcnow().astimezone(OFFICE_TZ).date()
+    try:
+        year, month = int(request.args.get("nam", today.year)), int(request.args.get("thang", today.month))
+        stats.period("month", year, month)
+    except ValueError:
+        abort(400)
+    pdf = stats.monthly_report_pdf(year, month, signer="Trung tâm Phục vụ hành chính công")
+    return Response(pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="bao-cao-{year}-{month:02d}.pdf"'})
+
+
+RANKING_COLUMNS = ["Cơ quan", "Mã định danh", "Tiếp nhận", "Đã giải quyết", "Trước hạn", "Đúng hạn", "Quá hạn",
+                   "Đang giải quyết trong hạn", "Đang giải quyết quá hạn", "Tỷ lệ đúng hạn (%)"]
+
+
+def ranking_table(ranking) -> list[list]:
+    rows = []
     for agency, fig in ranking:
         c, rate = fig.counts, fig.indices["2.1"].rate
-        writer.writerow([agency.name, agency.code, c.received, c.early + c.on_time + c.late, c.early, c.on_time, c.late,
-                         c.open_within, c.open_overdue, "" if rate is None else f"{rate * 100:.2f}"])
-    return Response(out.getvalue(), mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="thong-ke-{scope.start}-{scope.end}.csv"'})
+        rows.append([agency.name, agency.code, c.received, c.early + c.on_time + c.late, c.early, c.on_time, c.late,
+                     c.open_within, c.open_overdue, None if rate is None else float(round(rate * 100, 2))])
+    return rows

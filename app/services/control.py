@@ -2,8 +2,6 @@
 the dossiers themselves (statistics are SQL over dated facts, never a second copy)."""
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -79,16 +77,6 @@ REGISTER_COLUMNS = ["STT", "Mã hồ sơ", "Tên thủ tục", "Người nộp",
                     "Ngày tiếp nhận", "Ngày hẹn trả", "Ngày trả kết quả", "Hình thức nhận kết quả", "Trạng thái"]
 
 
-def register_csv(rows: list[RegisterRow]) -> str:
-    """UTF-8 with BOM so a spreadsheet opens the Vietnamese text correctly."""
-    def when(value: datetime | None) -> str:
-        return value.astimezone(OFFICE_TZ).strftime("%H:%M %d/%m/%Y") if value else ""
-
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out)
-    writer.writerow(REGISTER_COLUMNS)
-    for r in rows:
-        writer.writerow([r.number, r.code, r.procedure, r.applicant, r.contact, r.agency, when(r.received_at),
-                         when(r.due_at), when(r.returned_at), r.method, r.status])
-    return out.getvalue()
+def register_table(rows: list[RegisterRow]) -> list[list]:
+    return [[r.number, r.code, r.procedure, r.applicant, r.contact, r.agency, r.received_at, r.due_at, r.returned_at,
+             r.method, r.status] for r in rows]

@@ -15,10 +15,11 @@ from decimal import Decimal
 from sqlalchemy import and_, case, exists, func, or_, select
 
 from app.domain.deadlines import OFFICE_TZ
-from app.domain.indices import Counts, IndexValue, compute
+from app.domain.indices import INDICES, Counts, IndexValue, compute
 from app.extensions import db
-from app.models import AdministrativeUnit, Agency, Dossier, DossierFile, IssuedDocument, Payment, ProcedureVersion, Rating
+from app.models import Agency, Dossier, DossierFile, IssuedDocument, Payment, ProcedureVersion, Rating
 from app.models.users import utcnow
+from app.services.documents import render_pdf
 
 ONLINE_PAYMENT = ("national_portal", "provincial_gateway")
 OFFICE_DAY_MINUTES = Decimal(450)  # 07:30–11:30 and 13:30–17:00: processing time shown in working days
@@ -153,3 +154,38 @@ def period(kind: str, year: int, number: int = 1) -> tuple[date, date]:
         start = date(year, 3 * number - 2, 1)
         return start, (date(year, 3 * number, 28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
     return date(year, 1, 1), date(year, 12, 31)
+
+
+def late_dossiers(scope: Scope, now: datetime | None = None, limit: int = 500) -> list[Dossier]:
+    """Dossiers of the scope finished late, or still open past their deadline at the cut."""
+    cut = min(now or utcnow(), scope.until)
+    due = func.coalesce(Dossier.effective_due_at, Dossier.due_at)
+    query = select(Dossier).where(*_filters(scope), or_(
+        and_(Dossier.finished_at.is_not(None), Dossier.finished_at < cut, Dossier.result_class == "late"),
+        and_(or_(Dossier.finished_at.is_(None), Dossier.finished_at >= cut), due < cut),
+    )).order_by(Dossier.received_at).limit(limit)
+    return list(db.session.scalars(query))
+
+
+def monthly_report_pdf(year: int, month: int, signer: str, now: datetime | None = None) -> bytes:
+    """The monthly report for the province's chairman: summary, indices, per-agency table, late dossiers."""
+    now = now or utcnow()
+    start, end = period("month", year, month)
+    scope = Scope(start, end)
+    summary = figures(scope, now)
+    agencies = []
+    for agency, fig in by_agency(scope, now):
+        c, rate = fig.counts, fig.indices["2.1"].rate
+        agencies.append([agency.name, agency.code, c.received, c.early + c.on_time + c.late, c.early, c.on_time, c.late,
+                         c.open_within, c.open_overdue, None if rate is None else float(rate * 100)])
+    context = {
+        "managing_body": "ỦY BAN NHÂN DÂN TỈNH VĨNH PHÚC", "issuer": "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG",
+        "number": "", "place": "Vĩnh Phúc", "issued_at": now, "electronic": True, "signer": signer,
+        "period_label": f"tháng {month} năm {year}", "summary": summary.counts,
+        "indices": [(key, INDICES[key].name, value, INDICES[key].max_points) for key, value in summary.indices.items()],
+        "agencies": agencies,
+        "late": [{"code": d.code, "procedure": d.procedure_version.name,
+                  "agency": (d.resolving_agency or d.receiving_agency).name,
+                  "due_at": d.effective_due_at or d.due_at, "finished_at": d.finished_at} for d in late_dossiers(scope, now)],
+    }
+    return render_pdf("monthly_report", context)

@@ -88,3 +88,34 @@ def test_rating_page_wrong_role_and_missing(client, login, make_user, returned):
     assert client.post(f"/ho-so/{dossier.id}/danh-gia", data={"value": "satisfied"}).status_code == 403
     assert client.post("/ho-so/999999/danh-gia", data={"value": "satisfied"}).status_code == 404
     assert client.get("/xu-ly/danh-gia").status_code == 403
+
+
+def test_dashboard_table_as_xlsx(client, march):  # noqa: F811
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    response = client.get("/thong-ke?ky=month&nam=2026&so=3&dinh_dang=xlsx")
+    assert response.mimetype.endswith("spreadsheetml.sheet")
+    sheet = load_workbook(BytesIO(response.data)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][0] == "Cơ quan" and rows[1][:3] == ("Ủy ban nhân dân phường Tích Sơn", "000.10.21.H62", 10)
+    assert rows[1][-1] == 80.0
+
+
+def test_monthly_report_pdf_has_summary_agencies_and_late_list(client, march, tmp_path):  # noqa: F811
+    import subprocess
+
+    response = client.get("/thong-ke/bao-cao-thang.pdf?nam=2026&thang=3")
+    assert response.status_code == 200 and response.data.startswith(b"%PDF")
+    (tmp_path / "r.pdf").write_bytes(response.data)
+    text = " ".join(subprocess.run(["pdftotext", str(tmp_path / "r.pdf"), "-"], capture_output=True, text=True,
+                                   check=True).stdout.split())  # reading order: table cells are not interleaved
+    assert "BÁO CÁO KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH" in text and "Tháng 3 năm 2026" in text
+    assert "tiếp nhận 12 hồ sơ" in text and "Ủy ban nhân dân phường Tích Sơn" in text
+    assert "IV. HỒ SƠ QUÁ HẠN" in text and "Không có hồ sơ quá hạn" not in text
+    from datetime import date
+    from app.services import stats
+    late = stats.late_dossiers(stats.Scope(date(2026, 3, 1), date(2026, 3, 31)))
+    assert len(late) == 4  # 3 finished late + 1 still open past its deadline
+    assert client.get("/thong-ke/bao-cao-thang.pdf?nam=2026&thang=13").status_code == 400

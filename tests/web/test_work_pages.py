@@ -108,3 +108,14 @@ def test_api_action_in_the_wrong_status_is_409_naming_it(client, make_user, load
     desk = token(client, make_user("reception", TICH_SON_DESK))
     response = client.post(f"/api/v1/dossiers/{dossier.code}/actions/stop", headers=desk)
     assert response.status_code == 409 and "submitted" in response.get_json()["error"]
+
+
+def test_register_as_xlsx(client, make_user, login, accepted):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    login(make_user("reception", TICH_SON_DESK))
+    response = client.get("/mot-cua/so-theo-doi?dinh_dang=xlsx")
+    rows = list(load_workbook(BytesIO(response.data)).active.iter_rows(values_only=True))
+    assert rows[0][:2] == ("STT", "Mã hồ sơ") and rows[1][1] == accepted.code
