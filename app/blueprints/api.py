@@ -133,7 +133,7 @@ def due_date(code: str):
 
 @bp.get("/stats")
 def stats_json():
-    """Decision 766 figures for a scope: ?agency=<code>&level=&field=&from=YYYY-MM-DD&to=YYYY-MM-DD."""
+    """Decision 766 figures for a scope: ?agency=<code>&level=&field=&procedure=&from=YYYY-MM-DD&to=YYYY-MM-DD."""
     try:
         start = date.fromisoformat(request.args["from"])
         end = date.fromisoformat(request.args["to"])
@@ -149,7 +149,8 @@ def stats_json():
         agency = db.session.scalar(select(Agency).where(Agency.code == request.args["agency"]))
         if agency is None:
             raise ApiError(404, f"Không có cơ quan mã {request.args['agency']}")
-    figures = stats.figures(stats.Scope(start, end, agency, level, request.args.get("field") or None))
+    figures = stats.figures(stats.Scope(start, end, agency, level, request.args.get("field") or None,
+                                        request.args.get("procedure") or None))
     c = figures.counts
     return jsonify({
         "period": {"from": start.isoformat(), "to": end.isoformat()},

@@ -19,7 +19,8 @@ bp = Blueprint("stats", __name__)
 
 
 def scope_from_args(args) -> stats.Scope:
-    """?ky=month|quarter|year|custom&nam=&so=&tu=&den=&cap=&linh_vuc=&co_quan= — 400 on nonsense, 404 on an unknown agency."""
+    """?ky=month|quarter|year|custom&nam=&so=&tu=&den=&cap=&linh_vuc=&thu_tuc=&co_quan= — 400 on nonsense,
+    404 on an unknown agency."""
     today = utcnow().astimezone(OFFICE_TZ).date()
     kind = args.get("ky", "year")
     try:
@@ -43,7 +44,7 @@ def scope_from_args(args) -> stats.Scope:
     level = args.get("cap") or None
     if level and level not in set(Level):
         abort(400)
-    return stats.Scope(start, end, agency, level, args.get("linh_vuc") or None)
+    return stats.Scope(start, end, agency, level, args.get("linh_vuc") or None, args.get("thu_tuc") or None)
 
 
 @bp.get("/thong-ke")

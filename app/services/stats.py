@@ -32,6 +32,7 @@ class Scope:
     agency: Agency | None = None
     level: str | None = None
     field: str | None = None
+    procedure: str | None = None   # a national procedure code, every version of it
 
     @property
     def since(self) -> datetime:
@@ -62,6 +63,8 @@ def _filters(scope: Scope) -> list:
         conditions.append(Dossier.procedure_version.has(ProcedureVersion.level == scope.level))
     if scope.field:
         conditions.append(Dossier.procedure_version.has(ProcedureVersion.field == scope.field))
+    if scope.procedure:
+        conditions.append(Dossier.procedure_version.has(ProcedureVersion.code == scope.procedure))
     return conditions
 
 
@@ -139,7 +142,7 @@ def months(scope: Scope, now: datetime | None = None) -> list[tuple[date, Figure
     first = scope.start.replace(day=1)
     while first <= scope.end:
         last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
-        month = Scope(max(first, scope.start), min(last, scope.end), scope.agency, scope.level, scope.field)
+        month = Scope(max(first, scope.start), min(last, scope.end), scope.agency, scope.level, scope.field, scope.procedure)
         out.append((first, figures(month, now)))
         first = last + timedelta(days=1)
     return out

@@ -99,3 +99,12 @@ def test_months_trend_and_periods(march):
     assert [(m.month, f.counts.received) for m, f in trend] == [(1, 0), (2, 0), (3, 12)]
     assert stats.period("quarter", 2026, 1) == (date(2026, 1, 1), date(2026, 3, 31))
     assert stats.period("month", 2028, 2) == (date(2028, 2, 1), date(2028, 2, 29))  # leap year
+
+
+def test_scope_by_procedure_level_and_field(march):
+    base = dict(start=date(2026, 3, 1), end=date(2026, 3, 31))
+    assert stats.figures(stats.Scope(**base, procedure="1.001193"), now=NOW).counts.received == 12
+    assert stats.figures(stats.Scope(**base, procedure="1.009994"), now=NOW).counts.received == 0
+    assert stats.figures(stats.Scope(**base, level="commune"), now=NOW).counts.received == 12
+    assert stats.figures(stats.Scope(**base, level="district"), now=NOW).counts.received == 0
+    assert stats.figures(stats.Scope(**base, field="Hộ tịch"), now=NOW).counts.received == 12
