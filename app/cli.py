@@ -42,7 +42,7 @@ def create_user(email, password, full_name, roles, agencies, id_number):
     try:
         user = accounts.create_user(
             email=email, password=password, full_name=full_name, id_number=id_number,
-            grants=[accounts.Grant(r, a) for r, a in zip(roles, agencies)],
+            grants=[accounts.Grant(r, a) for r, a in zip(roles, agencies, strict=True)],
         )
     except accounts.AccountError as error:
         raise click.ClickException(error.message) from None

@@ -52,10 +52,11 @@ def test_worker_without_redis_explains_itself(app):
 
 
 def test_seed_demo_history_makes_real_dossiers(app):
+    from datetime import date, timedelta
+
     from app.extensions import db
     from app.models import Dossier, StepTask
     from app.services import stats
-    from datetime import date, timedelta
 
     result = app.test_cli_runner().invoke(args=["seed-demo", "--history", "12"])
     assert result.exit_code == 0, result.output

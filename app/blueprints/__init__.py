@@ -3,8 +3,8 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from app.blueprints.admin import bp as admin_bp
     from app.blueprints import api_dossiers  # noqa: F401  (its routes join the api blueprint)
+    from app.blueprints.admin import bp as admin_bp
     from app.blueprints.api import bp as api_bp
     from app.blueprints.auth import bp as auth_bp
     from app.blueprints.citizen import bp as citizen_bp

@@ -4,9 +4,8 @@ cookie), so these POSTs need no CSRF token and a browser cannot be tricked into 
 from __future__ import annotations
 
 import json
-from functools import wraps
-
 from datetime import datetime
+from functools import wraps
 
 from flask import Response, current_app, g, jsonify, request, url_for
 

@@ -2,12 +2,27 @@
 supplement request, ask to withdraw, download files and issued forms."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 
 from app.extensions import db
 from app.forms.admin import ConfirmForm
-from app.forms.dynamic import dossier_form_class, draft_input, initial_data, show_errors, uploads
+from app.forms.dynamic import (
+    dossier_form_class,
+    draft_input,
+    initial_data,
+    show_errors,
+    uploads,
+)
 from app.models import Dossier
 from app.services import catalogue, dossiers, ratings
 from app.services.permissions import can

@@ -4,14 +4,24 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
+from app.domain.deadlines import OFFICE_TZ
 from app.extensions import db
 from app.forms.admin import ConfirmForm
 from app.forms.dynamic import dossier_form_class, draft_input, show_errors
 from app.models import Dossier
-from app.domain.deadlines import OFFICE_TZ
 from app.services import catalogue, control, dossiers, exports
 from app.services.permissions import can
 from app.web import page_arg, require, send_dossier_file, send_issued_document

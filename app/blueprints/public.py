@@ -4,7 +4,14 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, render_template, request, send_from_directory
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    render_template,
+    request,
+    send_from_directory,
+)
 
 from app.extensions import limiter
 from app.services import catalogue, structure

@@ -5,7 +5,17 @@ from __future__ import annotations
 
 from datetime import datetime, time
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
 from app.domain.deadlines import OFFICE_TZ

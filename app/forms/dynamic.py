@@ -8,10 +8,24 @@ from decimal import Decimal
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
-from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField, TelField, TextAreaField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    RadioField,
+    SelectField,
+    StringField,
+    TelField,
+    TextAreaField,
+)
 from wtforms.validators import AnyOf, Length, Optional
 
-from app.forms.fields import EMAIL, ID_NUMBER, PHONE, VietnameseDateField, VietnameseDecimalField
+from app.forms.fields import (
+    EMAIL,
+    ID_NUMBER,
+    PHONE,
+    VietnameseDateField,
+    VietnameseDecimalField,
+)
 from app.services.dossiers import DELIVERIES, Applicant, DraftInput
 
 

@@ -1,8 +1,17 @@
 """Typed SQLAlchemy models, one module per aggregate. Importing this package registers them all."""
 from app.models.calendar import CalendarDay
-from app.models.dossiers import (Counter, Dossier, DossierEvent, DossierFile, IssuedDocument, OutboxMessage, Payment,
-                                 Rating, StepTask)
 from app.models.catalogue import Procedure, ProcedureSnapshot, ProcedureVersion
+from app.models.dossiers import (
+                                 Counter,
+                                 Dossier,
+                                 DossierEvent,
+                                 DossierFile,
+                                 IssuedDocument,
+                                 OutboxMessage,
+                                 Payment,
+                                 Rating,
+                                 StepTask,
+)
 from app.models.units import AdministrativeUnit, Agency
 from app.models.users import Membership, User
 

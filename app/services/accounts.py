@@ -12,8 +12,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.domain.structure import Role
 from app.extensions import db
-from app.services.errors import ServiceError
 from app.models import Agency, Membership, User
+from app.services.errors import ServiceError
 
 # A real hash to compare against when the e-mail is unknown, so that a wrong e-mail and a
 # wrong password take the same time (no account enumeration by timing).

@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from app.domain.deadlines import WorkCalendar, due_at, parse_office_hours
 from app.extensions import db
-from app.services.errors import ServiceError
 from app.models import CalendarDay, ProcedureVersion
+from app.services.errors import ServiceError
 
 DAY_KINDS = {"day_off": "Ngày nghỉ bổ sung", "working_day": "Ngày làm việc bù"}
 

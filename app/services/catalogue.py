@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 from flask_sqlalchemy.pagination import SelectPagination
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 
 from app.domain.procedure_spec import ProcedureSpec, fingerprint, load_procedure_folder
 from app.domain.structure import AgencyKind, Level, agency_type_label
@@ -18,7 +18,6 @@ from app.domain.text import fold
 from app.extensions import db
 from app.models import Agency, Procedure, ProcedureSnapshot, ProcedureVersion
 from app.models.users import utcnow
-
 
 # The published version of each procedure; withdrawn procedures have none.
 CURRENT = ProcedureVersion.valid_to.is_(None)

@@ -13,8 +13,8 @@ from app.extensions import db
 from app.models import Agency, Dossier
 from app.models.users import utcnow
 from app.services.calendar import work_calendar
-from app.services.dossiers import DELIVERIES
 from app.services.documents import render_pdf
+from app.services.dossiers import DELIVERIES
 
 
 def calendar() -> WorkCalendar:

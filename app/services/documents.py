@@ -69,6 +69,7 @@ from flask import current_app, render_template
 
 from app.domain.deadlines import OFFICE_TZ
 
+
 def qr_svg_data_uri(url: str) -> str:
     """The QR code of `url` (error correction level M) as an SVG data: URI for <img src=...>.
 

@@ -21,13 +21,26 @@ from app.domain.deadlines import OFFICE_TZ
 from app.domain.structure import AgencyKind, Role
 from app.domain.workflow import Action
 from app.extensions import db
-from app.models import Agency, AdministrativeUnit, Dossier, DossierEvent, DossierFile, ProcedureVersion, User
+from app.models import (
+    AdministrativeUnit,
+    Agency,
+    Dossier,
+    DossierFile,
+    ProcedureVersion,
+    User,
+)
 from app.models.users import utcnow
 from app.services import issuing, notify, processing, storage
 from app.services.calendar import expected_due
 from app.services.counters import next_value
 from app.services.permissions import can
-from app.services.transitions import DossierError, check_lock, commit, commit_then_dispatch, transition
+from app.services.transitions import (
+    DossierError,
+    check_lock,
+    commit,
+    commit_then_dispatch,
+    transition,
+)
 
 CHANNEL_COUNTER, CHANNEL_ONLINE, CHANNEL_POST = 1, 2, 3
 DELIVERIES = {"counter": "Nhận trực tiếp tại Bộ phận Một cửa", "post": "Nhận qua dịch vụ bưu chính",

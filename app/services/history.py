@@ -57,7 +57,7 @@ def _candidates() -> list[tuple]:
                 agencies = [processing.step_agency(where, i) for i in range(len(full.spec["process"]))]
             except DossierError:
                 continue
-            if all(_holder(a.id, step["role"]) for a, step in zip(agencies, full.spec["process"])):
+            if all(_holder(a.id, step["role"]) for a, step in zip(agencies, full.spec["process"], strict=True)):
                 out.append((full, desk))
     return out
 

@@ -12,12 +12,27 @@ from datetime import datetime
 
 from sqlalchemy import and_, or_, select
 
-from app.domain.deadlines import (OFFICE_TZ, apology_opens_at, classify, extend_for_pause, step_due_dates,
-                                  working_minutes_between)
+from app.domain.deadlines import (
+    OFFICE_TZ,
+    apology_opens_at,
+    classify,
+    extend_for_pause,
+    step_due_dates,
+    working_minutes_between,
+)
 from app.domain.structure import AgencyKind, Role
 from app.domain.workflow import Action
 from app.extensions import db
-from app.models import AdministrativeUnit, Agency, Dossier, DossierEvent, Membership, Payment, StepTask, User
+from app.models import (
+    AdministrativeUnit,
+    Agency,
+    Dossier,
+    DossierEvent,
+    Membership,
+    Payment,
+    StepTask,
+    User,
+)
 from app.models.users import utcnow
 from app.services import issuing, notify
 from app.services.calendar import work_calendar

@@ -17,7 +17,15 @@ from sqlalchemy import and_, case, exists, func, or_, select
 from app.domain.deadlines import OFFICE_TZ
 from app.domain.indices import INDICES, Counts, IndexValue, compute
 from app.extensions import db
-from app.models import Agency, Dossier, DossierFile, IssuedDocument, Payment, ProcedureVersion, Rating
+from app.models import (
+    Agency,
+    Dossier,
+    DossierFile,
+    IssuedDocument,
+    Payment,
+    ProcedureVersion,
+    Rating,
+)
 from app.models.users import utcnow
 from app.services.documents import render_pdf
 

@@ -5,7 +5,6 @@ it, the test is skipped with a reason that `make test` prints: the browser tests
 """
 from __future__ import annotations
 
-import os
 import shutil
 import threading
 

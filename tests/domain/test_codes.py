@@ -7,7 +7,13 @@ from datetime import date, datetime
 
 import pytest
 
-from app.domain.codes import DossierCode, format_code, is_valid_code, mask_name, parse_code
+from app.domain.codes import (
+    DossierCode,
+    format_code,
+    is_valid_code,
+    mask_name,
+    parse_code,
+)
 
 # -- format ----------------------------------------------------------------------------------
 

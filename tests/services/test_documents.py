@@ -8,9 +8,6 @@ poppler-utils is required, not optional: without it these tests fail (they never
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
-import unicodedata
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import unquote
@@ -20,6 +17,7 @@ import segno
 
 from app.services import documents
 from app.services.documents import fmt_date, fmt_time, qr_svg_data_uri, render_pdf
+from tests.pdf_helpers import run, text_of, write
 
 UTC = timezone.utc
 LOOKUP_URL = "http://localhost/tra-cuu/000.00.01.H62-260302-0001"
@@ -82,30 +80,6 @@ def full_context(**changes) -> dict:
     return context
 
 
-# --- poppler helpers ---------------------------------------------------------------------------
-
-def tool(name: str) -> str:
-    path = shutil.which(name)
-    if path is None:
-        pytest.fail(f"{name} not found: install poppler-utils (apt-get install -y poppler-utils); "
-                    "the PDF tests read the forms back with it and never skip")
-    return path
-
-
-def run(*args: str) -> str:
-    return subprocess.run([tool(args[0]), *args[1:]], check=True, capture_output=True, text=True).stdout
-
-
-def write(tmp_path: Path, name: str, pdf: bytes) -> Path:
-    assert pdf.startswith(b"%PDF-")
-    path = tmp_path / f"{name}.pdf"
-    path.write_bytes(pdf)
-    return path
-
-
-def text_of(pdf: Path) -> str:
-    """pdftotext -layout, NFC, whitespace (columns, line breaks) collapsed to single spaces."""
-    return " ".join(unicodedata.normalize("NFC", run("pdftotext", "-layout", str(pdf), "-")).split())
 
 
 def words(pdf: Path) -> list[tuple[int, float, float, float, float, str]]:

@@ -10,15 +10,12 @@ on the other test module's internals.
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 import unicodedata
 from datetime import datetime, timezone
 from pathlib import Path
 
-import pytest
-
 from app.services.documents import render_pdf
+from tests.pdf_helpers import run, text_of, write
 
 UTC = timezone.utc
 A4_SHORT_PT = 595.28
@@ -136,34 +133,6 @@ def result_context(**changes) -> dict:
     return context
 
 
-# --- poppler helpers (as in test_documents.py) -------------------------------------------------
-
-def tool(name: str) -> str:
-    path = shutil.which(name)
-    if path is None:
-        pytest.fail(f"{name} not found: install poppler-utils (apt-get install -y poppler-utils); "
-                    "the PDF tests read the forms back with it and never skip")
-    return path
-
-
-def run(*args: str) -> str:
-    return subprocess.run([tool(args[0]), *args[1:]], check=True, capture_output=True, text=True).stdout
-
-
-def write(tmp_path: Path, name: str, pdf: bytes) -> Path:
-    assert pdf.startswith(b"%PDF-")
-    path = tmp_path / f"{name}.pdf"
-    path.write_bytes(pdf)
-    return path
-
-
-def layout(pdf: Path) -> str:
-    return unicodedata.normalize("NFC", run("pdftotext", "-layout", str(pdf), "-"))
-
-
-def text_of(pdf: Path) -> str:
-    """pdftotext -layout, NFC, whitespace (columns, line breaks) collapsed to single spaces."""
-    return " ".join(layout(pdf).split())
 
 
 def cells(pdf: Path) -> list[tuple[int, float, float, str]]:

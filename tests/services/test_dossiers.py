@@ -8,7 +8,16 @@ from app.extensions import db
 from app.models import Dossier, DossierEvent, IssuedDocument, OutboxMessage
 from app.services import catalogue, dossiers
 from app.services.storage import path_for
-from tests.dossier_helpers import (BIRTH, EXE, PDF, TICH_SON_DESK, birth_input, submitted_birth, upload)
+from tests.dossier_helpers import (
+    BIRTH,
+    EXE,
+    PDF,
+    TICH_SON_DESK,
+    birth_input,
+    submitted_birth,
+    upload,
+)
+from tests.pdf_helpers import text_of, write
 
 
 @pytest.fixture
@@ -213,17 +222,12 @@ def test_events_are_the_history_in_order(citizen, reception):
 
 def test_the_receipt_pdf_says_the_dossier_in_vietnamese(citizen, reception, run_jobs, tmp_path):
     """pdftotext of the rendered receipt gives back the exact Vietnamese text (form 01)."""
-    import subprocess
-
     dossier = submitted_birth(citizen)
     dossiers.accept(dossier, reception, now=datetime(2027, 2, 1, 2, 5, tzinfo=timezone.utc))
     run_jobs()
     receipt = dossier.documents[0]
     db.session.refresh(receipt)
-    pdf = tmp_path / "receipt.pdf"
-    pdf.write_bytes(path_for(receipt.sha256).read_bytes())
-    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-    flat = " ".join(text.split())
+    flat = text_of(write(tmp_path, "receipt", path_for(receipt.sha256).read_bytes()))
     for expected in ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
                      "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ", dossier.code, "Nguyễn Văn An", "026090001234",
                      "Thủ tục đăng ký khai sinh", "09 giờ 05 phút, ngày 01/02/2027", "17 giờ 00 phút, ngày 02/02/2027",

@@ -1,13 +1,17 @@
 """The internal process: hand-offs across levels, pauses, fees, apology, withdrawal, decision, return."""
-import subprocess
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from app.extensions import db
-from app.models import StepTask
 from app.services import catalogue, control, dossiers, processing
-from tests.dossier_helpers import TICH_SON_DESK, birth_input, complete_input, submitted_birth
+from tests.dossier_helpers import (
+    TICH_SON_DESK,
+    birth_input,
+    complete_input,
+    submitted_birth,
+)
+from tests.pdf_helpers import text_of, write
 
 UTC = timezone.utc
 LAND = "1.003003"  # received at the commune, verified by the commune, measured at the province, resolved by the district
@@ -209,8 +213,6 @@ def test_control_slip_classifies_each_hand_off(people, tmp_path):
     processing.resolve(dossier, people.commune_leader, "approved", now=leader_due + timedelta(days=2))  # late
     results = [s.result for s in dossier.steps if s.done_at]
     assert results == ["early", "early", "late"]
-    pdf = tmp_path / "slip.pdf"
-    pdf.write_bytes(control.control_slip_pdf(dossier))
-    text = " ".join(subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout.split())
+    text = text_of(write(tmp_path, "slip", control.control_slip_pdf(dossier)))
     assert "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ" in text and dossier.code in text
     assert text.count("Trước hạn") >= 2 and "Quá hạn" in text

@@ -6,7 +6,15 @@ import pytest
 
 from app.extensions import db
 from app.models import Dossier
-from tests.dossier_helpers import BIRTH, BIRTH_FORM, EXE, PDF, PNG, TICH_SON_DESK, submitted_birth
+from tests.dossier_helpers import (
+    BIRTH,
+    BIRTH_FORM,
+    EXE,
+    PDF,
+    PNG,
+    TICH_SON_DESK,
+    submitted_birth,
+)
 
 APPLICANT = {"full_name": "Nguyễn Văn An", "id_number": "026090001234", "address": "Phường Tích Sơn",
              "phone": "0912345678", "email": "an@motcua.example"}

@@ -1,5 +1,4 @@
 """/thu-tuc: the public catalogue and procedure pages."""
-import pytest
 
 
 def test_catalogue_lists_procedures_with_filters(client, loaded_catalogue):

@@ -1,13 +1,19 @@
 """The applicant's pages: start, draft, submit, detail, files, withdraw — and who may see them."""
-import re
 from io import BytesIO
 
 import pytest
 
 from app.extensions import db
 from app.models import Dossier
-from app.services import catalogue, dossiers
-from tests.dossier_helpers import BIRTH, BIRTH_FORM, PDF, PNG, EXE, TICH_SON_DESK, birth_input, submitted_birth
+from tests.dossier_helpers import (
+    BIRTH,
+    BIRTH_FORM,
+    EXE,
+    PDF,
+    PNG,
+    TICH_SON_DESK,
+    submitted_birth,
+)
 
 
 @pytest.fixture

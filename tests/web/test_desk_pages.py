@@ -5,7 +5,14 @@ import pytest
 
 from app.extensions import db
 from app.models import Dossier
-from tests.dossier_helpers import BIRTH, BIRTH_FORM, PDF, PNG, TICH_SON_DESK, submitted_birth
+from tests.dossier_helpers import (
+    BIRTH,
+    BIRTH_FORM,
+    PDF,
+    PNG,
+    TICH_SON_DESK,
+    submitted_birth,
+)
 
 
 @pytest.fixture
