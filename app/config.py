@@ -73,6 +73,8 @@ def from_environ() -> dict:
         "DEADLINE_CUTOFF": env.get("DEADLINE_CUTOFF", "15:00"),
         "OFFICE_HOURS": env.get("OFFICE_HOURS", "07:30-11:30,13:30-17:00"),
         "PER_PAGE": int(env.get("PER_PAGE", 20)),
+        # How long a process keeps the catalogue listing in memory before re-reading it.
+        "CATALOGUE_CACHE_SECONDS": float(env.get("CATALOGUE_CACHE_SECONDS", 10)),
         # Uploads: where files live (by content hash) and how large they may be.
         "STORAGE_DIR": env.get("STORAGE_DIR", str(INSTANCE / "files")),
         "MAX_FILE_SIZE": int(env.get("MAX_FILE_SIZE", 10 * 1024 * 1024)),

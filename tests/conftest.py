@@ -85,6 +85,7 @@ def _context_and_cleanup(app):
     for table in [*TRANSIENT_TABLES[:9], "procedure_snapshot", "procedure_version", "procedure", *TRANSIENT_TABLES[9:]]:
         db.session.execute(text(f"DELETE FROM {table}"))
     db.session.commit()
+    catalogue.invalidate()
     db.session.remove()
     ctx.pop()
 

@@ -7,10 +7,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
+from time import monotonic
 
-from flask_sqlalchemy.pagination import SelectPagination
-from sqlalchemy import Select, select
+from flask import current_app
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import select
 
 from app.domain.procedure_spec import ProcedureSpec, fingerprint, load_procedure_folder
 from app.domain.structure import AgencyKind, Level, agency_type_label
@@ -76,6 +79,7 @@ def sync_folder(folder: str | Path, now: datetime | None = None) -> SyncReport:
             procedure.current_version.valid_to = now
             report.withdrawn.append(code)
     db.session.commit()
+    invalidate()
     return report
 
 
@@ -118,55 +122,87 @@ def resolve_agency_type(value: str) -> AgencyType:
     return AgencyType(agency.level, agency.kind, agency.sector)
 
 
-def agency_types() -> list[AgencyType]:
-    """The competent agencies present in the published catalogue, for the filter."""
-    query = (select(ProcedureVersion.level, ProcedureVersion.agency_kind, ProcedureVersion.sector)
-             .where(CURRENT).distinct())
-    order = {level: i for i, level in enumerate(Level)}
-    found = [AgencyType(*row) for row in db.session.execute(query)]
-    return sorted(found, key=lambda t: (order[t.level], t.label))
+@dataclass(frozen=True)
+class Listing:
+    """One published procedure as the catalogue lists and filters it."""
+
+    code: str
+    name: str
+    field: str
+    level: str
+    online: str
+    time_value: Decimal
+    time_unit: str
+    fees: list
+    search_text: str
+    agency_kind: str
+    sector: str | None
 
 
-# What a catalogue list shows: plain columns, not ORM entities, so a page of results costs
-# one narrow query (bench/catalogue.py measured the ORM entities at several times the cost).
-LIST_COLUMNS = [
+LISTING_COLUMNS = [
     ProcedureVersion.code, ProcedureVersion.name, ProcedureVersion.field, ProcedureVersion.level,
     ProcedureVersion.online, ProcedureVersion.time_value, ProcedureVersion.time_unit, ProcedureVersion.fees,
+    ProcedureVersion.search_text, ProcedureVersion.agency_kind, ProcedureVersion.sector,
 ]
 
 
-class RowsPagination(SelectPagination):
-    """Flask-SQLAlchemy's pagination, yielding rows of LIST_COLUMNS (its own yields only the
-    first column of a multi-column select)."""
+def _cached() -> dict:
+    """The published catalogue, in name order, held in memory per process, with the filter
+    choices derived from it.
+
+    The catalogue changes only when `flask procedures load` runs, and a province has a few
+    thousand procedures: filtering them in Python is faster than any query (bench/catalogue.py).
+    A process reloads after CATALOGUE_CACHE_SECONDS, and at once after its own sync_folder."""
+    cache = current_app.extensions.setdefault("catalogue_listings", {})
+    if cache.get("until", 0) < monotonic():
+        rows = [Listing(*row) for row in db.session.execute(
+            select(*LISTING_COLUMNS).where(CURRENT).order_by(ProcedureVersion.name, ProcedureVersion.code))]
+        order = {level: i for i, level in enumerate(Level)}
+        types = {AgencyType(x.level, x.agency_kind, x.sector) for x in rows}
+        cache.update(rows=rows, fields=sorted({x.field for x in rows}),
+                     agency_types=sorted(types, key=lambda t: (order[t.level], t.label)),
+                     until=monotonic() + current_app.config["CATALOGUE_CACHE_SECONDS"])
+    return cache
+
+
+def listings() -> list[Listing]:
+    return _cached()["rows"]
+
+
+def invalidate() -> None:
+    current_app.extensions.pop("catalogue_listings", None)
+
+
+def agency_types() -> list[AgencyType]:
+    """The competent agencies present in the published catalogue, for the filter."""
+    return _cached()["agency_types"]
+
+
+class ListPagination(Pagination):
+    """Flask-SQLAlchemy's pagination over a list already filtered in memory."""
 
     def _query_items(self) -> list:
-        query = self._query_args["select"].limit(self.per_page).offset(self._query_offset)
-        return self._query_args["session"].execute(query).all()
+        return self._query_args["rows"][self._query_offset:self._query_offset + self.per_page]
+
+    def _query_count(self) -> int:
+        return len(self._query_args["rows"])
 
 
-def _catalogue_query(f: CatalogueFilter, agency: AgencyType | None) -> Select:
-    query = select(*LIST_COLUMNS).where(CURRENT)
-    for word in fold(f.q).split():
-        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        query = query.where(ProcedureVersion.search_text.like(f"%{escaped}%", escape="\\"))
-    if f.field:
-        query = query.where(ProcedureVersion.field == f.field)
-    if f.level:
-        query = query.where(ProcedureVersion.level == f.level)
-    if f.online:
-        query = query.where(ProcedureVersion.online == f.online)
-    if agency is not None:
-        query = query.where(ProcedureVersion.level == agency.level, ProcedureVersion.agency_kind == agency.kind)
-        if agency.sector:
-            query = query.where(ProcedureVersion.sector == agency.sector)
-    return query.order_by(ProcedureVersion.name, ProcedureVersion.code)
+def _matches(x: Listing, words: list[str], f: CatalogueFilter, agency: AgencyType | None) -> bool:
+    return (all(word in x.search_text for word in words)
+            and (not f.field or x.field == f.field) and (not f.level or x.level == f.level)
+            and (not f.online or x.online == f.online)
+            and (agency is None or (x.level == agency.level and x.agency_kind == agency.kind
+                                    and (not agency.sector or x.sector == agency.sector))))
 
 
-def search(f: CatalogueFilter, page: int, per_page: int) -> RowsPagination:
-    """Raise LookupError when the agency filter names nothing known."""
+def search(f: CatalogueFilter, page: int, per_page: int) -> ListPagination:
+    """Diacritic- and case-insensitive words, and filters. Raise LookupError when the agency
+    filter names nothing known."""
     agency = resolve_agency_type(f.agency) if f.agency else None
-    return RowsPagination(select=_catalogue_query(f, agency), session=db.session,
-                          page=page, per_page=per_page, error_out=False, count=True)
+    words = fold(f.q).split()
+    rows = [x for x in listings() if _matches(x, words, f, agency)]
+    return ListPagination(rows=rows, page=page, per_page=per_page, error_out=False, count=True)
 
 
 def current_version(code: str) -> ProcedureVersion | None:
@@ -174,5 +210,4 @@ def current_version(code: str) -> ProcedureVersion | None:
 
 
 def fields() -> list[str]:
-    query = select(ProcedureVersion.field).where(CURRENT).distinct().order_by(ProcedureVersion.field)
-    return list(db.session.scalars(query))
+    return _cached()["fields"]

@@ -108,3 +108,26 @@ def test_agency_types_label_the_competent_agencies(loaded_catalogue):
     labels = {t.key: t.label for t in catalogue.agency_types()}
     assert labels["commune:committee"] == "Ủy ban nhân dân cấp xã"
     assert labels["district:department:construction"] == "Phòng Quản lý đô thị / Kinh tế - Hạ tầng (cấp huyện)"
+
+
+def test_search_sees_a_new_version_at_once_in_the_loading_process(folder):
+    catalogue.sync_folder(folder)
+    assert catalogue.search(catalogue.CatalogueFilter(q="kiem thu"), 1, 20).total == 0
+    path = folder / BUILDING_PERMIT
+    old, new = 'vi: "Cấp giấy phép xây dựng mới đối với nhà ở riêng lẻ"', 'vi: "Cấp giấy phép xây dựng nhà ở riêng lẻ (kiểm thử)"'
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    catalogue.sync_folder(folder)
+    page = catalogue.search(catalogue.CatalogueFilter(q="kiem thu"), 1, 20)
+    assert [x.name for x in page.items] == ["Cấp giấy phép xây dựng nhà ở riêng lẻ (kiểm thử)"]
+
+
+def test_other_processes_see_a_change_after_the_cache_time(folder, app):
+    catalogue.sync_folder(folder)
+    before = catalogue.search(catalogue.CatalogueFilter(), 1, 100).total
+    # Another process withdraws a procedure: this one still serves its cached list…
+    db.session.execute(ProcedureVersion.__table__.update().where(ProcedureVersion.code == "1.009994").values(valid_to=datetime.now(timezone.utc)))
+    db.session.commit()
+    assert catalogue.search(catalogue.CatalogueFilter(), 1, 100).total == before
+    # …until its cache time has passed.
+    app.extensions["catalogue_listings"]["until"] = 0
+    assert catalogue.search(catalogue.CatalogueFilter(), 1, 100).total == before - 1
