@@ -12,10 +12,12 @@ from types import SimpleNamespace
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
+from app.domain.deadlines import add_working_minutes
 from app.extensions import db
 from app.models import Membership, User
 from app.models.users import utcnow
 from app.services import catalogue, dossiers, processing, ratings
+from app.services.calendar import work_calendar
 from app.services.dossiers import Applicant, DraftInput
 from app.services.transitions import DossierError
 
@@ -71,6 +73,7 @@ def generate(count: int, seed: int = 766, now: datetime | None = None) -> int:
     pairs = _candidates()
     if not pairs or citizen is None:
         return 0
+    calendar = work_calendar()
     made = 0
     for _ in range(count):
         version, desk = rng.choice(pairs)
@@ -81,7 +84,8 @@ def generate(count: int, seed: int = 766, now: datetime | None = None) -> int:
         data = _input(version.spec, rng, online)
         if online:
             dossier = dossiers.submit_new(citizen, version, desk.code, data, now=t)
-            t += timedelta(hours=rng.uniform(0.5, 20))
+            # The desk accepts during its office hours.
+            t = add_working_minutes(t + timedelta(hours=rng.uniform(0.5, 20)), 0, calendar)
             if t > now:
                 made += 1
                 continue
