@@ -127,6 +127,7 @@ def _attach(dossier: Dossier, uploads: dict[str, list[FileStorage]], actor: User
             total += stored.size
             dossier.files.append(DossierFile(component=key, name=upload.filename[:255], content_type=stored.content_type,
                                              size=stored.size, sha256=stored.sha256, uploaded_by_id=actor.id))
+    dossier.has_files = bool(dossier.files)
     return errors
 
 
@@ -209,6 +210,7 @@ def remove_file(dossier: Dossier, user: User, file_id: int, lock_version: int | 
     if target is None:
         raise DossierError("Không có tệp này.", status=404)
     dossier.files.remove(target)
+    dossier.has_files = bool(dossier.files)
     commit()
 
 

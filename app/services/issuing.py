@@ -128,4 +128,6 @@ def render(document_id: int) -> None:
         return
     pdf = render_pdf(KINDS[document.kind][1], context(document))
     document.sha256 = storage.store_bytes(pdf, "application/pdf").sha256
+    if document.kind == "result":
+        document.dossier.has_e_result = True
     db.session.commit()

@@ -38,6 +38,7 @@ from app.services import issuing, notify
 from app.services.calendar import work_calendar
 from app.services.transitions import DossierError, commit_then_dispatch, transition
 
+ONLINE_PAYMENT_CHANNELS = ("national_portal", "provincial_gateway")  # Decision 766 index 3.6
 RETURN_METHODS = {"counter": "Trả trực tiếp tại Bộ phận Một cửa", "post": "Gửi qua dịch vụ bưu chính",
                   "online": "Trả kết quả điện tử trên cổng"}
 
@@ -291,6 +292,7 @@ def record_payment(dossier: Dossier, user: User, amount: int, receipt_number: st
     payment = Payment(dossier=dossier, amount=amount, channel="counter", receipt_number=receipt_number.strip(),
                       recorded_by_id=user.id, paid_at=now)
     db.session.add(payment)
+    dossier.paid_online = dossier.paid_online or payment.channel in ONLINE_PAYMENT_CHANNELS
     message = notify.status_email(dossier)
     commit_then_dispatch(message=message)
     return payment

@@ -24,6 +24,7 @@ def rate(dossier: Dossier, user: User, value: str, comment: str = "", now: datet
         raise DossierError("Chọn một mức đánh giá.", fields={"value": "Chọn một mức đánh giá."})
     rating = Rating(dossier=dossier, value=value, comment=comment.strip()[:2000], created_at=now or utcnow())
     db.session.add(rating)
+    dossier.rated_poor = value == "not_satisfied"
     commit()
     return rating
 

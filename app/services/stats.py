@@ -1,5 +1,7 @@
 """Decision 766 statistics, computed in SQL over the dossiers' dated facts (one aggregate query
-per scope and period; no Python loop over dossiers, no second copy of the data).
+per scope and period over the dossier table alone; no Python loop over dossiers). The facts are
+stamped on the dossier by the actions that make them true (finish, upload, result rendered,
+online payment, rating), never computed by the statistics or typed by hand.
 
 Scope: a period (received in it), optionally one agency (as receiving desk or competent
 agency), one level (the competent agency's), one field (lĩnh vực). Finished dossiers are
@@ -12,24 +14,15 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 
 from app.domain.deadlines import OFFICE_TZ
 from app.domain.indices import INDICES, Counts, IndexValue, compute
 from app.extensions import db
-from app.models import (
-    Agency,
-    Dossier,
-    DossierFile,
-    IssuedDocument,
-    Payment,
-    ProcedureVersion,
-    Rating,
-)
+from app.models import Agency, Dossier, ProcedureVersion
 from app.models.users import utcnow
 from app.services.documents import render_pdf
 
-ONLINE_PAYMENT = ("national_portal", "provincial_gateway")
 OFFICE_DAY_MINUTES = Decimal(450)  # 07:30–11:30 and 13:30–17:00: processing time shown in working days
 
 
@@ -85,11 +78,8 @@ def _aggregates(scope: Scope, now: datetime):
     def count_if(condition):
         return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
-    has_result = exists().where(IssuedDocument.dossier_id == Dossier.id, IssuedDocument.kind == "result",
-                                IssuedDocument.sha256.is_not(None))
-    has_files = exists().where(DossierFile.dossier_id == Dossier.id)
-    paid_online = exists().where(Payment.dossier_id == Dossier.id, Payment.channel.in_(ONLINE_PAYMENT))
-    poor = exists().where(Rating.dossier_id == Dossier.id, Rating.value == "not_satisfied")
+    has_result, has_files = Dossier.has_e_result.is_(True), Dossier.has_files.is_(True)
+    paid_online, poor = Dossier.paid_online.is_(True), Dossier.rated_poor.is_(True)
     fee_versions = _fee_versions() or [-1]
     approved = and_(finished, Dossier.outcome == "approved")
     return [

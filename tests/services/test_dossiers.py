@@ -59,6 +59,7 @@ def test_files_are_stored_by_content_hash_with_the_name_as_label(citizen, app):
     path = path_for(stored["to_khai"].sha256)
     assert path.read_bytes() == PDF and path.name == stored["to_khai"].sha256
     assert stored["giay_chung_sinh"].content_type == "image/png"
+    assert dossier.has_files  # stamped for the digitisation index (4.2)
 
 
 def test_submit_refuses_a_draft_missing_required_items_and_names_them(citizen):

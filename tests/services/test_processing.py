@@ -62,6 +62,8 @@ def test_three_level_dossier_end_to_end(people, run_jobs):
     assert {d.kind for d in dossier.documents} == {"receipt", "result"}
     result = next(d for d in dossier.documents if d.kind == "result")
     assert result.agency.code == "000.05.21.H62" and result.number == "1/KQ-CQCM"
+    db.session.refresh(dossier)
+    assert dossier.has_e_result and dossier.result_class in ("early", "on_time") and dossier.processing_minutes >= 0
 
 
 def test_step_due_times_share_the_processing_time(people):

@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Agency, Dossier, DossierFile, IssuedDocument, Rating
+from app.models import Agency, Dossier
 from app.services import catalogue, stats
 
 UTC = timezone.utc
@@ -24,15 +24,10 @@ def build(version, desk, resolver, *, n, channel=1, received=T, finished=None, r
         d = Dossier(procedure_version=version, receiving_agency=desk, resolving_agency=resolver, status="resolved" if finished else "processing",
                     channel=channel, code=f"{desk.code}-260310-{Dossier.query.count() + 1:04d}", received_at=received,
                     due_at=due or received + timedelta(days=5), finished_at=finished, result_class=result_class,
-                    processing_minutes=minutes, outcome=outcome, form_data={}, delivery="counter")
+                    processing_minutes=minutes, outcome=outcome, form_data={}, delivery="counter",
+                    # the facts the actions stamp (tested with those actions in test_dossiers/test_processing)
+                    has_files=files, has_e_result=e_result, rated_poor=rating == "not_satisfied")
         db.session.add(d)
-        if files:
-            d.files.append(DossierFile(component="x", name="x.pdf", content_type="application/pdf", size=1, sha256="0" * 64))
-        if e_result:
-            db.session.add(IssuedDocument(dossier=d, kind="result", number=f"{d.code}/KQ", agency=resolver, sha256="1" * 64,
-                                          created_at=finished, content={}))
-        if rating:
-            db.session.add(Rating(dossier=d, value=rating, created_at=finished))
     db.session.commit()
 
 

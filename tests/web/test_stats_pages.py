@@ -67,7 +67,7 @@ def test_applicant_rates_once_and_staff_see_it(client, login, make_user, returne
     client.post(f"/ho-so/{dossier.id}/danh-gia", data={"value": "not_satisfied", "comment": "Chờ lâu"})
     again = client.post(f"/ho-so/{dossier.id}/danh-gia", data={"value": "satisfied"}, follow_redirects=True)
     assert "mỗi hồ sơ đánh giá một lần" in again.get_data(as_text=True)
-    assert dossier.rating.value == "not_satisfied"
+    assert dossier.rating.value == "not_satisfied" and dossier.rated_poor
     login(make_user("leader", "000.10.21.H62"))
     assert "Chờ lâu" in client.get("/xu-ly/danh-gia").get_data(as_text=True)
     login(make_user("leader", "000.11.21.H62"))
