@@ -36,6 +36,22 @@ def require(action: str):
     return decorator
 
 
+def dossier_or_abort(dossier_id: int, action: str):
+    """The dossier, 404 if there is none, 403 unless the current user may do `action` on it."""
+    from app.extensions import db
+    from app.models import Dossier
+
+    dossier = db.get_or_404(Dossier, dossier_id)
+    if not can(current_user, action, dossier):
+        abort(403)
+    return dossier
+
+
+def lines_of(text: str) -> list[str]:
+    """A textarea's non-empty lines (one item or reason a line)."""
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
 def page_arg() -> int:
     """The `page` query parameter: a positive integer, 1 when absent or malformed."""
     value = request.args.get("page", "1")

@@ -26,16 +26,13 @@ from app.forms.dynamic import (
 from app.models import Dossier
 from app.services import catalogue, dossiers, ratings
 from app.services.permissions import can
-from app.web import page_arg, send_dossier_file, send_issued_document
+from app.web import dossier_or_abort, page_arg, send_dossier_file, send_issued_document
 
 bp = Blueprint("citizen", __name__)
 
 
 def _dossier(dossier_id: int, action: str = "dossier.view") -> Dossier:
-    dossier = db.get_or_404(Dossier, dossier_id)
-    if not can(current_user, action, dossier):
-        abort(403)
-    return dossier
+    return dossier_or_abort(dossier_id, action)
 
 
 @bp.route("/thu-tuc/<code>/nop", methods=["GET", "POST"])

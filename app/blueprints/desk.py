@@ -18,26 +18,24 @@ from flask import (
 from flask_login import current_user
 
 from app.domain.deadlines import OFFICE_TZ
-from app.extensions import db
 from app.forms.admin import ConfirmForm
 from app.forms.dynamic import dossier_form_class, draft_input, show_errors
 from app.models import Dossier
 from app.services import catalogue, control, dossiers, exports
-from app.services.permissions import can
-from app.web import page_arg, require, send_dossier_file, send_issued_document
+from app.web import (
+    dossier_or_abort,
+    lines_of,
+    page_arg,
+    require,
+    send_dossier_file,
+    send_issued_document,
+)
 
 bp = Blueprint("desk", __name__)
 
 
 def _dossier(dossier_id: int) -> Dossier:
-    dossier = db.get_or_404(Dossier, dossier_id)
-    if not can(current_user, "dossier.decide", dossier):
-        abort(403)
-    return dossier
-
-
-def _lines(text: str) -> list[str]:
-    return [line.strip() for line in text.splitlines() if line.strip()]
+    return dossier_or_abort(dossier_id, "dossier.decide")
 
 
 @bp.get("/")
@@ -92,11 +90,11 @@ def dossier(dossier_id: int):
                 dossiers.accept(dossier, current_user, lock)
                 flash(f"Đã tiếp nhận hồ sơ {dossier.code}; giấy tiếp nhận đã được tạo.", "success")
             elif decision == "supplement":
-                dossiers.request_supplement(dossier, current_user, _lines(request.form.get("items", "")),
+                dossiers.request_supplement(dossier, current_user, lines_of(request.form.get("items", "")),
                                             request.form.get("reason", ""), lock)
                 flash(f"Đã gửi yêu cầu bổ sung hồ sơ {dossier.code}.", "success")
             elif decision == "refuse":
-                dossiers.refuse(dossier, current_user, _lines(request.form.get("reasons", "")), lock)
+                dossiers.refuse(dossier, current_user, lines_of(request.form.get("reasons", "")), lock)
                 flash(f"Đã từ chối tiếp nhận hồ sơ {dossier.code}.", "success")
             else:
                 abort(400)

@@ -19,26 +19,18 @@ from flask import (
 from flask_login import current_user
 
 from app.domain.deadlines import OFFICE_TZ
-from app.extensions import db
 from app.forms.admin import ConfirmForm
 from app.models import Dossier
 from app.services import control, processing, ratings
 from app.services.permissions import can
 from app.services.transitions import DossierError
-from app.web import page_arg, require
+from app.web import dossier_or_abort, lines_of, page_arg, require
 
 bp = Blueprint("work", __name__)
 
 
 def _dossier(dossier_id: int) -> Dossier:
-    dossier = db.get_or_404(Dossier, dossier_id)
-    if not can(current_user, "dossier.view", dossier):
-        abort(403)
-    return dossier
-
-
-def _lines(text: str) -> list[str]:
-    return [line.strip() for line in text.splitlines() if line.strip()]
+    return dossier_or_abort(dossier_id, "dossier.view")
 
 
 def _new_due(form) -> datetime:
@@ -60,7 +52,7 @@ ACTIONS = {
     "complete": lambda d, f: processing.complete_step(d, current_user, f.get("note", "")),
     "return": lambda d, f: processing.return_step(d, current_user, f.get("note", "")),
     "assign": lambda d, f: processing.assign(d, current_user, int(f.get("user") or 0)),
-    "supplement": lambda d, f: processing.request_supplement(d, current_user, _lines(f.get("items", "")), f.get("reason", "")),
+    "supplement": lambda d, f: processing.request_supplement(d, current_user, lines_of(f.get("items", "")), f.get("reason", "")),
     "fee": lambda d, f: processing.request_fee(d, current_user),
     "payment": lambda d, f: processing.record_payment(d, current_user, _amount(f), f.get("receipt_number", "")),
     "apologise": lambda d, f: processing.apologise(d, current_user, _new_due(f), f.get("reason", "")),
