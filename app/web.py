@@ -5,14 +5,19 @@ from datetime import datetime
 from decimal import Decimal
 from functools import wraps
 
-from flask import Flask, abort, request
+from flask import Flask, abort, request, send_file
 from flask_login import current_user
 
-from app.domain.deadlines import OFFICE_TZ
+from app.domain.deadlines import CLASS_LABELS, OFFICE_TZ, OPEN_LABELS, open_state
 from app.domain.structure import AgencyKind, Level, Role, agency_type_label
 from app.domain.workflow import Status
+from app.extensions import db
+from app.models import Dossier
 from app.models.users import utcnow
+from app.services.dossiers import DELIVERIES
+from app.services.issuing import KINDS
 from app.services.permissions import can
+from app.services.storage import path_for
 
 TIME_UNITS = {"working_days": "ngày làm việc", "working_hours": "giờ làm việc", "calendar_days": "ngày"}
 ONLINE_LEVELS = {"full": "Toàn trình", "partial": "Một phần", "none": "Không trực tuyến"}
@@ -38,9 +43,6 @@ def require(action: str):
 
 def dossier_or_abort(dossier_id: int, action: str):
     """The dossier, 404 if there is none, 403 unless the current user may do `action` on it."""
-    from app.extensions import db
-    from app.models import Dossier
-
     dossier = db.get_or_404(Dossier, dossier_id)
     if not can(current_user, action, dossier):
         abort(403)
@@ -76,8 +78,6 @@ CHANNELS = {1: "Trực tiếp", 2: "Trực tuyến", 3: "Bưu chính"}
 
 def format_waited(since: datetime) -> str:
     """How long a dossier has waited: "2 ngày 3 giờ", "45 phút"."""
-    from app.models.users import utcnow
-
     minutes = int((utcnow() - since).total_seconds() // 60)
     days, rest = divmod(max(minutes, 0), 24 * 60)
     hours, minutes = divmod(rest, 60)
@@ -91,9 +91,6 @@ def status_label(status: str) -> str:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from app.services.dossiers import DELIVERIES
-    from app.services.issuing import KINDS
-
     app.jinja_env.filters.update(
         number=format_number, datetime_vn=format_datetime, waited=format_waited,
         # rows for the dashboard's SVG charts
@@ -101,8 +98,6 @@ def register_template_helpers(app: Flask) -> None:
                                 item[1].counts.early + item[1].counts.on_time + item[1].counts.late),
         ranking_row=lambda item: (item[0].name, None if item[1].indices["2.1"].rate is None else float(item[1].indices["2.1"].rate) * 100),
     )
-    from app.domain.deadlines import CLASS_LABELS, OPEN_LABELS, open_state
-
     app.jinja_env.globals.update(
         CLASS_LABELS=CLASS_LABELS, OPEN_LABELS=OPEN_LABELS,
         open_state=lambda due_at, calendar: open_state(utcnow(), due_at, calendar),
@@ -116,10 +111,6 @@ def register_template_helpers(app: Flask) -> None:
 
 def _send_stored(sha256: str, content_type: str, name: str):
     """A stored file, shown inline by the browser (PDF, image), under its original name."""
-    from flask import send_file
-
-    from app.services.storage import path_for
-
     path = path_for(sha256)
     if not path.exists():
         abort(404)

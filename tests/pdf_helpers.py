@@ -1,6 +1,7 @@
 """Reading PDFs back with poppler (pdftotext, pdffonts, pdftoppm), for the tests of the forms."""
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import unicodedata
@@ -40,3 +41,15 @@ def text_of(pdf: Path) -> str:
 def reading_text(pdf: Path) -> str:
     """pdftotext in reading order (table cells not interleaved), whitespace collapsed."""
     return " ".join(unicodedata.normalize("NFC", run("pdftotext", str(pdf), "-")).split())
+
+
+def words(pdf: Path) -> list[tuple[int, float, float, float, float, str]]:
+    """(page, xMin, yMin, xMax, yMax, word) for every word, in points from the top-left."""
+    found, page = [], 0
+    for line in run("pdftotext", "-bbox", str(pdf), "-").splitlines():
+        if "<page " in line:
+            page += 1
+        m = re.search(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*)</word>', line)
+        if m:
+            found.append((page, *map(float, m.groups()[:4]), m[5]))
+    return found

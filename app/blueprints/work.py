@@ -22,6 +22,7 @@ from app.domain.deadlines import OFFICE_TZ
 from app.forms.admin import ConfirmForm
 from app.models import Dossier
 from app.services import control, processing, ratings
+from app.services.calendar import work_calendar
 from app.services.permissions import can
 from app.services.transitions import DossierError
 from app.web import dossier_or_abort, lines_of, page_arg, require
@@ -75,7 +76,7 @@ DONE = {
 def worklist():
     order = "given" if request.args.get("sap_xep") == "nhan" else "due"
     page = processing.worklist(current_user, page_arg(), current_app.config["PER_PAGE"], order)
-    return render_template("work/worklist.html", page=page, order=order, calendar=control.calendar())
+    return render_template("work/worklist.html", page=page, order=order, calendar=work_calendar())
 
 
 @bp.get("/danh-gia")

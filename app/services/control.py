@@ -7,18 +7,13 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 
-from app.domain.deadlines import OFFICE_TZ, WorkCalendar
+from app.domain.deadlines import OFFICE_TZ
 from app.domain.workflow import Status
 from app.extensions import db
 from app.models import Agency, Dossier
 from app.models.users import utcnow
-from app.services.calendar import work_calendar
 from app.services.documents import render_pdf
 from app.services.dossiers import DELIVERIES
-
-
-def calendar() -> WorkCalendar:
-    return work_calendar()
 
 
 def control_slip_pdf(dossier: Dossier) -> bytes:

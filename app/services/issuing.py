@@ -11,6 +11,7 @@ from app.extensions import db
 from app.models import Agency, Dossier, IssuedDocument, User
 from app.services import storage
 from app.services.counters import next_value
+from app.services.documents import qr_svg_data_uri, render_pdf
 from app.tasks import enqueue
 
 KINDS = {
@@ -46,7 +47,9 @@ def issue(dossier: Dossier, kind: str, staff: User | None, now: datetime, conten
 
 def dispatch(document: IssuedDocument) -> None:
     """After the commit: render the PDF in a job (inline without Redis)."""
-    from app.tasks.documents import render_issued_document
+    from app.tasks.documents import (
+        render_issued_document,  # the job module imports this one
+    )
 
     enqueue(render_issued_document, document.id)
 
@@ -65,8 +68,6 @@ def lookup_url(dossier: Dossier) -> str:
 
 def context(document: IssuedDocument) -> dict:
     """The plain data a form shows (services/documents.py's contract)."""
-    from app.services.documents import qr_svg_data_uri
-
     dossier = document.dossier
     version = dossier.procedure_version
     spec = version.spec
@@ -121,8 +122,6 @@ def _shown(field: dict, value) -> str:
 
 def render(document_id: int) -> None:
     """The job's body: render and store the PDF once; a re-run finds it done (idempotent)."""
-    from app.services.documents import render_pdf
-
     document = db.session.get(IssuedDocument, document_id)
     if document is None or document.sha256:
         return

@@ -87,7 +87,7 @@ def status_email(dossier: Dossier, extra: str = "") -> OutboxMessage | None:
 
 def dispatch(message: OutboxMessage | None) -> None:
     if message is not None:
-        from app.tasks.notify import deliver_message
+        from app.tasks.notify import deliver_message  # the job module imports this one
 
         enqueue(deliver_message, message.id)
 

@@ -17,7 +17,7 @@ import segno
 
 from app.services import documents
 from app.services.documents import fmt_date, fmt_time, qr_svg_data_uri, render_pdf
-from tests.pdf_helpers import run, text_of, write
+from tests.pdf_helpers import run, text_of, words, write
 
 UTC = timezone.utc
 LOOKUP_URL = "http://localhost/tra-cuu/000.00.01.H62-260302-0001"
@@ -81,17 +81,6 @@ def full_context(**changes) -> dict:
 
 
 
-
-def words(pdf: Path) -> list[tuple[int, float, float, float, float, str]]:
-    """(page, xMin, yMin, xMax, yMax, word) for every word, in points from the top-left."""
-    found, page = [], 0
-    for line in run("pdftotext", "-bbox", str(pdf), "-").splitlines():
-        if "<page " in line:
-            page += 1
-        m = re.search(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*)</word>', line)
-        if m:
-            found.append((page, *map(float, m.groups()[:4]), m[5]))
-    return found
 
 
 def assert_serif_fonts(pdf: Path) -> list[str]:

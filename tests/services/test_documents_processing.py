@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from app.services.documents import render_pdf
-from tests.pdf_helpers import run, text_of, write
+from tests.pdf_helpers import run, text_of, words, write
 
 UTC = timezone.utc
 A4_SHORT_PT = 595.28
@@ -163,17 +163,6 @@ def page_sizes(pdf: Path) -> list[tuple[int, int]]:
     return [(round(float(w)), round(float(h)))
             for w, h in re.findall(r"Page\s+\d+ size:\s+([\d.]+) x ([\d.]+) pts", info)]
 
-
-def words(pdf: Path) -> list[tuple[int, float, float, float, float, str]]:
-    """(page, xMin, yMin, xMax, yMax, word) for every word, in points from the top-left."""
-    found, page = [], 0
-    for line in run("pdftotext", "-bbox", str(pdf), "-").splitlines():
-        if "<page " in line:
-            page += 1
-        m = re.search(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*)</word>', line)
-        if m:
-            found.append((page, *map(float, m.groups()[:4]), m[5]))
-    return found
 
 
 def assert_liberation_serif(pdf: Path) -> None:
