@@ -92,6 +92,16 @@ def test_filters_combine(loaded_catalogue):
     assert page.total > 0 and all(v.level == "commune" and v.online == "full" for v in page.items)
 
 
+def test_words_in_any_order_and_filters_narrow_together(loaded_catalogue):
+    def codes(**kwargs):
+        return [v.code for v in catalogue.search(catalogue.CatalogueFilter(**kwargs), 1, 100).items]
+
+    assert codes(q="dung xay giay") == ["1.009994"]
+    assert codes(q="xay dung", level="district", field="Hoạt động xây dựng", online="partial") == ["1.009994"]
+    assert codes(q="xay dung", level="commune") == []
+    assert codes(q="xay dung", field="Hộ tịch") == []
+
+
 def test_agency_filter_by_type_key_or_by_agency_code(loaded_catalogue):
     by_key = catalogue.search(catalogue.CatalogueFilter(agency="district:department:construction"), 1, 100)
     by_code = catalogue.search(catalogue.CatalogueFilter(agency="000.03.21.H62"), 1, 100)  # Phòng QLĐT Vĩnh Yên
