@@ -163,6 +163,14 @@ def withdraw(code: str):
     return jsonify(dossier_json(dossier))
 
 
+@bp.post("/dossiers/<code>/withdraw/cancel")
+@token_required
+def cancel_withdrawal(code: str):
+    dossier = _dossier(code, "dossier.view")
+    dossiers.cancel_withdrawal(dossier, g.api_user)
+    return jsonify(dossier_json(dossier))
+
+
 def _items(body: dict) -> list[str]:
     items = body.get("items")
     if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
@@ -212,6 +220,7 @@ ACTIONS = {
     "resolve": lambda d, u, b: processing.resolve(d, u, str(b.get("outcome", "")), str(b.get("reason", ""))),
     "return_result": lambda d, u, b: processing.return_result(d, u, str(b.get("method", "")), str(b.get("tracking", ""))),
     "stop": lambda d, u, b: processing.stop(d, u),
+    "decline_withdrawal": lambda d, u, b: processing.decline_withdrawal(d, u, str(b.get("reason", ""))),
 }
 
 

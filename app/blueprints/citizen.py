@@ -168,6 +168,21 @@ def withdraw(dossier_id: int):
     return render_template("citizen/withdraw.html", dossier=dossier, form=form)
 
 
+@bp.post("/ho-so/<int:dossier_id>/huy-rut")
+@login_required
+def cancel_withdrawal(dossier_id: int):
+    dossier = _dossier(dossier_id, "dossier.withdraw")
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        dossiers.cancel_withdrawal(dossier, current_user, request.form.get("lock_version", type=int))
+    except dossiers.DossierError as error:
+        flash(error.message, "error")
+    else:
+        flash("Đã hủy yêu cầu rút hồ sơ; hồ sơ tiếp tục được giải quyết.", "success")
+    return redirect(url_for("citizen.detail", dossier_id=dossier.id))
+
+
 @bp.get("/ho-so/<int:dossier_id>/tep/<int:file_id>")
 @login_required
 def file(dossier_id: int, file_id: int):

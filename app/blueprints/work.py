@@ -40,7 +40,7 @@ def _new_due(form) -> datetime:
         day = datetime.strptime(form.get("new_due_date", ""), "%Y-%m-%d").date()
         at = time.fromisoformat(form.get("new_due_time") or "17:00")
     except ValueError:
-        raise DossierError("Ngày hẹn mới không hợp lệ (năm-tháng-ngày).", fields={"new_due_date": "Ngày không hợp lệ."}) from None
+        raise DossierError("Ngày hẹn mới không hợp lệ (năm-tháng-ngày).", fields={"new_due_at": "Ngày không hợp lệ."}) from None
     return datetime.combine(day, at, tzinfo=OFFICE_TZ)
 
 
@@ -61,6 +61,7 @@ ACTIONS = {
     "deny": lambda d, f: processing.resolve(d, current_user, "denied", f.get("reason", "")),
     "return_result": lambda d, f: processing.return_result(d, current_user, f.get("method", ""), f.get("tracking", "")),
     "stop": lambda d, f: processing.stop(d, current_user),
+    "decline_withdrawal": lambda d, f: processing.decline_withdrawal(d, current_user, f.get("reason", "")),
 }
 DONE = {
     "complete": "Đã chuyển hồ sơ sang bước tiếp theo.", "return": "Đã trả hồ sơ về bước trước.",
@@ -68,6 +69,7 @@ DONE = {
     "fee": "Đã thông báo nghĩa vụ tài chính.", "payment": "Đã ghi nhận thanh toán.",
     "apologise": "Đã ban hành phiếu xin lỗi và hẹn lại ngày trả kết quả.", "approve": "Đã phê duyệt kết quả.",
     "deny": "Đã ghi nhận không phê duyệt.", "return_result": "Đã trả kết quả.", "stop": "Đã dừng giải quyết hồ sơ.",
+    "decline_withdrawal": "Đã trả lời không dừng; hồ sơ tiếp tục được giải quyết.",
 }
 
 
@@ -92,7 +94,8 @@ def ratings_page():
 def dossier(dossier_id: int):
     dossier = _dossier(dossier_id)
     form = ConfirmForm()
-    errors: dict[str, str] = {}
+    errors: dict[str, str] = {}   # a field's id → its message, shown by the field
+    summary: tuple[str, str] | None = None   # (the id to link to, the message) for the error summary
     if form.validate_on_submit():
         action = request.form.get("action", "")
         if action not in ACTIONS:
@@ -102,19 +105,20 @@ def dossier(dossier_id: int):
         except DossierError as error:
             if error.status == 403:
                 abort(403)
-            errors = error.fields or {"action": error.message}
-            flash(error.message, "error")
+            # keyed like the fields' ids "<action>-<name>" (see templates/work/dossier.html)
+            errors = {f"{action}-{name}": message for name, message in error.fields.items()}
+            summary = (next(iter(errors), action), error.message)
         else:
             flash(DONE[action], "success")
             return redirect(url_for("work.dossier", dossier_id=dossier.id))
     task = dossier.current_step
     return render_template(
-        "work/dossier.html", dossier=dossier, task=task, form=form, errors=errors, values=request.form,
+        "work/dossier.html", dossier=dossier, task=task, form=form, errors=errors, summary=summary, values=request.form,
         holds=processing.holds(current_user, task), colleagues=processing.colleagues(task) if task else [],
         decision_step=task is not None and processing.is_decision_step(dossier, task.position),
         return_step=task is not None and processing.is_return_step(dossier, task.position),
         is_desk=can(current_user, "dossier.decide", dossier), methods=processing.RETURN_METHODS,
-    ), 422 if errors else 200
+    ), 422 if summary else 200
 
 
 @bp.get("/ho-so/<int:dossier_id>/phieu-kiem-soat.pdf")

@@ -384,6 +384,19 @@ def request_withdrawal(dossier: Dossier, user: User, reason: str, lock_version: 
     return dossier
 
 
+def cancel_withdrawal(dossier: Dossier, user: User, lock_version: int | None = None,
+                      now: datetime | None = None) -> Dossier:
+    """The applicant takes back a withdrawal request the desk has not acted on yet: the
+    dossier goes back to where it was."""
+    now = now or utcnow()
+    if not can(user, "dossier.withdraw", dossier):
+        raise DossierError("Bạn không được thay đổi yêu cầu rút hồ sơ này.", status=403)
+    check_lock(dossier, lock_version)
+    transition(dossier, Action.CANCEL_WITHDRAWAL, user, now, note="Người nộp hủy yêu cầu rút hồ sơ.")
+    commit_then_dispatch(message=notify.status_email(dossier))
+    return dossier
+
+
 def desk_queue(staff: User, page: int, per_page: int, status: str = "submitted"):
     """Dossiers waiting for the desks where `staff` receives, oldest first: new ones
     (submitted) or withdrawal requests (withdrawal_requested)."""

@@ -392,6 +392,21 @@ def stop(dossier: Dossier, user: User, now: datetime | None = None) -> Dossier:
     return dossier
 
 
+def decline_withdrawal(dossier: Dossier, user: User, reason: str, now: datetime | None = None) -> Dossier:
+    """The desk does not stop the dossier (e.g. its result is already decided on paper) and
+    says why; the dossier goes back to where it was (Circular 03/2025 Art. 7: the desk checks
+    the status before it stops anything)."""
+    now = now or utcnow()
+    _require_desk(dossier, user)
+    _require_status(dossier, "withdrawal_requested")
+    if not reason.strip():
+        raise DossierError("Cần nêu lý do không dừng giải quyết hồ sơ.", fields={"reason": "Bắt buộc."})
+    transition(dossier, Action.CANCEL_WITHDRAWAL, user, now, note=reason.strip(), agency=dossier.receiving_agency)
+    message = notify.status_email(dossier, extra=f"Yêu cầu rút hồ sơ không được chấp nhận: {reason.strip()}")
+    commit_then_dispatch(message=message)
+    return dossier
+
+
 def worklist(user: User, page: int, per_page: int, order: str = "due"):
     """The open steps at the user's own (agency, role) pairs or assigned to the user."""
     pairs = [(m.agency_id, m.role) for m in user.memberships if m.role in (Role.SPECIALIST, Role.LEADER, Role.CLERK, Role.RECEPTION)]

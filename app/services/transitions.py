@@ -31,10 +31,21 @@ def transition(dossier: Dossier, action: Action, actor: User | None, now: dateti
         target = next_status(state_of(dossier), action)
     except WorkflowError as error:
         raise DossierError(str(error), status=409) from None
+    previous = _before_withdrawal_request(dossier) if action is Action.CANCEL_WITHDRAWAL else dossier.status
     db.session.add(DossierEvent(dossier=dossier, action=action.value, from_status=dossier.status,
                                 to_status=target.value, actor=actor, agency=agency, at=now, note=note))
-    dossier.previous_status = dossier.status
+    dossier.previous_status = previous
     dossier.status = target.value
+
+
+def _before_withdrawal_request(dossier: Dossier) -> str | None:
+    """A withdrawal request taken back leaves the dossier as if it had never been made: its
+    previous status too is what it was when the request came (the status before the event
+    that led to the restored one). A dossier waiting for a supplement during processing
+    must still resume processing when the supplement comes."""
+    events = dossier.events
+    request = max(i for i, e in enumerate(events) if e.action == Action.REQUEST_WITHDRAWAL.value)
+    return events[request - 1].from_status if request > 0 else None
 
 
 def commit() -> None:

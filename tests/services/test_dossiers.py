@@ -213,6 +213,22 @@ def test_withdrawal_request(citizen):
     assert dossier.status == "withdrawal_requested" and dossier.events[-1].note == "Đã nộp nhầm"
 
 
+def test_the_applicant_takes_back_a_withdrawal_request(citizen, make_user):
+    dossier = submitted_birth(citizen)
+    dossiers.request_withdrawal(dossier, citizen, "Đã nộp nhầm")
+    with pytest.raises(dossiers.DossierError) as error:
+        dossiers.cancel_withdrawal(dossier, make_user())
+    assert error.value.status == 403
+    with pytest.raises(dossiers.DossierError) as error:
+        dossiers.cancel_withdrawal(dossier, citizen, lock_version=dossier.lock_version - 1)
+    assert error.value.status == 409
+    dossiers.cancel_withdrawal(dossier, citizen, lock_version=dossier.lock_version)
+    assert dossier.status == "submitted" and dossier.events[-1].action == "cancel_withdrawal"
+    with pytest.raises(dossiers.DossierError) as error:  # nothing left to take back
+        dossiers.cancel_withdrawal(dossier, citizen)
+    assert error.value.status == 409
+
+
 def test_events_are_the_history_in_order(citizen, reception):
     dossier = submitted_birth(citizen)
     dossiers.accept(dossier, reception)

@@ -4,6 +4,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from app.extensions import db
+from app.models import OutboxMessage
 from app.services import catalogue, control, dossiers, processing
 from tests.dossier_helpers import (
     TICH_SON_DESK,
@@ -156,6 +157,41 @@ def test_withdrawal_then_stop_notice(people, run_jobs):
     notice = next(d for d in dossier.documents if d.kind == "stop_notice")
     db.session.refresh(notice)
     assert notice.sha256
+
+
+def test_the_desk_declines_a_withdrawal_with_a_reason_and_processing_goes_on(people, run_jobs):
+    dossier = accepted_birth(people)
+    processing.complete_step(dossier, people.commune_specialist)  # now at the leader, processing
+    dossiers.request_withdrawal(dossier, people.citizen, "Đổi ý")
+    with pytest.raises(dossiers.DossierError) as error:
+        processing.decline_withdrawal(dossier, people.desk, "  ")
+    assert error.value.fields == {"reason": "Bắt buộc."} and dossier.status == "withdrawal_requested"
+    with pytest.raises(dossiers.DossierError) as error:
+        processing.decline_withdrawal(dossier, people.commune_leader, "Đã ký quyết định")
+    assert error.value.status == 403
+    processing.decline_withdrawal(dossier, people.desk, "Kết quả đã được ký")
+    assert dossier.status == "processing" and dossier.previous_status == "accepted"
+    assert (dossier.events[-1].action, dossier.events[-1].note) == ("cancel_withdrawal", "Kết quả đã được ký")
+    last_message = db.session.query(OutboxMessage).filter_by(dossier_id=dossier.id).order_by(OutboxMessage.id.desc()).first()
+    assert "Yêu cầu rút hồ sơ không được chấp nhận: Kết quả đã được ký" in last_message.body
+    processing.resolve(dossier, people.commune_leader, "approved")  # the leader's step goes on
+    assert dossier.status == "resolved"
+    with pytest.raises(dossiers.DossierError) as error:
+        processing.decline_withdrawal(dossier, people.desk, "Lần nữa")
+    assert error.value.status == 409
+
+
+def test_a_withdrawal_taken_back_during_a_processing_supplement_still_resumes_processing(people):
+    """The withdrawal round trip leaves the dossier as before: the answer to the supplement
+    request resumes processing (not intake) because the status before it is restored too."""
+    dossier = accepted_birth(people)
+    processing.request_supplement(dossier, people.commune_specialist, ["Giấy chứng sinh"], "Bản chụp mờ")
+    dossiers.request_withdrawal(dossier, people.citizen, "")
+    dossiers.cancel_withdrawal(dossier, people.citizen)
+    assert dossier.status == "supplement_requested" and dossier.previous_status == "processing"
+    dossiers.save_draft(dossier, people.citizen, birth_input(uploads={}), dossier.lock_version)
+    dossiers.resubmit(dossier, people.citizen)
+    assert dossier.status == "processing"
 
 
 def test_denied_result_needs_a_reason(people):

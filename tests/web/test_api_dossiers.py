@@ -6,6 +6,7 @@ import pytest
 
 from app.extensions import db
 from app.models import Dossier
+from app.services import dossiers
 from tests.dossier_helpers import (
     BIRTH,
     BIRTH_FORM,
@@ -133,8 +134,28 @@ def test_desk_actions_wrong_role(client, make_user, loaded_catalogue, role, agen
     assert client.post(f"/api/v1/dossiers/{dossier.code}/actions/fly", headers=headers).status_code == 404
 
 
-def test_withdraw_by_api(client, make_user, loaded_catalogue):
+def test_withdraw_and_take_it_back_by_api(client, make_user, loaded_catalogue):
     citizen = make_user()
     dossier = submitted_birth(citizen)
-    response = client.post(f"/api/v1/dossiers/{dossier.code}/withdraw", json={"reason": "Nhầm"}, headers=token(client, citizen))
+    headers = token(client, citizen)
+    response = client.post(f"/api/v1/dossiers/{dossier.code}/withdraw", json={"reason": "Nhầm"}, headers=headers)
     assert response.status_code == 200 and response.get_json()["status_code"] == 7
+    other = client.post(f"/api/v1/dossiers/{dossier.code}/withdraw/cancel", headers=token(client, make_user()))
+    assert other.status_code in (403, 404)
+    response = client.post(f"/api/v1/dossiers/{dossier.code}/withdraw/cancel", headers=headers)
+    assert response.status_code == 200 and response.get_json()["status_code"] == 1
+    assert client.post(f"/api/v1/dossiers/{dossier.code}/withdraw/cancel", headers=headers).status_code == 409
+    assert client.post("/api/v1/dossiers/000.00.00.H62-000000-0000/withdraw/cancel", headers=headers).status_code == 404
+
+
+def test_desk_declines_a_withdrawal_by_api(client, make_user, loaded_catalogue):
+    citizen = make_user()
+    dossier = submitted_birth(citizen)
+    dossiers.request_withdrawal(dossier, citizen, "")
+    url = f"/api/v1/dossiers/{dossier.code}/actions/decline_withdrawal"
+    assert client.post(url, json={"reason": "x"}, headers=token(client, make_user("specialist", "000.10.21.H62"))).status_code == 403
+    desk = token(client, make_user("reception", TICH_SON_DESK))
+    response = client.post(url, json={}, headers=desk)
+    assert response.status_code == 422 and response.get_json()["fields"] == {"reason": "Bắt buộc."}
+    response = client.post(url, json={"reason": "Đã có kết quả"}, headers=desk)
+    assert response.status_code == 200 and response.get_json()["status_code"] == 1

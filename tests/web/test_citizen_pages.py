@@ -5,6 +5,7 @@ import pytest
 
 from app.extensions import db
 from app.models import Dossier
+from app.services import dossiers
 from tests.dossier_helpers import (
     BIRTH,
     BIRTH_FORM,
@@ -153,3 +154,24 @@ def test_withdraw_asks_to_confirm_then_requests(client, citizen):
     client.post(f"/ho-so/{dossier.id}/rut", data={"reason": "Nộp nhầm", "lock_version": dossier.lock_version})
     db.session.refresh(dossier)
     assert dossier.status == "withdrawal_requested"
+
+
+def test_the_applicant_cancels_a_withdrawal_request(client, citizen, make_user, login):
+    dossier = submitted_birth(citizen)
+    dossiers.request_withdrawal(dossier, citizen, "Nộp nhầm")
+    page = client.get(f"/ho-so/{dossier.id}").get_data(as_text=True)
+    assert "Hủy yêu cầu rút hồ sơ" in page and "Yêu cầu rút hồ sơ</a>" not in page
+    stale = client.post(f"/ho-so/{dossier.id}/huy-rut", data={"lock_version": dossier.lock_version - 1},
+                        follow_redirects=True)
+    assert "đã được lưu ở nơi khác" in stale.get_data(as_text=True)
+    db.session.refresh(dossier)
+    assert dossier.status == "withdrawal_requested"
+    response = client.post(f"/ho-so/{dossier.id}/huy-rut", data={"lock_version": dossier.lock_version})
+    assert response.status_code == 302
+    db.session.refresh(dossier)
+    assert dossier.status == "submitted"
+    again = client.post(f"/ho-so/{dossier.id}/huy-rut", data={"lock_version": dossier.lock_version}, follow_redirects=True)
+    assert "Không thể thực hiện" in again.get_data(as_text=True)
+    assert client.post("/ho-so/999999/huy-rut").status_code == 404
+    login(make_user())  # another citizen
+    assert client.post(f"/ho-so/{dossier.id}/huy-rut").status_code == 403

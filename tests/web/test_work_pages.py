@@ -1,6 +1,7 @@
 """/xu-ly (officials), the desk's register, and the API actions of the internal process."""
 import pytest
 
+from app.extensions import db
 from app.services import dossiers
 from tests.dossier_helpers import TICH_SON_DESK, submitted_birth
 from tests.web.test_api_dossiers import token
@@ -54,6 +55,40 @@ def test_work_page_refusal_is_shown_with_status_kept(client, make_user, login, a
     response = client.post(f"/xu-ly/ho-so/{accepted.id}", data={"action": "supplement", "items": "", "reason": ""})
     assert response.status_code == 422 and "Cần ghi đủ" in response.get_data(as_text=True)
     assert client.post(f"/xu-ly/ho-so/{accepted.id}", data={"action": "fly"}).status_code == 400
+
+
+def test_error_summary_links_to_the_field_and_keeps_what_was_typed(client, make_user, login, accepted):
+    login(make_user("specialist", "000.10.21.H62"))
+    response = client.post(f"/xu-ly/ho-so/{accepted.id}", data={"action": "supplement", "items": "Giấy chứng sinh", "reason": ""})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert '<a href="#supplement-reason">Cần ghi đủ' in page
+    assert 'id="supplement-reason" name="reason" rows="2" aria-invalid="true" aria-describedby="supplement-reason-error"' in page
+    assert '<p class="error-message" id="supplement-reason-error">Bắt buộc.</p>' in page
+    assert ">Giấy chứng sinh</textarea>" in page  # the other field keeps its text
+    response = client.post(f"/xu-ly/ho-so/{accepted.id}", data={"action": "apologise", "new_due_date": "31/02", "reason": "x"})
+    page = response.get_data(as_text=True)
+    assert '<a href="#apologise-new_due_at">' in page and 'id="apologise-new_due_at"' in page
+
+
+def test_desk_answers_a_withdrawal_request(client, make_user, login, accepted):
+    citizen = accepted.owner
+    dossiers.request_withdrawal(accepted, citizen, "Đổi ý")
+    login(make_user("specialist", "000.10.21.H62"))  # not the desk: sees no answer to give
+    page = client.get(f"/xu-ly/ho-so/{accepted.id}").get_data(as_text=True)
+    assert "Không dừng, tiếp tục giải quyết" not in page
+    assert client.post(f"/xu-ly/ho-so/{accepted.id}", data={"action": "decline_withdrawal", "reason": "x"}).status_code == 403
+    login(make_user("reception", TICH_SON_DESK))
+    page = client.get(f"/xu-ly/ho-so/{accepted.id}").get_data(as_text=True)
+    assert "lý do: “Đổi ý”" in page and "Dừng giải quyết hồ sơ (thông báo dừng)" in page
+    response = client.post(f"/xu-ly/ho-so/{accepted.id}", data={"action": "decline_withdrawal", "reason": ""})
+    assert response.status_code == 422
+    assert '<a href="#decline_withdrawal-reason">Cần nêu lý do' in response.get_data(as_text=True)
+    response = client.post(f"/xu-ly/ho-so/{accepted.id}", data={"action": "decline_withdrawal", "reason": "Đã có kết quả"})
+    assert response.status_code == 302
+    db.session.refresh(accepted)
+    assert accepted.status == "accepted"
+    assert client.post("/xu-ly/ho-so/999999", data={"action": "decline_withdrawal", "reason": "x"}).status_code == 404
 
 
 def test_control_slip_pdf_for_staff(client, make_user, login, accepted):
