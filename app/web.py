@@ -14,7 +14,7 @@ from app.domain.workflow import Status
 from app.extensions import db
 from app.models import Dossier
 from app.models.users import utcnow
-from app.services.dossiers import DELIVERIES
+from app.services.dossiers import DELIVERIES, FROM_APPLICANT
 from app.services.issuing import KINDS
 from app.services.permissions import can
 from app.services.storage import path_for
@@ -101,7 +101,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals.update(
         CLASS_LABELS=CLASS_LABELS, OPEN_LABELS=OPEN_LABELS,
         open_state=lambda due_at, calendar: open_state(utcnow(), due_at, calendar),
-        status_label=status_label, CHANNELS=CHANNELS, DELIVERIES=DELIVERIES,
+        status_label=status_label, CHANNELS=CHANNELS, DELIVERIES=DELIVERIES, FROM_APPLICANT=FROM_APPLICANT,
         DOCUMENT_TITLES={kind: title for kind, (_, _, title) in KINDS.items()},
         can=can, Level=Level, AgencyKind=AgencyKind, Role=Role, agency_type_label=agency_type_label,
         TIME_UNITS=TIME_UNITS, ONLINE_LEVELS=ONLINE_LEVELS, SUBJECTS=SUBJECTS, METHODS=METHODS,

@@ -1,6 +1,7 @@
 """The dossier form, built at run time from a procedure version's spec (CTFd's pattern: a
 form class made per request from data). Field names: `applicant_*`, `rep_*` (the person
-represented), `f_<key>` (the procedure's e-form), `doc_<key>` (files per document)."""
+represented), `f_<key>` (the procedure's e-form, less the fields filled from the applicant
+block), `doc_<key>` (files per document)."""
 from __future__ import annotations
 
 from datetime import date
@@ -26,7 +27,12 @@ from app.forms.fields import (
     VietnameseDateField,
     VietnameseDecimalField,
 )
-from app.services.dossiers import DELIVERIES, Applicant, DraftInput
+from app.services.dossiers import DELIVERIES, FROM_APPLICANT, Applicant, DraftInput
+
+
+def typed_fields(spec: dict) -> list[dict]:
+    """The e-form fields the applicant types: those not filled from the applicant block."""
+    return [f for f in spec["form"] if f["key"] not in FROM_APPLICANT]
 
 
 def _eform_field(spec: dict):
@@ -76,7 +82,7 @@ def dossier_form_class(spec: dict, online: bool) -> type[FlaskForm]:
     attrs["delivery"] = RadioField("Hình thức nhận kết quả", choices=[(d, DELIVERIES[d]) for d in deliveries],
                                    validate_choice=False,
                                    validators=[AnyOf(deliveries, message="Chọn một hình thức nhận kết quả.")])
-    for f in spec["form"]:
+    for f in typed_fields(spec):
         attrs[f"f_{f['key']}"] = _eform_field(f)
     for d in spec["documents"]:
         attrs[f"doc_{d['key']}"] = MultipleFileField(
@@ -87,7 +93,7 @@ def dossier_form_class(spec: dict, online: bool) -> type[FlaskForm]:
 def eform_values(form: FlaskForm, spec: dict) -> dict:
     """The e-form's values as JSON-able data (dates as ISO text, numbers as text)."""
     values = {}
-    for f in spec["form"]:
+    for f in typed_fields(spec):
         data = form[f"f_{f['key']}"].data
         if data is None or data == "":
             continue
@@ -112,7 +118,7 @@ def initial_data(dossier) -> dict:
     }
     for key, value in (dossier.represented or {}).items():
         data[f"rep_{key}"] = value
-    for f in spec["form"]:
+    for f in typed_fields(spec):
         value = dossier.form_data.get(f["key"])
         if value is not None and f["type"] == "date":
             value = date.fromisoformat(value)

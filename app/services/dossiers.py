@@ -61,6 +61,12 @@ class Applicant:
                    dossier.applicant_phone, dossier.applicant_email)
 
 
+# E-form fields the statutory declarations share with the applicant block (the requester's
+# name, ID number...): filled from the block, so nobody types them twice.
+FROM_APPLICANT = {"applicant_full_name": "full_name", "applicant_id_number": "id_number",
+                  "applicant_address": "address", "applicant_phone": "phone", "applicant_email": "email"}
+
+
 @dataclass
 class DraftInput:
     """What an applicant (or a desk officer at the counter) enters."""
@@ -94,7 +100,9 @@ def _apply_fields(dossier: Dossier, data: DraftInput) -> None:
     a = data.applicant
     dossier.applicant_name, dossier.applicant_id_number = a.full_name.strip(), a.id_number.strip()
     dossier.applicant_address, dossier.applicant_phone, dossier.applicant_email = a.address.strip(), a.phone.strip(), a.email.strip()
-    dossier.form_data = data.form_data
+    shared = {f["key"] for f in dossier.procedure_version.spec["form"]} & FROM_APPLICANT.keys()
+    from_block = {key: getattr(a, FROM_APPLICANT[key]).strip() for key in shared}
+    dossier.form_data = {k: v for k, v in {**data.form_data, **from_block}.items() if k not in shared or v}
     dossier.represented = data.represented
     if data.delivery not in DELIVERIES:
         raise DossierError("Hình thức nhận kết quả không hợp lệ.", fields={"delivery": "Chọn một hình thức nhận kết quả."})
@@ -138,7 +146,8 @@ def missing_items(dossier: Dossier) -> dict[str, str]:
     missing = {}
     for f in spec["form"]:
         if f["required"] and dossier.form_data.get(f["key"]) in (None, "", False):
-            missing[f"form.{f['key']}"] = f"Chưa nhập “{f['label']}”."
+            key = f"applicant.{FROM_APPLICANT[f['key']]}" if f["key"] in FROM_APPLICANT else f"form.{f['key']}"
+            missing[key] = f"Chưa nhập “{f['label']}”."
     present = {f.component for f in dossier.files}
     for d in spec["documents"]:
         if d["required"] and d["key"] not in present:

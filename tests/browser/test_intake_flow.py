@@ -65,8 +65,8 @@ def test_citizen_submits_online_and_the_desk_accepts(live_server, browser, make_
     page.fill("#applicant_full_name", "Nguyễn Văn An")
     page.fill("#applicant_address", "Phường Tích Sơn, thành phố Vĩnh Yên")
     page.fill("#applicant_phone", "0912345678")
-    page.fill("#f_applicant_full_name", "Nguyễn Văn An")
-    page.fill("#f_applicant_id_number", "026090001234")
+    page.fill("#applicant_id_number", "026090001234")
+    assert page.locator("#f_applicant_full_name").count() == 0  # the declaration takes it from the block
     page.select_option("#f_relationship", "cha")
     page.fill("#f_child_full_name", "Nguyễn Minh Khôi")
     page.fill("#f_child_birth_date", "2026-11-20")

@@ -7,6 +7,7 @@ import pytest
 from app.extensions import db
 from app.models import Dossier, DossierEvent, IssuedDocument, OutboxMessage
 from app.services import catalogue, dossiers
+from app.services.dossiers import Applicant
 from app.services.storage import path_for
 from tests.dossier_helpers import (
     BIRTH,
@@ -37,7 +38,22 @@ def test_draft_is_prefilled_from_the_account_and_saved_without_checks(citizen):
     assert dossier.applicant_name == citizen.full_name and dossier.applicant_email == citizen.email
     half = birth_input(form_data={"child_full_name": "Nguyễn Minh Khôi"}, uploads={})
     dossiers.save_draft(dossier, citizen, half, dossier.lock_version)
-    assert db.session.get(Dossier, dossier.id).form_data == {"child_full_name": "Nguyễn Minh Khôi"}
+    assert db.session.get(Dossier, dossier.id).form_data == {
+        "child_full_name": "Nguyễn Minh Khôi",
+        # the declaration's requester, filled from the applicant block
+        "applicant_full_name": "Nguyễn Văn An", "applicant_id_number": "026090001234"}
+
+
+def test_the_declarations_requester_fields_come_from_the_applicant_block(citizen):
+    version = catalogue.current_version(BIRTH)
+    dossier = dossiers.start_draft(citizen, version, TICH_SON_DESK)
+    typed = birth_input(applicant=Applicant("Trần Thị Bình", "", "Phường Tích Sơn", "", ""),
+                        form_data={"child_full_name": "Khôi", "applicant_full_name": "Tên gõ khác", "applicant_id_number": "026090009999"})
+    dossiers.save_draft(dossier, citizen, typed, dossier.lock_version)
+    assert dossier.form_data["applicant_full_name"] == "Trần Thị Bình"
+    assert "applicant_id_number" not in dossier.form_data  # empty in the block: nothing from elsewhere
+    missing = dossiers.missing_items(dossier)
+    assert "applicant.id_number" in missing and not any(key.startswith("form.applicant_") for key in missing)
 
 
 def test_submit_gives_a_code_status_1_an_event_and_an_email(citizen, run_jobs):
