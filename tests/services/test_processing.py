@@ -214,29 +214,6 @@ def test_return_by_post_needs_a_tracking_number(people):
     assert dossier.status == "returned" and dossier.tracking_number == "EL123456789VN"
 
 
-ACTIONS = {
-    "complete_step": lambda d, u: processing.complete_step(d, u),
-    "return_step": lambda d, u: processing.return_step(d, u, "x"),
-    "request_supplement": lambda d, u: processing.request_supplement(d, u, ["x"], "y"),
-    "apologise": lambda d, u: processing.apologise(d, u, d.due_at + timedelta(days=5), "x", now=d.due_at),
-    "resolve": lambda d, u: processing.resolve(d, u, "approved"),
-}
-
-
-@pytest.mark.parametrize("action", sorted(ACTIONS))
-@pytest.mark.parametrize("who", ["citizen", "desk", "commune_leader", "commune_clerk", "district_land", "other_commune"])
-def test_only_the_holder_of_the_current_step_acts(people, make_user, action, who):
-    """The current step of an accepted birth registration is the commune specialist's."""
-    dossier = accepted_birth(people)
-    user = make_user("specialist", "000.11.21.H62") if who == "other_commune" else getattr(people, who)
-    with pytest.raises(dossiers.DossierError) as error:
-        ACTIONS[action](dossier, user)
-    assert error.value.status in (403, 409)
-    if action != "resolve":
-        assert error.value.status == 403
-    assert dossier.current_step.role == "specialist"
-
-
 def test_worklist_shows_own_agency_and_role_only(people, make_user):
     dossier = accepted_birth(people)
     assert [t.dossier_id for t in processing.worklist(people.commune_specialist, 1, 20).items] == [dossier.id]

@@ -1,0 +1,139 @@
+"""Every dossier use case × every kind of user: in a state where the use case is allowed, the
+users it belongs to succeed and everybody else is refused with 403 (never 409, which would
+tell a stranger what state the dossier is in), and the refusal changes nothing."""
+from datetime import timedelta
+
+import pytest
+
+from app.extensions import db
+from app.services import catalogue, dossiers, processing
+from tests.dossier_helpers import (
+    TICH_SON_DESK,
+    birth_input,
+    complete_input,
+    submitted_birth,
+)
+
+COMMUNE = "000.10.21.H62"        # UBND phường Tích Sơn: the birth registration's agency
+LAND = "1.003003"                # received at the commune desk, paid: a fee during processing
+
+ACTORS = {
+    "citizen": (None, None),                       # the applicant (owner)
+    "other_citizen": (None, None),
+    "desk": ("reception", TICH_SON_DESK),
+    "other_desk": ("reception", "001.11.21.H62"),
+    "specialist": ("specialist", COMMUNE),
+    "leader": ("leader", COMMUNE),
+    "clerk": ("clerk", COMMUNE),
+    "other_specialist": ("specialist", "000.11.21.H62"),   # the same role in another commune
+    "admin": ("admin", "000.00.00.H62"),
+}
+
+
+@pytest.fixture
+def people(make_user, loaded_catalogue):
+    users = {name: make_user(role, agency) for name, (role, agency) in ACTORS.items()}
+    users["colleague"] = make_user("specialist", COMMUNE)   # someone to assign the step to
+    return users
+
+
+# States, each reached through the real use cases.
+def draft(p):
+    dossier = dossiers.start_draft(p["citizen"], catalogue.current_version("1.001193"), TICH_SON_DESK)
+    return dossiers.save_draft(dossier, p["citizen"], birth_input(), dossier.lock_version)
+
+
+def submitted(p):
+    return submitted_birth(p["citizen"])
+
+
+def asked_at_intake(p):
+    return dossiers.request_supplement(submitted(p), p["desk"], ["Giấy chứng sinh"], "Thiếu")
+
+
+def withdrawal_requested(p):
+    return dossiers.request_withdrawal(submitted(p), p["citizen"], "")
+
+
+def at_specialist(p):
+    return dossiers.accept(submitted(p), p["desk"])
+
+
+def at_leader(p):
+    dossier = at_specialist(p)
+    processing.complete_step(dossier, p["specialist"])
+    return dossier
+
+
+def at_clerk(p):
+    dossier = at_leader(p)
+    processing.resolve(dossier, p["leader"], "approved")
+    return dossier
+
+
+def at_return(p):
+    dossier = at_clerk(p)
+    processing.complete_step(dossier, p["clerk"])
+    return dossier
+
+
+def land_at_commune(p):
+    version = catalogue.current_version(LAND)
+    dossier = dossiers.counter_intake(p["desk"], version, TICH_SON_DESK, 1, complete_input(version.spec))
+    dossier.owner = p["citizen"]
+    return dossier
+
+
+def fee_requested(p):
+    dossier = land_at_commune(p)
+    return processing.request_fee(dossier, p["specialist"])
+
+
+# use case: (state, call, the users it belongs to)
+CASES = {
+    "submit": (draft, lambda d, u, p: dossiers.submit(d, u), {"citizen"}),
+    "accept": (submitted, lambda d, u, p: dossiers.accept(d, u), {"desk"}),
+    "refuse": (submitted, lambda d, u, p: dossiers.refuse(d, u, ["Không thuộc thẩm quyền"]), {"desk"}),
+    "intake_supplement": (submitted, lambda d, u, p: dossiers.request_supplement(d, u, ["x"], "y"), {"desk"}),
+    "request_withdrawal": (submitted, lambda d, u, p: dossiers.request_withdrawal(d, u, ""), {"citizen"}),
+    "resubmit": (asked_at_intake, lambda d, u, p: dossiers.resubmit(d, u), {"citizen"}),
+    "cancel_withdrawal": (withdrawal_requested, lambda d, u, p: dossiers.cancel_withdrawal(d, u), {"citizen"}),
+    "stop": (withdrawal_requested, lambda d, u, p: processing.stop(d, u), {"desk"}),
+    "decline_withdrawal": (withdrawal_requested, lambda d, u, p: processing.decline_withdrawal(d, u, "Đã có kết quả"), {"desk"}),
+    "complete_step": (at_specialist, lambda d, u, p: processing.complete_step(d, u), {"specialist"}),
+    "assign": (at_specialist, lambda d, u, p: processing.assign(d, u, p["colleague"].id), {"specialist"}),
+    "processing_supplement": (at_specialist, lambda d, u, p: processing.request_supplement(d, u, ["x"], "y"), {"specialist"}),
+    "apologise": (at_specialist, lambda d, u, p: processing.apologise(d, u, d.due_at + timedelta(days=5), "x", now=d.due_at),
+                  {"specialist"}),
+    "return_step": (at_leader, lambda d, u, p: processing.return_step(d, u, "Thiếu chữ ký"), {"leader"}),
+    "resolve": (at_leader, lambda d, u, p: processing.resolve(d, u, "approved"), {"leader"}),
+    "hand_result_to_desk": (at_clerk, lambda d, u, p: processing.complete_step(d, u), {"clerk"}),
+    "return_result": (at_return, lambda d, u, p: processing.return_result(d, u, "counter"), {"desk"}),
+    "request_fee": (land_at_commune, lambda d, u, p: processing.request_fee(d, u), {"specialist"}),
+    "record_payment": (fee_requested, lambda d, u, p: processing.record_payment(d, u, 25000, "BL-1"), {"specialist", "desk"}),
+}
+
+
+def snapshot(dossier) -> tuple:
+    step = dossier.current_step
+    return dossier.status, len(dossier.events), step and step.id, step and step.assignee_id
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_a_use_case_belongs_to_its_users_only(people, case):
+    state, call, allowed = CASES[case]
+    dossier = state(people)
+    before = snapshot(dossier)
+    for actor in sorted(set(ACTORS) - allowed):  # a refusal changes nothing: one dossier serves them all
+        with pytest.raises(dossiers.DossierError) as error:
+            call(dossier, people[actor], people)
+        assert error.value.status == 403, (actor, error.value.message)
+        db.session.rollback()
+        db.session.refresh(dossier)
+        assert snapshot(dossier) == before, actor
+    for actor in sorted(allowed):
+        dossier = state(people)
+        before = snapshot(dossier)
+        call(dossier, people[actor], people)
+        db.session.expire_all()
+        assert snapshot(db.session.get(type(dossier), dossier.id)) != before, actor  # it happened, and was committed
