@@ -1,16 +1,19 @@
-"""`flask` commands: seed-demo, user create, procedures load, worker."""
+"""`flask` commands: seed-demo, user create, procedures load, files prune, worker."""
 from __future__ import annotations
+
+from datetime import timedelta
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from app.domain.procedure_spec import ProcedureFileError
-from app.services import accounts, catalogue, demo
+from app.services import accounts, catalogue, demo, storage
 from app.services import history as demo_history
 
 user_cli = AppGroup("user", help="Tài khoản người dùng.")
 procedures_cli = AppGroup("procedures", help="Danh mục thủ tục hành chính.")
+files_cli = AppGroup("files", help="Kho tệp: tệp đính kèm hồ sơ và giấy tờ đã phát hành.")
 
 
 @click.command("seed-demo")
@@ -65,6 +68,38 @@ def load_procedures(folder):
         click.echo(f"  - {code}")
 
 
+def _size(n: int) -> str:
+    if n < 1024:
+        return f"{n} byte"
+    if n < 1024 * 1024:
+        return f"{n / 1024:.1f} KB".replace(".", ",")
+    return f"{n / (1024 * 1024):.1f} MB".replace(".", ",")
+
+
+@files_cli.command("prune")
+@click.option("--hours", default=24, show_default=True, type=click.IntRange(min=1),
+              help="Thời gian chờ: chỉ xoá tệp cũ hơn N giờ (tệp vừa tải lên, hồ sơ chưa kịp lưu, được giữ).")
+@click.option("--dry-run", is_flag=True, help="Chạy thử: chỉ liệt kê, không xoá gì.")
+def prune_files(hours, dry_run):
+    """Xoá các tệp trong kho không còn hồ sơ hay giấy tờ nào dùng đến, tệp tạm còn sót và thư mục rỗng."""
+    report = storage.prune(storage.referenced_hashes(), older_than=timedelta(hours=hours), dry_run=dry_run)
+    verb = "Sẽ xoá" if dry_run else "Đã xoá"
+    if dry_run:
+        click.echo("Chạy thử: chưa xoá gì.")
+    click.echo(f"{verb} {len(report.removed)} tệp không còn được dùng, {len(report.temporary)} tệp tạm "
+               f"và {report.folders} thư mục rỗng; dung lượng giải phóng: {_size(report.bytes_freed)}.")
+    for name in report.removed:
+        click.echo(f"  - {name}")
+    for name in report.temporary:
+        click.echo(f"  - {name} (tệp tạm)")
+    recent = f", trong đó {report.recent} tệp chưa được dùng nhưng mới hơn {hours} giờ" if report.recent else ""
+    click.echo(f"Giữ lại {report.kept} tệp{recent}.")
+    if report.ignored:
+        click.echo(f"Bỏ qua {len(report.ignored)} mục không đúng cấu trúc kho (không xoá):")
+        for name in report.ignored:
+            click.echo(f"  ? {name}")
+
+
 @click.command("worker")
 @click.option("--burst", is_flag=True, help="Xử lý hết hàng đợi rồi dừng.")
 def worker(burst):
@@ -82,3 +117,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(worker)
     app.cli.add_command(user_cli)
     app.cli.add_command(procedures_cli)
+    app.cli.add_command(files_cli)

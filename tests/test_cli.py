@@ -1,4 +1,4 @@
-"""flask user create, flask seed-demo, flask procedures load (errors), flask worker."""
+"""flask user create, flask seed-demo, flask procedures load (errors), flask files prune, flask worker."""
 from app.services import accounts
 from app.services.demo import DEMO_ACCOUNTS, DEMO_DOMAIN, DEMO_PASSWORD
 
@@ -68,3 +68,31 @@ def test_seed_demo_history_makes_real_dossiers(app):
     today = date.today()
     fig = stats.figures(stats.Scope(today - timedelta(days=400), today))
     assert fig.counts.received == sum(1 for d in made if d.received_at)
+
+
+def test_files_prune_dry_run_then_real(app, tmp_path, monkeypatch):
+    import os
+    import time
+    from io import BytesIO
+
+    from app.services import storage
+
+    monkeypatch.setitem(app.config, "STORAGE_DIR", str(tmp_path))
+    old = storage.store(BytesIO(b"%PDF-orphan"), max_size=1024, label="a.pdf").sha256
+    new = storage.store(BytesIO(b"%PDF-in flight"), max_size=1024, label="b.pdf").sha256
+    os.utime(storage.path_for(old), (time.time() - 25 * 3600,) * 2)
+    runner = app.test_cli_runner()
+
+    dry = runner.invoke(args=["files", "prune", "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert "Chạy thử: chưa xoá gì." in dry.output and "Sẽ xoá 1 tệp không còn được dùng" in dry.output
+    assert f"{old[:2]}/{old[2:4]}/{old}" in dry.output and storage.path_for(old).exists()
+
+    assert "Đã xoá 0 tệp" in runner.invoke(args=["files", "prune", "--hours", "26"]).output  # not old enough
+    assert storage.path_for(old).exists()
+    real = runner.invoke(args=["files", "prune"])
+    assert real.exit_code == 0, real.output
+    assert "Đã xoá 1 tệp không còn được dùng, 0 tệp tạm và 2 thư mục rỗng; dung lượng giải phóng: 11 byte." in real.output
+    assert "Giữ lại 1 tệp, trong đó 1 tệp chưa được dùng nhưng mới hơn 24 giờ." in real.output
+    assert not storage.path_for(old).exists() and storage.path_for(new).exists()
+    assert runner.invoke(args=["files", "prune", "--hours", "0"]).exit_code != 0
