@@ -62,10 +62,13 @@ def load_procedures(folder):
         raise click.ClickException(f"Tệp thủ tục không hợp lệ, không nạp gì:\n{error}") from None
     click.echo(f"Công bố mới: {len(report.published)}; không đổi: {len(report.unchanged)}; "
                f"ngừng công bố: {len(report.withdrawn)}.")
-    for code in report.published:
-        click.echo(f"  + {code}")
-    for code in report.withdrawn:
-        click.echo(f"  - {code}")
+    _list(report.published, "+")
+    _list(report.withdrawn, "-")
+
+
+def _list(names: list[str], mark: str, suffix: str = "") -> None:
+    for name in names:
+        click.echo(f"  {mark} {name}{suffix}")
 
 
 def _size(n: int) -> str:
@@ -88,16 +91,13 @@ def prune_files(hours, dry_run):
         click.echo("Chạy thử: chưa xoá gì.")
     click.echo(f"{verb} {len(report.removed)} tệp không còn được dùng, {len(report.temporary)} tệp tạm "
                f"và {report.folders} thư mục rỗng; dung lượng giải phóng: {_size(report.bytes_freed)}.")
-    for name in report.removed:
-        click.echo(f"  - {name}")
-    for name in report.temporary:
-        click.echo(f"  - {name} (tệp tạm)")
+    _list(report.removed, "-")
+    _list(report.temporary, "-", " (tệp tạm)")
     recent = f", trong đó {report.recent} tệp chưa được dùng nhưng mới hơn {hours} giờ" if report.recent else ""
     click.echo(f"Giữ lại {report.kept} tệp{recent}.")
     if report.ignored:
         click.echo(f"Bỏ qua {len(report.ignored)} mục không đúng cấu trúc kho (không xoá):")
-        for name in report.ignored:
-            click.echo(f"  ? {name}")
+        _list(report.ignored, "?")
 
 
 @click.command("worker")

@@ -6,7 +6,9 @@ with their files, issued documents, ratings and payments, then times, in the sam
 the same rows:
 - baseline: `SELECT count(*)` of the dossiers received in the period (the same rows);
 - stats.figures for the province over the year (all levels): the dashboard's query;
-- stats.by_agency over the same scope: the per-agency table.
+- stats.by_agency over the same scope: the per-agency table;
+- stats.months over the same scope: the monthly trend (one range query per month);
+- the whole dashboard page, `GET /thong-ke` for the same period (all of the above, rendered).
 Each case runs once to warm up, then 5 times; it prints the median, the max and the ratio of
 the median to the baseline's. Target (issue): the province-year dashboard under 1 s. It prints;
 it does not judge.
@@ -303,6 +305,10 @@ def run(url: str, label: str, count: int, scope: stats.Scope) -> None:
             base = timed(lambda: db.session.execute(text(BASELINE_SQL), window).scalar())
             figures = timed(lambda: stats.figures(scope))
             agencies = timed(lambda: stats.by_agency(scope))
+            trend = timed(lambda: stats.months(scope))
+            client = app.test_client()
+            page_url = f"/thong-ke?ky=custom&tu={scope.start.isoformat()}&den={scope.end.isoformat()}"
+            page = timed(lambda: client.get(page_url).status_code)
             plan = explain_figures(scope) if os.environ.get("BENCH_EXPLAIN") == "1" else None
 
             print(f"Dashboard benchmark: {count:,} dossiers on PostgreSQL {server} ({label}); {settings}")
@@ -322,8 +328,11 @@ def run(url: str, label: str, count: int, scope: stats.Scope) -> None:
                 "baseline: SELECT count(*) of the same rows": base,
                 "stats.figures (province-year dashboard)": figures,
                 "stats.by_agency (per-agency table)": agencies,
+                "stats.months (12-month trend)": trend,
+                "GET /thong-ke (the whole dashboard page)": page,
             }.items():
                 print(f"{name:44} {median:10.1f} {worst:10.1f} {median / base[0]:18.2f}")
+            assert page[2] == 200, page[2]
             print("Target: province-year dashboard under 1 s (1000 ms).")
             if plan:
                 print("EXPLAIN (ANALYZE, BUFFERS) of the stats.figures statement:")
