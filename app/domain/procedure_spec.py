@@ -406,6 +406,25 @@ class ProcedureSpec(_Model):
             if s.where == "other_level" and s.level == self.level and s.agency == self.agency:
                 problems.append((f"process[{i}].where", "this other_level step names the resolving agency "
                                                         "itself; use where: resolving_agency"))
+        problems += self._levels_reachable_from_the_desk()
+        return problems
+
+    def _levels_reachable_from_the_desk(self) -> list[tuple[str, str]]:
+        """A step's agency is the one serving the receiving desk's unit or an ancestor of it
+        (services/processing.step_agency): a step BELOW the receiving level would need the
+        applicant's commune or district, which the dossier does not say. Such a file is refused
+        at load time rather than every dossier failing at acceptance."""
+        order = get_args(Level)  # province, district, commune: higher first
+        receiving = self.receiving_level or self.level
+        problems = []
+        if order.index(self.level) > order.index(receiving):
+            problems.append(("level", f"the procedure is resolved at {self.level}, below where it is received "
+                                      f"({receiving}); receive it at {self.level} or higher"))
+        for i, s in enumerate(self.process):
+            if s.where == "other_level" and order.index(s.level) > order.index(receiving):
+                problems.append((f"process[{i}].level", f"this step is at {s.level}, below where the dossier is "
+                                                        f"received ({receiving}); a step can only be at the "
+                                                        "receiving level or above"))
         return problems
 
     @property

@@ -246,6 +246,24 @@ def test_last_step_must_return_the_result_at_the_receiving_desk():
     assert_problem(error, "process[2].where", "return")
 
 
+def test_a_step_below_the_receiving_level_is_refused():
+    """The desk's unit has no commune below it to send the dossier to."""
+    def lower(d):
+        d["level"] = "district"
+        d["agency"] = {"kind": "department", "sector": "natural_resources"}
+        d["process"].insert(1, {"name": "UBND xã xác nhận", "role": "specialist", "where": "other_level",
+                                "level": "commune", "agency": {"kind": "committee"}, "duration": 1})
+        d["process"][2]["duration"] = 1
+
+    error = refused(variant(lower))
+    assert_problem(error, "process[1].level", "commune", "below where the dossier is received (district)")
+
+
+def test_resolved_below_the_receiving_level_is_refused():
+    error = refused(variant(lambda d: d.update(receiving_level="province")))
+    assert_problem(error, "level", "resolved at commune", "below where it is received (province)")
+
+
 def test_yaml_syntax_error_gives_the_line():
     text = MINIMAL.replace("field: \"Hộ tịch\"", "field: [\"Hộ tịch\"")
     error = refused(text)
