@@ -10,16 +10,17 @@ deadline in force, supplement waiting time excluded, more than one supplement = 
 ones are within or over their deadline at the end of the period (or now, if sooner)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, literal, or_, select
 
 from app.domain.deadlines import OFFICE_TZ
 from app.domain.indices import INDICES, Counts, IndexValue, compute
 from app.extensions import db
 from app.models import Agency, Dossier, ProcedureVersion
+from app.models.types import UTCDateTime
 from app.models.users import utcnow
 from app.services.documents import render_pdf
 
@@ -69,9 +70,9 @@ def _filters(scope: Scope) -> list:
     return conditions
 
 
-def _aggregates(scope: Scope, now: datetime):
-    """The columns of one aggregate row; `cut` is the end of the period, or now if sooner."""
-    cut = min(now, scope.until)
+def _aggregates(cut):
+    """The columns of one aggregate row. `cut` is the end of the period, or now if sooner: an
+    aware datetime, or an SQL expression giving it per row (one cut per month of the trend)."""
     finished = and_(Dossier.finished_at.is_not(None), Dossier.finished_at < cut)
     due = func.coalesce(Dossier.effective_due_at, Dossier.due_at)
 
@@ -114,7 +115,7 @@ def _counts(row) -> Counts:
 
 def figures(scope: Scope, now: datetime | None = None) -> Figures:
     now = now or utcnow()
-    row = db.session.execute(select(*_aggregates(scope, now)).where(*_filters(scope))).one()
+    row = db.session.execute(select(*_aggregates(min(now, scope.until))).where(*_filters(scope))).one()
     counts = _counts(row)
     return Figures(counts, compute(counts))
 
@@ -123,7 +124,7 @@ def by_agency(scope: Scope, now: datetime | None = None) -> list[tuple[Agency, F
     """One row per competent agency (GROUP BY in SQL), ranked by on-time rate, best first."""
     now = now or utcnow()
     rows = db.session.execute(
-        select(Dossier.resolving_agency_id, *_aggregates(scope, now)).where(*_filters(scope), Dossier.resolving_agency_id.is_not(None))
+        select(Dossier.resolving_agency_id, *_aggregates(min(now, scope.until))).where(*_filters(scope), Dossier.resolving_agency_id.is_not(None))
         .group_by(Dossier.resolving_agency_id)).all()
     agencies = {a.id: a for a in db.session.scalars(select(Agency).where(Agency.id.in_([r.resolving_agency_id for r in rows])))}
     result = [(agencies[r.resolving_agency_id], Figures(_counts(r), compute(_counts(r)))) for r in rows]
@@ -135,15 +136,25 @@ def by_agency(scope: Scope, now: datetime | None = None) -> list[tuple[Agency, F
 
 
 def months(scope: Scope, now: datetime | None = None) -> list[tuple[date, Figures]]:
-    """The trend: the same figures month by month over the scope's period."""
-    out = []
+    """The trend: the same figures month by month over the scope's period, each month cut at
+    its own end (or now). One query grouped by month, not one per month: on 1,000,000
+    dozens of range scans cost seconds (bench/dashboard.py)."""
+    now = now or utcnow()
+    parts = []
     first = scope.start.replace(day=1)
     while first <= scope.end:
         last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
-        month = Scope(max(first, scope.start), min(last, scope.end), scope.agency, scope.level, scope.field, scope.procedure)
-        out.append((first, figures(month, now)))
+        parts.append((first, Scope(max(first, scope.start), min(last, scope.end))))
         first = last + timedelta(days=1)
-    return out
+    # Rows are already within the scope's period: the first month whose end is after the
+    # receipt is the row's month.
+    month = case(*[(Dossier.received_at < part.until, i) for i, (_, part) in enumerate(parts)])
+    cut = case(*[(Dossier.received_at < part.until, literal(min(now, part.until), UTCDateTime()))
+                 for _, part in parts])
+    rows = {row.month: _counts(row) for row in db.session.execute(
+        select(month.label("month"), *_aggregates(cut)).where(*_filters(scope)).group_by(month))}
+    empty = Counts(**{f.name: 0 for f in fields(Counts)})
+    return [(start, Figures(rows.get(i, empty), compute(rows.get(i, empty)))) for i, (start, _) in enumerate(parts)]
 
 
 def period(kind: str, year: int, number: int = 1) -> tuple[date, date]:

@@ -96,6 +96,25 @@ def test_months_trend_and_periods(march):
     assert stats.period("month", 2028, 2) == (date(2028, 2, 1), date(2028, 2, 29))  # leap year
 
 
+def test_each_month_of_the_trend_is_that_months_own_figures(march):
+    """One grouped query gives what figures() gives for each month alone, each cut at the
+    month's end: a dossier of March still open in April counts as open in March."""
+    birth = catalogue.current_version("1.001193")
+    desk, ubnd = agency("001.10.21.H62"), agency("000.10.21.H62")
+    february = datetime(2026, 2, 27, 2, 0, tzinfo=UTC)
+    build(birth, desk, ubnd, n=2, received=february, finished=february + timedelta(days=12), result_class="late", minutes=900)
+    scope = stats.Scope(date(2026, 1, 15), date(2026, 4, 30))
+    trend = stats.months(scope, now=NOW)
+    assert [m for m, _ in trend] == [date(2026, 1, 1), date(2026, 2, 1), date(2026, 3, 1), date(2026, 4, 1)]
+    alone = [stats.figures(stats.Scope(date(2026, 1, 15), date(2026, 1, 31)), now=NOW),
+             stats.figures(stats.Scope(date(2026, 2, 1), date(2026, 2, 28)), now=NOW),
+             stats.figures(stats.Scope(date(2026, 3, 1), date(2026, 3, 31)), now=NOW),
+             stats.figures(stats.Scope(date(2026, 4, 1), date(2026, 4, 30)), now=NOW)]
+    assert [f for _, f in trend] == alone
+    february_figures = trend[1][1].counts
+    assert (february_figures.received, february_figures.late, february_figures.open_within) == (2, 0, 2)
+
+
 def test_scope_by_procedure_level_and_field(march):
     base = dict(start=date(2026, 3, 1), end=date(2026, 3, 31))
     assert stats.figures(stats.Scope(**base, procedure="1.001193"), now=NOW).counts.received == 12
