@@ -6,7 +6,7 @@ with their files, issued documents, ratings and payments, then times, in the sam
 the same rows:
 - baseline: `SELECT count(*)` of the dossiers received in the period (the same rows);
 - stats.figures for the province over the year (all levels): the dashboard's query;
-- stats.by_agency over the same scope: the per-agency table;
+- stats.overview over the same scope: the figures and the per-agency table in one query;
 - stats.months over the same scope: the monthly trend (one range query per month);
 - the whole dashboard page, `GET /thong-ke` for the same period (all of the above, rendered).
 Each case runs once to warm up, then 5 times; it prints the median, the max and the ratio of
@@ -304,7 +304,7 @@ def run(url: str, label: str, count: int, scope: stats.Scope) -> None:
 
             base = timed(lambda: db.session.execute(text(BASELINE_SQL), window).scalar())
             figures = timed(lambda: stats.figures(scope))
-            agencies = timed(lambda: stats.by_agency(scope))
+            agencies = timed(lambda: stats.overview(scope))
             trend = timed(lambda: stats.months(scope))
             client = app.test_client()
             page_url = f"/thong-ke?ky=custom&tu={scope.start.isoformat()}&den={scope.end.isoformat()}"
@@ -317,7 +317,7 @@ def run(url: str, label: str, count: int, scope: stats.Scope) -> None:
                   + ", ".join(f"{step} {s:.1f} s" for step, s in seconds.items()) + ")")
             print("Rows: " + ", ".join(f"{table} {n:,}" for table, n in rows.items()))
             print(f"Counted in scope: baseline {base[2]:,}, stats.figures received {figures[2].counts.received:,}, "
-                  f"by_agency {len(agencies[2])} agencies; {REPEATS} timed runs per case after 1 warm-up")
+                  f"overview {len(agencies[2][1])} agencies; {REPEATS} timed runs per case after 1 warm-up")
             c = figures[2].counts
             print(f"Mix (as stats.figures counts it): finished {c.finished:,} (early {c.early:,}, on time {c.on_time:,}, "
                   f"late {c.late:,}), open {c.open_within:,} within / {c.open_overdue:,} overdue, online {c.online:,}, "
@@ -327,7 +327,7 @@ def run(url: str, label: str, count: int, scope: stats.Scope) -> None:
             for name, (median, worst, _) in {
                 "baseline: SELECT count(*) of the same rows": base,
                 "stats.figures (province-year dashboard)": figures,
-                "stats.by_agency (per-agency table)": agencies,
+                "stats.overview (figures + per-agency table)": agencies,
                 "stats.months (12-month trend)": trend,
                 "GET /thong-ke (the whole dashboard page)": page,
             }.items():

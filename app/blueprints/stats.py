@@ -50,8 +50,7 @@ def scope_from_args(args) -> stats.Scope:
 @bp.get("/thong-ke")
 def dashboard():
     scope = scope_from_args(request.args)
-    summary = stats.figures(scope)
-    ranking = stats.by_agency(scope)
+    summary, ranking = stats.overview(scope)
     kind = request.args.get("dinh_dang")
     if kind in exports.MIMETYPES:
         content, mimetype = exports.export(kind, "Xếp hạng cơ quan", RANKING_COLUMNS, ranking_table(ranking))

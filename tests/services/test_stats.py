@@ -72,8 +72,18 @@ def test_one_agency_and_the_ranking(march):
     fig = stats.figures(scope, now=NOW)
     assert (fig.counts.received, fig.counts.late) == (10, 1)
     assert str(fig.indices["2.1"].rate) == "0.8000"  # (4 early + 3 on time + 1 open within) / 10
-    ranking = stats.by_agency(stats.Scope(date(2026, 3, 1), date(2026, 3, 31)), now=NOW)
+    summary, ranking = stats.overview(stats.Scope(date(2026, 3, 1), date(2026, 3, 31)), now=NOW)
     assert [(a.code, str(f.indices["2.1"].rate)) for a, f in ranking] == [("000.10.21.H62", "0.8000"), ("000.11.21.H62", "0.0000")]
+    assert summary.counts.received == 12
+
+
+def test_the_overview_adds_up_to_the_figures_with_dossiers_not_yet_routed(march):
+    """A received dossier whose competent agency is not set yet counts in the whole, not in the ranking."""
+    build(catalogue.current_version("1.001193"), agency("001.10.21.H62"), None, n=2, received=T)
+    scope = stats.Scope(date(2026, 3, 1), date(2026, 3, 31))
+    summary, ranking = stats.overview(scope, now=NOW)
+    assert summary == stats.figures(scope, now=NOW) and summary.counts.received == 14
+    assert sum(f.counts.received for _, f in ranking) == 12
 
 
 def test_a_period_with_nothing_is_na_not_zero(march):
