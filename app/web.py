@@ -15,6 +15,7 @@ from app.extensions import db
 from app.models import Dossier
 from app.models.users import utcnow
 from app.services.dossiers import DELIVERIES, FROM_APPLICANT
+from app.services.errors import ServiceError
 from app.services.issuing import KINDS
 from app.services.permissions import can
 from app.services.storage import path_for
@@ -52,6 +53,22 @@ def dossier_or_abort(dossier_id: int, action: str):
 def lines_of(text: str) -> list[str]:
     """A textarea's non-empty lines (one item or reason a line)."""
     return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def action_errors(action: str, error: ServiceError) -> tuple[dict[str, str], tuple[str, str]]:
+    """A refused action's messages for templates/macros/actions.html: each field's message
+    under the field's id "<action>-<field>", and the error summary's (link target, message);
+    an error about no field links to the action's form."""
+    errors = {f"{action}-{name}": message for name, message in error.fields.items()}
+    return errors, (next(iter(errors), action), error.message)
+
+
+def require_confirmation(form) -> None:
+    """An irreversible action goes through only with its “I confirm” box ticked: a second
+    look that needs no JavaScript (GOV.UK's pattern for destructive actions)."""
+    if form.get("confirm") != "yes":
+        raise ServiceError("Thao tác này không hoàn tác được: đánh dấu ô xác nhận rồi gửi lại.",
+                           fields={"confirm": "Cần đánh dấu ô xác nhận."})
 
 
 def page_arg() -> int:

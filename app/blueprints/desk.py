@@ -22,11 +22,14 @@ from app.forms.admin import ConfirmForm
 from app.forms.dynamic import dossier_form_class, draft_input, show_errors
 from app.models import Dossier
 from app.services import catalogue, control, dossiers, exports
+from app.services.errors import ServiceError
 from app.web import (
+    action_errors,
     dossier_or_abort,
     lines_of,
     page_arg,
     require,
+    require_confirmation,
     send_dossier_file,
     send_issued_document,
 )
@@ -76,34 +79,42 @@ def register():
                            columns=control.REGISTER_COLUMNS)
 
 
+DECISIONS = {
+    "accept": lambda d, f, lock: dossiers.accept(d, current_user, lock),
+    "supplement": lambda d, f, lock: dossiers.request_supplement(d, current_user, lines_of(f.get("items", "")),
+                                                                 f.get("reason", ""), lock),
+    "refuse": lambda d, f, lock: dossiers.refuse(d, current_user, lines_of(f.get("reasons", "")), lock),
+}
+DECIDED = {
+    "accept": "Đã tiếp nhận hồ sơ {}; giấy tiếp nhận đã được tạo.",
+    "supplement": "Đã gửi yêu cầu bổ sung hồ sơ {}.",
+    "refuse": "Đã từ chối tiếp nhận hồ sơ {}.",
+}
+
+
 @bp.route("/ho-so/<int:dossier_id>", methods=["GET", "POST"])
 @require("desk.work")
 def dossier(dossier_id: int):
     dossier = _dossier(dossier_id)
     form = ConfirmForm()
-    errors: dict[str, str] = {}
+    errors, summary = {}, None
     if form.validate_on_submit():
-        decision = request.form.get("decision")
-        lock = request.form.get("lock_version", type=int)
+        action = request.form.get("action", "")
+        if action not in DECISIONS:
+            abort(400)
         try:
-            if decision == "accept":
-                dossiers.accept(dossier, current_user, lock)
-                flash(f"Đã tiếp nhận hồ sơ {dossier.code}; giấy tiếp nhận đã được tạo.", "success")
-            elif decision == "supplement":
-                dossiers.request_supplement(dossier, current_user, lines_of(request.form.get("items", "")),
-                                            request.form.get("reason", ""), lock)
-                flash(f"Đã gửi yêu cầu bổ sung hồ sơ {dossier.code}.", "success")
-            elif decision == "refuse":
-                dossiers.refuse(dossier, current_user, lines_of(request.form.get("reasons", "")), lock)
-                flash(f"Đã từ chối tiếp nhận hồ sơ {dossier.code}.", "success")
-            else:
-                abort(400)
+            if action == "refuse":
+                require_confirmation(request.form)
+            DECISIONS[action](dossier, request.form, request.form.get("lock_version", type=int))
+        except ServiceError as error:
+            if error.status == 403:
+                abort(403)
+            errors, summary = action_errors(action, error)
+        else:
+            flash(DECIDED[action].format(dossier.code), "success")
             return redirect(url_for("desk.dossier", dossier_id=dossier.id))
-        except dossiers.DossierError as error:
-            errors = error.fields or {"decision": error.message}
-            flash(error.message, "error")
-    return render_template("desk/dossier.html", dossier=dossier, form=form, errors=errors,
-                           values=request.form), 422 if errors else 200
+    return render_template("desk/dossier.html", dossier=dossier, form=form, errors=errors, summary=summary,
+                           values=request.form), 422 if summary else 200
 
 
 @bp.get("/ho-so/<int:dossier_id>/tep/<int:file_id>")

@@ -23,9 +23,17 @@ from app.forms.admin import ConfirmForm
 from app.models import Dossier
 from app.services import control, processing, ratings
 from app.services.calendar import work_calendar
+from app.services.errors import ServiceError
 from app.services.permissions import can
 from app.services.transitions import DossierError
-from app.web import dossier_or_abort, lines_of, page_arg, require
+from app.web import (
+    action_errors,
+    dossier_or_abort,
+    lines_of,
+    page_arg,
+    require,
+    require_confirmation,
+)
 
 bp = Blueprint("work", __name__)
 
@@ -63,6 +71,7 @@ ACTIONS = {
     "stop": lambda d, f: processing.stop(d, current_user),
     "decline_withdrawal": lambda d, f: processing.decline_withdrawal(d, current_user, f.get("reason", "")),
 }
+IRREVERSIBLE = {"deny", "stop"}
 DONE = {
     "complete": "Đã chuyển hồ sơ sang bước tiếp theo.", "return": "Đã trả hồ sơ về bước trước.",
     "assign": "Đã giao bước xử lý.", "supplement": "Đã yêu cầu bổ sung hồ sơ; thời hạn tạm dừng.",
@@ -94,20 +103,19 @@ def ratings_page():
 def dossier(dossier_id: int):
     dossier = _dossier(dossier_id)
     form = ConfirmForm()
-    errors: dict[str, str] = {}   # a field's id → its message, shown by the field
-    summary: tuple[str, str] | None = None   # (the id to link to, the message) for the error summary
+    errors, summary = {}, None
     if form.validate_on_submit():
         action = request.form.get("action", "")
         if action not in ACTIONS:
             abort(400)
         try:
+            if action in IRREVERSIBLE:
+                require_confirmation(request.form)
             ACTIONS[action](dossier, request.form)
-        except DossierError as error:
+        except ServiceError as error:
             if error.status == 403:
                 abort(403)
-            # keyed like the fields' ids "<action>-<name>" (see templates/work/dossier.html)
-            errors = {f"{action}-{name}": message for name, message in error.fields.items()}
-            summary = (next(iter(errors), action), error.message)
+            errors, summary = action_errors(action, error)
         else:
             flash(DONE[action], "success")
             return redirect(url_for("work.dossier", dossier_id=dossier.id))

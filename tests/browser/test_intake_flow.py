@@ -86,7 +86,7 @@ def test_citizen_submits_online_and_the_desk_accepts(live_server, browser, make_
     log_in(page, base, reception.email, "mat-khau-can-bo")
     page.goto(f"{base}/mot-cua/")
     page.click(f"text={code}")
-    page.click("button[value=accept]")
+    page.click("#accept button")
     assert "Đã tiếp nhận hồ sơ" in page.inner_text(".notice-success")
     run_jobs()
     page.reload()

@@ -35,14 +35,14 @@ def test_wrong_role_gets_403_everywhere(client, make_user, login, loaded_catalog
     for url in ("/mot-cua/", f"/mot-cua/ho-so/{dossier.id}", "/mot-cua/tiep-nhan", f"/mot-cua/tiep-nhan/{BIRTH}",
                 f"/mot-cua/ho-so/{dossier.id}/tep/{dossier.files[0].id}"):
         assert client.get(url).status_code == 403, url
-    assert client.post(f"/mot-cua/ho-so/{dossier.id}", data={"decision": "accept"}).status_code == 403
+    assert client.post(f"/mot-cua/ho-so/{dossier.id}", data={"action": "accept"}).status_code == 403
 
 
 def test_reception_of_another_desk_gets_403_on_the_dossier(client, make_user, login, loaded_catalogue):
     dossier = submitted_birth(make_user())
     login(make_user("reception", "001.11.21.H62"))
     assert client.get(f"/mot-cua/ho-so/{dossier.id}").status_code == 403
-    assert client.post(f"/mot-cua/ho-so/{dossier.id}", data={"decision": "accept"}).status_code == 403
+    assert client.post(f"/mot-cua/ho-so/{dossier.id}", data={"action": "accept"}).status_code == 403
 
 
 def test_missing_dossier_file_procedure_is_404(client, desk, make_user):
@@ -56,7 +56,7 @@ def test_accept_from_the_page_then_open_the_receipt(client, desk, make_user, run
     dossier = submitted_birth(make_user())
     page = client.get(f"/mot-cua/ho-so/{dossier.id}").get_data(as_text=True)
     assert "Tiếp nhận hồ sơ" in page and "to-khai.pdf" in page
-    response = client.post(f"/mot-cua/ho-so/{dossier.id}", data={"decision": "accept", "lock_version": dossier.lock_version})
+    response = client.post(f"/mot-cua/ho-so/{dossier.id}", data={"action": "accept", "lock_version": dossier.lock_version})
     assert response.status_code == 302
     run_jobs()
     db.session.refresh(dossier)
@@ -65,7 +65,7 @@ def test_accept_from_the_page_then_open_the_receipt(client, desk, make_user, run
     pdf = client.get(f"/mot-cua/ho-so/{dossier.id}/van-ban/{receipt.id}")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
     # A second click on the same decision, with the old lock: refused, nothing doubled.
-    again = client.post(f"/mot-cua/ho-so/{dossier.id}", data={"decision": "accept", "lock_version": 1})
+    again = client.post(f"/mot-cua/ho-so/{dossier.id}", data={"action": "accept", "lock_version": 1})
     assert again.status_code in (409, 422)
     db.session.refresh(dossier)
     assert len(dossier.documents) == 1
@@ -73,9 +73,9 @@ def test_accept_from_the_page_then_open_the_receipt(client, desk, make_user, run
 
 def test_supplement_needs_items_and_reason(client, desk, make_user):
     dossier = submitted_birth(make_user())
-    bad = client.post(f"/mot-cua/ho-so/{dossier.id}", data={"decision": "supplement", "items": "", "reason": ""})
+    bad = client.post(f"/mot-cua/ho-so/{dossier.id}", data={"action": "supplement", "items": "", "reason": ""})
     assert bad.status_code == 422 and "Cần ghi đủ" in bad.get_data(as_text=True)
-    ok = client.post(f"/mot-cua/ho-so/{dossier.id}", data={"decision": "supplement", "items": "Giấy chứng sinh bản chính\nTờ khai có chữ ký",
+    ok = client.post(f"/mot-cua/ho-so/{dossier.id}", data={"action": "supplement", "items": "Giấy chứng sinh bản chính\nTờ khai có chữ ký",
                                                           "reason": "Thiếu chữ ký"})
     assert ok.status_code == 302
     db.session.refresh(dossier)
@@ -85,8 +85,17 @@ def test_supplement_needs_items_and_reason(client, desk, make_user):
 
 def test_refuse_from_the_page(client, desk, make_user):
     dossier = submitted_birth(make_user())
-    assert client.post(f"/mot-cua/ho-so/{dossier.id}", data={"decision": "refuse", "reasons": ""}).status_code == 422
-    client.post(f"/mot-cua/ho-so/{dossier.id}", data={"decision": "refuse", "reasons": "Không thuộc thẩm quyền"})
+    url = f"/mot-cua/ho-so/{dossier.id}"
+    no_reason = client.post(url, data={"action": "refuse", "reasons": "", "confirm": "yes"})
+    assert no_reason.status_code == 422 and '<a href="#refuse-reason">Cần ghi rõ lý do từ chối.</a>' in no_reason.get_data(as_text=True)
+    unconfirmed = client.post(url, data={"action": "refuse", "reasons": "Không thuộc thẩm quyền"})
+    page = unconfirmed.get_data(as_text=True)
+    assert unconfirmed.status_code == 422 and '<a href="#refuse-confirm">' in page
+    assert 'id="refuse-confirm" name="confirm" value="yes" aria-invalid="true"' in page
+    assert ">Không thuộc thẩm quyền</textarea>" in page  # what was typed is kept
+    db.session.refresh(dossier)
+    assert dossier.status == "submitted"
+    client.post(url, data={"action": "refuse", "reasons": "Không thuộc thẩm quyền", "confirm": "yes"})
     db.session.refresh(dossier)
     assert dossier.status == "refused"
 

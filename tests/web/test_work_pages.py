@@ -2,7 +2,7 @@
 import pytest
 
 from app.extensions import db
-from app.services import dossiers
+from app.services import dossiers, processing
 from tests.dossier_helpers import TICH_SON_DESK, submitted_birth
 from tests.web.test_api_dossiers import token
 
@@ -69,6 +69,29 @@ def test_error_summary_links_to_the_field_and_keeps_what_was_typed(client, make_
     response = client.post(f"/xu-ly/ho-so/{accepted.id}", data={"action": "apologise", "new_due_date": "31/02", "reason": "x"})
     page = response.get_data(as_text=True)
     assert '<a href="#apologise-new_due_at">' in page and 'id="apologise-new_due_at"' in page
+
+
+def test_stop_and_deny_need_the_confirmation_box(client, make_user, login, accepted):
+    dossiers.request_withdrawal(accepted, accepted.owner, "")
+    login(make_user("reception", TICH_SON_DESK))
+    response = client.post(f"/xu-ly/ho-so/{accepted.id}", data={"action": "stop"})
+    assert response.status_code == 422 and '<a href="#stop-confirm">' in response.get_data(as_text=True)
+    db.session.refresh(accepted)
+    assert accepted.status == "withdrawal_requested"
+    assert client.post(f"/xu-ly/ho-so/{accepted.id}", data={"action": "stop", "confirm": "yes"}).status_code == 302
+    db.session.refresh(accepted)
+    assert accepted.status == "stopped"
+
+
+def test_deny_needs_a_reason_and_the_confirmation_box(client, make_user, login, accepted):
+    processing.complete_step(accepted, make_user("specialist", "000.10.21.H62"))
+    login(make_user("leader", "000.10.21.H62"))
+    url = f"/xu-ly/ho-so/{accepted.id}"
+    page = client.post(url, data={"action": "deny", "reason": "Không đủ điều kiện"}).get_data(as_text=True)
+    assert '<a href="#deny-confirm">' in page and ">Không đủ điều kiện</textarea>" in page
+    assert client.post(url, data={"action": "deny", "reason": "Không đủ điều kiện", "confirm": "yes"}).status_code == 302
+    db.session.refresh(accepted)
+    assert (accepted.status, accepted.outcome) == ("resolved", "denied")
 
 
 def test_desk_answers_a_withdrawal_request(client, make_user, login, accepted):
