@@ -5,7 +5,7 @@ import pytest
 
 from app.extensions import db
 from app.models import Dossier
-from app.services import dossiers
+from app.services import catalogue, dossiers
 from tests.dossier_helpers import (
     BIRTH,
     BIRTH_FORM,
@@ -13,6 +13,7 @@ from tests.dossier_helpers import (
     PDF,
     PNG,
     TICH_SON_DESK,
+    birth_input,
     submitted_birth,
 )
 
@@ -138,6 +139,24 @@ def test_missing_dossier_file_or_document_is_404(client, citizen):
     for url in ("/ho-so/999999", "/ho-so/999999/sua", f"/ho-so/{dossier.id}/tep/999999",
                 f"/ho-so/{dossier.id}/van-ban/999999"):
         assert client.get(url).status_code == 404, url
+
+
+def test_the_owner_removes_a_file_from_the_draft(client, citizen, make_user, login):
+    dossier = dossiers.start_draft(citizen, catalogue.current_version(BIRTH), TICH_SON_DESK)
+    dossiers.save_draft(dossier, citizen, birth_input(), dossier.lock_version)
+    first, second = dossier.files
+    url = f"/ho-so/{dossier.id}/tep/{first.id}/xoa"
+    stale = client.post(url, data={"lock_version": dossier.lock_version - 1}, follow_redirects=True)
+    assert "đã được lưu ở nơi khác" in stale.get_data(as_text=True)
+    assert client.post(url, data={"lock_version": dossier.lock_version}).status_code == 302
+    db.session.refresh(dossier)
+    assert [f.id for f in dossier.files] == [second.id]
+    assert client.post(url, data={"lock_version": dossier.lock_version}).status_code == 404  # gone already
+    assert client.post(f"/ho-so/999999/tep/{second.id}/xoa").status_code == 404
+    login(make_user())  # another citizen
+    assert client.post(f"/ho-so/{dossier.id}/tep/{second.id}/xoa").status_code == 403
+    db.session.refresh(dossier)
+    assert len(dossier.files) == 1
 
 
 def test_owner_downloads_own_file_inline(client, citizen):
