@@ -238,6 +238,8 @@ def dossier_action(code: str, action: str):
 @bp.get("/worklist")
 @token_required
 def worklist():
+    if not can(g.api_user, "work.list"):
+        raise ApiError(403, "Danh sách việc dành cho cán bộ xử lý hồ sơ")
     page = processing.worklist(g.api_user, int_arg("page", 1, 100000), int_arg("per_page", 50, 100))
     calendar = work_calendar()
     now = utcnow()

@@ -161,6 +161,18 @@ def test_api_worklist_actions_and_staff_view(client, make_user, accepted):
     assert slip.status_code == 200 and slip.data.startswith(b"%PDF")
 
 
+def test_api_worklist_and_control_slip_are_for_staff_only(client, make_user, accepted):
+    citizen = token(client, accepted.owner)
+    assert client.get("/api/v1/worklist").status_code == 401
+    assert client.get("/api/v1/worklist", headers=citizen).status_code == 403
+    assert client.get(f"/api/v1/dossiers/{accepted.code}/control-slip", headers=citizen).status_code == 403
+    stranger = token(client, make_user("specialist", "000.11.21.H62"))
+    assert client.get(f"/api/v1/dossiers/{accepted.code}/control-slip", headers=stranger).status_code == 403
+    staff = token(client, make_user("specialist", "000.10.21.H62"))
+    assert client.get("/api/v1/dossiers/000.00.00.H62-000000-0000/control-slip", headers=staff).status_code == 404
+    assert [i["code"] for i in client.get("/api/v1/worklist", headers=staff).get_json()["items"]] == [accepted.code]
+
+
 def test_api_action_in_the_wrong_status_is_409_naming_it(client, make_user, loaded_catalogue):
     dossier = submitted_birth(make_user())
     desk = token(client, make_user("reception", TICH_SON_DESK))
