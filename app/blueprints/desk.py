@@ -62,6 +62,9 @@ def _period() -> tuple[date, date]:
     return start, end
 
 
+REGISTER_PER_PAGE = 50  # a register page holds more rows than a list: it is read like a book
+
+
 @bp.get("/so-theo-doi")
 @require("desk.work")
 def register():
@@ -69,13 +72,14 @@ def register():
     desks = [m.agency for m in current_user.memberships if m.role == "reception"]
     desk = next((d for d in desks if d.code == request.args.get("co_quan")), desks[0])
     start, end = _period()
-    rows = control.register(desk, start, end)
     kind = request.args.get("dinh_dang")
     if kind in exports.MIMETYPES:
-        content, mimetype = exports.export(kind, "Sổ theo dõi hồ sơ", control.REGISTER_COLUMNS, control.register_table(rows))
+        rows = control.register_table(control.register(desk, start, end))
+        content, mimetype = exports.export(kind, "Sổ theo dõi hồ sơ", control.REGISTER_COLUMNS, rows)
         return Response(content, mimetype=mimetype,
                         headers={"Content-Disposition": f'attachment; filename="so-theo-doi-{desk.code}-{start}-{end}.{kind}"'})
-    return render_template("desk/register.html", rows=rows, desk=desk, desks=desks, start=start, end=end,
+    page, rows = control.register_page(desk, start, end, page_arg(), REGISTER_PER_PAGE)
+    return render_template("desk/register.html", page=page, rows=rows, desk=desk, desks=desks, start=start, end=end,
                            columns=control.REGISTER_COLUMNS)
 
 

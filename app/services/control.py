@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app.domain.deadlines import OFFICE_TZ
 from app.domain.workflow import Status
@@ -20,13 +21,14 @@ def control_slip_pdf(dossier: Dossier) -> bytes:
     """Form 05 "Phiếu kiểm soát quá trình giải quyết hồ sơ": one row per hand-off, rendered on
     demand (it changes with every hand-off, so it is not stored)."""
     desk = dossier.receiving_agency
-    resolving = {s.agency.name for s in dossier.steps if s.agency_id != desk.id}
+    resolving = dossier.resolving_agency or desk
+    coordinating = sorted({s.agency.name for s in dossier.steps} - {desk.name, resolving.name})
     context = {
         "managing_body": (desk.parent.name if desk.parent else desk.name).upper(), "issuer": desk.name.upper(),
         "centre": desk.name, "number": "", "place": desk.unit.name, "issued_at": utcnow(), "electronic": True,
         "code": dossier.code, "procedure": {"code": dossier.procedure_version.code, "name": dossier.procedure_version.name},
-        "applicant": {"full_name": dossier.applicant_name}, "agency_name": ", ".join(sorted(resolving)) or desk.name,
-        "coordinating": [], "received_at": dossier.received_at, "due_at": dossier.due_at,
+        "applicant": {"full_name": dossier.applicant_name}, "agency_name": resolving.name,
+        "coordinating": coordinating, "received_at": dossier.received_at, "due_at": dossier.due_at,
         "steps": [{"unit": s.agency.name, "given_at": s.given_at, "received_at": s.done_at,
                    "giver": s.given_by.full_name if s.given_by else "", "receiver": s.done_by.full_name if s.done_by else "",
                    "result": s.result, "note": f"{s.name}. {s.note}".strip()} for s in dossier.steps],
@@ -51,21 +53,34 @@ class RegisterRow:
     status: str
 
 
-def register(desk: Agency, start: date, end: date) -> list[RegisterRow]:
-    """The dossiers a desk received between two dates (inclusive, Vietnam time)."""
+def _register_query(desk: Agency, start: date, end: date):
+    """The dossiers a desk received between two dates (inclusive, Vietnam time), with what a
+    row shows loaded in the same round trips (no query per row)."""
     since = datetime.combine(start, time(0), tzinfo=OFFICE_TZ)
     until = datetime.combine(end + timedelta(days=1), time(0), tzinfo=OFFICE_TZ)
-    dossiers = db.session.scalars(
-        select(Dossier).where(Dossier.receiving_agency_id == desk.id, Dossier.received_at >= since,
-                              Dossier.received_at < until).order_by(Dossier.received_at, Dossier.id))
-    rows = []
-    for n, d in enumerate(dossiers, start=1):
-        resolving = next((s.agency.name for s in d.steps if s.agency_id != desk.id), desk.name)
-        rows.append(RegisterRow(n, d.code, d.procedure_version.name, d.applicant_name,
-                                ", ".join(filter(None, [d.applicant_address, d.applicant_phone])), resolving,
-                                d.received_at, d.rescheduled_due_at or d.due_at, d.returned_at,
-                                DELIVERIES[d.return_method or d.delivery], Status(d.status).citizen_label))
-    return rows
+    return (select(Dossier).where(Dossier.receiving_agency_id == desk.id, Dossier.received_at >= since,
+                                  Dossier.received_at < until)
+            .options(selectinload(Dossier.procedure_version), selectinload(Dossier.resolving_agency))
+            .order_by(Dossier.received_at, Dossier.id))
+
+
+def _rows(dossiers, desk: Agency, first: int = 1) -> list[RegisterRow]:
+    return [RegisterRow(n, d.code, d.procedure_version.name, d.applicant_name,
+                        ", ".join(filter(None, [d.applicant_address, d.applicant_phone])),
+                        (d.resolving_agency or desk).name, d.received_at, d.rescheduled_due_at or d.due_at,
+                        d.returned_at, DELIVERIES[d.return_method or d.delivery], Status(d.status).citizen_label)
+            for n, d in enumerate(dossiers, start=first)]
+
+
+def register(desk: Agency, start: date, end: date) -> list[RegisterRow]:
+    """Every row of the period (for CSV/XLSX)."""
+    return _rows(db.session.scalars(_register_query(desk, start, end)), desk)
+
+
+def register_page(desk: Agency, start: date, end: date, page: int, per_page: int):
+    """One page of the period on screen: (the pagination, its rows numbered from the period's start)."""
+    pagination = db.paginate(_register_query(desk, start, end), page=page, per_page=per_page, error_out=False)
+    return pagination, _rows(pagination.items, desk, first=(pagination.page - 1) * per_page + 1)
 
 
 REGISTER_COLUMNS = ["STT", "Mã hồ sơ", "Tên thủ tục", "Người nộp", "Địa chỉ, điện thoại", "Cơ quan chủ trì giải quyết",

@@ -67,6 +67,16 @@ def test_three_level_dossier_end_to_end(people, run_jobs):
     assert dossier.has_e_result and dossier.result_class in ("early", "on_time") and dossier.processing_minutes >= 0
 
 
+def test_control_slip_names_the_lead_agency_and_the_coordinating_ones(people, tmp_path):
+    version = catalogue.current_version(LAND)
+    dossier = dossiers.counter_intake(people.desk, version, TICH_SON_DESK, 1, complete_input(version.spec))
+    processing.complete_step(dossier, people.commune_specialist)
+    processing.complete_step(dossier, people.province_land)
+    text = " ".join(text_of(write(tmp_path, "slip", control.control_slip_pdf(dossier))).split())
+    assert "Phòng Tài nguyên và Môi trường thành phố Vĩnh Yên" in text  # resolves it
+    assert "Sở Tài nguyên và Môi trường; Ủy ban nhân dân phường Tích Sơn" in text  # take part
+
+
 def test_step_due_times_share_the_processing_time(people):
     # Birth registration, 1 working day: received Mon 1 Feb 2027 09:00 → due Tue 2 Feb 17:00.
     dossier = accepted_birth(people, now=datetime(2027, 2, 1, 2, 0, tzinfo=UTC))

@@ -131,6 +131,20 @@ def test_register_on_screen_and_csv(client, make_user, login, accepted):
     assert "Không có hồ sơ nào" in client.get("/mot-cua/so-theo-doi?tu=2020-01-01&den=2020-01-31").get_data(as_text=True)
 
 
+def test_register_pages_number_rows_through_the_period_and_name_the_lead_agency(client, make_user, login, accepted, monkeypatch):
+    from app.blueprints import desk as desk_pages
+
+    desk = make_user("reception", TICH_SON_DESK)
+    second = dossiers.accept(submitted_birth(accepted.owner), desk)
+    monkeypatch.setattr(desk_pages, "REGISTER_PER_PAGE", 1)
+    login(desk)
+    first_page = client.get("/mot-cua/so-theo-doi").get_data(as_text=True)
+    assert accepted.code in first_page and second.code not in first_page and "2 hồ sơ được tiếp nhận" in first_page
+    assert "<td>Ủy ban nhân dân phường Tích Sơn</td>" in first_page  # the lead agency, not the desk
+    second_page = client.get("/mot-cua/so-theo-doi?page=2").get_data(as_text=True)
+    assert second.code in second_page and "<tr><td>2</td>" in second_page
+
+
 def test_register_wrong_role_403(client, make_user, login, loaded_catalogue):
     login(make_user("specialist", "000.10.21.H62"))
     assert client.get("/mot-cua/so-theo-doi").status_code == 403
