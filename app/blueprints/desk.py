@@ -73,11 +73,15 @@ def register():
     desk = next((d for d in desks if d.code == request.args.get("co_quan")), desks[0])
     start, end = _period()
     kind = request.args.get("dinh_dang")
+    filename = f"so-theo-doi-{desk.code}-{start}-{end}.{kind}"
+    if kind == "pdf":
+        return Response(control.register_pdf(desk, start, end), mimetype="application/pdf",
+                        headers={"Content-Disposition": f'inline; filename="{filename}"'})
     if kind in exports.MIMETYPES:
         rows = control.register_table(control.register(desk, start, end))
         content, mimetype = exports.export(kind, "Sổ theo dõi hồ sơ", control.REGISTER_COLUMNS, rows)
         return Response(content, mimetype=mimetype,
-                        headers={"Content-Disposition": f'attachment; filename="so-theo-doi-{desk.code}-{start}-{end}.{kind}"'})
+                        headers={"Content-Disposition": f'attachment; filename="{filename}"'})
     page, rows = control.register_page(desk, start, end, page_arg(), REGISTER_PER_PAGE)
     return render_template("desk/register.html", page=page, rows=rows, desk=desk, desks=desks, start=start, end=end,
                            columns=control.REGISTER_COLUMNS)

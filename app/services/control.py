@@ -1,4 +1,4 @@
-"""The control slip (form 05) and the dossier register (form 06), read from the hand-offs and
+"""The control slip (form 05) and the dossier register (form 06, on screen, CSV/XLSX and PDF), read from the hand-offs and
 the dossiers themselves (statistics are SQL over dated facts, never a second copy)."""
 from __future__ import annotations
 
@@ -81,6 +81,17 @@ def register_page(desk: Agency, start: date, end: date, page: int, per_page: int
     """One page of the period on screen: (the pagination, its rows numbered from the period's start)."""
     pagination = db.paginate(_register_query(desk, start, end), page=page, per_page=per_page, error_out=False)
     return pagination, _rows(pagination.items, desk, first=(pagination.page - 1) * per_page + 1)
+
+
+def register_pdf(desk: Agency, start: date, end: date) -> bytes:
+    """Form 06 "Sổ theo dõi hồ sơ" of a desk over a period, printed (A4 landscape) with a column
+    for the applicant's signature on collecting the result."""
+    context = {
+        "managing_body": (desk.parent.name if desk.parent else desk.name).upper(), "issuer": desk.name.upper(),
+        "number": "", "place": desk.unit.name, "issued_at": utcnow(), "electronic": False,
+        "period_label": f"từ ngày {start:%d/%m/%Y} đến ngày {end:%d/%m/%Y}", "rows": register(desk, start, end),
+    }
+    return render_pdf("register", context)
 
 
 REGISTER_COLUMNS = ["STT", "Mã hồ sơ", "Tên thủ tục", "Người nộp", "Địa chỉ, điện thoại", "Cơ quan chủ trì giải quyết",

@@ -93,6 +93,11 @@ def fmt_time(value: datetime | None) -> str:
     return f"{local:%H} giờ {local:%M} phút, ngày {local:%d/%m/%Y}"
 
 
+def fmt_short(value: datetime | None) -> str:
+    """'hh:mm dd/mm/yyyy' in office time, for the narrow columns of the register; '' when None."""
+    return "" if value is None else f"{_office_time(value):%H:%M %d/%m/%Y}"
+
+
 def fmt_date(value: date | datetime | None) -> str:
     """'ngày 02 tháng 3 năm 2026' (the place-and-date line), office time for datetimes.
 
@@ -139,7 +144,7 @@ def render_pdf(template: str, context: dict) -> bytes:
     if not data.get("qr") and data.get("lookup_url"):
         data["qr"] = qr_svg_data_uri(data["lookup_url"])
     data.setdefault("centre", data.get("issuer"))
-    data.update(fmt_time=fmt_time, fmt_date=fmt_date)
+    data.update(fmt_time=fmt_time, fmt_short=fmt_short, fmt_date=fmt_date)
     html = render_template(f"documents/{template}.html", **data)
     folder = _documents_folder()
     return weasyprint.HTML(

@@ -4,6 +4,7 @@ import pytest
 from app.extensions import db
 from app.services import dossiers, processing
 from tests.dossier_helpers import TICH_SON_DESK, submitted_birth
+from tests.pdf_helpers import layout, text_of, write
 from tests.web.test_api_dossiers import token
 
 
@@ -143,6 +144,21 @@ def test_register_pages_number_rows_through_the_period_and_name_the_lead_agency(
     assert "<td>Ủy ban nhân dân phường Tích Sơn</td>" in first_page  # the lead agency, not the desk
     second_page = client.get("/mot-cua/so-theo-doi?page=2").get_data(as_text=True)
     assert second.code in second_page and "<tr><td>2</td>" in second_page
+
+
+def test_register_as_pdf_for_the_paper_book(client, make_user, login, accepted, tmp_path):
+    login(make_user("reception", TICH_SON_DESK))
+    response = client.get("/mot-cua/so-theo-doi?dinh_dang=pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    lines = layout(write(tmp_path, "register", response.data)).splitlines()
+    assert any("SỔ THEO DÕI HỒ SƠ" in line for line in lines)
+    header = next(line for line in lines if line.lstrip().startswith("STT"))
+    assert "Mã hồ sơ" in header and header.rstrip().endswith("Ký")  # the signature column, last
+    row = next(line for line in lines if accepted.code in line)
+    assert row.split()[0] == "1" and "Thủ tục đăng ký khai sinh" in row and "Nguyễn Văn An" in row
+    assert "Ủy ban nhân dân" in row  # the lead agency, wrapped over two lines
+    empty = client.get("/mot-cua/so-theo-doi?dinh_dang=pdf&tu=2020-01-01&den=2020-01-31")
+    assert "Không có hồ sơ nào" in text_of(write(tmp_path, "empty", empty.data))
 
 
 def test_register_wrong_role_403(client, make_user, login, loaded_catalogue):
