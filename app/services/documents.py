@@ -10,6 +10,9 @@ Forms (LEGAL.md 2.2, the QĐ 3621/QĐ-BYT wording of the TT 03/2025/TT-VPCP form
     "supplement_request"  Form 02  PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ
     "refusal"             Form 03  PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ
 
+and, each with its own keys described at the top of its template: "apology" (form 04),
+"control_slip" (form 05), "register" (form 06), "stop_notice", "result", "monthly_report".
+
 Context contract (one dict for every form; a form ignores the keys it does not print).
 Strings are printed as given (HTML-escaped), except `managing_body` and `issuer`, which the
 header upper-cases. Every datetime must be timezone-aware; it is printed in office time
