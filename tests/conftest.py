@@ -26,8 +26,8 @@ from app.services import accounts, catalogue
 from app.services.structure import seed_structure
 
 # Tables whose rows a test may create; reference data (units, agencies) stays.
-TRANSIENT_TABLES = ["outbox_message", "issued_document", "dossier_event", "dossier_file", "step_task", "payment", "rating",
-                    "dossier", "counter",
+TRANSIENT_TABLES = ["outbox_message", "issued_document", "dossier_event", "dossier_file", "step_task", "payment",
+                    "payment_order", "rating", "dossier", "counter",
                     "membership", "user_account", "calendar_day"]
 PROCEDURES_DIR = str(ROOT / "procedures")
 
@@ -82,7 +82,7 @@ def _context_and_cleanup(app):
     ctx.push()
     yield
     db.session.rollback()
-    for table in [*TRANSIENT_TABLES[:9], "procedure_snapshot", "procedure_version", "procedure", *TRANSIENT_TABLES[9:]]:
+    for table in [*TRANSIENT_TABLES[:10], "procedure_snapshot", "procedure_version", "procedure", *TRANSIENT_TABLES[10:]]:
         db.session.execute(text(f"DELETE FROM {table}"))
     db.session.commit()
     catalogue.invalidate()
@@ -109,6 +109,16 @@ def client(app):
 def loaded_catalogue(app):
     """The shipped procedures/ folder, published."""
     return catalogue.sync_folder(PROCEDURES_DIR)
+
+
+@pytest.fixture
+def vnpay_account(app, monkeypatch):
+    """A VNPay merchant account (test-only secret): online payment is offered."""
+    from tests.dossier_helpers import VNPAY_SECRET
+
+    for key, value in {"VNPAY_TMN_CODE": "DEMO0001", "VNPAY_HASH_SECRET": VNPAY_SECRET,
+                       "VNPAY_PAY_URL": "https://sandbox.vnpayment.vn/paymentv2/vpcpay.html"}.items():
+        monkeypatch.setitem(app.config, key, value)
 
 
 _seq = itertools.count(1)

@@ -61,3 +61,35 @@ def complete_input(spec: dict, **overrides) -> DraftInput:
     }
     values.update(overrides)
     return DraftInput(**values)
+
+
+LAND = "1.003003"   # received at the commune desk; a fee asked during processing
+VNPAY_SECRET = "TEST-ONLY-SECRET"
+
+
+def land_at_counter(citizen, desk):
+    """A land dossier of `citizen` entered at the Tích Sơn counter: at the commune's specialist."""
+    from app.extensions import db
+
+    version = catalogue.current_version(LAND)
+    dossier = dossiers.counter_intake(desk, version, TICH_SON_DESK, 1, complete_input(version.spec))
+    dossier.owner = citizen
+    db.session.commit()
+    return dossier
+
+
+def owing_dossier(citizen, desk, specialist):
+    """The same, waiting for its fee (asked by the commune's specialist)."""
+    from app.services import processing
+
+    return processing.request_fee(land_at_counter(citizen, desk), specialist)
+
+
+def vnpay_answer(order, code="00", amount=None, secret=VNPAY_SECRET, **extra) -> dict:
+    """What VNPay sends back for `order` (return URL or IPN), signed with `secret`."""
+    from app.services import vnpay
+
+    fields = {"vnp_TmnCode": "DEMO0001", "vnp_TxnRef": order.txn_ref, "vnp_Amount": str((amount or order.amount) * 100),
+              "vnp_ResponseCode": code, "vnp_TransactionStatus": code, "vnp_TransactionNo": "14226112",
+              "vnp_BankCode": "NCB", "vnp_PayDate": "20261125100512", "vnp_OrderInfo": "Nop phi", **extra}
+    return {**fields, "vnp_SecureHashType": "HmacSHA512", "vnp_SecureHash": vnpay.signature(fields, secret)}

@@ -24,7 +24,7 @@ from app.forms.dynamic import (
     uploads,
 )
 from app.models import Dossier
-from app.services import catalogue, dossiers, ratings
+from app.services import catalogue, dossiers, payments, processing, ratings
 from app.services.permissions import can
 from app.web import dossier_or_abort, page_arg, send_dossier_file, send_issued_document
 
@@ -131,7 +131,25 @@ def mine():
 def detail(dossier_id: int):
     dossier = _dossier(dossier_id)
     return render_template("citizen/detail.html", dossier=dossier, spec=dossier.procedure_version.spec,
-                           form=ConfirmForm(), rating_values=ratings.VALUES)
+                           form=ConfirmForm(), rating_values=ratings.VALUES,
+                           can_pay=payments.offered(dossier, current_user), fee=processing.fee_total(dossier))
+
+
+@bp.post("/ho-so/<int:dossier_id>/thanh-toan")
+@login_required
+def pay(dossier_id: int):
+    """Off to the province's payment gateway; it sends the applicant back to public.payment_return."""
+    dossier = _dossier(dossier_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    return_url = current_app.config["PUBLIC_URL"].rstrip("/") + url_for("public.payment_return")
+    try:
+        return redirect(payments.start(dossier, current_user, return_url, request.remote_addr or ""))
+    except dossiers.DossierError as error:
+        if error.status == 403:
+            abort(403)
+        flash(error.message, "error")
+        return redirect(url_for("citizen.detail", dossier_id=dossier.id))
 
 
 @bp.post("/ho-so/<int:dossier_id>/danh-gia")

@@ -8,13 +8,14 @@ from flask import (
     Blueprint,
     abort,
     current_app,
+    jsonify,
     render_template,
     request,
     send_from_directory,
 )
 
 from app.extensions import limiter
-from app.services import catalogue, structure
+from app.services import catalogue, payments, structure
 from app.services import lookup as lookup_service
 from app.services.calendar import expected_due
 from app.web import page_arg
@@ -75,3 +76,20 @@ def lookup():
     status = 404 if code and found is None else 200
     return render_template("public/lookup.html", code=code, found=found), status
 
+
+
+@bp.get("/thanh-toan/ket-qua")
+def payment_return():
+    """Where VNPay sends the applicant back: the signed answer settles the order if the IPN has
+    not yet, and the page says how it went."""
+    settlement = payments.settle(request.args)
+    status = 400 if settlement.order is None else 200
+    return render_template("public/payment_result.html", settlement=settlement), status
+
+
+@bp.get("/thanh-toan/vnpay-ipn")
+@limiter.exempt
+def payment_ipn():
+    """VNPay's server-to-server answer (IPN); VNPay reads the RspCode and retries until "00" or "02"."""
+    settlement = payments.settle(request.args)
+    return jsonify({"RspCode": settlement.code, "Message": settlement.message})

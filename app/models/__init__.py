@@ -9,6 +9,7 @@ from app.models.dossiers import (
                                  IssuedDocument,
                                  OutboxMessage,
                                  Payment,
+                                 PaymentOrder,
                                  Rating,
                                  StepTask,
 )
@@ -16,5 +17,5 @@ from app.models.units import AdministrativeUnit, Agency
 from app.models.users import Membership, User
 
 __all__ = [
-    "Counter", "Dossier", "DossierEvent", "DossierFile", "IssuedDocument", "OutboxMessage", "Payment", "Rating", "StepTask",
+    "Counter", "Dossier", "DossierEvent", "DossierFile", "IssuedDocument", "OutboxMessage", "Payment", "PaymentOrder", "Rating", "StepTask",
     "AdministrativeUnit", "Agency", "CalendarDay", "Membership", "Procedure", "ProcedureSnapshot", "ProcedureVersion", "User"]

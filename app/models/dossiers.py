@@ -174,7 +174,8 @@ class Rating(db.Model):
 
 
 class Payment(db.Model):
-    """A fee paid during processing, recorded by staff (online payment comes later)."""
+    """A fee paid during processing: recorded by staff at the counter, or by a settled
+    PaymentOrder paid through the province's gateway (`provincial_gateway`)."""
 
     __tablename__ = "payment"
     __table_args__ = (CheckConstraint("channel IN ('counter', 'national_portal', 'provincial_gateway')", name="channel"),)
@@ -188,6 +189,27 @@ class Payment(db.Model):
     paid_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     dossier: Mapped[Dossier] = relationship(back_populates="payments")
+
+
+class PaymentOrder(db.Model):
+    """An online payment asked of the province's gateway (VNPay): made before the applicant is
+    sent there, settled once by the gateway's signed answer (return or IPN, whichever comes
+    first). A paid order records its Payment."""
+
+    __tablename__ = "payment_order"
+    __table_args__ = (CheckConstraint("status IN ('pending', 'paid', 'failed')", name="status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id", ondelete="CASCADE"), index=True)
+    txn_ref: Mapped[str] = mapped_column(String(40), unique=True)      # vnp_TxnRef, ours
+    amount: Mapped[int] = mapped_column(Integer)                        # VND
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    gateway_ref: Mapped[str] = mapped_column(String(40), default="")    # vnp_TransactionNo
+    response_code: Mapped[str] = mapped_column(String(4), default="")   # vnp_ResponseCode
+
+    dossier: Mapped[Dossier] = relationship()
 
 
 class DossierFile(db.Model):

@@ -273,8 +273,7 @@ def request_fee(dossier: Dossier, user: User, now: datetime | None = None) -> Do
     task = _require_holder(dossier, user)
     _mark_processing(dossier, user, now, task.agency)
     transition(dossier, Action.REQUEST_FEE, user, now, agency=task.agency)
-    total = sum(fee["amount"] for fee in dossier.procedure_version.spec["fees"])
-    message = notify.status_email(dossier, extra=f"Số tiền phải nộp: {total:,} đồng.".replace(",", "."))
+    message = notify.status_email(dossier, extra=f"Số tiền phải nộp: {fee_total(dossier):,} đồng.".replace(",", "."))
     commit_then_dispatch(message=message)
     return dossier
 
@@ -288,14 +287,25 @@ def record_payment(dossier: Dossier, user: User, amount: int, receipt_number: st
     if not (holds(user, task) or any(m.agency_id == dossier.receiving_agency_id and m.role == Role.RECEPTION
                                      for m in user.memberships)):
         raise DossierError("Bạn không được ghi nhận thanh toán cho hồ sơ này.", status=403)
-    transition(dossier, Action.RECORD_PAYMENT, user, now, note=f"{amount} đồng", agency=task.agency if task else None)
-    payment = Payment(dossier=dossier, amount=amount, channel="counter", receipt_number=receipt_number.strip(),
-                      recorded_by_id=user.id, paid_at=now)
-    db.session.add(payment)
-    dossier.paid_online = dossier.paid_online or payment.channel in ONLINE_PAYMENT_CHANNELS
-    message = notify.status_email(dossier)
-    commit_then_dispatch(message=message)
+    payment = paid(dossier, user, amount, "counter", receipt_number.strip(), now)
+    commit_then_dispatch(message=notify.status_email(dossier))
     return payment
+
+
+def paid(dossier: Dossier, actor: User | None, amount: int, channel: str, reference: str, now: datetime) -> Payment:
+    """The fee is paid (at the counter, or online: then `actor` is None): the payment is
+    recorded and processing resumes. The caller commits."""
+    task = dossier.current_step
+    transition(dossier, Action.RECORD_PAYMENT, actor, now, note=f"{amount} đồng", agency=task.agency if task else None)
+    payment = Payment(dossier=dossier, amount=amount, channel=channel, receipt_number=reference,
+                      recorded_by_id=actor.id if actor else None, paid_at=now)
+    db.session.add(payment)
+    dossier.paid_online = dossier.paid_online or channel in ONLINE_PAYMENT_CHANNELS
+    return payment
+
+
+def fee_total(dossier: Dossier) -> int:
+    return sum(fee["amount"] for fee in dossier.procedure_version.spec["fees"])
 
 
 def apologise(dossier: Dossier, user: User, new_due_at: datetime, reason: str, now: datetime | None = None) -> Dossier:

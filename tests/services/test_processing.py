@@ -7,6 +7,7 @@ from app.extensions import db
 from app.models import OutboxMessage
 from app.services import catalogue, control, dossiers, processing
 from tests.dossier_helpers import (
+    LAND,
     TICH_SON_DESK,
     birth_input,
     complete_input,
@@ -15,7 +16,6 @@ from tests.dossier_helpers import (
 from tests.pdf_helpers import text_of, write
 
 UTC = timezone.utc
-LAND = "1.003003"  # received at the commune, verified by the commune, measured at the province, resolved by the district
 
 
 @pytest.fixture

@@ -10,12 +10,12 @@ from app.services import catalogue, dossiers, processing
 from tests.dossier_helpers import (
     TICH_SON_DESK,
     birth_input,
-    complete_input,
+    land_at_counter,
+    owing_dossier,
     submitted_birth,
 )
 
 COMMUNE = "000.10.21.H62"        # UBND phường Tích Sơn: the birth registration's agency
-LAND = "1.003003"                # received at the commune desk, paid: a fee during processing
 
 ACTORS = {
     "citizen": (None, None),                       # the applicant (owner)
@@ -78,15 +78,11 @@ def at_return(p):
 
 
 def land_at_commune(p):
-    version = catalogue.current_version(LAND)
-    dossier = dossiers.counter_intake(p["desk"], version, TICH_SON_DESK, 1, complete_input(version.spec))
-    dossier.owner = p["citizen"]
-    return dossier
+    return land_at_counter(p["citizen"], p["desk"])
 
 
 def fee_requested(p):
-    dossier = land_at_commune(p)
-    return processing.request_fee(dossier, p["specialist"])
+    return owing_dossier(p["citizen"], p["desk"], p["specialist"])
 
 
 # use case: (state, call, the users it belongs to)
