@@ -138,6 +138,7 @@ class Action(StrEnum):
     REQUEST_WITHDRAWAL = "request_withdrawal"
     STOP = "stop"
     CANCEL_WITHDRAWAL = "cancel_withdrawal"
+    DECLINE_WITHDRAWAL = "decline_withdrawal"
     RESOLVE = "resolve"
     RETURN_RESULT = "return_result"
 
@@ -158,6 +159,7 @@ _ACTION_LABELS: dict[Action, str] = {
     Action.REQUEST_WITHDRAWAL: "Yêu cầu rút hồ sơ",
     Action.STOP: "Dừng xử lý hồ sơ",
     Action.CANCEL_WITHDRAWAL: "Hủy yêu cầu rút hồ sơ",
+    Action.DECLINE_WITHDRAWAL: "Không chấp nhận yêu cầu rút hồ sơ",
     Action.RESOLVE: "Hoàn thành xử lý hồ sơ",
     Action.RETURN_RESULT: "Trả kết quả",
 }
@@ -212,9 +214,11 @@ TRANSITIONS: dict[tuple[Status, Action], Status | _Back] = {
     (S.SUPPLEMENT_REQUESTED, A.REQUEST_WITHDRAWAL): S.WITHDRAWAL_REQUESTED,
     (S.FEE_REQUESTED, A.RECORD_PAYMENT): S.PROCESSING,
     (S.FEE_REQUESTED, A.REQUEST_WITHDRAWAL): S.WITHDRAWAL_REQUESTED,
-    # Withdrawal, Circular 03/2025 Art. 7: no decision yet -> stop notice.
+    # Withdrawal, Circular 03/2025 Art. 7: the desk checks the status; no decision yet -> stop
+    # notice, otherwise it declines and says why. The applicant may take the request back first.
     (S.WITHDRAWAL_REQUESTED, A.STOP): S.STOPPED,
     (S.WITHDRAWAL_REQUESTED, A.CANCEL_WITHDRAWAL): BACK,
+    (S.WITHDRAWAL_REQUESTED, A.DECLINE_WITHDRAWAL): BACK,
     # Return, Decree 118/2025 Art. 22 (Decree 61/2018 Art. 22).
     (S.RESOLVED, A.RETURN_RESULT): S.RETURNED,
 }
@@ -226,6 +230,7 @@ del S, A
 _UNDOES: dict[Action, Action] = {
     Action.RESUBMIT: Action.REQUEST_SUPPLEMENT,
     Action.CANCEL_WITHDRAWAL: Action.REQUEST_WITHDRAWAL,
+    Action.DECLINE_WITHDRAWAL: Action.REQUEST_WITHDRAWAL,
 }
 
 
@@ -239,7 +244,7 @@ class DossierState:
 
     ``previous_status`` is the status the pending request was made from: the ``from``
     status of the last supplement request (for RESUBMIT) or of the withdrawal request
-    (for CANCEL_WITHDRAWAL). The service reads it from the dossier's events.
+    (for CANCEL_WITHDRAWAL and DECLINE_WITHDRAWAL). The service reads it from the dossier's events.
     """
 
     status: Status
@@ -278,7 +283,7 @@ def next_status(state: DossierState, action: Action) -> Status:
       may still be asked once during processing.
     - RESUBMIT goes back to SUBMITTED (intake supplement, or ``previous_status`` unknown)
       or PROCESSING (supplement during processing, whose clock resumes).
-    - CANCEL_WITHDRAWAL goes back to ``previous_status``, which is required.
+    - CANCEL_WITHDRAWAL and DECLINE_WITHDRAWAL go back to ``previous_status``, which is required.
     """
     action = Action(action)
     target = TRANSITIONS.get((state.status, action))

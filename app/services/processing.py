@@ -411,7 +411,7 @@ def decline_withdrawal(dossier: Dossier, user: User, reason: str, now: datetime 
     _require_status(dossier, "withdrawal_requested")
     if not reason.strip():
         raise DossierError("Cần nêu lý do không dừng giải quyết hồ sơ.", fields={"reason": "Bắt buộc."})
-    transition(dossier, Action.CANCEL_WITHDRAWAL, user, now, note=reason.strip(), agency=dossier.receiving_agency)
+    transition(dossier, Action.DECLINE_WITHDRAWAL, user, now, note=reason.strip(), agency=dossier.receiving_agency)
     message = notify.status_email(dossier, extra=f"Yêu cầu rút hồ sơ không được chấp nhận: {reason.strip()}")
     commit_then_dispatch(message=message)
     return dossier

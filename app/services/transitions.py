@@ -17,11 +17,20 @@ class DossierError(ServiceError):
     """A dossier use case refused."""
 
 
+# A withdrawal request and its undoing leave `previous_status` as it was: the request's own
+# "from" is read from its event (state_of), so any number of round trips leave the dossier
+# exactly where it was, e.g. a supplement during processing still resumes processing.
+_WITHDRAWAL_ROUND_TRIP = {Action.REQUEST_WITHDRAWAL, Action.CANCEL_WITHDRAWAL, Action.DECLINE_WITHDRAWAL}
+
+
 def state_of(dossier: Dossier) -> DossierState:
     """What the workflow's guards need to know about the dossier."""
+    previous = dossier.previous_status
+    if dossier.status == Status.WITHDRAWAL_REQUESTED:
+        previous = next(e.from_status for e in reversed(dossier.events) if e.action == Action.REQUEST_WITHDRAWAL)
     return DossierState(Status(dossier.status), intake_supplements=dossier.intake_supplements or 0,
                         processing_supplements=dossier.processing_supplements or 0,
-                        previous_status=Status(dossier.previous_status) if dossier.previous_status else None)
+                        previous_status=Status(previous) if previous else None)
 
 
 def transition(dossier: Dossier, action: Action, actor: User | None, now: datetime, note: str = "",
@@ -31,21 +40,11 @@ def transition(dossier: Dossier, action: Action, actor: User | None, now: dateti
         target = next_status(state_of(dossier), action)
     except WorkflowError as error:
         raise DossierError(str(error), status=409) from None
-    previous = _before_withdrawal_request(dossier) if action is Action.CANCEL_WITHDRAWAL else dossier.status
     db.session.add(DossierEvent(dossier=dossier, action=action.value, from_status=dossier.status,
                                 to_status=target.value, actor=actor, agency=agency, at=now, note=note))
-    dossier.previous_status = previous
+    if action not in _WITHDRAWAL_ROUND_TRIP:
+        dossier.previous_status = dossier.status
     dossier.status = target.value
-
-
-def _before_withdrawal_request(dossier: Dossier) -> str | None:
-    """A withdrawal request taken back leaves the dossier as if it had never been made: its
-    previous status too is what it was when the request came (the status before the event
-    that led to the restored one). A dossier waiting for a supplement during processing
-    must still resume processing when the supplement comes."""
-    events = dossier.events
-    request = max(i for i, e in enumerate(events) if e.action == Action.REQUEST_WITHDRAWAL.value)
-    return events[request - 1].from_status if request > 0 else None
 
 
 def commit() -> None:

@@ -58,9 +58,10 @@ def test_every_status_action_pair(status: Status, action: Action) -> None:
 
 def test_transition_table_lists_exactly_the_allowed_pairs() -> None:
     listed = {(s.value, a.value) for (s, a) in TRANSITIONS}
-    assert listed == set(EXPECTED) | {("withdrawal_requested", "cancel_withdrawal")}
+    assert listed == set(EXPECTED) | {("withdrawal_requested", "cancel_withdrawal"), ("withdrawal_requested", "decline_withdrawal")}
     assert TRANSITIONS[(Status.SUPPLEMENT_REQUESTED, Action.RESUBMIT)] is BACK
     assert TRANSITIONS[(Status.WITHDRAWAL_REQUESTED, Action.CANCEL_WITHDRAWAL)] is BACK
+    assert TRANSITIONS[(Status.WITHDRAWAL_REQUESTED, Action.DECLINE_WITHDRAWAL)] is BACK
 
 
 # -- statuses: codes and words ------------------------------------------------------------
@@ -115,7 +116,7 @@ def test_action_labels() -> None:
     assert Action.ACCEPT.label == "Tiếp nhận hồ sơ"
     assert Action.REQUEST_SUPPLEMENT.label == "Yêu cầu bổ sung hồ sơ"
     assert all(a.label.strip() for a in Action)
-    assert len({a.label for a in Action}) == 13  # no two buttons with the same words
+    assert len({a.label for a in Action}) == len(Action)  # no two buttons with the same words
 
 
 # -- guards: supplements --------------------------------------------------------------------
@@ -179,7 +180,8 @@ def test_resubmit_to_a_status_no_supplement_comes_from(previous: str) -> None:
 def test_cancel_withdrawal_returns_to_previous_status(previous: str) -> None:
     state = DossierState(Status.WITHDRAWAL_REQUESTED, previous_status=previous)
     assert next_status(state, Action.CANCEL_WITHDRAWAL) == previous
-    assert allowed_actions(state) == [Action.STOP, Action.CANCEL_WITHDRAWAL]
+    assert next_status(state, Action.DECLINE_WITHDRAWAL) == previous
+    assert allowed_actions(state) == [Action.STOP, Action.CANCEL_WITHDRAWAL, Action.DECLINE_WITHDRAWAL]
 
 
 def test_cancel_withdrawal_needs_previous_status() -> None:

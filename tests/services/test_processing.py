@@ -181,7 +181,7 @@ def test_the_desk_declines_a_withdrawal_with_a_reason_and_processing_goes_on(peo
     assert error.value.status == 403
     processing.decline_withdrawal(dossier, people.desk, "Kết quả đã được ký")
     assert dossier.status == "processing" and dossier.previous_status == "accepted"
-    assert (dossier.events[-1].action, dossier.events[-1].note) == ("cancel_withdrawal", "Kết quả đã được ký")
+    assert (dossier.events[-1].action, dossier.events[-1].note) == ("decline_withdrawal", "Kết quả đã được ký")
     last_message = db.session.query(OutboxMessage).filter_by(dossier_id=dossier.id).order_by(OutboxMessage.id.desc()).first()
     assert "Yêu cầu rút hồ sơ không được chấp nhận: Kết quả đã được ký" in last_message.body
     processing.resolve(dossier, people.commune_leader, "approved")  # the leader's step goes on
@@ -196,8 +196,11 @@ def test_a_withdrawal_taken_back_during_a_processing_supplement_still_resumes_pr
     request resumes processing (not intake) because the status before it is restored too."""
     dossier = accepted_birth(people)
     processing.request_supplement(dossier, people.commune_specialist, ["Giấy chứng sinh"], "Bản chụp mờ")
-    dossiers.request_withdrawal(dossier, people.citizen, "")
-    dossiers.cancel_withdrawal(dossier, people.citizen)
+    for _ in range(2):  # any number of round trips, taken back or declined
+        dossiers.request_withdrawal(dossier, people.citizen, "")
+        dossiers.cancel_withdrawal(dossier, people.citizen)
+        dossiers.request_withdrawal(dossier, people.citizen, "")
+        processing.decline_withdrawal(dossier, people.desk, "Đã có kết quả")
     assert dossier.status == "supplement_requested" and dossier.previous_status == "processing"
     dossiers.save_draft(dossier, people.citizen, birth_input(uploads={}), dossier.lock_version)
     dossiers.resubmit(dossier, people.citizen)
