@@ -15,6 +15,7 @@ from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
 
 from app.extensions import db
 from app.models import Dossier, Payment, PaymentOrder, User
@@ -62,12 +63,31 @@ class Settlement:
 
 
 def settle(answer: Mapping[str, str], now: datetime | None = None) -> Settlement:
-    """Settle the order VNPay's signed `answer` is about, once."""
+    """Settle the order VNPay's signed `answer` is about, once. If the dossier changed at the
+    same moment (the other answer, or staff), nothing is kept: "02" when the other answer has
+    settled the order, else "99", and VNPay sends its answer again."""
     now = now or utcnow()
     fields = vnpay.verified(answer, current_app.config["VNPAY_HASH_SECRET"] or "") if configured() else None
     if fields is None:
         return Settlement("97", "Invalid signature")
-    order = db.session.scalar(select(PaymentOrder).where(PaymentOrder.txn_ref == fields.get("vnp_TxnRef", "")).with_for_update())
+    txn_ref = fields.get("vnp_TxnRef", "")
+    try:
+        return _settle(txn_ref, fields, now)
+    except (DossierError, StaleDataError):
+        db.session.rollback()
+        order = _order(txn_ref)
+        if order is not None and order.status != "pending":
+            return Settlement("02", "Order already confirmed", order)
+        return Settlement("99", "Try again", order)
+
+
+def _order(txn_ref: str, lock: bool = False) -> PaymentOrder | None:
+    query = select(PaymentOrder).where(PaymentOrder.txn_ref == txn_ref)
+    return db.session.scalar(query.with_for_update() if lock else query)
+
+
+def _settle(txn_ref: str, fields: dict[str, str], now: datetime) -> Settlement:
+    order = _order(txn_ref, lock=True)
     if order is None:
         return Settlement("01", "Order not found")
     if fields.get("vnp_Amount") != str(order.amount * 100):
@@ -78,16 +98,16 @@ def settle(answer: Mapping[str, str], now: datetime | None = None) -> Settlement
     order.gateway_ref = fields.get("vnp_TransactionNo", "")[:40]
     success = fields.get("vnp_ResponseCode") == vnpay.PAID and fields.get("vnp_TransactionStatus", vnpay.PAID) == vnpay.PAID
     order.status = "paid" if success else "failed"
-    message, reference = None, f"VNPay {order.gateway_ref}"
-    if success and order.dossier.status == "fee_requested":
-        processing.paid(order.dossier, None, order.amount, CHANNEL, reference, now)
-        message = notify.status_email(order.dossier, extra=f"Đã nhận thanh toán trực tuyến {order.amount:,} đồng.".replace(",", "."))
+    dossier, message, reference = order.dossier, None, f"VNPay {order.gateway_ref}"
+    # Every settlement writes the dossier, so two at once meet its optimistic lock (SQLite has
+    # no row lock for the order).
+    dossier.updated_at = now
+    if success and dossier.status == "fee_requested":
+        processing.paid(dossier, None, order.amount, CHANNEL, reference, now)
+        message = notify.status_email(dossier, extra=f"Đã nhận thanh toán trực tuyến {order.amount:,} đồng.".replace(",", "."))
     elif success:  # paid at the counter meanwhile: the money is on record, for the agency to refund
-        db.session.add(Payment(dossier=order.dossier, amount=order.amount, channel=CHANNEL, receipt_number=reference, paid_at=now))
+        db.session.add(Payment(dossier=dossier, amount=order.amount, channel=CHANNEL, receipt_number=reference, paid_at=now))
         current_app.logger.warning("online payment %s for dossier %s arrived in status %s: to be refunded",
-                                   order.txn_ref, order.dossier.code, order.dossier.status)
-    try:
-        commit_then_dispatch(message=message)
-    except DossierError:  # the other answer settled it at the same moment (the dossier's lock)
-        return Settlement("02", "Order already confirmed", db.session.get(PaymentOrder, order.id))
+                                   order.txn_ref, dossier.code, dossier.status)
+    commit_then_dispatch(message=message)
     return Settlement("00", "Confirm Success", order)

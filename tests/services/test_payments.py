@@ -5,6 +5,7 @@ from datetime import datetime, timezone
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+from sqlalchemy import text
 
 from app.extensions import db
 from app.models import Payment, PaymentOrder
@@ -76,6 +77,24 @@ def test_answers_that_do_not_match_change_nothing(vnpay_account, desk, owing):
     assert owing.status == "fee_requested" and db.session.query(Payment).count() == 0
 
 
+def test_a_dossier_changed_meanwhile_keeps_nothing_and_the_resent_answer_settles(vnpay_account, desk, owing):
+    payments.start(owing, owing.owner, "https://x/ret", "127.0.0.1")
+    order = db.session.scalar(db.select(PaymentOrder))
+    # another request changes the dossier between our read and our write
+    db.session.execute(text("UPDATE dossier SET lock_version = lock_version + 1 WHERE id = :id"), {"id": owing.id})
+    assert payments.settle(vnpay_answer(order)).code == "99"  # VNPay sends it again
+    db.session.refresh(order)
+    assert order.status == "pending" and db.session.query(Payment).count() == 0
+    assert payments.settle(vnpay_answer(order)).code == "00"
+    assert db.session.query(Payment).count() == 1
+
+
+def test_a_malformed_signature_is_refused_not_an_error(vnpay_account, owing):
+    payments.start(owing, owing.owner, "https://x/ret", "127.0.0.1")
+    order = db.session.scalar(db.select(PaymentOrder))
+    assert payments.settle({**vnpay_answer(order), "vnp_SecureHash": "é"}).code == "97"
+
+
 def test_a_failed_payment_leaves_the_fee_due_and_a_new_attempt_possible(vnpay_account, desk, owing):
     payments.start(owing, owing.owner, "https://x/ret", "127.0.0.1")
     order = db.session.scalar(db.select(PaymentOrder))
@@ -91,7 +110,7 @@ def test_paid_online_after_paying_at_the_counter_is_kept_for_a_refund(vnpay_acco
     processing.record_payment(owing, desk, order.amount, "BL-9")
     assert payments.settle(vnpay_answer(order)).code == "00"
     assert [p.channel for p in owing.payments] == ["counter", "provincial_gateway"]
-    assert owing.status == "processing"
+    assert owing.status == "processing" and not owing.paid_online  # the fee was paid at the counter
 
 
 def test_only_the_applicant_pays_and_only_when_a_fee_is_due(vnpay_account, desk, owing, make_user):
