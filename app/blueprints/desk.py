@@ -75,8 +75,12 @@ def register():
     kind = request.args.get("dinh_dang")
     filename = f"so-theo-doi-{desk.code}-{start}-{end}.{kind}"
     if kind == "pdf":
-        return Response(control.register_pdf(desk, start, end), mimetype="application/pdf",
-                        headers={"Content-Disposition": f'inline; filename="{filename}"'})
+        try:
+            pdf = control.register_pdf(desk, start, end)
+        except ServiceError as error:
+            flash(error.message, "error")
+            return redirect(url_for("desk.register", co_quan=desk.code, tu=start.isoformat(), den=end.isoformat()))
+        return Response(pdf, mimetype="application/pdf", headers={"Content-Disposition": f'inline; filename="{filename}"'})
     if kind in exports.MIMETYPES:
         rows = control.register_table(control.register(desk, start, end))
         content, mimetype = exports.export(kind, "Sổ theo dõi hồ sơ", control.REGISTER_COLUMNS, rows)

@@ -71,7 +71,12 @@ ACTIONS = {
     "stop": lambda d, f: processing.stop(d, current_user),
     "decline_withdrawal": lambda d, f: processing.decline_withdrawal(d, current_user, f.get("reason", "")),
 }
-IRREVERSIBLE = {"deny", "stop"}
+# Irreversible actions need the confirmation box; who may do them is checked first, so that a
+# stranger gets 403, not a request to confirm.
+IRREVERSIBLE = {
+    "deny": lambda d: processing.holds(current_user, d.current_step),
+    "stop": lambda d: can(current_user, "dossier.decide", d),
+}
 DONE = {
     "complete": "Đã chuyển hồ sơ sang bước tiếp theo.", "return": "Đã trả hồ sơ về bước trước.",
     "assign": "Đã giao bước xử lý.", "supplement": "Đã yêu cầu bổ sung hồ sơ; thời hạn tạm dừng.",
@@ -110,6 +115,8 @@ def dossier(dossier_id: int):
             abort(400)
         try:
             if action in IRREVERSIBLE:
+                if not IRREVERSIBLE[action](dossier):
+                    abort(403)
                 require_confirmation(request.form)
             ACTIONS[action](dossier, request.form)
         except ServiceError as error:
@@ -122,7 +129,7 @@ def dossier(dossier_id: int):
     task = dossier.current_step
     return render_template(
         "work/dossier.html", dossier=dossier, task=task, form=form, errors=errors, summary=summary, values=request.form,
-        holds=processing.holds(current_user, task), colleagues=processing.colleagues(task) if task else [],
+        holds=processing.holds(current_user, task), colleagues=[(c.id, c.full_name) for c in processing.colleagues(task)] if task else [],
         decision_step=task is not None and processing.is_decision_step(dossier, task.position),
         return_step=task is not None and processing.is_return_step(dossier, task.position),
         is_desk=can(current_user, "dossier.decide", dossier), methods=processing.RETURN_METHODS,

@@ -15,6 +15,7 @@ from app.models import Agency, Dossier
 from app.models.users import utcnow
 from app.services.documents import render_pdf
 from app.services.dossiers import DELIVERIES
+from app.services.errors import ServiceError
 
 
 def control_slip_pdf(dossier: Dossier) -> bytes:
@@ -83,13 +84,22 @@ def register_page(desk: Agency, start: date, end: date, page: int, per_page: int
     return pagination, _rows(pagination.items, desk, first=(pagination.page - 1) * per_page + 1)
 
 
+# WeasyPrint lays out about 100 register rows a second (this machine): a PDF is rendered in
+# the request, so a period with more rows is refused with a clear message, not a timeout.
+REGISTER_PDF_MAX_ROWS = 1000
+
+
 def register_pdf(desk: Agency, start: date, end: date) -> bytes:
     """Form 06 "Sổ theo dõi hồ sơ" of a desk over a period, printed (A4 landscape) with a column
     for the applicant's signature on collecting the result."""
+    rows = register(desk, start, end)
+    if len(rows) > REGISTER_PDF_MAX_ROWS:
+        raise ServiceError(f"Kỳ này có {len(rows):,} hồ sơ; bản PDF in tối đa {REGISTER_PDF_MAX_ROWS:,} dòng. "
+                           "Hãy chọn kỳ ngắn hơn, hoặc tải CSV/XLSX.".replace(",", "."))
     context = {
         "managing_body": (desk.parent.name if desk.parent else desk.name).upper(), "issuer": desk.name.upper(),
         "number": "", "place": desk.unit.name, "issued_at": utcnow(), "electronic": False,
-        "period_label": f"từ ngày {start:%d/%m/%Y} đến ngày {end:%d/%m/%Y}", "rows": register(desk, start, end),
+        "period_label": f"từ ngày {start:%d/%m/%Y} đến ngày {end:%d/%m/%Y}", "rows": rows,
     }
     return render_pdf("register", context)
 

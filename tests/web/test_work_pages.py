@@ -2,7 +2,7 @@
 import pytest
 
 from app.extensions import db
-from app.services import dossiers, processing
+from app.services import control, dossiers, processing
 from tests.dossier_helpers import TICH_SON_DESK, submitted_birth
 from tests.pdf_helpers import layout, text_of, write
 from tests.web.test_api_dossiers import token
@@ -70,6 +70,24 @@ def test_error_summary_links_to_the_field_and_keeps_what_was_typed(client, make_
     response = client.post(f"/xu-ly/ho-so/{accepted.id}", data={"action": "apologise", "new_due_date": "31/02", "reason": "x"})
     page = response.get_data(as_text=True)
     assert '<a href="#apologise-new_due_at">' in page and 'id="apologise-new_due_at"' in page
+
+
+def test_a_refused_assignment_marks_the_select(client, make_user, login, accepted):
+    specialist = make_user("specialist", "000.10.21.H62")
+    make_user("specialist", "000.10.21.H62")  # a colleague: the select is shown
+    login(specialist)
+    response = client.post(f"/xu-ly/ho-so/{accepted.id}", data={"action": "assign", "user": "999999"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and '<a href="#assign-user">' in page
+    assert '<select id="assign-user" name="user" aria-invalid="true" aria-describedby="assign-user-error">' in page
+
+
+def test_a_stranger_gets_403_not_a_request_to_confirm(client, make_user, login, accepted):
+    dossiers.request_withdrawal(accepted, accepted.owner, "")
+    login(make_user("specialist", "000.10.21.H62"))
+    assert client.post(f"/xu-ly/ho-so/{accepted.id}", data={"action": "stop"}).status_code == 403  # not the desk
+    login(make_user("leader", "000.10.21.H62"))  # the step is the specialist's, not the leader's
+    assert client.post(f"/xu-ly/ho-so/{accepted.id}", data={"action": "deny"}).status_code == 403
 
 
 def test_stop_and_deny_need_the_confirmation_box(client, make_user, login, accepted):
@@ -144,9 +162,11 @@ def test_register_pages_number_rows_through_the_period_and_name_the_lead_agency(
     assert "<td>Ủy ban nhân dân phường Tích Sơn</td>" in first_page  # the lead agency, not the desk
     second_page = client.get("/mot-cua/so-theo-doi?page=2").get_data(as_text=True)
     assert second.code in second_page and "<tr><td>2</td>" in second_page
+    past_the_end = client.get("/mot-cua/so-theo-doi?page=9").get_data(as_text=True)
+    assert "Không có hồ sơ nào" not in past_the_end and "2 hồ sơ được tiếp nhận" in past_the_end
 
 
-def test_register_as_pdf_for_the_paper_book(client, make_user, login, accepted, tmp_path):
+def test_register_as_pdf_for_the_paper_book(client, make_user, login, accepted, tmp_path, monkeypatch):
     login(make_user("reception", TICH_SON_DESK))
     response = client.get("/mot-cua/so-theo-doi?dinh_dang=pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
@@ -157,6 +177,9 @@ def test_register_as_pdf_for_the_paper_book(client, make_user, login, accepted, 
     row = next(line for line in lines if accepted.code in line)
     assert row.split()[0] == "1" and "Thủ tục đăng ký khai sinh" in row and "Nguyễn Văn An" in row
     assert "Ủy ban nhân dân" in row  # the lead agency, wrapped over two lines
+    monkeypatch.setattr(control, "REGISTER_PDF_MAX_ROWS", 0)
+    too_long = client.get("/mot-cua/so-theo-doi?dinh_dang=pdf", follow_redirects=True)
+    assert "bản PDF in tối đa 0 dòng" in too_long.get_data(as_text=True)
     empty = client.get("/mot-cua/so-theo-doi?dinh_dang=pdf&tu=2020-01-01&den=2020-01-31")
     assert "Không có hồ sơ nào" in text_of(write(tmp_path, "empty", empty.data))
 
