@@ -12,9 +12,10 @@ from app.domain.deadlines import CLASS_LABELS, OFFICE_TZ, OPEN_LABELS, open_stat
 from app.domain.structure import AgencyKind, Level, Role, agency_type_label
 from app.domain.workflow import Status
 from app.extensions import db
+from app.forms.dynamic import typed_fields
 from app.models import Dossier
 from app.models.users import utcnow
-from app.services.dossiers import DELIVERIES, FROM_APPLICANT
+from app.services.dossiers import DELIVERIES
 from app.services.errors import ServiceError
 from app.services.issuing import KINDS
 from app.services.permissions import can
@@ -118,7 +119,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals.update(
         CLASS_LABELS=CLASS_LABELS, OPEN_LABELS=OPEN_LABELS,
         open_state=lambda due_at, calendar: open_state(utcnow(), due_at, calendar),
-        status_label=status_label, CHANNELS=CHANNELS, DELIVERIES=DELIVERIES, FROM_APPLICANT=FROM_APPLICANT,
+        status_label=status_label, CHANNELS=CHANNELS, DELIVERIES=DELIVERIES, typed_fields=typed_fields,
         DOCUMENT_TITLES={kind: title for kind, (_, _, title) in KINDS.items()},
         can=can, Level=Level, AgencyKind=AgencyKind, Role=Role, agency_type_label=agency_type_label,
         TIME_UNITS=TIME_UNITS, ONLINE_LEVELS=ONLINE_LEVELS, SUBJECTS=SUBJECTS, METHODS=METHODS,

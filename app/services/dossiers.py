@@ -9,7 +9,7 @@ Art. 19 (dossier code), Decree 61/2018 Art. 19 (one supplement request at intake
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
 from flask import current_app
@@ -101,7 +101,10 @@ def _apply_fields(dossier: Dossier, data: DraftInput) -> None:
     dossier.applicant_name, dossier.applicant_id_number = a.full_name.strip(), a.id_number.strip()
     dossier.applicant_address, dossier.applicant_phone, dossier.applicant_email = a.address.strip(), a.phone.strip(), a.email.strip()
     shared = {f["key"] for f in dossier.procedure_version.spec["form"]} & FROM_APPLICANT.keys()
-    from_block = {key: getattr(a, FROM_APPLICANT[key]).strip() for key in shared}
+    # Filing on behalf of someone, the requester is the principal (name, number, address);
+    # phone and e-mail stay the filer's, who is the one to reach.
+    requester = {**asdict(a), **{k: v for k, v in (data.represented or {}).items() if v}}
+    from_block = {key: (requester.get(FROM_APPLICANT[key]) or "").strip() for key in shared}
     dossier.form_data = {k: v for k, v in {**data.form_data, **from_block}.items() if k not in shared or v}
     dossier.represented = data.represented
     if data.delivery not in DELIVERIES:

@@ -229,6 +229,16 @@ def test_withdrawal_request(citizen):
     assert dossier.status == "withdrawal_requested" and dossier.events[-1].note == "Đã nộp nhầm"
 
 
+def test_filing_on_behalf_the_declarations_requester_is_the_principal(citizen):
+    version = catalogue.current_version(BIRTH)
+    dossier = dossiers.start_draft(citizen, version, TICH_SON_DESK)
+    principal = {"full_name": "Trần Thị Bình", "id_number": "026190004321", "address": "", "authorisation": "GUQ 12/2026"}
+    dossiers.save_draft(dossier, citizen, birth_input(represented=principal), dossier.lock_version)
+    assert dossier.form_data["applicant_full_name"] == "Trần Thị Bình"
+    assert dossier.form_data["applicant_id_number"] == "026190004321"
+    assert dossier.applicant_name == "Nguyễn Văn An"  # the filer stays the applicant
+
+
 def test_the_applicant_takes_back_a_withdrawal_request(citizen, make_user):
     dossier = submitted_birth(citizen)
     dossiers.request_withdrawal(dossier, citizen, "Đã nộp nhầm")
