@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.config import ROOT, from_environ
 from app.extensions import csrf, db, limiter, login_manager, migrate
@@ -21,6 +22,11 @@ def create_app(overrides: dict | None = None) -> Flask:
     if overrides:
         app.config.from_mapping(overrides)
     os.makedirs(app.instance_path, exist_ok=True)
+    if app.config["TRUSTED_PROXIES"]:
+        # Behind nginx or a load balancer: the client's address (rate limits, the IP sent to the
+        # payment gateway) and scheme come from the X-Forwarded-* headers those proxies set.
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     from app import models  # noqa: F401  (registers the models on the metadata)
 

@@ -88,6 +88,8 @@ def from_environ() -> dict:
         "MAIL_FROM": env.get("MAIL_FROM", "mot-cua@localhost"),
         "OUTBOX_DIR": env.get("OUTBOX_DIR", str(INSTANCE / "outbox")),
         "PUBLIC_URL": env.get("PUBLIC_URL", "http://127.0.0.1:5000"),
+        # How many reverse proxies (nginx, a load balancer) stand in front and set X-Forwarded-*.
+        "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", 0)),
         # Online payment of fees through the province's VNPay merchant account: offered only
         # when the terminal code and the hash secret are set (VNPay issues both).
         "VNPAY_TMN_CODE": env.get("VNPAY_TMN_CODE") or None,

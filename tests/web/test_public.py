@@ -46,3 +46,15 @@ def test_stylesheet_is_served_by_the_app(client):
     response = client.get("/static/css/site.css")
     assert response.status_code == 200
     assert b"--focus" in response.data
+
+
+def test_behind_a_proxy_the_client_address_and_scheme_come_from_its_headers():
+    from flask import request
+
+    from app import create_app
+
+    for hops, expected in ((0, ("127.0.0.1", "http")), (1, ("203.0.113.9", "https"))):
+        app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "TRUSTED_PROXIES": hops})
+        app.add_url_rule("/_who", "who", lambda: f"{request.remote_addr} {request.scheme}")
+        seen = app.test_client().get("/_who", headers={"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"})
+        assert tuple(seen.get_data(as_text=True).split()) == expected
