@@ -81,14 +81,14 @@ def _size(n: int) -> str:
 
 @files_cli.command("prune")
 @click.option("--hours", default=24, show_default=True, type=click.IntRange(min=1),
-              help="Thời gian chờ: chỉ xoá tệp cũ hơn N giờ (tệp vừa tải lên, hồ sơ chưa kịp lưu, được giữ).")
-@click.option("--dry-run", is_flag=True, help="Chạy thử: chỉ liệt kê, không xoá gì.")
+              help="Thời gian chờ: chỉ xóa tệp cũ hơn N giờ (tệp vừa tải lên, hồ sơ chưa kịp lưu, được giữ).")
+@click.option("--dry-run", is_flag=True, help="Chạy thử: chỉ liệt kê, không xóa gì.")
 def prune_files(hours, dry_run):
-    """Xoá các tệp trong kho không còn hồ sơ hay giấy tờ nào dùng đến, tệp tạm còn sót và thư mục rỗng."""
+    """Xóa các tệp trong kho không còn hồ sơ hay giấy tờ nào dùng đến, tệp tạm còn sót và thư mục rỗng."""
     report = storage.prune(storage.referenced_hashes(), older_than=timedelta(hours=hours), dry_run=dry_run)
-    verb = "Sẽ xoá" if dry_run else "Đã xoá"
+    verb = "Sẽ xóa" if dry_run else "Đã xóa"
     if dry_run:
-        click.echo("Chạy thử: chưa xoá gì.")
+        click.echo("Chạy thử: chưa xóa gì.")
     click.echo(f"{verb} {len(report.removed)} tệp không còn được dùng, {len(report.temporary)} tệp tạm "
                f"và {report.folders} thư mục rỗng; dung lượng giải phóng: {_size(report.bytes_freed)}.")
     _list(report.removed, "-")
@@ -96,7 +96,7 @@ def prune_files(hours, dry_run):
     recent = f", trong đó {report.recent} tệp chưa được dùng nhưng mới hơn {hours} giờ" if report.recent else ""
     click.echo(f"Giữ lại {report.kept} tệp{recent}.")
     if report.ignored:
-        click.echo(f"Bỏ qua {len(report.ignored)} mục không đúng cấu trúc kho (không xoá):")
+        click.echo(f"Bỏ qua {len(report.ignored)} mục không đúng cấu trúc kho (không xóa):")
         _list(report.ignored, "?")
 
 

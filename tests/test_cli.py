@@ -85,14 +85,14 @@ def test_files_prune_dry_run_then_real(app, tmp_path, monkeypatch):
 
     dry = runner.invoke(args=["files", "prune", "--dry-run"])
     assert dry.exit_code == 0, dry.output
-    assert "Chạy thử: chưa xoá gì." in dry.output and "Sẽ xoá 1 tệp không còn được dùng" in dry.output
+    assert "Chạy thử: chưa xóa gì." in dry.output and "Sẽ xóa 1 tệp không còn được dùng" in dry.output
     assert f"{old[:2]}/{old[2:4]}/{old}" in dry.output and storage.path_for(old).exists()
 
-    assert "Đã xoá 0 tệp" in runner.invoke(args=["files", "prune", "--hours", "26"]).output  # not old enough
+    assert "Đã xóa 0 tệp" in runner.invoke(args=["files", "prune", "--hours", "26"]).output  # not old enough
     assert storage.path_for(old).exists()
     real = runner.invoke(args=["files", "prune"])
     assert real.exit_code == 0, real.output
-    assert "Đã xoá 1 tệp không còn được dùng, 0 tệp tạm và 2 thư mục rỗng; dung lượng giải phóng: 11 byte." in real.output
+    assert "Đã xóa 1 tệp không còn được dùng, 0 tệp tạm và 2 thư mục rỗng; dung lượng giải phóng: 11 byte." in real.output
     assert "Giữ lại 1 tệp, trong đó 1 tệp chưa được dùng nhưng mới hơn 24 giờ." in real.output
     assert not storage.path_for(old).exists() and storage.path_for(new).exists()
     assert runner.invoke(args=["files", "prune", "--hours", "0"]).exit_code != 0
