@@ -56,12 +56,13 @@ def lines_of(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
-def action_errors(action: str, error: ServiceError) -> tuple[dict[str, str], tuple[str, str]]:
+def action_errors(action: str, error: ServiceError) -> tuple[dict[str, str], dict]:
     """A refused action's messages for templates/macros/actions.html: each field's message
-    under the field's id "<action>-<field>", and the error summary's (link target, message);
-    an error about no field links to the action's form."""
+    under the field's id "<action>-<field>", and the error summary: the general message, and a
+    link to each field with its own message (an error about no field links to the form)."""
     errors = {f"{action}-{name}": message for name, message in error.fields.items()}
-    return errors, (next(iter(errors), action), error.message)
+    links = list(errors.items()) if len(errors) > 1 else [(next(iter(errors), action), error.message)]
+    return errors, {"message": error.message if len(errors) > 1 else "", "links": links}
 
 
 def require_confirmation(form) -> None:

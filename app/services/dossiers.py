@@ -39,6 +39,7 @@ from app.services.transitions import (
     check_lock,
     commit,
     commit_then_dispatch,
+    supplement_items,
     transition,
 )
 
@@ -316,11 +317,8 @@ def request_supplement(dossier: Dossier, staff: User, items: list[str], reason: 
     """Incomplete: ONE request (form 02) listing everything missing; the deadline has not
     started (Decree 61/2018 Art. 19(2)(b); Decree 118/2025 Art. 17)."""
     now = now or utcnow()
-    items = [i.strip() for i in items if i.strip()]
-    if not items or not reason.strip():
-        raise DossierError("Cần ghi đủ các giấy tờ phải bổ sung và lý do.",
-                           fields={k: "Bắt buộc." for k, v in (("items", items), ("reason", reason.strip())) if not v})
     agency = _require_desk(dossier, staff)
+    items = supplement_items(items, reason)
     check_lock(dossier, lock_version)
     transition(dossier, Action.REQUEST_SUPPLEMENT, staff, now, note=reason.strip(), agency=agency)
     dossier.intake_supplements += 1
@@ -334,10 +332,10 @@ def refuse(dossier: Dossier, staff: User, reasons: list[str], lock_version: int 
            now: datetime | None = None) -> Dossier:
     """Out of scope or invalid: refusal (form 03) with the reasons; the dossier keeps its code."""
     now = now or utcnow()
+    agency = _require_desk(dossier, staff)
     reasons = [r.strip() for r in reasons if r.strip()]
     if not reasons:
-        raise DossierError("Cần ghi rõ lý do từ chối.", fields={"reason": "Bắt buộc."})
-    agency = _require_desk(dossier, staff)
+        raise DossierError("Cần ghi rõ lý do từ chối.", fields={"reason": "Nhập lý do từ chối, mỗi dòng một lý do."})
     check_lock(dossier, lock_version)
     transition(dossier, Action.REFUSE, staff, now, note="; ".join(reasons), agency=agency)
     document = issuing.issue(dossier, "refusal", staff, now, {"reasons": reasons})

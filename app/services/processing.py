@@ -36,7 +36,12 @@ from app.models import (
 from app.models.users import utcnow
 from app.services import issuing, notify
 from app.services.calendar import work_calendar
-from app.services.transitions import DossierError, commit_then_dispatch, transition
+from app.services.transitions import (
+    DossierError,
+    commit_then_dispatch,
+    supplement_items,
+    transition,
+)
 
 ONLINE_PAYMENT_CHANNELS = ("national_portal", "provincial_gateway")  # Decision 766 index 3.6
 RETURN_METHODS = {"counter": "Trả trực tiếp tại Bộ phận Một cửa", "post": "Gửi qua dịch vụ bưu chính",
@@ -204,10 +209,10 @@ def complete_step(dossier: Dossier, user: User, note: str = "", now: datetime | 
 def return_step(dossier: Dossier, user: User, note: str, now: datetime | None = None) -> StepTask:
     """Send the dossier back to the previous step, with the reason."""
     now = now or utcnow()
-    if not note.strip():
-        raise DossierError("Cần ghi lý do trả lại bước trước.", fields={"note": "Bắt buộc."})
-    _require_status(dossier, "accepted", "processing")
     task = _require_holder(dossier, user)
+    _require_status(dossier, "accepted", "processing")
+    if not note.strip():
+        raise DossierError("Cần ghi lý do trả lại bước trước.", fields={"note": "Nhập lý do trả lại."})
     if task.position <= 1:
         raise DossierError("Không có bước xử lý trước để trả lại.", status=409)
     _mark_processing(dossier, user, now, task.agency)
@@ -239,11 +244,8 @@ def request_supplement(dossier: Dossier, user: User, items: list[str], reason: s
     """ONE supplement request during processing: the clock pauses until the applicant answers;
     the time already used still counts (Decree 61/2018 Art. 21). A second request is refused."""
     now = now or utcnow()
-    items = [i.strip() for i in items if i.strip()]
-    if not items or not reason.strip():
-        raise DossierError("Cần ghi đủ các giấy tờ phải bổ sung và lý do.",
-                           fields={k: "Bắt buộc." for k, v in (("items", items), ("reason", reason.strip())) if not v})
     task = _require_holder(dossier, user)
+    items = supplement_items(items, reason)
     _mark_processing(dossier, user, now, task.agency)
     transition(dossier, Action.REQUEST_SUPPLEMENT, user, now, note=reason.strip(), agency=task.agency)
     dossier.processing_supplements += 1
@@ -281,12 +283,12 @@ def request_fee(dossier: Dossier, user: User, now: datetime | None = None) -> Do
 def record_payment(dossier: Dossier, user: User, amount: int, receipt_number: str = "", now: datetime | None = None) -> Payment:
     """Staff record a payment at the counter; processing resumes."""
     now = now or utcnow()
-    if amount <= 0:
-        raise DossierError("Số tiền phải lớn hơn 0.", fields={"amount": "Nhập số tiền đã nộp."})
     task = dossier.current_step
     if not (holds(user, task) or any(m.agency_id == dossier.receiving_agency_id and m.role == Role.RECEPTION
                                      for m in user.memberships)):
         raise DossierError("Bạn không được ghi nhận thanh toán cho hồ sơ này.", status=403)
+    if amount <= 0:
+        raise DossierError("Số tiền phải lớn hơn 0.", fields={"amount": "Nhập số tiền đã nộp."})
     payment = paid(dossier, user, amount, "counter", receipt_number.strip(), now)
     commit_then_dispatch(message=notify.status_email(dossier))
     return payment
@@ -317,7 +319,7 @@ def apologise(dossier: Dossier, user: User, new_due_at: datetime, reason: str, n
     if dossier.rescheduled_due_at is not None:
         raise DossierError("Hồ sơ đã được hẹn lại ngày trả kết quả một lần; không được hẹn lại lần thứ hai.", status=409)
     if not reason.strip():
-        raise DossierError("Cần ghi lý do chậm trễ.", fields={"reason": "Bắt buộc."})
+        raise DossierError("Cần ghi lý do chậm trễ.", fields={"reason": "Nhập lý do chậm trễ."})
     current_due = dossier.effective_due_at or dossier.due_at
     if now < apology_opens_at(current_due, work_calendar()):
         raise DossierError("Chỉ được xin lỗi, hẹn lại từ 01 ngày làm việc trước ngày hẹn trả.", status=409)
@@ -338,14 +340,14 @@ def resolve(dossier: Dossier, user: User, outcome: str, reason: str = "", now: d
     """The leader decides: approved (the result document is issued) or denied with a written
     reason; status resolved (9)."""
     now = now or utcnow()
+    task = _require_holder(dossier, user)
+    _require_status(dossier, "accepted", "processing")
+    if not is_decision_step(dossier, task.position):
+        raise DossierError("Chỉ lãnh đạo ở bước quyết định mới phê duyệt kết quả.", status=403)
     if outcome not in ("approved", "denied"):
         raise DossierError("Kết quả phải là phê duyệt hoặc không phê duyệt.", fields={"outcome": "approved | denied"})
     if outcome == "denied" and not reason.strip():
-        raise DossierError("Cần ghi rõ lý do không phê duyệt.", fields={"reason": "Bắt buộc."})
-    _require_status(dossier, "accepted", "processing")
-    task = _require_holder(dossier, user)
-    if not is_decision_step(dossier, task.position):
-        raise DossierError("Chỉ lãnh đạo ở bước quyết định mới phê duyệt kết quả.", status=403)
+        raise DossierError("Cần ghi rõ lý do không phê duyệt.", fields={"reason": "Nhập lý do không phê duyệt."})
     _mark_processing(dossier, user, now, task.agency)
     transition(dossier, Action.RESOLVE, user, now, note=reason.strip(), agency=task.agency)
     dossier.outcome = outcome
@@ -362,16 +364,16 @@ def return_result(dossier: Dossier, user: User, method: str, tracking: str = "",
     """The desk hands the result over: at the counter, by post (tracking number), or online for
     a fully online procedure; status returned (10)."""
     now = now or utcnow()
+    task = _require_holder(dossier, user)
+    _require_status(dossier, "resolved")
+    if not is_return_step(dossier, task.position):
+        raise DossierError("Hồ sơ chưa đến bước trả kết quả.", status=409)
     if method not in RETURN_METHODS:
         raise DossierError("Hình thức trả kết quả không hợp lệ.", fields={"method": "counter | post | online"})
     if method == "post" and not tracking.strip():
-        raise DossierError("Cần số hiệu bưu gửi.", fields={"tracking": "Bắt buộc khi gửi bưu chính."})
+        raise DossierError("Cần số hiệu bưu gửi.", fields={"tracking": "Nhập số hiệu bưu gửi khi gửi bưu chính."})
     if method == "online" and dossier.procedure_version.online != "full":
         raise DossierError("Thủ tục này không trả kết quả điện tử.", fields={"method": "Chọn trực tiếp hoặc bưu chính."})
-    _require_status(dossier, "resolved")
-    task = _require_holder(dossier, user)
-    if not is_return_step(dossier, task.position):
-        raise DossierError("Hồ sơ chưa đến bước trả kết quả.", status=409)
     transition(dossier, Action.RETURN_RESULT, user, now, note=tracking.strip(), agency=task.agency)
     dossier.returned_at, dossier.return_method, dossier.tracking_number = now, method, tracking.strip() or None
     _close(task, user, now, RETURN_METHODS[method])
@@ -410,7 +412,7 @@ def decline_withdrawal(dossier: Dossier, user: User, reason: str, now: datetime 
     _require_desk(dossier, user)
     _require_status(dossier, "withdrawal_requested")
     if not reason.strip():
-        raise DossierError("Cần nêu lý do không dừng giải quyết hồ sơ.", fields={"reason": "Bắt buộc."})
+        raise DossierError("Cần nêu lý do không dừng giải quyết hồ sơ.", fields={"reason": "Nhập lý do để gửi người nộp."})
     transition(dossier, Action.DECLINE_WITHDRAWAL, user, now, note=reason.strip(), agency=dossier.receiving_agency)
     message = notify.status_email(dossier, extra=f"Yêu cầu rút hồ sơ không được chấp nhận: {reason.strip()}")
     commit_then_dispatch(message=message)

@@ -65,6 +65,17 @@ def commit_then_dispatch(document=None, message=None) -> None:
     notify.dispatch(message)
 
 
+def supplement_items(items: list[str], reason: str) -> list[str]:
+    """The items of a supplement request (form 02): it must say what is missing and why."""
+    items = [i.strip() for i in items if i.strip()]
+    missing = {name: message for name, message, given in (
+        ("items", "Nhập các giấy tờ cần bổ sung, mỗi dòng một mục.", items),
+        ("reason", "Nhập lý do yêu cầu bổ sung.", reason.strip())) if not given}
+    if missing:
+        raise DossierError("Cần ghi đủ các giấy tờ phải bổ sung và lý do.", fields=missing)
+    return items
+
+
 def check_lock(dossier: Dossier, lock_version: int | None) -> None:
     if lock_version is not None and lock_version != dossier.lock_version:
         raise DossierError("Bản nháp này đã được lưu ở nơi khác (tab hoặc thiết bị khác). "

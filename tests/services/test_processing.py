@@ -175,7 +175,7 @@ def test_the_desk_declines_a_withdrawal_with_a_reason_and_processing_goes_on(peo
     dossiers.request_withdrawal(dossier, people.citizen, "Đổi ý")
     with pytest.raises(dossiers.DossierError) as error:
         processing.decline_withdrawal(dossier, people.desk, "  ")
-    assert error.value.fields == {"reason": "Bắt buộc."} and dossier.status == "withdrawal_requested"
+    assert error.value.fields == {"reason": "Nhập lý do để gửi người nộp."} and dossier.status == "withdrawal_requested"
     with pytest.raises(dossiers.DossierError) as error:
         processing.decline_withdrawal(dossier, people.commune_leader, "Đã ký quyết định")
     assert error.value.status == 403

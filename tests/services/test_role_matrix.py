@@ -133,3 +133,27 @@ def test_a_use_case_belongs_to_its_users_only(people, case):
         call(dossier, people[actor], people)
         db.session.expire_all()
         assert snapshot(db.session.get(type(dossier), dossier.id)) != before, actor  # it happened, and was committed
+
+
+# The same use cases with empty input: who may act is checked before what was typed, so a
+# stranger learns nothing from a validation message.
+EMPTY_INPUT = {
+    "refuse": (submitted, lambda d, u: dossiers.refuse(d, u, [])),
+    "intake_supplement": (submitted, lambda d, u: dossiers.request_supplement(d, u, [], "")),
+    "processing_supplement": (at_specialist, lambda d, u: processing.request_supplement(d, u, [], "")),
+    "return_step": (at_leader, lambda d, u: processing.return_step(d, u, "")),
+    "deny": (at_leader, lambda d, u: processing.resolve(d, u, "denied", "")),
+    "return_result": (at_return, lambda d, u: processing.return_result(d, u, "post", "")),
+    "record_payment": (fee_requested, lambda d, u: processing.record_payment(d, u, 0)),
+    "decline_withdrawal": (withdrawal_requested, lambda d, u: processing.decline_withdrawal(d, u, "")),
+}
+
+
+@pytest.mark.parametrize("case", sorted(EMPTY_INPUT))
+def test_a_stranger_is_refused_before_the_input_is_checked(people, case):
+    state, call = EMPTY_INPUT[case]
+    dossier = state(people)
+    for actor in ("other_citizen", "other_desk", "other_specialist"):
+        with pytest.raises(dossiers.DossierError) as error:
+            call(dossier, people[actor])
+        assert error.value.status == 403, (actor, error.value.message)

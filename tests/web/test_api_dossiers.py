@@ -156,6 +156,6 @@ def test_desk_declines_a_withdrawal_by_api(client, make_user, loaded_catalogue):
     assert client.post(url, json={"reason": "x"}, headers=token(client, make_user("specialist", "000.10.21.H62"))).status_code == 403
     desk = token(client, make_user("reception", TICH_SON_DESK))
     response = client.post(url, json={}, headers=desk)
-    assert response.status_code == 422 and response.get_json()["fields"] == {"reason": "Bắt buộc."}
+    assert response.status_code == 422 and response.get_json()["fields"] == {"reason": "Nhập lý do để gửi người nộp."}
     response = client.post(url, json={"reason": "Đã có kết quả"}, headers=desk)
     assert response.status_code == 200 and response.get_json()["status_code"] == 1

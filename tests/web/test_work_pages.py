@@ -65,8 +65,11 @@ def test_error_summary_links_to_the_field_and_keeps_what_was_typed(client, make_
     assert response.status_code == 422
     assert '<a href="#supplement-reason">Cần ghi đủ' in page
     assert 'id="supplement-reason" name="reason" rows="2" aria-invalid="true" aria-describedby="supplement-reason-error"' in page
-    assert '<p class="error-message" id="supplement-reason-error">Bắt buộc.</p>' in page
+    assert '<p class="error-message" id="supplement-reason-error">Nhập lý do yêu cầu bổ sung.</p>' in page
     assert ">Giấy chứng sinh</textarea>" in page  # the other field keeps its text
+    both = client.post(f"/xu-ly/ho-so/{accepted.id}", data={"action": "supplement", "items": "", "reason": ""}).get_data(as_text=True)
+    assert '<a href="#supplement-items">Nhập các giấy tờ cần bổ sung, mỗi dòng một mục.</a>' in both
+    assert '<a href="#supplement-reason">Nhập lý do yêu cầu bổ sung.</a>' in both  # one link per field
     response = client.post(f"/xu-ly/ho-so/{accepted.id}", data={"action": "apologise", "new_due_date": "31/02", "reason": "x"})
     page = response.get_data(as_text=True)
     assert '<a href="#apologise-new_due_at">' in page and 'id="apologise-new_due_at"' in page
