@@ -23,13 +23,13 @@ from app.forms.dynamic import dossier_form_class, draft_input, show_errors
 from app.models import Dossier
 from app.services import catalogue, control, dossiers, exports
 from app.services.errors import ServiceError
+from app.services.permissions import can
 from app.web import (
-    action_errors,
     dossier_or_abort,
     lines_of,
     page_arg,
+    perform,
     require,
-    require_confirmation,
     send_dossier_file,
     send_issued_document,
 )
@@ -91,12 +91,17 @@ def register():
                            columns=control.REGISTER_COLUMNS)
 
 
+def _lock(form) -> int | None:
+    return form.get("lock_version", type=int)
+
+
 DECISIONS = {
-    "accept": lambda d, f, lock: dossiers.accept(d, current_user, lock),
-    "supplement": lambda d, f, lock: dossiers.request_supplement(d, current_user, lines_of(f.get("items", "")),
-                                                                 f.get("reason", ""), lock),
-    "refuse": lambda d, f, lock: dossiers.refuse(d, current_user, lines_of(f.get("reasons", "")), lock),
+    "accept": lambda d, f: dossiers.accept(d, current_user, _lock(f)),
+    "supplement": lambda d, f: dossiers.request_supplement(d, current_user, lines_of(f.get("items", "")),
+                                                           f.get("reason", ""), _lock(f)),
+    "refuse": lambda d, f: dossiers.refuse(d, current_user, lines_of(f.get("reasons", "")), _lock(f)),
 }
+IRREVERSIBLE = {"refuse": lambda d: can(current_user, "dossier.decide", d)}
 DECIDED = {
     "accept": "Đã tiếp nhận hồ sơ {}; giấy tiếp nhận đã được tạo.",
     "supplement": "Đã gửi yêu cầu bổ sung hồ sơ {}.",
@@ -111,19 +116,9 @@ def dossier(dossier_id: int):
     form = ConfirmForm()
     errors, summary = {}, None
     if form.validate_on_submit():
-        action = request.form.get("action", "")
-        if action not in DECISIONS:
-            abort(400)
-        try:
-            if action == "refuse":
-                require_confirmation(request.form)
-            DECISIONS[action](dossier, request.form, request.form.get("lock_version", type=int))
-        except ServiceError as error:
-            if error.status == 403:
-                abort(403)
-            errors, summary = action_errors(action, error)
-        else:
-            flash(DECIDED[action].format(dossier.code), "success")
+        done, errors, summary = perform(DECISIONS, dossier, IRREVERSIBLE)
+        if done:
+            flash(DECIDED[done].format(dossier.code), "success")
             return redirect(url_for("desk.dossier", dossier_id=dossier.id))
     return render_template("desk/dossier.html", dossier=dossier, form=form, errors=errors, summary=summary,
                            values=request.form), 422 if summary else 200

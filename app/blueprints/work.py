@@ -8,7 +8,6 @@ from datetime import datetime, time
 from flask import (
     Blueprint,
     Response,
-    abort,
     current_app,
     flash,
     redirect,
@@ -23,17 +22,9 @@ from app.forms.admin import ConfirmForm
 from app.models import Dossier
 from app.services import control, processing, ratings
 from app.services.calendar import work_calendar
-from app.services.errors import ServiceError
 from app.services.permissions import can
 from app.services.transitions import DossierError
-from app.web import (
-    action_errors,
-    dossier_or_abort,
-    lines_of,
-    page_arg,
-    require,
-    require_confirmation,
-)
+from app.web import dossier_or_abort, lines_of, page_arg, perform, require
 
 bp = Blueprint("work", __name__)
 
@@ -110,21 +101,9 @@ def dossier(dossier_id: int):
     form = ConfirmForm()
     errors, summary = {}, None
     if form.validate_on_submit():
-        action = request.form.get("action", "")
-        if action not in ACTIONS:
-            abort(400)
-        try:
-            if action in IRREVERSIBLE:
-                if not IRREVERSIBLE[action](dossier):
-                    abort(403)
-                require_confirmation(request.form)
-            ACTIONS[action](dossier, request.form)
-        except ServiceError as error:
-            if error.status == 403:
-                abort(403)
-            errors, summary = action_errors(action, error)
-        else:
-            flash(DONE[action], "success")
+        done, errors, summary = perform(ACTIONS, dossier, IRREVERSIBLE)
+        if done:
+            flash(DONE[done], "success")
             return redirect(url_for("work.dossier", dossier_id=dossier.id))
     task = dossier.current_step
     return render_template(
