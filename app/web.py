@@ -65,34 +65,25 @@ def action_errors(action: str, error: ServiceError) -> tuple[dict[str, str], dic
     return errors, {"message": error.message if len(errors) > 1 else "", "links": links}
 
 
-def perform(actions: dict, dossier, irreversible: dict | None = None) -> tuple[str | None, dict[str, str], dict | None]:
+def confirmed(form) -> bool:
+    """Whether the page's "I confirm" box was ticked (services.transitions.require_confirmation)."""
+    return form.get("confirm") == "yes"
+
+
+def perform(actions: dict, dossier) -> tuple[str | None, dict[str, str], dict | None]:
     """Run the posted action (the form's `action`) on the dossier, for a page of several
-    action forms: 400 for an unknown one; for an irreversible one, 403 unless
-    `irreversible[action](dossier)` says the user may, then the confirmation box. A refusal
-    becomes the page's messages (403 stays 403). Returns (the action done or None, errors,
-    summary) for templates/macros/actions.html."""
+    action forms: 400 for an unknown one; a refusal becomes the page's messages (403 stays
+    403). Returns (the action done or None, errors, summary) for templates/macros/actions.html."""
     action = request.form.get("action", "")
     if action not in actions:
         abort(400)
     try:
-        if irreversible and action in irreversible:
-            if not irreversible[action](dossier):
-                abort(403)
-            require_confirmation(request.form)
         actions[action](dossier, request.form)
     except ServiceError as error:
         if error.status == 403:
             abort(403)
         return None, *action_errors(action, error)
     return action, {}, None
-
-
-def require_confirmation(form) -> None:
-    """An irreversible action goes through only with its “I confirm” box ticked: a second
-    look that needs no JavaScript (GOV.UK's pattern for destructive actions)."""
-    if form.get("confirm") != "yes":
-        raise ServiceError("Thao tác này không hoàn tác được: đánh dấu ô xác nhận rồi gửi lại.",
-                           fields={"confirm": "Cần đánh dấu ô xác nhận."})
 
 
 def page_arg() -> int:

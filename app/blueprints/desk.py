@@ -23,8 +23,8 @@ from app.forms.dynamic import dossier_form_class, draft_input, show_errors
 from app.models import Dossier
 from app.services import catalogue, control, dossiers, exports
 from app.services.errors import ServiceError
-from app.services.permissions import can
 from app.web import (
+    confirmed,
     dossier_or_abort,
     lines_of,
     page_arg,
@@ -99,9 +99,9 @@ DECISIONS = {
     "accept": lambda d, f: dossiers.accept(d, current_user, _lock(f)),
     "supplement": lambda d, f: dossiers.request_supplement(d, current_user, lines_of(f.get("items", "")),
                                                            f.get("reason", ""), _lock(f)),
-    "refuse": lambda d, f: dossiers.refuse(d, current_user, lines_of(f.get("reasons", "")), _lock(f)),
+    "refuse": lambda d, f: dossiers.refuse(d, current_user, lines_of(f.get("reasons", "")), _lock(f),
+                                           confirmed=confirmed(f)),
 }
-IRREVERSIBLE = {"refuse": lambda d: can(current_user, "dossier.decide", d)}
 DECIDED = {
     "accept": "Đã tiếp nhận hồ sơ {}; giấy tiếp nhận đã được tạo.",
     "supplement": "Đã gửi yêu cầu bổ sung hồ sơ {}.",
@@ -116,7 +116,7 @@ def dossier(dossier_id: int):
     form = ConfirmForm()
     errors, summary = {}, None
     if form.validate_on_submit():
-        done, errors, summary = perform(DECISIONS, dossier, IRREVERSIBLE)
+        done, errors, summary = perform(DECISIONS, dossier)
         if done:
             flash(DECIDED[done].format(dossier.code), "success")
             return redirect(url_for("desk.dossier", dossier_id=dossier.id))

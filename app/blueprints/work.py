@@ -24,7 +24,7 @@ from app.services import control, processing, ratings
 from app.services.calendar import work_calendar
 from app.services.permissions import can
 from app.services.transitions import DossierError
-from app.web import dossier_or_abort, lines_of, page_arg, perform, require
+from app.web import confirmed, dossier_or_abort, lines_of, page_arg, perform, require
 
 bp = Blueprint("work", __name__)
 
@@ -57,16 +57,10 @@ ACTIONS = {
     "payment": lambda d, f: processing.record_payment(d, current_user, _amount(f), f.get("receipt_number", "")),
     "apologise": lambda d, f: processing.apologise(d, current_user, _new_due(f), f.get("reason", "")),
     "approve": lambda d, f: processing.resolve(d, current_user, "approved", f.get("reason", "")),
-    "deny": lambda d, f: processing.resolve(d, current_user, "denied", f.get("reason", "")),
+    "deny": lambda d, f: processing.resolve(d, current_user, "denied", f.get("reason", ""), confirmed=confirmed(f)),
     "return_result": lambda d, f: processing.return_result(d, current_user, f.get("method", ""), f.get("tracking", "")),
-    "stop": lambda d, f: processing.stop(d, current_user),
+    "stop": lambda d, f: processing.stop(d, current_user, confirmed=confirmed(f)),
     "decline_withdrawal": lambda d, f: processing.decline_withdrawal(d, current_user, f.get("reason", "")),
-}
-# Irreversible actions need the confirmation box; who may do them is checked first, so that a
-# stranger gets 403, not a request to confirm.
-IRREVERSIBLE = {
-    "deny": lambda d: processing.holds(current_user, d.current_step),
-    "stop": lambda d: can(current_user, "dossier.decide", d),
 }
 DONE = {
     "complete": "Đã chuyển hồ sơ sang bước tiếp theo.", "return": "Đã trả hồ sơ về bước trước.",
@@ -101,7 +95,7 @@ def dossier(dossier_id: int):
     form = ConfirmForm()
     errors, summary = {}, None
     if form.validate_on_submit():
-        done, errors, summary = perform(ACTIONS, dossier, IRREVERSIBLE)
+        done, errors, summary = perform(ACTIONS, dossier)
         if done:
             flash(DONE[done], "success")
             return redirect(url_for("work.dossier", dossier_id=dossier.id))

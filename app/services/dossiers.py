@@ -39,6 +39,7 @@ from app.services.transitions import (
     check_lock,
     commit,
     commit_then_dispatch,
+    require_confirmation,
     supplement_items,
     transition,
 )
@@ -329,13 +330,14 @@ def request_supplement(dossier: Dossier, staff: User, items: list[str], reason: 
 
 
 def refuse(dossier: Dossier, staff: User, reasons: list[str], lock_version: int | None = None,
-           now: datetime | None = None) -> Dossier:
+           now: datetime | None = None, confirmed: bool = True) -> Dossier:
     """Out of scope or invalid: refusal (form 03) with the reasons; the dossier keeps its code."""
     now = now or utcnow()
     agency = _require_desk(dossier, staff)
     reasons = [r.strip() for r in reasons if r.strip()]
     if not reasons:
         raise DossierError("Cần ghi rõ lý do từ chối.", fields={"reason": "Nhập lý do từ chối, mỗi dòng một lý do."})
+    require_confirmation(confirmed)
     check_lock(dossier, lock_version)
     transition(dossier, Action.REFUSE, staff, now, note="; ".join(reasons), agency=agency)
     document = issuing.issue(dossier, "refusal", staff, now, {"reasons": reasons})

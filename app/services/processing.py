@@ -39,6 +39,7 @@ from app.services.calendar import work_calendar
 from app.services.transitions import (
     DossierError,
     commit_then_dispatch,
+    require_confirmation,
     supplement_items,
     transition,
 )
@@ -336,7 +337,8 @@ def apologise(dossier: Dossier, user: User, new_due_at: datetime, reason: str, n
     return dossier
 
 
-def resolve(dossier: Dossier, user: User, outcome: str, reason: str = "", now: datetime | None = None) -> Dossier:
+def resolve(dossier: Dossier, user: User, outcome: str, reason: str = "", now: datetime | None = None,
+            confirmed: bool = True) -> Dossier:
     """The leader decides: approved (the result document is issued) or denied with a written
     reason; status resolved (9)."""
     now = now or utcnow()
@@ -348,6 +350,8 @@ def resolve(dossier: Dossier, user: User, outcome: str, reason: str = "", now: d
         raise DossierError("Kết quả phải là phê duyệt hoặc không phê duyệt.", fields={"outcome": "approved | denied"})
     if outcome == "denied" and not reason.strip():
         raise DossierError("Cần ghi rõ lý do không phê duyệt.", fields={"reason": "Nhập lý do không phê duyệt."})
+    if outcome == "denied":
+        require_confirmation(confirmed)
     _mark_processing(dossier, user, now, task.agency)
     transition(dossier, Action.RESOLVE, user, now, note=reason.strip(), agency=task.agency)
     dossier.outcome = outcome
@@ -382,12 +386,13 @@ def return_result(dossier: Dossier, user: User, method: str, tracking: str = "",
     return dossier
 
 
-def stop(dossier: Dossier, user: User, now: datetime | None = None) -> Dossier:
+def stop(dossier: Dossier, user: User, now: datetime | None = None, confirmed: bool = True) -> Dossier:
     """The desk confirms a withdrawal while no decision exists yet: stop notice, status
     stopped (8) (Circular 03/2025 Art. 7)."""
     now = now or utcnow()
     _require_desk(dossier, user)
     _require_status(dossier, "withdrawal_requested")
+    require_confirmation(confirmed)
     requested = next(e for e in reversed(dossier.events) if e.action == Action.REQUEST_WITHDRAWAL.value)
     transition(dossier, Action.STOP, user, now, agency=dossier.receiving_agency)
     if dossier.received_at:

@@ -65,6 +65,15 @@ def commit_then_dispatch(document=None, message=None) -> None:
     notify.dispatch(message)
 
 
+def require_confirmation(confirmed: bool) -> None:
+    """An irreversible decision (a refusal, a denied result, a stop) goes through only when the
+    officer confirmed it: on a page, a ticked box, a second look that needs no JavaScript; an
+    API call is its own confirmation. Checked after who may act and what was typed."""
+    if not confirmed:
+        raise DossierError("Thao tác này không hoàn tác được: đánh dấu ô xác nhận rồi gửi lại.",
+                           fields={"confirm": "Cần đánh dấu ô xác nhận."})
+
+
 def supplement_items(items: list[str], reason: str) -> list[str]:
     """The items of a supplement request (form 02): it must say what is missing and why."""
     items = [i.strip() for i in items if i.strip()]

@@ -135,8 +135,8 @@ def test_a_use_case_belongs_to_its_users_only(people, case):
         assert snapshot(db.session.get(type(dossier), dossier.id)) != before, actor  # it happened, and was committed
 
 
-# The same use cases with empty input: who may act is checked before what was typed, so a
-# stranger learns nothing from a validation message.
+# The same use cases with empty input, or unconfirmed: who may act is checked before what was
+# typed or confirmed, so a stranger learns nothing from a validation message.
 EMPTY_INPUT = {
     "refuse": (submitted, lambda d, u: dossiers.refuse(d, u, [])),
     "intake_supplement": (submitted, lambda d, u: dossiers.request_supplement(d, u, [], "")),
@@ -146,6 +146,10 @@ EMPTY_INPUT = {
     "return_result": (at_return, lambda d, u: processing.return_result(d, u, "post", "")),
     "record_payment": (fee_requested, lambda d, u: processing.record_payment(d, u, 0)),
     "decline_withdrawal": (withdrawal_requested, lambda d, u: processing.decline_withdrawal(d, u, "")),
+    # and without the confirmation an irreversible decision needs
+    "refuse_unconfirmed": (submitted, lambda d, u: dossiers.refuse(d, u, ["x"], confirmed=False)),
+    "deny_unconfirmed": (at_leader, lambda d, u: processing.resolve(d, u, "denied", "x", confirmed=False)),
+    "stop_unconfirmed": (withdrawal_requested, lambda d, u: processing.stop(d, u, confirmed=False)),
 }
 
 
@@ -157,3 +161,13 @@ def test_a_stranger_is_refused_before_the_input_is_checked(people, case):
         with pytest.raises(dossiers.DossierError) as error:
             call(dossier, people[actor])
         assert error.value.status == 403, (actor, error.value.message)
+
+
+@pytest.mark.parametrize("case", ["refuse_unconfirmed", "deny_unconfirmed", "stop_unconfirmed"])
+def test_an_irreversible_decision_waits_for_its_confirmation(people, case):
+    state, call = EMPTY_INPUT[case]
+    dossier = state(people)
+    actor = {"refuse_unconfirmed": "desk", "deny_unconfirmed": "leader", "stop_unconfirmed": "desk"}[case]
+    with pytest.raises(dossiers.DossierError) as error:
+        call(dossier, people[actor])
+    assert error.value.fields == {"confirm": "Cần đánh dấu ô xác nhận."}
