@@ -270,6 +270,10 @@ class IssuedDocument(db.Model):
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     content: Mapped[dict] = mapped_column(JSON, default=dict)  # items, reasons: what the form says
     sha256: Mapped[str | None] = mapped_column(String(64))
+    # When the PDF stored under `sha256` became fully signed (every signature its kind needs,
+    # checked after signing); empty = not signed. Only a signed result is an electronic result
+    # (Decree 45/2020 Art. 25; Decision 766 indices 3.3, 4.1, 4.2).
+    signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     dossier: Mapped[Dossier] = relationship(back_populates="documents")
