@@ -3,7 +3,12 @@ from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
+
+from app.extensions import db
+from app.security import BadInput
 
 MESSAGES = {
     400: "Yêu cầu không hợp lệ.",
@@ -22,24 +27,37 @@ def wants_json() -> bool:
 
 
 def register_error_handlers(app: Flask) -> None:
+    def answer(code: int, message: str, fields: dict | None = None):
+        if wants_json():
+            return jsonify({"error": message, "fields": fields or {}}), code
+        return render_template("errors/error.html", code=code, message=message), code
+
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         code = error.code or 500
-        message = MESSAGES.get(code, error.name)
-        if wants_json():
-            return jsonify({"error": message}), code
-        return render_template("errors/error.html", code=code, message=message), code
+        if isinstance(error, BadInput):  # the edge's refusal says what was wrong, and where
+            return answer(code, error.description, error.fields)
+        return answer(code, MESSAGES.get(code, error.name))
+
+    @app.errorhandler(DataError)
+    def data_error(error: DataError):
+        # A value the database cannot hold (too long, out of range) that a check let through:
+        # refused, nothing kept. The checks at the edge and in the services should come first.
+        db.session.rollback()
+        app.logger.warning("value refused by the database: %s", error.orig)
+        return answer(422, "Dữ liệu gửi lên có giá trị quá dài hoặc vượt giới hạn cho phép.")
+
+    @app.errorhandler(StaleDataError)
+    def stale(error: StaleDataError):
+        # Two changes of one dossier at once, lost outside the services' commit (an autoflush).
+        db.session.rollback()
+        return answer(409, "Hồ sơ vừa được người khác cập nhật. Vui lòng tải lại trang và thử lại.")
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
-        message = "Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. Vui lòng tải lại trang rồi gửi lại."
-        if wants_json():
-            return jsonify({"error": message}), 400
-        return render_template("errors/error.html", code=400, message=message), 400
+        return answer(400, "Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. Vui lòng tải lại trang rồi gửi lại.")
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
         app.logger.exception("Unhandled error")
-        if wants_json():
-            return jsonify({"error": MESSAGES[500]}), 500
-        return render_template("errors/error.html", code=500, message=MESSAGES[500]), 500
+        return answer(500, MESSAGES[500])

@@ -1,11 +1,24 @@
-"""Security headers and the user loader.
+"""Security at the edge: headers, what every request must be before any view reads it, and the
+user loader.
 
 Every asset is served by the app itself (no CDN), so the Content-Security-Policy can be
 'self' only: no inline script, no third-party origin.
+
+Every request is checked once, before its view: no NUL or other control character in the path,
+the query, the form fields, the uploaded file names or the JSON body (PostgreSQL refuses NUL in
+text, and no field of ours has a use for the others); a JSON body must be one object whose
+numbers fit a 64-bit integer or a finite float. A refusal is a 400 that names the field.
 """
 from __future__ import annotations
 
-from flask import Flask, Response
+import json
+import math
+import re
+from typing import Any
+
+from flask import Flask, Response, request
+from flask_login import current_user
+from werkzeug.exceptions import BadRequest
 
 from app.extensions import db, login_manager
 
@@ -22,18 +35,117 @@ SECURITY_HEADERS = {
 }
 
 
+# C0 controls but tab, line feed and carriage return (typed in text areas), and DEL.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_INT64 = 2**63 - 1
+CONTROL_MESSAGE = "Không được chứa ký tự điều khiển (ví dụ ký tự NUL)."
+
+
+class InputRefused(ValueError):
+    """What the edge refuses, with the field it found it in."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+class BadInput(BadRequest):
+    """A 400 whose message names the field it concerns (the API's {"error", "fields"})."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(description=message)
+        self.fields = {field: message} if field else {}
+
+
+def _check_text(value: str, field: str | None) -> None:
+    if _CONTROL.search(value):
+        raise InputRefused(CONTROL_MESSAGE, field)
+
+
+def _check_json(value: Any, path: str) -> None:
+    if isinstance(value, str):
+        _check_text(value, path or None)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_text(key, path or None)
+            _check_json(item, f"{path}.{key}" if path else key)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _check_json(item, f"{path}[{index}]")
+
+
+def _parse_int(text: str) -> int:
+    number = int(text)
+    if abs(number) > _INT64:
+        raise InputRefused("Số quá lớn.")
+    return number
+
+
+def _parse_float(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):
+        raise InputRefused("Số quá lớn.")
+    return number
+
+
+def _no_constant(name: str):
+    raise InputRefused(f"JSON không cho phép giá trị {name}.")
+
+
+def check_request() -> None:
+    """The edge rules above, for the request being served; aborts with 400."""
+    try:
+        _check_text(request.path, None)
+        for source in (request.args, request.form):
+            for key, values in source.lists():
+                _check_text(key, None)
+                for value in values:
+                    _check_text(value, key)
+        for key, storage in request.files.items(multi=True):
+            _check_text(storage.filename or "", key)
+        if request.is_json and request.get_data(cache=True):
+            try:
+                body = json.loads(request.get_data(cache=True), parse_int=_parse_int, parse_float=_parse_float,
+                                  parse_constant=_no_constant)
+            except InputRefused:
+                raise
+            except ValueError:  # not JSON, or not UTF-8
+                raise InputRefused("Nội dung JSON không hợp lệ.") from None
+            if not isinstance(body, dict):
+                raise InputRefused("Nội dung JSON phải là một đối tượng ({...}).")
+            _check_json(body, "")
+    except InputRefused as refused:
+        raise BadInput(str(refused), refused.field) from None
+
+
+def _personal() -> bool:
+    """A page or download for a signed-in person or an API client: never kept in a cache."""
+    return "Authorization" in request.headers or (
+        getattr(current_user, "is_authenticated", False) and not request.path.startswith("/static/"))
+
+
 def register_security(app: Flask) -> None:
+    app.before_request(check_request)
+
     @app.after_request
     def add_headers(response: Response) -> Response:
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
         if app.config["SESSION_COOKIE_SECURE"]:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        if _personal():
+            response.headers["Cache-Control"] = "no-store"
         return response
 
 
 @login_manager.user_loader
 def load_user(user_id: str):
+    """The user of a session or remember-me cookie, if its session version is still the
+    account's (see User.get_id); a cookie from before a log-out finds no one."""
     from app.models import User
 
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    number, _, version = user_id.partition(".")
+    if not (number.isdigit() and version.isdigit()):
+        return None
+    user = db.session.get(User, int(number))
+    return user if user is not None and user.session_version == int(version) else None

@@ -142,7 +142,7 @@ def login(client):
     """Log a user in through the session, as Flask-Login itself stores it."""
     def do(user):
         with client.session_transaction() as session:
-            session["_user_id"] = str(user.id)
+            session["_user_id"] = user.get_id()
             session["_fresh"] = True
         return user
     return do

@@ -47,6 +47,8 @@ def login():
 
 @bp.post("/dang-xuat")
 def logout():
+    if current_user.is_authenticated:
+        accounts.end_sessions(current_user)
     logout_user()
     flash("Bạn đã đăng xuất.", "info")
     return redirect(url_for("public.index"))

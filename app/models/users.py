@@ -27,11 +27,19 @@ class User(UserMixin, db.Model):
     phone: Mapped[str | None] = mapped_column(String(15))
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)
+    # Raised by log-out (and by any later password change): every session and remember-me
+    # cookie carries the version it was made under (get_id) and dies when it no longer matches.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
     )
+
+    def get_id(self) -> str:
+        """Flask-Login's id for the session and the remember-me cookie: "<id>.<session_version>",
+        so raising the version ends them server-side (Flask-Login's "alternative tokens")."""
+        return f"{self.id}.{self.session_version}"
 
     @property
     def is_active(self) -> bool:  # Flask-Login: a deactivated account cannot log in

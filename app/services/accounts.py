@@ -81,3 +81,11 @@ def authenticate(email: str, password: str) -> User | None:
     if not check_password_hash(user.password_hash, password) or not user.active:
         return None
     return user
+
+
+def end_sessions(user: User) -> None:
+    """Log-out ends the account's sessions server-side: every session and remember-me cookie
+    issued before now stops working, wherever it was copied to (OWASP Session Management:
+    invalidate on log-out)."""
+    user.session_version = (user.session_version or 0) + 1
+    db.session.commit()
