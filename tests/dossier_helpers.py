@@ -3,13 +3,33 @@ from __future__ import annotations
 
 from io import BytesIO
 
+import pikepdf
+from PIL import Image
 from werkzeug.datastructures import FileStorage
 
 from app.services import catalogue, dossiers
 from app.services.dossiers import Applicant, DraftInput
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def pdf_bytes(title: str = "") -> bytes:
+    """A real one-page PDF (the store parses what it accepts); `title` makes it unique."""
+    buffer, pdf = BytesIO(), pikepdf.new()
+    pdf.add_blank_page()
+    if title:
+        pdf.docinfo["/Title"] = title
+    pdf.save(buffer)
+    return buffer.getvalue()
+
+
+def image_bytes(size: tuple[int, int] = (8, 8), kind: str = "PNG") -> bytes:
+    buffer = BytesIO()
+    Image.new("RGB", size, "white").save(buffer, kind)
+    return buffer.getvalue()
+
+
+PDF = pdf_bytes()
+PNG = image_bytes()
 EXE = b"MZ\x90\x00" + b"\x00" * 64
 BIRTH = "1.001193"           # commune level, fully online
 TICH_SON_DESK = "001.10.21.H62"  # Bộ phận Một cửa phường Tích Sơn

@@ -73,13 +73,12 @@ def test_seed_demo_history_makes_real_dossiers(app):
 def test_files_prune_dry_run_then_real(app, tmp_path, monkeypatch):
     import os
     import time
-    from io import BytesIO
 
     from app.services import storage
 
     monkeypatch.setitem(app.config, "STORAGE_DIR", str(tmp_path))
-    old = storage.store(BytesIO(b"%PDF-orphan"), max_size=1024, label="a.pdf").sha256
-    new = storage.store(BytesIO(b"%PDF-in flight"), max_size=1024, label="b.pdf").sha256
+    old = storage.store_bytes(b"%PDF-orphan", "application/pdf").sha256
+    new = storage.store_bytes(b"%PDF-in flight", "application/pdf").sha256
     os.utime(storage.path_for(old), (time.time() - 25 * 3600,) * 2)
     runner = app.test_cli_runner()
 

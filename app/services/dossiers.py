@@ -30,7 +30,7 @@ from app.models import (
     User,
 )
 from app.models.users import utcnow
-from app.services import issuing, notify, processing, storage
+from app.services import filecheck, issuing, notify, processing, storage
 from app.services.calendar import expected_due
 from app.services.counters import next_value
 from app.services.permissions import can
@@ -129,16 +129,17 @@ def _attach(dossier: Dossier, uploads: dict[str, list[FileStorage]], actor: User
         for upload in files:
             if not upload or not upload.filename:
                 continue
+            name = filecheck.display_name(upload.filename)
             try:
-                stored = storage.store(upload.stream, max_size=current_app.config["MAX_FILE_SIZE"], label=upload.filename)
+                stored = storage.store(upload.stream, max_size=current_app.config["MAX_FILE_SIZE"], label=name)
             except storage.UploadError as error:
                 errors[f"documents.{key}"] = str(error)
                 continue
             if total + stored.size > current_app.config["MAX_DOSSIER_SIZE"]:
-                errors[f"documents.{key}"] = f"Tệp “{upload.filename}”: tổng dung lượng các tệp của hồ sơ vượt quá mức cho phép."
+                errors[f"documents.{key}"] = f"Tệp “{name}”: tổng dung lượng các tệp của hồ sơ vượt quá mức cho phép."
                 continue
             total += stored.size
-            dossier.files.append(DossierFile(component=key, name=upload.filename[:255], content_type=stored.content_type,
+            dossier.files.append(DossierFile(component=key, name=name, content_type=stored.content_type,
                                              size=stored.size, sha256=stored.sha256, uploaded_by_id=actor.id))
     dossier.has_files = bool(dossier.files)
     return errors

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import random
 from datetime import datetime, timedelta
+from functools import cache
 from io import BytesIO
 from types import SimpleNamespace
 
+import pikepdf
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
@@ -26,7 +28,15 @@ SAMPLE = {"text": "Nội dung kê khai", "textarea": "Nội dung kê khai chi ti
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Ngô"]
 MIDDLE = ["Văn", "Thị", "Minh", "Đức", "Thu", "Quang", "Hồng"]
 GIVEN = ["An", "Bình", "Cường", "Dung", "Giang", "Hà", "Khánh", "Lan", "Nam", "Phương", "Quân", "Thảo"]
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@cache
+def _scan() -> bytes:
+    """A blank one-page PDF standing in for a scanned paper (the store parses what it accepts)."""
+    buffer, pdf = BytesIO(), pikepdf.new()
+    pdf.add_blank_page()
+    pdf.save(buffer)
+    return buffer.getvalue()
 
 
 def _holder(agency_id: int, role: str) -> User | None:
@@ -42,7 +52,7 @@ def _input(spec: dict, rng: random.Random, online: bool) -> DraftInput:
         applicant=Applicant(name, f"026{rng.randint(10**8, 10**9 - 1)}", "Phường Tích Sơn, thành phố Vĩnh Yên",
                             f"09{rng.randint(10**7, 10**8 - 1)}", "congdan@motcua.example"),
         form_data=form, delivery="online" if online and spec["online"] == "full" else "counter",
-        uploads={d["key"]: [FileStorage(BytesIO(PDF), "ban-scan.pdf")] for d in spec["documents"] if d["required"]},
+        uploads={d["key"]: [FileStorage(BytesIO(_scan()), "ban-scan.pdf")] for d in spec["documents"] if d["required"]},
     )
 
 

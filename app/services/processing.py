@@ -282,14 +282,16 @@ def request_fee(dossier: Dossier, user: User, now: datetime | None = None) -> Do
 
 
 def record_payment(dossier: Dossier, user: User, amount: int, receipt_number: str = "", now: datetime | None = None) -> Payment:
-    """Staff record a payment at the counter; processing resumes."""
+    """Staff record a payment at the counter, of exactly the amount due; processing resumes."""
     now = now or utcnow()
     task = dossier.current_step
     if not (holds(user, task) or any(m.agency_id == dossier.receiving_agency_id and m.role == Role.RECEPTION
                                      for m in user.memberships)):
         raise DossierError("Bạn không được ghi nhận thanh toán cho hồ sơ này.", status=403)
-    if amount <= 0:
-        raise DossierError("Số tiền phải lớn hơn 0.", fields={"amount": "Nhập số tiền đã nộp."})
+    due = fee_total(dossier)
+    if amount != due:  # a 1-đồng payment must not close a 5.000-đồng fee (issue 18)
+        message = f"Số tiền phải đúng bằng số phải nộp: {due:,} đồng.".replace(",", ".")
+        raise DossierError(message, fields={"amount": message})
     payment = paid(dossier, user, amount, "counter", receipt_number.strip(), now)
     commit_then_dispatch(message=notify.status_email(dossier))
     return payment

@@ -24,6 +24,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import DossierFile, IssuedDocument
 from app.models.users import utcnow
+from app.services import filecheck
 
 # Accepted upload types, recognised by their first bytes, never by the file name
 # (a renamed .exe must not pass as a .pdf).
@@ -61,8 +62,10 @@ def path_for(sha256: str) -> Path:
 
 
 def store(stream: BinaryIO, *, max_size: int, label: str) -> StoredFile:
-    """Copy the stream to the store, checking type and size as it goes; refuse with a
-    message naming the file (`label`) when it is not a PDF/JPEG/PNG or too large."""
+    """Copy the stream to the store, checking type and size as it goes and the content
+    (filecheck) before it enters; refuse with a message naming the file (`label`) when it is
+    not a PDF/JPEG/PNG, too large, or carries what filecheck refuses. A refused file leaves
+    nothing on disk."""
     head = stream.read(16)
     content_type = sniff(head)
     if content_type is None:
@@ -80,6 +83,11 @@ def store(stream: BinaryIO, *, max_size: int, label: str) -> StoredFile:
                 raise UploadError(f"Tệp “{label}” vượt quá dung lượng cho phép ({max_size // (1024 * 1024)} MB).")
             digest.update(chunk)
             tmp.write(chunk)
+    try:
+        filecheck.check(tmp.name, content_type, label)
+    except filecheck.ContentRefused as refused:
+        os.unlink(tmp.name)
+        raise UploadError(str(refused)) from None
     _move_into_place(tmp.name, path_for(digest.hexdigest()))
     return StoredFile(digest.hexdigest(), size, content_type)
 

@@ -117,7 +117,7 @@ def test_only_the_applicant_pays_and_only_when_a_fee_is_due(vnpay_account, desk,
     with pytest.raises(dossiers.DossierError) as error:
         payments.start(owing, make_user(), "https://x/ret", "127.0.0.1")
     assert error.value.status == 403
-    processing.record_payment(owing, desk, 1000, "BL-1")
+    processing.record_payment(owing, desk, processing.fee_total(owing), "BL-1")
     with pytest.raises(dossiers.DossierError) as error:
         payments.start(owing, owing.owner, "https://x/ret", "127.0.0.1")
     assert error.value.status == 409

@@ -146,8 +146,11 @@ def test_fee_request_and_payment(people):
     dossier = dossiers.counter_intake(people.desk, version, TICH_SON_DESK, 1, complete_input(version.spec))
     processing.request_fee(dossier, people.commune_specialist)
     assert dossier.status == "fee_requested"
-    with pytest.raises(dossiers.DossierError):
-        processing.record_payment(dossier, people.desk, 0)
+    for wrong in (0, 1, 24999, 25001, 2**63):  # only the exact amount due settles the fee
+        with pytest.raises(dossiers.DossierError) as error:
+            processing.record_payment(dossier, people.desk, wrong)
+        assert error.value.fields == {"amount": "Số tiền phải đúng bằng số phải nộp: 25.000 đồng."}
+    assert dossier.status == "fee_requested" and not dossier.payments
     processing.record_payment(dossier, people.desk, 25000, "BL-0001")
     assert dossier.status == "processing" and dossier.payments[0].amount == 25000
     birth = accepted_birth(people)

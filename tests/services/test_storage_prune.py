@@ -4,7 +4,6 @@ import hashlib
 import os
 import time
 from datetime import timedelta
-from io import BytesIO
 
 import pytest
 
@@ -38,8 +37,8 @@ def age(path, hours: float) -> None:
 
 
 def stored(data: bytes, hours_ago: float = 0) -> str:
-    """Store `data` as an upload would (no row yet) and make it `hours_ago` old."""
-    sha = storage.store(BytesIO(data), max_size=1 << 20, label="t.pdf").sha256
+    """Store `data` (no row yet) and make it `hours_ago` old."""
+    sha = storage.store_bytes(data, "application/pdf").sha256
     if hours_ago:
         age(path_for(sha), hours_ago)
     return sha
