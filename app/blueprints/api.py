@@ -6,6 +6,7 @@ from datetime import date, datetime
 from flask import Blueprint, jsonify, request
 from sqlalchemy import select
 
+from app.domain import span
 from app.domain.deadlines import OFFICE_TZ
 from app.domain.structure import AgencyKind, Level
 from app.extensions import csrf, db
@@ -120,6 +121,8 @@ def parse_received_at(raw: str | None) -> datetime:
         raise bad_parameter("received_at", "Không đọc được thời điểm: dùng ISO 8601, ví dụ 2027-02-05T10:00:00+07:00") from None
     if value.tzinfo is None:
         raise bad_parameter("received_at", "Thiếu múi giờ: thêm +07:00 hoặc Z")
+    if not span.within(value):
+        raise bad_parameter("received_at", span.MESSAGE)
     return value
 
 
@@ -141,6 +144,8 @@ def stats_json():
         raise bad_parameter(missing.args[0], "Bắt buộc: ngày dạng YYYY-MM-DD") from None
     except ValueError:
         raise bad_parameter("from/to", "Ngày dạng YYYY-MM-DD") from None
+    if not (span.within(start) and span.within(end)):
+        raise bad_parameter("from/to", span.MESSAGE)
     if end < start or (end - start).days > 3 * 366:
         raise bad_parameter("to", "Phải sau from, trong vòng 3 năm")
     level = choice_arg("level", [str(v) for v in Level]) or None

@@ -7,6 +7,7 @@ from datetime import date
 from flask import Blueprint, Response, abort, render_template, request
 from sqlalchemy import select
 
+from app.domain import span
 from app.domain.deadlines import OFFICE_TZ
 from app.domain.indices import INDICES
 from app.domain.structure import Level
@@ -28,13 +29,13 @@ def scope_from_args(args) -> stats.Scope:
         number = int(args.get("so", today.month if kind == "month" else (today.month - 1) // 3 + 1))
         if kind == "custom":
             start, end = date.fromisoformat(args["tu"]), date.fromisoformat(args["den"])
-        elif kind in ("month", "quarter", "year"):
+        elif kind in ("month", "quarter", "year") and span.FIRST.year <= year <= span.LAST.year:
             start, end = stats.period(kind, year, number)
         else:
             raise ValueError(kind)
     except (KeyError, ValueError):
         abort(400)
-    if end < start or (end - start).days > 3 * 366:
+    if not (span.within(start) and span.within(end)) or end < start or (end - start).days > 3 * 366:
         abort(400)
     agency = None
     if args.get("co_quan"):
@@ -68,6 +69,8 @@ def monthly_report():
     today = utcnow().astimezone(OFFICE_TZ).date()
     try:
         year, month = int(request.args.get("nam", today.year)), int(request.args.get("thang", today.month))
+        if not span.FIRST.year <= year <= span.LAST.year:
+            raise ValueError(year)
         stats.period("month", year, month)
     except ValueError:
         abort(400)
