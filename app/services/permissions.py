@@ -32,10 +32,14 @@ def can(user, action: str, obj=None) -> bool:
     owner = dossier.owner_id is not None and dossier.owner_id == user.id
     desk = _member(user, dossier.receiving_agency_id, {Role.RECEPTION})
     if action == "dossier.view":
-        # The applicant, the receiving desk, and every agency the dossier has passed through.
-        return owner or _member(user, dossier.receiving_agency_id) or any(_member(user, s.agency_id) for s in dossier.steps)
+        # The applicant, the receiving desk, and every agency the dossier has passed through;
+        # staff only once it is submitted: a draft is the applicant's own (issue 18).
+        if owner:
+            return True
+        return dossier.status != "draft" and (
+            _member(user, dossier.receiving_agency_id) or any(_member(user, s.agency_id) for s in dossier.steps))
     if action == "dossier.edit":  # the applicant's own draft, or the answer to a supplement request
         return owner and dossier.status in ("draft", "supplement_requested")
     if action == "dossier.withdraw":
         return owner
-    return desk  # dossier.decide: the receiving desk's reception staff
+    return desk and dossier.status != "draft"  # dossier.decide: the receiving desk's reception staff

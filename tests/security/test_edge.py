@@ -85,3 +85,18 @@ def test_too_long_value_on_postgresql_is_422_and_keeps_nothing(client, database_
     response = new_dossier(client, headers, applicant=json.dumps(APPLICANT | {"full_name": "A" * 151}))
     assert response.status_code == 422 and response.is_json
     assert db.session.query(Dossier).count() == before
+
+
+def test_desk_staff_cannot_open_an_unsubmitted_draft_or_its_files(client, make_user, login, loaded_catalogue):
+    """Issue 18: a draft is the applicant's own until it is submitted."""
+    from app.services import catalogue, dossiers
+    from tests.dossier_helpers import BIRTH, TICH_SON_DESK, birth_input
+
+    citizen = make_user()
+    draft = dossiers.start_draft(citizen, catalogue.current_version(BIRTH), TICH_SON_DESK)
+    dossiers.save_draft(draft, citizen, birth_input(), draft.lock_version)
+    login(make_user("reception", TICH_SON_DESK))
+    for url in (f"/mot-cua/ho-so/{draft.id}", f"/mot-cua/ho-so/{draft.id}/tep/{draft.files[0].id}"):
+        assert client.get(url).status_code == 403, url
+    dossiers.submit(draft, citizen)
+    assert client.get(f"/mot-cua/ho-so/{draft.id}").status_code == 200
