@@ -11,6 +11,7 @@ from typing import Any, Callable
 
 from flask import Flask, current_app
 from redis import Redis
+from redis.exceptions import RedisError
 from rq import Queue
 
 
@@ -25,6 +26,8 @@ def enqueue(func: Callable[..., Any], *args: Any) -> Any:
     Returns the RQ job, or the function's result when run inline. Inline, a failing job is
     logged and does not undo or fail the request whose commit came first: jobs are re-runnable
     (an unsent message keeps `sent_at` empty, an unrendered form keeps `sha256` empty).
+    Likewise a queue that cannot be reached (Redis down) is logged and returns None: the change
+    is committed, the user is told so, and the work waits in the database for a re-run.
     """
     queue: Queue | None = current_app.extensions["rq_queue"]
     if queue is None:
@@ -33,4 +36,8 @@ def enqueue(func: Callable[..., Any], *args: Any) -> Any:
         except Exception:
             logging.getLogger(__name__).exception("inline job %s%r failed", func.__name__, args)
             return None
-    return queue.enqueue(func, *args)
+    try:
+        return queue.enqueue(func, *args)
+    except RedisError:
+        logging.getLogger(__name__).warning("queue unreachable: %s%r left for a re-run", func.__name__, args)
+        return None
