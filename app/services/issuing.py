@@ -18,7 +18,7 @@ KINDS = {
     "receipt": ("GTN", "receipt", "Giấy tiếp nhận hồ sơ và hẹn trả kết quả"),
     "supplement_request": ("PBS", "supplement_request", "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ"),
     "refusal": ("PTC", "refusal", "Phiếu từ chối tiếp nhận giải quyết hồ sơ"),
-    "apology": ("PXL", "apology", "Phiếu xin lỗi và hẹn lại ngày trả kết quả"),
+    "apology": ("PXL", "apology", "Phiếu xin lỗi và đề nghị gia hạn thời gian giải quyết"),
     "stop_notice": ("TBD", "stop_notice", "Thông báo dừng giải quyết hồ sơ"),
     "result": ("KQ", "result", "Kết quả giải quyết thủ tục hành chính"),
 }

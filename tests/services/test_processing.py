@@ -5,7 +5,7 @@ import pytest
 
 from app.extensions import db
 from app.models import OutboxMessage
-from app.services import catalogue, control, dossiers, processing
+from app.services import catalogue, control, dossiers, processing, storage
 from tests.dossier_helpers import (
     LAND,
     TICH_SON_DESK,
@@ -107,21 +107,148 @@ def test_supplement_during_processing_pauses_the_clock_once(people):
     assert error.value.status == 409 and "một lần" in error.value.message
 
 
-def test_apology_once_only_and_not_too_early(people, run_jobs):
-    dossier = accepted_birth(people, now=datetime(2027, 2, 1, 2, 0, tzinfo=UTC))  # due Tue 2 Feb 17:00
-    new_due = datetime(2027, 2, 12, 10, 0, tzinfo=UTC)
-    with pytest.raises(dossiers.DossierError) as error:  # the window opens Mon 1 Feb 07:30: 00:00 UTC
-        processing.apologise(dossier, people.commune_specialist, new_due, "Chờ xác minh", now=datetime(2027, 1, 31, 23, 0, tzinfo=UTC))
-    assert error.value.status == 409
-    processing.apologise(dossier, people.commune_specialist, new_due, "Chờ xác minh", now=datetime(2027, 2, 1, 3, 0, tzinfo=UTC))
-    assert dossier.rescheduled_due_at == new_due and dossier.due_at == datetime(2027, 2, 2, 10, 0, tzinfo=UTC)
+GUARDIANSHIP = "1.004837"  # 3 working days (Civil Status Law 2014 Art. 20(2)), commune committee
+
+
+def guardianship_at_counter(people, now):
+    """A paper guardianship dossier received at the Tích Sơn counter at `now`, at the specialist."""
+    version = catalogue.current_version(GUARDIANSHIP)
+    return dossiers.counter_intake(people.desk, version, TICH_SON_DESK, 1, complete_input(version.spec), now=now)
+
+
+# Received Mon 1 Mar 2027 09:00 ICT: due Thu 4 Mar 17:00 ICT; the apology is due by the end of
+# the working day before, Wed 3 Mar 17:00 ICT (10:00 UTC).
+MON_0900 = datetime(2027, 3, 1, 2, 0, tzinfo=UTC)
+DUE = datetime(2027, 3, 4, 10, 0, tzinfo=UTC)
+NEW_DUE = datetime(2027, 3, 11, 10, 0, tzinfo=UTC)
+
+
+def test_apology_right_after_acceptance_is_allowed_and_on_time(people):
+    # Was refused before 07:30 of the day before the due date: the rule is a deadline, not an opening.
+    dossier = guardianship_at_counter(people, MON_0900)
+    assert dossier.due_at == DUE
+    draft = processing.draft_apology(dossier, people.commune_specialist, NEW_DUE, "Chờ xác minh",
+                                     now=datetime(2027, 3, 1, 3, 0, tzinfo=UTC))
+    assert draft.status == "drafted" and dossier.rescheduled_due_at is None  # a draft changes no date
+    assert draft.deadline_at == datetime(2027, 3, 3, 10, 0, tzinfo=UTC)
+    approved = processing.approve_apology(dossier, people.commune_leader, now=datetime(2027, 3, 1, 4, 0, tzinfo=UTC))
+    assert approved.status == "approved" and approved.late is False
+    assert dossier.rescheduled_due_at == NEW_DUE and dossier.due_at == DUE
+    assert [e.action for e in dossier.events][-2:] == ["draft_apology", "approve_apology"]
+
+
+def test_apology_after_the_deadline_is_recorded_late(people):
+    dossier = guardianship_at_counter(people, MON_0900)
+    # Wed 3 Mar 17:00 ICT is the deadline: exactly then is on time, a minute later is late.
+    processing.draft_apology(dossier, people.commune_specialist, NEW_DUE, "Chờ xác minh",
+                             now=datetime(2027, 3, 4, 2, 0, tzinfo=UTC))  # Thu 09:00, the due day
+    apology = processing.approve_apology(dossier, people.commune_leader, now=datetime(2027, 3, 4, 3, 0, tzinfo=UTC))
+    assert apology.status == "approved" and apology.late is True
+    assert dossier.rescheduled_due_at == NEW_DUE  # still issued: the applicant must be told
+    assert "quá thời hạn xin lỗi" in dossier.events[-1].note
+
+
+def test_apology_after_the_due_date_is_still_issued_late(people):
+    dossier = guardianship_at_counter(people, MON_0900)
+    apology = processing.draft_apology(dossier, people.commune_leader, NEW_DUE, "Chờ kết quả xác minh", issue=True,
+                                       now=datetime(2027, 3, 5, 2, 0, tzinfo=UTC))  # Fri, a day past due
+    assert apology.status == "approved" and apology.late is True and dossier.rescheduled_due_at == NEW_DUE
+
+
+def test_late_is_judged_at_the_approval_not_at_the_draft(people):
+    dossier = guardianship_at_counter(people, MON_0900)
+    processing.draft_apology(dossier, people.commune_specialist, NEW_DUE, "Chờ xác minh",
+                             now=datetime(2027, 3, 3, 9, 0, tzinfo=UTC))  # Wed 16:00, before the deadline
+    apology = processing.approve_apology(dossier, people.commune_leader,
+                                         now=datetime(2027, 3, 3, 10, 1, tzinfo=UTC))  # Wed 17:01
+    assert apology.late is True
+    other = guardianship_at_counter(people, MON_0900)
+    processing.draft_apology(other, people.commune_specialist, NEW_DUE, "x", now=datetime(2027, 3, 3, 9, 0, tzinfo=UTC))
+    assert processing.approve_apology(other, people.commune_leader, now=DUE - timedelta(days=1)).late is False  # 17:00 sharp
+
+
+def test_late_apology_leaves_due_at_and_the_classification_untouched(people):
+    dossier = guardianship_at_counter(people, MON_0900)
+    processing.draft_apology(dossier, people.commune_leader, NEW_DUE, "Chờ xác minh", issue=True,
+                             now=datetime(2027, 3, 4, 3, 0, tzinfo=UTC))
+    processing.complete_step(dossier, people.commune_specialist, now=datetime(2027, 3, 8, 2, 0, tzinfo=UTC))
+    processing.resolve(dossier, people.commune_leader, "approved", now=datetime(2027, 3, 8, 3, 0, tzinfo=UTC))
+    db.session.expire_all()
+    # Resolved Mon 8 Mar, before the new date (11 Mar) but after the original due (4 Mar): late,
+    # counted against due_at, which the apology did not move (Decision 766 index 2.1).
+    assert dossier.due_at == DUE and dossier.rescheduled_due_at == NEW_DUE
+    assert dossier.result_class == "late"
+
+
+def test_control_slip_shows_the_apology_and_that_it_was_issued_late(people, tmp_path):
+    dossier = guardianship_at_counter(people, MON_0900)
+    processing.draft_apology(dossier, people.commune_leader, NEW_DUE, "Chờ xác minh", issue=True,
+                             now=datetime(2027, 3, 4, 3, 0, tzinfo=UTC))
+    text = text_of(write(tmp_path, "slip", control.control_slip_pdf(dossier)))
+    assert "Hẹn lại theo phiếu xin lỗi: 17 giờ 00 phút, ngày 11/03/2027" in text
+    assert "phiếu ban hành 10 giờ 00 phút, ngày 04/03/2027, ban hành muộn" in text
+
+
+def test_a_second_apology_is_refused(people):
+    dossier = guardianship_at_counter(people, MON_0900)
+    processing.draft_apology(dossier, people.commune_specialist, NEW_DUE, "Chờ xác minh", now=MON_0900)
+    with pytest.raises(dossiers.DossierError) as error:  # one draft at a time
+        processing.draft_apology(dossier, people.commune_specialist, NEW_DUE, "Lần hai", now=MON_0900)
+    assert error.value.status == 409 and "chờ lãnh đạo duyệt" in error.value.message
+    processing.approve_apology(dossier, people.commune_leader, now=MON_0900)
+    for call in (lambda: processing.draft_apology(dossier, people.commune_specialist, NEW_DUE + timedelta(days=3), "Lần hai"),
+                 lambda: processing.approve_apology(dossier, people.commune_leader)):
+        with pytest.raises(dossiers.DossierError) as error:
+            call()
+        assert error.value.status == 409 and "lần thứ hai" in error.value.message
+    assert len([d for d in dossier.documents if d.kind == "apology"]) == 1
+
+
+def test_apology_for_a_dossier_not_in_processing_is_refused(people):
+    dossier = guardianship_at_counter(people, MON_0900)
+    processing.complete_step(dossier, people.commune_specialist)
+    processing.resolve(dossier, people.commune_leader, "approved")
     with pytest.raises(dossiers.DossierError) as error:
-        processing.apologise(dossier, people.commune_specialist, new_due + timedelta(days=3), "Lần hai")
-    assert "một lần" in error.value.message
+        processing.draft_apology(dossier, people.commune_leader, NEW_DUE, "Muộn", issue=True)
+    assert error.value.status == 409 and dossier.apology is None
+
+
+def test_apology_draft_needs_a_reason_and_a_later_date(people):
+    dossier = guardianship_at_counter(people, MON_0900)
+    with pytest.raises(dossiers.DossierError) as error:
+        processing.draft_apology(dossier, people.commune_specialist, DUE, " ", now=MON_0900)
+    assert error.value.status == 422 and set(error.value.fields) == {"reason", "new_due_at"}
+    assert dossier.apology is None
+
+
+def test_a_rejected_draft_is_kept_and_a_new_one_may_follow(people):
+    dossier = guardianship_at_counter(people, MON_0900)
+    processing.draft_apology(dossier, people.commune_specialist, NEW_DUE, "Lý do chưa rõ", now=MON_0900)
+    with pytest.raises(dossiers.DossierError) as error:
+        processing.reject_apology(dossier, people.commune_leader, "")
+    assert error.value.fields == {"note": "Nhập lý do trả lại dự thảo."}
+    rejected = processing.reject_apology(dossier, people.commune_leader, "Ghi rõ lý do", now=MON_0900)
+    assert rejected.status == "rejected" and dossier.apology is None and dossier.rescheduled_due_at is None
+    again = processing.draft_apology(dossier, people.commune_specialist, NEW_DUE, "Chờ xác minh của công an", now=MON_0900)
+    assert dossier.apology is again and [a.status for a in dossier.apologies] == ["rejected", "drafted"]
+    assert dossier.events[-2].action == "reject_apology"
+
+
+def test_form_04_is_issued_under_the_head_with_the_approving_leaders_name(people, run_jobs, tmp_path):
+    dossier = guardianship_at_counter(people, MON_0900)
+    processing.draft_apology(dossier, people.commune_specialist, NEW_DUE, "Chờ xác minh", now=MON_0900)
+    assert not [d for d in dossier.documents if d.kind == "apology"]  # nothing is issued for a draft
+    processing.approve_apology(dossier, people.commune_leader, now=MON_0900)
     run_jobs()
-    apology = next(d for d in dossier.documents if d.kind == "apology")
-    db.session.refresh(apology)
-    assert apology.sha256 and apology.agency.code == "000.10.21.H62"
+    document = next(d for d in dossier.documents if d.kind == "apology")
+    db.session.refresh(document)
+    assert document.issued_by == people.commune_leader and document.agency.code == "000.10.21.H62"
+    text = text_of(write(tmp_path, "apology", storage.path_for(document.sha256).read_bytes()))
+    assert "PHIẾU XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT" in text
+    assert "xin lỗi Ông/Bà/Tổ chức và đề nghị gia hạn thời gian giải quyết" in text
+    assert "THỦ TRƯỞNG CƠ QUAN" in text and people.commune_leader.full_name in text
+    assert people.commune_specialist.full_name not in text
+    assert "17 giờ 00 phút, ngày 11/03/2027" in text and "Chờ xác minh" in text
 
 
 def test_return_step_and_assign(people, make_user):
