@@ -21,6 +21,7 @@ from app.models import CalendarDay, ProcedureVersion
 from app.services.errors import ServiceError
 
 DAY_KINDS = {"day_off": "Ngày nghỉ bổ sung", "working_day": "Ngày làm việc bù"}
+OFFICIAL_KINDS = {"day_off": "Ngày nghỉ (hoán đổi)", "working_day": "Ngày làm việc bù (hoán đổi)"}
 
 
 class CalendarError(ServiceError):
