@@ -7,7 +7,9 @@ from app.extensions import db
 from app.models import OutboxMessage
 from app.services import catalogue, control, dossiers, processing, storage
 from tests.dossier_helpers import (
+    GUARDIANSHIP,
     LAND,
+    at_counter,
     TICH_SON_DESK,
     birth_input,
     complete_input,
@@ -36,6 +38,18 @@ def people(make_user, loaded_catalogue):
 def accepted_birth(people, now=None):
     dossier = submitted_birth(people.citizen)
     return dossiers.accept(dossier, people.desk, now=now)
+
+
+def guardianship_at_counter(people, now):
+    """A paper guardianship dossier received at the Tích Sơn counter at `now`, at the specialist."""
+    return at_counter(GUARDIANSHIP, people.citizen, people.desk, now)
+
+
+# Received Mon 1 Mar 2027 09:00 ICT: due Thu 4 Mar 17:00 ICT; the apology is due by the end of
+# the working day before, Wed 3 Mar 17:00 ICT (10:00 UTC).
+MON_0900 = datetime(2027, 3, 1, 2, 0, tzinfo=UTC)
+DUE = datetime(2027, 3, 4, 10, 0, tzinfo=UTC)
+NEW_DUE = datetime(2027, 3, 11, 10, 0, tzinfo=UTC)
 
 
 def test_three_level_dossier_end_to_end(people, run_jobs):
@@ -78,49 +92,46 @@ def test_control_slip_names_the_lead_agency_and_the_coordinating_ones(people, tm
 
 
 def test_step_due_times_share_the_processing_time(people):
-    # Birth registration, 1 working day: received Mon 1 Feb 2027 09:00 → due Tue 2 Feb 17:00.
-    dossier = accepted_birth(people, now=datetime(2027, 2, 1, 2, 0, tzinfo=UTC))
-    assert dossier.due_at == datetime(2027, 2, 2, 10, 0, tzinfo=UTC)
+    # Guardianship, 3 working days: received at the counter Mon 1 Mar 2027 09:00 → due Thu 4 Mar 17:00.
+    dossier = guardianship_at_counter(people, MON_0900)
     reception, specialist = dossier.steps
     assert reception.done_at and reception.result == "early"
-    # Shares of a 450-minute office day from Tue 07:30 (the day after receipt): reception 0.125
-    # (56 min 15 s → 08:26:15), specialist 0.5 (225 min: 183 min 45 s to 11:30, 41 min 15 s
-    # after 13:30 → 14:11:15 in Vietnam, 07:11:15 UTC).
-    assert specialist.due_at == datetime(2027, 2, 2, 7, 11, 15, tzinfo=UTC)
+    # Shares of a 450-minute office day from Tue 07:30 (the day after receipt): reception 0.5
+    # (225 min → 11:15), specialist 1.5 (675 min: 225 to Tue 17:00, all of Wed) → Wed 3 Mar 17:00.
+    assert specialist.due_at == datetime(2027, 3, 3, 10, 0, tzinfo=UTC)
+
+
+def test_steps_of_an_immediate_procedure_are_hours_of_the_receiving_day(people):
+    # Birth registration is immediate (Civil Status Law 2014 Art. 16(2)): received online Mon 1 Feb
+    # 2027 09:00, due that day 17:00; its steps are working hours from the receipt: reception 0.5 h
+    # → 09:30, specialist 2 h → 11:30 (04:30 UTC).
+    dossier = accepted_birth(people, now=datetime(2027, 2, 1, 2, 0, tzinfo=UTC))
+    assert dossier.due_at == datetime(2027, 2, 1, 10, 0, tzinfo=UTC)
+    reception, specialist = dossier.steps
+    assert reception.result == "on_time" and specialist.due_at == datetime(2027, 2, 1, 4, 30, tzinfo=UTC)
+    # Received at 16:00 online: still due at 17:00 that day, and no step runs past it.
+    late_in_day = accepted_birth(people, now=datetime(2027, 2, 1, 9, 0, tzinfo=UTC))
+    assert late_in_day.due_at == datetime(2027, 2, 1, 10, 0, tzinfo=UTC)
+    assert late_in_day.current_step.due_at == late_in_day.due_at
 
 
 def test_supplement_during_processing_pauses_the_clock_once(people):
-    # Accepted Thu 29 Apr 2027 09:00: due Tue 4 May 17:00 (30 Apr, 1 May and the substitute 3 May are off).
+    # Birth registration (immediate) accepted Thu 29 Apr 2027 09:00: due that day 17:00.
     dossier = accepted_birth(people, now=datetime(2027, 4, 29, 2, 0, tzinfo=UTC))
-    assert dossier.due_at == datetime(2027, 5, 4, 10, 0, tzinfo=UTC)
+    assert dossier.due_at == datetime(2027, 4, 29, 10, 0, tzinfo=UTC)
     processing.request_supplement(dossier, people.commune_specialist, ["Bản chính giấy chứng sinh"], "Bản chụp mờ",
                                   now=datetime(2027, 4, 29, 7, 0, tzinfo=UTC))  # Thu 14:00
     assert dossier.status == "supplement_requested" and dossier.paused_at
     dossiers.save_draft(dossier, people.citizen, birth_input(uploads={}), dossier.lock_version)
     dossiers.resubmit(dossier, people.citizen, now=datetime(2027, 5, 5, 2, 0, tzinfo=UTC))  # Wed 5 May 09:00
     assert dossier.status == "processing"
-    # 630 office minutes were left (Thu 14:00–17:00 and all of Tue 4 May): from Wed 09:00 that is Thu 6 May 14:00.
-    assert dossier.effective_due_at == datetime(2027, 5, 6, 7, 0, tzinfo=UTC)
-    assert dossier.due_at == datetime(2027, 5, 4, 10, 0, tzinfo=UTC)  # the original stays for statistics
+    # 180 office minutes were left (Thu 14:00–17:00); 30 Apr, 1 May and the substitute 3 May are
+    # off, so from Wed 5 May 09:00 that is 150 min to 11:30 and 30 after 13:30: Wed 14:00.
+    assert dossier.effective_due_at == datetime(2027, 5, 5, 7, 0, tzinfo=UTC)
+    assert dossier.due_at == datetime(2027, 4, 29, 10, 0, tzinfo=UTC)  # the original stays for statistics
     with pytest.raises(dossiers.DossierError) as error:
         processing.request_supplement(dossier, people.commune_specialist, ["Thêm"], "Lần hai")
     assert error.value.status == 409 and "một lần" in error.value.message
-
-
-GUARDIANSHIP = "1.004837"  # 3 working days (Civil Status Law 2014 Art. 20(2)), commune committee
-
-
-def guardianship_at_counter(people, now):
-    """A paper guardianship dossier received at the Tích Sơn counter at `now`, at the specialist."""
-    version = catalogue.current_version(GUARDIANSHIP)
-    return dossiers.counter_intake(people.desk, version, TICH_SON_DESK, 1, complete_input(version.spec), now=now)
-
-
-# Received Mon 1 Mar 2027 09:00 ICT: due Thu 4 Mar 17:00 ICT; the apology is due by the end of
-# the working day before, Wed 3 Mar 17:00 ICT (10:00 UTC).
-MON_0900 = datetime(2027, 3, 1, 2, 0, tzinfo=UTC)
-DUE = datetime(2027, 3, 4, 10, 0, tzinfo=UTC)
-NEW_DUE = datetime(2027, 3, 11, 10, 0, tzinfo=UTC)
 
 
 def test_apology_right_after_acceptance_is_allowed_and_on_time(people):
@@ -362,8 +373,8 @@ def test_worklist_shows_own_agency_and_role_only(people, make_user):
 
 
 def test_control_slip_classifies_each_hand_off(people, tmp_path):
-    dossier = accepted_birth(people, now=datetime(2027, 2, 1, 2, 0, tzinfo=UTC))  # due Tue 2 Feb 17:00
-    processing.complete_step(dossier, people.commune_specialist, now=datetime(2027, 2, 1, 3, 0, tzinfo=UTC))  # early
+    dossier = guardianship_at_counter(people, MON_0900)  # due Thu 4 Mar 17:00
+    processing.complete_step(dossier, people.commune_specialist, now=datetime(2027, 3, 1, 3, 0, tzinfo=UTC))  # early
     leader_due = dossier.current_step.due_at
     processing.resolve(dossier, people.commune_leader, "approved", now=leader_due + timedelta(days=2))  # late
     results = [s.result for s in dossier.steps if s.done_at]

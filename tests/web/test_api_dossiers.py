@@ -13,7 +13,9 @@ from tests.dossier_helpers import (
     EXE,
     PDF,
     PNG,
+    GUARDIANSHIP,
     TICH_SON_DESK,
+    at_counter,
     submitted_birth,
 )
 
@@ -165,8 +167,8 @@ def test_desk_declines_a_withdrawal_by_api(client, make_user, loaded_catalogue):
 
 @pytest.fixture
 def in_processing(make_user, loaded_catalogue):
-    citizen, desk = make_user(), make_user("reception", TICH_SON_DESK)
-    return dossiers.accept(submitted_birth(citizen), desk)
+    """3 working days from now: an apology today is on time (a birth registration is immediate)."""
+    return at_counter(GUARDIANSHIP, make_user(), make_user("reception", TICH_SON_DESK))
 
 
 def test_apology_drafted_by_the_holder_and_approved_by_a_leader_by_api(client, make_user, in_processing):

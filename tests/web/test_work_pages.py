@@ -3,7 +3,7 @@ import pytest
 
 from app.extensions import db
 from app.services import control, dossiers, processing
-from tests.dossier_helpers import TICH_SON_DESK, submitted_birth
+from tests.dossier_helpers import GUARDIANSHIP, TICH_SON_DESK, at_counter, submitted_birth
 from tests.pdf_helpers import layout, text_of, write
 from tests.web.test_api_dossiers import token
 
@@ -249,7 +249,15 @@ def test_register_as_xlsx(client, make_user, login, accepted):
 
 # --- the apology (form 04): drafted by the step's holder, approved by a leader -------------
 
-def test_specialist_drafts_and_leader_approves_the_apology(client, make_user, login, accepted):
+@pytest.fixture
+def guardianship(make_user, loaded_catalogue):
+    """A 3-working-day dossier received now: its apology is on time today (birth registration is
+    immediate, so any apology of it is late)."""
+    return at_counter(GUARDIANSHIP, make_user(), make_user("reception", TICH_SON_DESK))
+
+
+def test_specialist_drafts_and_leader_approves_the_apology(client, make_user, login, guardianship):
+    accepted = guardianship
     specialist, leader = make_user("specialist", "000.10.21.H62"), make_user("leader", "000.10.21.H62")
     login(specialist)
     page = client.get(f"/xu-ly/ho-so/{accepted.id}").get_data(as_text=True)
