@@ -1,11 +1,12 @@
 """The internal process: hand-offs across levels, pauses, fees, apology, withdrawal, decision, return."""
 from datetime import datetime, timedelta, timezone
+from decimal import Decimal
 
 import pytest
 
 from app.extensions import db
 from app.models import OutboxMessage
-from app.services import catalogue, control, dossiers, processing, storage
+from app.services import catalogue, control, dossiers, issuing, processing, storage
 from tests.dossier_helpers import (
     GUARDIANSHIP,
     LAND,
@@ -382,3 +383,33 @@ def test_control_slip_classifies_each_hand_off(people, tmp_path):
     text = text_of(write(tmp_path, "slip", control.control_slip_pdf(dossier)))
     assert "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ" in text and dossier.code in text
     assert text.count("Trước hạn") >= 2 and "Quá hạn" in text
+
+
+# --- the cut-off at acceptance: paper dossiers and same-day procedures (LEGAL.md §5) -----------
+
+def test_same_day_certified_copy_after_the_cutoff_is_due_the_next_working_day(people):
+    # Decree 23/2015 Art. 7 (the file's cutoff: 15:00). Received at the counter Mon 1 Mar 2027.
+    before = at_counter("2.000884", people.citizen, people.desk, datetime(2027, 3, 1, 7, 59, tzinfo=UTC))  # 14:59
+    after = at_counter("2.000884", people.citizen, people.desk, datetime(2027, 3, 1, 8, 30, tzinfo=UTC))  # 15:30
+    assert before.due_at == datetime(2027, 3, 1, 10, 0, tzinfo=UTC)  # Mon 17:00
+    assert after.due_at == datetime(2027, 3, 2, 10, 0, tzinfo=UTC)   # Tue 17:00
+
+
+def test_the_cutoff_applies_to_paper_dossiers_not_to_online_ones(people):
+    # Birth registration (immediate) at 16:00 Mon 1 Feb 2027: online -> due that day 17:00; the same
+    # procedure on paper at the counter -> counted from Tue, due Tue 17:00.
+    online = accepted_birth(people, now=datetime(2027, 2, 1, 9, 0, tzinfo=UTC))
+    paper = at_counter("1.001193", people.citizen, people.desk, datetime(2027, 2, 1, 9, 0, tzinfo=UTC))
+    assert online.due_at == datetime(2027, 2, 1, 10, 0, tzinfo=UTC)
+    assert paper.due_at == datetime(2027, 2, 2, 10, 0, tzinfo=UTC)
+    receipt = next(d for d in paper.documents if d.kind == "receipt")
+    assert issuing.context(receipt)["processing_time"] == "ngay khi nhận đủ hồ sơ"
+
+
+def test_half_a_working_day_is_due_at_noon_at_acceptance(people, monkeypatch):
+    # A procedure of 0.5 working day received Mon 1 Mar 2027 10:00 at the counter: Tue 2 Mar 11:30
+    # (the close of the morning), not Tue 17:00.
+    version = catalogue.current_version(GUARDIANSHIP)
+    monkeypatch.setattr(version, "time_value", Decimal("0.5"))
+    from app.services.calendar import expected_due
+    assert expected_due(version, datetime(2027, 3, 1, 3, 0, tzinfo=UTC)) == datetime(2027, 3, 2, 4, 30, tzinfo=UTC)
