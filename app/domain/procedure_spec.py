@@ -12,6 +12,15 @@ Why a procedure is data, and which keys it has:
   hiện); plus the result, fees and charges, forms and the legal basis. Every one of them is a
   required key here, so a file cannot publish an incomplete procedure (Decision 766 index 1.3
   counts procedures "published with all components").
+* The time limit (``processing_time``): ``value`` + ``unit`` (working_days, working_hours,
+  calendar_days; ``same_day`` and ``immediately`` carry no value and their process steps are
+  working hours of the receiving day) and an optional ``note`` for what the unit cannot say
+  (marriage: up to 5 working days where verification is needed). Half days are kept, not rounded
+  (app/domain/deadlines.due_at). Optional ``cutoff: "HH:MM"``: the receipt cut-off of this
+  procedure for paper dossiers and same-day procedures (default: the province's DEADLINE_CUTOFF,
+  LEGAL.md §5). Optional ``sources``: ``[{topic: processing_time|level|legal_basis|fees, text,
+  verified: true|false}]``, where each published figure was checked; shown on the procedure page,
+  an unverified one marked as such.
 * Decree 42/2022/NĐ-CP Art. 11 (as amended by Decree 118/2025 Art. 40(7)) sets the two levels of
   an online public service: "toàn trình" (fully online, `full`) and "một phần" (partly online,
   `partial`); a procedure offered only at the counter or by post is `none`.
