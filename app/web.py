@@ -21,7 +21,10 @@ from app.services.issuing import KINDS
 from app.services.permissions import can
 from app.services.storage import path_for
 
-TIME_UNITS = {"working_days": "ngày làm việc", "working_hours": "giờ làm việc", "calendar_days": "ngày"}
+TIME_UNITS = {"working_days": "ngày làm việc", "working_hours": "giờ làm việc", "calendar_days": "ngày",
+              "same_day": "Trong ngày làm việc", "immediately": "Ngay"}
+SOURCE_TOPICS = {"processing_time": "Thời hạn giải quyết", "level": "Cấp thực hiện", "legal_basis": "Căn cứ pháp lý",
+                 "fees": "Phí, lệ phí"}
 ONLINE_LEVELS = {"full": "Toàn trình", "partial": "Một phần", "none": "Không trực tuyến"}
 SUBJECTS = {"citizen": "Công dân Việt Nam", "organisation": "Tổ chức"}
 METHODS = {"counter": "Trực tiếp", "post": "Qua dịch vụ bưu chính", "online": "Trực tuyến"}
@@ -136,7 +139,7 @@ def register_template_helpers(app: Flask) -> None:
         status_label=status_label, CHANNELS=CHANNELS, DELIVERIES=DELIVERIES, typed_fields=typed_fields,
         DOCUMENT_TITLES={kind: title for kind, (_, _, title) in KINDS.items()},
         can=can, Level=Level, AgencyKind=AgencyKind, Role=Role, agency_type_label=agency_type_label,
-        TIME_UNITS=TIME_UNITS, ONLINE_LEVELS=ONLINE_LEVELS, SUBJECTS=SUBJECTS, METHODS=METHODS,
+        TIME_UNITS=TIME_UNITS, SOURCE_TOPICS=SOURCE_TOPICS, ONLINE_LEVELS=ONLINE_LEVELS, SUBJECTS=SUBJECTS, METHODS=METHODS,
         COPY_KINDS=COPY_KINDS,
     )
 

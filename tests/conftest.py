@@ -27,7 +27,7 @@ from app.services.structure import seed_structure
 
 # Tables whose rows a test may create; reference data (units, agencies) stays.
 TRANSIENT_TABLES = ["outbox_message", "issued_document", "dossier_event", "dossier_file", "step_task", "payment",
-                    "payment_order", "rating", "dossier", "counter",
+                    "payment_order", "rating", "apology", "dossier", "counter",
                     "membership", "user_account", "calendar_day"]
 PROCEDURES_DIR = str(ROOT / "procedures")
 
@@ -82,7 +82,7 @@ def _context_and_cleanup(app):
     ctx.push()
     yield
     db.session.rollback()
-    for table in [*TRANSIENT_TABLES[:10], "procedure_snapshot", "procedure_version", "procedure", *TRANSIENT_TABLES[10:]]:
+    for table in [*TRANSIENT_TABLES[:11], "procedure_snapshot", "procedure_version", "procedure", *TRANSIENT_TABLES[11:]]:
         db.session.execute(text(f"DELETE FROM {table}"))
     db.session.commit()
     catalogue.invalidate()

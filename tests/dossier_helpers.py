@@ -84,18 +84,24 @@ def complete_input(spec: dict, **overrides) -> DraftInput:
 
 
 LAND = "1.003003"   # received at the commune desk; a fee asked during processing
+GUARDIANSHIP = "1.004837"  # 3 working days (Civil Status Law 2014 Art. 20(2)), commune committee
 VNPAY_SECRET = "TEST-ONLY-SECRET"
+
+
+def at_counter(code, citizen, desk, now=None):
+    """A paper dossier of `citizen` for procedure `code`, entered at the Tích Sơn counter (at `now`)."""
+    from app.extensions import db
+
+    version = catalogue.current_version(code)
+    dossier = dossiers.counter_intake(desk, version, TICH_SON_DESK, 1, complete_input(version.spec), now=now)
+    dossier.owner = citizen
+    db.session.commit()
+    return dossier
 
 
 def land_at_counter(citizen, desk):
     """A land dossier of `citizen` entered at the Tích Sơn counter: at the commune's specialist."""
-    from app.extensions import db
-
-    version = catalogue.current_version(LAND)
-    dossier = dossiers.counter_intake(desk, version, TICH_SON_DESK, 1, complete_input(version.spec))
-    dossier.owner = citizen
-    db.session.commit()
-    return dossier
+    return at_counter(LAND, citizen, desk)
 
 
 def owing_dossier(citizen, desk, specialist):

@@ -27,7 +27,8 @@ def calendar():
             return redirect(url_for("admin.calendar"))
     status = 422 if form.errors else 200
     return render_template("admin/calendar.html", form=form, rows=calendar_service.overrides(),
-                           kinds=calendar_service.DAY_KINDS), status
+                           official=calendar_service.official_swaps(), kinds=calendar_service.DAY_KINDS,
+                           official_kinds=calendar_service.OFFICIAL_KINDS), status
 
 
 @bp.route("/lich/<int:day_id>/xoa", methods=["GET", "POST"])

@@ -69,6 +69,13 @@ def step_json(t: StepTask) -> dict:
             "done_at": t.done_at.isoformat() if t.done_at else None, "result": t.result, "note": t.note}
 
 
+def _apology_json(a) -> dict:
+    """The live apology (form 04): a draft for staff, the approved one for the applicant too."""
+    return {"status": a.status, "reason": a.reason, "new_due_at": a.new_due_at.isoformat(),
+            "drafted_at": a.drafted_at.isoformat(), "approved_at": a.decided_at.isoformat() if a.decided_at else None,
+            "deadline_at": a.deadline_at.isoformat(), "late": a.late}
+
+
 def dossier_json(d: Dossier, staff: bool = False) -> dict:
     status = Status(d.status)
     body = {
@@ -86,6 +93,7 @@ def dossier_json(d: Dossier, staff: bool = False) -> dict:
                     for e in d.events],
         "effective_due_at": d.effective_due_at.isoformat() if d.effective_due_at else None,
         "rescheduled_due_at": d.rescheduled_due_at.isoformat() if d.rescheduled_due_at else None,
+        "apology": _apology_json(d.apology) if d.apology and (staff or d.apology.status == "approved") else None,
         "outcome": d.outcome, "returned_at": d.returned_at.isoformat() if d.returned_at else None,
     }
     if staff:
@@ -216,7 +224,10 @@ ACTIONS = {
     "assign": lambda d, u, b: processing.assign(d, u, _user_id(b)),
     "request_fee": lambda d, u, b: processing.request_fee(d, u),
     "record_payment": lambda d, u, b: processing.record_payment(d, u, _amount(b), str(b.get("receipt_number", ""))),
-    "apologise": lambda d, u, b: processing.apologise(d, u, _moment(b, "new_due_at"), str(b.get("reason", ""))),
+    "draft_apology": lambda d, u, b: processing.draft_apology(d, u, _moment(b, "new_due_at"), str(b.get("reason", "")),
+                                                              issue=b.get("issue") is True),
+    "approve_apology": lambda d, u, b: processing.approve_apology(d, u),
+    "reject_apology": lambda d, u, b: processing.reject_apology(d, u, str(b.get("note", ""))),
     "resolve": lambda d, u, b: processing.resolve(d, u, str(b.get("outcome", "")), str(b.get("reason", ""))),
     "return_result": lambda d, u, b: processing.return_result(d, u, str(b.get("method", "")), str(b.get("tracking", ""))),
     "stop": lambda d, u, b: processing.stop(d, u),

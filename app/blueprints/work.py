@@ -1,6 +1,6 @@
 """The officials' work (/xu-ly): the worklist of open steps at their agency and role, and the
 dossier page where the current step is completed, sent back, assigned, paused for a
-supplement, charged, apologised for, decided, or returned."""
+supplement, charged, apologised for (drafted, then approved by a leader), decided, or returned."""
 from __future__ import annotations
 
 from datetime import datetime, time
@@ -55,7 +55,10 @@ ACTIONS = {
     "supplement": lambda d, f: processing.request_supplement(d, current_user, lines_of(f.get("items", "")), f.get("reason", "")),
     "fee": lambda d, f: processing.request_fee(d, current_user),
     "payment": lambda d, f: processing.record_payment(d, current_user, _amount(f), f.get("receipt_number", "")),
-    "apologise": lambda d, f: processing.apologise(d, current_user, _new_due(f), f.get("reason", "")),
+    "draft_apology": lambda d, f: processing.draft_apology(d, current_user, _new_due(f), f.get("reason", ""),
+                                                           issue=f.get("issue") == "yes"),
+    "approve_apology": lambda d, f: processing.approve_apology(d, current_user),
+    "reject_apology": lambda d, f: processing.reject_apology(d, current_user, f.get("note", "")),
     "approve": lambda d, f: processing.resolve(d, current_user, "approved", f.get("reason", "")),
     "deny": lambda d, f: processing.resolve(d, current_user, "denied", f.get("reason", ""), confirmed=confirmed(f)),
     "return_result": lambda d, f: processing.return_result(d, current_user, f.get("method", ""), f.get("tracking", "")),
@@ -66,7 +69,8 @@ DONE = {
     "complete": "Đã chuyển hồ sơ sang bước tiếp theo.", "return": "Đã trả hồ sơ về bước trước.",
     "assign": "Đã giao bước xử lý.", "supplement": "Đã yêu cầu bổ sung hồ sơ; thời hạn tạm dừng.",
     "fee": "Đã thông báo nghĩa vụ tài chính.", "payment": "Đã ghi nhận thanh toán.",
-    "apologise": "Đã ban hành phiếu xin lỗi và hẹn lại ngày trả kết quả.", "approve": "Đã phê duyệt kết quả.",
+    "draft_apology": "Đã lập phiếu xin lỗi và đề nghị gia hạn.", "approve_apology": "Đã duyệt và ban hành phiếu xin lỗi và đề nghị gia hạn.",
+    "reject_apology": "Đã trả lại dự thảo phiếu xin lỗi.", "approve": "Đã phê duyệt kết quả.",
     "deny": "Đã ghi nhận không phê duyệt.", "return_result": "Đã trả kết quả.", "stop": "Đã dừng giải quyết hồ sơ.",
     "decline_withdrawal": "Đã trả lời không dừng; hồ sơ tiếp tục được giải quyết.",
 }
@@ -106,6 +110,8 @@ def dossier(dossier_id: int):
         decision_step=task is not None and processing.is_decision_step(dossier, task.position),
         return_step=task is not None and processing.is_return_step(dossier, task.position),
         is_desk=can(current_user, "dossier.decide", dossier), methods=processing.RETURN_METHODS,
+        can_draft_apology=can(current_user, "apology.draft", dossier), can_approve_apology=can(current_user, "apology.approve", dossier),
+        apology_deadline=processing.apology_deadline_of(dossier), apology_statuses=processing.IN_PROCESSING,
     ), 422 if summary else 200
 
 

@@ -9,11 +9,16 @@ What counts as a day off
     Decision 188/1999/QĐ-TTg), the public holidays of Labour Code 2019
     Art. 112 (1 Jan; Tết; Hùng Kings' day, 10/3 lunar; 30 Apr; 1 May; 2 Sep plus
     one adjacent day) with their compensatory days (nghỉ bù), and the
-    Government's yearly day swaps. All of these come from the ``holidays``
+    Government's yearly day swaps. The holidays come from the ``holidays``
     package (``holidays.country_holidays("VN")``), never from dates typed into
-    this module, and an administrator can correct any day with
-    ``WorkCalendar.extra_days_off`` / ``extra_working_days`` (the ``CalendarDay``
-    table in the database).
+    this module. The package misses some of the Government's yearly swaps (2026:
+    Friday 2 January off, Saturday 10 January worked, VPCP letter
+    12729/VPCP-KGVX of 25/12/2025); those ship as dated data with their source
+    in ``official_calendar.yaml`` beside this module (``official_days``,
+    ``WorkCalendar.official_days_off`` / ``official_working_days``). An
+    administrator can correct any day with ``WorkCalendar.extra_days_off`` /
+    ``extra_working_days`` (the ``CalendarDay`` table in the database), and
+    that override wins over both.
 
     The package also reports the Saturdays the Government swapped into working
     days (its ``weekend_workdays``; e.g. Sat 22 Aug 2026 was worked so that
@@ -25,10 +30,16 @@ Counting (Civil Code 2015 Art. 147-148)
     A period counted in days starts on the day after the event, and a deadline
     that falls on a day off moves to the next working day.
 
-Cut-off (Decree 61/2018 Art. 19, now Decree 118/2025 Art. 17-18; Decree 63/2024)
-    A dossier received after 15:00 (a setting: ``WorkCalendar.cutoff``), or on a
-    day off, is treated as received on the next working day; a same-day
-    procedure received after the cut-off gives its result the next working day.
+Cut-off (Decree 61/2018 Art. 19, now Decree 118/2025 Art. 17-18; Decree 63/2024;
+Decree 23/2015 Art. 7)
+    A PAPER dossier received after 15:00 (a setting: ``WorkCalendar.cutoff``, the
+    province's default, which a procedure file may override), or on a day off,
+    is treated as received on the next working day; a same-day procedure
+    received after the cut-off gives its result the next working day, whatever
+    the channel. An online dossier of any other procedure counts from the day it
+    arrives if it arrives while the office is open, else from the next working
+    day (the liên thông decree's 17:00 for online dossiers). See
+    ``applicable_cutoff``.
 
 Time of day of the appointment (NgayHenTra) -- a choice LEGAL.md section 5 asks us to make
     For periods in days (working or calendar) the due instant is the END OF
@@ -47,8 +58,8 @@ Office time, pauses, steps (Decree 61/2018 Art. 21; LEGAL.md 1.4 and 5)
     processing time into chained step dues (``step_due_dates``); finished work
     is classified early / on time / late and open work within / due soon /
     overdue (``classify``, ``open_state``; Decision 766 index 2.1); a dossier
-    going to be late gets its apology from the working day before the due day
-    (``apology_opens_at``).
+    going to be late gets its apology no later than the end of the working day
+    before the due day (``apology_deadline``; a later one is recorded as late).
 
 All instants returned are timezone-aware datetimes in ``OFFICE_TZ``. Vietnam
 has no daylight saving time, so wall-clock arithmetic in that zone is exact.
@@ -60,26 +71,34 @@ import functools
 import math
 import re
 import zoneinfo
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
 import holidays
+import yaml
 
 __all__ = [
     "CLASS_LABELS",
     "OFFICE_TZ",
     "OPEN_LABELS",
+    "SAME_DAY_UNITS",
     "TimeUnit",
     "WorkCalendar",
+    "OfficialDay",
     "add_working_minutes",
-    "apology_opens_at",
+    "apology_deadline",
+    "apology_is_late",
+    "applicable_cutoff",
     "classify",
     "due_at",
     "extend_for_pause",
+    "official_days",
     "open_state",
     "parse_office_hours",
+    "process_start",
     "step_due_dates",
     "working_minutes_between",
 ]
@@ -92,11 +111,24 @@ _MAX_DAYS_OFF_IN_A_ROW = 370
 
 
 class TimeUnit(StrEnum):
-    """Unit of a processing time, as published in the procedure catalogue."""
+    """Unit of a processing time, as published in the procedure catalogue.
+
+    ``SAME_DAY`` (trong ngày, e.g. certified copies, Decree 23/2015 Art. 7) and
+    ``IMMEDIATELY`` (ngay, e.g. birth registration on complete papers, Civil
+    Status Law 2014 Art. 16(2)) carry no count: the result is due at the end of
+    the office day the dossier counts for (``due_at``). They differ in the
+    cut-off that applies (``applicable_cutoff``).
+    """
 
     WORKING_DAYS = "working_days"
     WORKING_HOURS = "working_hours"
     CALENDAR_DAYS = "calendar_days"
+    SAME_DAY = "same_day"
+    IMMEDIATELY = "immediately"
+
+
+# Units whose time limit is the receiving (counting) day itself: no count of days.
+SAME_DAY_UNITS = frozenset({TimeUnit.SAME_DAY, TimeUnit.IMMEDIATELY})
 
 
 # --------------------------------------------------------------------------
@@ -130,6 +162,56 @@ def _is_public_holiday(day: date) -> bool:
 
 def _is_swapped_working_weekend(day: date) -> bool:
     return day in _vn_year(day.year)[1]
+
+
+# --------------------------------------------------------------------------
+# The Government's yearly swaps the package misses, shipped as dated data.
+# --------------------------------------------------------------------------
+
+OFFICIAL_CALENDAR_FILE = Path(__file__).with_name("official_calendar.yaml")
+_DAY_KINDS = ("day_off", "working_day")
+
+
+@dataclass(frozen=True)
+class OfficialDay:
+    """One day the Government swapped (off or worked), with the text that announced it."""
+
+    day: date
+    kind: str  # "day_off" | "working_day"
+    source: str
+
+
+def official_days(path: Path = OFFICIAL_CALENDAR_FILE) -> tuple[OfficialDay, ...]:
+    """The official swaps of ``official_calendar.yaml``, sorted by date.
+
+    Labour Code 2019 Art. 112(3) lets the Government set the days off of each
+    year; its yearly notices (e.g. VPCP letter 12729/VPCP-KGVX of 25/12/2025 for
+    New Year 2026) swap working days, which the ``holidays`` package does not
+    know. Every entry must name its source. Raises ValueError naming the entry
+    for a malformed file (the file ships with the code, so this is a bug).
+    """
+    return _official_days(Path(path))
+
+
+@functools.lru_cache(maxsize=4)
+def _official_days(path: Path) -> tuple[OfficialDay, ...]:
+    entries = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    days: list[OfficialDay] = []
+    for index, entry in enumerate(entries):
+        where = f"{path.name}[{index}]"
+        if not isinstance(entry, dict) or set(entry) != {"date", "kind", "source"}:
+            raise ValueError(f"{where}: expected the keys date, kind and source")
+        if isinstance(entry["date"], datetime) or not isinstance(entry["date"], date):
+            raise ValueError(f"{where}: date must be YYYY-MM-DD, got {entry['date']!r}")
+        if entry["kind"] not in _DAY_KINDS:
+            raise ValueError(f"{where}: kind must be day_off or working_day, got {entry['kind']!r}")
+        if not isinstance(entry["source"], str) or not entry["source"].strip():
+            raise ValueError(f"{where}: source must name the text that announced the swap")
+        days.append(OfficialDay(entry["date"], entry["kind"], entry["source"].strip()))
+    repeated = sorted({d.day for d in days if sum(o.day == d.day for o in days) > 1})
+    if repeated:
+        raise ValueError(f"{path.name}: listed more than once: {', '.join(map(str, repeated))}")
+    return tuple(sorted(days, key=lambda d: d.day))
 
 
 # --------------------------------------------------------------------------
@@ -215,7 +297,10 @@ class WorkCalendar:
     ``extra_days_off`` and ``extra_working_days`` are the administrator's
     overrides (Labour Code 2019 Art. 112 lets the Government shift days off
     from year to year; the overrides record what the package does not know
-    yet, or what a province decided). ``cutoff`` is the receipt cut-off
+    yet, or what a province decided). ``official_days_off`` and
+    ``official_working_days`` are the Government's swaps shipped with the code
+    (``official_days``; ``services.calendar.work_calendar`` fills them).
+    ``cutoff`` is the province's default receipt cut-off
     (15:00 under Decree 61/2018 Art. 19 / Decree 118/2025 Art. 17-18 and
     Decree 63/2024; a setting because the liên thông decree uses 17:00).
     """
@@ -223,6 +308,8 @@ class WorkCalendar:
     extra_days_off: frozenset[date] = frozenset()
     extra_working_days: frozenset[date] = frozenset()
     cutoff: time = time(15, 0)
+    official_days_off: frozenset[date] = frozenset()
+    official_working_days: frozenset[date] = frozenset()
     office_hours: tuple[tuple[time, time], ...] = (
         (time(7, 30), time(11, 30)),
         (time(13, 30), time(17, 0)),
@@ -231,15 +318,24 @@ class WorkCalendar:
     def __post_init__(self) -> None:
         # Callers may hand in sets or lists from the database; store frozensets
         # so the calendar stays hashable and immutable.
-        object.__setattr__(self, "extra_days_off", frozenset(self.extra_days_off))
-        object.__setattr__(self, "extra_working_days", frozenset(self.extra_working_days))
-        for day in self.extra_days_off | self.extra_working_days:
+        names = ("extra_days_off", "extra_working_days", "official_days_off", "official_working_days")
+        for name in names:
+            object.__setattr__(self, name, frozenset(getattr(self, name)))
+        for day in frozenset().union(*(getattr(self, name) for name in names)):
             if isinstance(day, datetime) or not isinstance(day, date):
                 raise ValueError(f"calendar overrides must be dates, got {day!r}")
         if not isinstance(self.cutoff, time) or self.cutoff.tzinfo is not None:
             raise ValueError("cutoff must be a naive time (local office time)")
         object.__setattr__(
             self, "office_hours", _check_office_hours(tuple(self.office_hours), "setting")
+        )
+
+    def with_official_days(self, days: tuple[OfficialDay, ...]) -> WorkCalendar:
+        """This calendar with the Government's swaps ``days`` (``official_days()``) applied."""
+        return replace(
+            self,
+            official_days_off=frozenset(d.day for d in days if d.kind == "day_off"),
+            official_working_days=frozenset(d.day for d in days if d.kind == "working_day"),
         )
 
     @property
@@ -269,12 +365,15 @@ class WorkCalendar:
         Precedence, strongest first:
         1. ``extra_working_days`` (admin: e.g. a make-up Saturday) always work;
         2. ``extra_days_off`` (admin) are off;
-        3. public holidays and compensatory days (Labour Code 2019 Art. 112,
+        3. ``official_working_days`` (the Government's swaps shipped as data,
+           e.g. Sat 10 Jan 2026) work;
+        4. ``official_days_off`` (e.g. Fri 2 Jan 2026) are off;
+        5. public holidays and compensatory days (Labour Code 2019 Art. 112,
            Art. 111(3); from the ``holidays`` package) are off;
-        4. Saturday and Sunday (Decision 188/1999/QĐ-TTg) are off, unless the
+        6. Saturday and Sunday (Decision 188/1999/QĐ-TTg) are off, unless the
            Government swapped that weekend day into a working day (the
            package's ``weekend_workdays``);
-        5. any other day is worked.
+        7. any other day is worked.
         """
         if isinstance(day, datetime) or not isinstance(day, date):
             # A datetime would silently never match the date sets.
@@ -282,6 +381,10 @@ class WorkCalendar:
         if day in self.extra_working_days:
             return True
         if day in self.extra_days_off:
+            return False
+        if day in self.official_working_days:
+            return True
+        if day in self.official_days_off:
             return False
         if _is_public_holiday(day):
             return False
@@ -311,7 +414,7 @@ class WorkCalendar:
 
         The mirror of ``next_working_day``, for rules counted backwards from a
         due date ("no later than 1 working day before the due date", Decree
-        61/2018 Art. 21, see ``apology_opens_at``).
+        61/2018 Art. 21, see ``apology_deadline``).
         """
         candidate = day
         for _ in range(_MAX_DAYS_OFF_IN_A_ROW):
@@ -401,6 +504,55 @@ def _to_decimal(value: int | float | Decimal) -> Decimal:
     return number
 
 
+def applicable_cutoff(
+    calendar: WorkCalendar, unit: TimeUnit | str, paper: bool, procedure_cutoff: time | None = None
+) -> time:
+    """The receipt cut-off that applies to one dossier (LEGAL.md section 5).
+
+    - A PAPER dossier (at the counter or by post) received after the cut-off
+      counts from the next working day (Decree 61/2018 Art. 19, Decree 118/2025
+      Art. 17-18, provincial 2025 procedures: 15:00).
+    - A SAME-DAY procedure (``same_day``, trong ngày) received after the cut-off
+      gives its result the next working day, whatever the channel (Decree
+      23/2015 Art. 7 for certified copies; Decree 63/2024; the civil-status
+      rules).
+    - Any other dossier (online; ``immediately`` online too) counts from the
+      day it arrives while the office is open: its cut-off is the close of the
+      office day (``day_end``; the liên thông decree uses 17:00 for online
+      dossiers). ``immediately`` (ngay, Civil Status Law 2014 Art. 16(2), 18(2))
+      is due at the end of the receiving day; the text sets no cut-off for it,
+      so only a paper dossier's cut-off moves its receiving day.
+
+    The cut-off is the procedure's own (``cutoff`` in its file) when it has
+    one, else the province's default ``calendar.cutoff`` (DEADLINE_CUTOFF).
+    Use the result as ``dataclasses.replace(calendar, cutoff=...)`` for
+    ``due_at`` and ``process_start``.
+    """
+    kind = _to_unit(unit)
+    if paper or kind is TimeUnit.SAME_DAY:
+        return procedure_cutoff or calendar.cutoff
+    return calendar.day_end
+
+
+def _receipt_start(local: datetime, base: date, calendar: WorkCalendar) -> datetime:
+    """The first office instant a receipt counts from: the receipt itself (moved into the
+    next office window) when it counts for its own day, else the opening of ``base``."""
+    if base != local.date():
+        return calendar._office_open(base)
+    return calendar._snap_to_office_time(local)
+
+
+def _close_of_window_reaching(day: date, amount: timedelta, calendar: WorkCalendar) -> datetime:
+    """The close of the office window of ``day`` in which ``amount`` of office time, counted
+    from the day's opening, runs out (``amount`` is less than an office day)."""
+    used = timedelta(0)
+    for open_, close in calendar.office_hours:
+        used += datetime.combine(day, close) - datetime.combine(day, open_)
+        if used >= amount:
+            return datetime.combine(day, close, tzinfo=OFFICE_TZ)
+    return calendar._end_of_office_day(day)  # pragma: no cover - amount < an office day
+
+
 def due_at(
     received_at: datetime,
     value: int | float | Decimal,
@@ -411,20 +563,31 @@ def due_at(
 
     ``received_at`` must be timezone-aware (ValueError otherwise); it is read in
     office time (Asia/Ho_Chi_Minh). The result is aware, in ``OFFICE_TZ``.
+    ``calendar.cutoff`` is the cut-off used: pass a calendar with the cut-off
+    that applies to the dossier (``applicable_cutoff``).
 
     WORKING_DAYS (Civil Code 2015 Art. 147: counting starts the day after;
     Decree 118/2025 Art. 17-18: after the cut-off counts from the next working
     day): the due date is the N-th working day after ``counting_start``; N = 0
-    is that day itself (same-day procedures such as certified copies: received
-    after 15:00, the result is given the next working day, Decree 23/2015
-    Art. 7). A fractional N (e.g. 0.5) is ROUNDED UP to whole days: a
-    half-day procedure cannot promise less than the day it is finished on,
-    and rounding down would turn 0.5 into a same-day promise.
-    Due at the end of the office day (see module docstring).
+    is that day itself. Due at the end of the office day (see module
+    docstring). A fractional N is NOT rounded up to a whole day: the fraction
+    is office time of the next working day (one working day being
+    ``office_day_length``), and the period ends at the close of the office
+    window in which it runs out: with the default hours 0.5 day (3 h 45 of
+    office time, inside the 4-hour morning) ends at 11:30, the close of the
+    morning, and 0.75 day at 17:00. So 0.5 day from a Monday receipt ends
+    Tuesday 11:30 (counting starts the next day, Art. 147), 1.5 days Wednesday
+    11:30.
+
+    SAME_DAY (trong ngày, Decree 23/2015 Art. 7) and IMMEDIATELY (ngay, Civil
+    Status Law 2014 Art. 16(2), 18(2)): due at the end of the office day of
+    ``counting_start``, i.e. the receiving day, or the next working day if
+    received after the cut-off or on a day off. ``value`` is ignored (0).
 
     CALENDAR_DAYS (Civil Code 2015 Art. 147-148): ``counting_start`` + N
     calendar days, moved to the next working day if that is a day off; due at
-    the end of the office day. Fractional N is rounded up as above.
+    the end of the office day. A fractional N is rounded up (half a calendar
+    day has no office meaning).
 
     WORKING_HOURS (Decree 118/2025 Art. 17; the liên thông notice limits are
     in working hours): office time is consumed from the start instant, which
@@ -441,11 +604,20 @@ def due_at(
     local = _to_office_time(received_at)
     base = calendar.counting_start(local)
 
+    if kind in SAME_DAY_UNITS:
+        return calendar._end_of_office_day(base)
+
     if kind is TimeUnit.WORKING_DAYS:
+        whole = int(amount)
         due_day = base
-        for _ in range(math.ceil(amount)):
+        for _ in range(whole):
             due_day = calendar.next_working_day(due_day)
-        return calendar._end_of_office_day(due_day)
+        fraction = amount - whole
+        if not fraction:
+            return calendar._end_of_office_day(due_day)
+        return _close_of_window_reaching(
+            calendar.next_working_day(due_day), _scaled(fraction, calendar.office_day_length), calendar
+        )
 
     if kind is TimeUnit.CALENDAR_DAYS:
         due_day = base + timedelta(days=math.ceil(amount))
@@ -456,13 +628,25 @@ def due_at(
         return calendar._end_of_office_day(due_day)
 
     # WORKING_HOURS
-    if base != local.date():
-        # After the cut-off or on a day off: the clock starts when the office
-        # opens on the next working day.
-        cursor = calendar._office_open(base)
-    else:
-        cursor = calendar._snap_to_office_time(local)
-    return _add_office_time(cursor, _hours(amount), calendar)
+    return _add_office_time(_receipt_start(local, base, calendar), _hours(amount), calendar)
+
+
+def process_start(received_at: datetime, unit: TimeUnit | str, calendar: WorkCalendar) -> datetime:
+    """Where the internal process's step shares start counting (``step_due_dates``).
+
+    Periods in days start the day after receipt (Civil Code 2015 Art. 147), so
+    the steps of a working-day process start at the opening of the working day
+    after ``counting_start`` and the last one ends when the dossier is due. A
+    same-day or immediate procedure is done on the receiving day: its steps
+    start at the receipt (moved into office time; the next working day's
+    opening if received after the cut-off or on a day off). ``calendar`` must
+    carry the dossier's cut-off, as for ``due_at``.
+    """
+    local = _to_office_time(received_at)
+    base = calendar.counting_start(local)
+    if _to_unit(unit) in SAME_DAY_UNITS:
+        return _receipt_start(local, base, calendar)
+    return calendar._office_open(calendar.next_working_day(base))
 
 
 # --------------------------------------------------------------------------
@@ -645,6 +829,9 @@ def step_due_dates(
     time as in ``add_working_minutes`` (lunch, nights and days off skipped;
     a share that ends exactly at a close ends there).
     WORKING_HOURS: the same with 60 minutes an hour.
+    SAME_DAY, IMMEDIATELY: the shares are working hours too (the time limit
+    has no count of days to share); the caller keeps the dues within the
+    dossier's own due.
     CALENDAR_DAYS (Civil Code 2015 Art. 147-148): a share is added as
     calendar time (0.5 day = 12 h); a step due that lands on a day off moves
     to the close of the next working day (Art. 148), and the next step counts
@@ -652,9 +839,9 @@ def step_due_dates(
 
     ``start`` is used as given: no cut-off is applied here. To make the last
     step of a working-day process fall on ``due_at`` of the whole dossier,
-    pass the opening of the working day after ``calendar.counting_start(
-    received_at)`` (Civil Code Art. 147: counting starts the next day), e.g.
-    a dossier received Mon 10:00 -> start Tue 07:30 -> 3 days end Thu 17:00.
+    pass ``process_start(received_at, unit, calendar)`` (Civil Code Art. 147:
+    counting starts the next day), e.g. a dossier received Mon 10:00 -> start
+    Tue 07:30 -> 3 days end Thu 17:00.
 
     Durations must be finite and non-negative (a 0 share gives the snapped
     start for office-time units); raises ValueError/TypeError like ``due_at``.
@@ -754,17 +941,34 @@ def open_state(
     return "due_soon" if due.date() <= day else "within"
 
 
-def apology_opens_at(due_at: datetime, calendar: WorkCalendar) -> datetime:
-    """When the apology for a dossier going to be late may (and should) be issued.
+def apology_deadline(due_at: datetime, calendar: WorkCalendar) -> datetime:
+    """The last instant at which the apology of a dossier going to be late is issued on time.
 
-    Decree 61/2018 Art. 21 (LEGAL.md 1.4): a dossier going to be late gets,
-    no later than 1 working day before the due date, an apology with a new
-    date (form 04, phiếu xin lỗi và hẹn lại ngày trả kết quả). This returns
-    the start of that day: the opening of the first office window of the
-    working day before the due day (a Monday due -> the previous Friday 07:30;
-    a due right after Tết -> the last working day before Tết). The due day is
-    read in office time; if it is itself a day off, the working day before it
-    is used. Result aware, in ``OFFICE_TZ``.
+    Decree 61/2018 Art. 21 (kept by the provincial 2025 rules, LEGAL.md 1.4 and
+    8): a dossier going to be late gets its apology and proposed new date
+    (form 04, "Phiếu xin lỗi và đề nghị gia hạn thời gian giải quyết") "no later
+    than 1 working day before the due date". That is a DEADLINE, not an
+    opening: the apology may be issued any time from acceptance until the end
+    of the working day before the due day. The end is the close of that office
+    day (``WorkCalendar.day_end``, 17:00 by default), the same convention as the
+    appointment itself (module docstring): issuing is an act of the office,
+    done while it is open. A Monday due -> the previous Friday 17:00; a due
+    right after Tết -> the close of the last working day before Tết; a due on
+    a day off -> the working day before that day.
+
+    An apology issued after this instant is still issued (the citizen must be
+    told) but recorded as late (``apology_is_late``); it never changes the
+    original due date the statistics use. Result aware, in ``OFFICE_TZ``.
     """
     due = _to_office_time(due_at, "due_at")
-    return calendar._office_open(calendar.previous_working_day(due.date()))
+    return calendar._end_of_office_day(calendar.previous_working_day(due.date()))
+
+
+def apology_is_late(issued_at: datetime, due_at: datetime, calendar: WorkCalendar) -> bool:
+    """Whether an apology issued at ``issued_at`` missed ``apology_deadline(due_at)``.
+
+    "Issued" is the agency's act of issuing, i.e. the head's approval of the
+    letter, not the specialist's draft (LEGAL.md 8: the head signs form 04).
+    Exactly at the deadline is on time.
+    """
+    return _to_office_time(issued_at, "issued_at") > apology_deadline(due_at, calendar)

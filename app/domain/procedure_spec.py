@@ -12,6 +12,15 @@ Why a procedure is data, and which keys it has:
   hiện); plus the result, fees and charges, forms and the legal basis. Every one of them is a
   required key here, so a file cannot publish an incomplete procedure (Decision 766 index 1.3
   counts procedures "published with all components").
+* The time limit (``processing_time``): ``value`` + ``unit`` (working_days, working_hours,
+  calendar_days; ``same_day`` and ``immediately`` carry no value and their process steps are
+  working hours of the receiving day) and an optional ``note`` for what the unit cannot say
+  (marriage: up to 5 working days where verification is needed). Half days are kept, not rounded
+  (app/domain/deadlines.due_at). Optional ``cutoff: "HH:MM"``: the receipt cut-off of this
+  procedure for paper dossiers and same-day procedures (default: the province's DEADLINE_CUTOFF,
+  LEGAL.md §5). Optional ``sources``: ``[{topic: processing_time|level|legal_basis|fees, text,
+  verified: true|false}]``, where each published figure was checked; shown on the procedure page,
+  an unverified one marked as such.
 * Decree 42/2022/NĐ-CP Art. 11 (as amended by Decree 118/2025 Art. 40(7)) sets the two levels of
   an online public service: "toàn trình" (fully online, `full`) and "một phần" (partly online,
   `partial`); a procedure offered only at the counter or by post is `none`.
@@ -67,6 +76,7 @@ __all__ = [
     "ProcessStep",
     "ProcessingTime",
     "Role",
+    "Source",
     "Sector",
     "StepPlace",
     "Subject",
@@ -86,7 +96,10 @@ AgencyKind = Literal["department", "committee"]
 Sector = Literal["justice", "construction", "planning_investment", "natural_resources", "transport"]
 OnlineLevel = Literal["partial", "full", "none"]
 Method = Literal["counter", "post", "online"]
-TimeUnit = Literal["working_days", "working_hours", "calendar_days"]
+# same_day (trong ngày) and immediately (ngay) carry no count; see app/domain/deadlines.TimeUnit.
+TimeUnit = Literal["working_days", "working_hours", "calendar_days", "same_day", "immediately"]
+SAME_DAY_UNITS = ("same_day", "immediately")
+SourceTopic = Literal["processing_time", "level", "legal_basis", "fees"]
 Subject = Literal["citizen", "organisation"]
 CopyKind = Literal["original", "copy", "original_or_copy"]
 FieldType = Literal["text", "textarea", "date", "number", "select", "checkbox", "id_number", "phone", "email"]
@@ -94,6 +107,9 @@ Role = Literal["reception", "specialist", "leader", "clerk"]
 StepPlace = Literal["receiving_desk", "resolving_agency", "other_level"]
 
 CODE_PATTERN = re.compile(r"^\d\.\d{6}$")
+HHMM_PATTERN = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+# A same-day procedure's steps are working hours inside one working day (Labour Code 2019 Art. 105: 8 hours).
+SAME_DAY_MAX_STEP_HOURS = Decimal(8)
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 BLANK_FORM_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*\.(pdf|docx?|odt)$")
 TEXT_FIELD_TYPES = ("text", "textarea")
@@ -201,10 +217,34 @@ class AgencyRef(_Model):
 
 class ProcessingTime(_Model):
     """Thời hạn giải quyết. Working days by default (Decree 61/2018 Art. 3; Decree 118/2025):
-    Saturdays, Sundays and public holidays do not count; the clock is app/domain/deadlines.py."""
+    Saturdays, Sundays and public holidays do not count; the clock is app/domain/deadlines.py.
 
-    value: Number
+    ``same_day`` (trong ngày) and ``immediately`` (ngay) have no count: leave ``value`` out (it is
+    0). ``note`` says what the unit cannot, e.g. marriage: "immediately; up to 5 working days where
+    the conditions must be verified" (Civil Status Law 2014 Art. 18(2))."""
+
+    value: Number | None = None  # required except for same_day / immediately, where it is 0
     unit: TimeUnit
+    note: Text | None = None
+
+    @model_validator(mode="after")
+    def _value_for_the_unit(self) -> ProcessingTime:
+        if self.unit in SAME_DAY_UNITS:
+            if self.value not in (None, Decimal(0)):
+                raise _Problems([("value", f"a {self.unit} time limit has no count: leave value out")])
+            object.__setattr__(self, "value", Decimal(0))
+        elif self.value is None:
+            raise _Problems([("value", f"required key is missing (the number of {self.unit})")])
+        return self
+
+
+class Source(_Model):
+    """Where a published figure was checked: the time limit, the competent level, the legal basis
+    or the fees, with the text (law, decree, article) and whether it was verified against it."""
+
+    topic: SourceTopic
+    text: Text
+    verified: StrictBool
 
 
 class Fee(_Model):
@@ -331,6 +371,17 @@ class ProcedureSpec(_Model):
     documents: Annotated[list[Document], Field(min_length=1)]
     form: list[FormField] = []
     process: Annotated[list[ProcessStep], Field(min_length=1)]
+    # The receipt cut-off "HH:MM" of this procedure for paper dossiers and same-day procedures
+    # (LEGAL.md §5); absent: the province's DEADLINE_CUTOFF (app/domain/deadlines.applicable_cutoff).
+    cutoff: StrictStr | None = None
+    sources: list[Source] = []
+
+    @field_validator("cutoff")
+    @classmethod
+    def _cutoff_format(cls, value: str | None) -> str | None:
+        if value is not None and not HHMM_PATTERN.match(value):
+            raise ValueError(f"expected a time of day HH:MM such as \"15:00\", got {value!r}")
+        return value
 
     @model_validator(mode="before")
     @classmethod
@@ -384,7 +435,12 @@ class ProcedureSpec(_Model):
         problems: list[tuple[str, str]] = []
         steps = self.process
         total = sum((s.duration for s in steps), Decimal(0))
-        if total != self.processing_time.value:
+        if self.processing_time.unit in SAME_DAY_UNITS:
+            if total > SAME_DAY_MAX_STEP_HOURS:
+                problems.append(("process", f"a {self.processing_time.unit} procedure's step durations are working "
+                                            f"hours within the receiving day; they add up to {_fmt(total)}, more "
+                                            f"than {_fmt(SAME_DAY_MAX_STEP_HOURS)}"))
+        elif total != self.processing_time.value:
             problems.append(("process", f"step durations add up to {_fmt(total)} but processing_time.value is "
                                         f"{_fmt(self.processing_time.value)} ({self.processing_time.unit}); "
                                         "they must be equal"))

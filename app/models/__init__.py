@@ -2,6 +2,7 @@
 from app.models.calendar import CalendarDay
 from app.models.catalogue import Procedure, ProcedureSnapshot, ProcedureVersion
 from app.models.dossiers import (
+                                 Apology,
                                  Counter,
                                  Dossier,
                                  DossierEvent,
@@ -17,5 +18,5 @@ from app.models.units import AdministrativeUnit, Agency
 from app.models.users import Membership, User
 
 __all__ = [
-    "Counter", "Dossier", "DossierEvent", "DossierFile", "IssuedDocument", "OutboxMessage", "Payment", "PaymentOrder", "Rating", "StepTask",
+    "Apology", "Counter", "Dossier", "DossierEvent", "DossierFile", "IssuedDocument", "OutboxMessage", "Payment", "PaymentOrder", "Rating", "StepTask",
     "AdministrativeUnit", "Agency", "CalendarDay", "Membership", "Procedure", "ProcedureSnapshot", "ProcedureVersion", "User"]

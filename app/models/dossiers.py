@@ -113,10 +113,16 @@ class Dossier(db.Model):
     steps: Mapped[list[StepTask]] = relationship(back_populates="dossier", order_by="StepTask.id")
     payments: Mapped[list[Payment]] = relationship(back_populates="dossier", order_by="Payment.id")
     rating: Mapped[Rating | None] = relationship(back_populates="dossier", uselist=False)
+    apologies: Mapped[list[Apology]] = relationship(back_populates="dossier", order_by="Apology.id")
 
     @property
     def current_step(self) -> StepTask | None:
         return next((s for s in reversed(self.steps) if s.done_at is None), None)
+
+    @property
+    def apology(self) -> Apology | None:
+        """The live apology: the pending draft or the approved one (rejected drafts are history)."""
+        return next((a for a in reversed(self.apologies) if a.status != "rejected"), None)
 
 
 class StepTask(db.Model):
@@ -156,6 +162,40 @@ class StepTask(db.Model):
     @property
     def key(self) -> str:
         return f"s{self.position + 1}"
+
+
+class Apology(db.Model):
+    """The apology and proposed new date (form 04) of a dossier going to be late: drafted by
+    whoever holds the step (reason, new date), approved or sent back by a leader of the
+    competent agency. Only the approval issues form 04 (under the head's name) and sets
+    `Dossier.rescheduled_due_at`; `late` records an approval after the deadline "no later than
+    1 working day before the due date" (Decree 61/2018 Art. 21; domain/deadlines.apology_deadline).
+    A rejected draft stays as history; at most one draft or approved apology per dossier (the
+    partial unique index), so a dossier is rescheduled once."""
+
+    __tablename__ = "apology"
+    __table_args__ = (
+        CheckConstraint("status IN ('drafted', 'approved', 'rejected')", name="status"),
+        Index("uq_apology_live", "dossier_id", unique=True,
+              sqlite_where=text("status != 'rejected'"), postgresql_where=text("status != 'rejected'")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(10), default="drafted")
+    reason: Mapped[str] = mapped_column(Text)
+    new_due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    drafted_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    drafted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decision_note: Mapped[str] = mapped_column(Text, default="")  # why a draft was sent back
+    deadline_at: Mapped[datetime] = mapped_column(UTCDateTime)  # the last on-time instant, at drafting
+    late: Mapped[bool | None] = mapped_column()  # set at approval: issued after the deadline
+
+    dossier: Mapped[Dossier] = relationship(back_populates="apologies")
+    drafted_by: Mapped[User] = relationship(foreign_keys=[drafted_by_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
 
 
 class Rating(db.Model):

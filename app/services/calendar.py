@@ -2,17 +2,26 @@
 and the due date a procedure would have if received now."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, time
 
 from flask import current_app
 from sqlalchemy import select
 
-from app.domain.deadlines import WorkCalendar, due_at, parse_office_hours
+from app.domain.deadlines import (
+    OfficialDay,
+    WorkCalendar,
+    applicable_cutoff,
+    due_at,
+    official_days,
+    parse_office_hours,
+)
 from app.extensions import db
 from app.models import CalendarDay, ProcedureVersion
 from app.services.errors import ServiceError
 
 DAY_KINDS = {"day_off": "Ngày nghỉ bổ sung", "working_day": "Ngày làm việc bù"}
+OFFICIAL_KINDS = {"day_off": "Ngày nghỉ (hoán đổi)", "working_day": "Ngày làm việc bù (hoán đổi)"}
 
 
 class CalendarError(ServiceError):
@@ -20,18 +29,41 @@ class CalendarError(ServiceError):
 
 
 def work_calendar() -> WorkCalendar:
+    """The admin's overrides (CalendarDay) over the Government's swaps shipped as data
+    (app/domain/official_calendar.yaml) over the holidays package; the province's settings."""
     overrides = db.session.execute(select(CalendarDay.day, CalendarDay.kind)).all()
     return WorkCalendar(
         extra_days_off=frozenset(d for d, kind in overrides if kind == "day_off"),
         extra_working_days=frozenset(d for d, kind in overrides if kind == "working_day"),
         cutoff=time.fromisoformat(current_app.config["DEADLINE_CUTOFF"]),
         office_hours=parse_office_hours(current_app.config["OFFICE_HOURS"]),
-    )
+    ).with_official_days(official_days())
 
 
-def expected_due(version: ProcedureVersion, received_at: datetime) -> datetime:
-    """The appointment a dossier of this procedure received at `received_at` would get."""
-    return due_at(received_at, version.time_value, version.time_unit, work_calendar())
+def procedure_calendar(version: ProcedureVersion, paper: bool) -> WorkCalendar:
+    """The working calendar with the cut-off that applies to a dossier of this procedure: the
+    procedure file's `cutoff` or the province's DEADLINE_CUTOFF, for paper dossiers and
+    same-day procedures only (domain/deadlines.applicable_cutoff, LEGAL.md §5)."""
+    calendar = work_calendar()
+    own = version.spec.get("cutoff")
+    cutoff = applicable_cutoff(calendar, version.time_unit, paper, time.fromisoformat(own) if own else None)
+    return replace(calendar, cutoff=cutoff)
+
+
+def expected_due(version: ProcedureVersion, received_at: datetime, paper: bool = True) -> datetime:
+    """The appointment a dossier of this procedure received at `received_at` would get; `paper`
+    for a counter or postal dossier (channel 1, 3). The public "if received now" estimate takes
+    the paper receipt, the later of the two."""
+    return due_at(received_at, version.time_value, version.time_unit, procedure_calendar(version, paper))
+
+
+def official_swaps() -> list[tuple[OfficialDay, CalendarDay | None]]:
+    """The Government's swaps shipped as data, newest first, each with the admin override of
+    the same day if there is one (the override wins: WorkCalendar.is_working_day)."""
+    days = official_days()
+    overridden = {row.day: row for row in db.session.scalars(
+        select(CalendarDay).where(CalendarDay.day.in_([d.day for d in days])))}
+    return [(day, overridden.get(day.day)) for day in reversed(days)]
 
 
 def overrides() -> list[CalendarDay]:

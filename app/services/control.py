@@ -24,12 +24,14 @@ def control_slip_pdf(dossier: Dossier) -> bytes:
     desk = dossier.receiving_agency
     resolving = dossier.resolving_agency or desk
     coordinating = sorted({s.agency.name for s in dossier.steps} - {desk.name, resolving.name})
+    apology = dossier.apology if dossier.apology and dossier.apology.status == "approved" else None
     context = {
         "managing_body": (desk.parent.name if desk.parent else desk.name).upper(), "issuer": desk.name.upper(),
         "centre": desk.name, "number": "", "place": desk.unit.name, "issued_at": utcnow(), "electronic": True,
         "code": dossier.code, "procedure": {"code": dossier.procedure_version.code, "name": dossier.procedure_version.name},
         "applicant": {"full_name": dossier.applicant_name}, "agency_name": resolving.name,
         "coordinating": coordinating, "received_at": dossier.received_at, "due_at": dossier.due_at,
+        "apology": {"new_due_at": apology.new_due_at, "issued_at": apology.decided_at, "late": apology.late} if apology else None,
         "steps": [{"unit": s.agency.name, "given_at": s.given_at, "received_at": s.done_at,
                    "giver": s.given_by.full_name if s.given_by else "", "receiver": s.done_by.full_name if s.done_by else "",
                    "result": s.result, "note": f"{s.name}. {s.note}".strip()} for s in dossier.steps],

@@ -306,7 +306,7 @@ def accept(dossier: Dossier, staff: User, lock_version: int | None = None, now: 
     check_lock(dossier, lock_version)
     transition(dossier, Action.ACCEPT, staff, now, agency=agency)
     dossier.received_at = now
-    dossier.due_at = expected_due(dossier.procedure_version, now)
+    dossier.due_at = expected_due(dossier.procedure_version, now, paper=dossier.channel != 2)
     processing.start(dossier, staff, now)
     document = issuing.issue(dossier, "receipt", staff, now)
     message = notify.status_email(dossier)
@@ -374,7 +374,7 @@ def counter_intake(staff: User, version: ProcedureVersion, desk_code: str, chann
     _send(dossier, staff, now, agency=desk)
     transition(dossier, Action.ACCEPT, staff, now, agency=desk)
     dossier.received_at = now
-    dossier.due_at = expected_due(version, now)
+    dossier.due_at = expected_due(version, now, paper=channel != 2)
     processing.start(dossier, staff, now)
     document = issuing.issue(dossier, "receipt", staff, now)
     message = notify.status_email(dossier) if dossier.applicant_email else None

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from flask import current_app, url_for
 
+from app.domain.deadlines import SAME_DAY_UNITS
 from app.domain.structure import AgencyKind, Level
 from app.extensions import db
 from app.models import Agency, Dossier, IssuedDocument, User
@@ -18,12 +19,13 @@ KINDS = {
     "receipt": ("GTN", "receipt", "Giấy tiếp nhận hồ sơ và hẹn trả kết quả"),
     "supplement_request": ("PBS", "supplement_request", "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ"),
     "refusal": ("PTC", "refusal", "Phiếu từ chối tiếp nhận giải quyết hồ sơ"),
-    "apology": ("PXL", "apology", "Phiếu xin lỗi và hẹn lại ngày trả kết quả"),
+    "apology": ("PXL", "apology", "Phiếu xin lỗi và đề nghị gia hạn thời gian giải quyết"),
     "stop_notice": ("TBD", "stop_notice", "Thông báo dừng giải quyết hồ sơ"),
     "result": ("KQ", "result", "Kết quả giải quyết thủ tục hành chính"),
 }
 COPY_LABELS = {"original": "Bản chính", "copy": "Bản sao", "original_or_copy": "Bản chính hoặc bản sao"}
-UNITS = {"working_days": "ngày làm việc", "working_hours": "giờ làm việc", "calendar_days": "ngày"}
+UNITS = {"working_days": "ngày làm việc", "working_hours": "giờ làm việc", "calendar_days": "ngày",
+         "same_day": "trong ngày", "immediately": "ngay khi nhận đủ hồ sơ"}
 
 
 def _issuer_suffix(agency: Agency) -> str:
@@ -88,7 +90,8 @@ def context(document: IssuedDocument) -> dict:
         "documents": [{"name": d["name"], "copy": COPY_LABELS[d["copy"]], "count": d["count"]}
                       for d in spec["documents"] if d["key"] in present or d["required"]],
         "sets": 1,
-        "processing_time": f"{int(value) if value == value.to_integral() else value} {UNITS[version.time_unit]}",
+        "processing_time": UNITS[version.time_unit] if version.time_unit in SAME_DAY_UNITS
+        else f"{int(value) if value == value.to_integral() else value} {UNITS[version.time_unit]}",
         "received_at": dossier.received_at, "due_at": dossier.due_at,
         "pickup": {"counter": f"Tại {desk.name}", "post": "Gửi qua dịch vụ bưu chính công ích đến địa chỉ người nộp",
                    "online": "Nhận kết quả điện tử trên Cổng dịch vụ công"}[dossier.delivery],

@@ -13,11 +13,20 @@ ACTION_ROLES: dict[str, set[str]] = {
     "work.list": {Role.SPECIALIST, Role.LEADER, Role.CLERK, Role.RECEPTION},  # the officials' worklist
 }
 # Actions on one dossier.
-DOSSIER_ACTIONS = {"dossier.view", "dossier.edit", "dossier.decide", "dossier.withdraw"}
+DOSSIER_ACTIONS = {"dossier.view", "dossier.edit", "dossier.decide", "dossier.withdraw", "apology.draft", "apology.approve"}
 
 
 def _member(user, agency_id: int, roles: set[str] | None = None) -> bool:
     return any(m.agency_id == agency_id and (roles is None or m.role in roles) for m in user.memberships)
+
+
+def holds(user, task) -> bool:
+    """The step is at one of the user's (agency, role), or assigned to the user."""
+    if task is None or not user.is_authenticated:
+        return False
+    if task.assignee_id is not None:
+        return task.assignee_id == user.id
+    return any(m.agency_id == task.agency_id and m.role == task.role for m in user.memberships)
 
 
 def can(user, action: str, obj=None) -> bool:
@@ -42,4 +51,9 @@ def can(user, action: str, obj=None) -> bool:
         return owner and dossier.status in ("draft", "supplement_requested")
     if action == "dossier.withdraw":
         return owner
+    if action == "apology.approve":
+        # Form 04 is the agency head's letter (LEGAL.md §2.2, §8): a leader of the competent agency.
+        return dossier.resolving_agency_id is not None and _member(user, dossier.resolving_agency_id, {Role.LEADER})
+    if action == "apology.draft":  # whoever holds the step drafts it; a leader may draft and approve at once
+        return holds(user, dossier.current_step) or can(user, "apology.approve", dossier)
     return desk and dossier.status != "draft"  # dossier.decide: the receiving desk's reception staff

@@ -13,10 +13,12 @@ from datetime import datetime
 from sqlalchemy import and_, or_, select
 
 from app.domain.deadlines import (
-    OFFICE_TZ,
-    apology_opens_at,
+    SAME_DAY_UNITS,
+    apology_deadline,
+    apology_is_late,
     classify,
     extend_for_pause,
+    process_start,
     step_due_dates,
     working_minutes_between,
 )
@@ -26,6 +28,7 @@ from app.extensions import db
 from app.models import (
     AdministrativeUnit,
     Agency,
+    Apology,
     Dossier,
     DossierEvent,
     Membership,
@@ -35,7 +38,8 @@ from app.models import (
 )
 from app.models.users import utcnow
 from app.services import issuing, notify
-from app.services.calendar import work_calendar
+from app.services.calendar import procedure_calendar, work_calendar
+from app.services.permissions import can, holds
 from app.services.transitions import (
     DossierError,
     commit_then_dispatch,
@@ -87,12 +91,13 @@ def _planned_due(dossier: Dossier, position: int) -> datetime:
     later by the supplement pause when it falls after the pause began."""
     version = dossier.procedure_version
     durations = [step["duration"] for step in version.spec["process"]]
-    calendar = work_calendar()
-    # The period starts the day after receipt (Civil Code Art. 147), as due_at counts it, so the
-    # last step ends when the whole dossier is due.
-    first_day = calendar.next_working_day(calendar.counting_start(dossier.received_at))
-    start = datetime.combine(first_day, calendar.office_hours[0][0], tzinfo=OFFICE_TZ)
+    calendar = procedure_calendar(version, paper=dossier.channel != 2)
+    # Counted as due_at counts the dossier (the day after receipt, Civil Code Art. 147; a
+    # same-day procedure from the receipt), so the last step ends when the dossier is due.
+    start = process_start(dossier.received_at, version.time_unit, calendar)
     due = step_due_dates(start, durations, version.time_unit, calendar)[position]
+    if version.time_unit in SAME_DAY_UNITS:
+        due = min(due, dossier.due_at)  # shares in hours never run past the day's result
     if dossier.paused_at and dossier.resumed_at and due > dossier.paused_at:
         due = extend_for_pause(due, dossier.paused_at, dossier.resumed_at, calendar)
     return due
@@ -125,15 +130,6 @@ def start(dossier: Dossier, staff: User, now: datetime) -> None:
 
 
 # --- who may act ----------------------------------------------------------------------------
-
-def holds(user: User, task: StepTask | None) -> bool:
-    """The step is at one of the user's (agency, role), or assigned to the user."""
-    if task is None or not user.is_authenticated:
-        return False
-    if task.assignee_id is not None:
-        return task.assignee_id == user.id
-    return any(m.agency_id == task.agency_id and m.role == task.role for m in user.memberships)
-
 
 def _require_holder(dossier: Dossier, user: User) -> StepTask:
     task = dossier.current_step
@@ -313,30 +309,119 @@ def fee_total(dossier: Dossier) -> int:
     return sum(fee["amount"] for fee in dossier.procedure_version.spec["fees"])
 
 
-def apologise(dossier: Dossier, user: User, new_due_at: datetime, reason: str, now: datetime | None = None) -> Dossier:
-    """Going to be late: from one working day before the due date the resolving agency sends
-    the apology (form 04) with a new date — once. The original due date stays for statistics."""
+# A dossier in processing: the apology is refused outside it (409), not before any hour.
+IN_PROCESSING = ("accepted", "processing", "fee_requested")
+
+
+def draft_apology(dossier: Dossier, user: User, new_due_at: datetime, reason: str, now: datetime | None = None,
+                  issue: bool = False) -> Apology:
+    """Going to be late: whoever holds the step (or a leader of the competent agency) drafts the
+    apology, its reason and the proposed new date; a leader approves it (`approve_apology`) and
+    only then form 04 is issued and the new date takes effect. `issue`: a leader drafts and
+    approves at once. Decree 61/2018 Art. 21 (LEGAL.md §1.4): no later than 1 working day before
+    the due date, once; drafting is allowed any time in processing, a late one is recorded late."""
     now = now or utcnow()
-    _require_status(dossier, "accepted", "processing", "fee_requested")
-    task = _require_holder(dossier, user)
-    if dossier.rescheduled_due_at is not None:
-        raise DossierError("Hồ sơ đã được hẹn lại ngày trả kết quả một lần; không được hẹn lại lần thứ hai.", status=409)
-    if not reason.strip():
-        raise DossierError("Cần ghi lý do chậm trễ.", fields={"reason": "Nhập lý do chậm trễ."})
+    if not can(user, "apology.draft", dossier):
+        raise DossierError("Chỉ người đang giữ bước xử lý hoặc lãnh đạo cơ quan giải quyết mới lập phiếu xin lỗi.", status=403)
+    if issue and not can(user, "apology.approve", dossier):
+        raise DossierError("Chỉ lãnh đạo cơ quan giải quyết mới ban hành phiếu xin lỗi.", status=403)
+    _require_status(dossier, *IN_PROCESSING)
+    _require_no_apology(dossier)
     current_due = dossier.effective_due_at or dossier.due_at
-    if now < apology_opens_at(current_due, work_calendar()):
-        raise DossierError("Chỉ được xin lỗi, hẹn lại từ 01 ngày làm việc trước ngày hẹn trả.", status=409)
-    if new_due_at <= current_due:
-        raise DossierError("Ngày hẹn mới phải sau ngày hẹn hiện tại.", fields={"new_due_at": "Chọn ngày sau ngày hẹn hiện tại."})
-    dossier.rescheduled_due_at = new_due_at
-    db.session.add(DossierEvent(
-        dossier=dossier, action="apologise", from_status=dossier.status, to_status=dossier.status, actor=user,
-        agency=task.agency, at=now, note=reason.strip()))
-    document = issuing.issue(dossier, "apology", user, now, {"reason": reason.strip(), "new_due_at": new_due_at.isoformat()},
-                             agency=task.agency)
-    message = notify.status_email(dossier, extra=f"Cơ quan xin lỗi vì chậm trễ và hẹn lại ngày trả kết quả. Lý do: {reason.strip()}")
+    problems = {}
+    if not reason.strip():
+        problems["reason"] = "Nhập lý do chậm trễ."
+    if new_due_at <= max(current_due, now):
+        problems["new_due_at"] = "Chọn ngày sau ngày hẹn hiện tại và sau hôm nay."
+    if problems:
+        raise DossierError("Cần ghi lý do chậm trễ và ngày hẹn mới hợp lệ.", fields=problems)
+    apology = Apology(dossier=dossier, reason=reason.strip(), new_due_at=new_due_at, drafted_by=user, drafted_at=now,
+                      deadline_at=apology_deadline(current_due, work_calendar()), decision_note="")
+    db.session.add(apology)
+    _apology_event(dossier, "draft_apology", user, now, f"Dự thảo phiếu xin lỗi, đề nghị gia hạn; lý do: {reason.strip()}")
+    if issue:
+        return _issue_apology(dossier, apology, user, now)
+    commit_then_dispatch()
+    return apology
+
+
+def approve_apology(dossier: Dossier, user: User, now: datetime | None = None) -> Apology:
+    """A leader of the competent agency approves the draft: form 04 is issued under "THỦ TRƯỞNG
+    CƠ QUAN" with the approver's name (never the drafter's) and `rescheduled_due_at` takes
+    effect. "Late" is judged now, at the issuing: the law's act is the agency issuing the
+    apology (Decree 61/2018 Art. 21, "gửi văn bản xin lỗi"), and the draft is not yet that."""
+    now = now or utcnow()
+    _require_apology_approver(dossier, user)
+    return _issue_apology(dossier, _pending_apology(dossier), user, now)
+
+
+def reject_apology(dossier: Dossier, user: User, note: str, now: datetime | None = None) -> Apology:
+    """The leader sends the draft back with a reason; a new draft may follow."""
+    now = now or utcnow()
+    _require_apology_approver(dossier, user)
+    apology = _pending_apology(dossier)
+    if not note.strip():
+        raise DossierError("Cần ghi lý do trả lại dự thảo.", fields={"note": "Nhập lý do trả lại dự thảo."})
+    apology.status, apology.decided_by, apology.decided_at, apology.decision_note = "rejected", user, now, note.strip()
+    _apology_event(dossier, "reject_apology", user, now, f"Trả lại dự thảo phiếu xin lỗi: {note.strip()}")
+    commit_then_dispatch()
+    return apology
+
+
+def apology_deadline_of(dossier: Dossier) -> datetime | None:
+    """The last on-time instant for this dossier's apology (the page shows it while drafting)."""
+    due = dossier.effective_due_at or dossier.due_at
+    return apology_deadline(due, work_calendar()) if due else None
+
+
+def _require_apology_approver(dossier: Dossier, user: User) -> None:
+    if not can(user, "apology.approve", dossier):
+        raise DossierError("Chỉ lãnh đạo cơ quan giải quyết mới duyệt phiếu xin lỗi.", status=403)
+    _require_status(dossier, *IN_PROCESSING)
+
+
+def _require_no_apology(dossier: Dossier) -> None:
+    live = dossier.apology
+    if live is not None and live.status == "approved":
+        raise DossierError("Hồ sơ đã được xin lỗi và hẹn lại ngày trả kết quả một lần; không được hẹn lại lần thứ hai.",
+                           status=409)
+    if live is not None:
+        raise DossierError("Đã có dự thảo phiếu xin lỗi đang chờ lãnh đạo duyệt.", status=409)
+
+
+def _pending_apology(dossier: Dossier) -> Apology:
+    live = dossier.apology
+    if live is None or live.status != "drafted":
+        _require_no_apology(dossier)  # approved already: the second-apology message
+        raise DossierError("Không có dự thảo phiếu xin lỗi chờ duyệt.", status=409)
+    return live
+
+
+def _apology_event(dossier: Dossier, action: str, user: User, now: datetime, note: str) -> None:
+    db.session.add(DossierEvent(dossier=dossier, action=action, from_status=dossier.status, to_status=dossier.status,
+                                actor=user, agency=dossier.resolving_agency, at=now, note=note))
+
+
+def _issue_apology(dossier: Dossier, apology: Apology, leader: User, now: datetime) -> Apology:
+    current_due = dossier.effective_due_at or dossier.due_at
+    if apology.new_due_at <= max(current_due, now):
+        raise DossierError("Ngày hẹn mới của dự thảo không còn sau ngày hẹn hiện tại; trả lại dự thảo để lập lại.",
+                           status=409)
+    calendar = work_calendar()
+    apology.status, apology.decided_by, apology.decided_at = "approved", leader, now
+    apology.deadline_at = apology_deadline(current_due, calendar)
+    apology.late = apology_is_late(now, current_due, calendar)
+    # The new date is the applicant's; due_at (and the stamped classification) stay the statistics'.
+    dossier.rescheduled_due_at = apology.new_due_at
+    _apology_event(dossier, "approve_apology", leader, now,
+                   "Ban hành phiếu xin lỗi và đề nghị gia hạn" + (" (quá thời hạn xin lỗi)." if apology.late else "."))
+    document = issuing.issue(dossier, "apology", leader, now,
+                             {"reason": apology.reason, "new_due_at": apology.new_due_at.isoformat(), "late": apology.late},
+                             agency=dossier.resolving_agency)
+    message = notify.status_email(dossier, extra="Cơ quan giải quyết xin lỗi vì chậm trễ và đề nghị gia hạn thời gian "
+                                                 f"giải quyết. Lý do: {apology.reason}")
     commit_then_dispatch(document, message)
-    return dossier
+    return apology
 
 
 def resolve(dossier: Dossier, user: User, outcome: str, reason: str = "", now: datetime | None = None,

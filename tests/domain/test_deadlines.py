@@ -38,12 +38,16 @@ from app.domain.deadlines import (
     TimeUnit,
     WorkCalendar,
     add_working_minutes,
-    apology_opens_at,
+    apology_deadline,
+    apology_is_late,
+    applicable_cutoff,
     classify,
     due_at,
     extend_for_pause,
+    official_days,
     open_state,
     parse_office_hours,
+    process_start,
     step_due_dates,
     working_minutes_between,
 )
@@ -394,11 +398,83 @@ def test_due_at_zero_working_days_after_cutoff_is_next_working_day():
     assert_due(due_at(ict(2027, 3, 5, 16), 0, WD, CAL), ict(2027, 3, 8, 17))
 
 
-def test_due_at_fractional_working_days_round_up():
-    # 0.5 -> 1 day: Mon 1 Mar 10:00 -> Tue 2 Mar.
-    assert_due(due_at(ict(2027, 3, 1, 10), 0.5, WD, CAL), ict(2027, 3, 2, 17))
-    # 2.1 -> 3 days: Thu 4 Mar.
-    assert_due(due_at(ict(2027, 3, 1, 10), Decimal("2.1"), WD, CAL), ict(2027, 3, 4, 17))
+def test_half_a_working_day_ends_at_noon_not_a_whole_day_later():
+    # Was: 0.5 rounded up to a whole day (Tue 17:00). The period starts the day after receipt
+    # (Civil Code Art. 147); half of the 7 h 30 office day (3 h 45) runs out inside the 4-hour
+    # morning of Tue 2 Mar, so it ends at that window's close, 11:30.
+    assert_due(due_at(ict(2027, 3, 1, 10), 0.5, WD, CAL), ict(2027, 3, 2, 11, 30))
+    assert_due(due_at(ict(2027, 3, 1, 14), 0.5, WD, CAL), ict(2027, 3, 2, 11, 30))
+    # 1.5 days: Tue 2 Mar is the whole day, Wed 3 Mar the morning.
+    assert_due(due_at(ict(2027, 3, 1, 10), 1.5, WD, CAL), ict(2027, 3, 3, 11, 30))
+    # Received Fri 5 Mar: the half day is Mon 8 Mar's morning.
+    assert_due(due_at(ict(2027, 3, 5, 9), 0.5, WD, CAL), ict(2027, 3, 8, 11, 30))
+
+
+def test_fraction_beyond_the_morning_ends_at_the_close_of_the_day():
+    # 0.75 day = 5 h 37.5 min: more than the 4-hour morning -> the afternoon's close, 17:00.
+    assert_due(due_at(ict(2027, 3, 1, 10), 0.75, WD, CAL), ict(2027, 3, 2, 17))
+    # 2.1 days: Tue, Wed whole, then 45 min of Thu 4 Mar -> its morning's close.
+    assert_due(due_at(ict(2027, 3, 1, 10), Decimal("2.1"), WD, CAL), ict(2027, 3, 4, 11, 30))
+
+
+def test_half_day_follows_the_office_hours_setting():
+    # 08:00-12:00,13:00-17:30: 8 h 30 day, half = 4 h 15 > the 4-hour morning -> 17:30.
+    cal = WorkCalendar(office_hours=parse_office_hours("08:00-12:00,13:00-17:30"))
+    assert_due(due_at(ict(2027, 3, 1, 10), 0.5, WD, cal), ict(2027, 3, 2, 17, 30))
+    # 07:00-11:30,13:30-16:30: 7 h 30 day, half = 3 h 45 within the 4 h 30 morning -> 11:30.
+    cal = WorkCalendar(office_hours=parse_office_hours("07:00-11:30,13:30-16:30"))
+    assert_due(due_at(ict(2027, 3, 1, 10), 0.5, WD, cal), ict(2027, 3, 2, 11, 30))
+
+
+def test_same_day_received_before_the_cutoff_is_due_at_the_close_that_day():
+    assert_due(due_at(ict(2027, 3, 1, 14, 59), 0, TimeUnit.SAME_DAY, CAL), ict(2027, 3, 1, 17))
+
+
+def test_same_day_received_after_the_cutoff_is_due_the_next_working_day():
+    assert_due(due_at(ict(2027, 3, 1, 15, 30), 0, TimeUnit.SAME_DAY, CAL), ict(2027, 3, 2, 17))
+    # Friday after the cut-off -> Monday; Saturday -> Monday.
+    assert_due(due_at(ict(2027, 3, 5, 16), 0, TimeUnit.SAME_DAY, CAL), ict(2027, 3, 8, 17))
+    assert_due(due_at(ict(2027, 3, 6, 9), 0, TimeUnit.SAME_DAY, CAL), ict(2027, 3, 8, 17))
+
+
+def test_immediately_is_due_at_the_end_of_the_receiving_day():
+    online = WorkCalendar(cutoff=CAL.day_end)  # applicable_cutoff of an online dossier
+    assert_due(due_at(ict(2027, 3, 1, 16, 30), 0, TimeUnit.IMMEDIATELY, online), ict(2027, 3, 1, 17))
+    # After the close, or on a day off: the next working day's end.
+    assert_due(due_at(ict(2027, 3, 1, 17, 30), 0, TimeUnit.IMMEDIATELY, online), ict(2027, 3, 2, 17))
+    assert_due(due_at(ict(2027, 3, 6, 9), 0, TimeUnit.IMMEDIATELY, online), ict(2027, 3, 8, 17))
+
+
+def test_cutoff_applies_to_paper_dossiers_and_same_day_procedures_only():
+    # LEGAL.md section 5: paper after 15:00 -> next working day; same-day after 15:00 -> next
+    # working day whatever the channel; an online dossier counts while the office is open.
+    assert applicable_cutoff(CAL, WD, paper=True) == time(15, 0)
+    assert applicable_cutoff(CAL, TimeUnit.SAME_DAY, paper=False) == time(15, 0)
+    assert applicable_cutoff(CAL, TimeUnit.IMMEDIATELY, paper=True) == time(15, 0)
+    assert applicable_cutoff(CAL, WD, paper=False) == time(17, 0)
+    assert applicable_cutoff(CAL, TimeUnit.IMMEDIATELY, paper=False) == time(17, 0)
+
+
+def test_cutoff_is_the_procedures_own_when_it_has_one():
+    assert applicable_cutoff(CAL, TimeUnit.SAME_DAY, paper=False, procedure_cutoff=time(16, 0)) == time(16, 0)
+    assert applicable_cutoff(CAL, WD, paper=True, procedure_cutoff=time(16, 0)) == time(16, 0)
+    assert applicable_cutoff(CAL, WD, paper=False, procedure_cutoff=time(16, 0)) == time(17, 0)
+
+
+def test_online_dossier_at_1600_counts_from_its_own_day():
+    online = WorkCalendar(cutoff=applicable_cutoff(CAL, WD, paper=False))
+    paper = WorkCalendar(cutoff=applicable_cutoff(CAL, WD, paper=True))
+    assert_due(due_at(ict(2027, 3, 1, 16), 1, WD, online), ict(2027, 3, 2, 17))
+    assert_due(due_at(ict(2027, 3, 1, 16), 1, WD, paper), ict(2027, 3, 3, 17))
+
+
+def test_process_start_of_a_same_day_procedure_is_the_receipt():
+    assert_due(process_start(ict(2027, 3, 1, 9, 10), TimeUnit.SAME_DAY, CAL), ict(2027, 3, 1, 9, 10))
+    assert_due(process_start(ict(2027, 3, 1, 12), TimeUnit.IMMEDIATELY, CAL), ict(2027, 3, 1, 13, 30))
+    assert_due(process_start(ict(2027, 3, 1, 15, 30), TimeUnit.SAME_DAY, CAL), ict(2027, 3, 2, 7, 30))
+    # Days: the opening of the day after the counting day (Civil Code Art. 147).
+    assert_due(process_start(ict(2027, 3, 1, 10), WD, CAL), ict(2027, 3, 2, 7, 30))
+    assert_due(process_start(ict(2027, 3, 5, 15, 30), WD, CAL), ict(2027, 3, 9, 7, 30))
 
 
 def test_due_at_accepts_unit_as_string():
@@ -1151,39 +1227,52 @@ def test_open_state_rejects_bad_setting():
 
 
 # --------------------------------------------------------------------------
-# apology_opens_at
+# apology_deadline: a deadline ("no later than 1 working day before"), not an opening
 # --------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
     ("due", "expected"),
     [
-        (ict(2027, 3, 3, 17), ict(2027, 3, 2, 7, 30)),  # Wed -> Tue
-        (ict(2027, 3, 3, 10), ict(2027, 3, 2, 7, 30)),  # working-hours due
-        (ict(2027, 3, 8, 17), ict(2027, 3, 5, 7, 30)),  # Mon -> previous Fri
-        (ict(2027, 2, 11, 17), ict(2027, 2, 3, 7, 30)),  # right after Tết -> Wed 3 Feb
-        (ict(2027, 5, 4, 17), ict(2027, 4, 29, 7, 30)),  # after 30/4-3/5 -> Thu 29 Apr
-        (ict(2027, 3, 6, 17), ict(2027, 3, 5, 7, 30)),  # due on a Saturday -> Fri
-        (ict(2026, 8, 24, 17), ict(2026, 8, 22, 7, 30)),  # Mon -> swapped working Sat
+        (ict(2027, 3, 3, 17), ict(2027, 3, 2, 17)),  # Wed -> Tue, end of the office day
+        (ict(2027, 3, 3, 10), ict(2027, 3, 2, 17)),  # working-hours due
+        (ict(2027, 3, 8, 17), ict(2027, 3, 5, 17)),  # Mon -> previous Fri
+        (ict(2027, 2, 11, 17), ict(2027, 2, 3, 17)),  # right after Tết -> Wed 3 Feb
+        (ict(2027, 5, 4, 17), ict(2027, 4, 29, 17)),  # after 30/4-3/5 -> Thu 29 Apr
+        (ict(2027, 3, 6, 17), ict(2027, 3, 5, 17)),  # due on a Saturday -> Fri
+        (ict(2026, 8, 24, 17), ict(2026, 8, 22, 17)),  # Mon -> swapped working Sat
     ],
 )
-def test_apology_opens_at(due, expected):
-    assert_due(apology_opens_at(due, CAL), expected)
+def test_apology_deadline_is_the_end_of_the_working_day_before_the_due_day(due, expected):
+    assert_due(apology_deadline(due, CAL), expected)
 
 
-def test_apology_opens_at_utc_due():
-    # 2027-03-08T10:00Z = Mon 8 Mar 17:00 ICT -> Fri 5 Mar 07:30 ICT.
-    due = datetime(2027, 3, 8, 10, 0, tzinfo=UTC)
-    assert_due(apology_opens_at(due, CAL), ict(2027, 3, 5, 7, 30))
+def test_apology_deadline_utc_due():
+    # 2027-03-08T10:00Z = Mon 8 Mar 17:00 ICT -> Fri 5 Mar 17:00 ICT.
+    assert_due(apology_deadline(datetime(2027, 3, 8, 10, 0, tzinfo=UTC), CAL), ict(2027, 3, 5, 17))
 
 
-def test_apology_opens_at_follows_overrides_and_office_hours():
+def test_apology_deadline_follows_overrides_and_office_hours():
     cal = WorkCalendar(
         extra_days_off=frozenset({date(2027, 3, 5)}),
         office_hours=parse_office_hours("08:00-12:00,13:00-17:30"),
     )
-    # Mon 8 Mar due, Fri 5 Mar closed -> Thu 4 Mar at 08:00.
-    assert_due(apology_opens_at(ict(2027, 3, 8, 17, 30), cal), ict(2027, 3, 4, 8))
+    # Mon 8 Mar due, Fri 5 Mar closed -> Thu 4 Mar at its close, 17:30.
+    assert_due(apology_deadline(ict(2027, 3, 8, 17, 30), cal), ict(2027, 3, 4, 17, 30))
+
+
+def test_apology_right_after_acceptance_is_on_time():
+    # Was refused before 07:30 of the day before the due date; the rule is a deadline.
+    due = ict(2027, 3, 12, 17)  # Fri
+    assert not apology_is_late(ict(2027, 3, 1, 9), due, CAL)
+    assert not apology_is_late(ict(2027, 3, 11, 17), due, CAL)  # exactly at the deadline
+
+
+def test_apology_after_the_deadline_is_late():
+    due = ict(2027, 3, 12, 17)
+    assert apology_is_late(ict(2027, 3, 11, 17, 1), due, CAL)
+    assert apology_is_late(ict(2027, 3, 12, 9), due, CAL)  # on the due day
+    assert apology_is_late(ict(2027, 3, 15, 9), due, CAL)  # after the due date
 
 
 def test_previous_working_day():
@@ -1196,3 +1285,58 @@ def test_office_day_length():
     assert CAL.office_day_length == timedelta(hours=7, minutes=30)
     cal = WorkCalendar(office_hours=parse_office_hours("08:00-12:00,13:00-17:30"))
     assert cal.office_day_length == timedelta(hours=8, minutes=30)
+
+
+# --------------------------------------------------------------------------
+# The Government's swaps shipped as data (official_calendar.yaml)
+# --------------------------------------------------------------------------
+
+OFFICIAL = CAL.with_official_days(official_days())
+
+
+def test_every_official_swap_names_its_source():
+    days = official_days()
+    assert {(d.day, d.kind) for d in days} >= {(date(2026, 1, 2), "day_off"), (date(2026, 1, 10), "working_day")}
+    assert all("12729/VPCP-KGVX" in d.source for d in days if d.day.year == 2026 and d.day.month == 1)
+
+
+@pytest.mark.parametrize("day", [date(2026, 1, d) for d in (1, 2, 3, 4)] + [date(2026, 2, d) for d in range(14, 23)])
+def test_new_year_and_tet_2026_days_off(day):
+    # VPCP letter 12729/VPCP-KGVX (25/12/2025): 1-4 January off; Tết Bính Ngọ 14-22 February.
+    assert not OFFICIAL.is_working_day(day)
+
+
+@pytest.mark.parametrize("day", [date(2026, 1, 5), date(2026, 1, 9), date(2026, 1, 10), date(2026, 1, 12),
+                                 date(2026, 2, 13), date(2026, 2, 23)])
+def test_days_around_the_2026_swaps_are_worked(day):
+    assert OFFICIAL.is_working_day(day)  # Sat 10 January is the make-up day for Fri 2 January
+
+
+def test_the_holidays_package_alone_misses_the_2026_swap():
+    # Why the data file exists (holidays==0.108): without it 2 Jan is worked and 10 Jan is not.
+    assert CAL.is_working_day(date(2026, 1, 2)) and not CAL.is_working_day(date(2026, 1, 10))
+
+
+def test_due_date_skips_2_january_2026_and_counts_10_january():
+    # Received Wed 31 Dec 2025 10:00: Thu 1 (holiday), Fri 2 (swap), Sat 3, Sun 4 off ->
+    # 1 working day = Mon 5 Jan.
+    assert_due(due_at(ict(2025, 12, 31, 10), 1, WD, OFFICIAL), ict(2026, 1, 5, 17))
+    # Received Thu 8 Jan 10:00: Fri 9 (1), Sat 10 worked (2), Mon 12 (3).
+    assert_due(due_at(ict(2026, 1, 8, 10), 2, WD, OFFICIAL), ict(2026, 1, 10, 17))
+    assert_due(due_at(ict(2026, 1, 8, 10), 3, WD, OFFICIAL), ict(2026, 1, 12, 17))
+
+
+def test_an_admin_override_wins_over_an_official_swap():
+    cal = WorkCalendar(extra_working_days={date(2026, 1, 2)}, extra_days_off={date(2026, 1, 10)})
+    cal = cal.with_official_days(official_days())
+    assert cal.is_working_day(date(2026, 1, 2)) and not cal.is_working_day(date(2026, 1, 10))
+
+
+def test_a_malformed_official_calendar_is_refused(tmp_path):
+    bad = tmp_path / "swaps.yaml"
+    bad.write_text("- {date: 2026-01-02, kind: holiday, source: x}\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="kind must be day_off or working_day"):
+        official_days(bad)
+    bad.write_text("- {date: 2026-01-02, kind: day_off}\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="date, kind and source"):
+        official_days(bad)

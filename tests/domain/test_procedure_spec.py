@@ -140,6 +140,38 @@ def test_unknown_unit():
     assert_problem(error, "processing_time.unit", "working_days", "working_hours", "calendar_days", "'days'")
 
 
+def test_same_day_and_immediately_units_have_no_count_and_steps_in_hours():
+    def same_day(d):
+        d["processing_time"] = {"unit": "same_day"}
+        for step, hours in zip(d["process"], (0.5, 2, 0.5), strict=True):
+            step["duration"] = hours
+
+    spec = parse_procedure(variant(same_day), FILE)
+    assert spec.processing_time.unit == "same_day" and spec.processing_time.value == Decimal(0)
+    error = refused(variant(lambda d: (same_day(d), d["processing_time"].update(value=1))))
+    assert_problem(error, "processing_time.value", "same_day", "no count")
+    error = refused(variant(lambda d: (same_day(d), d["process"][1].update(duration=8))))
+    assert_problem(error, "process", "working hours", "9", "8")
+    spec = parse_procedure(variant(lambda d: (same_day(d), d["processing_time"].update(
+        unit="immediately", note="Trường hợp cần xác minh: không quá 05 ngày làm việc"))), FILE)
+    assert spec.processing_time.unit == "immediately" and "05 ngày" in spec.processing_time.note
+
+
+def test_a_counted_unit_needs_its_value():
+    error = refused(variant(lambda d: d["processing_time"].pop("value")))
+    assert_problem(error, "processing_time.value", "missing", "working_days")
+
+
+def test_per_procedure_cutoff_and_sources():
+    spec = parse_procedure(variant(lambda d: d.update(cutoff="16:00", sources=[
+        {"topic": "processing_time", "text": "Luật Hộ tịch 2014, Điều 16 khoản 2", "verified": True}])), FILE)
+    assert spec.cutoff == "16:00" and spec.sources[0].topic == "processing_time" and spec.sources[0].verified
+    assert parse_procedure(MINIMAL, FILE).cutoff is None  # the province's DEADLINE_CUTOFF
+    assert_problem(refused(variant(lambda d: d.update(cutoff="3pm"))), "cutoff", "HH:MM", "'3pm'")
+    error = refused(variant(lambda d: d.update(sources=[{"topic": "time", "text": "x", "verified": True}])))
+    assert_problem(error, "sources[0].topic", "processing_time")
+
+
 def test_negative_fee():
     error = refused(variant(lambda d: d["fees"][0].update(amount=-5000)))
     assert_problem(error, "fees[0].amount", "greater than or equal to 0")
@@ -396,7 +428,7 @@ def test_fingerprint_changes_with_content():
 def test_json_snapshot_has_plain_numbers_and_round_trips():
     spec = parse_procedure(MINIMAL, FILE)
     data = spec.model_dump(mode="json")
-    assert data["processing_time"] == {"value": 3, "unit": "working_days"}
+    assert data["processing_time"] == {"value": 3, "unit": "working_days", "note": None}
     assert [step["duration"] for step in data["process"]] == [0.5, 2, 0.5]
     assert data["receiving_level"] == "commune" and data["documents"][0]["copy"] == "original"
     assert ProcedureSpec.model_validate(data) == spec  # a stored snapshot reads back as the same spec

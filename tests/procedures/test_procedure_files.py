@@ -98,3 +98,39 @@ def test_blank_forms_are_shipped_pdfs_and_none_is_orphaned(specs):
     for name in shipped:
         data = (FOLDER / "forms" / name).read_bytes()
         assert data.startswith(b"%PDF-") and len(data) < 200_000, name
+
+
+def _spec(specs, code) -> ProcedureSpec:
+    return next(s for s in specs if s.code == code)
+
+
+def test_birth_registration_is_immediate_on_complete_papers(specs):
+    # Civil Status Law 2014 Art. 16(2); "1 working day" is not the law's figure.
+    birth = _spec(specs, "1.001193")
+    assert birth.processing_time.unit == "immediately"
+    assert any(s.topic == "processing_time" and "Điều 16 khoản 2" in s.text and s.verified for s in birth.sources)
+
+
+def test_marriage_is_immediate_up_to_5_working_days_where_verification_is_needed(specs):
+    # Civil Status Law 2014 Art. 18(2).
+    marriage = _spec(specs, "1.000894")
+    assert marriage.processing_time.unit == "immediately"
+    assert "05 ngày làm việc" in marriage.processing_time.note and "Điều 18 khoản 2" in marriage.processing_time.note
+
+
+def test_certified_copies_are_same_day_with_the_15_00_cutoff(specs):
+    # Decree 23/2015/NĐ-CP Art. 7: the same day, or the next working day if received after 15:00.
+    for code in ("2.000815", "2.000884"):
+        spec = _spec(specs, code)
+        assert spec.processing_time.unit == "same_day" and spec.cutoff == "15:00", code
+
+
+def test_every_procedure_records_the_source_of_its_figures(specs):
+    for spec in specs:
+        assert spec.sources, f"{spec.code}: no sources"
+
+
+def test_building_permit_keeps_the_district_and_notes_the_commune_rule_of_decree_140_2025(specs):
+    permit = _spec(specs, "1.009994")
+    assert permit.level == "district"  # the demo province is three-tier
+    assert any(s.topic == "level" and "140/2025" in s.text and "cấp xã" in s.text for s in permit.sources)

@@ -194,25 +194,25 @@ def test_apology_prints_form_04(tmp_path):
         "UBND TỈNH VĨNH PHÚC", "SỞ TƯ PHÁP",
         "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
         "Số: 08/PXL-STP", "Vĩnh Phúc, ngày 20 tháng 3 năm 2026",
-        "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ",
+        "PHIẾU XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT",
         "Kính gửi: Nguyễn Thị Ánh Tuyết",
+        # The 2025 form 04 (BM.04 of QĐ 3621/QĐ-BYT) addresses "Ông/Bà/Tổ chức" throughout.
         "Ngày 02 tháng 3 năm 2026, Sở Tư pháp tỉnh Vĩnh Phúc tiếp nhận giải quyết hồ sơ đề nghị giải "
         "quyết thủ tục hành chính Đăng ký khai sinh kết hợp đăng ký thường trú (mã thủ tục 1.001193) "
-        "của Ông (Bà) Nguyễn Thị Ánh Tuyết.",
-        "Số định danh cá nhân/tổ chức: 026186001234",
-        f"Mã hồ sơ: {CODE}",
+        f"của Ông/Bà/Tổ chức Nguyễn Thị Ánh Tuyết; số định danh: 026186001234; mã số hồ sơ: {CODE}.",
         "Thời gian hẹn trả kết quả giải quyết hồ sơ: 17 giờ 00 phút, ngày 23/03/2026",
-        "Tuy nhiên đến nay, Sở Tư pháp tỉnh Vĩnh Phúc chưa trả kết quả giải quyết hồ sơ của Ông (Bà) "
-        "đúng thời hạn ghi trên Giấy tiếp nhận hồ sơ và hẹn trả kết quả.",
+        "Tuy nhiên đến nay, Sở Tư pháp tỉnh Vĩnh Phúc chưa trả kết quả giải quyết hồ sơ của Ông/Bà/Tổ chức "
+        "đúng thời hạn quy định ghi trên Giấy tiếp nhận hồ sơ và hẹn trả kết quả.",
         "Lý do: Cần xác minh thông tin nơi cư trú của người mẹ tại Công an phường Tích Sơn.",
-        "Sở Tư pháp tỉnh Vĩnh Phúc xin lỗi Ông (Bà) vì sự chậm trễ này và sẽ trả kết quả giải quyết "
-        "hồ sơ cho Ông (Bà) vào thời gian sau:",
+        "Sở Tư pháp tỉnh Vĩnh Phúc xin trân trọng gửi lời xin lỗi đến Ông/Bà/Tổ chức vì sự chậm trễ",
+        "Sở Tư pháp tỉnh Vĩnh Phúc xin lỗi Ông/Bà/Tổ chức và đề nghị gia hạn thời gian giải quyết; sẽ trả kết "
+        "quả giải quyết hồ sơ cho Ông/Bà/Tổ chức vào thời gian sau:",
         "Thời gian hẹn lại trả kết quả giải quyết hồ sơ: 17 giờ 00 phút, ngày 27/03/2026",
-        "Mong nhận được sự thông cảm của Ông (Bà)./.",
-        "THỦ TRƯỞNG CƠ QUAN", "(Ký và ghi rõ họ tên)", "Trịnh Đức Thắng",
+        "Mong nhận được sự thông cảm của Ông/Bà/Tổ chức vì sự chậm trễ này./.",
+        "THỦ TRƯỞNG CƠ QUAN, ĐƠN VỊ", "(Ký và ghi rõ họ tên)", "Trịnh Đức Thắng",
     ], text)
-    # The 2018 title only; the 2025 wording and the applicant's signature are not on it.
-    assert "GIA HẠN" not in text and "NGƯỜI NỘP HỒ SƠ" not in text
+    # The 2018 title and "Ông (Bà)" are gone; the applicant does not sign it.
+    assert "HẸN LẠI NGÀY TRẢ KẾT QUẢ" not in text and "Ông (Bà)" not in text and "NGƯỜI NỘP HỒ SƠ" not in text
     assert "Văn bản điện tử" not in text and "Chữ ký số" not in text
     assert "17 giờ 00 phút, ngày 27/03/2026" in bold_texts(pdf)     # the new time stands out
     assert_liberation_serif(pdf)
@@ -224,7 +224,7 @@ def test_apology_electronic_and_header_defaults_to_the_agency(tmp_path):
     text = text_of(pdf)
     assert_all_in([
         "SỞ TƯ PHÁP TỈNH VĨNH PHÚC",                     # no issuer: the agency heads the form
-        "(Chữ ký số của thủ trưởng cơ quan)",
+        "(Chữ ký số của Thủ trưởng cơ quan, đơn vị)",
         "Văn bản điện tử được ký số theo quy định.",
     ], text)
     assert "(Ký và ghi rõ họ tên)" not in text and "None" not in text

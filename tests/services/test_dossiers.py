@@ -149,8 +149,10 @@ def test_accept_stamps_received_and_due_dates_and_issues_a_receipt(citizen, rece
     db.session.refresh(dossier.documents[0])
     assert dossier.status == "accepted"
     assert dossier.received_at == now
-    # 1 working day after Mon 1 Feb 2027 → Tue 2 Feb 17:00 (Vietnam) = 10:00 UTC.
-    assert dossier.due_at == datetime(2027, 2, 2, 10, 0, tzinfo=timezone.utc)
+    # Birth registration is done immediately on complete papers (Civil Status Law 2014 Art. 16(2);
+    # the catalogue said 1 working day): due at the close of the receiving day, Mon 1 Feb 17:00
+    # (Vietnam) = 10:00 UTC.
+    assert dossier.due_at == datetime(2027, 2, 1, 10, 0, tzinfo=timezone.utc)
     (receipt,) = dossier.documents
     assert receipt.kind == "receipt" and receipt.number == "1/GTN-BPMC" and receipt.sha256
     assert Path(path_for(receipt.sha256)).read_bytes().startswith(b"%PDF")
@@ -273,7 +275,7 @@ def test_the_receipt_pdf_says_the_dossier_in_vietnamese(citizen, reception, run_
     flat = text_of(write(tmp_path, "receipt", path_for(receipt.sha256).read_bytes()))
     for expected in ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
                      "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ", dossier.code, "Nguyễn Văn An", "026090001234",
-                     "Thủ tục đăng ký khai sinh", "09 giờ 05 phút, ngày 01/02/2027", "17 giờ 00 phút, ngày 02/02/2027",
+                     "Thủ tục đăng ký khai sinh", "09 giờ 05 phút, ngày 01/02/2027", "17 giờ 00 phút, ngày 01/02/2027",
                      "BỘ PHẬN MỘT CỬA PHƯỜNG TÍCH SƠN", "1/GTN-BPMC"):
         assert expected in flat, expected
 

@@ -1,13 +1,16 @@
 """The internal process: hand-offs across levels, pauses, fees, apology, withdrawal, decision, return."""
 from datetime import datetime, timedelta, timezone
+from decimal import Decimal
 
 import pytest
 
 from app.extensions import db
 from app.models import OutboxMessage
-from app.services import catalogue, control, dossiers, processing
+from app.services import catalogue, control, dossiers, issuing, processing, storage
 from tests.dossier_helpers import (
+    GUARDIANSHIP,
     LAND,
+    at_counter,
     TICH_SON_DESK,
     birth_input,
     complete_input,
@@ -36,6 +39,18 @@ def people(make_user, loaded_catalogue):
 def accepted_birth(people, now=None):
     dossier = submitted_birth(people.citizen)
     return dossiers.accept(dossier, people.desk, now=now)
+
+
+def guardianship_at_counter(people, now):
+    """A paper guardianship dossier received at the Tích Sơn counter at `now`, at the specialist."""
+    return at_counter(GUARDIANSHIP, people.citizen, people.desk, now)
+
+
+# Received Mon 1 Mar 2027 09:00 ICT: due Thu 4 Mar 17:00 ICT; the apology is due by the end of
+# the working day before, Wed 3 Mar 17:00 ICT (10:00 UTC).
+MON_0900 = datetime(2027, 3, 1, 2, 0, tzinfo=UTC)
+DUE = datetime(2027, 3, 4, 10, 0, tzinfo=UTC)
+NEW_DUE = datetime(2027, 3, 11, 10, 0, tzinfo=UTC)
 
 
 def test_three_level_dossier_end_to_end(people, run_jobs):
@@ -78,50 +93,174 @@ def test_control_slip_names_the_lead_agency_and_the_coordinating_ones(people, tm
 
 
 def test_step_due_times_share_the_processing_time(people):
-    # Birth registration, 1 working day: received Mon 1 Feb 2027 09:00 → due Tue 2 Feb 17:00.
-    dossier = accepted_birth(people, now=datetime(2027, 2, 1, 2, 0, tzinfo=UTC))
-    assert dossier.due_at == datetime(2027, 2, 2, 10, 0, tzinfo=UTC)
+    # Guardianship, 3 working days: received at the counter Mon 1 Mar 2027 09:00 → due Thu 4 Mar 17:00.
+    dossier = guardianship_at_counter(people, MON_0900)
     reception, specialist = dossier.steps
     assert reception.done_at and reception.result == "early"
-    # Shares of a 450-minute office day from Tue 07:30 (the day after receipt): reception 0.125
-    # (56 min 15 s → 08:26:15), specialist 0.5 (225 min: 183 min 45 s to 11:30, 41 min 15 s
-    # after 13:30 → 14:11:15 in Vietnam, 07:11:15 UTC).
-    assert specialist.due_at == datetime(2027, 2, 2, 7, 11, 15, tzinfo=UTC)
+    # Shares of a 450-minute office day from Tue 07:30 (the day after receipt): reception 0.5
+    # (225 min → 11:15), specialist 1.5 (675 min: 225 to Tue 17:00, all of Wed) → Wed 3 Mar 17:00.
+    assert specialist.due_at == datetime(2027, 3, 3, 10, 0, tzinfo=UTC)
+
+
+def test_steps_of_an_immediate_procedure_are_hours_of_the_receiving_day(people):
+    # Birth registration is immediate (Civil Status Law 2014 Art. 16(2)): received online Mon 1 Feb
+    # 2027 09:00, due that day 17:00; its steps are working hours from the receipt: reception 0.5 h
+    # → 09:30, specialist 2 h → 11:30 (04:30 UTC).
+    dossier = accepted_birth(people, now=datetime(2027, 2, 1, 2, 0, tzinfo=UTC))
+    assert dossier.due_at == datetime(2027, 2, 1, 10, 0, tzinfo=UTC)
+    reception, specialist = dossier.steps
+    assert reception.result == "on_time" and specialist.due_at == datetime(2027, 2, 1, 4, 30, tzinfo=UTC)
+    # Received at 16:00 online: still due at 17:00 that day, and no step runs past it.
+    late_in_day = accepted_birth(people, now=datetime(2027, 2, 1, 9, 0, tzinfo=UTC))
+    assert late_in_day.due_at == datetime(2027, 2, 1, 10, 0, tzinfo=UTC)
+    assert late_in_day.current_step.due_at == late_in_day.due_at
 
 
 def test_supplement_during_processing_pauses_the_clock_once(people):
-    # Accepted Thu 29 Apr 2027 09:00: due Tue 4 May 17:00 (30 Apr, 1 May and the substitute 3 May are off).
+    # Birth registration (immediate) accepted Thu 29 Apr 2027 09:00: due that day 17:00.
     dossier = accepted_birth(people, now=datetime(2027, 4, 29, 2, 0, tzinfo=UTC))
-    assert dossier.due_at == datetime(2027, 5, 4, 10, 0, tzinfo=UTC)
+    assert dossier.due_at == datetime(2027, 4, 29, 10, 0, tzinfo=UTC)
     processing.request_supplement(dossier, people.commune_specialist, ["Bản chính giấy chứng sinh"], "Bản chụp mờ",
                                   now=datetime(2027, 4, 29, 7, 0, tzinfo=UTC))  # Thu 14:00
     assert dossier.status == "supplement_requested" and dossier.paused_at
     dossiers.save_draft(dossier, people.citizen, birth_input(uploads={}), dossier.lock_version)
     dossiers.resubmit(dossier, people.citizen, now=datetime(2027, 5, 5, 2, 0, tzinfo=UTC))  # Wed 5 May 09:00
     assert dossier.status == "processing"
-    # 630 office minutes were left (Thu 14:00–17:00 and all of Tue 4 May): from Wed 09:00 that is Thu 6 May 14:00.
-    assert dossier.effective_due_at == datetime(2027, 5, 6, 7, 0, tzinfo=UTC)
-    assert dossier.due_at == datetime(2027, 5, 4, 10, 0, tzinfo=UTC)  # the original stays for statistics
+    # 180 office minutes were left (Thu 14:00–17:00); 30 Apr, 1 May and the substitute 3 May are
+    # off, so from Wed 5 May 09:00 that is 150 min to 11:30 and 30 after 13:30: Wed 14:00.
+    assert dossier.effective_due_at == datetime(2027, 5, 5, 7, 0, tzinfo=UTC)
+    assert dossier.due_at == datetime(2027, 4, 29, 10, 0, tzinfo=UTC)  # the original stays for statistics
     with pytest.raises(dossiers.DossierError) as error:
         processing.request_supplement(dossier, people.commune_specialist, ["Thêm"], "Lần hai")
     assert error.value.status == 409 and "một lần" in error.value.message
 
 
-def test_apology_once_only_and_not_too_early(people, run_jobs):
-    dossier = accepted_birth(people, now=datetime(2027, 2, 1, 2, 0, tzinfo=UTC))  # due Tue 2 Feb 17:00
-    new_due = datetime(2027, 2, 12, 10, 0, tzinfo=UTC)
-    with pytest.raises(dossiers.DossierError) as error:  # the window opens Mon 1 Feb 07:30: 00:00 UTC
-        processing.apologise(dossier, people.commune_specialist, new_due, "Chờ xác minh", now=datetime(2027, 1, 31, 23, 0, tzinfo=UTC))
-    assert error.value.status == 409
-    processing.apologise(dossier, people.commune_specialist, new_due, "Chờ xác minh", now=datetime(2027, 2, 1, 3, 0, tzinfo=UTC))
-    assert dossier.rescheduled_due_at == new_due and dossier.due_at == datetime(2027, 2, 2, 10, 0, tzinfo=UTC)
+def test_apology_right_after_acceptance_is_allowed_and_on_time(people):
+    # Was refused before 07:30 of the day before the due date: the rule is a deadline, not an opening.
+    dossier = guardianship_at_counter(people, MON_0900)
+    assert dossier.due_at == DUE
+    draft = processing.draft_apology(dossier, people.commune_specialist, NEW_DUE, "Chờ xác minh",
+                                     now=datetime(2027, 3, 1, 3, 0, tzinfo=UTC))
+    assert draft.status == "drafted" and dossier.rescheduled_due_at is None  # a draft changes no date
+    assert draft.deadline_at == datetime(2027, 3, 3, 10, 0, tzinfo=UTC)
+    approved = processing.approve_apology(dossier, people.commune_leader, now=datetime(2027, 3, 1, 4, 0, tzinfo=UTC))
+    assert approved.status == "approved" and approved.late is False
+    assert dossier.rescheduled_due_at == NEW_DUE and dossier.due_at == DUE
+    assert [e.action for e in dossier.events][-2:] == ["draft_apology", "approve_apology"]
+
+
+def test_apology_after_the_deadline_is_recorded_late(people):
+    dossier = guardianship_at_counter(people, MON_0900)
+    # Wed 3 Mar 17:00 ICT is the deadline: exactly then is on time, a minute later is late.
+    processing.draft_apology(dossier, people.commune_specialist, NEW_DUE, "Chờ xác minh",
+                             now=datetime(2027, 3, 4, 2, 0, tzinfo=UTC))  # Thu 09:00, the due day
+    apology = processing.approve_apology(dossier, people.commune_leader, now=datetime(2027, 3, 4, 3, 0, tzinfo=UTC))
+    assert apology.status == "approved" and apology.late is True
+    assert dossier.rescheduled_due_at == NEW_DUE  # still issued: the applicant must be told
+    assert "quá thời hạn xin lỗi" in dossier.events[-1].note
+
+
+def test_apology_after_the_due_date_is_still_issued_late(people):
+    dossier = guardianship_at_counter(people, MON_0900)
+    apology = processing.draft_apology(dossier, people.commune_leader, NEW_DUE, "Chờ kết quả xác minh", issue=True,
+                                       now=datetime(2027, 3, 5, 2, 0, tzinfo=UTC))  # Fri, a day past due
+    assert apology.status == "approved" and apology.late is True and dossier.rescheduled_due_at == NEW_DUE
+
+
+def test_late_is_judged_at_the_approval_not_at_the_draft(people):
+    dossier = guardianship_at_counter(people, MON_0900)
+    processing.draft_apology(dossier, people.commune_specialist, NEW_DUE, "Chờ xác minh",
+                             now=datetime(2027, 3, 3, 9, 0, tzinfo=UTC))  # Wed 16:00, before the deadline
+    apology = processing.approve_apology(dossier, people.commune_leader,
+                                         now=datetime(2027, 3, 3, 10, 1, tzinfo=UTC))  # Wed 17:01
+    assert apology.late is True
+    other = guardianship_at_counter(people, MON_0900)
+    processing.draft_apology(other, people.commune_specialist, NEW_DUE, "x", now=datetime(2027, 3, 3, 9, 0, tzinfo=UTC))
+    assert processing.approve_apology(other, people.commune_leader, now=DUE - timedelta(days=1)).late is False  # 17:00 sharp
+
+
+def test_late_apology_leaves_due_at_and_the_classification_untouched(people):
+    dossier = guardianship_at_counter(people, MON_0900)
+    processing.draft_apology(dossier, people.commune_leader, NEW_DUE, "Chờ xác minh", issue=True,
+                             now=datetime(2027, 3, 4, 3, 0, tzinfo=UTC))
+    processing.complete_step(dossier, people.commune_specialist, now=datetime(2027, 3, 8, 2, 0, tzinfo=UTC))
+    processing.resolve(dossier, people.commune_leader, "approved", now=datetime(2027, 3, 8, 3, 0, tzinfo=UTC))
+    db.session.expire_all()
+    # Resolved Mon 8 Mar, before the new date (11 Mar) but after the original due (4 Mar): late,
+    # counted against due_at, which the apology did not move (Decision 766 index 2.1).
+    assert dossier.due_at == DUE and dossier.rescheduled_due_at == NEW_DUE
+    assert dossier.result_class == "late"
+
+
+def test_control_slip_shows_the_apology_and_that_it_was_issued_late(people, tmp_path):
+    dossier = guardianship_at_counter(people, MON_0900)
+    processing.draft_apology(dossier, people.commune_leader, NEW_DUE, "Chờ xác minh", issue=True,
+                             now=datetime(2027, 3, 4, 3, 0, tzinfo=UTC))
+    text = text_of(write(tmp_path, "slip", control.control_slip_pdf(dossier)))
+    assert "Hẹn lại theo phiếu xin lỗi: 17 giờ 00 phút, ngày 11/03/2027" in text
+    assert "phiếu ban hành 10 giờ 00 phút, ngày 04/03/2027, ban hành muộn" in text
+
+
+def test_a_second_apology_is_refused(people):
+    dossier = guardianship_at_counter(people, MON_0900)
+    processing.draft_apology(dossier, people.commune_specialist, NEW_DUE, "Chờ xác minh", now=MON_0900)
+    with pytest.raises(dossiers.DossierError) as error:  # one draft at a time
+        processing.draft_apology(dossier, people.commune_specialist, NEW_DUE, "Lần hai", now=MON_0900)
+    assert error.value.status == 409 and "chờ lãnh đạo duyệt" in error.value.message
+    processing.approve_apology(dossier, people.commune_leader, now=MON_0900)
+    for call in (lambda: processing.draft_apology(dossier, people.commune_specialist, NEW_DUE + timedelta(days=3), "Lần hai"),
+                 lambda: processing.approve_apology(dossier, people.commune_leader)):
+        with pytest.raises(dossiers.DossierError) as error:
+            call()
+        assert error.value.status == 409 and "lần thứ hai" in error.value.message
+    assert len([d for d in dossier.documents if d.kind == "apology"]) == 1
+
+
+def test_apology_for_a_dossier_not_in_processing_is_refused(people):
+    dossier = guardianship_at_counter(people, MON_0900)
+    processing.complete_step(dossier, people.commune_specialist)
+    processing.resolve(dossier, people.commune_leader, "approved")
     with pytest.raises(dossiers.DossierError) as error:
-        processing.apologise(dossier, people.commune_specialist, new_due + timedelta(days=3), "Lần hai")
-    assert "một lần" in error.value.message
+        processing.draft_apology(dossier, people.commune_leader, NEW_DUE, "Muộn", issue=True)
+    assert error.value.status == 409 and dossier.apology is None
+
+
+def test_apology_draft_needs_a_reason_and_a_later_date(people):
+    dossier = guardianship_at_counter(people, MON_0900)
+    with pytest.raises(dossiers.DossierError) as error:
+        processing.draft_apology(dossier, people.commune_specialist, DUE, " ", now=MON_0900)
+    assert error.value.status == 422 and set(error.value.fields) == {"reason", "new_due_at"}
+    assert dossier.apology is None
+
+
+def test_a_rejected_draft_is_kept_and_a_new_one_may_follow(people):
+    dossier = guardianship_at_counter(people, MON_0900)
+    processing.draft_apology(dossier, people.commune_specialist, NEW_DUE, "Lý do chưa rõ", now=MON_0900)
+    with pytest.raises(dossiers.DossierError) as error:
+        processing.reject_apology(dossier, people.commune_leader, "")
+    assert error.value.fields == {"note": "Nhập lý do trả lại dự thảo."}
+    rejected = processing.reject_apology(dossier, people.commune_leader, "Ghi rõ lý do", now=MON_0900)
+    assert rejected.status == "rejected" and dossier.apology is None and dossier.rescheduled_due_at is None
+    again = processing.draft_apology(dossier, people.commune_specialist, NEW_DUE, "Chờ xác minh của công an", now=MON_0900)
+    assert dossier.apology is again and [a.status for a in dossier.apologies] == ["rejected", "drafted"]
+    assert dossier.events[-2].action == "reject_apology"
+
+
+def test_form_04_is_issued_under_the_head_with_the_approving_leaders_name(people, run_jobs, tmp_path):
+    dossier = guardianship_at_counter(people, MON_0900)
+    processing.draft_apology(dossier, people.commune_specialist, NEW_DUE, "Chờ xác minh", now=MON_0900)
+    assert not [d for d in dossier.documents if d.kind == "apology"]  # nothing is issued for a draft
+    processing.approve_apology(dossier, people.commune_leader, now=MON_0900)
     run_jobs()
-    apology = next(d for d in dossier.documents if d.kind == "apology")
-    db.session.refresh(apology)
-    assert apology.sha256 and apology.agency.code == "000.10.21.H62"
+    document = next(d for d in dossier.documents if d.kind == "apology")
+    db.session.refresh(document)
+    assert document.issued_by == people.commune_leader and document.agency.code == "000.10.21.H62"
+    text = text_of(write(tmp_path, "apology", storage.path_for(document.sha256).read_bytes()))
+    assert "PHIẾU XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT" in text
+    assert "xin lỗi Ông/Bà/Tổ chức và đề nghị gia hạn thời gian giải quyết" in text
+    assert "THỦ TRƯỞNG CƠ QUAN" in text and people.commune_leader.full_name in text
+    assert people.commune_specialist.full_name not in text
+    assert "17 giờ 00 phút, ngày 11/03/2027" in text and "Chờ xác minh" in text
 
 
 def test_return_step_and_assign(people, make_user):
@@ -238,8 +377,8 @@ def test_worklist_shows_own_agency_and_role_only(people, make_user):
 
 
 def test_control_slip_classifies_each_hand_off(people, tmp_path):
-    dossier = accepted_birth(people, now=datetime(2027, 2, 1, 2, 0, tzinfo=UTC))  # due Tue 2 Feb 17:00
-    processing.complete_step(dossier, people.commune_specialist, now=datetime(2027, 2, 1, 3, 0, tzinfo=UTC))  # early
+    dossier = guardianship_at_counter(people, MON_0900)  # due Thu 4 Mar 17:00
+    processing.complete_step(dossier, people.commune_specialist, now=datetime(2027, 3, 1, 3, 0, tzinfo=UTC))  # early
     leader_due = dossier.current_step.due_at
     processing.resolve(dossier, people.commune_leader, "approved", now=leader_due + timedelta(days=2))  # late
     results = [s.result for s in dossier.steps if s.done_at]
@@ -247,3 +386,33 @@ def test_control_slip_classifies_each_hand_off(people, tmp_path):
     text = text_of(write(tmp_path, "slip", control.control_slip_pdf(dossier)))
     assert "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ" in text and dossier.code in text
     assert text.count("Trước hạn") >= 2 and "Quá hạn" in text
+
+
+# --- the cut-off at acceptance: paper dossiers and same-day procedures (LEGAL.md §5) -----------
+
+def test_same_day_certified_copy_after_the_cutoff_is_due_the_next_working_day(people):
+    # Decree 23/2015 Art. 7 (the file's cutoff: 15:00). Received at the counter Mon 1 Mar 2027.
+    before = at_counter("2.000884", people.citizen, people.desk, datetime(2027, 3, 1, 7, 59, tzinfo=UTC))  # 14:59
+    after = at_counter("2.000884", people.citizen, people.desk, datetime(2027, 3, 1, 8, 30, tzinfo=UTC))  # 15:30
+    assert before.due_at == datetime(2027, 3, 1, 10, 0, tzinfo=UTC)  # Mon 17:00
+    assert after.due_at == datetime(2027, 3, 2, 10, 0, tzinfo=UTC)   # Tue 17:00
+
+
+def test_the_cutoff_applies_to_paper_dossiers_not_to_online_ones(people):
+    # Birth registration (immediate) at 16:00 Mon 1 Feb 2027: online -> due that day 17:00; the same
+    # procedure on paper at the counter -> counted from Tue, due Tue 17:00.
+    online = accepted_birth(people, now=datetime(2027, 2, 1, 9, 0, tzinfo=UTC))
+    paper = at_counter("1.001193", people.citizen, people.desk, datetime(2027, 2, 1, 9, 0, tzinfo=UTC))
+    assert online.due_at == datetime(2027, 2, 1, 10, 0, tzinfo=UTC)
+    assert paper.due_at == datetime(2027, 2, 2, 10, 0, tzinfo=UTC)
+    receipt = next(d for d in paper.documents if d.kind == "receipt")
+    assert issuing.context(receipt)["processing_time"] == "ngay khi nhận đủ hồ sơ"
+
+
+def test_half_a_working_day_is_due_at_noon_at_acceptance(people, monkeypatch):
+    # A procedure of 0.5 working day received Mon 1 Mar 2027 10:00 at the counter: Tue 2 Mar 11:30
+    # (the close of the morning), not Tue 17:00.
+    version = catalogue.current_version(GUARDIANSHIP)
+    monkeypatch.setattr(version, "time_value", Decimal("0.5"))
+    from app.services.calendar import expected_due
+    assert expected_due(version, datetime(2027, 3, 1, 3, 0, tzinfo=UTC)) == datetime(2027, 3, 2, 4, 30, tzinfo=UTC)

@@ -77,6 +77,12 @@ def at_return(p):
     return dossier
 
 
+def apology_drafted(p):
+    dossier = at_specialist(p)
+    processing.draft_apology(dossier, p["specialist"], dossier.due_at + timedelta(days=5), "Chờ xác minh")
+    return dossier
+
+
 def land_at_commune(p):
     return land_at_counter(p["citizen"], p["desk"])
 
@@ -99,8 +105,11 @@ CASES = {
     "complete_step": (at_specialist, lambda d, u, p: processing.complete_step(d, u), {"specialist"}),
     "assign": (at_specialist, lambda d, u, p: processing.assign(d, u, p["colleague"].id), {"specialist"}),
     "processing_supplement": (at_specialist, lambda d, u, p: processing.request_supplement(d, u, ["x"], "y"), {"specialist"}),
-    "apologise": (at_specialist, lambda d, u, p: processing.apologise(d, u, d.due_at + timedelta(days=5), "x", now=d.due_at),
-                  {"specialist"}),
+    # The step's holder drafts; a leader of the competent agency may draft too, and alone approves.
+    "draft_apology": (at_specialist, lambda d, u, p: processing.draft_apology(d, u, d.due_at + timedelta(days=5), "x"),
+                      {"specialist", "leader"}),
+    "approve_apology": (apology_drafted, lambda d, u, p: processing.approve_apology(d, u), {"leader"}),
+    "reject_apology": (apology_drafted, lambda d, u, p: processing.reject_apology(d, u, "Sửa lý do"), {"leader"}),
     "return_step": (at_leader, lambda d, u, p: processing.return_step(d, u, "Thiếu chữ ký"), {"leader"}),
     "resolve": (at_leader, lambda d, u, p: processing.resolve(d, u, "approved"), {"leader"}),
     "hand_result_to_desk": (at_clerk, lambda d, u, p: processing.complete_step(d, u), {"clerk"}),

@@ -70,3 +70,28 @@ def test_delete_asks_for_confirmation_then_deletes(client, admin):
 def test_delete_missing_day_is_404(client, admin):
     assert client.get("/quan-tri/lich/999999/xoa").status_code == 404
     assert client.post("/quan-tri/lich/999999/xoa").status_code == 404
+
+
+def test_official_swaps_are_shown_with_their_source_and_an_override_wins(client, admin):
+    page = client.get("/quan-tri/lich").get_data(as_text=True)
+    assert "Ngày hoán đổi chính thức" in page
+    assert "02/01/2026" in page and "10/01/2026" in page and "12729/VPCP-KGVX" in page
+    cal = calendar_service.work_calendar()
+    assert not cal.is_working_day(date(2026, 1, 2)) and cal.is_working_day(date(2026, 1, 10))
+    # The province decides otherwise for 10 January: the admin override wins and the page says so.
+    client.post("/quan-tri/lich", data={"day": "2026-01-10", "kind": "day_off", "note": "Tỉnh cho nghỉ"})
+    assert not calendar_service.work_calendar().is_working_day(date(2026, 1, 10))
+    assert "Thay bằng điều chỉnh của quản trị viên: Ngày nghỉ bổ sung" in client.get("/quan-tri/lich").get_data(as_text=True)
+
+
+def test_due_date_at_acceptance_skips_2_january_2026_and_counts_10_january(app, make_user, loaded_catalogue):
+    from datetime import datetime, timezone
+
+    from app.services import catalogue
+    version = catalogue.current_version("1.001612")  # 3 working days
+    # Thu 8 Jan 2026 10:00 ICT: Fri 9, Sat 10 (worked), Mon 12.
+    received = datetime(2026, 1, 8, 3, 0, tzinfo=timezone.utc)
+    assert calendar_service.expected_due(version, received) == datetime(2026, 1, 12, 10, 0, tzinfo=timezone.utc)
+    # Wed 31 Dec 2025 10:00 ICT: Thu 1 (holiday), Fri 2 (swap), weekend -> Mon 5, Tue 6, Wed 7.
+    received = datetime(2025, 12, 31, 3, 0, tzinfo=timezone.utc)
+    assert calendar_service.expected_due(version, received) == datetime(2026, 1, 7, 10, 0, tzinfo=timezone.utc)

@@ -6,14 +6,16 @@ import pytest
 
 from app.extensions import db
 from app.models import Dossier
-from app.services import dossiers
+from app.services import dossiers, processing
 from tests.dossier_helpers import (
     BIRTH,
     BIRTH_FORM,
     EXE,
     PDF,
     PNG,
+    GUARDIANSHIP,
     TICH_SON_DESK,
+    at_counter,
     submitted_birth,
 )
 
@@ -159,3 +161,75 @@ def test_desk_declines_a_withdrawal_by_api(client, make_user, loaded_catalogue):
     assert response.status_code == 422 and response.get_json()["fields"] == {"reason": "Nhập lý do để gửi người nộp."}
     response = client.post(url, json={"reason": "Đã có kết quả"}, headers=desk)
     assert response.status_code == 200 and response.get_json()["status_code"] == 1
+
+
+# --- the apology (form 04) by API: draft, approve, reject ----------------------------------
+
+@pytest.fixture
+def in_processing(make_user, loaded_catalogue):
+    """3 working days from now: an apology today is on time (a birth registration is immediate)."""
+    return at_counter(GUARDIANSHIP, make_user(), make_user("reception", TICH_SON_DESK))
+
+
+def test_apology_drafted_by_the_holder_and_approved_by_a_leader_by_api(client, make_user, in_processing):
+    code = in_processing.code
+    specialist = token(client, make_user("specialist", "000.10.21.H62"))
+    leader = token(client, make_user("leader", "000.10.21.H62"))
+    url = f"/api/v1/dossiers/{code}/actions/"
+    drafted = client.post(url + "draft_apology", json={"new_due_at": "2030-01-15T17:00:00+07:00", "reason": "Chờ xác minh"},
+                          headers=specialist)
+    assert drafted.status_code == 200 and drafted.get_json()["apology"]["status"] == "drafted"
+    assert drafted.get_json()["rescheduled_due_at"] is None
+    assert client.post(url + "approve_apology", json={}, headers=specialist).status_code == 403
+    owner = client.get(f"/api/v1/dossiers/{code}", headers=token(client, in_processing.owner)).get_json()
+    assert owner["apology"] is None  # a draft is internal
+    approved = client.post(url + "approve_apology", json={}, headers=leader)
+    body = approved.get_json()
+    assert approved.status_code == 200 and body["apology"]["status"] == "approved" and body["apology"]["late"] is False
+    assert body["rescheduled_due_at"] == "2030-01-15T10:00:00+00:00" and body["due_at"] == in_processing.due_at.isoformat()
+    assert [h["action"] for h in body["history"]][-2:] == ["draft_apology", "approve_apology"]
+    second = client.post(url + "draft_apology", json={"new_due_at": "2030-02-15T17:00:00+07:00", "reason": "Lần hai"},
+                         headers=leader)
+    assert second.status_code == 409 and "lần thứ hai" in second.get_json()["error"]
+
+
+def test_apology_refused_by_api_only_where_the_law_forbids(client, make_user, in_processing):
+    code = in_processing.code
+    leader = token(client, make_user("leader", "000.10.21.H62"))
+    url = f"/api/v1/dossiers/{code}/actions/"
+    bad = client.post(url + "draft_apology", json={"new_due_at": "2030-01-15T17:00:00+07:00", "reason": ""}, headers=leader)
+    assert bad.status_code == 422 and "reason" in bad.get_json()["fields"]
+    assert client.post(url + "approve_apology", json={}, headers=leader).status_code == 409  # nothing drafted
+    assert client.post(url + "reject_apology", json={"note": "x"}, headers=leader).status_code == 409
+    drafted = client.post(url + "draft_apology", json={"new_due_at": "2030-01-15T17:00:00+07:00", "reason": "Chờ"},
+                          headers=leader)
+    assert drafted.status_code == 200
+    rejected = client.post(url + "reject_apology", json={"note": "Ghi rõ lý do"}, headers=leader)
+    assert rejected.status_code == 200 and rejected.get_json()["apology"] is None
+    issued = client.post(url + "draft_apology", json={"new_due_at": "2030-01-15T17:00:00+07:00", "reason": "Chờ", "issue": True},
+                         headers=leader)  # after a rejected draft, a leader drafts and issues at once
+    assert issued.status_code == 200 and issued.get_json()["apology"]["status"] == "approved"
+
+
+def test_apology_by_api_for_a_dossier_not_in_processing_is_409(client, make_user, in_processing):
+    specialist, leader = make_user("specialist", "000.10.21.H62"), make_user("leader", "000.10.21.H62")
+    processing.complete_step(in_processing, specialist)
+    processing.resolve(in_processing, leader, "approved")
+    answer = client.post(f"/api/v1/dossiers/{in_processing.code}/actions/draft_apology",
+                         json={"new_due_at": "2030-01-15T17:00:00+07:00", "reason": "Muộn", "issue": True},
+                         headers=token(client, leader))
+    assert answer.status_code == 409
+
+
+def test_apology_by_api_wrong_role_403_and_missing_404(client, make_user, in_processing):
+    clerk = token(client, make_user("clerk", "000.10.21.H62"))
+    body = {"new_due_at": "2030-01-15T17:00:00+07:00", "reason": "x"}
+    assert client.post(f"/api/v1/dossiers/{in_processing.code}/actions/draft_apology", json=body, headers=clerk).status_code == 403
+    specialist = token(client, make_user("specialist", "000.10.21.H62"))
+    issued = client.post(f"/api/v1/dossiers/{in_processing.code}/actions/draft_apology", json=body | {"issue": True},
+                         headers=specialist)
+    assert issued.status_code == 403  # only a leader issues
+    missing = client.post("/api/v1/dossiers/000.00.00.H62-000000-0000/actions/approve_apology", json={}, headers=clerk)
+    assert missing.status_code == 404
+    db.session.expire_all()
+    assert in_processing.apology is None

@@ -71,3 +71,16 @@ def test_blank_form_downloads_and_unknown_form_is_404(client, loaded_catalogue):
     assert client.get(f"/thu-tuc/{version.code}/mau/khong-co.pdf").status_code == 404
     assert client.get("/thu-tuc/9.999999/mau/x.pdf").status_code == 404
     assert client.get(f"/thu-tuc/{version.code}/mau/..%2f1.001193-dang-ky-khai-sinh.yaml").status_code == 404
+
+
+def test_procedure_page_shows_an_immediate_time_limit_and_its_sources(client, loaded_catalogue):
+    page = client.get("/thu-tuc/1.001193").get_data(as_text=True)
+    assert "Ngay sau khi nhận đủ hồ sơ hợp lệ" in page and "0 Ngay" not in page
+    assert "Nguồn đối chiếu" in page and "Điều 16 khoản 2" in page
+    assert "chưa đối chiếu được với văn bản gốc" in page  # the level's source is not verified
+    assert "0.5 giờ làm việc" in page or "0,5 giờ làm việc" in page  # steps of a same-day procedure are hours
+
+
+def test_procedure_page_shows_a_same_day_time_limit_with_its_cutoff(client, loaded_catalogue):
+    page = client.get("/thu-tuc/2.000815").get_data(as_text=True)
+    assert "Trong ngày làm việc kể từ khi nhận đủ hồ sơ hợp lệ; hồ sơ nhận sau 15:00" in page

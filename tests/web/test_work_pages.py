@@ -3,7 +3,7 @@ import pytest
 
 from app.extensions import db
 from app.services import control, dossiers, processing
-from tests.dossier_helpers import TICH_SON_DESK, submitted_birth
+from tests.dossier_helpers import GUARDIANSHIP, TICH_SON_DESK, at_counter, submitted_birth
 from tests.pdf_helpers import layout, text_of, write
 from tests.web.test_api_dossiers import token
 
@@ -70,9 +70,9 @@ def test_error_summary_links_to_the_field_and_keeps_what_was_typed(client, make_
     both = client.post(f"/xu-ly/ho-so/{accepted.id}", data={"action": "supplement", "items": "", "reason": ""}).get_data(as_text=True)
     assert '<a href="#supplement-items">Nhập các giấy tờ cần bổ sung, mỗi dòng một mục.</a>' in both
     assert '<a href="#supplement-reason">Nhập lý do yêu cầu bổ sung.</a>' in both  # one link per field
-    response = client.post(f"/xu-ly/ho-so/{accepted.id}", data={"action": "apologise", "new_due_date": "31/02", "reason": "x"})
+    response = client.post(f"/xu-ly/ho-so/{accepted.id}", data={"action": "draft_apology", "new_due_date": "31/02", "reason": "x"})
     page = response.get_data(as_text=True)
-    assert '<a href="#apologise-new_due_at">' in page and 'id="apologise-new_due_at"' in page
+    assert '<a href="#draft_apology-new_due_at">' in page and 'id="draft_apology-new_due_at"' in page
 
 
 def test_a_refused_assignment_marks_the_select(client, make_user, login, accepted):
@@ -207,7 +207,7 @@ def test_api_worklist_actions_and_staff_view(client, make_user, accepted):
     boss = token(client, leader, "mk-lanh-dao")
     again = client.post(f"/api/v1/dossiers/{accepted.code}/actions/return_result", json={"method": "counter"}, headers=boss)
     assert again.status_code == 409  # not resolved yet: nothing to return
-    bad = client.post(f"/api/v1/dossiers/{accepted.code}/actions/apologise", json={"new_due_at": "mai"}, headers=boss)
+    bad = client.post(f"/api/v1/dossiers/{accepted.code}/actions/draft_apology", json={"new_due_at": "mai"}, headers=boss)
     assert bad.status_code == 400 and "new_due_at" in bad.get_json()["fields"]
     resolved = client.post(f"/api/v1/dossiers/{accepted.code}/actions/resolve", json={"outcome": "approved"}, headers=boss)
     assert resolved.status_code == 200 and resolved.get_json()["status_code"] == 9 and resolved.get_json()["current_step"] is None
@@ -245,3 +245,71 @@ def test_register_as_xlsx(client, make_user, login, accepted):
     response = client.get("/mot-cua/so-theo-doi?dinh_dang=xlsx")
     rows = list(load_workbook(BytesIO(response.data)).active.iter_rows(values_only=True))
     assert rows[0][:2] == ("STT", "Mã hồ sơ") and rows[1][1] == accepted.code
+
+
+# --- the apology (form 04): drafted by the step's holder, approved by a leader -------------
+
+@pytest.fixture
+def guardianship(make_user, loaded_catalogue):
+    """A 3-working-day dossier received now: its apology is on time today (birth registration is
+    immediate, so any apology of it is late)."""
+    return at_counter(GUARDIANSHIP, make_user(), make_user("reception", TICH_SON_DESK))
+
+
+def test_specialist_drafts_and_leader_approves_the_apology(client, make_user, login, guardianship):
+    accepted = guardianship
+    specialist, leader = make_user("specialist", "000.10.21.H62"), make_user("leader", "000.10.21.H62")
+    login(specialist)
+    page = client.get(f"/xu-ly/ho-so/{accepted.id}").get_data(as_text=True)
+    assert "Lập phiếu xin lỗi, trình lãnh đạo duyệt" in page and "duyệt và ban hành ngay" not in page
+    response = client.post(f"/xu-ly/ho-so/{accepted.id}",
+                           data={"action": "draft_apology", "new_due_date": "2030-01-15", "reason": "Chờ xác minh"})
+    assert response.status_code == 302
+    assert accepted.apology.status == "drafted" and accepted.rescheduled_due_at is None
+    assert "đang chờ lãnh đạo cơ quan giải quyết duyệt" in client.get(f"/xu-ly/ho-so/{accepted.id}").get_data(as_text=True)
+    assert client.post(f"/xu-ly/ho-so/{accepted.id}", data={"action": "approve_apology"}).status_code == 403
+    login(leader)
+    page = client.get(f"/xu-ly/ho-so/{accepted.id}").get_data(as_text=True)
+    assert "Duyệt và ban hành phiếu xin lỗi" in page and "Chờ xác minh" in page
+    assert client.post(f"/xu-ly/ho-so/{accepted.id}", data={"action": "approve_apology"}).status_code == 302
+    assert accepted.apology.status == "approved" and accepted.apology.decided_by == leader
+    assert accepted.rescheduled_due_at is not None
+    page = client.get(f"/xu-ly/ho-so/{accepted.id}").get_data(as_text=True)
+    assert "Hẹn lại (phiếu xin lỗi)" in page and "15/01/2030" in page and "ban hành muộn" not in page
+
+
+def test_leader_may_draft_and_issue_at_once_and_send_a_draft_back(client, make_user, login, accepted):
+    leader = make_user("leader", "000.10.21.H62")
+    processing.draft_apology(accepted, make_user("specialist", "000.10.21.H62"), accepted.due_at.replace(year=2030), "x")
+    login(leader)
+    refused = client.post(f"/xu-ly/ho-so/{accepted.id}", data={"action": "reject_apology", "note": ""})
+    assert refused.status_code == 422 and '<a href="#reject_apology-note">' in refused.get_data(as_text=True)
+    assert client.post(f"/xu-ly/ho-so/{accepted.id}", data={"action": "reject_apology", "note": "Ghi rõ lý do"}).status_code == 302
+    assert accepted.apology is None and accepted.apologies[0].status == "rejected"
+    page = client.get(f"/xu-ly/ho-so/{accepted.id}").get_data(as_text=True)
+    assert "duyệt và ban hành ngay" in page
+    response = client.post(f"/xu-ly/ho-so/{accepted.id}", data={"action": "draft_apology", "new_due_date": "2030-01-15",
+                                                                  "reason": "Chờ xác minh", "issue": "yes"})
+    assert response.status_code == 302 and accepted.apology.status == "approved"
+
+
+def test_a_late_apology_is_shown_late_to_staff_and_citizen(client, make_user, login, accepted):
+    leader = make_user("leader", "000.10.21.H62")
+    processing.draft_apology(accepted, leader, accepted.due_at.replace(year=2030), "Chờ xác minh", issue=True,
+                             now=accepted.due_at)  # on the due date: after the deadline
+    assert accepted.apology.late is True
+    login(leader)
+    assert "ban hành muộn" in client.get(f"/xu-ly/ho-so/{accepted.id}").get_data(as_text=True)
+    login(accepted.owner)
+    page = client.get(f"/ho-so/{accepted.id}").get_data(as_text=True)
+    assert "Hẹn lại (phiếu xin lỗi)" in page and "ban hành muộn" in page
+
+
+def test_apology_actions_wrong_role_403_and_missing_404(client, make_user, login, accepted):
+    login(make_user("clerk", "000.10.21.H62"))  # same agency, holds no step, not a leader
+    assert client.post(f"/xu-ly/ho-so/{accepted.id}", data={"action": "draft_apology", "new_due_date": "2030-01-15",
+                                                              "reason": "x"}).status_code == 403
+    login(make_user("leader", "000.11.21.H62"))  # a leader of another commune
+    assert client.post(f"/xu-ly/ho-so/{accepted.id}", data={"action": "approve_apology"}).status_code == 403
+    assert client.post("/xu-ly/ho-so/999999", data={"action": "approve_apology"}).status_code == 404
+    assert accepted.apology is None
