@@ -24,9 +24,10 @@ from app.config import database_url as normalise_url
 from app.extensions import db
 from app.services import accounts, catalogue
 from app.services.structure import seed_structure
+from tests.signing_helpers import nss_db, nss_db_or_none, pki, signing_setup, softhsm  # noqa: F401 - fixtures
 
 # Tables whose rows a test may create; reference data (units, agencies) stays.
-TRANSIENT_TABLES = ["outbox_message", "issued_document", "dossier_event", "dossier_file", "step_task", "payment",
+TRANSIENT_TABLES = ["document_signature", "signing_certificate", "outbox_message", "issued_document", "dossier_event", "dossier_file", "step_task", "payment",
                     "payment_order", "rating", "dossier", "counter",
                     "membership", "user_account", "calendar_day"]
 PROCEDURES_DIR = str(ROOT / "procedures")
@@ -82,7 +83,7 @@ def _context_and_cleanup(app):
     ctx.push()
     yield
     db.session.rollback()
-    for table in [*TRANSIENT_TABLES[:10], "procedure_snapshot", "procedure_version", "procedure", *TRANSIENT_TABLES[10:]]:
+    for table in [*TRANSIENT_TABLES[:12], "procedure_snapshot", "procedure_version", "procedure", *TRANSIENT_TABLES[12:]]:
         db.session.execute(text(f"DELETE FROM {table}"))
     db.session.commit()
     catalogue.invalidate()
