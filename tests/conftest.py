@@ -24,7 +24,7 @@ from app.config import database_url as normalise_url
 from app.extensions import db
 from app.services import accounts, catalogue
 from app.services.structure import seed_structure
-from tests.signing_helpers import nss_db, nss_db_or_none, pki, signing_setup, softhsm  # noqa: F401 - fixtures
+from tests.signing_helpers import configured, nss_db, nss_db_or_none, pki, signing_people, signing_setup, softhsm  # noqa: F401 - fixtures
 
 # Tables whose rows a test may create; reference data (units, agencies) stays.
 TRANSIENT_TABLES = ["document_signature", "signing_certificate", "outbox_message", "issued_document", "dossier_event", "dossier_file", "step_task", "payment",
@@ -59,6 +59,7 @@ def app(database_url, tmp_path_factory):
         "LOGIN_RATE_LIMIT": "1000 per minute",
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast for tests; scrypt stays the default
         "LOOKUP_RATE_LIMIT": "1000 per minute",
+        "VERIFY_RATE_LIMIT": "1000 per minute",
         "WTF_CSRF_ENABLED": False,
         "SERVER_NAME": "localhost",
     })

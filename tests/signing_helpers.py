@@ -18,8 +18,11 @@ from pathlib import Path
 
 import pytest
 
+from app.extensions import db
 from app.integrations import demo_ca
-from app.services import signing
+from app.models import IssuedDocument
+from app.services import dossiers, processing, signing, storage
+from tests.dossier_helpers import TICH_SON_DESK, submitted_birth
 
 SOFTHSM_MODULE = "/usr/lib/softhsm/libsofthsm2.so"
 PASSPHRASE = "test-only-passphrase"
@@ -127,3 +130,41 @@ def nss_db_or_none(request) -> Path | None:
     if shutil.which("certutil") is None and not os.environ.get("CI"):
         return None
     return request.getfixturevalue("nss_db")
+
+
+@pytest.fixture
+def signing_people(make_user, loaded_catalogue):
+    """The Tích Sơn desk and the ward committee's specialist, leader and clerk, and a citizen."""
+    class People:
+        citizen = make_user()
+        desk = make_user("reception", TICH_SON_DESK)
+        specialist = make_user("specialist", TICH_SON_COMMITTEE)
+        leader = make_user("leader", TICH_SON_COMMITTEE)
+        clerk = make_user("clerk", TICH_SON_COMMITTEE)
+    return People
+
+
+@pytest.fixture
+def configured(signing_people, pki, signing_setup):
+    """`signing_people`, with the desk's and the committee's seals and the leader's certificate configured."""
+    signing_setup(pki.desk_seal, agency=TICH_SON_DESK)
+    signing_setup(pki.committee_seal, agency=TICH_SON_COMMITTEE)
+    signing_setup(pki.leader, user=signing_people.leader)
+    return signing_people
+
+
+def document(dossier, kind) -> IssuedDocument:
+    db.session.expire_all()
+    return next(d for d in dossier.documents if d.kind == kind)
+
+
+def pdf_of(doc: IssuedDocument) -> bytes:
+    return storage.path_for(doc.sha256).read_bytes()
+
+
+def through_the_process(people):
+    """An electronic birth dossier accepted, appraised and approved (the clerk's step still to do)."""
+    dossier = dossiers.accept(submitted_birth(people.citizen), people.desk)
+    processing.complete_step(dossier, people.specialist)
+    processing.resolve(dossier, people.leader, "approved")
+    return dossier

@@ -415,6 +415,16 @@ def verify_file(data: bytes) -> Verification:
     return Verification(digest, document, current, reports)
 
 
+def verify_request(upload, code: str = "", number: str = "") -> Verification:
+    """A verification request from the page or the API: an uploaded file (read up to the size
+    limit, never stored) or else a dossier code and document number."""
+    if upload is not None and upload.filename:
+        limit = current_app.config["VERIFY_MAX_SIZE"]
+        data = upload.stream.read(limit + 1)
+        return verify_file(data)
+    return verify_reference(code, number)
+
+
 def verify_reference(code: str, number: str) -> Verification:
     """The same check for a document named by its dossier code and number (the stored file)."""
     code, number = (code or "").strip(), (number or "").strip()

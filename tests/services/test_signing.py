@@ -12,7 +12,6 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 
 from app.extensions import db
 from app.integrations import signing as crypto
-from app.models import IssuedDocument
 from app.services import dossiers, processing, signing, storage
 from tests.dossier_helpers import TICH_SON_DESK, submitted_birth
 from tests.signing_helpers import (
@@ -21,43 +20,11 @@ from tests.signing_helpers import (
     SOFTHSM_MODULE,
     TICH_SON_COMMITTEE,
     TOKEN,
+    document,
+    pdf_of,
     pdfsig,
+    through_the_process,
 )
-
-
-@pytest.fixture
-def people(make_user, loaded_catalogue):
-    class People:
-        citizen = make_user()
-        desk = make_user("reception", TICH_SON_DESK)
-        specialist = make_user("specialist", TICH_SON_COMMITTEE)
-        leader = make_user("leader", TICH_SON_COMMITTEE)
-        clerk = make_user("clerk", TICH_SON_COMMITTEE)
-    return People
-
-
-@pytest.fixture
-def configured(people, pki, signing_setup):
-    signing_setup(pki.desk_seal, agency=TICH_SON_DESK)
-    signing_setup(pki.committee_seal, agency=TICH_SON_COMMITTEE)
-    signing_setup(pki.leader, user=people.leader)
-    return people
-
-
-def document(dossier, kind) -> IssuedDocument:
-    db.session.expire_all()
-    return next(d for d in dossier.documents if d.kind == kind)
-
-
-def pdf_of(doc: IssuedDocument) -> bytes:
-    return storage.path_for(doc.sha256).read_bytes()
-
-
-def through_the_process(people):
-    dossier = dossiers.accept(submitted_birth(people.citizen), people.desk)
-    processing.complete_step(dossier, people.specialist)
-    processing.resolve(dossier, people.leader, "approved")
-    return dossier
 
 
 def widgets(pdf: bytes) -> dict[str, tuple[int, list[float]]]:
