@@ -142,16 +142,22 @@ def signing_check():
 def signing_configure(agency_code, user_email, pkcs11_module, token_label, slot, key_label, certificate_file,
                       chain_file, pkcs12_path, secret_env):
     """Khai báo nơi lưu khóa ký số của một cơ quan hoặc một cán bộ. Không lưu khóa bí mật hay mã PIN."""
-    read = lambda path: open(path, encoding="ascii").read() if path else None  # noqa: E731
     try:
         row = signing.configure(
             agency_code=agency_code, user_email=user_email, backend="pkcs12" if pkcs12_path else "pkcs11",
             secret_env=secret_env, pkcs11_module=pkcs11_module, token_label=token_label, slot=slot,
-            key_label=key_label, pkcs12_path=pkcs12_path, certificate_pem=read(certificate_file),
-            chain_pem=read(chain_file))
+            key_label=key_label, pkcs12_path=pkcs12_path, certificate_pem=_read_pem(certificate_file),
+            chain_pem=_read_pem(chain_file))
     except signing.SigningConfigError as error:
         raise click.ClickException(error.message) from None
     click.echo(f"Đã lưu cấu hình chứng thư số #{row.id}. Kiểm tra: flask signing check")
+
+
+def _read_pem(path: str | None) -> str | None:
+    if path is None:
+        return None
+    with open(path, encoding="ascii") as handle:
+        return handle.read()
 
 
 @signing_cli.command("retry")

@@ -162,9 +162,19 @@ def pdf_of(doc: IssuedDocument) -> bytes:
     return storage.path_for(doc.sha256).read_bytes()
 
 
-def through_the_process(people):
-    """An electronic birth dossier accepted, appraised and approved (the clerk's step still to do)."""
+def through_the_process(people, run_jobs):
+    """An electronic birth dossier accepted, appraised and approved (the clerk's step still to
+    do), its jobs run after each step (inline they already ran; with REDIS_URL, as a worker)."""
     dossier = dossiers.accept(submitted_birth(people.citizen), people.desk)
+    run_jobs()
     processing.complete_step(dossier, people.specialist)
     processing.resolve(dossier, people.leader, "approved")
+    run_jobs()
+    return dossier
+
+
+def issue_result(people, dossier, run_jobs):
+    """The clerk's issuing step (vào số, đóng dấu), and its seal job run."""
+    processing.complete_step(dossier, people.clerk)
+    run_jobs()
     return dossier

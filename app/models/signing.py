@@ -66,7 +66,7 @@ class DocumentSignature(db.Model):
     signer: Mapped[str] = mapped_column(String(200))          # the certificate's common name
     subject: Mapped[str] = mapped_column(Text)
     issuer: Mapped[str] = mapped_column(Text)
-    certificate_sha256: Mapped[str] = mapped_column(String(64))
+    certificate_fingerprint: Mapped[str] = mapped_column(String(64))
     level: Mapped[str] = mapped_column(String(8))             # "B-B" or "B-LT"
     signed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sha256: Mapped[str] = mapped_column(String(64), index=True)

@@ -63,12 +63,10 @@ def _seal_released(document: IssuedDocument) -> bool:
     from app.services.processing import decision_position  # processing imports this module
 
     dossier = document.dossier
-    after = [s for s in dossier.steps if s.position > decision_position(dossier) and s.role == Role.CLERK]
-    clerk_steps = [i for i, step in enumerate(dossier.procedure_version.spec["process"])
-                   if i > decision_position(dossier) and step["role"] == Role.CLERK]
-    if not clerk_steps:
-        return True
-    return any(s.done_at is not None for s in after)
+    decision = decision_position(dossier)
+    clerk_steps = {i for i, step in enumerate(dossier.procedure_version.spec["process"])
+                   if i > decision and step["role"] == Role.CLERK}
+    return not clerk_steps or any(s.done_at is not None for s in dossier.steps if s.position in clerk_steps)
 
 
 def certificate_for(document: IssuedDocument, role: str) -> SigningCertificate | None:
@@ -184,7 +182,7 @@ def _apply(document: IssuedDocument, role: str, now: datetime) -> None:
         return
     db.session.add(DocumentSignature(
         document_id=document.id, role=role, signer=facts["common_name"], subject=facts["subject"],
-        issuer=facts["issuer"], certificate_sha256=facts["sha256"], level="B-LT" if timestamper else "B-B",
+        issuer=facts["issuer"], certificate_fingerprint=facts["sha256"], level="B-LT" if timestamper else "B-B",
         signed_at=now, sha256=after))
     db.session.commit()
     db.session.expire_all()

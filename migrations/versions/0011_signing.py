@@ -47,7 +47,7 @@ def upgrade():
     sa.Column('signer', sa.String(length=200), nullable=False),
     sa.Column('subject', sa.Text(), nullable=False),
     sa.Column('issuer', sa.Text(), nullable=False),
-    sa.Column('certificate_sha256', sa.String(length=64), nullable=False),
+    sa.Column('certificate_fingerprint', sa.String(length=64), nullable=False),
     sa.Column('level', sa.String(length=8), nullable=False),
     sa.Column('signed_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('sha256', sa.String(length=64), nullable=False),

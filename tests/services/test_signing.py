@@ -21,6 +21,7 @@ from tests.signing_helpers import (
     TICH_SON_COMMITTEE,
     TOKEN,
     document,
+    issue_result,
     pdf_of,
     pdfsig,
     through_the_process,
@@ -40,9 +41,9 @@ def widgets(pdf: bytes) -> dict[str, tuple[int, list[float]]]:
     return found
 
 
-def test_receipt_and_result_of_an_electronic_dossier_are_signed_in_order(configured, tmp_path, nss_db_or_none):
+def test_receipt_and_result_of_an_electronic_dossier_are_signed_in_order(configured, tmp_path, nss_db_or_none, run_jobs):
     people = configured
-    dossier = through_the_process(people)
+    dossier = through_the_process(people, run_jobs)
     receipt = document(dossier, "receipt")
     assert receipt.signed_at is not None and [s.role for s in receipt.signatures] == ["seal"]
     assert receipt.signatures[0].signer == "Bộ phận Một cửa phường Tích Sơn" and receipt.signatures[0].level == "B-B"
@@ -51,7 +52,7 @@ def test_receipt_and_result_of_an_electronic_dossier_are_signed_in_order(configu
     assert [s.role for s in result.signatures] == ["personal"]       # the leader's, not yet the seal
     assert result.signed_at is None and result.signing_error is None  # waits for the clerk
     assert signing.state(result).label == "Đang chờ ký số"
-    processing.complete_step(dossier, people.clerk)                 # vào số, đóng dấu
+    issue_result(people, dossier, run_jobs)                         # vào số, đóng dấu
     result = document(dossier, "result")
     assert [s.role for s in result.signatures] == ["personal", "seal"]
     assert result.signed_at is not None and signing.state(result).label == "Đã ký số"
@@ -81,9 +82,9 @@ def test_receipt_and_result_of_an_electronic_dossier_are_signed_in_order(configu
     assert "Signature is Valid." in out and "Common Name: Bộ phận Một cửa phường Tích Sơn" in out, out
 
 
-def test_a_rerun_signs_once(configured):
-    dossier = through_the_process(configured)
-    processing.complete_step(dossier, configured.clerk)
+def test_a_rerun_signs_once(configured, run_jobs):
+    dossier = through_the_process(configured, run_jobs)
+    issue_result(configured, dossier, run_jobs)
     result = document(dossier, "result")
     before = (result.sha256, result.signed_at)
     signing.sign(result.id)
@@ -93,9 +94,10 @@ def test_a_rerun_signs_once(configured):
     assert len(crypto.validate(pdf_of(result), signing.trust_roots())) == 2
 
 
-def test_an_expired_key_fails_loudly_keeps_the_document_unsigned_and_a_rerun_signs_it_once(configured, pki, signing_setup):
+def test_an_expired_key_fails_loudly_keeps_the_document_unsigned_and_a_rerun_signs_it_once(configured, pki, signing_setup, run_jobs):
     signing_setup(pki.expired, agency=TICH_SON_DESK)
-    dossier = dossiers.accept(submitted_birth(configured.citizen), configured.desk)  # inline job: logged, not raised
+    dossier = dossiers.accept(submitted_birth(configured.citizen), configured.desk)  # the job fails: logged, not raised
+    run_jobs()
     receipt = document(dossier, "receipt")
     assert receipt.signed_at is None and not receipt.signatures
     assert "hết hạn" in receipt.signing_error and "Bộ phận Một cửa phường Tích Sơn" in receipt.signing_error
@@ -112,24 +114,26 @@ def test_an_expired_key_fails_loudly_keeps_the_document_unsigned_and_a_rerun_sig
     assert len(crypto.validate(pdf_of(receipt), signing.trust_roots())) == 1
 
 
-def test_a_missing_passphrase_or_certificate_is_an_unreachable_key(configured, monkeypatch):
+def test_a_missing_passphrase_or_certificate_is_an_unreachable_key(configured, monkeypatch, run_jobs):
     from tests.signing_helpers import PASSPHRASE_ENV
 
     monkeypatch.delenv(PASSPHRASE_ENV)
     dossier = dossiers.accept(submitted_birth(configured.citizen), configured.desk)
+    run_jobs()
     receipt = document(dossier, "receipt")
     assert receipt.signed_at is None and "PKCS#12" in receipt.signing_error
     checks = signing.check()
     assert checks and not any(c.ok for c in checks)
 
 
-def test_a_paper_dossier_keeps_unsigned_pdfs_that_claim_no_signature(configured, tmp_path):
+def test_a_paper_dossier_keeps_unsigned_pdfs_that_claim_no_signature(configured, tmp_path, run_jobs):
     from app.services import catalogue
     from tests.dossier_helpers import BIRTH, complete_input
     from tests.pdf_helpers import text_of, write
 
     version = catalogue.current_version(BIRTH)
     dossier = dossiers.counter_intake(configured.desk, version, TICH_SON_DESK, 1, complete_input(version.spec))
+    run_jobs()
     receipt = document(dossier, "receipt")
     assert receipt.sha256 and not receipt.signatures and receipt.signing_error is None
     assert signing.state(receipt).label == "Bản giấy (không ký số)"
@@ -137,15 +141,15 @@ def test_a_paper_dossier_keeps_unsigned_pdfs_that_claim_no_signature(configured,
     assert "ký số" not in text and "Chữ ký số" not in text
 
 
-def test_softhsm2_token_signs_through_pkcs11(configured, softhsm, monkeypatch, tmp_path):
+def test_softhsm2_token_signs_through_pkcs11(configured, softhsm, monkeypatch, tmp_path, run_jobs):
     """The committee's seal key on a SoftHSM2 token (PKCS#11): certificate read from the token."""
     monkeypatch.setenv(PIN_ENV, PIN)
     signing.configure(agency_code=TICH_SON_COMMITTEE, backend="pkcs11", secret_env=PIN_ENV,
                       pkcs11_module=SOFTHSM_MODULE, token_label=TOKEN, key_label="seal")
     [check] = [c for c in signing.check() if c.kind == "seal" and "Tích Sơn" in c.owner and "PKCS#11" in c.location]
     assert check.ok and check.facts["common_name"] == "Ủy ban nhân dân phường Tích Sơn" and check.days_left > 700
-    dossier = through_the_process(configured)
-    processing.complete_step(dossier, configured.clerk)
+    dossier = through_the_process(configured, run_jobs)
+    issue_result(configured, dossier, run_jobs)
     result = document(dossier, "result")
     assert result.signed_at and [s.signer for s in result.signatures] == ["Phan Văn Tuấn", "Ủy ban nhân dân phường Tích Sơn"]
     path = tmp_path / "hsm.pdf"
@@ -161,9 +165,9 @@ def test_softhsm2_wrong_pin_is_unreachable(configured, softhsm, monkeypatch):
     assert not check.ok and "PKCS#11" in check.problem
 
 
-def test_verification_recognises_the_issued_file_and_refuses_a_tampered_copy(configured):
-    dossier = through_the_process(configured)
-    processing.complete_step(dossier, configured.clerk)
+def test_verification_recognises_the_issued_file_and_refuses_a_tampered_copy(configured, run_jobs):
+    dossier = through_the_process(configured, run_jobs)
+    issue_result(configured, dossier, run_jobs)
     result = document(dossier, "result")
     pdf = pdf_of(result)
     verdict = signing.verify_file(pdf)

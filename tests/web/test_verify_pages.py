@@ -9,13 +9,13 @@ import pytest
 from app.extensions import limiter
 from app.services import dossiers, processing
 from tests.dossier_helpers import submitted_birth
-from tests.signing_helpers import document, pdf_of, through_the_process
+from tests.signing_helpers import document, issue_result, pdf_of, through_the_process
 
 
 @pytest.fixture
-def signed(configured):
-    dossier = through_the_process(configured)
-    processing.complete_step(dossier, configured.clerk)
+def signed(configured, run_jobs):
+    dossier = through_the_process(configured, run_jobs)
+    issue_result(configured, dossier, run_jobs)
     return dossier
 
 
@@ -124,9 +124,10 @@ def test_dossier_pages_and_api_show_who_signed_and_when(client, login, signed, c
     assert "Văn bản đã ban hành" in work and "Đã ký số" in work
 
 
-def test_the_desk_sees_a_failed_signature_in_vietnamese(client, login, configured, pki, signing_setup):
+def test_the_desk_sees_a_failed_signature_in_vietnamese(client, login, configured, pki, signing_setup, run_jobs):
     signing_setup(pki.expired, agency="001.10.21.H62")
     dossier = dossiers.accept(submitted_birth(configured.citizen), configured.desk)
+    run_jobs()
     login(configured.desk)
     page = client.get(f"/mot-cua/ho-so/{dossier.id}").get_data(as_text=True)
     assert "Chưa ký số được" in page and "đã hết hạn" in page and "chưa có giá trị là văn bản điện tử" in page
