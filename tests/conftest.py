@@ -54,6 +54,7 @@ def app(database_url, tmp_path_factory):
     app = create_app({
         "STORAGE_DIR": str(tmp_path_factory.mktemp("files")),
         "OUTBOX_DIR": str(tmp_path_factory.mktemp("outbox")),
+        "SIGNING_DEMO_DIR": str(tmp_path_factory.mktemp("signing-demo")),  # seed-demo's CA, not instance/
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": normalise_url(database_url),
         "LOGIN_RATE_LIMIT": "1000 per minute",

@@ -11,6 +11,7 @@ import pytest
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 from app.extensions import db
+from app.models import IssuedDocument
 from app.integrations import signing as crypto
 from app.services import dossiers, processing, signing, storage
 from tests.dossier_helpers import TICH_SON_DESK, submitted_birth
@@ -219,3 +220,40 @@ def test_demo_seed_creates_a_real_chain_once(app, make_user, tmp_path, monkeypat
     assert all("DEMO" in c.facts["issuer"] for c in checks)
     assert {c.facts["common_name"] for c in checks if c.kind == "personal"} == {"Lê Quang Huy", "Vũ Đức Thắng", "Phan Văn Tuấn"}
     assert re.search(r"DEMO", crypto.describe(crypto.load_pem_certificates(tmp_path / "demo-root.pem")[0])["subject"])
+
+
+def test_flask_signing_check_reports_each_certificate_and_fails_on_an_expired_one(app, configured, pki, signing_setup):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["signing", "check"])
+    assert result.exit_code == 0, result.output
+    assert "Chứng thư số cơ quan: Bộ phận Một cửa phường Tích Sơn" in result.output
+    assert f"Chứng thư số cá nhân: {configured.leader.full_name}" in result.output
+    assert "Common Name: Phan Văn Tuấn" in result.output and "Mot cua DEMO Root CA" in result.output
+    assert "(còn 729 ngày)" in result.output or "(còn 730 ngày)" in result.output
+    assert "Khóa: dùng được" in result.output
+    signing_setup(pki.expired, agency=TICH_SON_DESK)
+    result = runner.invoke(args=["signing", "check"])
+    assert result.exit_code == 1 and "KHÔNG dùng được: Chứng thư số đã hết hạn" in result.output
+
+
+def test_flask_signing_configure_stores_a_location_not_a_secret(app, configured, softhsm):
+    result = app.test_cli_runner().invoke(args=[
+        "signing", "configure", "--agency", TICH_SON_COMMITTEE, "--module", SOFTHSM_MODULE, "--token-label", TOKEN,
+        "--key-label", "seal", "--pin-env", PIN_ENV])
+    assert result.exit_code == 0, result.output
+    row = signing.certificate_for(document_stub(TICH_SON_COMMITTEE), "seal")
+    assert (row.backend, row.pkcs11_module, row.key_label, row.secret_env) == ("pkcs11", SOFTHSM_MODULE, "seal", PIN_ENV)
+    assert PIN not in repr(vars(row))
+    refused = app.test_cli_runner().invoke(args=["signing", "configure", "--agency", TICH_SON_COMMITTEE,
+                                                 "--pkcs12", "/x.p12", "--pin-env", "1234"])
+    assert refused.exit_code != 0 and "Tên biến môi trường" in refused.output
+
+
+def document_stub(agency_code: str):
+    """An unsaved document of `agency_code`, to ask which seal certificate would sign it."""
+    from sqlalchemy import select
+
+    from app.models import Agency
+
+    agency = db.session.scalar(select(Agency).where(Agency.code == agency_code))
+    return IssuedDocument(agency_id=agency.id, kind="receipt")
