@@ -6,6 +6,8 @@ STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := wsgi.py
+# Demo only: the passphrase of the demo CA's key files (seed-demo); never on a real deployment.
+run worker: export MOTCUA_DEMO_SIGNING_PASSPHRASE ?= demo-only-passphrase
 
 .PHONY: install run test bench worker
 

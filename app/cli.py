@@ -1,4 +1,4 @@
-"""`flask` commands: seed-demo, user create, procedures load, files prune, worker."""
+"""`flask` commands: seed-demo, user create, procedures load, files prune, signing check/configure/retry, worker."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -8,12 +8,13 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from app.domain.procedure_spec import ProcedureFileError
-from app.services import accounts, catalogue, demo, storage
+from app.services import accounts, catalogue, demo, signing, storage
 from app.services import history as demo_history
 
 user_cli = AppGroup("user", help="Tài khoản người dùng.")
 procedures_cli = AppGroup("procedures", help="Danh mục thủ tục hành chính.")
 files_cli = AppGroup("files", help="Kho tệp: tệp đính kèm hồ sơ và giấy tờ đã phát hành.")
+signing_cli = AppGroup("signing", help="Chữ ký số: chứng thư số của cơ quan và cán bộ.")
 
 
 @click.command("seed-demo")
@@ -26,6 +27,10 @@ def seed_demo(history):
         raise click.ClickException(f"Tệp thủ tục không hợp lệ, không nạp gì:\n{error}") from None
     click.echo("Đã nạp: {units} đơn vị hành chính, {agencies} cơ quan, {users} tài khoản, "
                "{procedures_published} phiên bản thủ tục mới.".format(**counts))
+    folder = current_app.config["SIGNING_DEMO_DIR"]
+    certificates = demo.seed_signing(folder)
+    click.echo(f"Chứng thư số DEMO (chỉ để trình diễn, không dùng thật): {certificates} cấu hình mới, CA gốc {folder}/demo-root.pem; "
+               f"mật khẩu tệp khóa đặt trong ${signing.DEMO_SECRET_ENV}.")
     if history:
         made = demo_history.generate(history)
         click.echo(f"Đã tạo {made} hồ sơ lịch sử.")
@@ -100,6 +105,77 @@ def prune_files(hours, dry_run):
         _list(report.ignored, "?")
 
 
+@signing_cli.command("check")
+def signing_check():
+    """Kiểm tra chứng thư số của từng cơ quan và cán bộ: chủ thể, tổ chức cấp, hiệu lực, số ngày còn lại, khóa có dùng được không."""
+    results = signing.check()
+    if not results:
+        click.echo("Chưa cấu hình chứng thư số nào (flask signing configure).")
+    for result in results:
+        kind = "Chứng thư số cơ quan" if result.kind == "seal" else "Chứng thư số cá nhân"
+        click.echo(f"{kind}: {result.owner}")
+        click.echo(f"  Nơi lưu khóa: {result.location}")
+        if result.facts:
+            facts = result.facts
+            click.echo(f"  Chủ thể: {facts['subject']}")
+            click.echo(f"  Tổ chức cấp: {facts['issuer']}")
+            click.echo(f"  Hiệu lực: {facts['not_before']:%d/%m/%Y} – {facts['not_after']:%d/%m/%Y} "
+                       f"(còn {result.days_left} ngày)")
+        click.echo(f"  Khóa: {'dùng được' if result.ok else 'KHÔNG dùng được: ' + (result.problem or '')}")
+    if any(not r.ok for r in results):
+        raise SystemExit(1)
+
+
+@signing_cli.command("configure")
+@click.option("--agency", "agency_code", default=None, help="Mã định danh cơ quan (chứng thư số cơ quan)")
+@click.option("--user", "user_email", default=None, help="E-mail của cán bộ (chứng thư số cá nhân)")
+@click.option("--module", "pkcs11_module", default=None, help="Thư viện PKCS#11 của token/HSM (.so)")
+@click.option("--token-label", default=None, help="Nhãn token")
+@click.option("--slot", type=int, default=None, help="Số khe (slot) của token")
+@click.option("--key-label", default=None, help="Nhãn khóa (và chứng thư) trên token")
+@click.option("--certificate", "certificate_file", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="Tệp PEM chứng thư số, khi token không chứa nó")
+@click.option("--chain", "chain_file", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="Tệp PEM các chứng thư trung gian")
+@click.option("--pkcs12", "pkcs12_path", default=None, help="Tệp PKCS#12 (.p12/.pfx) thay cho token")
+@click.option("--pin-env", "secret_env", required=True, help="TÊN biến môi trường chứa mã PIN / mật khẩu (không phải mã PIN)")
+def signing_configure(agency_code, user_email, pkcs11_module, token_label, slot, key_label, certificate_file,
+                      chain_file, pkcs12_path, secret_env):
+    """Khai báo nơi lưu khóa ký số của một cơ quan hoặc một cán bộ. Không lưu khóa bí mật hay mã PIN."""
+    try:
+        row = signing.configure(
+            agency_code=agency_code, user_email=user_email, backend="pkcs12" if pkcs12_path else "pkcs11",
+            secret_env=secret_env, pkcs11_module=pkcs11_module, token_label=token_label, slot=slot,
+            key_label=key_label, pkcs12_path=pkcs12_path, certificate_pem=_read_pem(certificate_file),
+            chain_pem=_read_pem(chain_file))
+    except signing.SigningConfigError as error:
+        raise click.ClickException(error.message) from None
+    click.echo(f"Đã lưu cấu hình chứng thư số #{row.id}. Kiểm tra: flask signing check")
+
+
+def _read_pem(path: str | None) -> str | None:
+    if path is None:
+        return None
+    with open(path, encoding="ascii") as handle:
+        return handle.read()
+
+
+@signing_cli.command("retry")
+def signing_retry():
+    """Ký lại các văn bản điện tử chưa ký được (sau khi đã sửa chứng thư số); văn bản đã ký không bị ký lại."""
+    failed = 0
+    documents = signing.unsigned()
+    for document in documents:
+        try:
+            signing.sign(document.id)
+        except signing.SigningFailed as error:
+            failed += 1
+            click.echo(f"  ✗ {document.number}: {error}")
+    click.echo(f"Đã thử ký {len(documents)} văn bản; chưa ký được {failed}.")
+    if failed:
+        raise SystemExit(1)
+
+
 @click.command("worker")
 @click.option("--burst", is_flag=True, help="Xử lý hết hàng đợi rồi dừng.")
 def worker(burst):
@@ -118,3 +194,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(user_cli)
     app.cli.add_command(procedures_cli)
     app.cli.add_command(files_cli)
+    app.cli.add_command(signing_cli)

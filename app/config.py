@@ -100,4 +100,12 @@ def from_environ() -> dict:
         "VNPAY_TMN_CODE": env.get("VNPAY_TMN_CODE") or None,
         "VNPAY_HASH_SECRET": env.get("VNPAY_HASH_SECRET") or None,
         "VNPAY_PAY_URL": env.get("VNPAY_PAY_URL", "https://sandbox.vnpayment.vn/paymentv2/vpcpay.html"),
+        # Digital signatures (README "Digital signatures"): an RFC 3161 time-stamping authority
+        # for PAdES B-LT (unset: B-B), the trusted root certificates (PEM files, separated by
+        # the path separator) that verification chains to, and the demo CA's folder.
+        "TSA_URL": env.get("TSA_URL") or None,
+        "SIGNING_TRUST_ROOTS": [p for p in env.get("SIGNING_TRUST_ROOTS", "").split(os.pathsep) if p],
+        "SIGNING_DEMO_DIR": env.get("SIGNING_DEMO_DIR", str(INSTANCE / "signing-demo")),
+        "VERIFY_MAX_SIZE": int(env.get("VERIFY_MAX_SIZE", 20 * 1024 * 1024)),
+        "VERIFY_RATE_LIMIT": env.get("VERIFY_RATE_LIMIT", "30 per minute"),
     }

@@ -18,6 +18,7 @@ from app.models.users import utcnow
 from app.services.dossiers import DELIVERIES
 from app.services.errors import ServiceError
 from app.services.issuing import KINDS
+from app.services import signing
 from app.services.permissions import can
 from app.services.storage import path_for
 
@@ -137,7 +138,7 @@ def register_template_helpers(app: Flask) -> None:
         CLASS_LABELS=CLASS_LABELS, OPEN_LABELS=OPEN_LABELS,
         open_state=lambda due_at, calendar: open_state(utcnow(), due_at, calendar),
         status_label=status_label, CHANNELS=CHANNELS, DELIVERIES=DELIVERIES, typed_fields=typed_fields,
-        DOCUMENT_TITLES={kind: title for kind, (_, _, title) in KINDS.items()},
+        DOCUMENT_TITLES={kind: title for kind, (_, _, title) in KINDS.items()}, signing_state_of=signing.state,
         can=can, Level=Level, AgencyKind=AgencyKind, Role=Role, agency_type_label=agency_type_label,
         TIME_UNITS=TIME_UNITS, SOURCE_TOPICS=SOURCE_TOPICS, ONLINE_LEVELS=ONLINE_LEVELS, SUBJECTS=SUBJECTS, METHODS=METHODS,
         COPY_KINDS=COPY_KINDS,

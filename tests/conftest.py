@@ -24,9 +24,10 @@ from app.config import database_url as normalise_url
 from app.extensions import db
 from app.services import accounts, catalogue
 from app.services.structure import seed_structure
+from tests.signing_helpers import configured, nss_db, nss_db_or_none, pki, signing_people, signing_setup, softhsm  # noqa: F401 - fixtures
 
 # Tables whose rows a test may create; reference data (units, agencies) stays.
-TRANSIENT_TABLES = ["outbox_message", "issued_document", "dossier_event", "dossier_file", "step_task", "payment",
+TRANSIENT_TABLES = ["document_signature", "signing_certificate", "outbox_message", "issued_document", "dossier_event", "dossier_file", "step_task", "payment",
                     "payment_order", "rating", "apology", "dossier", "counter",
                     "membership", "user_account", "calendar_day"]
 PROCEDURES_DIR = str(ROOT / "procedures")
@@ -53,11 +54,13 @@ def app(database_url, tmp_path_factory):
     app = create_app({
         "STORAGE_DIR": str(tmp_path_factory.mktemp("files")),
         "OUTBOX_DIR": str(tmp_path_factory.mktemp("outbox")),
+        "SIGNING_DEMO_DIR": str(tmp_path_factory.mktemp("signing-demo")),  # seed-demo's CA, not instance/
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": normalise_url(database_url),
         "LOGIN_RATE_LIMIT": "1000 per minute",
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast for tests; scrypt stays the default
         "LOOKUP_RATE_LIMIT": "1000 per minute",
+        "VERIFY_RATE_LIMIT": "1000 per minute",
         "WTF_CSRF_ENABLED": False,
         "SERVER_NAME": "localhost",
     })
@@ -82,7 +85,7 @@ def _context_and_cleanup(app):
     ctx.push()
     yield
     db.session.rollback()
-    for table in [*TRANSIENT_TABLES[:11], "procedure_snapshot", "procedure_version", "procedure", *TRANSIENT_TABLES[11:]]:
+    for table in [*TRANSIENT_TABLES[:13], "procedure_snapshot", "procedure_version", "procedure", *TRANSIENT_TABLES[13:]]:
         db.session.execute(text(f"DELETE FROM {table}"))
     db.session.commit()
     catalogue.invalidate()

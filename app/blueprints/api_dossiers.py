@@ -15,7 +15,7 @@ from app.domain.workflow import Status
 from app.extensions import limiter
 from app.models import Dossier, StepTask
 from app.models.users import utcnow
-from app.services import catalogue, control, dossiers, lookup, processing, tokens
+from app.services import catalogue, control, dossiers, lookup, processing, signing, tokens
 from app.services.calendar import work_calendar
 from app.services.dossiers import Applicant, DraftInput
 from app.services.permissions import can
@@ -264,7 +264,8 @@ def worklist():
 def documents(code: str):
     dossier = _dossier(code, "dossier.view")
     items = [{"kind": d.kind, "number": d.number, "created_at": d.created_at.isoformat(),
-              "url": url_for("api.document_pdf", code=dossier.code, document_id=d.id, _external=True) if d.sha256 else None}
+              "url": url_for("api.document_pdf", code=dossier.code, document_id=d.id, _external=True) if d.sha256 else None,
+              "sha256": d.sha256, **signing.state(d).as_json()}
              for d in dossier.documents]
     if not g.api_user.is_citizen and dossier.steps:  # form 05, rendered on demand for staff
         items.append({"kind": "control_slip", "number": None, "created_at": utcnow().isoformat(),
@@ -285,6 +286,22 @@ def control_slip(code: str):
 @token_required
 def document_pdf(code: str, document_id: int):
     return send_issued_document(_dossier(code, "dossier.view"), document_id)
+
+
+@bp.post("/verify")
+@limiter.limit(lambda: current_app.config["VERIFY_RATE_LIMIT"])
+def verify():
+    """Public: is this PDF (multipart `file`), or the document `code` + `number` (form or JSON),
+    one the portal issued, and are its signatures valid? The file is not stored."""
+    body = (request.get_json(silent=True) if request.is_json else None) or request.form
+    if not isinstance(body, dict) and not hasattr(body, "getlist"):
+        raise ApiError(400, "Gửi tệp PDF (file) hoặc mã hồ sơ và số văn bản (code, number).")
+    try:
+        verdict = signing.verify_request(request.files.get("file"), str(body.get("code", ""))[:60],
+                                         str(body.get("number", ""))[:60])
+    except signing.VerifyError as error:
+        raise ApiError(error.status, error.message, error.fields) from None
+    return jsonify(verdict.as_json())
 
 
 @bp.get("/lookup/<code>")

@@ -1,4 +1,4 @@
-"""Public pages: home, procedure catalogue, procedure detail, blank forms."""
+"""Public pages: home, procedure catalogue, procedure detail, blank forms, lookup, verification."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -15,7 +15,7 @@ from flask import (
 )
 
 from app.extensions import limiter
-from app.services import catalogue, payments, structure
+from app.services import catalogue, payments, signing, structure
 from app.services import lookup as lookup_service
 from app.services.calendar import expected_due
 from app.web import page_arg
@@ -76,6 +76,21 @@ def lookup():
     status = 404 if code and found is None else 200
     return render_template("public/lookup.html", code=code, found=found), status
 
+
+
+@bp.route("/xac-thuc", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["VERIFY_RATE_LIMIT"], methods=["POST"])
+def verify():
+    """Anyone checks a document: upload its PDF, or name it by dossier code and number. The
+    file is read in memory and never stored."""
+    if request.method == "GET":
+        return render_template("public/verify.html", verdict=None, error=None, form={})
+    form = {"code": request.form.get("ma", "").strip()[:60], "number": request.form.get("so", "").strip()[:60]}
+    try:
+        verdict = signing.verify_request(request.files.get("file"), form["code"], form["number"])
+    except signing.VerifyError as error:
+        return render_template("public/verify.html", verdict=None, error=error, form=form), error.status
+    return render_template("public/verify.html", verdict=verdict, error=None, form=form)
 
 
 @bp.get("/thanh-toan/ket-qua")

@@ -314,11 +314,17 @@ class IssuedDocument(db.Model):
     # checked after signing); empty = not signed. Only a signed result is an electronic result
     # (Decree 45/2020 Art. 25; Decision 766 indices 3.3, 4.1, 4.2).
     signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Why the last signing attempt failed (an expired certificate, an unreachable token), shown
+    # to the desk; empty once signed. A document that needs a signature and lacks it is never
+    # presented as signed.
+    signing_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     dossier: Mapped[Dossier] = relationship(back_populates="documents")
     agency: Mapped[Agency] = relationship()
     issued_by: Mapped[User | None] = relationship()
+    signatures: Mapped[list["DocumentSignature"]] = relationship(  # noqa: F821 - app/models/signing.py
+        back_populates="document", order_by="DocumentSignature.id", cascade="all, delete-orphan")
 
 
 class OutboxMessage(db.Model):

@@ -28,6 +28,7 @@ def control_slip_pdf(dossier: Dossier) -> bytes:
     context = {
         "managing_body": (desk.parent.name if desk.parent else desk.name).upper(), "issuer": desk.name.upper(),
         "centre": desk.name, "number": "", "place": desk.unit.name, "issued_at": utcnow(), "electronic": True,
+        "signed": False,  # printed on demand, never signed: no footer claiming a signature
         "code": dossier.code, "procedure": {"code": dossier.procedure_version.code, "name": dossier.procedure_version.name},
         "applicant": {"full_name": dossier.applicant_name}, "agency_name": resolving.name,
         "coordinating": coordinating, "received_at": dossier.received_at, "due_at": dossier.due_at,

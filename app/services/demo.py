@@ -5,12 +5,22 @@ Idempotent: running it again adds only what is missing and keeps every existing 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
+from sqlalchemy import select
+
+from app.extensions import db
+from app.integrations import demo_ca
+from app.models import Agency, SigningCertificate
 from app.services import accounts, catalogue
+from app.services.signing import DEMO_SECRET_ENV
 from app.services.structure import seed_structure
 
 # Demo-only: printed in README; never use on a real deployment.
 DEMO_PASSWORD = "demo-only-password"
+# Demo-only passphrase of the demo CA's PKCS#12 files, read from $MOTCUA_DEMO_SIGNING_PASSPHRASE
+# when signing (`make run` exports it); never on a real deployment.
+DEMO_SIGNING_PASSPHRASE = "demo-only-passphrase"
 DEMO_DOMAIN = "motcua.example"
 
 
@@ -56,3 +66,30 @@ def seed_demo(procedures_dir: str) -> dict[str, int]:
         users += 1
     report = catalogue.sync_folder(procedures_dir)
     return {"units": units, "agencies": agencies, "users": users, "procedures_published": len(report.published)}
+
+
+def seed_signing(folder: str | Path) -> int:
+    """The demo CA (demo only) under `folder`: a seal certificate for every agency of a demo
+    account and a personal one for every demo leader, each configured as a PKCS#12 file whose
+    passphrase is in $MOTCUA_DEMO_SIGNING_PASSPHRASE. Idempotent: existing files and
+    configurations are kept. Returns the number of configurations added."""
+    folder = Path(folder)
+    added = 0
+    for account in DEMO_ACCOUNTS:
+        for role, code in account.grants:
+            agency = db.session.scalar(select(Agency).where(Agency.code == code))
+            if not db.session.scalar(select(SigningCertificate).where(SigningCertificate.agency_id == agency.id)):
+                issued = demo_ca.issue(folder, f"seal-{code}", agency.name, agency.name, DEMO_SIGNING_PASSPHRASE)
+                db.session.add(SigningCertificate(agency=agency, backend="pkcs12", pkcs12_path=str(issued.pkcs12_path),
+                                                  secret_env=DEMO_SECRET_ENV))
+                added += 1
+            user = accounts.find_by_email(f"{account.email}@{DEMO_DOMAIN}")
+            if role == "leader" and not db.session.scalar(
+                    select(SigningCertificate).where(SigningCertificate.user_id == user.id)):
+                issued = demo_ca.issue(folder, f"personal-{account.email}", account.full_name, agency.name,
+                                       DEMO_SIGNING_PASSPHRASE)
+                db.session.add(SigningCertificate(user=user, backend="pkcs12", pkcs12_path=str(issued.pkcs12_path),
+                                                  secret_env=DEMO_SECRET_ENV))
+                added += 1
+    db.session.commit()
+    return added

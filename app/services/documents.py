@@ -28,6 +28,11 @@ header upper-cases. Every datetime must be timezone-aware; it is printed in offi
     issued_at       datetime (aware)                                the date of that line
     electronic      bool  True: digital-signature captions and the footer note
                           "Văn bản điện tử được ký số theo quy định."
+    signed          bool  optional, defaults to `electronic`: whether the PDF will carry digital
+                          signatures (the footer note); False for forms printed on demand
+    signature_slots [str] optional: on an electronic form, the signatures' stamp slots in the
+                          signature block, in signing order ("personal", "seal"), anchored
+                          "sig-<role>" for the signing job
     code            str | None   dossier code; None on a refusal or supplement before a code exists
     procedure       {"code": "1.001193", "name": "..."}             Nội dung yêu cầu giải quyết
     applicant       {"full_name", "id_number", "address", "phone", "email"}

@@ -7,6 +7,7 @@ from datetime import datetime
 from flask import current_app, url_for
 
 from app.domain.deadlines import SAME_DAY_UNITS
+from app.domain.signing import is_electronic, required_signatures
 from app.domain.structure import AgencyKind, Level
 from app.extensions import db
 from app.models import Agency, Dossier, IssuedDocument, User
@@ -78,11 +79,12 @@ def context(document: IssuedDocument) -> dict:
     value = version.time_value
     url = lookup_url(dossier) if dossier.code else None
     present = {f.component for f in dossier.files}
+    slots = required_signatures(document.kind, is_electronic(dossier.channel))  # signed ⇔ it says so
     return {
         "managing_body": (parent.name if parent else desk.name).upper(),
         "issuer": desk.name.upper() if desk.kind == AgencyKind.ONE_STOP else "BỘ PHẬN TIẾP NHẬN VÀ TRẢ KẾT QUẢ",
         "number": document.number, "place": desk.unit.name.split(" ", 1)[-1] if desk.level == Level.PROVINCE else desk.unit.name,
-        "issued_at": document.created_at, "electronic": dossier.channel == 2,
+        "issued_at": document.created_at, "electronic": bool(slots), "signature_slots": list(slots),
         "code": dossier.code, "procedure": {"code": version.code, "name": version.name},
         "applicant": {"full_name": dossier.applicant_name, "id_number": dossier.applicant_id_number,
                       "address": dossier.applicant_address, "phone": dossier.applicant_phone, "email": dossier.applicant_email},

@@ -37,7 +37,7 @@ from app.models import (
     User,
 )
 from app.models.users import utcnow
-from app.services import issuing, notify
+from app.services import issuing, notify, signing
 from app.services.calendar import procedure_calendar, work_calendar
 from app.services.permissions import can, holds
 from app.services.transitions import (
@@ -200,6 +200,8 @@ def complete_step(dossier: Dossier, user: User, note: str = "", now: datetime | 
     _close(task, user, now, note)
     following = _hand_to(dossier, task.position + 1, user, now)
     commit_then_dispatch()
+    if dossier.status == "resolved" and task.role == Role.CLERK:
+        signing.dispatch_seal(dossier)  # the clerk's issuing step (vào số, đóng dấu): the agency's seal
     return following
 
 

@@ -210,7 +210,7 @@ def monthly_report_pdf(year: int, month: int, signer: str, now: datetime | None 
                          c.open_within, c.open_overdue, None if rate is None else float(rate * 100)])
     context = {
         "managing_body": "ỦY BAN NHÂN DÂN TỈNH VĨNH PHÚC", "issuer": "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG",
-        "number": "", "place": "Vĩnh Phúc", "issued_at": now, "electronic": True, "signer": signer,
+        "number": "", "place": "Vĩnh Phúc", "issued_at": now, "electronic": True, "signed": False, "signer": signer,
         "period_label": f"tháng {month} năm {year}", "summary": summary.counts,
         "indices": [(key, INDICES[key].name, value, INDICES[key].max_points) for key, value in summary.indices.items()],
         "agencies": agencies,

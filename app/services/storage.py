@@ -22,7 +22,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import DossierFile, IssuedDocument
+from app.models import DocumentSignature, DossierFile, IssuedDocument
 from app.models.users import utcnow
 from app.services import filecheck
 
@@ -124,7 +124,8 @@ def _move_into_place(tmp_name: str, target: Path) -> None:
 
 # Every column that names a stored file. A new one MUST be added here, or prune deletes its
 # files (tests/services/test_storage_prune.py checks every `sha256` column of the schema is).
-REFERENCES = (DossierFile.sha256, IssuedDocument.sha256)
+# Each signed version of a document is kept (a signature's `sha256`): the record of what was signed.
+REFERENCES = (DossierFile.sha256, IssuedDocument.sha256, DocumentSignature.sha256)
 
 _SHARD = re.compile(r"[0-9a-f]{2}")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -134,7 +135,8 @@ _TEMPORARY = re.compile(r"tmp[a-z0-9_]{8}")
 
 def referenced_hashes() -> set[str]:
     """The sha256 of every file a row points to: uploads (DossierFile, drafts included) and
-    rendered forms (IssuedDocument; empty until the job has run)."""
+    rendered forms (IssuedDocument; empty until the job has run), and every signed version of a
+    form (DocumentSignature)."""
     hashes: set[str] = set()
     for column in REFERENCES:
         hashes.update(db.session.scalars(select(column).where(column.is_not(None)).distinct()))
