@@ -1,6 +1,6 @@
 """Fields and validators shared by the forms, with Vietnamese messages (WTForms ships no
 Vietnamese catalogue)."""
-from wtforms import DateField, DecimalField
+from wtforms import DateField, DecimalField, IntegerField
 from wtforms.validators import Email, Regexp
 
 # Số định danh cá nhân: 12 digits (Law on Identification 2023 Art. 12).
@@ -23,3 +23,11 @@ class VietnameseDecimalField(DecimalField):
             super().process_formdata(valuelist)
         except ValueError as error:
             raise ValueError("Vui lòng nhập một số.") from error
+
+
+class VietnameseIntegerField(IntegerField):
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError("Vui lòng nhập một số nguyên.") from error
