@@ -117,8 +117,16 @@ def _apply_fields(dossier: Dossier, data: DraftInput) -> None:
     if data.delivery == "online" and dossier.procedure_version.online != "full":
         raise DossierError("Thủ tục này không trả kết quả điện tử.", fields={"delivery": "Chọn nhận trực tiếp hoặc qua bưu chính."})
     dossier.delivery = data.delivery
-    # Checked with the missing items (missing_items), so the desk sees every problem at once.
-    dossier.sets = 1 if dossier.channel == CHANNEL_ONLINE else data.sets
+    # A bad count is reported with the missing items (counter_intake), so the desk sees every
+    # problem at once; the row never holds it.
+    dossier.sets = 1 if dossier.channel == CHANNEL_ONLINE or _sets_problem(data.sets) else data.sets
+
+
+def _sets_problem(sets) -> dict[str, str]:
+    """The number of sets counted at the counter must be a count (form 01, số bộ hồ sơ)."""
+    if isinstance(sets, bool) or not isinstance(sets, int) or not 1 <= sets <= MAX_SETS:
+        return {"sets": f"Nhập số bộ hồ sơ là số nguyên từ 1 đến {MAX_SETS}."}
+    return {}
 
 
 def _attach(dossier: Dossier, uploads: dict[str, list[FileStorage]], actor: User) -> dict[str, str]:
@@ -150,9 +158,8 @@ def _attach(dossier: Dossier, uploads: dict[str, list[FileStorage]], actor: User
 
 
 def missing_items(dossier: Dossier) -> dict[str, str]:
-    """Required e-form fields and documents without a value or a file, and a number of sets
-    that is not a count: submission needs none.
-    Keys: `form.<field key>`, `documents.<document key>`, `applicant.<field>`, `sets`."""
+    """Required e-form fields and documents without a value or a file: submission needs none.
+    Keys: `form.<field key>`, `documents.<document key>`, `applicant.<field>`."""
     spec = dossier.procedure_version.spec
     missing = {}
     for f in spec["form"]:
@@ -163,8 +170,6 @@ def missing_items(dossier: Dossier) -> dict[str, str]:
     for d in spec["documents"]:
         if d["required"] and d["key"] not in present:
             missing[f"documents.{d['key']}"] = f"Chưa đính kèm “{d['name']}”."
-    if isinstance(dossier.sets, bool) or not isinstance(dossier.sets, int) or not 1 <= dossier.sets <= MAX_SETS:
-        missing["sets"] = f"Nhập số bộ hồ sơ là số nguyên từ 1 đến {MAX_SETS}."
     applicant = Applicant.of(dossier)
     for name, label in (("full_name", "họ và tên"), ("id_number", "số định danh cá nhân"), ("address", "địa chỉ")):
         if not getattr(applicant, name):
@@ -401,7 +406,7 @@ def counter_intake(staff: User, version: ProcedureVersion, desk_code: str, chann
     if errors := _attach(dossier, data.uploads, staff):
         db.session.rollback()
         raise DossierError("Có tệp không được chấp nhận.", fields=errors)
-    if missing := missing_items(dossier):
+    if missing := missing_items(dossier) | _sets_problem(data.sets):
         db.session.rollback()
         raise DossierError("Hồ sơ chưa đủ để tiếp nhận.", fields=missing)
     _send(dossier, staff, now, agency=desk)
