@@ -167,4 +167,4 @@ def send_issued_document(dossier, document_id: int):
     issued = next((d for d in dossier.documents if d.id == document_id), None)
     if issued is None or not issued.sha256:
         abort(404)
-    return _send_stored(issued.sha256, "application/pdf", f"{issued.kind}-{dossier.code}.pdf")
+    return _send_stored(issued.sha256, "application/pdf", f"{issued.kind}-{dossier.identifier}.pdf")

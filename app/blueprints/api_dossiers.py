@@ -54,7 +54,8 @@ def dossier_error(error: dossiers.DossierError):
 
 
 def _dossier(code: str, action: str) -> Dossier:
-    dossier = dossiers.by_code(code)
+    """The dossier named in the URL by its code or, before the desk receives it, its reference."""
+    dossier = dossiers.by_identifier(code)
     if dossier is None:
         raise ApiError(404, f"Không có hồ sơ mã {code}")
     if not can(g.api_user, action, dossier):
@@ -79,7 +80,7 @@ def _apology_json(a) -> dict:
 def dossier_json(d: Dossier, staff: bool = False) -> dict:
     status = Status(d.status)
     body = {
-        "code": d.code, "status": status.value, "status_code": status.national_code, "status_label": status.citizen_label,
+        "code": d.code, "reference": d.reference, "status": status.value, "status_code": status.national_code, "status_label": status.citizen_label,
         "procedure": {"code": d.procedure_version.code, "name": d.procedure_version.name, "version": d.procedure_version.number},
         "agency": d.receiving_agency.code, "channel": d.channel, "delivery": d.delivery,
         "submitted_at": d.submitted_at.isoformat() if d.submitted_at else None,
@@ -137,14 +138,15 @@ def create_dossier():
         raise ApiError(422, "Không có thủ tục này", {"procedure": "Mã thủ tục không tồn tại"})
     data = _input(version.spec)
     dossier = dossiers.submit_new(g.api_user, version, request.form.get("agency", ""), data)
-    return jsonify({"code": dossier.code, "status": dossier.status, "status_code": 1}), 201
+    # No code yet: the desk gives it on receipt; the reference names the dossier until then.
+    return jsonify({"reference": dossier.reference, "code": dossier.code, "status": dossier.status, "status_code": 1}), 201
 
 
 @bp.get("/dossiers")
 @token_required
 def my_dossiers():
     page = dossiers.my_dossiers(g.api_user, 1, 100)
-    return jsonify({"items": [dossier_json(d) for d in page.items if d.code], "total": page.total})
+    return jsonify({"items": [dossier_json(d) for d in page.items if d.identifier], "total": page.total})
 
 
 @bp.get("/dossiers/<code>")
@@ -264,12 +266,12 @@ def worklist():
 def documents(code: str):
     dossier = _dossier(code, "dossier.view")
     items = [{"kind": d.kind, "number": d.number, "created_at": d.created_at.isoformat(),
-              "url": url_for("api.document_pdf", code=dossier.code, document_id=d.id, _external=True) if d.sha256 else None,
+              "url": url_for("api.document_pdf", code=dossier.identifier, document_id=d.id, _external=True) if d.sha256 else None,
               "sha256": d.sha256, **signing.state(d).as_json()}
              for d in dossier.documents]
     if not g.api_user.is_citizen and dossier.steps:  # form 05, rendered on demand for staff
         items.append({"kind": "control_slip", "number": None, "created_at": utcnow().isoformat(),
-                      "url": url_for("api.control_slip", code=dossier.code, _external=True)})
+                      "url": url_for("api.control_slip", code=dossier.identifier, _external=True)})
     return jsonify(items)
 
 

@@ -79,7 +79,8 @@ def edit(dossier_id: int):
             if "send" in request.form:
                 if dossier.status == "draft":
                     dossiers.submit(dossier, current_user)
-                    flash(f"Đã gửi hồ sơ. Mã hồ sơ của bạn: {dossier.code}.", "success")
+                    flash(f"Đã gửi hồ sơ. Mã tham chiếu của bạn: {dossier.reference}; mã hồ sơ được cấp khi "
+                          "Bộ phận Một cửa tiếp nhận hồ sơ.", "success")
                 else:
                     dossiers.resubmit(dossier, current_user)
                     flash("Đã gửi bổ sung hồ sơ.", "success")

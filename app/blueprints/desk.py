@@ -103,7 +103,7 @@ DECISIONS = {
                                            confirmed=confirmed(f)),
 }
 DECIDED = {
-    "accept": "Đã tiếp nhận hồ sơ {}; giấy tiếp nhận đã được tạo.",
+    "accept": "Đã tiếp nhận hồ sơ, cấp mã hồ sơ {}; giấy tiếp nhận đã được tạo.",
     "supplement": "Đã gửi yêu cầu bổ sung hồ sơ {}.",
     "refuse": "Đã từ chối tiếp nhận hồ sơ {}.",
 }
@@ -118,7 +118,7 @@ def dossier(dossier_id: int):
     if form.validate_on_submit():
         done, errors, summary = perform(DECISIONS, dossier)
         if done:
-            flash(DECIDED[done].format(dossier.code), "success")
+            flash(DECIDED[done].format(dossier.identifier), "success")
             return redirect(url_for("desk.dossier", dossier_id=dossier.id))
     return render_template("desk/dossier.html", dossier=dossier, form=form, errors=errors, summary=summary,
                            values=request.form), 422 if summary else 200

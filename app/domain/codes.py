@@ -12,6 +12,19 @@ Dossier code (Circular 01/2018/TT-VPCP Art. 19; LEGAL.md 2.3)
     One code, one spelling: ``parse_code`` accepts lower case and surrounding spaces
     (people type codes), but ``str(parse_code(text))`` is always the canonical form, so
     a lookup compares canonical strings.
+
+    ``YYMMDD`` is the date the dossier is RECEIVED (Art. 19, kept by Circular 03/2025), so
+    the code is given when the desk accepts it (LEGAL.md §8): at once for a counter or postal
+    dossier, on acceptance for an online one.
+
+Submission reference (mã tham chiếu), ``TC-{YYMMDD}-{NNNNNN}``
+    What an online submission gets at once, before any desk has received it: the day it was
+    sent and a portal-wide daily sequence of at least six digits. It is not a dossier code
+    and is printed on no form; the applicant follows the dossier with it in their account
+    until the code exists. Its shape can never be a dossier code: the sequence carries a
+    leading zero below 100000 and a code's agency part is an official identifier
+    (QĐ 20/2020/QĐ-TTg), never "TC". A project choice: no text sets the shape of a
+    pre-acceptance reference.
 """
 
 from __future__ import annotations
@@ -24,6 +37,7 @@ from datetime import date, datetime
 __all__ = [
     "DossierCode",
     "format_code",
+    "format_reference",
     "is_valid_code",
     "mask_name",
     "parse_code",
@@ -140,6 +154,17 @@ def parse_code(text: str) -> DossierCode:
         return DossierCode(match["agency"], day, int(match["seq"]))
     except ValueError as error:
         raise _format_error(cleaned) from error
+
+
+REFERENCE_PREFIX = "TC"
+
+
+def format_reference(day: date, sequence: int) -> str:
+    """The submission reference of the ``sequence``-th online submission of ``day``:
+    ``format_reference(date(2026, 3, 2), 7)`` → ``"TC-260302-000007"``."""
+    _check_day(day)
+    _check_sequence(sequence)
+    return f"{REFERENCE_PREFIX}-{day:%y%m%d}-{sequence:06d}"
 
 
 def is_valid_code(text: str) -> bool:

@@ -114,6 +114,13 @@ KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 BLANK_FORM_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*\.(pdf|docx?|odt)$")
 TEXT_FIELD_TYPES = ("text", "textarea")
 
+# The layouts a result may name (`result_template: birth_extract` → templates/documents/
+# result_birth_extract.html): the files that exist, read once from the templates folder that
+# ships with the code (a file listing, not Flask), so a file naming a layout nobody wrote is
+# refused when loaded instead of failing when its first result is issued.
+RESULT_TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates" / "documents"
+RESULT_TEMPLATES = frozenset(p.stem.removeprefix("result_") for p in RESULT_TEMPLATES_DIR.glob("result_*.html"))
+
 
 # --------------------------------------------------------------------------- errors
 class ProcedureFileError(Exception):
@@ -368,6 +375,8 @@ class ProcedureSpec(_Model):
     subjects: Annotated[list[Subject], Field(min_length=1)]
     steps: Annotated[list[Text], Field(min_length=1)]
     result: Text
+    # The layout of the result document; None = the generic page (templates/documents/result.html).
+    result_template: StrictStr | None = None
     documents: Annotated[list[Document], Field(min_length=1)]
     form: list[FormField] = []
     process: Annotated[list[ProcessStep], Field(min_length=1)]
@@ -397,6 +406,14 @@ class ProcedureSpec(_Model):
             raise ValueError(f"must be a quoted string such as \"1.001193\": YAML read {value!r} as a number")
         if isinstance(value, str) and not CODE_PATTERN.match(value):
             raise ValueError(f"expected a national procedure code d.dddddd such as \"1.001193\", got {value!r}")
+        return value
+
+    @field_validator("result_template")
+    @classmethod
+    def _known_result_template(cls, value: str | None) -> str | None:
+        if value is not None and value not in RESULT_TEMPLATES:
+            known = ", ".join(sorted(RESULT_TEMPLATES)) or "none"
+            raise ValueError(f"no result layout {value!r} (templates/documents/result_{value}.html); known: {known}")
         return value
 
     @field_validator("methods", "subjects")

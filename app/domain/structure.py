@@ -76,3 +76,22 @@ def agency_type_label(level: str, kind: str, sector: str | None = None) -> str:
     if kind == AgencyKind.COMMITTEE:
         return f"Ủy ban nhân dân {level_word}"
     return f"{AgencyKind(kind).label} {level_word}"
+
+
+def signing_capacity(kind: str, level: str) -> tuple[str | None, str]:
+    """How the head of an agency signs a result it issues: (the "TM." line or None, the title).
+
+    Decree 30/2020/NĐ-CP Art. 13 and Appendix I (part II, the signature block): the head of a
+    body that decides collectively signs on its behalf, "TM." above the title — a People's
+    Committee: "TM. ỦY BAN NHÂN DÂN" / "CHỦ TỊCH"; the head of an agency run by its head signs
+    with the title alone: "GIÁM ĐỐC" of a province department (Sở), "TRƯỞNG PHÒNG" of a
+    district office (Phòng). A deputy signs "KT." above the head's title, but the portal
+    records no position of a leader (chairman or vice-chairman), so "KT." is never printed.
+    [R] The titles are written from the Decree's sample signature blocks as recalled, not
+    re-read in this change; the one-stop desk issues no result and gets the generic title.
+    """
+    if kind == AgencyKind.COMMITTEE:
+        return "TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"
+    if kind == AgencyKind.DEPARTMENT:
+        return None, "GIÁM ĐỐC" if level == Level.PROVINCE else "TRƯỞNG PHÒNG"
+    return None, "THỦ TRƯỞNG CƠ QUAN"

@@ -26,8 +26,9 @@ from app.forms.fields import (
     PHONE,
     VietnameseDateField,
     VietnameseDecimalField,
+    VietnameseIntegerField,
 )
-from app.services.dossiers import DELIVERIES, FROM_APPLICANT, Applicant, DraftInput
+from app.services.dossiers import DELIVERIES, FROM_APPLICANT, MAX_SETS, Applicant, DraftInput
 
 
 def typed_fields(spec: dict) -> list[dict]:
@@ -82,6 +83,10 @@ def dossier_form_class(spec: dict, online: bool) -> type[FlaskForm]:
     attrs["delivery"] = RadioField("Hình thức nhận kết quả", choices=[(d, DELIVERIES[d]) for d in deliveries],
                                    validate_choice=False,
                                    validators=[AnyOf(deliveries, message="Chọn một hình thức nhận kết quả.")])
+    if not online:  # số bộ hồ sơ (form 01): counted at the counter; an online dossier is one set
+        # The range is the service's rule (dossiers._apply_fields), reported on this field.
+        attrs["sets"] = VietnameseIntegerField("Số bộ hồ sơ", default=1, validators=[Optional()],
+                                               description=f"Số bộ hồ sơ giấy người nộp đã nộp (1 đến {MAX_SETS}).")
     for f in typed_fields(spec):
         attrs[f"f_{f['key']}"] = _eform_field(f)
     for d in spec["documents"]:
@@ -136,7 +141,7 @@ def draft_input(form: FlaskForm, spec: dict, files) -> DraftInput:
     return DraftInput(
         applicant=Applicant(*(form[f"applicant_{k}"].data or "" for k in ("full_name", "id_number", "address", "phone", "email"))),
         form_data=eform_values(form, spec), represented=represented, delivery=form.delivery.data,
-        uploads=uploads(files, spec),
+        uploads=uploads(files, spec), sets=form.sets.data if "sets" in form else 1,
     )
 
 

@@ -47,7 +47,13 @@ class Dossier(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str | None] = mapped_column(String(60), unique=True)  # given at submission
+    # The dossier code (mã hồ sơ) is given when the desk RECEIVES the dossier (its YYMMDD is
+    # the date received, Circular 01/2018 Art. 19); until then an online submission is known by
+    # its reference, given at submission (app/domain/codes.py). A refused dossier was never
+    # received and keeps only its reference. A counter dossier is received at once: its
+    # reference is its code.
+    code: Mapped[str | None] = mapped_column(String(60), unique=True)
+    reference: Mapped[str | None] = mapped_column(String(60), unique=True)
     procedure_version_id: Mapped[int] = mapped_column(ForeignKey("procedure_version.id"), index=True)
     receiving_agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
     # The competent agency (the one whose leader decides), set when processing starts; kept
@@ -67,6 +73,8 @@ class Dossier(db.Model):
     applicant_email: Mapped[str] = mapped_column(String(254), default="")
     represented: Mapped[dict | None] = mapped_column(JSON)  # the principal, when applying for someone
     form_data: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Số bộ hồ sơ (form 01): the sets of papers handed in; counted at the counter, 1 online.
+    sets: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
 
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -114,6 +122,11 @@ class Dossier(db.Model):
     payments: Mapped[list[Payment]] = relationship(back_populates="dossier", order_by="Payment.id")
     rating: Mapped[Rating | None] = relationship(back_populates="dossier", uselist=False)
     apologies: Mapped[list[Apology]] = relationship(back_populates="dossier", order_by="Apology.id")
+
+    @property
+    def identifier(self) -> str | None:
+        """What names the dossier to people: its code once received, its reference before."""
+        return self.code or self.reference
 
     @property
     def current_step(self) -> StepTask | None:

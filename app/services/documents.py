@@ -61,6 +61,7 @@ header upper-cases. Every datetime must be timezone-aware; it is printed in offi
 render_pdf adds two callables to the context, so the templates need no app-wide filters:
 
     fmt_time(dt)  -> "09 giờ 05 phút, ngày 02/03/2026"   (form 01 times; "" for None)
+    fmt_day(dt)   -> "02/03/2026"
     fmt_date(dt)  -> "ngày 02 tháng 3 năm 2026"          (date line; Decree 30/2020/NĐ-CP,
                      Appendix I: a day below 10 and the months 1 and 2 get a leading zero)
 """
@@ -99,6 +100,11 @@ def fmt_time(value: datetime | None) -> str:
         return ""
     local = _office_time(value)
     return f"{local:%H} giờ {local:%M} phút, ngày {local:%d/%m/%Y}"
+
+
+def fmt_day(value: datetime | None) -> str:
+    """'dd/mm/yyyy' in office time; '' when None."""
+    return "" if value is None else f"{_office_time(value):%d/%m/%Y}"
 
 
 def fmt_short(value: datetime | None) -> str:
@@ -152,7 +158,7 @@ def render_pdf(template: str, context: dict) -> bytes:
     if not data.get("qr") and data.get("lookup_url"):
         data["qr"] = qr_svg_data_uri(data["lookup_url"])
     data.setdefault("centre", data.get("issuer"))
-    data.update(fmt_time=fmt_time, fmt_short=fmt_short, fmt_date=fmt_date)
+    data.update(fmt_time=fmt_time, fmt_short=fmt_short, fmt_day=fmt_day, fmt_date=fmt_date)
     html = render_template(f"documents/{template}.html", **data)
     folder = _documents_folder()
     return weasyprint.HTML(

@@ -3,7 +3,8 @@ counter intake, ask to withdraw.
 
 Each function: check permission → apply the workflow transition → append a DossierEvent →
 commit → enqueue the jobs (PDF, e-mail) after the commit. Date effects belong to actions:
-`submit` gives the code, `accept` stamps received_at and due_at; nobody types them.
+`submit` gives the submission reference, `accept` stamps received_at and due_at and gives the
+dossier code (its YYMMDD is the date received); nobody types them.
 Legal basis: Decree 118/2025/NĐ-CP Art. 15–17 (channels, receiving), Circular 01/2018/TT-VPCP
 Art. 19 (dossier code), Decree 61/2018 Art. 19 (one supplement request at intake).
 """
@@ -13,10 +14,10 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from werkzeug.datastructures import FileStorage
 
-from app.domain.codes import format_code
+from app.domain.codes import format_code, format_reference
 from app.domain.deadlines import OFFICE_TZ
 from app.domain.structure import AgencyKind, Role
 from app.domain.workflow import Action
@@ -45,6 +46,7 @@ from app.services.transitions import (
 )
 
 CHANNEL_COUNTER, CHANNEL_ONLINE, CHANNEL_POST = 1, 2, 3
+MAX_SETS = 99  # no text caps the sets of a dossier; this catches a typo, not a rule
 DELIVERIES = {"counter": "Nhận trực tiếp tại Bộ phận Một cửa", "post": "Nhận qua dịch vụ bưu chính",
               "online": "Nhận kết quả điện tử trên cổng"}
 
@@ -78,6 +80,7 @@ class DraftInput:
     represented: dict | None = None
     delivery: str = "counter"
     uploads: dict[str, list[FileStorage]] = field(default_factory=dict)  # document key → files
+    sets: int = 1  # số bộ hồ sơ, counted at the counter (form 01); an online dossier is one set
 
 
 def receiving_desks(version: ProcedureVersion) -> list[Agency]:
@@ -114,6 +117,16 @@ def _apply_fields(dossier: Dossier, data: DraftInput) -> None:
     if data.delivery == "online" and dossier.procedure_version.online != "full":
         raise DossierError("Thủ tục này không trả kết quả điện tử.", fields={"delivery": "Chọn nhận trực tiếp hoặc qua bưu chính."})
     dossier.delivery = data.delivery
+    # A bad count is reported with the missing items (counter_intake), so the desk sees every
+    # problem at once; the row never holds it.
+    dossier.sets = 1 if dossier.channel == CHANNEL_ONLINE or _sets_problem(data.sets) else data.sets
+
+
+def _sets_problem(sets) -> dict[str, str]:
+    """The number of sets counted at the counter must be a count (form 01, số bộ hồ sơ)."""
+    if isinstance(sets, bool) or not isinstance(sets, int) or not 1 <= sets <= MAX_SETS:
+        return {"sets": f"Nhập số bộ hồ sơ là số nguyên từ 1 đến {MAX_SETS}."}
+    return {}
 
 
 def _attach(dossier: Dossier, uploads: dict[str, list[FileStorage]], actor: User) -> dict[str, str]:
@@ -230,17 +243,34 @@ def remove_file(dossier: Dossier, user: User, file_id: int, lock_version: int | 
 
 
 def _send(dossier: Dossier, actor: User, now: datetime, agency: Agency | None = None) -> None:
-    """Status submitted, and the code from the desk's daily counter (Circular 01/2018 Art. 19)."""
+    """Status submitted (national code 1)."""
     transition(dossier, Action.SUBMIT, actor, now, agency=agency)
     dossier.submitted_at = now
+
+
+def _give_reference(dossier: Dossier, now: datetime) -> None:
+    """An online submission's reference, at once: the applicant needs something to follow the
+    dossier by before a desk has received it (the code only exists from then)."""
+    day = now.astimezone(OFFICE_TZ).date()
+    dossier.reference = format_reference(day, next_value("reference", day.isoformat()))
+
+
+def _give_code(dossier: Dossier, now: datetime) -> None:
+    """The dossier code, when the desk receives the dossier: the desk's identifier, the date
+    RECEIVED and the desk's sequence that day (Circular 01/2018 Art. 19, kept by Circular
+    03/2025). A dossier that already has a code keeps it (one submitted before codes moved
+    to acceptance, migration 0009)."""
+    if dossier.code is not None:
+        return
     day = now.astimezone(OFFICE_TZ).date()
     agency_code = dossier.receiving_agency.code
     dossier.code = format_code(agency_code, day, next_value(f"dossier:{agency_code}", day.isoformat()))
 
 
 def submit(dossier: Dossier, user: User, lock_version: int | None = None, now: datetime | None = None) -> Dossier:
-    """Send a complete draft: status submitted (national code 1) and the dossier code at once
-    (the applicant needs it to follow the dossier), e-mail to the applicant."""
+    """Send a complete draft: status submitted (national code 1) and the submission reference
+    at once (the applicant follows the dossier by it until the desk receives it and gives the
+    code), e-mail to the applicant."""
     now = now or utcnow()
     if not can(user, "dossier.edit", dossier) or dossier.status != "draft":
         raise DossierError("Hồ sơ này không ở trạng thái nháp của bạn.", status=403 if dossier.owner_id != user.id else 409)
@@ -248,6 +278,7 @@ def submit(dossier: Dossier, user: User, lock_version: int | None = None, now: d
     if missing := missing_items(dossier):
         raise DossierError("Hồ sơ chưa đủ để gửi.", fields=missing)
     _send(dossier, user, now)
+    _give_reference(dossier, now)
     message = notify.status_email(dossier)
     commit_then_dispatch(message=message)
     return dossier
@@ -268,13 +299,14 @@ def submit_new(user: User, version: ProcedureVersion, agency_code: str, data: Dr
         db.session.rollback()
         raise
     _send(dossier, user, now)
+    _give_reference(dossier, now)
     message = notify.status_email(dossier)
     commit_then_dispatch(message=message)
     return dossier
 
 
 def resubmit(dossier: Dossier, user: User, lock_version: int | None = None, now: datetime | None = None) -> Dossier:
-    """The applicant answers the supplement request: back to the desk, same code."""
+    """The applicant answers the supplement request: back to the desk, same code or reference."""
     now = now or utcnow()
     if not can(user, "dossier.edit", dossier) or dossier.status != "supplement_requested":
         raise DossierError("Hồ sơ này không chờ bổ sung.", status=409 if dossier.owner_id == user.id else 403)
@@ -299,14 +331,16 @@ def _require_desk(dossier: Dossier, staff: User) -> Agency:
 
 
 def accept(dossier: Dossier, staff: User, lock_version: int | None = None, now: datetime | None = None) -> Dossier:
-    """Complete and valid: receipt (form 01), received_at now, due date by the deadline rules
-    (15:00 cut-off, working days; Decree 118/2025 Art. 17–18)."""
+    """Complete and valid: the dossier is received now: its code (dated today), receipt
+    (form 01), received_at now, due date by the deadline rules (15:00 cut-off, working days;
+    Decree 118/2025 Art. 17–18)."""
     now = now or utcnow()
     agency = _require_desk(dossier, staff)
     check_lock(dossier, lock_version)
     transition(dossier, Action.ACCEPT, staff, now, agency=agency)
     dossier.received_at = now
     dossier.due_at = expected_due(dossier.procedure_version, now, paper=dossier.channel != 2)
+    _give_code(dossier, now)
     processing.start(dossier, staff, now)
     document = issuing.issue(dossier, "receipt", staff, now)
     message = notify.status_email(dossier)
@@ -332,7 +366,10 @@ def request_supplement(dossier: Dossier, staff: User, items: list[str], reason: 
 
 def refuse(dossier: Dossier, staff: User, reasons: list[str], lock_version: int | None = None,
            now: datetime | None = None, confirmed: bool = True) -> Dossier:
-    """Out of scope or invalid: refusal (form 03) with the reasons; the dossier keeps its code."""
+    """Out of scope or invalid: refusal (form 03) with the reasons. A refused dossier was never
+    received (national status 3 "Không được tiếp nhận"): it gets no dossier code, whose date
+    is the date received (Circular 01/2018 Art. 19), and keeps its submission reference; form 03
+    prints the code only "if any" (QĐ 3621/QĐ-BYT BM.03)."""
     now = now or utcnow()
     agency = _require_desk(dossier, staff)
     reasons = [r.strip() for r in reasons if r.strip()]
@@ -350,7 +387,9 @@ def refuse(dossier: Dossier, staff: User, reasons: list[str], lock_version: int 
 def counter_intake(staff: User, version: ProcedureVersion, desk_code: str, channel: int, data: DraftInput,
                    now: datetime | None = None) -> Dossier:
     """A walk-in (channel 1) or postal (channel 3) dossier, entered and scanned by the desk and
-    accepted in the same flow: one code, a receipt, the deadline running from now."""
+    accepted in the same flow: received now, so its code is given at once (and is also its
+    reference: there is no submission before the receipt), a receipt, the deadline running
+    from now. `data.sets` is the number of sets counted at the counter."""
     now = now or utcnow()
     if channel not in (CHANNEL_COUNTER, CHANNEL_POST):
         raise DossierError("Kênh tiếp nhận không hợp lệ.", fields={"channel": "Chọn trực tiếp hoặc bưu chính."})
@@ -368,13 +407,15 @@ def counter_intake(staff: User, version: ProcedureVersion, desk_code: str, chann
     if errors := _attach(dossier, data.uploads, staff):
         db.session.rollback()
         raise DossierError("Có tệp không được chấp nhận.", fields=errors)
-    if missing := missing_items(dossier):
+    if missing := missing_items(dossier) | _sets_problem(data.sets):
         db.session.rollback()
         raise DossierError("Hồ sơ chưa đủ để tiếp nhận.", fields=missing)
     _send(dossier, staff, now, agency=desk)
     transition(dossier, Action.ACCEPT, staff, now, agency=desk)
     dossier.received_at = now
     dossier.due_at = expected_due(version, now, paper=channel != 2)
+    _give_code(dossier, now)
+    dossier.reference = dossier.code
     processing.start(dossier, staff, now)
     document = issuing.issue(dossier, "receipt", staff, now)
     message = notify.status_email(dossier) if dossier.applicant_email else None
@@ -425,4 +466,14 @@ def my_dossiers(user: User, page: int, per_page: int):
 
 
 def by_code(code: str) -> Dossier | None:
+    """The dossier of an official code (the public lookup, the QR code)."""
     return db.session.scalar(select(Dossier).where(Dossier.code == code.strip().upper()))
+
+
+def by_identifier(text: str) -> Dossier | None:
+    """The dossier of a code or a submission reference (the API's URLs): an online dossier not
+    yet received has only its reference, and its owner and the desk must still reach it.
+    Permissions are the caller's. The two shapes never collide (app/domain/codes.py); a
+    dossier from before migration 0009 has its code as its reference, the same row."""
+    wanted = text.strip().upper()
+    return db.session.scalar(select(Dossier).where(or_(Dossier.code == wanted, Dossier.reference == wanted)))

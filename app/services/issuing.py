@@ -2,13 +2,15 @@
 PDF in a job after the commit (Circular 01/2018/TT-VPCP forms 01–03; fields per LEGAL.md §2.2)."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 
 from flask import current_app, url_for
 
-from app.domain.deadlines import SAME_DAY_UNITS
+from app.domain.deadlines import OFFICE_TZ, SAME_DAY_UNITS
 from app.domain.signing import is_electronic, required_signatures
-from app.domain.structure import AgencyKind, Level
+from app.domain.structure import AgencyKind, Level, signing_capacity
+from app.domain.text import date_in_words
 from app.extensions import db
 from app.models import Agency, Dossier, IssuedDocument, User
 from app.services import storage
@@ -29,7 +31,7 @@ UNITS = {"working_days": "ngày làm việc", "working_hours": "giờ làm việ
          "same_day": "trong ngày", "immediately": "ngay khi nhận đủ hồ sơ"}
 
 
-def _issuer_suffix(agency: Agency) -> str:
+def issuer_suffix(agency: Agency) -> str:
     if agency.kind == AgencyKind.ONE_STOP:
         return "TTPVHCC" if agency.level == Level.PROVINCE else "BPMC"
     return {"committee": "UBND", "department": "CQCM"}[agency.kind]
@@ -41,8 +43,9 @@ def issue(dossier: Dossier, kind: str, staff: User | None, now: datetime, conten
     caller commits. The desk issues forms 01–03 and the stop notice; the competent agency the
     apology and the result."""
     agency = agency or dossier.receiving_agency
-    sequence = next_value(f"doc:{kind}:{agency.code}", str(now.year))
-    document = IssuedDocument(dossier=dossier, kind=kind, number=f"{sequence}/{KINDS[kind][0]}-{_issuer_suffix(agency)}",
+    # The year of the book is the office year: 00:30 on 1 January in Vietnam is still the 31st in UTC.
+    sequence = next_value(f"doc:{kind}:{agency.code}", str(now.astimezone(OFFICE_TZ).year))
+    document = IssuedDocument(dossier=dossier, kind=kind, number=f"{sequence}/{KINDS[kind][0]}-{issuer_suffix(agency)}",
                               agency=agency, issued_by=staff, content=content or {}, created_at=now)
     db.session.add(document)
     return document
@@ -61,6 +64,39 @@ def title(document: IssuedDocument) -> str:
     return KINDS[document.kind][2]
 
 
+def entry_number(document: IssuedDocument) -> int:
+    """The sequence of a form in its book: a receipt's is the dossier's entry (số thứ tự) in the
+    desk's Sổ theo dõi hồ sơ of that year (form 01; the register numbers its rows by it)."""
+    return int(document.number.split("/", 1)[0])
+
+
+def book_of(document: IssuedDocument) -> str:
+    """The register book (quyển số) a form was entered in: the office year it was issued."""
+    return str(document.created_at.astimezone(OFFICE_TZ).year)
+
+
+def template_of(document: IssuedDocument) -> str:
+    """The layout of a form: a result uses the procedure's `result_template` (procedure file,
+    checked against templates/documents/result_<name>.html when loaded), else the generic one."""
+    approved = document.kind == "result" and document.content.get("outcome") == "approved"
+    # A denial is no birth extract: it is the generic page with its reason.
+    name = document.dossier.procedure_version.spec.get("result_template") if approved else None
+    return f"result_{name}" if name else KINDS[document.kind][1]
+
+
+def header(agency: Agency) -> dict:
+    """The header of a form issued by `agency` (Decree 30/2020/NĐ-CP Appendix I: the managing
+    body above the issuing agency, then the place of the date line). The desk issues forms
+    01–03 and the stop notice under its own name; the competent agency issues the apology and
+    the result under ITS name, never the desk's. A People's Committee heads its papers with its
+    own name alone (it has no managing body above it in a header) [R: from the Appendix's
+    samples as recalled]."""
+    managing = "" if agency.kind == AgencyKind.COMMITTEE or agency.parent is None else agency.parent.name
+    unit = agency.unit.name
+    return {"managing_body": managing.upper(), "issuer": agency.name.upper(),
+            "place": unit.split(" ", 1)[-1] if agency.level == Level.PROVINCE else unit}
+
+
 def lookup_url(dossier: Dossier) -> str:
     """Where the receipt's QR code (and the e-mails) lead: the public lookup of this dossier,
     on PUBLIC_URL — a job has no request to take the host from."""
@@ -75,53 +111,91 @@ def context(document: IssuedDocument) -> dict:
     version = dossier.procedure_version
     spec = version.spec
     desk = dossier.receiving_agency
-    parent = desk.parent
-    value = version.time_value
     url = lookup_url(dossier) if dossier.code else None
     present = {f.component for f in dossier.files}
+    official = document.issued_by
+    on_behalf, capacity = signing_capacity(document.agency.kind, document.agency.level)
+    shown = {f["key"]: _shown(f, dossier.form_data[f["key"]]) for f in spec["form"] if f["key"] in dossier.form_data}
     slots = required_signatures(document.kind, is_electronic(dossier.channel))  # signed ⇔ it says so
     return {
-        "managing_body": (parent.name if parent else desk.name).upper(),
-        "issuer": desk.name.upper() if desk.kind == AgencyKind.ONE_STOP else "BỘ PHẬN TIẾP NHẬN VÀ TRẢ KẾT QUẢ",
-        "number": document.number, "place": desk.unit.name.split(" ", 1)[-1] if desk.level == Level.PROVINCE else desk.unit.name,
-        "issued_at": document.created_at, "electronic": bool(slots), "signature_slots": list(slots),
-        "code": dossier.code, "procedure": {"code": version.code, "name": version.name},
+        **header(document.agency),
+        "number": document.number, "issued_at": document.created_at,
+        "electronic": bool(slots), "signature_slots": list(slots),
+        # The receiving unit's full name, as written, in the running text of forms 01 and 03.
+        "centre": desk.name,
+        # Only the official code: a refused or not yet received dossier has none (form 03 "if any").
+        "code": dossier.code, "reference": dossier.reference if dossier.reference != dossier.code else None,
+        "procedure": {"code": version.code, "name": version.name},
         "applicant": {"full_name": dossier.applicant_name, "id_number": dossier.applicant_id_number,
                       "address": dossier.applicant_address, "phone": dossier.applicant_phone, "email": dossier.applicant_email},
         "represented": dossier.represented,
-        "documents": [{"name": d["name"], "copy": COPY_LABELS[d["copy"]], "count": d["count"]}
+        "documents": [{"name": d["name"], "copy": COPY_LABELS[d["copy"]], "count": int(d["count"])}
                       for d in spec["documents"] if d["key"] in present or d["required"]],
-        "sets": 1,
+        "sets": dossier.sets,
         "processing_time": UNITS[version.time_unit] if version.time_unit in SAME_DAY_UNITS
-        else f"{int(value) if value == value.to_integral() else value} {UNITS[version.time_unit]}",
+        else f"{number_text(version.time_value)} {UNITS[version.time_unit]}",
         "received_at": dossier.received_at, "due_at": dossier.due_at,
-        "pickup": {"counter": f"Tại {desk.name}", "post": "Gửi qua dịch vụ bưu chính công ích đến địa chỉ người nộp",
-                   "online": "Nhận kết quả điện tử trên Cổng dịch vụ công"}[dossier.delivery],
-        "register": {"book": str(document.created_at.year), "entry": int(document.number.split("/")[0])},
-        "official": {"full_name": document.issued_by.full_name if document.issued_by else "",
-                     "phone": document.issued_by.phone if document.issued_by and document.issued_by.phone else ""},
+        # The template writes "Đăng ký nhận kết quả tại: …": the place alone, no second "tại".
+        "pickup": {"counter": desk.name, "post": "Dịch vụ bưu chính công ích, gửi đến địa chỉ người nộp",
+                   "online": "Cổng dịch vụ công (kết quả điện tử)"}[dossier.delivery],
+        "register": {"book": book_of(document), "entry": entry_number(document)} if document.kind == "receipt" else None,
+        "official": {"full_name": official.full_name if official else "", "phone": (official.phone or "") if official else ""},
         "lookup_url": url, "qr": qr_svg_data_uri(url) if url and document.kind == "receipt" else None,
         "items": document.content.get("items", []), "reasons": document.content.get("reasons", []),
         "reason": document.content.get("reason", ""),
-        # apology (04), stop notice, result: issued by `agency_name`, signed by `signer`
-        "agency_name": document.agency.name, "signer": document.issued_by.full_name if document.issued_by else "",
+        # apology (04), stop notice, result: issued by `agency_name`, signed by `signer` (the
+        # leader who took the step: for a result, the decision step), in `signer_capacity`
+        "agency_name": document.agency.name, "signer": official.full_name if official else "",
+        "signer_on_behalf": on_behalf, "signer_capacity": capacity,
         "new_due_at": _when(document.content.get("new_due_at")), "requested_at": _when(document.content.get("requested_at")),
         "outcome": document.content.get("outcome"), "result_title": spec["result"],
-        "fields": [{"label": f["label"], "value": _shown(f, dossier.form_data[f["key"]])}
-                   for f in spec["form"] if f["key"] in dossier.form_data],
+        "fields": [{"label": f["label"], "value": shown[f["key"]]} for f in spec["form"] if f["key"] in shown],
+        "values": shown, "dates_in_words": _dates_in_words(spec, dossier.form_data),
     }
+
+
+def _dates_in_words(spec: dict, data: dict) -> dict[str, str]:
+    """The e-form's dates in words, for layouts that print them (a birth extract)."""
+    words = {}
+    for f in spec["form"]:
+        if f["type"] == "date" and data.get(f["key"]):
+            try:
+                words[f["key"]] = date_in_words(date.fromisoformat(data[f["key"]]))
+            except ValueError:
+                continue
+    return words
 
 
 def _when(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
+def number_text(value) -> str:
+    """A number as a form prints it: a count as an integer ("2", never "2.00"), a fraction
+    with the Vietnamese decimal comma ("0,5")."""
+    number = Decimal(str(value))
+    if number == number.to_integral_value():
+        return str(int(number))
+    return format(number.normalize(), "f").replace(".", ",")
+
+
 def _shown(field: dict, value) -> str:
-    """An e-form value as a person reads it (a select's label, Có/Không for a checkbox)."""
+    """An e-form value as a person reads it: a select's label, Có/Không for a checkbox, a date
+    as dd/mm/yyyy (Decree 30/2020 writes dates day first), a number without trailing zeros."""
     if field["type"] == "select":
         return next((c["label"] for c in field["choices"] if c["value"] == value), str(value))
     if field["type"] == "checkbox":
         return "Có" if value else "Không"
+    if field["type"] == "date" and isinstance(value, str):
+        try:
+            return f"{date.fromisoformat(value):%d/%m/%Y}"
+        except ValueError:
+            return value
+    if field["type"] == "number" and value not in (None, ""):
+        try:
+            return number_text(value)
+        except ArithmeticError:
+            return str(value)
     return str(value)
 
 
@@ -130,7 +204,7 @@ def render(document_id: int) -> None:
     document = db.session.get(IssuedDocument, document_id)
     if document is None or document.sha256:
         return
-    pdf = render_pdf(KINDS[document.kind][1], context(document))
+    pdf = render_pdf(template_of(document), context(document))
     document.sha256 = storage.store_bytes(pdf, "application/pdf").sha256
     if document.kind == "result":
         document.dossier.has_e_result = True

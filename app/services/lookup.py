@@ -2,7 +2,12 @@
 
 Shows only what the national portal shows anyone holding the code: procedure, status,
 dates and the applicant's masked name — never an ID number, address, phone, e-mail or file
-(Decree 45/2020 Art. 12; ANCHORS.md VN-2 lesson 8). Rate-limited in the views."""
+(Decree 45/2020 Art. 12; ANCHORS.md VN-2 lesson 8). Rate-limited in the views.
+
+By the official code only, never by a submission reference: the public lookup is the one
+"by dossier code or the QR code printed for each dossier" (LEGAL.md §2.3), and the reference
+is printed on no receipt: only the applicant holds it, and they follow a dossier not yet
+received in their own account (page and API), where they are known."""
 from __future__ import annotations
 
 from app.domain.codes import is_valid_code, mask_name
@@ -11,7 +16,8 @@ from app.services.dossiers import by_code
 
 
 def public_view(code: str) -> dict | None:
-    """None when the code is malformed or unknown (both answer "not found"); drafts have no code."""
+    """None when the code is malformed or unknown (both answer "not found"); a dossier not yet
+    received (or refused) has no code."""
     if not is_valid_code(code):
         return None
     dossier = by_code(code)

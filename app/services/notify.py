@@ -66,11 +66,16 @@ def status_email(dossier: Dossier, extra: str = "") -> OutboxMessage | None:
     if not dossier.applicant_email:
         return None
     status = Status(dossier.status)
+    # Before the desk receives it, an online dossier is named by its reference; the code it
+    # gets on receipt is announced in the acceptance e-mail (it is on the receipt and the QR).
+    named = f"Hồ sơ {dossier.code}" if dossier.code else f"Hồ sơ mã tham chiếu {dossier.reference or ''}"
     lines = [
         f"Kính gửi {dossier.applicant_name},", "",
-        f"Hồ sơ {dossier.code or ''} — {dossier.procedure_version.name}",
+        f"{named} — {dossier.procedure_version.name}",
         f"Trạng thái mới: {status.citizen_label}.",
     ]
+    if not dossier.code and status == Status.SUBMITTED:
+        lines.append("Mã hồ sơ sẽ được cấp khi Bộ phận Một cửa tiếp nhận hồ sơ.")
     if dossier.due_at and status == Status.ACCEPTED:
         lines.append(f"Ngày hẹn trả kết quả: {dossier.due_at.astimezone(OFFICE_TZ):%H:%M ngày %d/%m/%Y}.")
     if extra:
@@ -80,7 +85,7 @@ def status_email(dossier: Dossier, extra: str = "") -> OutboxMessage | None:
     lines += ["",
               "Thư này được gửi tự động từ Cổng dịch vụ công Một cửa; vui lòng không trả lời."]
     message = OutboxMessage(dossier=dossier, channel="email", recipient=dossier.applicant_email,
-                            subject=f"[Một cửa] Hồ sơ {dossier.code or ''}: {status.citizen_label}", body="\n".join(lines))
+                            subject=f"[Một cửa] Hồ sơ {dossier.identifier or ''}: {status.citizen_label}", body="\n".join(lines))
     db.session.add(message)
     return message
 

@@ -112,9 +112,11 @@ def _hand_to(dossier: Dossier, position: int, giver: User | None, now: datetime,
     return task
 
 
-def _close(task: StepTask, actor: User, now: datetime, note: str = "") -> None:
+def _close(task: StepTask, actor: User, now: datetime, note: str = "", judged: bool = True) -> None:
+    """Close a hand-off. `judged`: it was finished, so it is early / on time / late; a step
+    ended by stopping the dossier was not finished and gets no result (control slip)."""
     task.done_at, task.done_by = now, actor
-    task.result = classify(now, task.due_at)
+    task.result = classify(now, task.due_at) if judged else None
     if note:
         task.note = (task.note + "\n" if task.note else "") + note
 
@@ -490,7 +492,7 @@ def stop(dossier: Dossier, user: User, now: datetime | None = None, confirmed: b
         dossier.finished_at = now
     task = dossier.current_step
     if task is not None:
-        _close(task, user, now, "Dừng giải quyết theo yêu cầu rút hồ sơ.")
+        _close(task, user, now, "Dừng giải quyết theo yêu cầu rút hồ sơ.", judged=False)
     document = issuing.issue(dossier, "stop_notice", user, now,
                              {"requested_at": requested.at.isoformat(), "reason": requested.note})
     message = notify.status_email(dossier)

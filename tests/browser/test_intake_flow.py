@@ -5,6 +5,7 @@ it, the test is skipped with a reason that `make test` prints: the browser tests
 """
 from __future__ import annotations
 
+import re
 import shutil
 import threading
 
@@ -77,17 +78,19 @@ def test_citizen_submits_online_and_the_desk_accepts(live_server, browser, make_
     page.set_input_files("#doc_giay_chung_sinh", str(tmp_path / "chung-sinh.png"))
     page.click("button[name=send]")
     notice = page.inner_text(".notice-success")
-    assert "Đã gửi hồ sơ. Mã hồ sơ của bạn:" in notice
-    code = notice.rsplit(" ", 1)[1].rstrip(".")
-    assert code.startswith(TICH_SON_DESK)
+    # Sent, not received: a reference now, the dossier code when the desk accepts it.
+    assert "Đã gửi hồ sơ. Mã tham chiếu của bạn:" in notice and "mã hồ sơ được cấp khi" in notice
+    reference = re.search(r"TC-\d{6}-\d{6}", notice)[0]
     page.screenshot(path=str(tmp_path / "citizen-detail.png"), full_page=True)
     page.click("text=Đăng xuất")
 
     log_in(page, base, reception.email, "mat-khau-can-bo")
     page.goto(f"{base}/mot-cua/")
-    page.click(f"text={code}")
+    page.click(f"text={reference}")
     page.click("#accept button")
-    assert "Đã tiếp nhận hồ sơ" in page.inner_text(".notice-success")
+    accepted = page.inner_text(".notice-success")
+    assert "Đã tiếp nhận hồ sơ, cấp mã hồ sơ" in accepted
+    code = re.search(rf"{re.escape(TICH_SON_DESK)}-\d{{6}}-\d{{4}}", accepted)[0]
     run_jobs()
     page.reload()
     link = page.locator("a", has_text="Mở PDF").first

@@ -1,4 +1,5 @@
-"""Dossier codes come from one atomic database counter per desk per day."""
+"""Dossier codes (per desk per day) and submission references (per day) come from atomic
+database counters."""
 import os
 from concurrent.futures import ThreadPoolExecutor
 
@@ -20,25 +21,33 @@ def test_counter_counts_per_scope_and_period():
 
 @pytest.mark.skipif(not os.environ.get("DATABASE_URL", "").startswith("postgres"),
                     reason="concurrency is tested on PostgreSQL (DATABASE_URL); SQLite serialises writers")
-def test_50_concurrent_submissions_get_50_distinct_codes(app, make_user, loaded_catalogue):
+def test_50_concurrent_submissions_and_acceptances_get_50_distinct_references_and_codes(app, make_user, loaded_catalogue):
     version = catalogue.current_version(BIRTH)
-    citizen = make_user()
+    citizen, desk = make_user(), make_user("reception", TICH_SON_DESK)
     ids = []
     for _ in range(50):
         dossier = dossiers.start_draft(citizen, version, TICH_SON_DESK)
         dossiers.save_draft(dossier, citizen, birth_input(), dossier.lock_version)
         ids.append(dossier.id)
-    user_id = citizen.id
+    citizen_id, desk_id = citizen.id, desk.id
     db.session.remove()
 
-    def submit(dossier_id: int) -> str:
+    def run(dossier_id: int, act) -> str:
         with app.app_context():
             dossier = db.session.get(Dossier, dossier_id)
-            code = dossiers.submit(dossier, db.session.get(User, user_id)).code
+            value = act(dossier)
             db.session.remove()
-            return code
+            return value
+
+    def submit(dossier_id: int) -> str:  # the reference, at once
+        return run(dossier_id, lambda d: dossiers.submit(d, db.session.get(User, citizen_id)).reference)
+
+    def accept(dossier_id: int) -> str:  # the code, on receipt
+        return run(dossier_id, lambda d: dossiers.accept(d, db.session.get(User, desk_id)).code)
 
     with ThreadPoolExecutor(max_workers=25) as pool:
-        codes = list(pool.map(submit, ids))
-    assert len(set(codes)) == 50
-    assert sorted(int(c.rsplit("-", 1)[1]) for c in codes) == list(range(1, 51))
+        references = list(pool.map(submit, ids))
+        codes = list(pool.map(accept, ids))
+    for values in (references, codes):
+        assert len(set(values)) == 50
+        assert sorted(int(c.rsplit("-", 1)[1]) for c in values) == list(range(1, 51))

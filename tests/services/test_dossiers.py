@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from app.domain import codes
 from app.extensions import db
 from app.models import Dossier, DossierEvent, IssuedDocument, OutboxMessage
 from app.services import catalogue, dossiers
@@ -56,16 +57,48 @@ def test_the_declarations_requester_fields_come_from_the_applicant_block(citizen
     assert "applicant.id_number" in missing and not any(key.startswith("form.applicant_") for key in missing)
 
 
-def test_submit_gives_a_code_status_1_an_event_and_an_email(citizen, run_jobs):
+def test_online_submission_gets_a_reference_not_a_code(citizen, run_jobs):
+    """Submitting is not receiving (Circular 01/2018 Art. 19: the code's date is the date
+    received): status 1, a reference at once, told to the applicant; no dossier code yet."""
     dossier = submitted_birth(citizen)
     run_jobs()
     day = datetime.now(timezone.utc).astimezone(__import__("zoneinfo").ZoneInfo("Asia/Ho_Chi_Minh"))
-    assert dossier.code == f"{TICH_SON_DESK}-{day:%y%m%d}-0001"
+    assert dossier.reference == f"TC-{day:%y%m%d}-000001" and dossier.code is None
+    assert not codes.is_valid_code(dossier.reference) and dossier.identifier == dossier.reference
     assert dossier.status == "submitted" and dossier.submitted_at is not None and dossier.received_at is None
     assert [(e.from_status, e.to_status) for e in dossier.events] == [("draft", "submitted")]
     message = db.session.query(OutboxMessage).one()
     assert message.recipient == "an@motcua.example" and message.sent_at is not None
-    assert dossier.code in message.subject
+    assert dossier.reference in message.subject and dossier.reference in message.body
+    assert "Mã hồ sơ sẽ được cấp khi Bộ phận Một cửa tiếp nhận hồ sơ" in message.body and "tra-cuu" not in message.body
+    assert dossiers.by_identifier(dossier.reference.lower()) is dossier and dossiers.by_code(dossier.reference) is None
+
+
+def test_dossier_code_date_is_the_acceptance_date(citizen, reception, run_jobs, tmp_path):
+    """Sent on Friday 29 January 2027, received by the desk on Monday 1 February: the code says
+    270201 with the desk's first sequence of that day, and the receipt and its QR code carry it."""
+    dossier = submitted_birth(citizen, now=datetime(2027, 1, 29, 3, 0, tzinfo=timezone.utc))
+    assert dossier.reference == "TC-270129-000001"
+    dossiers.accept(dossier, reception, now=datetime(2027, 2, 1, 2, 5, tzinfo=timezone.utc))
+    run_jobs()
+    assert dossier.code == f"{TICH_SON_DESK}-270201-0001" and dossier.reference == "TC-270129-000001"
+    assert dossiers.by_code(dossier.code) is dossier and dossiers.by_identifier(dossier.reference) is dossier
+    receipt = dossier.documents[0]
+    db.session.refresh(receipt)
+    flat = text_of(write(tmp_path, "receipt", path_for(receipt.sha256).read_bytes()))
+    assert f"Mã hồ sơ: {dossier.code}" in flat and "TC-270129" not in flat
+    assert f"tra-cuu?ma={dossier.code}" in flat
+    accepted_mail = db.session.query(OutboxMessage).order_by(OutboxMessage.id.desc()).first()
+    assert dossier.code in accepted_mail.subject and f"tra-cuu?ma={dossier.code}" in accepted_mail.body
+
+
+def test_a_dossier_coded_before_the_change_keeps_its_code_on_acceptance(citizen, reception):
+    """Migration 0009 keeps the codes given at submission; accepting such a dossier gives no second one."""
+    dossier = submitted_birth(citizen)
+    dossier.code = dossier.reference = f"{TICH_SON_DESK}-261101-0007"
+    db.session.commit()
+    dossiers.accept(dossier, reception)
+    assert dossier.code == f"{TICH_SON_DESK}-261101-0007"
 
 
 def test_files_are_stored_by_content_hash_with_the_name_as_label(citizen, app):
@@ -159,27 +192,35 @@ def test_accept_stamps_received_and_due_dates_and_issues_a_receipt(citizen, rece
     assert dossier.events[-1].actor_id == reception.id and dossier.events[-1].agency.code == TICH_SON_DESK
 
 
-def test_supplement_at_intake_only_once_then_resubmit_keeps_the_code(citizen, reception):
+def test_supplement_at_intake_only_once_then_resubmit_keeps_the_reference(citizen, reception):
     dossier = submitted_birth(citizen)
-    code = dossier.code
+    reference = dossier.reference
     dossiers.request_supplement(dossier, reception, ["Bản chính giấy chứng sinh"], "Ảnh chụp mờ")
     assert dossier.status == "supplement_requested" and dossier.received_at is None and dossier.due_at is None
     assert dossier.documents[-1].kind == "supplement_request"
     assert dossier.documents[-1].content == {"items": ["Bản chính giấy chứng sinh"], "reason": "Ảnh chụp mờ"}
     dossiers.save_draft(dossier, citizen, birth_input(uploads={"giay_chung_sinh": [upload()]}), dossier.lock_version)
     dossiers.resubmit(dossier, citizen)
-    assert dossier.status == "submitted" and dossier.code == code
+    assert dossier.status == "submitted" and dossier.reference == reference and dossier.code is None
     with pytest.raises(dossiers.DossierError) as error:
         dossiers.request_supplement(dossier, reception, ["Thêm"], "Lần hai")
     assert error.value.status == 409 and "một lần" in error.value.message
 
 
-def test_refuse_needs_a_reason_and_keeps_the_code(citizen, reception):
+def test_a_refused_dossier_is_never_received_and_keeps_only_its_reference(citizen, reception, run_jobs, tmp_path):
+    """Refused = not received (national status 3): no dossier code; form 03 prints the code
+    only "if any", so it names the dossier by its reference."""
     dossier = submitted_birth(citizen)
     with pytest.raises(dossiers.DossierError):
         dossiers.refuse(dossier, reception, ["  "])
     dossiers.refuse(dossier, reception, ["Không thuộc thẩm quyền của UBND phường"])
-    assert dossier.status == "refused" and dossier.code and dossier.documents[-1].kind == "refusal"
+    run_jobs()
+    assert dossier.status == "refused" and dossier.code is None and dossier.reference
+    refusal = dossier.documents[-1]
+    db.session.refresh(refusal)
+    assert refusal.kind == "refusal"
+    flat = text_of(write(tmp_path, "refusal", path_for(refusal.sha256).read_bytes()))
+    assert f"Mã tham chiếu hồ sơ nộp trực tuyến: {dossier.reference}" in flat and "Mã hồ sơ:" not in flat
 
 
 @pytest.mark.parametrize("role, agency", [
@@ -214,7 +255,10 @@ def test_counter_intake_accepts_in_one_flow(reception, loaded_catalogue):
     dossier = dossiers.counter_intake(reception, version, TICH_SON_DESK, 1, birth_input(delivery="counter"))
     assert dossier.status == "accepted" and dossier.channel == 1 and dossier.owner_id is None
     assert [e.to_status for e in dossier.events] == ["submitted", "accepted"]
-    assert dossier.code.startswith(TICH_SON_DESK) and dossier.documents[0].kind == "receipt"
+    day = datetime.now(timezone.utc).astimezone(__import__("zoneinfo").ZoneInfo("Asia/Ho_Chi_Minh"))
+    # Received at once: the code of today, and no separate reference (it is the code).
+    assert dossier.code == f"{TICH_SON_DESK}-{day:%y%m%d}-0001" and dossier.reference == dossier.code
+    assert dossier.documents[0].kind == "receipt"
 
 
 def test_counter_intake_by_staff_of_another_desk_is_refused(make_user, loaded_catalogue):
@@ -280,13 +324,14 @@ def test_the_receipt_pdf_says_the_dossier_in_vietnamese(citizen, reception, run_
         assert expected in flat, expected
 
 
-def test_without_smtp_the_email_lands_in_the_outbox_folder(citizen, app, run_jobs):
+def test_without_smtp_the_email_lands_in_the_outbox_folder(citizen, reception, app, run_jobs):
     from email import message_from_bytes
     from email.header import decode_header, make_header
 
     dossier = submitted_birth(citizen)
+    dossiers.accept(dossier, reception)
     run_jobs()
-    message = db.session.query(OutboxMessage).one()
+    message = db.session.query(OutboxMessage).order_by(OutboxMessage.id.desc()).first()
     mail = message_from_bytes((Path(app.config["OUTBOX_DIR"]) / f"{message.id:08d}.eml").read_bytes())
     assert mail["To"] == "an@motcua.example"
     assert dossier.code in str(make_header(decode_header(mail["Subject"])))

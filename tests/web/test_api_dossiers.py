@@ -54,15 +54,17 @@ def test_session_cookie_does_not_authenticate_the_api(client, make_user, login, 
     assert client.get("/api/v1/dossiers").status_code == 401
 
 
-def test_submit_201_with_code_and_status(client, make_user, loaded_catalogue):
+def test_submit_201_with_a_reference_and_no_code_yet(client, make_user, loaded_catalogue):
+    """The owner reaches a dossier not yet received through its reference (list, detail)."""
     headers = token(client, make_user())
     response = new_dossier(client, headers)
     assert response.status_code == 201, response.get_json()
     body = response.get_json()
-    assert body["status"] == "submitted" and body["status_code"] == 1 and body["code"].startswith(TICH_SON_DESK)
+    assert body["status"] == "submitted" and body["status_code"] == 1 and body["code"] is None
+    assert body["reference"].startswith("TC-")
     mine = client.get("/api/v1/dossiers", headers=headers).get_json()
-    assert [d["code"] for d in mine["items"]] == [body["code"]]
-    detail = client.get(f"/api/v1/dossiers/{body['code']}", headers=headers).get_json()
+    assert [(d["reference"], d["code"]) for d in mine["items"]] == [(body["reference"], None)]
+    detail = client.get(f"/api/v1/dossiers/{body['reference'].lower()}", headers=headers).get_json()
     assert detail["data"]["child_full_name"] == "Nguyễn Minh Khôi" and len(detail["files"]) == 2
 
 
@@ -91,11 +93,11 @@ def test_oversize_request_is_413_json(client, app, make_user, loaded_catalogue):
     assert response.status_code == 413 and "error" in response.get_json()
 
 
-def test_another_citizen_gets_404_for_my_code(client, make_user, loaded_catalogue):
+def test_another_citizen_gets_404_for_my_reference(client, make_user, loaded_catalogue):
     dossier = submitted_birth(make_user())
     headers = token(client, make_user())
-    for method, url in (("get", f"/api/v1/dossiers/{dossier.code}"), ("get", f"/api/v1/dossiers/{dossier.code}/documents"),
-                        ("post", f"/api/v1/dossiers/{dossier.code}/withdraw"), ("post", f"/api/v1/dossiers/{dossier.code}/supplement")):
+    for method, url in (("get", f"/api/v1/dossiers/{dossier.reference}"), ("get", f"/api/v1/dossiers/{dossier.reference}/documents"),
+                        ("post", f"/api/v1/dossiers/{dossier.reference}/withdraw"), ("post", f"/api/v1/dossiers/{dossier.reference}/supplement")):
         assert getattr(client, method)(url, headers=headers).status_code == 404, url
     assert client.get("/api/v1/dossiers/001.10.21.H62-270201-9999", headers=headers).status_code == 404
 
@@ -104,23 +106,27 @@ def test_desk_actions_by_api(client, make_user, loaded_catalogue, run_jobs):
     citizen = make_user()
     dossier = submitted_birth(citizen)
     desk = token(client, make_user("reception", TICH_SON_DESK))
-    bad = client.post(f"/api/v1/dossiers/{dossier.code}/actions/request_supplement", json={"items": "x"}, headers=desk)
+    bad = client.post(f"/api/v1/dossiers/{dossier.reference}/actions/request_supplement", json={"items": "x"}, headers=desk)
     assert bad.status_code == 400 and "items" in bad.get_json()["fields"]
-    response = client.post(f"/api/v1/dossiers/{dossier.code}/actions/request_supplement",
+    response = client.post(f"/api/v1/dossiers/{dossier.reference}/actions/request_supplement",
                            json={"items": ["Giấy chứng sinh bản chính"], "reason": "Ảnh mờ"}, headers=desk)
     assert response.status_code == 200 and response.get_json()["status_code"] == 5
-    again = client.post(f"/api/v1/dossiers/{dossier.code}/actions/request_supplement",
+    again = client.post(f"/api/v1/dossiers/{dossier.reference}/actions/request_supplement",
                         json={"items": ["Khác"], "reason": "Lần hai"}, headers=desk)
     assert again.status_code == 409
     mine = token(client, citizen)
-    supplement = client.post(f"/api/v1/dossiers/{dossier.code}/supplement", headers=mine, content_type="multipart/form-data",
+    supplement = client.post(f"/api/v1/dossiers/{dossier.reference}/supplement", headers=mine, content_type="multipart/form-data",
                              data={"applicant": json.dumps(APPLICANT), "data": json.dumps(BIRTH_FORM), "delivery": "online",
                                    "giay_chung_sinh": (BytesIO(PDF), "cs-ban-chinh.pdf")})
     assert supplement.status_code == 200 and supplement.get_json()["status"] == "submitted"
-    accepted = client.post(f"/api/v1/dossiers/{dossier.code}/actions/accept", headers=desk)
+    accepted = client.post(f"/api/v1/dossiers/{dossier.reference}/actions/accept", headers=desk)
     assert accepted.status_code == 200 and accepted.get_json()["status_code"] == 2 and accepted.get_json()["due_at"]
+    code = accepted.get_json()["code"]
+    assert code.startswith(TICH_SON_DESK) and accepted.get_json()["reference"] == dossier.reference
     run_jobs()
-    docs = client.get(f"/api/v1/dossiers/{dossier.code}/documents", headers=mine).get_json()
+    # From now on the code names it (the reference still does, for links already sent).
+    docs = client.get(f"/api/v1/dossiers/{code}/documents", headers=mine).get_json()
+    assert all(f"/dossiers/{code}/" in d["url"] for d in docs)
     assert [d["kind"] for d in docs] == ["supplement_request", "receipt"]
     pdf = client.get(docs[1]["url"], headers=mine)
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
@@ -132,21 +138,21 @@ def test_desk_actions_wrong_role(client, make_user, loaded_catalogue, role, agen
     dossier = submitted_birth(make_user())
     headers = token(client, make_user(role, agency))
     for action, body in (("accept", None), ("refuse", {"reason": "x"}), ("request_supplement", {"items": ["x"], "reason": "y"})):
-        assert client.post(f"/api/v1/dossiers/{dossier.code}/actions/{action}", json=body, headers=headers).status_code == status
-    assert client.post(f"/api/v1/dossiers/{dossier.code}/actions/fly", headers=headers).status_code == 404
+        assert client.post(f"/api/v1/dossiers/{dossier.reference}/actions/{action}", json=body, headers=headers).status_code == status
+    assert client.post(f"/api/v1/dossiers/{dossier.reference}/actions/fly", headers=headers).status_code == 404
 
 
 def test_withdraw_and_take_it_back_by_api(client, make_user, loaded_catalogue):
     citizen = make_user()
     dossier = submitted_birth(citizen)
     headers = token(client, citizen)
-    response = client.post(f"/api/v1/dossiers/{dossier.code}/withdraw", json={"reason": "Nhầm"}, headers=headers)
+    response = client.post(f"/api/v1/dossiers/{dossier.reference}/withdraw", json={"reason": "Nhầm"}, headers=headers)
     assert response.status_code == 200 and response.get_json()["status_code"] == 7
-    other = client.post(f"/api/v1/dossiers/{dossier.code}/withdraw/cancel", headers=token(client, make_user()))
+    other = client.post(f"/api/v1/dossiers/{dossier.reference}/withdraw/cancel", headers=token(client, make_user()))
     assert other.status_code == 404  # a citizen cannot tell that the code exists
-    response = client.post(f"/api/v1/dossiers/{dossier.code}/withdraw/cancel", headers=headers)
+    response = client.post(f"/api/v1/dossiers/{dossier.reference}/withdraw/cancel", headers=headers)
     assert response.status_code == 200 and response.get_json()["status_code"] == 1
-    assert client.post(f"/api/v1/dossiers/{dossier.code}/withdraw/cancel", headers=headers).status_code == 409
+    assert client.post(f"/api/v1/dossiers/{dossier.reference}/withdraw/cancel", headers=headers).status_code == 409
     assert client.post("/api/v1/dossiers/000.00.00.H62-000000-0000/withdraw/cancel", headers=headers).status_code == 404
 
 
@@ -154,7 +160,7 @@ def test_desk_declines_a_withdrawal_by_api(client, make_user, loaded_catalogue):
     citizen = make_user()
     dossier = submitted_birth(citizen)
     dossiers.request_withdrawal(dossier, citizen, "")
-    url = f"/api/v1/dossiers/{dossier.code}/actions/decline_withdrawal"
+    url = f"/api/v1/dossiers/{dossier.reference}/actions/decline_withdrawal"
     assert client.post(url, json={"reason": "x"}, headers=token(client, make_user("specialist", "000.10.21.H62"))).status_code == 403
     desk = token(client, make_user("reception", TICH_SON_DESK))
     response = client.post(url, json={}, headers=desk)

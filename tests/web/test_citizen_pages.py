@@ -74,9 +74,10 @@ def test_fill_save_and_send_through_the_pages(client, citizen, app):
     response = client.post(f"/ho-so/{dossier.id}/sua", data=data, content_type="multipart/form-data")
     assert response.status_code == 302 and response.headers["Location"] == f"/ho-so/{dossier.id}"
     db.session.refresh(dossier)
-    assert dossier.status == "submitted" and dossier.code
+    assert dossier.status == "submitted" and dossier.reference and dossier.code is None
     detail = client.get(f"/ho-so/{dossier.id}").get_data(as_text=True)
-    assert dossier.code in detail and "Quá trình xử lý" in detail
+    assert dossier.reference in detail and "mã hồ sơ được cấp khi Bộ phận Một cửa tiếp nhận hồ sơ" in detail
+    assert "Quá trình xử lý" in detail
     # A second click on "send" after success: told, not an error page.
     again = client.post(f"/ho-so/{dossier.id}/sua", data=form_data(dossier, send="1"), content_type="multipart/form-data")
     assert again.status_code == 302 and again.headers["Location"] == f"/ho-so/{dossier.id}"
@@ -120,7 +121,7 @@ def test_my_dossiers_lists_mine_only_with_an_empty_state(client, citizen, make_u
     mine = submitted_birth(citizen)
     other = submitted_birth(make_user())
     page = client.get("/ho-so").get_data(as_text=True)
-    assert mine.code in page and other.code not in page
+    assert mine.reference in page and other.reference not in page
 
 
 def test_another_citizen_gets_403_on_every_page_and_file(client, make_user, login, loaded_catalogue):

@@ -25,7 +25,8 @@ def test_queue_shows_waiting_dossiers_oldest_first(client, desk, make_user):
     first, second = submitted_birth(make_user()), submitted_birth(make_user())
     elsewhere = submitted_birth(make_user(), "001.11.21.H62")
     page = client.get("/mot-cua/").get_data(as_text=True)
-    assert page.index(first.code) < page.index(second.code) and elsewhere.code not in page
+    # Not received yet: listed by their submission references.
+    assert page.index(first.reference) < page.index(second.reference) and elsewhere.reference not in page
 
 
 @pytest.mark.parametrize("role, agency", [(None, None), ("specialist", "000.10.21.H62"), ("admin", "000.00.00.H62")])
@@ -104,7 +105,7 @@ def test_counter_intake_through_the_pages(client, desk):
     start = client.get(f"/mot-cua/tiep-nhan?thu_tuc={BIRTH}")
     assert start.status_code == 302 and start.headers["Location"].endswith(f"/mot-cua/tiep-nhan/{BIRTH}")
     assert "Không có thủ tục mã 9.999999" in client.get("/mot-cua/tiep-nhan?thu_tuc=9.999999", follow_redirects=True).get_data(as_text=True)
-    data = {"agency": TICH_SON_DESK, "channel": "1", "applicant_full_name": "Lê Thị Hoa", "applicant_id_number": "026190005678",
+    data = {"agency": TICH_SON_DESK, "channel": "1", "sets": "2", "applicant_full_name": "Lê Thị Hoa", "applicant_id_number": "026190005678",
             "applicant_address": "Phường Tích Sơn", "applicant_phone": "0987654321", "applicant_email": "",
             "delivery": "counter", "doc_to_khai": (BytesIO(PDF), "scan-to-khai.pdf"),
             "doc_giay_chung_sinh": (BytesIO(PNG), "scan-chung-sinh.png")} | {f"f_{k}": v for k, v in BIRTH_FORM.items()}
@@ -112,12 +113,14 @@ def test_counter_intake_through_the_pages(client, desk):
     assert response.status_code == 302
     dossier = db.session.query(Dossier).one()
     assert dossier.status == "accepted" and dossier.channel == 1 and dossier.applicant_name == "Lê Thị Hoa"
+    assert dossier.sets == 2  # counted at the counter, printed on the receipt
 
 
 def test_counter_intake_missing_items_are_named_and_nothing_is_created(client, desk):
-    data = {"agency": TICH_SON_DESK, "channel": "3", "applicant_full_name": "Lê Thị Hoa", "delivery": "post"}
+    data = {"agency": TICH_SON_DESK, "channel": "3", "sets": "0", "applicant_full_name": "Lê Thị Hoa", "delivery": "post"}
     response = client.post(f"/mot-cua/tiep-nhan/{BIRTH}", data=data, content_type="multipart/form-data")
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert 'href="#doc_to_khai"' in page and 'href="#f_child_full_name"' in page and "Lê Thị Hoa" in page
+    assert 'href="#sets"' in page and "Nhập số bộ hồ sơ là số nguyên từ 1 đến 99." in page
     assert db.session.query(Dossier).count() == 0

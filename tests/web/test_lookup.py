@@ -6,10 +6,19 @@ from tests.dossier_helpers import submitted_birth
 
 def test_lookup_page_shows_status_and_a_masked_name_only(client, make_user, loaded_catalogue):
     dossier = submitted_birth(make_user())
+    dossiers.accept(dossier, make_user("reception", "001.10.21.H62"))
     page = client.get(f"/tra-cuu?ma={dossier.code.lower()}").get_data(as_text=True)
     assert dossier.code in page and "Nguyễn V** A**" in page
     for secret in ("026090001234", "0912345678", "an@motcua.example", "Phường Tích Sơn, thành phố", "to-khai.pdf"):
         assert secret not in page
+
+
+def test_public_lookup_is_by_code_never_by_reference(client, make_user, loaded_catalogue):
+    """The reference is on no receipt: only its owner follows an unreceived dossier (account, API)."""
+    dossier = submitted_birth(make_user())
+    response = client.get(f"/tra-cuu?ma={dossier.reference}")
+    assert response.status_code == 404 and "Hồ sơ của tôi" in response.get_data(as_text=True)
+    assert client.get(f"/api/v1/lookup/{dossier.reference}").status_code == 404
 
 
 def test_lookup_unknown_or_malformed_code_is_404_with_a_message(client, loaded_catalogue):
