@@ -277,7 +277,7 @@ def monthly_report_pdf(year: int, month: int, signer: str, now: datetime | None 
     for agency, fig in ranking:
         c, rate = fig.counts, fig.indices["2.1"].rate
         agencies.append([agency.name, agency.code, c.received, c.early + c.on_time + c.late, c.early, c.on_time, c.late,
-                         c.open_within, c.open_overdue, None if rate is None else float(rate * 100)])
+                         c.open_within, c.open_overdue, rate])
     context = {
         "managing_body": "ỦY BAN NHÂN DÂN TỈNH VĨNH PHÚC", "issuer": "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG",
         "number": "", "place": "Vĩnh Phúc", "issued_at": now, "electronic": True, "signer": signer,
