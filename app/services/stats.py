@@ -131,7 +131,9 @@ def _facts(since, cut, versions: _Versions, d=Dossier) -> list:
     done, handled, verdict = state.done, state.handled, state.verdict
     received = d.received_at >= since
     resolved = and_(handled, done, d.outcome.is_not(None))       # 2.2: stopped dossiers excluded
-    approved = and_(done, d.outcome == "approved")
+    # IS NOT NULL first: a NULL outcome must make this FALSE, not NULL, or its negation below
+    # would drop a stopped dossier from 3.3 and 4.2 (SQL's three-valued logic)
+    approved = and_(done, d.outcome.is_not(None), d.outcome == "approved")
     result_procedure = d.procedure_version_id.in_(versions.result)
     # An e-result is required of a dossier of such a procedure once its result is decided.
     result_condition = or_(~result_procedure, ~approved, d.has_e_result.is_(True))
