@@ -217,7 +217,7 @@ def generate(count: int, scope: stats.Scope, now: datetime) -> tuple[dict[str, f
     versions = _ids("SELECT id FROM procedure_version WHERE valid_to IS NULL ORDER BY id")
     desks = _ids("SELECT id FROM agency WHERE kind = 'one_stop' ORDER BY id")
     resolvers = _ids("SELECT id FROM agency WHERE kind IN ('committee', 'department') ORDER BY id")
-    fee_versions = stats._fee_versions() or [-1]
+    fee_versions = stats._versions().fee
     seconds, rows = {}, {}
     t0 = time.perf_counter()
     rows["dossier"] = db.session.execute(text(DOSSIERS_SQL), {
