@@ -1,4 +1,4 @@
-"""`flask` commands: seed-demo, user create, procedures load, files prune, signing check/configure/retry, worker."""
+"""`flask` commands: seed-demo, user create, procedures load, files prune, signing check/configure/retry, dossiers import/export, worker."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -8,13 +8,14 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from app.domain.procedure_spec import ProcedureFileError
-from app.services import accounts, catalogue, demo, signing, storage
+from app.services import accounts, catalogue, demo, interchange, signing, storage
 from app.services import history as demo_history
 
 user_cli = AppGroup("user", help="Tài khoản người dùng.")
 procedures_cli = AppGroup("procedures", help="Danh mục thủ tục hành chính.")
 files_cli = AppGroup("files", help="Kho tệp: tệp đính kèm hồ sơ và giấy tờ đã phát hành.")
 signing_cli = AppGroup("signing", help="Chữ ký số: chứng thư số của cơ quan và cán bộ.")
+dossiers_cli = AppGroup("dossiers", help="Hồ sơ: chuyển dữ liệu từ hệ thống khác sang và ngược lại (docs/interchange.md).")
 
 
 @click.command("seed-demo")
@@ -176,6 +177,34 @@ def signing_retry():
         raise SystemExit(1)
 
 
+@dossiers_cli.command("import")
+@click.argument("file", type=click.File("r", encoding="utf-8"))
+def import_dossiers(file):
+    """Nhập hồ sơ từ tệp JSON Lines (mỗi dòng một hồ sơ); hồ sơ đã có mã thì bỏ qua, không ghi đè."""
+    report = interchange.import_lines(file)
+    lines = sorted({r.line for r in report.refused})
+    click.echo(f"Đã nhập {len(report.imported)} hồ sơ; bỏ qua {len(report.skipped)} hồ sơ đã có; "
+               f"từ chối {len(lines)} dòng" + (f" (dòng {', '.join(map(str, lines))})." if lines else "."))
+    for refusal in report.refused:
+        click.echo(f"  dòng {refusal.line}, trường {refusal.field}: {refusal.message}")
+    if lines:
+        raise SystemExit(1)
+
+
+@dossiers_cli.command("export")
+@click.option("--from", "start", required=True, type=click.DateTime(["%Y-%m-%d"]), help="Từ ngày tiếp nhận (YYYY-MM-DD)")
+@click.option("--to", "end", required=True, type=click.DateTime(["%Y-%m-%d"]), help="Đến ngày tiếp nhận (YYYY-MM-DD), tính cả ngày này")
+@click.option("--output", type=click.File("w", encoding="utf-8"), default="-", help="Tệp ghi ra (mặc định: màn hình)")
+def export_dossiers(start, end, output):
+    """Xuất hồ sơ tiếp nhận trong khoảng ngày ra JSON Lines, cùng cấu trúc với lệnh nhập."""
+    if end < start:
+        raise click.BadParameter("--to phải từ --from trở đi.", param_hint="--to")
+    count = 0
+    for count, line in enumerate(interchange.export_lines(start.date(), end.date()), start=1):
+        output.write(line + "\n")
+    click.echo(f"Đã xuất {count} hồ sơ.", err=True)
+
+
 @click.command("worker")
 @click.option("--burst", is_flag=True, help="Xử lý hết hàng đợi rồi dừng.")
 def worker(burst):
@@ -195,3 +224,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(procedures_cli)
     app.cli.add_command(files_cli)
     app.cli.add_command(signing_cli)
+    app.cli.add_command(dossiers_cli)

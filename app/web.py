@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 from functools import wraps
 
 from flask import Flask, abort, request, send_file
 from flask_login import current_user
 
+from app import numbers
 from app.domain.deadlines import CLASS_LABELS, OFFICE_TZ, OPEN_LABELS, open_state
+from app.domain.indices import INDICES
 from app.domain.structure import AgencyKind, Level, Role, agency_type_label
 from app.domain.workflow import Status
 from app.extensions import db
@@ -96,14 +97,6 @@ def page_arg() -> int:
     return int(value) if value.isdigit() and int(value) > 0 else 1
 
 
-def format_number(value) -> str:
-    """Vietnamese grouping: 1.000.000 (dot thousands, comma decimals)."""
-    if isinstance(value, Decimal) and value == value.to_integral():
-        value = int(value)
-    text = f"{value:,}" if isinstance(value, int) else f"{value:,.2f}".rstrip("0").rstrip(".")
-    return text.replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")
-
-
 def format_datetime(value: datetime) -> str:
     """hh:mm ngày dd/mm/yyyy, in Vietnam time (the form 01 convention)."""
     return value.astimezone(OFFICE_TZ).strftime("%H:%M ngày %d/%m/%Y")
@@ -128,11 +121,12 @@ def status_label(status: str) -> str:
 
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters.update(
-        number=format_number, datetime_vn=format_datetime, waited=format_waited,
+        number=numbers.number, two_decimals=numbers.two_decimals, percent=numbers.percent,
+        index_value=lambda value: numbers.index_value(value, INDICES[value.id].unit), datetime_vn=format_datetime, waited=format_waited,
         # rows for the dashboard's SVG charts
         trend_row=lambda item: (item[0].strftime("%m/%y"), item[1].counts.received,
                                 item[1].counts.early + item[1].counts.on_time + item[1].counts.late),
-        ranking_row=lambda item: (item[0].name, None if item[1].indices["2.1"].rate is None else float(item[1].indices["2.1"].rate) * 100),
+        ranking_row=lambda item: (item[0].name, item[1].indices["2.1"].rate),
     )
     app.jinja_env.globals.update(
         CLASS_LABELS=CLASS_LABELS, OPEN_LABELS=OPEN_LABELS,

@@ -120,11 +120,11 @@ SELECT id, 'receipt', 'BENCH-TN-' || id, receiving_agency_id, '{}'::json,
        md5(id::text) || md5('receipt' || id::text), received_at
 FROM dossier
 """,
-    # ~80 % of finished dossiers have their signed electronic result (sha256 set).
+    # ~80 % of finished dossiers have their signed electronic result (sha256 and signed_at set).
     "issued_document (results)": """
-INSERT INTO issued_document (dossier_id, kind, number, agency_id, content, sha256, created_at)
+INSERT INTO issued_document (dossier_id, kind, number, agency_id, content, sha256, signed_at, created_at)
 SELECT id, 'result', 'BENCH-KQ-' || id, resolving_agency_id, '{}'::json,
-       md5(id::text || 'result') || md5('result' || id::text), finished_at
+       md5(id::text || 'result') || md5('result' || id::text), finished_at + interval '1 hour', finished_at
 FROM dossier WHERE finished_at IS NOT NULL AND random() < 0.8
 """,
     # ~40 % of finished dossiers are rated: satisfied 70 %, acceptable 22 %, not satisfied 8 %.
@@ -152,7 +152,7 @@ STAMP_SQL = """
 UPDATE dossier SET
     has_files = EXISTS (SELECT 1 FROM dossier_file f WHERE f.dossier_id = dossier.id),
     has_e_result = EXISTS (SELECT 1 FROM issued_document d WHERE d.dossier_id = dossier.id
-                           AND d.kind = 'result' AND d.sha256 IS NOT NULL),
+                           AND d.kind = 'result' AND d.signed_at IS NOT NULL),
     paid_online = EXISTS (SELECT 1 FROM payment p WHERE p.dossier_id = dossier.id
                           AND p.channel IN ('national_portal', 'provincial_gateway')),
     rated_poor = EXISTS (SELECT 1 FROM rating r WHERE r.dossier_id = dossier.id AND r.value = 'not_satisfied')
@@ -217,7 +217,7 @@ def generate(count: int, scope: stats.Scope, now: datetime) -> tuple[dict[str, f
     versions = _ids("SELECT id FROM procedure_version WHERE valid_to IS NULL ORDER BY id")
     desks = _ids("SELECT id FROM agency WHERE kind = 'one_stop' ORDER BY id")
     resolvers = _ids("SELECT id FROM agency WHERE kind IN ('committee', 'department') ORDER BY id")
-    fee_versions = stats._fee_versions() or [-1]
+    fee_versions = stats._versions().fee
     seconds, rows = {}, {}
     t0 = time.perf_counter()
     rows["dossier"] = db.session.execute(text(DOSSIERS_SQL), {

@@ -85,7 +85,8 @@ def _context_and_cleanup(app):
     ctx.push()
     yield
     db.session.rollback()
-    for table in [*TRANSIENT_TABLES[:13], "procedure_snapshot", "procedure_version", "procedure", *TRANSIENT_TABLES[13:]]:
+    split = TRANSIENT_TABLES.index("membership")  # the dossiers and all that points at them go first
+    for table in [*TRANSIENT_TABLES[:split], "procedure_snapshot", "procedure_version", "procedure", *TRANSIENT_TABLES[split:]]:
         db.session.execute(text(f"DELETE FROM {table}"))
     db.session.commit()
     catalogue.invalidate()

@@ -95,3 +95,40 @@ def test_files_prune_dry_run_then_real(app, tmp_path, monkeypatch):
     assert "Giữ lại 1 tệp, trong đó 1 tệp chưa được dùng nhưng mới hơn 24 giờ." in real.output
     assert not storage.path_for(old).exists() and storage.path_for(new).exists()
     assert runner.invoke(args=["files", "prune", "--hours", "0"]).exit_code != 0
+
+
+def test_dossiers_import_prints_summary_and_fails_on_refused_lines(app, loaded_catalogue, tmp_path):
+    import json
+
+    from tests.services.test_interchange import record
+
+    file = tmp_path / "ho-so.jsonl"
+    good, bad = record("HS-1"), record("HS-2", TrangThaiHoSo=11)
+    file.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in (good, bad)) + "\n", encoding="utf-8")
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["dossiers", "import", str(file)])
+    assert first.exit_code == 1
+    assert "Đã nhập 1 hồ sơ; bỏ qua 0 hồ sơ đã có; từ chối 1 dòng (dòng 2)." in first.output
+    assert "dòng 2, trường TrangThaiHoSo: phải nhỏ hơn hoặc bằng 10" in first.output
+    file.write_text(json.dumps(good, ensure_ascii=False) + "\n", encoding="utf-8")
+    second = runner.invoke(args=["dossiers", "import", str(file)])
+    assert second.exit_code == 0 and "Đã nhập 0 hồ sơ; bỏ qua 1 hồ sơ đã có; từ chối 0 dòng." in second.output
+
+
+def test_dossiers_export_writes_the_import_shape(app, loaded_catalogue, tmp_path):
+    from app.services import interchange
+    from tests.services.test_interchange import lines, record
+
+    march = "2026-03-02T09:00:00+07:00"
+    open_in_march = record("HS-2", NgayTiepNhan=march, NgayHenTra="2026-03-03T17:00:00+07:00", TrangThaiHoSo=2,
+                           NgayKetThucXuLy=None, NgayTraKetQua=None, KetQuaGiaiQuyet=None, CoKetQuaDienTu=False,
+                           QuaTrinhXuLy=[{"TrangThai": 2, "ThoiDiem": march}])
+    assert len(interchange.import_lines(lines(record("HS-1"), open_in_march)).imported) == 2
+    output = tmp_path / "xuat.jsonl"
+    result = app.test_cli_runner().invoke(args=["dossiers", "export", "--from", "2026-02-01", "--to", "2026-02-28",
+                                                "--output", str(output)])
+    assert result.exit_code == 0 and "Đã xuất 1 hồ sơ." in result.output
+    [line] = output.read_text(encoding="utf-8").splitlines()
+    assert interchange.DossierRecord.model_validate_json(line).MaHoSo == "HS-1"
+    wrong = app.test_cli_runner().invoke(args=["dossiers", "export", "--from", "2026-03-01", "--to", "2026-02-01"])
+    assert wrong.exit_code == 2 and "--to phải từ --from trở đi" in wrong.output

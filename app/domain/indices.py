@@ -26,7 +26,8 @@ Rules shared by every index
       (DESIGN.md 5).
     - A rate is a fraction 0..1 rounded half-up to 4 decimals, i.e. a percent
       with 2 decimals as the formula document asks ("Làm tròn: 2 chữ số thập
-      phân"); the 2.2 average is in working days, rounded half-up to 2 decimals.
+      phân"); a 2.2 average is in its procedures' unit, rounded half-up to 2
+      decimals.
     - Scoring with a threshold: ``points = max × min(1, rate / threshold)``
       (LEGAL.md 4; the document's "Đạt từ X% trở lên sẽ đạt điểm tối đa. Dưới
       X% tính theo công thức: Tỷ lệ × Điểm tối đa / X%"); without a threshold
@@ -59,7 +60,9 @@ _POINTS_PLACES = Decimal("0.01")
 _ONE = Decimal(1)
 _ZERO = Decimal(0)
 
-_UNITS = ("percent", "days")
+# A rate, or a 2.2 average in the unit of the procedures it averages (their DonViTinh).
+DURATION_UNITS = ("working_days", "working_hours", "calendar_days")
+_UNITS = ("percent", *DURATION_UNITS)
 
 
 # --------------------------------------------------------------------------
@@ -117,8 +120,15 @@ INDICES: dict[str, IndexSpec] = {
     for spec in (
         # 2.1: 20 points [V]; proportional, no threshold in the formula document.
         IndexSpec("2.1", "Tỷ lệ hồ sơ xử lý trước hạn, đúng hạn", Decimal(20), None, "percent"),
-        # 2.2: a duration, not scored.
-        IndexSpec("2.2", "Thời gian giải quyết TTHC trung bình", None, None, "days"),
+        # 2.2: a duration, not scored; the formula averages ThoiGianGiaiQuyet "in the
+        # procedure's DonViTinh", so procedures counted in different units are never mixed:
+        # one average per unit (2.2 working days, most procedures; 2.2h; 2.2d).
+        IndexSpec("2.2", "Thời gian giải quyết TTHC trung bình (thủ tục tính theo ngày làm việc)", None, None,
+                  "working_days"),
+        IndexSpec("2.2h", "Thời gian giải quyết TTHC trung bình (thủ tục tính theo giờ làm việc)", None, None,
+                  "working_hours"),
+        IndexSpec("2.2d", "Thời gian giải quyết TTHC trung bình (thủ tục tính theo ngày)", None, None,
+                  "calendar_days"),
         # 3.3: threshold 50% [V]; points [?].
         IndexSpec("3.3", "Tỷ lệ hồ sơ nộp trực tuyến", None, Decimal("0.50"), "percent"),
         # 3.6: points [?]; the document gives no threshold.
@@ -247,33 +257,33 @@ class Counts:
     """What the SQL side provides for one scope and one period (keyword-only).
 
     Receipt-based counts (dossiers accepted, ``NgayTiepNhan`` in the period):
-        ``received``; ``online``: those received with ``KenhThucHien = 2``
-        (LEGAL.md 4 also asks, for 3.3, for an e-result where the procedure
-        requires a paper result: the SQL side applies that condition);
-        ``digitised``: those whose input components all have files and, where
-        the procedure requires a paper result, an electronic result (4.2).
+        ``received``; ``online`` (3.3): those received with ``KenhThucHien = 2``
+        and, where the procedure requires a result document and the dossier's
+        result is decided, a signed electronic result; ``with_fee`` /
+        ``paid_online`` (3.6); ``result_received`` (4.2's denominator): those of
+        procedures requiring a result document; ``digitised``: those of them
+        whose inputs have files and, once the result is decided, a signed
+        electronic result.
     Processing-based counts (dossiers received or processed in the period,
-    index 2.1, LEGAL.md 4 "Details for 2.1"):
-        ``finished``: those that reached an end (resolved, result returned,
-        stopped, refused, withdrawn) -- informational, the formulas use
-        ``early + on_time + late``; ``early`` / ``on_time`` / ``late``: the
-        finished ones by ``deadlines.classify`` (more than one supplement
-        request counts as late); ``open_within`` / ``open_overdue``: still open
-        at the end of the period, by ``deadlines.open_state`` (due soon counts
-        as within); ``processing_days_total``: the processing time of the
-        finished ones in working days, supplement waits subtracted.
-    Fees and results:
-        ``with_fee``: dossiers with a non-zero fee; ``paid_online``: those paid
-        online (``DuocThanhToanTrucTuyen`` 1 or 2); ``result_required``:
-        resolved dossiers of procedures requiring a paper result;
-        ``e_result``: those with an electronic result file.
+    index 2.1, LEGAL.md 4 "Details for 2.1"; domain/timeline.py):
+        ``early`` / ``on_time`` / ``late``: those that ended (resolved, result
+        returned, stopped, or waiting for a supplement the applicant has not
+        sent), by their stamped verdict; ``finished``: their sum;
+        ``open_within`` / ``open_overdue``: still open at the end of the period.
+        ``<unit>_total`` / ``<unit>_resolved`` (2.2, unit one of
+        ``DURATION_UNITS``): the processing time, in that unit, of the dossiers
+        RESOLVED in the period (stopped ones excluded) of procedures counted in
+        that unit, and how many they are.
+        ``result_required`` (4.1's denominator): those approved in the period,
+        of procedures requiring a result document; ``e_result``: those of them
+        with a signed electronic result.
     Satisfaction:
         ``poor_or_complaint``: finished dossiers rated "not satisfied" or with
         a complaint.
 
-    Counts are ints >= 0 and ``processing_days_total`` a Decimal >= 0 (an int
-    is accepted). ``None`` is read as 0, because an SQL ``SUM`` over no rows is
-    NULL. Consistency between counts (e.g. ``online <= received``) is the SQL
+    Counts are ints >= 0 and the ``<unit>_total`` durations Decimals >= 0 (an
+    int is accepted). ``None`` is read as 0, because an SQL ``SUM`` over no rows
+    is NULL. Consistency between counts (e.g. ``online <= received``) is the SQL
     side's business; ``points`` never exceeds the maximum either way.
     """
 
@@ -284,19 +294,25 @@ class Counts:
     late: int
     open_within: int
     open_overdue: int
-    processing_days_total: Decimal
+    working_days_total: Decimal = Decimal(0)
+    working_days_resolved: int = 0
+    working_hours_total: Decimal = Decimal(0)
+    working_hours_resolved: int = 0
+    calendar_days_total: Decimal = Decimal(0)
+    calendar_days_resolved: int = 0
     online: int
     with_fee: int
     paid_online: int
     result_required: int
     e_result: int
+    result_received: int = 0
     digitised: int
     poor_or_complaint: int
 
     def __post_init__(self) -> None:
         for field in fields(self):
             value = getattr(self, field.name)
-            if field.name == "processing_days_total":
+            if field.name.endswith("_total"):
                 value = _amount(0 if value is None else value, field.name)
             else:
                 if value is None:
@@ -327,17 +343,21 @@ def compute(counts: Counts) -> dict[str, IndexValue]:
       (early + on_time + late + open_within + open_overdue): "số hồ sơ đã và
       đang xử lý đúng hạn hoặc trong hạn / tổng số hồ sơ được tiếp nhận, xử lý
       trong kỳ". 20 points [V], proportional.
-    - 2.2 average processing time = processing_days_total /
-      (early + on_time + late), in working days (2 decimals). Not scored;
-      N/A when nothing finished.
+    - 2.2 average processing time = <unit>_total / <unit>_resolved, one
+      average per unit of the procedures' time (2.2 working days, 2.2h
+      working hours, 2.2d calendar days), 2 decimals: the formula divides
+      ThoiGianGiaiQuyet by the dossiers resolved "in the procedure's
+      DonViTinh", and an hour and a day do not add up. Stopped dossiers are
+      not resolved and not counted. Not scored; N/A when none resolved.
     - 3.3 online dossiers = online / received. Full points from 50% [V];
       points [?]. The national formula also multiplies by the synchronisation
       rate (index 1.4); that factor belongs to the national portal's view of
       our data and is not applied here.
     - 3.6 online payment = paid_online / with_fee. Points [?].
     - 4.1 electronic results = e_result / result_required. Points [?].
-    - 4.2 digitisation = digitised / received. Full points from 80% [V];
-      points [?].
+    - 4.2 digitisation = digitised / result_received: the denominator is
+      the dossiers of procedures requiring a result document (issue 10;
+      LEGAL.md 8). Full points from 80% [V]; points [?].
     - 5.4 satisfaction = 100% − (late / finished + poor_or_complaint /
       finished), finished = early + on_time + late; clamped at 0 (a late
       dossier that also drew a complaint is counted in both terms, so the sum
@@ -350,14 +370,18 @@ def compute(counts: Counts) -> dict[str, IndexValue]:
     handled = finished + counts.open_within + counts.open_overdue
     satisfied = max(0, finished - counts.late - counts.poor_or_complaint)
 
-    days = _quotient(counts.processing_days_total, finished, _DAYS_PLACES)
+    durations = []
+    for spec in INDICES.values():
+        if spec.unit in DURATION_UNITS:
+            total, resolved = getattr(counts, f"{spec.unit}_total"), getattr(counts, f"{spec.unit}_resolved")
+            durations.append(IndexValue(spec.id, _quotient(total, resolved, _DAYS_PLACES), None, total, resolved))
     values = [
         _rate_index("2.1", in_time, handled),
-        IndexValue("2.2", days, None, counts.processing_days_total, finished),
+        *durations,
         _rate_index("3.3", counts.online, counts.received),
         _rate_index("3.6", counts.paid_online, counts.with_fee),
         _rate_index("4.1", counts.e_result, counts.result_required),
-        _rate_index("4.2", counts.digitised, counts.received),
+        _rate_index("4.2", counts.digitised, counts.result_received),
         _rate_index("5.4", satisfied, finished),
     ]
     return {value.id: value for value in values}

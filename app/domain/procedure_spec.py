@@ -377,6 +377,13 @@ class ProcedureSpec(_Model):
     result: Text
     # The layout of the result document; None = the generic page (templates/documents/result.html).
     result_template: StrictStr | None = None
+    # The procedure's result is a document the competent agency issues (a certificate, an
+    # extract, a licence, a decision): Decision 766 indices 3.3 (an online dossier counts only
+    # with its electronic result), 4.1 and 4.2 (denominators) count only these procedures
+    # (LEGAL.md §4, §8). Default true: almost every procedure ends in such a document, and a
+    # file that forgets the line is measured, not silently left out of 3.3/4.1/4.2. False only
+    # where the result is the applicant's own paper certified at the counter (chứng thực).
+    requires_result_document: StrictBool = True
     documents: Annotated[list[Document], Field(min_length=1)]
     form: list[FormField] = []
     process: Annotated[list[ProcessStep], Field(min_length=1)]

@@ -82,6 +82,8 @@ class ProcedureVersion(db.Model):
     time_value: Mapped[Decimal] = mapped_column(Numeric(8, 2))
     time_unit: Mapped[str] = mapped_column(String(20))
     fees: Mapped[list] = mapped_column(JSON)
+    # The procedure's result is a document the agency issues (procedure_spec; Decision 766 3.3, 4.1, 4.2).
+    requires_result_document: Mapped[bool] = mapped_column(default=True)
     # Lower-case, diacritics removed: "giay phep xay dung" finds "Cấp giấy phép xây dựng".
     search_text: Mapped[str] = mapped_column(Text)
 

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import (
     JSON,
+    event,
     CheckConstraint,
     ForeignKey,
     Index,
@@ -16,6 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.domain.timeline import is_electronic_result
 from app.extensions import db
 from app.models.catalogue import ProcedureVersion
 from app.models.types import UTCDateTime
@@ -92,11 +94,22 @@ class Dossier(db.Model):
     # Stamped when the dossier finishes, for the statistics (Decision 766 index 2.1, 2.2):
     # early | on_time | late against the deadline in force, and the office minutes it took.
     result_class: Mapped[str | None] = mapped_column(String(8))
+    # ThoiGianGiaiQuyet (2.2): minutes of the procedure's own clock (office minutes for working
+    # days and hours, elapsed minutes for calendar days), supplement wait subtracted.
     processing_minutes: Mapped[int | None] = mapped_column(Integer)
+    # Stamped at the supplement request during processing: the dossier's 2.1 verdict if the
+    # applicant never answers (Decision 766: a dossier waiting for a supplement ends at the
+    # request; more than one request = late). domain/timeline.py.
+    paused_class: Mapped[str | None] = mapped_column(String(8))
+    # Carried over from another system (`flask dossiers import`): code, dates and history as
+    # the file gave them, stamps computed here by the same rules.
+    imported: Mapped[bool] = mapped_column(default=False)
     # Facts stamped by the action that makes them true, so the statistics count one table
     # (bench/dashboard.py: per-row EXISTS over child tables cost 8 s at 1,000,000 dossiers).
     has_files: Mapped[bool] = mapped_column(default=False)      # inputs digitised (4.2)
-    has_e_result: Mapped[bool] = mapped_column(default=False)   # result PDF stored (4.1, 4.2)
+    # A signed electronic result exists (3.3, 4.1, 4.2): set with IssuedDocument.signed_at,
+    # by domain.timeline.is_electronic_result (the listener at the end of this module).
+    has_e_result: Mapped[bool] = mapped_column(default=False)
     paid_online: Mapped[bool] = mapped_column(default=False)    # fee paid on a portal (3.6)
     rated_poor: Mapped[bool] = mapped_column(default=False)     # rated "not satisfied" (5.4)
     outcome: Mapped[str | None] = mapped_column(String(10))  # approved | denied
@@ -358,3 +371,11 @@ class OutboxMessage(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     dossier: Mapped[Dossier | None] = relationship()
+
+
+@event.listens_for(IssuedDocument.signed_at, "set")
+def _stamp_e_result(document: IssuedDocument, signed_at, _old, _initiator) -> None:
+    """Whoever records that a document became fully signed (the signing job, an import) stamps
+    the dossier's e-result fact with it, so the statistics count one column."""
+    if document.dossier is not None and is_electronic_result(document.kind, signed_at):
+        document.dossier.has_e_result = True

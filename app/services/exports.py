@@ -5,10 +5,12 @@ from __future__ import annotations
 import csv
 import io
 from datetime import datetime
+from decimal import Decimal
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from app import numbers
 from app.domain.deadlines import OFFICE_TZ
 
 
@@ -18,12 +20,19 @@ def _cell(value):
     return "" if value is None else value
 
 
+def _text(value):
+    """A CSV cell is text: numbers written the Vietnamese way (1.234; 85,33)."""
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        return _cell(value)
+    return numbers.number(value) if isinstance(value, int) else numbers.two_decimals(value)
+
+
 def as_csv(columns: list[str], rows: list[list]) -> bytes:
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out)
     writer.writerow(columns)
-    writer.writerows([_cell(v) for v in row] for row in rows)
+    writer.writerows([_text(v) for v in row] for row in rows)
     return out.getvalue().encode("utf-8")
 
 
@@ -36,6 +45,9 @@ def as_xlsx(title: str, columns: list[str], rows: list[list]) -> bytes:
         cell.font = Font(bold=True)
     for row in rows:
         sheet.append([_cell(v) for v in row])
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, float):
+                cell.number_format = "#,##0.00"  # shown by the reader's locale: 85,33 in Vietnamese
     sheet.freeze_panes = "A2"
     out = io.BytesIO()
     book.save(out)

@@ -206,6 +206,6 @@ def render(document_id: int) -> None:
         return
     pdf = render_pdf(template_of(document), context(document))
     document.sha256 = storage.store_bytes(pdf, "application/pdf").sha256
-    if document.kind == "result":
-        document.dossier.has_e_result = True
+    # Not an electronic result yet: only a signed one is (domain.timeline.is_electronic_result;
+    # the dossier's has_e_result is stamped when signed_at is set).
     db.session.commit()

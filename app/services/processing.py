@@ -8,7 +8,7 @@ Circular 01/2018 forms 04–05, Circular 03/2025 Art. 7 (stop notice).
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import and_, or_, select
 
@@ -20,8 +20,8 @@ from app.domain.deadlines import (
     extend_for_pause,
     process_start,
     step_due_dates,
-    working_minutes_between,
 )
+from app.domain.timeline import Timeline, on_time_verdict, processing_minutes, verdict_at
 from app.domain.structure import AgencyKind, Role
 from app.domain.workflow import Action
 from app.extensions import db
@@ -166,19 +166,34 @@ def is_return_step(dossier: Dossier, position: int) -> bool:
     return position == len(dossier.procedure_version.spec["process"]) - 1
 
 
+def timeline(dossier: Dossier) -> Timeline:
+    """The dossier's dated facts as Decision 766 reads them (domain/timeline.py)."""
+    return Timeline(
+        received_at=dossier.received_at, due_at=dossier.due_at,
+        resolved_at=dossier.finished_at if dossier.outcome else None, returned_at=dossier.returned_at,
+        stopped_at=dossier.finished_at if dossier.status in ("stopped", "refused") else None,
+        paused_at=dossier.paused_at, resumed_at=dossier.resumed_at,
+        supplement_requests=(dossier.intake_supplements or 0) + (dossier.processing_supplements or 0))
+
+
+def stamp(dossier: Dossier, now: datetime) -> None:
+    """Stamp what the statistics count (Decision 766 indices 2.1, 2.2), by the pure rules of
+    domain/timeline.py: the verdict if the dossier ends at an unanswered supplement request,
+    and, once it has finished, its verdict and its processing time in the procedure's unit.
+    Called by the actions that change those facts, and by the import."""
+    calendar, facts = work_calendar(), timeline(dossier)
+    dossier.paused_class = (on_time_verdict(dossier.paused_at, dossier.due_at, facts.supplement_requests)
+                            if dossier.paused_at else None)
+    if dossier.finished_at is not None:
+        dossier.result_class = verdict_at(facts, now + timedelta.resolution, calendar)
+        dossier.processing_minutes = processing_minutes(facts, dossier.finished_at, dossier.procedure_version.time_unit,
+                                                        calendar)
+
+
 def _finish(dossier: Dossier, now: datetime) -> None:
-    """Stamp the end for the statistics: early / on time / late against the deadline in force
-    (more than one supplement request counts as late, Decision 766 index 2.1), and the office
-    time used, without the supplement pause."""
-    calendar = work_calendar()
+    """The dossier ends now (resolved, or stopped): its end is stamped for the statistics."""
     dossier.finished_at = now
-    supplements = (dossier.intake_supplements or 0) + (dossier.processing_supplements or 0)
-    due = dossier.effective_due_at or dossier.due_at
-    dossier.result_class = "late" if supplements > 1 else classify(now, due)
-    used = working_minutes_between(dossier.received_at, now, calendar)
-    if dossier.paused_at and dossier.resumed_at:
-        used -= working_minutes_between(dossier.paused_at, dossier.resumed_at, calendar)
-    dossier.processing_minutes = max(used, 0)
+    stamp(dossier, now)
 
 
 def _mark_processing(dossier: Dossier, actor: User, now: datetime, agency: Agency) -> None:
@@ -251,6 +266,7 @@ def request_supplement(dossier: Dossier, user: User, items: list[str], reason: s
     transition(dossier, Action.REQUEST_SUPPLEMENT, user, now, note=reason.strip(), agency=task.agency)
     dossier.processing_supplements += 1
     dossier.paused_at = now
+    stamp(dossier, now)
     document = issuing.issue(dossier, "supplement_request", user, now, {"items": items, "reason": reason.strip()})
     message = notify.status_email(dossier, extra="Giấy tờ cần bổ sung:\n" + "\n".join(f"- {i}" for i in items))
     commit_then_dispatch(document, message)

@@ -1,30 +1,50 @@
 """Decision 766 statistics, computed in SQL over the dossiers' dated facts (one aggregate query
-per scope and period over the dossier table alone; no Python loop over dossiers). The facts are
-stamped on the dossier by the actions that make them true (finish, upload, result rendered,
-online payment, rating), never computed by the statistics or typed by hand.
+per scope over the dossier table alone; no Python loop over dossiers). The facts are stamped on
+the dossier by the actions that make them true (finish, supplement request, upload, signed
+result, online payment, rating, import), by the pure rules of domain/timeline.py, never
+computed by the statistics or typed by hand.
 
-Scope: a period (received in it), optionally one agency (as receiving desk or competent
-agency), one level (the competent agency's), one field (lĩnh vực). Finished dossiers are
-classified by the stamp put on them when they finished (early / on time / late against the
-deadline in force, supplement waiting time excluded, more than one supplement = late); open
-ones are within or over their deadline at the end of the period (or now, if sooner)."""
+Two sets per period (LEGAL.md §4, §8; the formula description of Decision 766):
+- received in the period (NgayTiepNhan in it): 3.3, 3.6, 4.2;
+- received OR processed in the period (index 2.1): received in it, or received before and not
+  ended before its start. A dossier's end, seen at the period's cut (its end, or now if
+  sooner), is the stamped finish (resolved > returned > stopped, `finished_at`), else the
+  unanswered supplement request (`paused_at`), else the cut: domain.timeline.end_of_processing,
+  whose cut-dependent choice `_facts` writes in SQL. Its verdict is the stamp of that end
+  (`result_class`, `paused_class`), or, still open, within / overdue against the due date in
+  force at the cut. Indices 2.1, 2.2, 4.1 and 5.4 count this set; 2.2 and 4.1 its dossiers
+  resolved in the period.
+
+Scope: a period, optionally one agency (as receiving desk or competent agency), one level
+(the competent agency's), one field (lĩnh vực), one procedure."""
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy import and_, case, func, literal, or_, select, union_all
 
-from app.domain.deadlines import OFFICE_TZ
+from app.domain.deadlines import OFFICE_TZ, SAME_DAY_UNITS, TimeUnit
 from app.domain.indices import INDICES, Counts, IndexValue, compute
 from app.extensions import db
 from app.models import Agency, Dossier, ProcedureVersion
 from app.models.types import UTCDateTime
 from app.models.users import utcnow
+from app.services.calendar import work_calendar
 from app.services.documents import render_pdf
 
-OFFICE_DAY_MINUTES = Decimal(450)  # 07:30–11:30 and 13:30–17:00: processing time shown in working days
+# Per unit of a procedure's time: the Counts fields of 2.2 and the minutes in one unit.
+UNIT_FIELDS = {TimeUnit.WORKING_DAYS: "working_days", TimeUnit.WORKING_HOURS: "working_hours",
+               TimeUnit.CALENDAR_DAYS: "calendar_days"}
+
+
+def _reported_unit(unit: str) -> str:
+    """The unit 2.2 reports a procedure's time in. "Same day" and "immediately" procedures have
+    no count of their own; their time runs on office time within the working day, so they are
+    averaged with the working-day procedures (our reading: the national DonViTinh list has no
+    unit for them — not verified against the national portal's code list)."""
+    return TimeUnit.WORKING_DAYS if unit in SAME_DAY_UNITS else unit
 
 
 @dataclass(frozen=True)
@@ -51,14 +71,26 @@ class Figures:
     indices: dict[str, IndexValue]
 
 
-def _fee_versions() -> list[int]:
-    """Versions whose procedure has a non-zero fee (fees live in a small JSON list per version)."""
-    return [v_id for v_id, fees in db.session.execute(select(ProcedureVersion.id, ProcedureVersion.fees))
-            if any(fee["amount"] for fee in fees)]
+@dataclass(frozen=True)
+class _Versions:
+    """Which procedure versions have a fee, require a result document, count time in each unit
+    (a few dozen ids from the narrow version table, so the aggregate reads the dossier alone)."""
+
+    fee: list[int]
+    result: list[int]
+    unit: dict[str, list[int]]
+
+
+def _versions() -> _Versions:
+    rows = db.session.execute(select(ProcedureVersion.id, ProcedureVersion.fees, ProcedureVersion.requires_result_document,
+                                     ProcedureVersion.time_unit)).all()
+    return _Versions(fee=[r.id for r in rows if any(fee["amount"] for fee in r.fees)] or [-1],
+                     result=[r.id for r in rows if r.requires_result_document] or [-1],
+                     unit={unit: [r.id for r in rows if _reported_unit(r.time_unit) == unit] or [-1] for unit in UNIT_FIELDS})
 
 
 def _filters(scope: Scope) -> list:
-    conditions = [Dossier.received_at >= scope.since, Dossier.received_at < scope.until]
+    conditions = []
     if scope.agency is not None:
         conditions.append(or_(Dossier.receiving_agency_id == scope.agency.id, Dossier.resolving_agency_id == scope.agency.id))
     if scope.level:
@@ -70,53 +102,111 @@ def _filters(scope: Scope) -> list:
     return conditions
 
 
-def _aggregates(cut, d=Dossier):
-    """The columns of one aggregate row. `cut` is the end of the period, or now if sooner: an
-    aware datetime, or an SQL expression giving it per row (one cut per month of the trend)."""
-    finished = and_(d.finished_at.is_not(None), d.finished_at < cut)
-    due = func.coalesce(d.effective_due_at, d.due_at)
+def _may_count(since, cut, d=Dossier):
+    """A superset of both sets that indexes can serve: received before the cut, and received
+    in the period or not finished before it."""
+    return and_(d.received_at < cut, or_(d.received_at >= since, d.finished_at.is_(None), d.finished_at >= since))
 
-    def count_if(condition):
-        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
-    has_result, has_files = d.has_e_result.is_(True), d.has_files.is_(True)
-    paid_online, poor = d.paid_online.is_(True), d.rated_poor.is_(True)
-    fee_versions = _fee_versions() or [-1]
-    approved = and_(finished, d.outcome == "approved")
-    return [
-        func.count(d.id).label("received"),
-        count_if(finished).label("finished"),
-        count_if(and_(finished, d.result_class == "early")).label("early"),
-        count_if(and_(finished, d.result_class == "on_time")).label("on_time"),
-        count_if(and_(finished, d.result_class == "late")).label("late"),
-        count_if(and_(~finished, due >= cut)).label("open_within"),
-        count_if(and_(~finished, due < cut)).label("open_overdue"),
-        func.coalesce(func.sum(case((finished, d.processing_minutes), else_=0)), 0).label("minutes"),
-        count_if(d.channel == 2).label("online"),
-        count_if(d.procedure_version_id.in_(fee_versions)).label("with_fee"),
-        count_if(and_(d.procedure_version_id.in_(fee_versions), paid_online)).label("paid_online"),
-        count_if(approved).label("result_required"),
-        count_if(and_(approved, has_result)).label("e_result"),
-        count_if(and_(has_files, or_(~approved, has_result))).label("digitised"),
-        count_if(and_(finished, poor)).label("poor"),
+def _one(condition):
+    return case((condition, 1), else_=0)
+
+
+@dataclass(frozen=True)
+class _State:
+    done: object       # ended by a terminal status before the cut
+    handled: object    # in the 2.1 set: received in the period, or not ended before it
+    verdict: object    # early | on_time | late | within | overdue
+
+
+def _state(since, cut, d=Dossier) -> _State:
+    """domain.timeline.verdict_at in SQL, from the stamps, for a period [since, cut): bound
+    values for one period, or the columns of the months table for the trend."""
+    done = and_(d.finished_at.is_not(None), d.finished_at < cut)
+    waiting = and_(~done, d.paused_at.is_not(None), d.paused_at < cut, or_(d.resumed_at.is_(None), d.resumed_at >= cut))
+    end = case((done, d.finished_at), (waiting, d.paused_at), else_=cut)
+    # the due date in force at the cut: moved by the supplement wait once it was answered
+    due = case((and_(d.resumed_at.is_not(None), d.resumed_at < cut), func.coalesce(d.effective_due_at, d.due_at)),
+               else_=d.due_at)
+    verdict = case((done, d.result_class), (waiting, d.paused_class),
+                   (or_(d.intake_supplements + d.processing_supplements > 1, due < cut), "overdue"), else_="within")
+    return _State(done, or_(d.received_at >= since, end >= since), verdict)
+
+
+def _facts(since, cut, versions: _Versions, d=Dossier) -> list:
+    """The per-row columns the aggregate adds up."""
+    state = _state(since, cut, d)
+    done, handled, verdict = state.done, state.handled, state.verdict
+    received = d.received_at >= since
+    resolved = and_(handled, done, d.outcome.is_not(None))       # 2.2: stopped dossiers excluded
+    # IS NOT NULL first: a NULL outcome must make this FALSE, not NULL, or its negation below
+    # would drop a stopped dossier from 3.3 and 4.2 (SQL's three-valued logic)
+    approved = and_(done, d.outcome.is_not(None), d.outcome == "approved")
+    result_procedure = d.procedure_version_id.in_(versions.result)
+    # An e-result is required of a dossier of such a procedure once its result is decided.
+    result_condition = or_(~result_procedure, ~approved, d.has_e_result.is_(True))
+    columns = [
+        _one(received).label("received"),
+        case((handled, verdict)).label("verdict"),
+        _one(and_(received, d.channel == 2, result_condition)).label("online"),
+        _one(and_(received, d.procedure_version_id.in_(versions.fee))).label("with_fee"),
+        _one(and_(received, d.procedure_version_id.in_(versions.fee), d.paid_online.is_(True))).label("paid_online"),
+        _one(and_(handled, approved, result_procedure)).label("result_required"),
+        _one(and_(handled, approved, result_procedure, d.has_e_result.is_(True))).label("e_result"),
+        _one(and_(received, result_procedure)).label("result_received"),
+        _one(and_(received, result_procedure, d.has_files.is_(True), result_condition)).label("digitised"),
+        _one(and_(handled, done, d.rated_poor.is_(True))).label("poor"),
     ]
+    for unit, name in UNIT_FIELDS.items():
+        columns.append(case((and_(resolved, d.procedure_version_id.in_(versions.unit[unit])),
+                             func.coalesce(d.processing_minutes, 0))).label(f"minutes_{name}"))
+    return columns
+
+
+def _sums(c) -> list:
+    def total(column):
+        return func.coalesce(func.sum(column), 0)
+
+    columns = [total(c.received).label("received")]
+    columns += [total(_one(c.verdict == v)).label(v) for v in ("early", "on_time", "late", "within", "overdue")]
+    columns += [total(getattr(c, name)).label(name) for name in
+                ("online", "with_fee", "paid_online", "result_required", "e_result", "result_received", "digitised", "poor")]
+    for name in UNIT_FIELDS.values():
+        columns += [total(getattr(c, f"minutes_{name}")).label(f"minutes_{name}"),
+                    func.count(getattr(c, f"minutes_{name}")).label(f"resolved_{name}")]
+    return columns
 
 
 def _counts(row) -> Counts:
+    """One aggregate row as Counts; minutes become the procedure's unit (a working day is the
+    office day's length, DonViTinh of 2.2)."""
+    per_unit = {"working_days": Decimal(work_calendar().office_day_length // timedelta(minutes=1)),
+                "working_hours": Decimal(60), "calendar_days": Decimal(1440)}
+    durations = {}
+    for name, minutes in per_unit.items():
+        durations[f"{name}_total"] = Decimal(getattr(row, f"minutes_{name}") or 0) / minutes
+        durations[f"{name}_resolved"] = getattr(row, f"resolved_{name}")
     return Counts(
-        received=row.received, finished=row.finished, early=row.early, on_time=row.on_time, late=row.late,
-        open_within=row.open_within, open_overdue=row.open_overdue,
-        processing_days_total=Decimal(row.minutes or 0) / OFFICE_DAY_MINUTES,
+        received=row.received, finished=row.early + row.on_time + row.late, early=row.early, on_time=row.on_time,
+        late=row.late, open_within=row.within, open_overdue=row.overdue, **durations,
         online=row.online, with_fee=row.with_fee, paid_online=row.paid_online,
-        result_required=row.result_required, e_result=row.e_result, digitised=row.digitised,
-        poor_or_complaint=row.poor,
+        result_required=row.result_required, e_result=row.e_result, result_received=row.result_received,
+        digitised=row.digitised, poor_or_complaint=row.poor,
     )
 
 
+def _rows(scope: Scope, now: datetime, by_agency: bool = False):
+    """One aggregate row for the scope's period (per competent agency if asked)."""
+    since, cut = literal(scope.since, UTCDateTime()), literal(min(now, scope.until), UTCDateTime())
+    agency = [Dossier.resolving_agency_id] if by_agency else []
+    inner = (select(*agency, *_facts(since, cut, _versions()))
+             .where(_may_count(since, cut), *_filters(scope)).offset(0).subquery())
+    outer_agency = [inner.c.resolving_agency_id] if by_agency else []
+    return db.session.execute(select(*outer_agency, *_sums(inner.c)).group_by(*outer_agency)).all()
+
+
 def figures(scope: Scope, now: datetime | None = None) -> Figures:
-    now = now or utcnow()
-    row = db.session.execute(select(*_aggregates(min(now, scope.until))).where(*_filters(scope))).one()
-    counts = _counts(row)
+    counts = _counts(_rows(scope, now or utcnow())[0])
     return Figures(counts, compute(counts))
 
 
@@ -124,10 +214,7 @@ def overview(scope: Scope, now: datetime | None = None) -> tuple[Figures, list[t
     """The scope's figures and one row per competent agency, ranked by on-time rate, best
     first: one query grouped by agency, whose groups (a dossier without a competent agency
     yet is a group of its own) add up to the whole."""
-    now = now or utcnow()
-    rows = db.session.execute(
-        select(Dossier.resolving_agency_id, *_aggregates(min(now, scope.until))).where(*_filters(scope))
-        .group_by(Dossier.resolving_agency_id)).all()
+    rows = _rows(scope, now or utcnow(), by_agency=True)
     ids = [r.resolving_agency_id for r in rows if r.resolving_agency_id is not None]
     agencies = {a.id: a for a in db.session.scalars(select(Agency).where(Agency.id.in_(ids)))}
     ranking = [(agencies[r.resolving_agency_id], Figures(_counts(r), compute(_counts(r))))
@@ -146,11 +233,10 @@ def _total(parts) -> Counts:
 
 
 def months(scope: Scope, now: datetime | None = None) -> list[tuple[date, Figures]]:
-    """The trend: the same figures month by month over the scope's period, each month cut at
-    its own end (or now). One query grouped by month, not one per month (twelve range scans
-    of 1,000,000 dossiers took 2.7 s, bench/dashboard.py). Each row's month and cut are worked
-    out once, in a subquery that OFFSET 0 keeps PostgreSQL from folding into the aggregates
-    (folded, the cut's CASE ran once per aggregate: 1.4 s; kept apart: 0.8 s)."""
+    """The trend: each month of the scope's period with its own figures, as figures() gives
+    them for that month alone (its two sets, cut at its own end or now). One query: the
+    dossiers joined to a small table of the months, so a dossier received in February and
+    finished in March counts in both months, as open in February and as finished in March."""
     now = now or utcnow()
     parts = []
     first = scope.start.replace(day=1)
@@ -158,19 +244,13 @@ def months(scope: Scope, now: datetime | None = None) -> list[tuple[date, Figure
         last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
         parts.append((first, Scope(max(first, scope.start), min(last, scope.end))))
         first = last + timedelta(days=1)
-    # Rows are already within the scope's period: the first month whose end is after the
-    # receipt is the row's month.
-    month = case(*[(Dossier.received_at < part.until, i) for i, (_, part) in enumerate(parts)])
-    cut = case(*[(Dossier.received_at < part.until, literal(min(now, part.until), UTCDateTime()))
-                 for _, part in parts])
-    # the columns _aggregates reads, and the two worked out per row
-    d = (select(Dossier.id, Dossier.finished_at, Dossier.effective_due_at, Dossier.due_at, Dossier.result_class,
-                Dossier.processing_minutes, Dossier.channel, Dossier.procedure_version_id, Dossier.has_e_result,
-                Dossier.has_files, Dossier.paid_online, Dossier.rated_poor, Dossier.outcome,
-                month.label("month"), cut.label("cut"))
-         .where(*_filters(scope)).offset(0).subquery())
+    table = union_all(*[select(literal(i).label("month"), literal(part.since, UTCDateTime()).label("since"),
+                               literal(min(now, part.until), UTCDateTime()).label("cut"))
+                        for i, (_, part) in enumerate(parts)]).subquery()
+    inner = (select(table.c.month, *_facts(table.c.since, table.c.cut, _versions()))
+             .join(table, _may_count(table.c.since, table.c.cut)).where(*_filters(scope)).offset(0).subquery())
     rows = {row.month: _counts(row) for row in db.session.execute(
-        select(d.c.month.label("month"), *_aggregates(d.c.cut, d.c)).group_by(d.c.month))}
+        select(inner.c.month, *_sums(inner.c)).group_by(inner.c.month))}
     empty = _total([])
     return [(start, Figures(rows.get(i, empty), compute(rows.get(i, empty)))) for i, (start, _) in enumerate(parts)]
 
@@ -187,13 +267,13 @@ def period(kind: str, year: int, number: int = 1) -> tuple[date, date]:
 
 
 def late_dossiers(scope: Scope, now: datetime | None = None, limit: int = 500) -> list[Dossier]:
-    """Dossiers of the scope finished late, or still open past their deadline at the cut."""
-    cut = min(now or utcnow(), scope.until)
-    due = func.coalesce(Dossier.effective_due_at, Dossier.due_at)
-    query = select(Dossier).where(*_filters(scope), or_(
-        and_(Dossier.finished_at.is_not(None), Dossier.finished_at < cut, Dossier.result_class == "late"),
-        and_(or_(Dossier.finished_at.is_(None), Dossier.finished_at >= cut), due < cut),
-    )).order_by(Dossier.received_at).limit(limit)
+    """Dossiers of the scope's 2.1 set that ended late, or are still open past their deadline
+    at the cut: the ones that are not on time."""
+    since, cut = literal(scope.since, UTCDateTime()), literal(min(now or utcnow(), scope.until), UTCDateTime())
+    state = _state(since, cut)
+    query = (select(Dossier).where(_may_count(since, cut), *_filters(scope), state.handled,
+                                   state.verdict.in_(("late", "overdue")))
+             .order_by(Dossier.received_at).limit(limit))
     return list(db.session.scalars(query))
 
 
@@ -207,7 +287,7 @@ def monthly_report_pdf(year: int, month: int, signer: str, now: datetime | None 
     for agency, fig in ranking:
         c, rate = fig.counts, fig.indices["2.1"].rate
         agencies.append([agency.name, agency.code, c.received, c.early + c.on_time + c.late, c.early, c.on_time, c.late,
-                         c.open_within, c.open_overdue, None if rate is None else float(rate * 100)])
+                         c.open_within, c.open_overdue, rate])
     context = {
         "managing_body": "ỦY BAN NHÂN DÂN TỈNH VĨNH PHÚC", "issuer": "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG",
         "number": "", "place": "Vĩnh Phúc", "issued_at": now, "electronic": True, "signed": False, "signer": signer,

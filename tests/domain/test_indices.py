@@ -38,12 +38,16 @@ REFERENCE = Counts(
     late=1,
     open_within=1,
     open_overdue=1,
-    processing_days_total=Decimal("37.5"),
+    working_days_total=Decimal("37.5"),
+    working_days_resolved=8,
+    working_hours_total=Decimal(6),
+    working_hours_resolved=4,
     online=6,
     with_fee=4,
     paid_online=3,
     result_required=7,
     e_result=5,
+    result_received=10,
     digitised=7,
     poor_or_complaint=1,
 )
@@ -56,7 +60,6 @@ ZERO = Counts(
     late=0,
     open_within=0,
     open_overdue=0,
-    processing_days_total=Decimal(0),
     online=0,
     with_fee=0,
     paid_online=0,
@@ -81,10 +84,13 @@ def satisfaction(early: int, on_time: int, late: int, poor: int) -> IndexValue:
 
 
 def test_index_set_and_confirmed_values() -> None:
-    assert list(INDICES) == ["2.1", "2.2", "3.3", "3.6", "4.1", "4.2", "5.4"]
+    # 2.2 once per unit of the procedures' time (issue 10: never an hour added to a day)
+    assert list(INDICES) == ["2.1", "2.2", "2.2h", "2.2d", "3.3", "3.6", "4.1", "4.2", "5.4"]
     assert {i: (s.max_points, s.threshold, s.unit) for i, s in INDICES.items()} == {
         "2.1": (Decimal("20"), None, "percent"),
-        "2.2": (None, None, "days"),
+        "2.2": (None, None, "working_days"),
+        "2.2h": (None, None, "working_hours"),
+        "2.2d": (None, None, "calendar_days"),
         "3.3": (None, Decimal("0.50"), "percent"),
         "3.6": (None, None, "percent"),
         "4.1": (None, None, "percent"),
@@ -103,7 +109,7 @@ def test_group_points_sum_to_100() -> None:
 
 def test_labels() -> None:
     assert label("2.1") == "Tỷ lệ hồ sơ xử lý trước hạn, đúng hạn"
-    assert label("2.2") == "Thời gian giải quyết TTHC trung bình"
+    assert label("2.2") == "Thời gian giải quyết TTHC trung bình (thủ tục tính theo ngày làm việc)"
     assert label("3.3") == "Tỷ lệ hồ sơ nộp trực tuyến"
     assert label("3.6") == "Tỷ lệ hồ sơ thanh toán trực tuyến"
     assert label("4.1") == "Tỷ lệ hồ sơ có cấp kết quả giải quyết TTHC điện tử"
@@ -235,7 +241,7 @@ def test_points_of_na_is_none(index_id: str) -> None:
     assert points(INDICES[index_id], None) is None
 
 
-@pytest.mark.parametrize("index_id", ["2.2", "3.3", "3.6", "4.1", "4.2"])
+@pytest.mark.parametrize("index_id", ["2.2", "2.2h", "2.2d", "3.3", "3.6", "4.1", "4.2"])
 def test_no_points_without_confirmed_maximum(index_id: str) -> None:
     assert points(INDICES[index_id], Decimal("0.9000")) is None
 
@@ -251,12 +257,15 @@ def test_a_duration_is_not_scored_as_a_rate() -> None:
 
 def test_compute_reference_period() -> None:
     result = compute(REFERENCE)
-    assert list(result) == ["2.1", "2.2", "3.3", "3.6", "4.1", "4.2", "5.4"]
+    assert list(result) == ["2.1", "2.2", "2.2h", "2.2d", "3.3", "3.6", "4.1", "4.2", "5.4"]
     assert result == {
         # (4 early + 3 on time + 1 open within) / (4 + 3 + 1 late + 1 + 1 open overdue) = 8/10; 20 × 0.8
         "2.1": IndexValue("2.1", Decimal("0.8000"), Decimal("16.00"), 8, 10),
         # 37.5 / 8 = 4.6875 working days
         "2.2": IndexValue("2.2", Decimal("4.69"), None, Decimal("37.5"), 8),
+        # 6 / 4 = 1.5 working hours; no calendar-day procedure resolved: N/A
+        "2.2h": IndexValue("2.2h", Decimal("1.50"), None, Decimal(6), 4),
+        "2.2d": IndexValue("2.2d", None, None, Decimal(0), 0),
         # 6 / 10 (above the 50% threshold, but the points are unconfirmed)
         "3.3": IndexValue("3.3", Decimal("0.6000"), None, 6, 10),
         # 3 / 4
@@ -269,7 +278,7 @@ def test_compute_reference_period() -> None:
         "5.4": IndexValue("5.4", Decimal("0.7500"), Decimal("5.00"), 6, 8),
     }
     assert str(result["2.2"].rate) == "4.69"
-    assert not any(value.na for value in result.values())
+    assert [i for i, value in result.items() if value.na] == ["2.2d"]
 
 
 def test_compute_with_rounding() -> None:
@@ -277,8 +286,8 @@ def test_compute_with_rounding() -> None:
     # 2.2: 10 days / 3 finished = 3.333... -> 3.33
     # 3.3: 1/32 = 0.03125 -> 0.0313 (half-up)
     result = compute(counts(early=2, on_time=0, late=1, finished=3, open_within=0, open_overdue=0,
-                            processing_days_total=Decimal(10), poor_or_complaint=0,
-                            received=32, online=1, digitised=5))
+                            working_days_total=Decimal(10), working_days_resolved=3, poor_or_complaint=0,
+                            received=32, result_received=32, online=1, digitised=5))
     assert result["2.1"] == IndexValue("2.1", Decimal("0.6667"), Decimal("13.33"), 2, 3)
     assert result["2.2"] == IndexValue("2.2", Decimal("3.33"), None, Decimal(10), 3)
     assert result["3.3"] == IndexValue("3.3", Decimal("0.0313"), None, 1, 32)
@@ -290,9 +299,9 @@ def test_compute_with_rounding() -> None:
 
 def test_compute_2_2_half_up_at_the_second_decimal() -> None:
     # 2.2: 9 / 8 = 1.125 -> 1.13 (banker's: 1.12)
-    assert compute(counts(processing_days_total=Decimal(9)))["2.2"].rate == Decimal("1.13")
+    assert compute(counts(working_days_total=Decimal(9)))["2.2"].rate == Decimal("1.13")
     # an int total is accepted: 30 / 8 = 3.75
-    assert compute(counts(processing_days_total=30))["2.2"].rate == Decimal("3.75")
+    assert compute(counts(working_days_total=30))["2.2"].rate == Decimal("3.75")
 
 
 def test_compute_2_1_counts_open_dossiers() -> None:
@@ -307,7 +316,7 @@ def test_compute_2_1_counts_open_dossiers() -> None:
 
 def test_compute_full_rates() -> None:
     result = compute(counts(received=10, online=10, with_fee=4, paid_online=4, result_required=7, e_result=7,
-                            digitised=10, late=0, open_overdue=0, finished=7, poor_or_complaint=0))
+                            result_received=10, digitised=10, late=0, open_overdue=0, finished=7, poor_or_complaint=0))
     # 2.1: (4 + 3 + 1) / (4 + 3 + 0 + 1 + 0) = 8/8
     assert result["2.1"] == IndexValue("2.1", Decimal("1.0000"), Decimal("20.00"), 8, 8)
     # 5.4: 1 − (0 + 0) over 7 finished
@@ -368,16 +377,17 @@ def test_compute_all_zero_is_all_na() -> None:
     [
         # nothing handled at all: 2.1, and with it 2.2 and 5.4 (nothing finished)
         ({"early": 0, "on_time": 0, "late": 0, "finished": 0, "open_within": 0, "open_overdue": 0,
-          "processing_days_total": Decimal(0), "poor_or_complaint": 0}, {"2.1", "2.2", "5.4"}),
+          "working_days_resolved": 0, "working_hours_resolved": 0, "poor_or_complaint": 0},
+         {"2.1", "2.2", "2.2h", "2.2d", "5.4"}),
         # only open dossiers: 2.1 is 1/2, but nothing finished for 2.2 and 5.4
-        ({"early": 0, "on_time": 0, "late": 0, "finished": 0, "processing_days_total": Decimal(0),
-          "poor_or_complaint": 0}, {"2.2", "5.4"}),
+        ({"early": 0, "on_time": 0, "late": 0, "finished": 0, "working_days_resolved": 0, "working_hours_resolved": 0,
+          "poor_or_complaint": 0}, {"2.2", "2.2h", "2.2d", "5.4"}),
         # nothing received in the period: 3.3 and 4.2
-        ({"received": 0, "online": 0, "digitised": 0}, {"3.3", "4.2"}),
+        ({"received": 0, "result_received": 0, "online": 0, "digitised": 0}, {"2.2d", "3.3", "4.2"}),
         # no dossier with a fee: 3.6
-        ({"with_fee": 0, "paid_online": 0}, {"3.6"}),
+        ({"with_fee": 0, "paid_online": 0}, {"2.2d", "3.6"}),
         # no procedure requiring a paper result: 4.1
-        ({"result_required": 0, "e_result": 0}, {"4.1"}),
+        ({"result_required": 0, "e_result": 0}, {"2.2d", "4.1"}),
     ],
 )
 def test_compute_zero_denominator_is_na(changes: dict, na: set[str]) -> None:
@@ -392,8 +402,7 @@ def test_compute_zero_denominator_is_na(changes: dict, na: set[str]) -> None:
 
 
 def test_compute_only_open_dossiers_keeps_2_1() -> None:
-    result = compute(counts(early=0, on_time=0, late=0, finished=0, processing_days_total=Decimal(0),
-                            poor_or_complaint=0))
+    result = compute(counts(early=0, on_time=0, late=0, finished=0, working_days_resolved=0, poor_or_complaint=0))
     # (0 + 0 + 1 within) / (0 + 0 + 0 + 1 within + 1 overdue) = 1/2; 20 × 0.5
     assert result["2.1"] == IndexValue("2.1", Decimal("0.5000"), Decimal("10.00"), 1, 2)
 
@@ -432,11 +441,11 @@ def test_index_value_is_frozen() -> None:
 
 
 def test_counts_read_sql_null_as_zero() -> None:
-    read = counts(late=None, poor_or_complaint=None, processing_days_total=None)
+    read = counts(late=None, poor_or_complaint=None, working_days_total=None)
     assert read.late == 0
     assert read.poor_or_complaint == 0
-    assert read.processing_days_total == Decimal(0)
-    assert isinstance(read.processing_days_total, Decimal)
+    assert read.working_days_total == Decimal(0)
+    assert isinstance(read.working_days_total, Decimal)
 
 
 def test_counts_finished_total() -> None:
@@ -454,12 +463,12 @@ def test_counts_are_keyword_only() -> None:
     [
         ({"received": -1}, ValueError),
         ({"late": -2}, ValueError),
-        ({"processing_days_total": Decimal("-0.5")}, ValueError),
+        ({"working_days_total": Decimal("-0.5")}, ValueError),
         ({"online": 1.0}, TypeError),
         ({"online": True}, TypeError),
         ({"with_fee": Decimal(3)}, TypeError),
-        ({"processing_days_total": 1.5}, TypeError),
-        ({"processing_days_total": "1.5"}, TypeError),
+        ({"working_hours_total": 1.5}, TypeError),
+        ({"calendar_days_total": "1.5"}, TypeError),
     ],
 )
 def test_counts_are_validated(changes: dict, error: type[Exception]) -> None:

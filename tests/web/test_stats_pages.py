@@ -10,7 +10,8 @@ from tests.services.test_stats import march  # noqa: F401  (the hand-built March
 def test_dashboard_shows_summary_indices_trend_and_ranking(client, march):  # noqa: F811
     page = " ".join(client.get("/thong-ke?ky=quarter&nam=2026&so=1").get_data(as_text=True).split())
     assert "tiếp nhận <strong>12</strong> hồ sơ, đã giải quyết xong <strong>10</strong>" in page
-    assert "66.67%" in page and "13.33 / 20" in page      # 2.1
+    # Vietnamese numbers (issue 10): comma decimals, never "66.67%"
+    assert "66,67%" in page and "13,33 / 20" in page and "66.67" not in page  # 2.1
     assert "N/A" in page                                   # 3.6: no fee dossier
     assert '<svg class="chart" role="img"' in page and "<title id=\"ranking-title\">" in page
     assert "Ủy ban nhân dân phường Tích Sơn" in page and "03/2026" in page

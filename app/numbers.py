@@ -1,0 +1,37 @@
+"""Numbers as Vietnamese is written (85,33%; 1.234; 2,50): dot for thousands, comma for
+decimals, from Babel's CLDR data for the locale `vi`. The one place the portal turns a number
+into text, for the pages, the PDFs and the CSV exports; the JSON API keeps numbers as numbers.
+Decision 766 rates are shown with two decimals (the formula description: "Làm tròn: 2 chữ số
+thập phân")."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from babel.numbers import format_decimal, format_percent
+
+LOCALE = "vi"
+UNIT_WORDS = {"working_days": "ngày làm việc", "working_hours": "giờ làm việc", "calendar_days": "ngày"}
+
+
+def number(value: int | Decimal | float) -> str:
+    """A count or an amount: 1.234.567; a fraction keeps up to two decimals (1,5)."""
+    return format_decimal(value, "#,##0.##", locale=LOCALE)
+
+
+def two_decimals(value: int | Decimal | float) -> str:
+    """Always two decimals: 2,50 (points, averages, percentages without the sign)."""
+    return format_decimal(value, "#,##0.00", locale=LOCALE)
+
+
+def percent(rate: Decimal | float | None) -> str:
+    """A rate 0..1 as a percent with two decimals, 85,33%; N/A when there is none."""
+    return "N/A" if rate is None else format_percent(rate, "#,##0.00%", locale=LOCALE)
+
+
+def index_value(value, unit: str) -> str:
+    """A Decision 766 index value as printed: a percent, or a 2.2 average in its unit."""
+    if value.rate is None:
+        return "N/A"
+    if unit == "percent":
+        return percent(value.rate)
+    return f"{two_decimals(value.rate)} {UNIT_WORDS[unit]}"
