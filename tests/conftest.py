@@ -15,7 +15,6 @@ import pytest
 from flask import has_app_context
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from rq import SimpleWorker
 from sqlalchemy import text
 
 from app import create_app
@@ -97,11 +96,9 @@ def _context_and_cleanup(app):
 @pytest.fixture
 def run_jobs(app):
     """Run the queued jobs now, as `flask worker` would (with REDIS_URL); inline they already ran."""
-    def run():
-        queue = app.extensions["rq_queue"]
-        if queue is not None:
-            SimpleWorker([queue], connection=queue.connection).work(burst=True)
-    return run
+    from tests.dossier_helpers import run_queued_jobs
+
+    return run_queued_jobs
 
 
 @pytest.fixture

@@ -4,7 +4,9 @@ from __future__ import annotations
 from io import BytesIO
 
 import pikepdf
+from flask import current_app
 from PIL import Image
+from rq import SimpleWorker
 from werkzeug.datastructures import FileStorage
 
 from app.services import catalogue, dossiers
@@ -40,6 +42,13 @@ BIRTH_FORM = {
     "child_full_name": "Nguyễn Minh Khôi", "child_birth_date": "2026-11-20", "child_sex": "nam",
     "child_birth_place": "Bệnh viện Sản Nhi tỉnh Vĩnh Phúc", "mother_full_name": "Trần Thị Bình",
 }
+
+
+def run_queued_jobs() -> None:
+    """Run the queued jobs now, as `flask worker` would (with REDIS_URL); inline they already ran."""
+    queue = current_app.extensions["rq_queue"]
+    if queue is not None:
+        SimpleWorker([queue], connection=queue.connection).work(burst=True)
 
 
 def upload(data: bytes = PDF, name: str = "to-khai.pdf") -> FileStorage:

@@ -13,7 +13,7 @@ from app.extensions import db
 from app.services import catalogue, control, dossiers, exports, issuing, processing
 from app.services.documents import fmt_short
 from app.services.storage import path_for
-from tests.dossier_helpers import BIRTH, TICH_SON_DESK, birth_input, submitted_birth
+from tests.dossier_helpers import BIRTH, TICH_SON_DESK, birth_input, run_queued_jobs, submitted_birth
 from tests.pdf_helpers import reading_text, text_of, write
 
 UTC = timezone.utc
@@ -33,6 +33,7 @@ def people(make_user, loaded_catalogue):
 
 
 def pdf_text(tmp_path, name, document) -> str:
+    run_queued_jobs()  # with Redis (CI) the form is rendered by the worker
     db.session.refresh(document)
     return text_of(write(tmp_path, name, path_for(document.sha256).read_bytes()))
 
