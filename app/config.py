@@ -107,5 +107,4 @@ def from_environ() -> dict:
         "SIGNING_TRUST_ROOTS": [p for p in env.get("SIGNING_TRUST_ROOTS", "").split(os.pathsep) if p],
         "SIGNING_DEMO_DIR": env.get("SIGNING_DEMO_DIR", str(INSTANCE / "signing-demo")),
         "VERIFY_MAX_SIZE": int(env.get("VERIFY_MAX_SIZE", 20 * 1024 * 1024)),
-        "VERIFY_RATE_LIMIT": env.get("VERIFY_RATE_LIMIT", "30 per minute"),
     }

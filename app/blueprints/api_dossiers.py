@@ -267,7 +267,7 @@ def documents(code: str):
     dossier = _dossier(code, "dossier.view")
     items = [{"kind": d.kind, "number": d.number, "created_at": d.created_at.isoformat(),
               "url": url_for("api.document_pdf", code=dossier.identifier, document_id=d.id, _external=True) if d.sha256 else None,
-              "sha256": d.sha256, **signing.state(d).as_json()}
+              "sha256": d.sha256, **signing.state(d, g.api_user).as_json()}
              for d in dossier.documents]
     if not g.api_user.is_citizen and dossier.steps:  # form 05, rendered on demand for staff
         items.append({"kind": "control_slip", "number": None, "created_at": utcnow().isoformat(),
@@ -291,13 +291,11 @@ def document_pdf(code: str, document_id: int):
 
 
 @bp.post("/verify")
-@limiter.limit(lambda: current_app.config["VERIFY_RATE_LIMIT"])
+@limiter.limit(lambda: current_app.config["LOOKUP_RATE_LIMIT"])
 def verify():
     """Public: is this PDF (multipart `file`), or the document `code` + `number` (form or JSON),
     one the portal issued, and are its signatures valid? The file is not stored."""
-    body = (request.get_json(silent=True) if request.is_json else None) or request.form
-    if not isinstance(body, dict) and not hasattr(body, "getlist"):
-        raise ApiError(400, "Gửi tệp PDF (file) hoặc mã hồ sơ và số văn bản (code, number).")
+    body = (request.get_json(silent=True) if request.is_json else None) or request.form  # an object: the edge checked
     try:
         verdict = signing.verify_request(request.files.get("file"), str(body.get("code", ""))[:60],
                                          str(body.get("number", ""))[:60])

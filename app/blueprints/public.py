@@ -79,7 +79,7 @@ def lookup():
 
 
 @bp.route("/xac-thuc", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["VERIFY_RATE_LIMIT"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["LOOKUP_RATE_LIMIT"], methods=["POST"])
 def verify():
     """Anyone checks a document: upload its PDF, or name it by dossier code and number. The
     file is read in memory and never stored."""

@@ -16,7 +16,7 @@ import hashlib
 import html
 import tempfile
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from io import BytesIO
 from pathlib import Path
 from typing import Iterator
@@ -151,10 +151,6 @@ def open_signer(location: KeyLocation) -> Iterator[signers.Signer]:
             raise SigningUnavailable(f"Thiết bị ký PKCS#11 từ chối ký: {type(error).__name__} {error}".strip()) from None
     finally:
         session.close()
-
-
-def signer_certificate(signer: signers.Signer) -> x509.Certificate:
-    return signer.signing_cert
 
 
 def check_usable(certificate: x509.Certificate, now: datetime) -> None:
@@ -318,11 +314,3 @@ def validate(pdf: bytes, trust_roots: list[x509.Certificate]) -> list[SignatureR
             signed_at=stamp.timestamp if stamp else status.signer_reported_dt, timestamped=stamp is not None,
             intact=status.intact, valid=status.valid, trusted=trusted, covers_whole_file=whole, problems=problems))
     return reports
-
-
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def utc(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.integrations import demo_ca
 from app.models import Agency, SigningCertificate
-from app.services import accounts, catalogue
+from app.services import accounts, catalogue, signing
 from app.services.signing import DEMO_SECRET_ENV
 from app.services.structure import seed_structure
 
@@ -81,16 +81,15 @@ def seed_signing(folder: str | Path) -> int:
             agency = db.session.scalar(select(Agency).where(Agency.code == code))
             if not db.session.scalar(select(SigningCertificate).where(SigningCertificate.agency_id == agency.id)):
                 issued = demo_ca.issue(folder, f"seal-{code}", agency.name, agency.name, DEMO_SIGNING_PASSPHRASE)
-                db.session.add(SigningCertificate(agency=agency, backend="pkcs12", pkcs12_path=str(issued.pkcs12_path),
-                                                  secret_env=DEMO_SECRET_ENV))
+                signing.configure(agency_code=code, backend="pkcs12", pkcs12_path=str(issued.pkcs12_path),
+                                  secret_env=DEMO_SECRET_ENV)
                 added += 1
             user = accounts.find_by_email(f"{account.email}@{DEMO_DOMAIN}")
             if role == "leader" and not db.session.scalar(
                     select(SigningCertificate).where(SigningCertificate.user_id == user.id)):
                 issued = demo_ca.issue(folder, f"personal-{account.email}", account.full_name, agency.name,
                                        DEMO_SIGNING_PASSPHRASE)
-                db.session.add(SigningCertificate(user=user, backend="pkcs12", pkcs12_path=str(issued.pkcs12_path),
-                                                  secret_env=DEMO_SECRET_ENV))
+                signing.configure(user_email=user.email, backend="pkcs12", pkcs12_path=str(issued.pkcs12_path),
+                                  secret_env=DEMO_SECRET_ENV)
                 added += 1
-    db.session.commit()
     return added

@@ -27,6 +27,7 @@ _ZIP_END = b"PK\x05\x06"
 _ZIP_TAIL = 65_557  # the end-of-central-directory record lies within this many bytes of the end
 # PDF names that mean active content (ISO 32000-1 §12.6 actions, §7.11.4 embedded files, XFA).
 _ACTIVE_ACTIONS = {"/JavaScript", "/Launch", "/ImportData", "/Rendition", "/GoToE"}
+_KIND = {"application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG"}
 _ACTIVE_KEYS = {"/JS", "/JavaScript", "/EmbeddedFiles", "/EmbeddedFile", "/XFA", "/RichMedia"}
 
 
@@ -99,9 +100,6 @@ def check(path: str, content_type: str, label: str) -> None:
         raise ContentRefused(f"Tệp “{label}” có kích thước ảnh quá lớn; tối đa {MAX_PIXELS // 1_000_000} triệu điểm ảnh.") from None
     except Exception:  # Pillow raises many types for a broken image (OSError, SyntaxError, ...)
         raise ContentRefused(f"Tệp “{label}” không phải ảnh {_KIND[content_type]} hợp lệ hoặc bị hỏng.") from None
-
-
-_KIND = {"application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG"}
 
 
 def display_name(filename: str) -> str:

@@ -123,7 +123,8 @@ def generate(count: int, seed: int = 766, now: datetime | None = None) -> int:
                 outcome = "approved" if rng.random() < 0.95 else "denied"
                 processing.resolve(dossier, actor, outcome, "" if outcome == "approved" else "Không đủ điều kiện", now=t)
             elif processing.is_return_step(dossier, task.position):
-                processing.return_result(dossier, actor, "online" if dossier.delivery == "online" else "counter", now=t)
+                processing.return_result(dossier, actor, "online" if dossier.delivery == "online" and dossier.has_e_result
+                                         else "counter", now=t)  # online only once signed
             else:
                 processing.complete_step(dossier, actor, now=t)
         if dossier.status == "returned" and dossier.owner and rng.random() < 0.6:

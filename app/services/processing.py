@@ -217,8 +217,8 @@ def complete_step(dossier: Dossier, user: User, note: str = "", now: datetime | 
     _close(task, user, now, note)
     following = _hand_to(dossier, task.position + 1, user, now)
     commit_then_dispatch()
-    if dossier.status == "resolved" and task.role == Role.CLERK:
-        signing.dispatch_seal(dossier)  # the clerk's issuing step (vào số, đóng dấu): the agency's seal
+    if dossier.status == "resolved":
+        signing.dispatch_seal(dossier)  # the seal, once the clerk's issuing step is done (signing decides)
     return following
 
 
@@ -485,6 +485,11 @@ def return_result(dossier: Dossier, user: User, method: str, tracking: str = "",
         raise DossierError("Cần số hiệu bưu gửi.", fields={"tracking": "Nhập số hiệu bưu gửi khi gửi bưu chính."})
     if method == "online" and dossier.procedure_version.online != "full":
         raise DossierError("Thủ tục này không trả kết quả điện tử.", fields={"method": "Chọn trực tiếp hoặc bưu chính."})
+    if method == "online" and not dossier.has_e_result:
+        # An unsigned PDF is not an electronic result (Decree 45/2020 Art. 25; issue 11): it is
+        # handed over online only once every signature it needs is on it.
+        message = "Kết quả chưa được ký số đủ nên chưa trả trực tuyến được; chờ ký số xong hoặc trả trực tiếp."
+        raise DossierError(message, status=409, fields={"method": message})
     transition(dossier, Action.RETURN_RESULT, user, now, note=tracking.strip(), agency=task.agency)
     dossier.returned_at, dossier.return_method, dossier.tracking_number = now, method, tracking.strip() or None
     _close(task, user, now, RETURN_METHODS[method])

@@ -116,7 +116,8 @@ def dispatch(document: IssuedDocument) -> None:
 
 
 def dispatch_seal(dossier: Dossier) -> None:
-    """The clerk's issuing step is committed: seal the dossier's result (a job)."""
+    """A step after the decision is committed: seal the dossier's result (a job) if it is due;
+    `sign` applies the seal only once the clerk's issuing step is done (_seal_released)."""
     for document in dossier.documents:
         if document.kind == "result" and required(document) and document.signed_at is None:
             dispatch(document)
@@ -226,12 +227,12 @@ def _finish(document_id: int, roles: tuple[str, ...], now: datetime) -> None:
     db.session.commit()
 
 
-def unsigned(limit: int = 500) -> list[IssuedDocument]:
-    """Rendered documents that need signatures and lack them (for `flask signing retry`)."""
-    rows = db.session.scalars(select(IssuedDocument).join(Dossier).where(
-        IssuedDocument.signed_at.is_(None), IssuedDocument.sha256.is_not(None), Dossier.channel == 2)
-        .order_by(IssuedDocument.id).limit(limit))
-    return [d for d in rows if required(d)]
+def unsigned() -> list[IssuedDocument]:
+    """Rendered documents whose signing failed and that are still unsigned (`flask signing
+    retry`); a result merely waiting for the clerk's step has not failed and is not here."""
+    return list(db.session.scalars(select(IssuedDocument).where(
+        IssuedDocument.signed_at.is_(None), IssuedDocument.sha256.is_not(None),
+        IssuedDocument.signing_error.is_not(None)).order_by(IssuedDocument.id)))
 
 
 # --- what a page shows --------------------------------------------------------------------
@@ -252,31 +253,35 @@ class DocumentSigning:
     signed: bool
     signed_at: datetime | None
     signatures: list[SignatureView]
-    error: str | None
+    error: str | None    # why signing failed, for staff only
+    failed: bool
 
     @property
     def label(self) -> str:
         if not self.needed:
-            return "Bản giấy (không ký số)"
+            return "Bản giấy, không ký số"
         if self.signed:
             return "Đã ký số"
-        if self.error:
+        if self.failed:
             return "Chưa ký số được"
         return "Đang chờ ký số"
 
     def as_json(self) -> dict:
-        return {"needs_signature": self.needed, "signed": self.signed,
+        return {"needs_signature": self.needed, "signed": self.signed, "status": self.label,
                 "signed_at": self.signed_at.isoformat() if self.signed_at else None,
                 "signing_error": self.error,
                 "signatures": [{"role": s.role, "signer": s.signer, "signed_at": s.signed_at.isoformat(),
                                 "level": s.level} for s in self.signatures]}
 
 
-def state(document: IssuedDocument) -> DocumentSigning:
+def state(document: IssuedDocument, viewer: User) -> DocumentSigning:
+    """The signing state `viewer` may see: staff see why signing failed (the desk must act on
+    it); the applicant only that it is pending (the error names certificates and key files)."""
     return DocumentSigning(
         needed=bool(required(document)), signed=document.signed_at is not None, signed_at=document.signed_at,
         signatures=[SignatureView(s.role, ROLE_LABELS[s.role], s.signer, s.signed_at, s.level) for s in document.signatures],
-        error=document.signing_error)
+        error=document.signing_error if not viewer.is_citizen else None,
+        failed=document.signing_error is not None)
 
 
 # --- flask signing check / configure ------------------------------------------------------
@@ -373,7 +378,13 @@ class Verification:
 
     @property
     def valid(self) -> bool:
-        return self.issued_here and bool(self.signatures) and all(s.ok and s.covers_whole_file for s in self.signatures)
+        """Exactly the issued document as it now stands, carrying every signature its kind
+        needs, each intact, valid, trusted and covering the whole file. A file signed by the
+        leader but not yet sealed (or an earlier version) is not a valid electronic document."""
+        document = self.document
+        return (self.current and document is not None and document.signed_at is not None
+                and len(self.signatures) == len(required(document))
+                and all(s.ok and s.covers_whole_file for s in self.signatures))
 
     def as_json(self) -> dict:
         document = self.document
@@ -400,7 +411,7 @@ def verify_file(data: bytes) -> Verification:
         raise VerifyError("Tệp quá lớn để xác thực.", status=413, fields={"file": "Tệp quá lớn."})
     if storage.sniff(data[:16]) != "application/pdf":
         raise VerifyError("Tệp không phải PDF.", status=415, fields={"file": "Chỉ nhận tệp PDF."})
-    digest = crypto.sha256(data)
+    digest = storage.digest(data)
     document = db.session.scalar(select(IssuedDocument).where(IssuedDocument.sha256 == digest))
     current = document is not None
     if document is None:
@@ -417,9 +428,7 @@ def verify_request(upload, code: str = "", number: str = "") -> Verification:
     """A verification request from the page or the API: an uploaded file (read up to the size
     limit, never stored) or else a dossier code and document number."""
     if upload is not None and upload.filename:
-        limit = current_app.config["VERIFY_MAX_SIZE"]
-        data = upload.stream.read(limit + 1)
-        return verify_file(data)
+        return verify_file(upload.stream.read(current_app.config["VERIFY_MAX_SIZE"] + 1))  # +1: verify_file says "too large"
     return verify_reference(code, number)
 
 
@@ -429,8 +438,10 @@ def verify_reference(code: str, number: str) -> Verification:
     missing = {k: m for k, m, v in (("code", "Nhập mã hồ sơ.", code), ("number", "Nhập số văn bản.", number)) if not v}
     if missing:
         raise VerifyError("Nhập mã hồ sơ và số văn bản, hoặc chọn tệp PDF.", status=400, fields=missing)
-    document = db.session.scalar(select(IssuedDocument).join(Dossier).where(
-        Dossier.code == code, IssuedDocument.number == number, IssuedDocument.sha256.is_not(None)))
+    from app.services.dossiers import by_code  # dossiers imports processing, which imports this module
+
+    dossier = by_code(code)
+    document = next((d for d in dossier.documents if d.number == number and d.sha256), None) if dossier else None
     if document is None:
         raise VerifyError("Không có văn bản với mã hồ sơ và số này.", status=404)
     data = storage.path_for(document.sha256).read_bytes()

@@ -92,9 +92,14 @@ def store(stream: BinaryIO, *, max_size: int, label: str) -> StoredFile:
     return StoredFile(digest.hexdigest(), size, content_type)
 
 
+def digest(data: bytes) -> str:
+    """The name a file's bytes are stored under (and checked against)."""
+    return hashlib.sha256(data).hexdigest()
+
+
 def store_bytes(data: bytes, content_type: str) -> StoredFile:
     """Store bytes the app made itself (a rendered PDF)."""
-    sha = hashlib.sha256(data).hexdigest()
+    sha = digest(data)
     target = path_for(sha)
     try:
         os.utime(target)  # already stored: touched, so prune counts it as new (its row is not committed yet)

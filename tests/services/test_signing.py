@@ -52,11 +52,11 @@ def test_receipt_and_result_of_an_electronic_dossier_are_signed_in_order(configu
     result = document(dossier, "result")
     assert [s.role for s in result.signatures] == ["personal"]       # the leader's, not yet the seal
     assert result.signed_at is None and result.signing_error is None  # waits for the clerk
-    assert signing.state(result).label == "Đang chờ ký số"
+    assert signing.state(result, people.desk).label == "Đang chờ ký số"
     issue_result(people, dossier, run_jobs)                         # vào số, đóng dấu
     result = document(dossier, "result")
     assert [s.role for s in result.signatures] == ["personal", "seal"]
-    assert result.signed_at is not None and signing.state(result).label == "Đã ký số"
+    assert result.signed_at is not None and signing.state(result, people.desk).label == "Đã ký số"
 
     pdf = pdf_of(result)
     reports = crypto.validate(pdf, signing.trust_roots())
@@ -102,7 +102,10 @@ def test_an_expired_key_fails_loudly_keeps_the_document_unsigned_and_a_rerun_sig
     receipt = document(dossier, "receipt")
     assert receipt.signed_at is None and not receipt.signatures
     assert "hết hạn" in receipt.signing_error and "Bộ phận Một cửa phường Tích Sơn" in receipt.signing_error
-    assert signing.state(receipt).label == "Chưa ký số được"
+    desk_view, citizen_view = signing.state(receipt, configured.desk), signing.state(receipt, configured.citizen)
+    assert desk_view.label == citizen_view.label == "Chưa ký số được"
+    assert desk_view.error == receipt.signing_error and citizen_view.error is None  # no key paths for the applicant
+    assert citizen_view.as_json()["signing_error"] is None
     assert crypto.validate(pdf_of(receipt), signing.trust_roots()) == []   # no signature pretended
     with pytest.raises(signing.SigningFailed):
         signing.sign(receipt.id)                                          # the job itself fails loudly
@@ -137,7 +140,7 @@ def test_a_paper_dossier_keeps_unsigned_pdfs_that_claim_no_signature(configured,
     run_jobs()
     receipt = document(dossier, "receipt")
     assert receipt.sha256 and not receipt.signatures and receipt.signing_error is None
-    assert signing.state(receipt).label == "Bản giấy (không ký số)"
+    assert signing.state(receipt, configured.desk).label == "Bản giấy, không ký số"
     text = text_of(write(tmp_path, "paper", pdf_of(receipt)))
     assert "ký số" not in text and "Chữ ký số" not in text
 
@@ -168,6 +171,8 @@ def test_softhsm2_wrong_pin_is_unreachable(configured, softhsm, monkeypatch):
 
 def test_verification_recognises_the_issued_file_and_refuses_a_tampered_copy(configured, run_jobs):
     dossier = through_the_process(configured, run_jobs)
+    half = signing.verify_file(pdf_of(document(dossier, "result")))  # the leader's signature, no seal yet
+    assert half.current and half.signatures and all(s.ok for s in half.signatures) and not half.valid
     issue_result(configured, dossier, run_jobs)
     result = document(dossier, "result")
     pdf = pdf_of(result)
@@ -176,13 +181,14 @@ def test_verification_recognises_the_issued_file_and_refuses_a_tampered_copy(con
     assert verdict.as_json()["document"]["dossier_code"] == dossier.code
     # The leader-only version is recognised as an earlier version of the same document.
     earlier = signing.verify_file(storage.path_for(result.signatures[0].sha256).read_bytes())
-    assert earlier.document.id == result.id and not earlier.current
-    # One byte changed inside the signed range: not this portal's file, signature not intact.
-    offset = pdf.index(b"/Type /Page") + 2
+    assert earlier.document.id == result.id and not earlier.current and not earlier.valid
+    # One byte changed inside a page's content stream (signed by both): the file still parses,
+    # and each signature is found and reported as not intact.
+    offset = pdf.index(b"stream\n") + len(b"stream\n") + 5
     tampered = pdf[:offset] + bytes([pdf[offset] ^ 0x01]) + pdf[offset + 1:]
     verdict = signing.verify_file(tampered)
     assert not verdict.valid and not verdict.issued_here
-    assert any(not s.ok for s in verdict.signatures) or not verdict.signatures
+    assert len(verdict.signatures) == 2 and not any(s.intact for s in verdict.signatures)
     by_reference = signing.verify_reference(dossier.code, result.number)
     assert by_reference.valid
 
@@ -257,3 +263,23 @@ def document_stub(agency_code: str):
 
     agency = db.session.scalar(select(Agency).where(Agency.code == agency_code))
     return IssuedDocument(agency_id=agency.id, kind="receipt")
+
+
+def test_an_unsigned_result_is_not_handed_over_online(configured, pki, signing_setup, run_jobs):
+    """An unsigned PDF is not an electronic result (Decree 45/2020 Art. 25): while the seal
+    cannot be applied the desk cannot return the result online; once it is signed it can."""
+    from tests.signing_helpers import TICH_SON_COMMITTEE
+
+    dossier = through_the_process(configured, run_jobs)
+    signing_setup(pki.expired, agency=TICH_SON_COMMITTEE)  # the committee's seal has expired
+    issue_result(configured, dossier, run_jobs)            # the clerk's step: the seal job fails
+    assert document(dossier, "result").signed_at is None
+    with pytest.raises(dossiers.DossierError) as error:
+        processing.return_result(dossier, configured.desk, "online")
+    assert error.value.status == 409 and "chưa được ký số" in error.value.fields["method"]
+    assert db.session.get(type(dossier), dossier.id).status == "resolved"
+    signing_setup(pki.committee_seal, agency=TICH_SON_COMMITTEE)  # renewed, then re-signed
+    signing.sign(document(dossier, "result").id)
+    dossier = db.session.get(type(dossier), dossier.id)
+    processing.return_result(dossier, configured.desk, "online")
+    assert dossier.status == "returned" and dossier.has_e_result

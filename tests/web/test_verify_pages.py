@@ -7,7 +7,7 @@ from io import BytesIO
 import pytest
 
 from app.extensions import limiter
-from app.services import dossiers, processing
+from app.services import dossiers
 from tests.dossier_helpers import submitted_birth
 from tests.signing_helpers import document, issue_result, pdf_of, through_the_process
 
@@ -96,7 +96,7 @@ def test_the_api_verifies_files_and_references(client, signed):
 
 
 def test_verification_is_rate_limited(client, app):
-    app.config["VERIFY_RATE_LIMIT"] = "2 per minute"
+    app.config["LOOKUP_RATE_LIMIT"] = "2 per minute"
     limiter.reset()
     try:
         codes = [client.post("/api/v1/verify", json={}).status_code for _ in range(3)]
@@ -104,7 +104,7 @@ def test_verification_is_rate_limited(client, app):
         assert [client.post("/xac-thuc", data={}).status_code for _ in range(3)] == [400, 400, 429]
         assert client.get("/xac-thuc").status_code == 200  # the page itself is not limited
     finally:
-        app.config["VERIFY_RATE_LIMIT"] = "1000 per minute"
+        app.config["LOOKUP_RATE_LIMIT"] = "1000 per minute"
         limiter.reset()
 
 
