@@ -122,7 +122,7 @@ def test_dossiers_export_writes_the_import_shape(app, loaded_catalogue, tmp_path
     march = "2026-03-02T09:00:00+07:00"
     open_in_march = record("HS-2", NgayTiepNhan=march, NgayHenTra="2026-03-03T17:00:00+07:00", TrangThaiHoSo=2,
                            NgayKetThucXuLy=None, NgayTraKetQua=None, KetQuaGiaiQuyet=None, CoKetQuaDienTu=False,
-                           QuaTrinhXuLy=[{"TrangThai": 2, "ThoiDiem": march}])
+                           QuaTrinhXuLy=[{"TrangThai": 1, "ThoiDiem": march}, {"TrangThai": 2, "ThoiDiem": march}])
     assert len(interchange.import_lines(lines(record("HS-1"), open_in_march)).imported) == 2
     output = tmp_path / "xuat.jsonl"
     result = app.test_cli_runner().invoke(args=["dossiers", "export", "--from", "2026-02-01", "--to", "2026-02-28",

@@ -941,7 +941,7 @@ def open_state(
     return "due_soon" if due.date() <= day else "within"
 
 
-def apology_deadline(due_at: datetime, calendar: WorkCalendar) -> datetime:
+def apology_deadline(due_at: datetime, calendar: WorkCalendar, received_at: datetime | None = None) -> datetime:
     """The last instant at which the apology of a dossier going to be late is issued on time.
 
     Decree 61/2018 Art. 21 (kept by the provincial 2025 rules, LEGAL.md 1.4 and
@@ -959,16 +959,26 @@ def apology_deadline(due_at: datetime, calendar: WorkCalendar) -> datetime:
     An apology issued after this instant is still issued (the citizen must be
     told) but recorded as late (``apology_is_late``); it never changes the
     original due date the statistics use. Result aware, in ``OFFICE_TZ``.
+
+    A time limit shorter than that (same day, immediately, one working day after the
+    cut-off, a few working hours) puts the literal deadline before the dossier was
+    received (``received_at``): no apology could ever be on time. No text covers this case
+    (the rule presumes a time limit of more than one working day); our reading: the
+    deadline is then the due time itself, an apology before the dossier becomes late.
     """
     due = _to_office_time(due_at, "due_at")
-    return calendar._end_of_office_day(calendar.previous_working_day(due.date()))
+    deadline = calendar._end_of_office_day(calendar.previous_working_day(due.date()))
+    if received_at is not None and deadline < _to_office_time(received_at):
+        return due
+    return deadline
 
 
-def apology_is_late(issued_at: datetime, due_at: datetime, calendar: WorkCalendar) -> bool:
+def apology_is_late(issued_at: datetime, due_at: datetime, calendar: WorkCalendar,
+                    received_at: datetime | None = None) -> bool:
     """Whether an apology issued at ``issued_at`` missed ``apology_deadline(due_at)``.
 
     "Issued" is the agency's act of issuing, i.e. the head's approval of the
     letter, not the specialist's draft (LEGAL.md 8: the head signs form 04).
     Exactly at the deadline is on time.
     """
-    return _to_office_time(issued_at, "issued_at") > apology_deadline(due_at, calendar)
+    return _to_office_time(issued_at, "issued_at") > apology_deadline(due_at, calendar, received_at)

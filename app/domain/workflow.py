@@ -35,11 +35,13 @@ __all__ = [
     "TRANSITIONS",
     "Action",
     "DossierState",
+    "HistoryError",
     "Status",
     "StatusInfo",
     "WorkflowError",
     "allowed_actions",
     "next_status",
+    "replay",
 ]
 
 
@@ -333,3 +335,41 @@ def allowed_actions(state: DossierState) -> list[Action]:
             continue
         allowed.append(action)
     return allowed
+
+
+class HistoryError(ValueError):
+    """A status history that is not a walk through the table; ``step`` is the index of the
+    first entry that cannot be reached from the one before."""
+
+    def __init__(self, step: int, message: str) -> None:
+        super().__init__(message)
+        self.step = step
+
+
+def replay(statuses: list[Status]) -> DossierState:
+    """Walk a status history (another system's, e.g. the national synchronisation record's
+    QuaTrinhXuLy) through the same table and guards as our own dossiers: it starts submitted,
+    and each step must be one transition ``next_status`` accepts (so at most one supplement
+    request at intake and one during processing, Decree 61/2018 Art. 19, 21). Returns the
+    state reached, with its supplement counts; HistoryError names the first step that is not
+    a transition."""
+    statuses = [Status(s) for s in statuses]
+    if not statuses or statuses[0] is not Status.SUBMITTED:
+        raise HistoryError(0, f'phải bắt đầu ở trạng thái "{Status.SUBMITTED.label}"')
+    state, pending = DossierState(Status.SUBMITTED), []  # pending: where each open request came from
+    for index, target in enumerate(statuses[1:], start=1):
+        action = next((a for a in allowed_actions(state) if next_status(state, a) is target), None)
+        if action is None:
+            raise HistoryError(index, f'từ "{state.status.label}" không chuyển được sang "{target.label}" '
+                                      "(không có thao tác đó, hoặc đã yêu cầu bổ sung một lần ở giai đoạn này)")
+        if action in (Action.REQUEST_SUPPLEMENT, Action.REQUEST_WITHDRAWAL):
+            pending.append(state.status)
+        elif isinstance(TRANSITIONS[(state.status, action)], _Back):
+            pending.pop()
+        asked = action is Action.REQUEST_SUPPLEMENT
+        state = DossierState(
+            target,
+            intake_supplements=state.intake_supplements + int(asked and state.status is Status.SUBMITTED),
+            processing_supplements=state.processing_supplements + int(asked and state.status is not Status.SUBMITTED),
+            previous_status=pending[-1] if pending else None)
+    return state

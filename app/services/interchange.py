@@ -25,17 +25,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app.domain.deadlines import OFFICE_TZ, extend_for_pause
-from app.domain.workflow import Status
+from app.domain.workflow import HistoryError, Status, replay
 from app.extensions import db
 from app.models import Agency, Dossier, DossierEvent, Payment, ProcedureVersion
 from app.models.users import utcnow
-from app.services import processing
+from app.services import dossiers, processing
 from app.services.calendar import work_calendar
 from app.services.stats import Scope
 
@@ -110,6 +110,13 @@ class DossierRecord(_Shape):
     CoKetQuaDienTu: bool = False
     KhongHaiLong: bool = False
 
+    @field_validator("MaHoSo")
+    @classmethod
+    def _canonical_code(cls, value: str) -> str:
+        """Codes are stored as the rest of the portal writes them (upper case, as dossiers.by_code
+        finds them): "…h62-…" and "…H62-…" are one dossier, not two."""
+        return value.upper()
+
     @property
     def status(self) -> Status:
         return Status.from_national_code(self.TrangThaiHoSo)
@@ -137,9 +144,16 @@ class DossierRecord(_Shape):
         times = [entry.ThoiDiem for entry in self.QuaTrinhXuLy]
         if times != sorted(times):
             raise _FieldError("QuaTrinhXuLy", "các mốc phải theo thứ tự thời gian")
-        # Decree 61/2018 Art. 21: a supplement may be asked during processing only once.
-        if sum(r.GiaiDoan == PROCESSING for r in self.YeuCauBoSung) > 1:
-            raise _FieldError("YeuCauBoSung", "trong giai đoạn xử lý chỉ được yêu cầu bổ sung một lần (NĐ 61/2018 Điều 21)")
+        # The history must be a walk through our own workflow table and guards, and its
+        # supplement requests (one at intake, one during processing at most) the ones listed.
+        try:
+            walked = replay([Status.from_national_code(entry.TrangThai) for entry in self.QuaTrinhXuLy])
+        except HistoryError as error:
+            raise _FieldError(f"QuaTrinhXuLy.{error.step}", str(error)) from None
+        for stage, count in ((INTAKE, walked.intake_supplements), (PROCESSING, walked.processing_supplements)):
+            if sum(r.GiaiDoan == stage for r in self.YeuCauBoSung) != count:
+                raise _FieldError("YeuCauBoSung", f"số yêu cầu bổ sung giai đoạn {stage} phải bằng số lần chuyển sang "
+                                                  f"trạng thái 5 từ giai đoạn đó trong QuaTrinhXuLy ({count})")
         for request in self.YeuCauBoSung:
             if request.NgayBoSung is not None and request.NgayBoSung < request.NgayYeuCau:
                 raise _FieldError("YeuCauBoSung", "NgayBoSung trước NgayYeuCau")
@@ -220,7 +234,7 @@ def import_lines(lines: Iterable[str], now: datetime | None = None) -> ImportRep
         except ValidationError as error:
             report.refused += _refusals(number, error)
             continue
-        if db.session.scalar(select(Dossier.id).where(Dossier.code == record.MaHoSo)) is not None:
+        if dossiers.by_code(record.MaHoSo) is not None:
             report.skipped.append(record.MaHoSo)
             continue
         try:

@@ -356,7 +356,7 @@ def draft_apology(dossier: Dossier, user: User, new_due_at: datetime, reason: st
     if problems:
         raise DossierError("Cần ghi lý do chậm trễ và ngày hẹn mới hợp lệ.", fields=problems)
     apology = Apology(dossier=dossier, reason=reason.strip(), new_due_at=new_due_at, drafted_by=user, drafted_at=now,
-                      deadline_at=apology_deadline(current_due, work_calendar()), decision_note="")
+                      deadline_at=apology_deadline(current_due, work_calendar(), dossier.received_at), decision_note="")
     db.session.add(apology)
     _apology_event(dossier, "draft_apology", user, now, f"Dự thảo phiếu xin lỗi, đề nghị gia hạn; lý do: {reason.strip()}")
     if issue:
@@ -391,7 +391,7 @@ def reject_apology(dossier: Dossier, user: User, note: str, now: datetime | None
 def apology_deadline_of(dossier: Dossier) -> datetime | None:
     """The last on-time instant for this dossier's apology (the page shows it while drafting)."""
     due = dossier.effective_due_at or dossier.due_at
-    return apology_deadline(due, work_calendar()) if due else None
+    return apology_deadline(due, work_calendar(), dossier.received_at) if due else None
 
 
 def _require_apology_approver(dossier: Dossier, user: User) -> None:
@@ -402,7 +402,9 @@ def _require_apology_approver(dossier: Dossier, user: User) -> None:
 
 def _require_no_apology(dossier: Dossier) -> None:
     live = dossier.apology
-    if live is not None and live.status == "approved":
+    # rescheduled_due_at too: a dossier carried over (flask dossiers import) may have had its one
+    # apology in the other system, with no Apology row here.
+    if dossier.rescheduled_due_at is not None or (live is not None and live.status == "approved"):
         raise DossierError("Hồ sơ đã được xin lỗi và hẹn lại ngày trả kết quả một lần; không được hẹn lại lần thứ hai.",
                            status=409)
     if live is not None:
@@ -429,8 +431,8 @@ def _issue_apology(dossier: Dossier, apology: Apology, leader: User, now: dateti
                            status=409)
     calendar = work_calendar()
     apology.status, apology.decided_by, apology.decided_at = "approved", leader, now
-    apology.deadline_at = apology_deadline(current_due, calendar)
-    apology.late = apology_is_late(now, current_due, calendar)
+    apology.deadline_at = apology_deadline(current_due, calendar, dossier.received_at)
+    apology.late = apology_is_late(now, current_due, calendar, dossier.received_at)
     # The new date is the applicant's; due_at (and the stamped classification) stay the statistics'.
     dossier.rescheduled_due_at = apology.new_due_at
     _apology_event(dossier, "approve_apology", leader, now,

@@ -1275,6 +1275,19 @@ def test_apology_after_the_deadline_is_late():
     assert apology_is_late(ict(2027, 3, 15, 9), due, CAL)  # after the due date
 
 
+def test_apology_of_a_same_day_dossier_is_late_only_after_its_due_time():
+    # Received Mon 1 Mar 2027 09:00, due 17:00 the same day: the working day before the due day
+    # ends before the dossier existed, so the deadline is the due time (our reading, see the
+    # docstring); without the receipt time the literal rule is kept.
+    received, due = ict(2027, 3, 1, 9), ict(2027, 3, 1, 17)
+    assert_due(apology_deadline(due, CAL, received), due)
+    assert not apology_is_late(ict(2027, 3, 1, 9, 5), due, CAL, received)
+    assert apology_is_late(ict(2027, 3, 1, 17, 1), due, CAL, received)
+    assert_due(apology_deadline(due, CAL), ict(2027, 2, 26, 17))
+    # A dossier received long before keeps the literal deadline.
+    assert_due(apology_deadline(ict(2027, 3, 12, 17), CAL, received), ict(2027, 3, 11, 17))
+
+
 def test_previous_working_day():
     assert CAL.previous_working_day(date(2027, 3, 8)) == date(2027, 3, 5)
     assert CAL.previous_working_day(date(2027, 2, 11)) == date(2027, 2, 3)

@@ -305,3 +305,18 @@ def test_a_whole_life() -> None:
     ]
     for state, action, expected in steps:
         assert next_status(state, action) == expected, (state, action)
+
+
+def test_replay_walks_a_history_through_the_table_and_counts_supplements():
+    from app.domain.workflow import HistoryError, replay
+
+    S = Status
+    state = replay([S.SUBMITTED, S.SUPPLEMENT_REQUESTED, S.SUBMITTED, S.ACCEPTED, S.PROCESSING,
+                    S.SUPPLEMENT_REQUESTED, S.WITHDRAWAL_REQUESTED, S.SUPPLEMENT_REQUESTED, S.PROCESSING,
+                    S.RESOLVED, S.RETURNED])
+    assert (state.status, state.intake_supplements, state.processing_supplements) == (S.RETURNED, 1, 1)
+    for history, step in (([S.RETURNED], 0), ([S.SUBMITTED, S.ACCEPTED, S.RESOLVED], 2),
+                          ([S.SUBMITTED, S.SUPPLEMENT_REQUESTED, S.SUBMITTED, S.SUPPLEMENT_REQUESTED], 3)):
+        with pytest.raises(HistoryError) as error:
+            replay(history)
+        assert error.value.step == step

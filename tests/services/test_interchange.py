@@ -3,11 +3,12 @@ shape (docs/interchange.md)."""
 import json
 from datetime import date, datetime, timedelta, timezone
 
+import pytest
 from sqlalchemy import func, select, text
 
 from app.extensions import db
 from app.models import Dossier, DossierEvent, Payment
-from app.services import interchange, stats
+from app.services import dossiers, interchange, processing, stats
 from app.services.calendar import work_calendar
 from tests.conftest import TRANSIENT_TABLES
 from tests.dossier_helpers import BIRTH, TICH_SON_DESK
@@ -125,18 +126,36 @@ def test_import_refuses_incoherent_lines(loaded_catalogue):
     assert counts() == (0, 0, 0)
 
 
+def test_import_history_must_walk_the_workflow(loaded_catalogue):
+    """QuaTrinhXuLy goes through the same table and guards as our own dossiers
+    (workflow.replay): no jump, no second supplement request at intake (Decree 61/2018 Art. 19),
+    and the supplement requests listed are the history's."""
+    at = vn(3, 2)
+    report = interchange.import_lines(lines(
+        record("HS-1", QuaTrinhXuLy=[{"TrangThai": 10, "ThoiDiem": vn(5, 2)}]),
+        record("HS-2", QuaTrinhXuLy=[{"TrangThai": s, "ThoiDiem": at} for s in (1, 2, 9, 10)]),
+        record("HS-3", TrangThaiHoSo=2, NgayKetThucXuLy=None, NgayTraKetQua=None, KetQuaGiaiQuyet=None,
+               CoKetQuaDienTu=False, QuaTrinhXuLy=[{"TrangThai": s, "ThoiDiem": at} for s in (1, 5, 1, 5, 1, 2)],
+               YeuCauBoSung=[{"GiaiDoan": "tiep_nhan", "NgayYeuCau": at}] * 2),
+        record("HS-4", YeuCauBoSung=[{"GiaiDoan": "tiep_nhan", "NgayYeuCau": at}])))
+    assert [(r.line, r.field) for r in report.refused] == [
+        (1, "QuaTrinhXuLy.0"), (2, "QuaTrinhXuLy.2"), (3, "QuaTrinhXuLy.3"), (4, "YeuCauBoSung")]
+    assert counts() == (0, 0, 0)
+
+
 def test_imported_dossiers_count_in_the_statistics(loaded_catalogue):
     """A: received 3 Feb, resolved in a day. B: received 24 Feb (Tuesday), due 26 Feb, still
     open at the end of February, resolved late 5 March. C: received 2 March, a processing
     supplement asked before its due date and never answered (ends at the request, on time)."""
     b = record("HS-B", NgayTiepNhan=vn(24, 2), NgayHenTra=vn(26, 2, 17), NgayKetThucXuLy=vn(5, 3), NgayTraKetQua=None,
                TrangThaiHoSo=9, CoKetQuaDienTu=False,
-               QuaTrinhXuLy=[{"TrangThai": 2, "ThoiDiem": vn(24, 2)}, {"TrangThai": 9, "ThoiDiem": vn(5, 3)}])
+               QuaTrinhXuLy=[{"TrangThai": 1, "ThoiDiem": vn(24, 2)}, {"TrangThai": 2, "ThoiDiem": vn(24, 2)},
+                             {"TrangThai": 4, "ThoiDiem": vn(24, 2, 10)}, {"TrangThai": 9, "ThoiDiem": vn(5, 3)}])
     c = record("HS-C", NgayTiepNhan=vn(2, 3), NgayHenTra=vn(4, 3, 17), NgayKetThucXuLy=None, NgayTraKetQua=None,
                KetQuaGiaiQuyet=None, TrangThaiHoSo=5, KenhThucHien=2, CoKetQuaDienTu=False,
                YeuCauBoSung=[{"GiaiDoan": "xu_ly", "NgayYeuCau": vn(3, 3)}],
-               QuaTrinhXuLy=[{"TrangThai": 2, "ThoiDiem": vn(2, 3)}, {"TrangThai": 4, "ThoiDiem": vn(2, 3, 10)},
-                             {"TrangThai": 5, "ThoiDiem": vn(3, 3)}])
+               QuaTrinhXuLy=[{"TrangThai": 1, "ThoiDiem": vn(2, 3)}, {"TrangThai": 2, "ThoiDiem": vn(2, 3)},
+                             {"TrangThai": 4, "ThoiDiem": vn(2, 3, 10)}, {"TrangThai": 5, "ThoiDiem": vn(3, 3)}])
     assert len(interchange.import_lines(lines(record("HS-A"), b, c)).imported) == 3
     feb, mar = stats.figures(FEBRUARY, now=NOW), stats.figures(MARCH, now=NOW)
     # 2.1 February: A on time, B open past its due date on 28 Feb → 1/2
@@ -185,3 +204,27 @@ def test_export_then_import_round_trips(timelines):  # noqa: F811 (the fixture)
     assert all(d.imported for d in db.session.scalars(select(Dossier)))
     # and exporting the imported dossiers gives the same file
     assert list(interchange.export_lines(date(2026, 2, 1), date(2026, 3, 31))) == exported
+
+
+def test_codes_are_matched_as_the_portal_writes_them(loaded_catalogue):
+    """'…h62-…' is the dossier '…H62-…': importing both keeps one, findable by the lookup."""
+    report = interchange.import_lines(lines(record("000.10.21.H62-260203-0001"), record("000.10.21.h62-260203-0001")))
+    assert report.imported == ["000.10.21.H62-260203-0001"] and report.skipped == ["000.10.21.H62-260203-0001"]
+    assert dossiers.by_code("000.10.21.h62-260203-0001").imported
+
+
+def test_an_imported_dossier_with_a_new_date_takes_no_second_apology(loaded_catalogue, make_user):
+    """Its one apology was given in the other system (NgayHenTraMoi): the law allows one."""
+    from app.domain.structure import Role
+    from app.services import accounts
+
+    open_record = record("HS-OPEN", TrangThaiHoSo=4, NgayKetThucXuLy=None, NgayTraKetQua=None, KetQuaGiaiQuyet=None,
+                         CoKetQuaDienTu=False, PhiLePhi=[],
+                         NgayHenTraMoi=vn(10, 2, 17), QuaTrinhXuLy=record("x")["QuaTrinhXuLy"][:3])
+    assert interchange.import_lines(lines(open_record)).refused == []
+    dossier = dossiers.by_code("HS-OPEN")
+    leader = accounts.create_user(email="ld@motcua.example", password="mat-khau-thu-nghiem", full_name="Lãnh đạo",
+                                  grants=[accounts.Grant(Role.LEADER, UBND)])
+    with pytest.raises(dossiers.DossierError) as error:
+        processing.draft_apology(dossier, leader, dossier.rescheduled_due_at + timedelta(days=5), "Chậm", issue=True)
+    assert error.value.status == 409 and "một lần" in error.value.message

@@ -8,6 +8,7 @@ from app.extensions import db
 from app.models import OutboxMessage
 from app.services import catalogue, control, dossiers, issuing, processing, storage
 from tests.dossier_helpers import (
+    BIRTH,
     GUARDIANSHIP,
     LAND,
     at_counter,
@@ -162,6 +163,16 @@ def test_apology_after_the_deadline_is_recorded_late(people):
     assert apology.status == "approved" and apology.late is True
     assert dossier.rescheduled_due_at == NEW_DUE  # still issued: the applicant must be told
     assert "quá thời hạn xin lỗi" in dossier.events[-1].note
+
+
+def test_apology_of_an_immediate_procedure_before_its_due_time_is_on_time(people):
+    """Birth registration is due at 17:00 the day received (Civil Status Law 2014 Art. 16(2)):
+    the working day before the due day ends before the dossier existed, so an apology issued
+    before the due time is on time (domain.deadlines.apology_deadline)."""
+    dossier = at_counter(BIRTH, people.citizen, people.desk, MON_0900)
+    apology = processing.draft_apology(dossier, people.commune_leader, NEW_DUE, "Chờ xác minh nơi sinh", issue=True,
+                                       now=datetime(2027, 3, 1, 2, 5, tzinfo=UTC))  # 09:05, the same morning
+    assert apology.late is False and apology.deadline_at == dossier.due_at
 
 
 def test_apology_after_the_due_date_is_still_issued_late(people):
