@@ -18,6 +18,13 @@ def number(value: int | Decimal | float) -> str:
     return format_decimal(value, "#,##0.##", locale=LOCALE)
 
 
+def exact(value: int | Decimal | float) -> str:
+    """A number as written on a form: a count as an integer (2, never 2.00), a typed fraction
+    with every decimal it has (0,125) — official papers do not round what was declared — and
+    no grouping (a year of birth or a house number is 1995, not 1.995)."""
+    return format_decimal(Decimal(str(value)), "0.##########", locale=LOCALE)
+
+
 def two_decimals(value: int | Decimal | float) -> str:
     """Always two decimals: 2,50 (points, averages, percentages without the sign)."""
     return format_decimal(value, "#,##0.00", locale=LOCALE)

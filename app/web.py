@@ -13,7 +13,7 @@ from app.domain.indices import INDICES
 from app.domain.structure import AgencyKind, Level, Role, agency_type_label
 from app.domain.workflow import Status
 from app.extensions import db
-from app.forms.dynamic import typed_fields
+from app.forms.dynamic import typed_fields, verification_label
 from app.models import Dossier
 from app.models.users import utcnow
 from app.services.dossiers import DELIVERIES
@@ -132,6 +132,7 @@ def register_template_helpers(app: Flask) -> None:
         CLASS_LABELS=CLASS_LABELS, OPEN_LABELS=OPEN_LABELS,
         open_state=lambda due_at, calendar: open_state(utcnow(), due_at, calendar),
         status_label=status_label, CHANNELS=CHANNELS, DELIVERIES=DELIVERIES, typed_fields=typed_fields,
+        verification_label=verification_label,
         DOCUMENT_TITLES={kind: title for kind, (_, _, title) in KINDS.items()}, signing_state_of=signing.state,
         can=can, Level=Level, AgencyKind=AgencyKind, Role=Role, agency_type_label=agency_type_label,
         TIME_UNITS=TIME_UNITS, SOURCE_TOPICS=SOURCE_TOPICS, ONLINE_LEVELS=ONLINE_LEVELS, SUBJECTS=SUBJECTS, METHODS=METHODS,

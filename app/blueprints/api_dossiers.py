@@ -218,7 +218,7 @@ def _amount(body: dict) -> int:
 
 
 ACTIONS = {
-    "accept": lambda d, u, b: dossiers.accept(d, u),
+    "accept": lambda d, u, b: dossiers.accept(d, u, verification=b.get("verification") is True),
     "refuse": lambda d, u, b: dossiers.refuse(d, u, [str(b.get("reason", ""))]),
     "request_supplement": _supplement,
     "complete_step": lambda d, u, b: processing.complete_step(d, u, str(b.get("note", ""))),

@@ -96,7 +96,7 @@ def _lock(form) -> int | None:
 
 
 DECISIONS = {
-    "accept": lambda d, f: dossiers.accept(d, current_user, _lock(f)),
+    "accept": lambda d, f: dossiers.accept(d, current_user, _lock(f), verification=f.get("verification") == "yes"),
     "supplement": lambda d, f: dossiers.request_supplement(d, current_user, lines_of(f.get("items", "")),
                                                            f.get("reason", ""), _lock(f)),
     "refuse": lambda d, f: dossiers.refuse(d, current_user, lines_of(f.get("reasons", "")), _lock(f),

@@ -523,6 +523,12 @@ def applicable_cutoff(
       is due at the end of the receiving day; the text sets no cut-off for it,
       so only a paper dossier's cut-off moves its receiving day.
 
+    Not applied: the liên thông decree's "received in the last office hour ->
+    counted from 08:00 of the next working day" (LEGAL.md §5). It is written for
+    the national electronic groups of Decree 63/2024 (birth + residence + health
+    insurance; death + ...), which this portal does not run; a province that
+    wants it for a procedure sets that procedure's ``cutoff`` to 16:00.
+
     The cut-off is the procedure's own (``cutoff`` in its file) when it has
     one, else the province's default ``calendar.cutoff`` (DEADLINE_CUTOFF).
     Use the result as ``dataclasses.replace(calendar, cutoff=...)`` for

@@ -276,7 +276,9 @@ class Counts:
         that unit, and how many they are.
         ``result_required`` (4.1's denominator): those approved in the period,
         of procedures requiring a result document; ``e_result``: those of them
-        with a signed electronic result.
+        with a signed electronic result. Our reading of "dossiers of procedures
+        requiring a paper result" (LEGAL.md §4): only an approved dossier has a
+        result to issue; a denied or open one has none to count as missing.
     Satisfaction:
         ``poor_or_complaint``: finished dossiers rated "not satisfied" or with
         a complaint.
@@ -359,7 +361,11 @@ def compute(counts: Counts) -> dict[str, IndexValue]:
       the dossiers of procedures requiring a result document (issue 10;
       LEGAL.md 8). Full points from 80% [V]; points [?].
     - 5.4 satisfaction = 100% − (late / finished + poor_or_complaint /
-      finished), finished = early + on_time + late; clamped at 0 (a late
+      finished), finished = early + on_time + late. Our reading of the formula's
+      "late rate": of the dossiers finished (an open overdue one is not yet late
+      in the national record's end time); the portal records ratings, not
+      complaints (phản ánh, kiến nghị come with issue 17), so the second term is
+      the "not satisfied" ratings only. Clamped at 0 (a late
       dossier that also drew a complaint is counted in both terms, so the sum
       can pass 100%). Computed exactly as (finished − late − poor_or_complaint)
       / finished and rounded once. 6 points [V], full from 90% [V]; N/A when

@@ -227,11 +227,14 @@ class ProcessingTime(_Model):
     Saturdays, Sundays and public holidays do not count; the clock is app/domain/deadlines.py.
 
     ``same_day`` (trong ngày) and ``immediately`` (ngay) have no count: leave ``value`` out (it is
-    0). ``note`` says what the unit cannot, e.g. marriage: "immediately; up to 5 working days where
-    the conditions must be verified" (Civil Status Law 2014 Art. 18(2))."""
+    0). ``verification_days``: the longer limit, in working days, that applies when the desk
+    records at receipt that the facts must be verified — marriage "immediately; up to 5 working
+    days where the conditions must be verified" (Civil Status Law 2014 Art. 18(2)), death 3
+    (Art. 34(2)). ``note`` says in words what the figures cannot."""
 
     value: Number | None = None  # required except for same_day / immediately, where it is 0
     unit: TimeUnit
+    verification_days: Number | None = Field(None, gt=0)
     note: Text | None = None
 
     @model_validator(mode="after")

@@ -20,6 +20,7 @@ from wtforms import (
 )
 from wtforms.validators import AnyOf, Length, Optional
 
+from app import numbers
 from app.forms.fields import (
     EMAIL,
     ID_NUMBER,
@@ -87,6 +88,8 @@ def dossier_form_class(spec: dict, online: bool) -> type[FlaskForm]:
         # The range is the service's rule (dossiers._apply_fields), reported on this field.
         attrs["sets"] = VietnameseIntegerField("Số bộ hồ sơ", default=1, validators=[Optional()],
                                                description=f"Số bộ hồ sơ giấy người nộp đã nộp (1 đến {MAX_SETS}).")
+        if days := spec["processing_time"].get("verification_days"):
+            attrs["verification"] = BooleanField(verification_label(days))
     for f in typed_fields(spec):
         attrs[f"f_{f['key']}"] = _eform_field(f)
     for d in spec["documents"]:
@@ -142,7 +145,14 @@ def draft_input(form: FlaskForm, spec: dict, files) -> DraftInput:
         applicant=Applicant(*(form[f"applicant_{k}"].data or "" for k in ("full_name", "id_number", "address", "phone", "email"))),
         form_data=eform_values(form, spec), represented=represented, delivery=form.delivery.data,
         uploads=uploads(files, spec), sets=form.sets.data if "sets" in form else 1,
+        verification=bool(form.verification.data) if "verification" in form else False,
     )
+
+
+def verification_label(days) -> str:
+    """The desk's choice at receipt, with the procedure's longer limit (a form field and the
+    desk's accept action share it)."""
+    return f"Cần xác minh: thời hạn giải quyết không quá {numbers.exact(days)} ngày làm việc"
 
 
 def uploads(files, spec: dict, prefix: str = "doc_") -> dict:

@@ -76,6 +76,9 @@ class Dossier(db.Model):
     represented: Mapped[dict | None] = mapped_column(JSON)  # the principal, when applying for someone
     form_data: Mapped[dict] = mapped_column(JSON, default=dict)
     # Số bộ hồ sơ (form 01): the sets of papers handed in; counted at the counter, 1 online.
+    # The desk recorded at receipt that the facts must be verified: the procedure's longer limit
+    # applied (verification_days; Civil Status Law 2014 Art. 18(2), 34(2)).
+    needs_verification: Mapped[bool] = mapped_column(default=False)
     sets: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
 
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, datetime, time
+from decimal import Decimal
 
 from flask import current_app
 from sqlalchemy import select
 
 from app.domain.deadlines import (
     OfficialDay,
+    TimeUnit,
     WorkCalendar,
     applicable_cutoff,
     due_at,
@@ -50,11 +52,18 @@ def procedure_calendar(version: ProcedureVersion, paper: bool) -> WorkCalendar:
     return replace(calendar, cutoff=cutoff)
 
 
-def expected_due(version: ProcedureVersion, received_at: datetime, paper: bool = True) -> datetime:
+def expected_due(version: ProcedureVersion, received_at: datetime, paper: bool = True,
+                 verification: bool = False) -> datetime:
     """The appointment a dossier of this procedure received at `received_at` would get; `paper`
     for a counter or postal dossier (channel 1, 3). The public "if received now" estimate takes
-    the paper receipt, the later of the two."""
-    return due_at(received_at, version.time_value, version.time_unit, procedure_calendar(version, paper))
+    the paper receipt, the later of the two. `verification`: the desk recorded that the facts
+    must be verified, so the procedure's `verification_days` (working days) apply (Civil Status
+    Law 2014 Art. 18(2), 34(2)); the caller checks the procedure has them."""
+    calendar = procedure_calendar(version, paper)
+    if verification:
+        days = Decimal(str(version.spec["processing_time"]["verification_days"]))
+        return due_at(received_at, days, TimeUnit.WORKING_DAYS, calendar)
+    return due_at(received_at, version.time_value, version.time_unit, calendar)
 
 
 def official_swaps() -> list[tuple[OfficialDay, CalendarDay | None]]:

@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app import numbers
 from app.domain.deadlines import OFFICE_TZ
 from app.domain.workflow import Status
 from app.extensions import db
@@ -141,8 +142,8 @@ def register_pdf(desk: Agency, start: date, end: date) -> bytes:
     for the applicant's signature on collecting the result."""
     rows = register(desk, start, end)
     if len(rows) > REGISTER_PDF_MAX_ROWS:
-        raise ServiceError(f"Kỳ này có {len(rows):,} hồ sơ; bản PDF in tối đa {REGISTER_PDF_MAX_ROWS:,} dòng. "
-                           "Hãy chọn kỳ ngắn hơn, hoặc tải CSV/XLSX.".replace(",", "."))
+        raise ServiceError(f"Kỳ này có {numbers.number(len(rows))} hồ sơ; bản PDF in tối đa "
+                           f"{numbers.number(REGISTER_PDF_MAX_ROWS)} dòng. Hãy chọn kỳ ngắn hơn, hoặc tải CSV/XLSX.")
     # Số: the book (quyển số = the office year, as the receipts print it) of the period.
     book = str(start.year) if start.year == end.year else f"{start.year}-{end.year}"
     context = {

@@ -81,6 +81,7 @@ class DraftInput:
     delivery: str = "counter"
     uploads: dict[str, list[FileStorage]] = field(default_factory=dict)  # document key → files
     sets: int = 1  # số bộ hồ sơ, counted at the counter (form 01); an online dossier is one set
+    verification: bool = False  # the desk records at the counter that the facts must be verified
 
 
 def receiving_desks(version: ProcedureVersion) -> list[Agency]:
@@ -330,16 +331,29 @@ def _require_desk(dossier: Dossier, staff: User) -> Agency:
     return dossier.receiving_agency
 
 
-def accept(dossier: Dossier, staff: User, lock_version: int | None = None, now: datetime | None = None) -> Dossier:
+def _verification(version: ProcedureVersion, asked: bool) -> bool:
+    """The desk's "the facts must be verified": only for a procedure whose file gives the
+    longer limit for it (processing_time.verification_days)."""
+    if asked and not version.spec["processing_time"].get("verification_days"):
+        message = "Thủ tục này không có thời hạn riêng cho trường hợp cần xác minh."
+        raise DossierError(message, fields={"verification": message})
+    return asked
+
+
+def accept(dossier: Dossier, staff: User, lock_version: int | None = None, now: datetime | None = None,
+           verification: bool = False) -> Dossier:
     """Complete and valid: the dossier is received now: its code (dated today), receipt
     (form 01), received_at now, due date by the deadline rules (15:00 cut-off, working days;
-    Decree 118/2025 Art. 17–18)."""
+    Decree 118/2025 Art. 17–18); `verification`: the facts must be verified, the procedure's
+    longer limit applies (Civil Status Law 2014 Art. 18(2), 34(2))."""
     now = now or utcnow()
     agency = _require_desk(dossier, staff)
     check_lock(dossier, lock_version)
+    dossier.needs_verification = _verification(dossier.procedure_version, verification)
     transition(dossier, Action.ACCEPT, staff, now, agency=agency)
     dossier.received_at = now
-    dossier.due_at = expected_due(dossier.procedure_version, now, paper=dossier.channel != 2)
+    dossier.due_at = expected_due(dossier.procedure_version, now, paper=dossier.channel != 2,
+                                  verification=dossier.needs_verification)
     _give_code(dossier, now)
     processing.start(dossier, staff, now)
     document = issuing.issue(dossier, "receipt", staff, now)
@@ -389,15 +403,17 @@ def counter_intake(staff: User, version: ProcedureVersion, desk_code: str, chann
     """A walk-in (channel 1) or postal (channel 3) dossier, entered and scanned by the desk and
     accepted in the same flow: received now, so its code is given at once (and is also its
     reference: there is no submission before the receipt), a receipt, the deadline running
-    from now. `data.sets` is the number of sets counted at the counter."""
+    from now. `data.sets` is the number of sets counted at the counter, `data.verification`
+    whether the facts must be verified (the longer limit, see accept)."""
     now = now or utcnow()
     if channel not in (CHANNEL_COUNTER, CHANNEL_POST):
         raise DossierError("Kênh tiếp nhận không hợp lệ.", fields={"channel": "Chọn trực tiếp hoặc bưu chính."})
     desk = _desk(version, desk_code)
     if not any(m.agency_id == desk.id and m.role == Role.RECEPTION for m in staff.memberships):
         raise DossierError("Bạn không phải cán bộ tiếp nhận của Bộ phận Một cửa này.", status=403)
+    verification = _verification(version, data.verification)
     dossier = Dossier(procedure_version=version, receiving_agency=desk, owner=None, status="draft",
-                      channel=channel, form_data={}, created_at=now)
+                      channel=channel, form_data={}, created_at=now, needs_verification=verification)
     db.session.add(dossier)
     try:
         _apply_fields(dossier, data)
@@ -413,7 +429,7 @@ def counter_intake(staff: User, version: ProcedureVersion, desk_code: str, chann
     _send(dossier, staff, now, agency=desk)
     transition(dossier, Action.ACCEPT, staff, now, agency=desk)
     dossier.received_at = now
-    dossier.due_at = expected_due(version, now, paper=channel != 2)
+    dossier.due_at = expected_due(version, now, paper=channel != 2, verification=verification)
     _give_code(dossier, now)
     dossier.reference = dossier.code
     processing.start(dossier, staff, now)

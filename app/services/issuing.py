@@ -3,10 +3,10 @@ PDF in a job after the commit (Circular 01/2018/TT-VPCP forms 01–03; fields pe
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
 
 from flask import current_app, url_for
 
+from app import numbers
 from app.domain.deadlines import OFFICE_TZ, SAME_DAY_UNITS
 from app.domain.signing import is_electronic, required_signatures
 from app.domain.structure import AgencyKind, Level, signing_capacity
@@ -133,7 +133,7 @@ def context(document: IssuedDocument) -> dict:
                       for d in spec["documents"] if d["key"] in present or d["required"]],
         "sets": dossier.sets,
         "processing_time": UNITS[version.time_unit] if version.time_unit in SAME_DAY_UNITS
-        else f"{number_text(version.time_value)} {UNITS[version.time_unit]}",
+        else f"{numbers.exact(version.time_value)} {UNITS[version.time_unit]}",
         "received_at": dossier.received_at, "due_at": dossier.due_at,
         # The template writes "Đăng ký nhận kết quả tại: …": the place alone, no second "tại".
         "pickup": {"counter": desk.name, "post": "Dịch vụ bưu chính công ích, gửi đến địa chỉ người nộp",
@@ -170,15 +170,6 @@ def _when(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
-def number_text(value) -> str:
-    """A number as a form prints it: a count as an integer ("2", never "2.00"), a fraction
-    with the Vietnamese decimal comma ("0,5")."""
-    number = Decimal(str(value))
-    if number == number.to_integral_value():
-        return str(int(number))
-    return format(number.normalize(), "f").replace(".", ",")
-
-
 def _shown(field: dict, value) -> str:
     """An e-form value as a person reads it: a select's label, Có/Không for a checkbox, a date
     as dd/mm/yyyy (Decree 30/2020 writes dates day first), a number without trailing zeros."""
@@ -193,7 +184,7 @@ def _shown(field: dict, value) -> str:
             return value
     if field["type"] == "number" and value not in (None, ""):
         try:
-            return number_text(value)
+            return numbers.exact(value)
         except ArithmeticError:
             return str(value)
     return str(value)

@@ -17,6 +17,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
+from app import numbers
 from app.extensions import db
 from app.models import Dossier, Payment, PaymentOrder, User
 from app.models.users import utcnow
@@ -104,7 +105,7 @@ def _settle(txn_ref: str, fields: dict[str, str], now: datetime) -> Settlement:
     dossier.updated_at = now
     if success and dossier.status == "fee_requested":
         processing.paid(dossier, None, order.amount, CHANNEL, reference, now)
-        message = notify.status_email(dossier, extra=f"Đã nhận thanh toán trực tuyến {order.amount:,} đồng.".replace(",", "."))
+        message = notify.status_email(dossier, extra=f"Đã nhận thanh toán trực tuyến {numbers.number(order.amount)} đồng.")
     elif success:  # paid at the counter meanwhile: the money is on record, for the agency to refund
         db.session.add(Payment(dossier=dossier, amount=order.amount, channel=CHANNEL, receipt_number=reference, paid_at=now))
         current_app.logger.warning("online payment %s for dossier %s arrived in status %s: to be refunded",

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import and_, or_, select
 
+from app import numbers
 from app.domain.deadlines import (
     SAME_DAY_UNITS,
     apology_deadline,
@@ -292,7 +293,7 @@ def request_fee(dossier: Dossier, user: User, now: datetime | None = None) -> Do
     task = _require_holder(dossier, user)
     _mark_processing(dossier, user, now, task.agency)
     transition(dossier, Action.REQUEST_FEE, user, now, agency=task.agency)
-    message = notify.status_email(dossier, extra=f"Số tiền phải nộp: {fee_total(dossier):,} đồng.".replace(",", "."))
+    message = notify.status_email(dossier, extra=f"Số tiền phải nộp: {numbers.number(fee_total(dossier))} đồng.")
     commit_then_dispatch(message=message)
     return dossier
 
@@ -306,7 +307,7 @@ def record_payment(dossier: Dossier, user: User, amount: int, receipt_number: st
         raise DossierError("Bạn không được ghi nhận thanh toán cho hồ sơ này.", status=403)
     due = fee_total(dossier)
     if amount != due:  # a 1-đồng payment must not close a 5.000-đồng fee (issue 18)
-        message = f"Số tiền phải đúng bằng số phải nộp: {due:,} đồng.".replace(",", ".")
+        message = f"Số tiền phải đúng bằng số phải nộp: {numbers.number(due)} đồng."
         raise DossierError(message, fields={"amount": message})
     payment = paid(dossier, user, amount, "counter", receipt_number.strip(), now)
     commit_then_dispatch(message=notify.status_email(dossier))

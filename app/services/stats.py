@@ -143,7 +143,10 @@ def _facts(since, cut, versions: _Versions, d=Dossier) -> list:
     # would drop a stopped dossier from 3.3 and 4.2 (SQL's three-valued logic)
     approved = and_(done, d.outcome.is_not(None), d.outcome == "approved")
     result_procedure = d.procedure_version_id.in_(versions.result)
-    # An e-result is required of a dossier of such a procedure once its result is decided.
+    # An e-result is required of a dossier of such a procedure once its result is decided
+    # (LEGAL.md §4, 3.3 and 4.2: "an e-result issued when a paper result is required"; our
+    # reading: an undecided, denied or stopped dossier has no result to require). has_e_result
+    # is the flag as it stands now, not dated: a result signed later changes past months.
     result_condition = or_(~result_procedure, ~approved, d.has_e_result.is_(True))
     columns = [
         _one(received).label("received"),

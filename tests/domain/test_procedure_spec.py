@@ -428,7 +428,7 @@ def test_fingerprint_changes_with_content():
 def test_json_snapshot_has_plain_numbers_and_round_trips():
     spec = parse_procedure(MINIMAL, FILE)
     data = spec.model_dump(mode="json")
-    assert data["processing_time"] == {"value": 3, "unit": "working_days", "note": None}
+    assert data["processing_time"] == {"value": 3, "unit": "working_days", "verification_days": None, "note": None}
     assert [step["duration"] for step in data["process"]] == [0.5, 2, 0.5]
     assert data["receiving_level"] == "commune" and data["documents"][0]["copy"] == "original"
     assert ProcedureSpec.model_validate(data) == spec  # a stored snapshot reads back as the same spec

@@ -30,7 +30,7 @@ def test_first_load_publishes_every_file_as_version_1(folder):
     assert {v.number for v in versions} == {1} and all(v.valid_to is None for v in versions)
     permit = catalogue.current_version("1.009994")
     assert permit.source_file == BUILDING_PERMIT
-    assert permit.level == "district" and permit.sector == "construction" and permit.time_unit == "working_days"
+    assert permit.level == "district" and permit.sector == "construction" and permit.time_unit == "calendar_days"  # the Construction Law says "15 ngày"
     assert permit.spec["code"] == "1.009994"
 
 
@@ -68,7 +68,7 @@ def test_a_removed_file_withdraws_the_procedure(folder):
 
 def test_a_bad_file_stops_the_whole_load_and_names_file_and_field(folder):
     path = folder / BUILDING_PERMIT
-    path.write_text(path.read_text(encoding="utf-8").replace("unit: working_days", "unit: fortnights"), encoding="utf-8")
+    path.write_text(path.read_text(encoding="utf-8").replace("unit: calendar_days", "unit: fortnights"), encoding="utf-8")
     with pytest.raises(ProcedureFileError) as error:
         catalogue.sync_folder(folder)
     assert BUILDING_PERMIT in str(error.value) and "processing_time.unit" in str(error.value)

@@ -337,3 +337,27 @@ def test_without_smtp_the_email_lands_in_the_outbox_folder(citizen, reception, a
     assert dossier.code in str(make_header(decode_header(mail["Subject"])))
     body = mail.get_payload(decode=True).decode("utf-8")
     assert f"{app.config['PUBLIC_URL']}/tra-cuu?ma={dossier.code}" in body and "Kính gửi Nguyễn Văn An" in body
+
+
+def test_marriage_is_due_at_once_or_within_5_working_days_when_the_desk_records_verification(make_user, loaded_catalogue):
+    """Civil Status Law 2014 Art. 18(2): marriage registration is done immediately on complete
+    papers; where the conditions must be verified, within 5 working days. The desk records the
+    need at receipt; the longer limit then applies, and the statistics judge against it."""
+    from datetime import datetime, timezone
+
+    from app.services.catalogue import current_version
+    from tests.dossier_helpers import complete_input
+
+    desk = make_user("reception", TICH_SON_DESK)
+    version = current_version("1.000894")
+    monday = datetime(2027, 3, 1, 2, 0, tzinfo=timezone.utc)  # 09:00 in Vietnam
+    plain = dossiers.counter_intake(desk, version, TICH_SON_DESK, 1, complete_input(version.spec), now=monday)
+    verified = dossiers.counter_intake(desk, version, TICH_SON_DESK, 1,
+                                       complete_input(version.spec, verification=True), now=monday)
+    assert plain.due_at == datetime(2027, 3, 1, 10, 0, tzinfo=timezone.utc)    # 17:00 the same day
+    assert verified.due_at == datetime(2027, 3, 8, 10, 0, tzinfo=timezone.utc)  # 5 working days: Mon 8 Mar 17:00
+    assert verified.needs_verification and not plain.needs_verification
+    birth = current_version(BIRTH)  # no verification limit in its file: the desk cannot choose one
+    with pytest.raises(dossiers.DossierError) as error:
+        dossiers.counter_intake(desk, birth, TICH_SON_DESK, 1, complete_input(birth.spec, verification=True), now=monday)
+    assert "verification" in error.value.fields

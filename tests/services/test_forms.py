@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 
+from app import numbers
 from app.domain.codes import format_reference
 from app.domain.procedure_spec import ProcedureFileError, parse_procedure
 from app.domain.structure import signing_capacity
@@ -235,8 +236,8 @@ def test_a_denied_result_uses_the_generic_page_with_dates_and_counts_as_people_w
 
 
 def test_numbers_on_forms_are_integers_or_vietnamese_decimals():
-    assert issuing.number_text(Decimal("2.00")) == "2" and issuing.number_text("15") == "15"
-    assert issuing.number_text(Decimal("0.50")) == "0,5" and issuing.number_text(Decimal("0.125")) == "0,125"
+    assert numbers.exact(Decimal("2.00")) == "2" and numbers.exact("15") == "15" and numbers.exact(1995) == "1995"
+    assert numbers.exact(Decimal("0.50")) == "0,5" and numbers.exact(Decimal("0.125")) == "0,125"
 
 
 def test_signing_capacity_follows_the_kind_of_agency():

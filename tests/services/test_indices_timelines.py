@@ -13,6 +13,7 @@ registration at the Tích Sơn desk (a procedure requiring a result document):
   E2 online, received 4 Mar, resolved in time, result NOT signed
   F  online, received 5 Mar, withdrawn and stopped before its due date
 """
+import re
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -122,6 +123,9 @@ def test_2_1_waiting_for_supplement_ends_at_the_request(timelines):
 
 
 def test_2_1_two_supplement_requests_count_late(timelines):
+    """"More than one supplement request = late" (LEGAL.md §4). The workflow allows one at intake
+    and one during processing, so the rule bites only on the two together: that they add up is
+    our reading (domain/timeline.py says so; no text found counts them apart)."""
     d = timelines["d"]
     assert d.finished_at < d.effective_due_at   # in time by the dates ...
     assert d.result_class == "late"              # ... but asked twice for a supplement
@@ -179,10 +183,12 @@ def test_4_1_counts_only_signed_results(timelines, run_jobs):
 
 
 def test_4_2_counts_only_procedures_requiring_a_result_document(timelines, make_user):
-    """Certifying a signature: the result is the applicant's own paper (requires_result_document:
-    false), so its dossiers are outside 4.1 and 4.2 while 2.1 and 3.3 count them."""
+    """A procedure whose file says it issues no result document (requires_result_document:
+    false; none of the shipped ones does): its dossiers are outside 4.1 and 4.2 while 2.1 and
+    3.3 count them."""
     version = catalogue.current_version("2.000884")
-    assert version.requires_result_document is False
+    version.requires_result_document = False
+    db.session.commit()
     desk = make_user("reception", TICH_SON_DESK)
     dossiers.counter_intake(desk, version, TICH_SON_DESK, 1, complete_input(version.spec), now=at(10, 3))
     mar = stats.figures(MARCH, now=NOW)
@@ -194,6 +200,7 @@ def test_2_2_prints_two_decimals(client, timelines):
     mar = stats.figures(MARCH, now=NOW)
     shown = f"{mar.indices['2.2'].rate:.2f}".replace(".", ",") + " ngày làm việc"
     assert shown in page
-    numerator = mar.indices["2.2"].numerator
-    assert str(numerator) not in page or len(str(numerator)) <= 6  # never 492.3422222222222222222222222
+    # never a raw quotient such as 492.3422222222222222222222222, nor more than two decimals
+    text = re.sub(r"\b[123]\.\d{6}\b", "", page)  # procedure codes (d.dddddd) are not numbers
+    assert not re.search(r"\d,\d{3}|\d\.\d{4}", text)
     assert "66,67%" in page and "40,00%" in page

@@ -217,6 +217,25 @@ def test_apology_refused_by_api_only_where_the_law_forbids(client, make_user, in
     assert issued.status_code == 200 and issued.get_json()["apology"]["status"] == "approved"
 
 
+def test_apology_by_api_after_its_deadline_is_issued_and_marked_late(client, make_user, in_processing):
+    """The law does not forbid a late apology: it is issued (200), recorded late, and the
+    original due date stays (LEGAL.md §8)."""
+    from datetime import timedelta
+
+    from app.models.users import utcnow
+
+    in_processing.received_at -= timedelta(days=10)
+    in_processing.due_at = in_processing.effective_due_at = utcnow() - timedelta(hours=1)  # already overdue
+    db.session.commit()
+    original = in_processing.due_at
+    answer = client.post(f"/api/v1/dossiers/{in_processing.code}/actions/draft_apology",
+                         json={"new_due_at": "2030-01-15T17:00:00+07:00", "reason": "Chờ xác minh", "issue": True},
+                         headers=token(client, make_user("leader", "000.10.21.H62")))
+    assert answer.status_code == 200
+    assert answer.get_json()["apology"]["status"] == "approved" and answer.get_json()["apology"]["late"] is True
+    assert db.session.get(Dossier, in_processing.id).due_at == original
+
+
 def test_apology_by_api_for_a_dossier_not_in_processing_is_409(client, make_user, in_processing):
     specialist, leader = make_user("specialist", "000.10.21.H62"), make_user("leader", "000.10.21.H62")
     processing.complete_step(in_processing, specialist)

@@ -14,7 +14,7 @@ def test_list_search_and_filters(client, loaded_catalogue):
     body = client.get("/api/v1/procedures?q=giay+phep+xay+dung").get_json()
     assert [i["code"] for i in body["items"]] == ["1.009994"]
     item = body["items"][0]
-    assert item["processing_time"] == {"value": 15, "unit": "working_days"}
+    assert item["processing_time"] == {"value": 15, "unit": "calendar_days"}
     assert item["fees"][0]["amount"] == 75000
     body = client.get("/api/v1/procedures?level=province&online=partial&per_page=100").get_json()
     assert all(i["level"] == "province" and i["online"] == "partial" for i in body["items"])
@@ -47,24 +47,30 @@ def test_detail_unknown_code_is_404_json(client, loaded_catalogue):
 
 
 @pytest.mark.parametrize("received_at, due_at", [
-    # 15 working days after Mon 1 Feb 2027 09:00: Feb 2, 3, (Tết 4–10 Feb off) 11, 12, 15–19,
-    # 22–26 are the 1st–14th; Mon 1 Mar is the 15th.
-    ("2027-02-01T09:00:00+07:00", "2027-03-01T17:00:00+07:00"),
+    # 10 working days after Mon 1 Feb 2027 09:00 (1.004227): Feb 2, 3, (Tết 4–10 Feb off) 11, 12,
+    # 15–19 are the 1st–9th; Mon 22 Feb is the 10th.
+    ("2027-02-01T09:00:00+07:00", "2027-02-22T17:00:00+07:00"),
     # The same instant in UTC.
-    ("2027-02-01T02:00:00Z", "2027-03-01T17:00:00+07:00"),
+    ("2027-02-01T02:00:00Z", "2027-02-22T17:00:00+07:00"),
     # After the 15:00 cut-off (08:30Z = 15:30 in Vietnam): counted from Tue 2 Feb, one day later.
-    ("2027-02-01T15:30:00+07:00", "2027-03-02T17:00:00+07:00"),
-    ("2027-02-01T08:30:00Z", "2027-03-02T17:00:00+07:00"),
+    ("2027-02-01T15:30:00+07:00", "2027-02-23T17:00:00+07:00"),
+    ("2027-02-01T08:30:00Z", "2027-02-23T17:00:00+07:00"),
 ])
 def test_due_date_counts_working_days_over_tet_2027(client, loaded_catalogue, received_at, due_at):
-    response = client.get("/api/v1/procedures/1.009994/due-date", query_string={"received_at": received_at})
+    response = client.get("/api/v1/procedures/1.004227/due-date", query_string={"received_at": received_at})
     assert response.status_code == 200, response.get_json()
     assert response.get_json()["due_at"] == due_at
 
 
+def test_due_date_counts_calendar_days_where_the_law_says_days(client, loaded_catalogue):
+    # 1.009994: "15 ngày" (Construction Law Art. 102 as amended 2020): Tết counts; 1 Feb + 15 days = Tue 16 Feb, a working day.
+    response = client.get("/api/v1/procedures/1.009994/due-date?received_at=2027-02-01T09:00:00%2B07:00")
+    assert response.get_json()["due_at"] == "2027-02-16T17:00:00+07:00"
+
+
 def test_due_date_accepts_an_unencoded_plus(client, loaded_catalogue):
-    response = client.get("/api/v1/procedures/1.009994/due-date?received_at=2027-02-01T09:00:00+07:00")
-    assert response.get_json()["due_at"] == "2027-03-01T17:00:00+07:00"
+    response = client.get("/api/v1/procedures/1.004227/due-date?received_at=2027-02-01T09:00:00+07:00")
+    assert response.get_json()["due_at"] == "2027-02-22T17:00:00+07:00"
 
 
 @pytest.mark.parametrize("query", ["", "received_at=", "received_at=hom-nay", "received_at=2027-02-01T09:00:00"])

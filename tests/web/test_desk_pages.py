@@ -124,3 +124,24 @@ def test_counter_intake_missing_items_are_named_and_nothing_is_created(client, d
     assert 'href="#doc_to_khai"' in page and 'href="#f_child_full_name"' in page and "Lê Thị Hoa" in page
     assert 'href="#sets"' in page and "Nhập số bộ hồ sơ là số nguyên từ 1 đến 99." in page
     assert db.session.query(Dossier).count() == 0
+
+
+def test_the_desk_records_at_receipt_that_a_marriage_must_be_verified(client, desk, make_user):
+    """The accept form offers the longer limit only where the procedure file has one (Civil
+    Status Law 2014 Art. 18(2)); ticking it gives the 5-working-day appointment."""
+    from datetime import timedelta
+
+    from app.services import catalogue, dossiers
+    from tests.dossier_helpers import complete_input
+
+    version = catalogue.current_version("1.000894")
+    marriage = dossiers.submit_new(make_user(), version, TICH_SON_DESK, complete_input(version.spec))
+    page = client.get(f"/mot-cua/ho-so/{marriage.id}").get_data(as_text=True)
+    assert 'name="verification"' in page and "không quá 5 ngày làm việc" in page
+    birth = submitted_birth(make_user())
+    assert 'name="verification"' not in client.get(f"/mot-cua/ho-so/{birth.id}").get_data(as_text=True)
+    response = client.post(f"/mot-cua/ho-so/{marriage.id}",
+                           data={"action": "accept", "lock_version": marriage.lock_version, "verification": "yes"})
+    assert response.status_code == 302
+    marriage = db.session.get(Dossier, marriage.id)
+    assert marriage.needs_verification and marriage.due_at > marriage.received_at + timedelta(days=5)

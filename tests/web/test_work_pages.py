@@ -1,4 +1,6 @@
 """/xu-ly (officials), the desk's register, and the API actions of the internal process."""
+from datetime import timedelta
+
 import pytest
 
 from app.extensions import db
@@ -296,7 +298,7 @@ def test_leader_may_draft_and_issue_at_once_and_send_a_draft_back(client, make_u
 def test_a_late_apology_is_shown_late_to_staff_and_citizen(client, make_user, login, accepted):
     leader = make_user("leader", "000.10.21.H62")
     processing.draft_apology(accepted, leader, accepted.due_at.replace(year=2030), "Chờ xác minh", issue=True,
-                             now=accepted.due_at)  # on the due date: after the deadline
+                             now=accepted.due_at + timedelta(minutes=1))  # after the due time: late in any reading
     assert accepted.apology.late is True
     login(leader)
     assert "ban hành muộn" in client.get(f"/xu-ly/ho-so/{accepted.id}").get_data(as_text=True)
