@@ -10,6 +10,7 @@ It prints; it does not judge.
 
 BENCH_DATABASE_URL picks the database (default: a SQLite file in a temporary folder).
 """
+
 from __future__ import annotations
 
 import os
@@ -46,7 +47,7 @@ def generate_folder(target: Path, count: int) -> None:
         name = text.split("vi: ", 1)[1].split("\n", 1)[0].strip().strip('"')
         new_code = f"3.{i:06d}"
         text = text.replace(f'code: "{code}"', f'code: "{new_code}"', 1)
-        text = text.replace(f"vi: \"{name}\"", f"vi: \"{name} (mẫu {i})\"", 1)
+        text = text.replace(f'vi: "{name}"', f'vi: "{name} (mẫu {i})"', 1)
         (target / f"{new_code}-{source.stem.split('-', 1)[1]}.yaml").write_text(text, encoding="utf-8")
 
 
@@ -73,8 +74,9 @@ def measure(client, cases: dict[str, list[str]]) -> dict[str, tuple[float, float
             elapsed, each = timed(client, paths)
             rates[name].append(len(paths) / elapsed)
             timings[name] += each
-    return {name: (statistics.median(rates[name]), statistics.quantiles(timings[name], n=100)[94] * 1000)
-            for name in cases}
+    return {
+        name: (statistics.median(rates[name]), statistics.quantiles(timings[name], n=100)[94] * 1000) for name in cases
+    }
 
 
 def main() -> None:
@@ -115,10 +117,14 @@ def main() -> None:
     results = measure(client, cases)
     base_rps, base_p95 = results["baseline (1 indexed query)"]
 
-    print(f"Catalogue benchmark: {COUNT} procedures on {url.split(':')[0]}, "
-          f"{ROUNDS} rounds of {REQUESTS} sequential requests per case, the cases taking turns")
-    print(f"Loading {COUNT} files took {load_seconds:.1f} s; "
-          f"the in-memory listing holds {listing_bytes / 2**20:.1f} MiB per process")
+    print(
+        f"Catalogue benchmark: {COUNT} procedures on {url.split(':')[0]}, "
+        f"{ROUNDS} rounds of {REQUESTS} sequential requests per case, the cases taking turns"
+    )
+    print(
+        f"Loading {COUNT} files took {load_seconds:.1f} s; "
+        f"the in-memory listing holds {listing_bytes / 2**20:.1f} MiB per process"
+    )
     print(f"{'case':32} {'req/s':>8} {'p95 ms':>8} {'rps / baseline':>15} {'p95 / baseline':>15}")
     for name, (rps, p95) in results.items():
         print(f"{name:32} {rps:8.0f} {p95:8.2f} {rps / base_rps:15.2f} {p95 / base_p95:15.2f}")

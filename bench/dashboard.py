@@ -19,6 +19,7 @@ created on postgresql://postgres@127.0.0.1:5432/ and dropped at the end, also on
 If PostgreSQL cannot be reached, one line says the benchmark was not run, and it exits 0.
 BENCH_EXPLAIN=1 also prints EXPLAIN (ANALYZE, BUFFERS) of the SQL that stats.figures emits.
 """
+
 from __future__ import annotations
 
 import os
@@ -89,11 +90,15 @@ FROM (
                 CASE WHEN r_channel < 0.55 THEN 2 WHEN r_channel < 0.90 THEN 1 ELSE 3 END AS channel
             FROM (
                 SELECT g,
-                    CAST(:since AS timestamptz) + random() * (CAST(:now AS timestamptz) - CAST(:since AS timestamptz)) AS received_at,
-                    (CAST(:versions AS int[]))[1 + floor(random() * cardinality(CAST(:versions AS int[])))::int] AS version_id,
+                    CAST(:since AS timestamptz)
+                        + random() * (CAST(:now AS timestamptz) - CAST(:since AS timestamptz)) AS received_at,
+                    (CAST(:versions AS int[]))
+                        [1 + floor(random() * cardinality(CAST(:versions AS int[])))::int] AS version_id,
                     (CAST(:desks AS int[]))[1 + floor(random() * cardinality(CAST(:desks AS int[])))::int] AS desk_id,
-                    (CAST(:resolvers AS int[]))[1 + floor(random() * cardinality(CAST(:resolvers AS int[])))::int] AS resolver_id,
-                    random() AS r_channel, random() AS r_open, random() AS r_class, random() AS r_when, random() AS r_days
+                    (CAST(:resolvers AS int[]))
+                        [1 + floor(random() * cardinality(CAST(:resolvers AS int[])))::int] AS resolver_id,
+                    random() AS r_channel, random() AS r_open, random() AS r_class,
+                    random() AS r_when, random() AS r_days
                 FROM generate_series(1, CAST(:n AS int)) AS g
                 OFFSET 0
             ) AS drawn
@@ -177,8 +182,9 @@ def database():
         yield url, make_url(url).database
         return
     name = f"motcua_bench_{secrets.token_hex(4)}"
-    admin = create_engine(database_url(SERVER + "postgres"), isolation_level="AUTOCOMMIT",
-                          connect_args={"connect_timeout": 5})
+    admin = create_engine(
+        database_url(SERVER + "postgres"), isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 5}
+    )
     try:
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
@@ -220,9 +226,10 @@ def generate(count: int, scope: stats.Scope, now: datetime) -> tuple[dict[str, f
     fee_versions = stats._versions().fee
     seconds, rows = {}, {}
     t0 = time.perf_counter()
-    rows["dossier"] = db.session.execute(text(DOSSIERS_SQL), {
-        "n": count, "since": scope.since, "now": now,
-        "versions": versions, "desks": desks, "resolvers": resolvers}).rowcount
+    rows["dossier"] = db.session.execute(
+        text(DOSSIERS_SQL),
+        {"n": count, "since": scope.since, "now": now, "versions": versions, "desks": desks, "resolvers": resolvers},
+    ).rowcount
     db.session.commit()
     seconds["dossiers"] = time.perf_counter() - t0
     t0 = time.perf_counter()
@@ -298,8 +305,10 @@ def run(url: str, label: str, count: int, scope: stats.Scope) -> None:
             now = utcnow()
             seconds, rows = generate(count, scope, now)
             server = db.session.execute(text("SHOW server_version")).scalar()
-            settings = ", ".join(f"{name}={db.session.execute(text(f'SHOW {name}')).scalar()}" for name in
-                                 ("shared_buffers", "work_mem", "max_parallel_workers_per_gather"))
+            settings = ", ".join(
+                f"{name}={db.session.execute(text(f'SHOW {name}')).scalar()}"
+                for name in ("shared_buffers", "work_mem", "max_parallel_workers_per_gather")
+            )
             window = {"since": scope.since, "until": scope.until}
 
             base = timed(lambda: db.session.execute(text(BASELINE_SQL), window).scalar())
@@ -313,16 +322,23 @@ def run(url: str, label: str, count: int, scope: stats.Scope) -> None:
 
             print(f"Dashboard benchmark: {count:,} dossiers on PostgreSQL {server} ({label}); {settings}")
             print(f"Scope: received {scope.start} to {scope.end} (last 12 months), province, all levels")
-            print(f"Generating took {sum(seconds.values()):.1f} s ("
-                  + ", ".join(f"{step} {s:.1f} s" for step, s in seconds.items()) + ")")
+            print(
+                f"Generating took {sum(seconds.values()):.1f} s ("
+                + ", ".join(f"{step} {s:.1f} s" for step, s in seconds.items())
+                + ")"
+            )
             print("Rows: " + ", ".join(f"{table} {n:,}" for table, n in rows.items()))
-            print(f"Counted in scope: baseline {base[2]:,}, stats.figures received {figures[2].counts.received:,}, "
-                  f"overview {len(agencies[2][1])} agencies; {REPEATS} timed runs per case after 1 warm-up")
+            print(
+                f"Counted in scope: baseline {base[2]:,}, stats.figures received {figures[2].counts.received:,}, "
+                f"overview {len(agencies[2][1])} agencies; {REPEATS} timed runs per case after 1 warm-up"
+            )
             c = figures[2].counts
-            print(f"Mix (as stats.figures counts it): finished {c.finished:,} (early {c.early:,}, on time {c.on_time:,}, "
-                  f"late {c.late:,}), open {c.open_within:,} within / {c.open_overdue:,} overdue, online {c.online:,}, "
-                  f"with fee {c.with_fee:,} (paid online {c.paid_online:,}), e-result {c.e_result:,}, "
-                  f"digitised {c.digitised:,}, not satisfied {c.poor_or_complaint:,}")
+            print(
+                f"Mix (as stats.figures counts it): finished {c.finished:,} (early {c.early:,}, on time {c.on_time:,}, "
+                f"late {c.late:,}), open {c.open_within:,} within / {c.open_overdue:,} overdue, online {c.online:,}, "
+                f"with fee {c.with_fee:,} (paid online {c.paid_online:,}), e-result {c.e_result:,}, "
+                f"digitised {c.digitised:,}, not satisfied {c.poor_or_complaint:,}"
+            )
             print(f"{'case':44} {'median ms':>10} {'max ms':>10} {'median / baseline':>18}")
             for name, (median, worst, _) in {
                 "baseline: SELECT count(*) of the same rows": base,

@@ -5,22 +5,22 @@ Revises: 0012
 Create Date: 2026-12-02 15:00:00
 
 """
-from alembic import op
-import sqlalchemy as sa
 
+import sqlalchemy as sa
+from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0013'
-down_revision = '0012'
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('dossier', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('needs_verification', sa.Boolean(), nullable=False, server_default=sa.false()))
+    with op.batch_alter_table("dossier", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("needs_verification", sa.Boolean(), nullable=False, server_default=sa.false()))
 
 
 def downgrade():
-    with op.batch_alter_table('dossier', schema=None) as batch_op:
-        batch_op.drop_column('needs_verification')
+    with op.batch_alter_table("dossier", schema=None) as batch_op:
+        batch_op.drop_column("needs_verification")
