@@ -72,10 +72,10 @@ import math
 import re
 import zoneinfo
 from dataclasses import dataclass, replace
-from pathlib import Path
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
+from pathlib import Path
 
 import holidays
 import yaml

@@ -39,9 +39,11 @@ class RegisterForm(FlaskForm):
     password = PasswordField(
         "Mật khẩu",
         description="Ít nhất 10 ký tự.",
-        validators=[DataRequired(REQUIRED.format("mật khẩu")), Length(min=10, max=128, message="Mật khẩu từ 10 đến 128 ký tự.")],
+        validators=[DataRequired(REQUIRED.format("mật khẩu")),
+                    Length(min=10, max=128, message="Mật khẩu từ 10 đến 128 ký tự.")],
     )
     confirm = PasswordField(
         "Nhập lại mật khẩu",
-        validators=[DataRequired(REQUIRED.format("lại mật khẩu")), EqualTo("password", message="Hai mật khẩu không khớp.")],
+        validators=[DataRequired(REQUIRED.format("lại mật khẩu")),
+                    EqualTo("password", message="Hai mật khẩu không khớp.")],
     )

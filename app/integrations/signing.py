@@ -15,11 +15,11 @@ import contextlib
 import hashlib
 import html
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from io import BytesIO
 from pathlib import Path
-from typing import Iterator
 
 import weasyprint
 from asn1crypto import pem, x509
@@ -141,14 +141,16 @@ def open_signer(location: KeyLocation) -> Iterator[signers.Signer]:
         try:
             loaded = signer.signing_cert  # loads the certificate now, so a missing one fails here
         except Exception as error:
-            raise SigningUnavailable(f"Không tìm thấy chứng thư số “{location.key_label}” trên thiết bị ký: {error}") from None
+            raise SigningUnavailable(
+                f"Không tìm thấy chứng thư số “{location.key_label}” trên thiết bị ký: {error}") from None
         # ECDSA keys: hash here and ask the token for raw ECDSA (CKM_ECDSA), which every token
         # has; many (SoftHSM2 among them) lack the combined CKM_ECDSA_SHA256.
         signer.use_raw_mechanism = loaded.public_key.algorithm == "ec"
         try:
             yield signer
         except PKCS11Error as error:
-            raise SigningUnavailable(f"Thiết bị ký PKCS#11 từ chối ký: {type(error).__name__} {error}".strip()) from None
+            raise SigningUnavailable(
+                f"Thiết bị ký PKCS#11 từ chối ký: {type(error).__name__} {error}".strip()) from None
     finally:
         session.close()
 
@@ -221,7 +223,8 @@ def _page_refs(node) -> list:
 
 
 def sign_pdf(pdf: bytes, signer: signers.Signer, *, field_name: str, box: Box | None, stamp_lines: list[str],
-             reason: str, location: str, timestamper=None, validation_context: ValidationContext | None = None) -> bytes:
+             reason: str, location: str, timestamper=None,
+             validation_context: ValidationContext | None = None) -> bytes:
     """Append one PAdES signature (an incremental update: earlier signatures stay intact) in a
     new field, visible in `box` with `stamp_lines`. With a timestamper, the signature gets an
     RFC 3161 timestamp and, with a validation context, the chain's validation data (B-LT)."""

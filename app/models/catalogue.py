@@ -35,7 +35,8 @@ class Procedure(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(20), unique=True)  # national code, e.g. 1.001193
 
-    versions: Mapped[list[ProcedureVersion]] = relationship(back_populates="procedure", order_by="ProcedureVersion.number")
+    versions: Mapped[list[ProcedureVersion]] = relationship(back_populates="procedure",
+                                                            order_by="ProcedureVersion.number")
     current_version: Mapped[ProcedureVersion | None] = relationship(
         primaryjoin=lambda: and_(ProcedureVersion.procedure_id == Procedure.id, ProcedureVersion.valid_to.is_(None)),
         viewonly=True, uselist=False,

@@ -28,7 +28,8 @@ class AdministrativeUnit(db.Model):
     valid_to: Mapped[date | None] = mapped_column(Date)
 
     parent: Mapped[AdministrativeUnit | None] = relationship(remote_side=[id], back_populates="children")
-    children: Mapped[list[AdministrativeUnit]] = relationship(back_populates="parent", order_by="AdministrativeUnit.code")
+    children: Mapped[list[AdministrativeUnit]] = relationship(back_populates="parent",
+                                                              order_by="AdministrativeUnit.code")
 
     @property
     def level_enum(self) -> Level:

@@ -36,8 +36,9 @@ class SyncReport:
 def _version_from(spec: ProcedureSpec, source_file: str, number: int, print_: str) -> ProcedureVersion:
     data = spec.model_dump(mode="json")
     return ProcedureVersion(
-        number=number, fingerprint=print_, source_file=source_file, snapshot=ProcedureSnapshot(spec=data), code=spec.code,
-        fees=data["fees"], requires_result_document=spec.requires_result_document, name=spec.name.vi, name_en=spec.name.en, field=spec.field, level=spec.level,
+        number=number, fingerprint=print_, source_file=source_file, snapshot=ProcedureSnapshot(spec=data),
+        code=spec.code, fees=data["fees"], requires_result_document=spec.requires_result_document,
+        name=spec.name.vi, name_en=spec.name.en, field=spec.field, level=spec.level,
         receiving_level=spec.receiving_level or spec.level,
         agency_kind=spec.agency.kind, online=spec.online,
         # Only a department is told apart by its sector; a committee is one per unit.

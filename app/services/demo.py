@@ -61,7 +61,8 @@ def seed_demo(procedures_dir: str) -> dict[str, int]:
         if accounts.find_by_email(email):
             continue
         accounts.create_user(
-            email=email, password=DEMO_PASSWORD, full_name=account.full_name, id_number=account.id_number, phone=account.phone,
+            email=email, password=DEMO_PASSWORD, full_name=account.full_name, id_number=account.id_number,
+            phone=account.phone,
             grants=[accounts.Grant(role, code) for role, code in account.grants],
         )
         users += 1

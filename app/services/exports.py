@@ -54,7 +54,8 @@ def as_xlsx(title: str, columns: list[str], rows: list[list]) -> bytes:
     return out.getvalue()
 
 
-MIMETYPES = {"csv": "text/csv; charset=utf-8", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+MIMETYPES = {"csv": "text/csv; charset=utf-8",
+             "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
 def export(kind: str, title: str, columns: list[str], rows: list[list]) -> tuple[bytes, str]:

@@ -97,7 +97,8 @@ def check(path: str, content_type: str, label: str) -> None:
     except ContentRefused:
         raise
     except Image.DecompressionBombError:
-        raise ContentRefused(f"Tệp “{label}” có kích thước ảnh quá lớn; tối đa {MAX_PIXELS // 1_000_000} triệu điểm ảnh.") from None
+        raise ContentRefused(
+            f"Tệp “{label}” có kích thước ảnh quá lớn; tối đa {MAX_PIXELS // 1_000_000} triệu điểm ảnh.") from None
     except Exception:  # Pillow raises many types for a broken image (OSError, SyntaxError, ...)
         raise ContentRefused(f"Tệp “{label}” không phải ảnh {_KIND[content_type]} hợp lệ hoặc bị hỏng.") from None
 

@@ -128,7 +128,8 @@ class DossierRecord(_Shape):
         ended = status in (Status.STOPPED, Status.RESOLVED, Status.RETURNED)
         decided = status in (Status.RESOLVED, Status.RETURNED)
         for name, needed, present in (
-                ("NgayTiepNhan", received, self.NgayTiepNhan), ("NgayHenTra", self.NgayTiepNhan is not None, self.NgayHenTra),
+                ("NgayTiepNhan", received, self.NgayTiepNhan),
+                ("NgayHenTra", self.NgayTiepNhan is not None, self.NgayHenTra),
                 ("NgayKetThucXuLy", ended, self.NgayKetThucXuLy), ("KetQuaGiaiQuyet", decided, self.KetQuaGiaiQuyet),
                 ("NgayTraKetQua", status is Status.RETURNED, self.NgayTraKetQua)):
             if needed and present is None:
@@ -302,7 +303,7 @@ def _store(record: DossierRecord, number: int, now: datetime) -> Dossier:
         paid_online=any(fee.HinhThucThanhToan in processing.ONLINE_PAYMENT_CHANNELS for fee in record.PhiLePhi),
     )
     db.session.add(dossier)
-    for previous, entry, status in zip([None, *statuses], history, statuses):
+    for previous, entry, status in zip([None, *statuses], history, statuses, strict=False):
         db.session.add(DossierEvent(dossier=dossier, action="import", from_status=previous, to_status=status,
                                     at=entry.ThoiDiem, note=_note(entry.GhiChu)))
     for fee in record.PhiLePhi:
@@ -337,7 +338,8 @@ def record_of(dossier: Dossier) -> DossierRecord:
     for i, event in enumerate(changes):
         if event.to_status == Status.SUPPLEMENT_REQUESTED and event.from_status == Status.SUBMITTED:
             answer = next((e.at for e in changes[i + 1:] if e.from_status == Status.SUPPLEMENT_REQUESTED), None)
-            requests.append(SupplementRequest(GiaiDoan=INTAKE, NgayYeuCau=_office(event.at), NgayBoSung=_office(answer)))
+            requests.append(SupplementRequest(GiaiDoan=INTAKE, NgayYeuCau=_office(event.at),
+                                              NgayBoSung=_office(answer)))
     if dossier.paused_at is not None:
         requests.append(SupplementRequest(GiaiDoan=PROCESSING, NgayYeuCau=_office(dossier.paused_at),
                                           NgayBoSung=_office(dossier.resumed_at)))

@@ -70,7 +70,8 @@ def agency_rows(province: dict) -> list[AgencyRow]:
     committee = f"000.00.00.{m}"
     rows = [
         AgencyRow(committee, f"Ủy ban nhân dân {short}", AgencyKind.COMMITTEE, pcode, None),
-        AgencyRow(f"000.00.01.{m}", f"Trung tâm Phục vụ hành chính công {short}", AgencyKind.ONE_STOP, pcode, committee),
+        AgencyRow(f"000.00.01.{m}", f"Trung tâm Phục vụ hành chính công {short}", AgencyKind.ONE_STOP, pcode,
+                  committee),
     ]
     rows += [
         AgencyRow(f"000.00.{i:02d}.{m}", SECTORS[sector]["province"], AgencyKind.DEPARTMENT, pcode, committee, sector)
@@ -82,18 +83,21 @@ def agency_rows(province: dict) -> list[AgencyRow]:
         city = district["name"].startswith(("Thành phố", "Thị xã"))
         d_committee = f"000.00.{d_index}.{m}"
         rows.append(AgencyRow(d_committee, f"Ủy ban nhân dân {dname}", AgencyKind.COMMITTEE, dcode, committee))
-        rows.append(AgencyRow(f"000.01.{d_index}.{m}", f"Bộ phận Một cửa {dname}", AgencyKind.ONE_STOP, dcode, d_committee))
+        rows.append(AgencyRow(f"000.01.{d_index}.{m}", f"Bộ phận Một cửa {dname}", AgencyKind.ONE_STOP, dcode,
+                              d_committee))
         for o_index, sector in enumerate(DISTRICT_OFFICES, start=2):
             office = SECTORS[sector]["district"]
             if sector == "construction":  # cities have urban management, rural districts economy & infrastructure
                 office = "Phòng Quản lý đô thị" if city else "Phòng Kinh tế và Hạ tầng"
-            rows.append(AgencyRow(f"000.{o_index:02d}.{d_index}.{m}", f"{office} {dname}", AgencyKind.DEPARTMENT, dcode, d_committee, sector))
+            rows.append(AgencyRow(f"000.{o_index:02d}.{d_index}.{m}", f"{office} {dname}", AgencyKind.DEPARTMENT,
+                                  dcode, d_committee, sector))
         for c_index, ward in enumerate(district["wards"], start=10):
             ccode = f"{ward['code']:05d}"
             cname = _lower_first(ward["name"])
             c_committee = f"000.{c_index:02d}.{d_index}.{m}"
             rows.append(AgencyRow(c_committee, f"Ủy ban nhân dân {cname}", AgencyKind.COMMITTEE, ccode, d_committee))
-            rows.append(AgencyRow(f"001.{c_index:02d}.{d_index}.{m}", f"Bộ phận Một cửa {cname}", AgencyKind.ONE_STOP, ccode, c_committee))
+            rows.append(AgencyRow(f"001.{c_index:02d}.{d_index}.{m}", f"Bộ phận Một cửa {cname}", AgencyKind.ONE_STOP,
+                                  ccode, c_committee))
     return rows
 
 

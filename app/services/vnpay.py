@@ -48,6 +48,7 @@ def pay_url(base: str, *, tmn_code: str, secret: str, txn_ref: str, amount: int,
 
 def verified(answer: Mapping[str, str], secret: str) -> dict[str, str] | None:
     """The `vnp_` fields of VNPay's answer if its signature is right, else None."""
-    fields = {k: v for k, v in answer.items() if k.startswith("vnp_") and k not in ("vnp_SecureHash", "vnp_SecureHashType")}
+    hash_fields = ("vnp_SecureHash", "vnp_SecureHashType")
+    fields = {k: v for k, v in answer.items() if k.startswith("vnp_") and k not in hash_fields}
     given = answer.get("vnp_SecureHash", "").lower().encode("utf-8")  # bytes: any text compares, none raises
     return fields if given and hmac.compare_digest(given, signature(fields, secret).encode()) else None
