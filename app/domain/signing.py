@@ -26,6 +26,10 @@ def required_signatures(kind: str, electronic: bool) -> tuple[str, ...]:
     return (PERSONAL, SEAL) if kind == "result" else (SEAL,)
 
 
+# Decision 766's channel codes: 1 counter, 2 online, 3 post.
+ONLINE_CHANNEL = 2
+
+
 def is_electronic(channel: int) -> bool:
-    """Channel 2 is the online dossier (Decision 766's channel codes: 1 counter, 2 online, 3 post)."""
-    return channel == 2
+    """An online dossier's documents are electronic (signed); a paper dossier's are not."""
+    return channel == ONLINE_CHANNEL

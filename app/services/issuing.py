@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask import current_app, url_for
+from sqlalchemy import select
 
 from app import numbers
 from app.domain.deadlines import OFFICE_TZ, SAME_DAY_UNITS
@@ -13,10 +14,10 @@ from app.domain.structure import AgencyKind, Level, signing_capacity
 from app.domain.text import date_in_words
 from app.extensions import db
 from app.models import Agency, Dossier, IssuedDocument, User
+from app.queue import RENDER_DOCUMENT, enqueue
 from app.services import storage
 from app.services.counters import next_value
 from app.services.documents import qr_svg_data_uri, render_pdf
-from app.tasks import enqueue
 
 KINDS = {
     "receipt": ("GTN", "receipt", "Giấy tiếp nhận hồ sơ và hẹn trả kết quả"),
@@ -53,11 +54,7 @@ def issue(dossier: Dossier, kind: str, staff: User | None, now: datetime, conten
 
 def dispatch(document: IssuedDocument) -> None:
     """After the commit: render the PDF in a job (inline without Redis)."""
-    from app.tasks.documents import (
-        render_issued_document,  # the job module imports this one
-    )
-
-    enqueue(render_issued_document, document.id)
+    enqueue(RENDER_DOCUMENT, document.id)
 
 
 def title(document: IssuedDocument) -> str:
@@ -188,6 +185,13 @@ def _shown(field: dict, value) -> str:
         except ArithmeticError:
             return str(value)
     return str(value)
+
+
+def unrendered(created_before: datetime) -> list[int]:
+    """Ids of documents issued before `created_before` whose PDF was never stored (a render
+    that failed or never ran; `flask jobs replay`)."""
+    return list(db.session.scalars(select(IssuedDocument.id).where(
+        IssuedDocument.sha256.is_(None), IssuedDocument.created_at < created_before).order_by(IssuedDocument.id)))
 
 
 def render(document_id: int) -> None:
