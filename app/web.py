@@ -8,9 +8,10 @@ from flask import Flask, abort, request, send_file
 from flask_login import current_user
 
 from app import numbers
-from app.domain.deadlines import CLASS_LABELS, OFFICE_TZ, OPEN_LABELS, open_state
+from app.domain.deadlines import CLASS_LABELS, OFFICE_TZ, OPEN_LABELS, TimeUnit, open_state
 from app.domain.indices import INDICES
 from app.domain.structure import AgencyKind, Level, Role, agency_type_label
+from app.domain.vocabulary import CopyKind, Method, OnlineLevel, SourceTopic, Subject
 from app.domain.workflow import Status
 from app.extensions import db
 from app.forms.dynamic import typed_fields, verification_label
@@ -22,15 +23,6 @@ from app.services.issuing import KINDS
 from app.services import signing
 from app.services.permissions import can
 from app.services.storage import path_for
-
-TIME_UNITS = {"working_days": "ngày làm việc", "working_hours": "giờ làm việc", "calendar_days": "ngày",
-              "same_day": "Trong ngày làm việc", "immediately": "Ngay"}
-SOURCE_TOPICS = {"processing_time": "Thời hạn giải quyết", "level": "Cấp thực hiện", "legal_basis": "Căn cứ pháp lý",
-                 "fees": "Phí, lệ phí"}
-ONLINE_LEVELS = {"full": "Toàn trình", "partial": "Một phần", "none": "Không trực tuyến"}
-SUBJECTS = {"citizen": "Công dân Việt Nam", "organisation": "Tổ chức"}
-METHODS = {"counter": "Trực tiếp", "post": "Qua dịch vụ bưu chính", "online": "Trực tuyến"}
-COPY_KINDS = {"original": "Bản chính", "copy": "Bản sao", "original_or_copy": "Bản chính hoặc bản sao"}
 
 
 def require(action: str):
@@ -135,8 +127,8 @@ def register_template_helpers(app: Flask) -> None:
         verification_label=verification_label,
         DOCUMENT_TITLES={kind: title for kind, (_, _, title) in KINDS.items()}, signing_state_of=signing.state,
         can=can, Level=Level, AgencyKind=AgencyKind, Role=Role, agency_type_label=agency_type_label,
-        TIME_UNITS=TIME_UNITS, SOURCE_TOPICS=SOURCE_TOPICS, ONLINE_LEVELS=ONLINE_LEVELS, SUBJECTS=SUBJECTS, METHODS=METHODS,
-        COPY_KINDS=COPY_KINDS,
+        TimeUnit=TimeUnit, SourceTopic=SourceTopic, OnlineLevel=OnlineLevel, Subject=Subject, Method=Method,
+        CopyKind=CopyKind,
     )
 
 

@@ -75,10 +75,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
-from enum import StrEnum
 
 import holidays
 import yaml
+
+from app.domain.vocabulary import Vocabulary
 
 __all__ = [
     "CLASS_LABELS",
@@ -110,21 +111,22 @@ OFFICE_TZ = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
 _MAX_DAYS_OFF_IN_A_ROW = 370
 
 
-class TimeUnit(StrEnum):
+class TimeUnit(Vocabulary):
     """Unit of a processing time, as published in the procedure catalogue.
 
     ``SAME_DAY`` (trong ngày, e.g. certified copies, Decree 23/2015 Art. 7) and
     ``IMMEDIATELY`` (ngay, e.g. birth registration on complete papers, Civil
     Status Law 2014 Art. 16(2)) carry no count: the result is due at the end of
     the office day the dossier counts for (``due_at``). They differ in the
-    cut-off that applies (``applicable_cutoff``).
+    cut-off that applies (``applicable_cutoff``). The label follows a count ("5 ngày làm
+    việc"), or, for the two without one, is the whole time limit as a form writes it.
     """
 
-    WORKING_DAYS = "working_days"
-    WORKING_HOURS = "working_hours"
-    CALENDAR_DAYS = "calendar_days"
-    SAME_DAY = "same_day"
-    IMMEDIATELY = "immediately"
+    WORKING_DAYS = "working_days", "ngày làm việc"
+    WORKING_HOURS = "working_hours", "giờ làm việc"
+    CALENDAR_DAYS = "calendar_days", "ngày"
+    SAME_DAY = "same_day", "trong ngày"
+    IMMEDIATELY = "immediately", "ngay khi nhận đủ hồ sơ"
 
 
 # Units whose time limit is the receiving (counting) day itself: no count of days.
