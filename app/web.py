@@ -11,7 +11,7 @@ from app import numbers
 from app.domain.deadlines import CLASS_LABELS, OFFICE_TZ, OPEN_LABELS, TimeUnit, open_state
 from app.domain.indices import INDICES
 from app.domain.structure import AgencyKind, Level, Role, agency_type_label
-from app.domain.vocabulary import CopyKind, Method, OnlineLevel, SourceTopic, Subject
+from app.domain.vocabulary import Channel, CopyKind, DayKind, Method, OnlineLevel, SourceTopic, Subject
 from app.domain.workflow import Status
 from app.extensions import db
 from app.forms.dynamic import typed_fields, verification_label
@@ -94,9 +94,6 @@ def format_datetime(value: datetime) -> str:
     return value.astimezone(OFFICE_TZ).strftime("%H:%M ngày %d/%m/%Y")
 
 
-CHANNELS = {1: "Trực tiếp", 2: "Trực tuyến", 3: "Bưu chính"}
-
-
 def format_waited(since: datetime) -> str:
     """How long a dossier has waited: "2 ngày 3 giờ", "45 phút"."""
     minutes = int((utcnow() - since).total_seconds() // 60)
@@ -123,7 +120,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals.update(
         CLASS_LABELS=CLASS_LABELS, OPEN_LABELS=OPEN_LABELS,
         open_state=lambda due_at, calendar: open_state(utcnow(), due_at, calendar),
-        status_label=status_label, CHANNELS=CHANNELS, DELIVERIES=DELIVERIES, typed_fields=typed_fields,
+        status_label=status_label, Channel=Channel, DayKind=DayKind, DELIVERIES=DELIVERIES, typed_fields=typed_fields,
         verification_label=verification_label,
         DOCUMENT_TITLES={kind: title for kind, (_, _, title) in KINDS.items()}, signing_state_of=signing.state,
         can=can, Level=Level, AgencyKind=AgencyKind, Role=Role, agency_type_label=agency_type_label,

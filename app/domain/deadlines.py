@@ -79,7 +79,7 @@ from decimal import Decimal, InvalidOperation
 import holidays
 import yaml
 
-from app.domain.vocabulary import Vocabulary
+from app.domain.vocabulary import DayKind, Vocabulary
 
 __all__ = [
     "CLASS_LABELS",
@@ -171,7 +171,6 @@ def _is_swapped_working_weekend(day: date) -> bool:
 # --------------------------------------------------------------------------
 
 OFFICIAL_CALENDAR_FILE = Path(__file__).with_name("official_calendar.yaml")
-_DAY_KINDS = ("day_off", "working_day")
 
 
 @dataclass(frozen=True)
@@ -205,7 +204,7 @@ def _official_days(path: Path) -> tuple[OfficialDay, ...]:
             raise ValueError(f"{where}: expected the keys date, kind and source")
         if isinstance(entry["date"], datetime) or not isinstance(entry["date"], date):
             raise ValueError(f"{where}: date must be YYYY-MM-DD, got {entry['date']!r}")
-        if entry["kind"] not in _DAY_KINDS:
+        if entry["kind"] not in list(DayKind):
             raise ValueError(f"{where}: kind must be day_off or working_day, got {entry['kind']!r}")
         if not isinstance(entry["source"], str) or not entry["source"].strip():
             raise ValueError(f"{where}: source must name the text that announced the swap")

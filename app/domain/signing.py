@@ -14,6 +14,8 @@
 """
 from __future__ import annotations
 
+from app.domain.vocabulary import Channel
+
 PERSONAL = "personal"
 SEAL = "seal"
 ROLE_LABELS = {PERSONAL: "Chữ ký số của người có thẩm quyền", SEAL: "Chữ ký số của cơ quan (dấu)"}
@@ -26,10 +28,6 @@ def required_signatures(kind: str, electronic: bool) -> tuple[str, ...]:
     return (PERSONAL, SEAL) if kind == "result" else (SEAL,)
 
 
-# Decision 766's channel codes: 1 counter, 2 online, 3 post.
-ONLINE_CHANNEL = 2
-
-
 def is_electronic(channel: int) -> bool:
     """An online dossier's documents are electronic (signed); a paper dossier's are not."""
-    return channel == ONLINE_CHANNEL
+    return channel == Channel.ONLINE

@@ -7,7 +7,7 @@ its allowed values from these enums (`literal`), so a value added here is accept
 """
 from __future__ import annotations
 
-from enum import StrEnum
+from enum import IntEnum, StrEnum
 from typing import Any, Literal
 
 
@@ -21,6 +21,36 @@ class Vocabulary(StrEnum):
         member._value_ = value
         member.label = label
         return member
+
+
+class Channel(IntEnum):
+    """How a dossier came in: Decision 766's channel codes (KenhThucHien)."""
+
+    label: str
+
+    def __new__(cls, value: int, label: str):
+        member = int.__new__(cls, value)
+        member._value_, member.label = value, label
+        return member
+
+    COUNTER = 1, "Trực tiếp"
+    ONLINE = 2, "Trực tuyến"
+    POST = 3, "Bưu chính"
+
+
+class DayKind(Vocabulary):
+    """A day the calendar changes: an extra day off, or a weekend day worked in exchange, as
+    the Government swaps them (official_calendar.yaml) or the province's administrator sets them."""
+
+    official_label: str
+
+    def __new__(cls, value: str, label: str, official_label: str):
+        member = str.__new__(cls, value)
+        member._value_, member.label, member.official_label = value, label, official_label
+        return member
+
+    DAY_OFF = "day_off", "Ngày nghỉ bổ sung", "Ngày nghỉ (hoán đổi)"
+    WORKING_DAY = "working_day", "Ngày làm việc bù", "Ngày làm việc bù (hoán đổi)"
 
 
 def literal(*members: StrEnum) -> Any:

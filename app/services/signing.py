@@ -26,8 +26,9 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import select, update
 
-from app.domain.signing import ONLINE_CHANNEL, PERSONAL, ROLE_LABELS, SEAL, is_electronic, required_signatures
+from app.domain.signing import PERSONAL, ROLE_LABELS, SEAL, is_electronic, required_signatures
 from app.domain.structure import Role
+from app.domain.vocabulary import Channel
 from app.extensions import db
 from app.integrations import signing as crypto
 from app.models import Agency, Dossier, DocumentSignature, IssuedDocument, SigningCertificate, User
@@ -239,7 +240,7 @@ def waiting(created_before: datetime) -> list[int]:
     A result waiting for the clerk's issuing step is not waiting for a job and is not here."""
     documents = db.session.scalars(select(IssuedDocument).join(IssuedDocument.dossier).where(
         IssuedDocument.signed_at.is_(None), IssuedDocument.sha256.is_not(None),
-        IssuedDocument.created_at < created_before, Dossier.channel == ONLINE_CHANNEL).order_by(IssuedDocument.id))
+        IssuedDocument.created_at < created_before, Dossier.channel == Channel.ONLINE).order_by(IssuedDocument.id))
     return [d.id for d in documents if _signable(d)]
 
 
