@@ -36,18 +36,15 @@ class Sector(Vocabulary):
     """Sector of a specialised department, labelled by its province office (Sở), with its
     district office (Phòng; pre-2025 organisation under Decree 37/2014 as amended by 108/2020)."""
 
-    district_office: str
-
-    def __new__(cls, value: str, province_office: str, district_office: str):
-        member = str.__new__(cls, value)
-        member._value_, member.label, member.district_office = value, province_office, district_office
-        return member
-
     JUSTICE = "justice", "Sở Tư pháp", "Phòng Tư pháp"
     CONSTRUCTION = "construction", "Sở Xây dựng", "Phòng Quản lý đô thị / Kinh tế - Hạ tầng"
     PLANNING_INVESTMENT = "planning_investment", "Sở Kế hoạch và Đầu tư", "Phòng Tài chính - Kế hoạch"
     NATURAL_RESOURCES = "natural_resources", "Sở Tài nguyên và Môi trường", "Phòng Tài nguyên và Môi trường"
     TRANSPORT = "transport", "Sở Giao thông vận tải", "Phòng Kinh tế - Hạ tầng"
+
+    @property
+    def district_office(self) -> str:
+        return self.more[0]
 
     def office(self, level: str) -> str | None:
         """The department's name at `level` (a commune has none)."""

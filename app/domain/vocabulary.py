@@ -12,14 +12,15 @@ from typing import Any, Literal
 
 
 class Vocabulary(StrEnum):
-    """A StrEnum whose members carry their Vietnamese label."""
+    """A StrEnum whose members carry their Vietnamese label, and any further words a subclass
+    names by a property over `more` (a sector's district office)."""
 
     label: str
+    more: tuple[str, ...]
 
-    def __new__(cls, value: str, label: str):
+    def __new__(cls, value: str, label: str, *more: str):
         member = str.__new__(cls, value)
-        member._value_ = value
-        member.label = label
+        member._value_, member.label, member.more = value, label, more
         return member
 
 
@@ -42,15 +43,13 @@ class DayKind(Vocabulary):
     """A day the calendar changes: an extra day off, or a weekend day worked in exchange, as
     the Government swaps them (official_calendar.yaml) or the province's administrator sets them."""
 
-    official_label: str
-
-    def __new__(cls, value: str, label: str, official_label: str):
-        member = str.__new__(cls, value)
-        member._value_, member.label, member.official_label = value, label, official_label
-        return member
-
     DAY_OFF = "day_off", "Ngày nghỉ bổ sung", "Ngày nghỉ (hoán đổi)"
     WORKING_DAY = "working_day", "Ngày làm việc bù", "Ngày làm việc bù (hoán đổi)"
+
+    @property
+    def official_label(self) -> str:
+        """The label of a Government swap (official_calendar.yaml), not the administrator's."""
+        return self.more[0]
 
 
 def literal(*members: StrEnum) -> Any:
