@@ -43,7 +43,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app.cli import register_cli
     from app.errors import register_error_handlers
     from app.security import register_security
-    from app.tasks import init_queue
+    from app.queue import init_queue
     from app.web import register_template_helpers
 
     register_blueprints(app)

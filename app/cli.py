@@ -1,4 +1,4 @@
-"""`flask` commands: seed-demo, user create, procedures load, files prune, signing check/configure/retry, dossiers import/export, worker."""
+"""`flask` commands: seed-demo, user create, procedures load, files prune, signing check/configure/retry, dossiers import/export, jobs replay, worker."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -8,13 +8,14 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from app.domain.procedure_spec import ProcedureFileError
-from app.services import accounts, catalogue, demo, interchange, signing, storage
+from app.services import accounts, catalogue, demo, interchange, jobs, signing, storage
 from app.services import history as demo_history
 
 user_cli = AppGroup("user", help="Tài khoản người dùng.")
 procedures_cli = AppGroup("procedures", help="Danh mục thủ tục hành chính.")
 files_cli = AppGroup("files", help="Kho tệp: tệp đính kèm hồ sơ và giấy tờ đã phát hành.")
 signing_cli = AppGroup("signing", help="Chữ ký số: chứng thư số của cơ quan và cán bộ.")
+jobs_cli = AppGroup("jobs", help="Công việc nền: gửi thư, tạo và ký văn bản.")
 dossiers_cli = AppGroup("dossiers", help="Hồ sơ: chuyển dữ liệu từ hệ thống khác sang và ngược lại (docs/interchange.md).")
 
 
@@ -205,6 +206,18 @@ def export_dossiers(start, end, output):
     click.echo(f"Đã xuất {count} hồ sơ.", err=True)
 
 
+@jobs_cli.command("replay")
+@click.option("--older-than", "minutes", default=10, show_default=True, type=click.IntRange(min=0),
+              help="Chỉ lấy việc tạo từ N phút trước trở về trước (việc mới hơn có thể còn đang chờ trong hàng đợi).")
+def replay_jobs(minutes):
+    """Đưa lại vào hàng đợi các việc chưa xong: thư chưa gửi, văn bản chưa tạo PDF, văn bản điện tử chưa ký.
+    Chạy lại nhiều lần không làm gì hai lần; đặt trong cron được."""
+    done = jobs.replay(timedelta(minutes=minutes))
+    mode = "đã chạy" if current_app.extensions["rq_queue"] is None else "đã đưa vào hàng đợi"
+    click.echo(f"Việc chưa xong từ {minutes} phút trước, {mode}: {len(done.messages)} thư, "
+               f"{len(done.renders)} văn bản cần tạo PDF, {len(done.signatures)} văn bản cần ký.")
+
+
 @click.command("worker")
 @click.option("--burst", is_flag=True, help="Xử lý hết hàng đợi rồi dừng.")
 def worker(burst):
@@ -225,3 +238,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(files_cli)
     app.cli.add_command(signing_cli)
     app.cli.add_command(dossiers_cli)
+    app.cli.add_command(jobs_cli)

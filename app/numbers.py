@@ -9,8 +9,9 @@ from decimal import Decimal
 
 from babel.numbers import format_decimal, format_percent
 
+from app.domain.deadlines import TimeUnit
+
 LOCALE = "vi"
-UNIT_WORDS = {"working_days": "ngày làm việc", "working_hours": "giờ làm việc", "calendar_days": "ngày"}
 
 
 def number(value: int | Decimal | float) -> str:
@@ -41,4 +42,4 @@ def index_value(value, unit: str) -> str:
         return "N/A"
     if unit == "percent":
         return percent(value.rate)
-    return f"{two_decimals(value.rate)} {UNIT_WORDS[unit]}"
+    return f"{two_decimals(value.rate)} {TimeUnit(unit).label}"

@@ -8,9 +8,10 @@ from flask import Flask, abort, request, send_file
 from flask_login import current_user
 
 from app import numbers
-from app.domain.deadlines import CLASS_LABELS, OFFICE_TZ, OPEN_LABELS, open_state
+from app.domain.deadlines import CLASS_LABELS, OFFICE_TZ, OPEN_LABELS, TimeUnit, open_state
 from app.domain.indices import INDICES
 from app.domain.structure import AgencyKind, Level, Role, agency_type_label
+from app.domain.vocabulary import Channel, CopyKind, DayKind, Method, OnlineLevel, SourceTopic, Subject
 from app.domain.workflow import Status
 from app.extensions import db
 from app.forms.dynamic import typed_fields, verification_label
@@ -22,15 +23,6 @@ from app.services.issuing import KINDS
 from app.services import signing
 from app.services.permissions import can
 from app.services.storage import path_for
-
-TIME_UNITS = {"working_days": "ngày làm việc", "working_hours": "giờ làm việc", "calendar_days": "ngày",
-              "same_day": "Trong ngày làm việc", "immediately": "Ngay"}
-SOURCE_TOPICS = {"processing_time": "Thời hạn giải quyết", "level": "Cấp thực hiện", "legal_basis": "Căn cứ pháp lý",
-                 "fees": "Phí, lệ phí"}
-ONLINE_LEVELS = {"full": "Toàn trình", "partial": "Một phần", "none": "Không trực tuyến"}
-SUBJECTS = {"citizen": "Công dân Việt Nam", "organisation": "Tổ chức"}
-METHODS = {"counter": "Trực tiếp", "post": "Qua dịch vụ bưu chính", "online": "Trực tuyến"}
-COPY_KINDS = {"original": "Bản chính", "copy": "Bản sao", "original_or_copy": "Bản chính hoặc bản sao"}
 
 
 def require(action: str):
@@ -102,9 +94,6 @@ def format_datetime(value: datetime) -> str:
     return value.astimezone(OFFICE_TZ).strftime("%H:%M ngày %d/%m/%Y")
 
 
-CHANNELS = {1: "Trực tiếp", 2: "Trực tuyến", 3: "Bưu chính"}
-
-
 def format_waited(since: datetime) -> str:
     """How long a dossier has waited: "2 ngày 3 giờ", "45 phút"."""
     minutes = int((utcnow() - since).total_seconds() // 60)
@@ -131,12 +120,12 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals.update(
         CLASS_LABELS=CLASS_LABELS, OPEN_LABELS=OPEN_LABELS,
         open_state=lambda due_at, calendar: open_state(utcnow(), due_at, calendar),
-        status_label=status_label, CHANNELS=CHANNELS, DELIVERIES=DELIVERIES, typed_fields=typed_fields,
+        status_label=status_label, Channel=Channel, DayKind=DayKind, DELIVERIES=DELIVERIES, typed_fields=typed_fields,
         verification_label=verification_label,
         DOCUMENT_TITLES={kind: title for kind, (_, _, title) in KINDS.items()}, signing_state_of=signing.state,
         can=can, Level=Level, AgencyKind=AgencyKind, Role=Role, agency_type_label=agency_type_label,
-        TIME_UNITS=TIME_UNITS, SOURCE_TOPICS=SOURCE_TOPICS, ONLINE_LEVELS=ONLINE_LEVELS, SUBJECTS=SUBJECTS, METHODS=METHODS,
-        COPY_KINDS=COPY_KINDS,
+        TimeUnit=TimeUnit, SourceTopic=SourceTopic, OnlineLevel=OnlineLevel, Subject=Subject, Method=Method,
+        CopyKind=CopyKind,
     )
 
 

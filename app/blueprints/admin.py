@@ -27,8 +27,7 @@ def calendar():
             return redirect(url_for("admin.calendar"))
     status = 422 if form.errors else 200
     return render_template("admin/calendar.html", form=form, rows=calendar_service.overrides(),
-                           official=calendar_service.official_swaps(), kinds=calendar_service.DAY_KINDS,
-                           official_kinds=calendar_service.OFFICIAL_KINDS), status
+                           official=calendar_service.official_swaps()), status
 
 
 @bp.route("/lich/<int:day_id>/xoa", methods=["GET", "POST"])
@@ -40,4 +39,4 @@ def calendar_delete(day_id: int):
         calendar_service.remove_override(row)
         flash(f"Đã xóa ngày {row.day:%d/%m/%Y} khỏi lịch điều chỉnh.", "success")
         return redirect(url_for("admin.calendar"))
-    return render_template("admin/calendar_delete.html", form=form, row=row, kinds=calendar_service.DAY_KINDS)
+    return render_template("admin/calendar_delete.html", form=form, row=row)

@@ -74,11 +74,12 @@ import zoneinfo
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
-from enum import StrEnum
 from pathlib import Path
 
 import holidays
 import yaml
+
+from app.domain.vocabulary import DayKind, Vocabulary
 
 __all__ = [
     "CLASS_LABELS",
@@ -110,21 +111,22 @@ OFFICE_TZ = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
 _MAX_DAYS_OFF_IN_A_ROW = 370
 
 
-class TimeUnit(StrEnum):
+class TimeUnit(Vocabulary):
     """Unit of a processing time, as published in the procedure catalogue.
 
     ``SAME_DAY`` (trong ngày, e.g. certified copies, Decree 23/2015 Art. 7) and
     ``IMMEDIATELY`` (ngay, e.g. birth registration on complete papers, Civil
     Status Law 2014 Art. 16(2)) carry no count: the result is due at the end of
     the office day the dossier counts for (``due_at``). They differ in the
-    cut-off that applies (``applicable_cutoff``).
+    cut-off that applies (``applicable_cutoff``). The label follows a count ("5 ngày làm
+    việc"), or, for the two without one, is the whole time limit as a form writes it.
     """
 
-    WORKING_DAYS = "working_days"
-    WORKING_HOURS = "working_hours"
-    CALENDAR_DAYS = "calendar_days"
-    SAME_DAY = "same_day"
-    IMMEDIATELY = "immediately"
+    WORKING_DAYS = "working_days", "ngày làm việc"
+    WORKING_HOURS = "working_hours", "giờ làm việc"
+    CALENDAR_DAYS = "calendar_days", "ngày"
+    SAME_DAY = "same_day", "trong ngày"
+    IMMEDIATELY = "immediately", "ngay khi nhận đủ hồ sơ"
 
 
 # Units whose time limit is the receiving (counting) day itself: no count of days.
@@ -169,7 +171,6 @@ def _is_swapped_working_weekend(day: date) -> bool:
 # --------------------------------------------------------------------------
 
 OFFICIAL_CALENDAR_FILE = Path(__file__).with_name("official_calendar.yaml")
-_DAY_KINDS = ("day_off", "working_day")
 
 
 @dataclass(frozen=True)
@@ -203,7 +204,7 @@ def _official_days(path: Path) -> tuple[OfficialDay, ...]:
             raise ValueError(f"{where}: expected the keys date, kind and source")
         if isinstance(entry["date"], datetime) or not isinstance(entry["date"], date):
             raise ValueError(f"{where}: date must be YYYY-MM-DD, got {entry['date']!r}")
-        if entry["kind"] not in _DAY_KINDS:
+        if entry["kind"] not in list(DayKind):
             raise ValueError(f"{where}: kind must be day_off or working_day, got {entry['kind']!r}")
         if not isinstance(entry["source"], str) or not entry["source"].strip():
             raise ValueError(f"{where}: source must name the text that announced the swap")

@@ -58,6 +58,19 @@ from pydantic import (
     model_validator,
 )
 
+from app.domain.deadlines import SAME_DAY_UNITS
+from app.domain.deadlines import TimeUnit as _TimeUnit
+from app.domain.structure import AgencyKind as _AgencyKind
+from app.domain.structure import Level as _Level
+from app.domain.structure import Role as _Role
+from app.domain.structure import Sector as _Sector
+from app.domain.vocabulary import CopyKind as _CopyKind
+from app.domain.vocabulary import Method as _Method
+from app.domain.vocabulary import OnlineLevel as _OnlineLevel
+from app.domain.vocabulary import SourceTopic as _SourceTopic
+from app.domain.vocabulary import Subject as _Subject
+from app.domain.vocabulary import literal
+
 __all__ = [
     "AgencyKind",
     "AgencyRef",
@@ -88,22 +101,22 @@ __all__ = [
 ]
 
 # --------------------------------------------------------------------------- vocabularies
-# Literal types (plain strings once parsed) keep model_dump(mode="json") and the fingerprint free of
-# enum reprs; app/domain/structure.py holds the labels shown to people for the same values.
+# Each allowed value is declared once, with its label, on its enum (app/domain/vocabulary.py,
+# structure.py, deadlines.py); the schema takes Literal types of their values, so a parsed file
+# holds plain strings and its model_dump(mode="json") and fingerprint carry no enum reprs.
 
-Level = Literal["province", "district", "commune"]
-AgencyKind = Literal["department", "committee"]
-Sector = Literal["justice", "construction", "planning_investment", "natural_resources", "transport"]
-OnlineLevel = Literal["partial", "full", "none"]
-Method = Literal["counter", "post", "online"]
+Level = literal(*_Level)
+AgencyKind = literal(_AgencyKind.DEPARTMENT, _AgencyKind.COMMITTEE)  # the desk resolves no procedure
+Sector = literal(*_Sector)
+OnlineLevel = literal(*_OnlineLevel)
+Method = literal(*_Method)
 # same_day (trong ngày) and immediately (ngay) carry no count; see app/domain/deadlines.TimeUnit.
-TimeUnit = Literal["working_days", "working_hours", "calendar_days", "same_day", "immediately"]
-SAME_DAY_UNITS = ("same_day", "immediately")
-SourceTopic = Literal["processing_time", "level", "legal_basis", "fees"]
-Subject = Literal["citizen", "organisation"]
-CopyKind = Literal["original", "copy", "original_or_copy"]
+TimeUnit = literal(*_TimeUnit)
+SourceTopic = literal(*_SourceTopic)
+Subject = literal(*_Subject)
+CopyKind = literal(*_CopyKind)
 FieldType = Literal["text", "textarea", "date", "number", "select", "checkbox", "id_number", "phone", "email"]
-Role = Literal["reception", "specialist", "leader", "clerk"]
+Role = literal(*(r for r in _Role if r != _Role.ADMIN))  # a process step is never the administrator's
 StepPlace = Literal["receiving_desk", "resolving_agency", "other_level"]
 
 CODE_PATTERN = re.compile(r"^\d\.\d{6}$")

@@ -14,6 +14,8 @@
 """
 from __future__ import annotations
 
+from app.domain.vocabulary import Channel
+
 PERSONAL = "personal"
 SEAL = "seal"
 ROLE_LABELS = {PERSONAL: "Chữ ký số của người có thẩm quyền", SEAL: "Chữ ký số của cơ quan (dấu)"}
@@ -27,5 +29,5 @@ def required_signatures(kind: str, electronic: bool) -> tuple[str, ...]:
 
 
 def is_electronic(channel: int) -> bool:
-    """Channel 2 is the online dossier (Decision 766's channel codes: 1 counter, 2 online, 3 post)."""
-    return channel == 2
+    """An online dossier's documents are electronic (signed); a paper dossier's are not."""
+    return channel == Channel.ONLINE

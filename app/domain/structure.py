@@ -1,77 +1,62 @@
 """Names of the administrative structure: levels, kinds of agency, roles.
 
-Pure: no Flask, no database. Vietnamese labels live here so that every page, PDF and API
-shows the same words (the top complaint in OpenCPS was labels that differed by screen).
+Pure: no Flask, no database. Each value carries its Vietnamese label (app/domain/vocabulary.py).
 """
 from __future__ import annotations
 
-from enum import StrEnum
+from app.domain.vocabulary import Vocabulary
 
 
-class Level(StrEnum):
+class Level(Vocabulary):
     """Levels of local government (Law on Local Government Organisation 2015; since 1 Jul 2025
     Law 72/2025/QH15 keeps only province and commune — the code never assumes three levels)."""
 
-    PROVINCE = "province"
-    DISTRICT = "district"
-    COMMUNE = "commune"
-
-    @property
-    def label(self) -> str:
-        return {"province": "Cấp tỉnh", "district": "Cấp huyện", "commune": "Cấp xã"}[self.value]
+    PROVINCE = "province", "Cấp tỉnh"
+    DISTRICT = "district", "Cấp huyện"
+    COMMUNE = "commune", "Cấp xã"
 
 
-class AgencyKind(StrEnum):
-    ONE_STOP = "one_stop"      # Bộ phận Một cửa / Trung tâm Phục vụ hành chính công
-    DEPARTMENT = "department"  # Sở (province) or Phòng chuyên môn (district)
-    COMMITTEE = "committee"    # Ủy ban nhân dân
-
-    @property
-    def label(self) -> str:
-        return {
-            "one_stop": "Bộ phận Một cửa",
-            "department": "Cơ quan chuyên môn",
-            "committee": "Ủy ban nhân dân",
-        }[self.value]
+class AgencyKind(Vocabulary):
+    ONE_STOP = "one_stop", "Bộ phận Một cửa"          # Bộ phận Một cửa / Trung tâm Phục vụ hành chính công
+    DEPARTMENT = "department", "Cơ quan chuyên môn"  # Sở (province) or Phòng chuyên môn (district)
+    COMMITTEE = "committee", "Ủy ban nhân dân"       # Ủy ban nhân dân
 
 
-class Role(StrEnum):
+class Role(Vocabulary):
     """Roles of a member of an agency (Decree 61/2018 Art. 8–9, 21; Decree 118/2025)."""
 
-    RECEPTION = "reception"    # công chức tiếp nhận tại Bộ phận Một cửa
-    SPECIALIST = "specialist"  # chuyên viên thụ lý
-    LEADER = "leader"          # lãnh đạo phê duyệt
-    CLERK = "clerk"            # văn thư
-    ADMIN = "admin"            # quản trị hệ thống
+    RECEPTION = "reception", "Cán bộ tiếp nhận"  # công chức tiếp nhận tại Bộ phận Một cửa
+    SPECIALIST = "specialist", "Chuyên viên"     # chuyên viên thụ lý
+    LEADER = "leader", "Lãnh đạo"                # lãnh đạo phê duyệt
+    CLERK = "clerk", "Văn thư"                   # văn thư
+    ADMIN = "admin", "Quản trị"                  # quản trị hệ thống
+
+
+class Sector(Vocabulary):
+    """Sector of a specialised department, labelled by its province office (Sở), with its
+    district office (Phòng; pre-2025 organisation under Decree 37/2014 as amended by 108/2020)."""
+
+    JUSTICE = "justice", "Sở Tư pháp", "Phòng Tư pháp"
+    CONSTRUCTION = "construction", "Sở Xây dựng", "Phòng Quản lý đô thị / Kinh tế - Hạ tầng"
+    PLANNING_INVESTMENT = "planning_investment", "Sở Kế hoạch và Đầu tư", "Phòng Tài chính - Kế hoạch"
+    NATURAL_RESOURCES = "natural_resources", "Sở Tài nguyên và Môi trường", "Phòng Tài nguyên và Môi trường"
+    TRANSPORT = "transport", "Sở Giao thông vận tải", "Phòng Kinh tế - Hạ tầng"
 
     @property
-    def label(self) -> str:
-        return {
-            "reception": "Cán bộ tiếp nhận",
-            "specialist": "Chuyên viên",
-            "leader": "Lãnh đạo",
-            "clerk": "Văn thư",
-            "admin": "Quản trị",
-        }[self.value]
+    def district_office(self) -> str:
+        return self.more[0]
 
-
-# Sector of a specialised department, and its office's name at each level
-# (province Sở; district Phòng, pre-2025 organisation under Decree 37/2014 as amended by 108/2020).
-SECTORS: dict[str, dict[str, str]] = {
-    "justice": {"province": "Sở Tư pháp", "district": "Phòng Tư pháp"},
-    "construction": {"province": "Sở Xây dựng", "district": "Phòng Quản lý đô thị / Kinh tế - Hạ tầng"},
-    "planning_investment": {"province": "Sở Kế hoạch và Đầu tư", "district": "Phòng Tài chính - Kế hoạch"},
-    "natural_resources": {"province": "Sở Tài nguyên và Môi trường", "district": "Phòng Tài nguyên và Môi trường"},
-    "transport": {"province": "Sở Giao thông vận tải", "district": "Phòng Kinh tế - Hạ tầng"},
-}
+    def office(self, level: str) -> str | None:
+        """The department's name at `level` (a commune has none)."""
+        return {Level.PROVINCE: self.label, Level.DISTRICT: self.district_office}.get(level)
 
 
 def agency_type_label(level: str, kind: str, sector: str | None = None) -> str:
     """A generic name for "the agency of this kind at this level", as a catalogue shows it:
     the same procedure is resolved by every commune's People's Committee, for instance."""
-    level_word = {"province": "cấp tỉnh", "district": "cấp huyện", "commune": "cấp xã"}[level]
-    if kind == AgencyKind.DEPARTMENT and sector in SECTORS and level in SECTORS[sector]:
-        name = SECTORS[sector][level]
+    level_word = Level(level).label.lower()
+    name = Sector(sector).office(level) if kind == AgencyKind.DEPARTMENT and sector in list(Sector) else None
+    if name:
         return name if level == Level.PROVINCE else f"{name} ({level_word})"
     if kind == AgencyKind.COMMITTEE:
         return f"Ủy ban nhân dân {level_word}"

@@ -4,15 +4,15 @@ from wtforms import RadioField, StringField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length
 
 from app.forms.fields import VietnameseDateField
-from app.services.calendar import DAY_KINDS
+from app.domain.vocabulary import DayKind
 
 
 class CalendarDayForm(FlaskForm):
     day = VietnameseDateField("Ngày", validators=[InputRequired("Vui lòng chọn ngày (dd/mm/yyyy).")],
                     description="Định dạng năm-tháng-ngày, ví dụ 2027-02-12.")
-    kind = RadioField("Loại điều chỉnh", choices=list(DAY_KINDS.items()), validate_choice=False,
+    kind = RadioField("Loại điều chỉnh", choices=[(k.value, k.label) for k in DayKind], validate_choice=False,
                       validators=[InputRequired("Vui lòng chọn loại điều chỉnh."),
-                                  AnyOf(list(DAY_KINDS), message="Loại điều chỉnh không hợp lệ.")])
+                                  AnyOf([k.value for k in DayKind], message="Loại điều chỉnh không hợp lệ.")])
     note = StringField("Căn cứ / ghi chú", description="Ví dụ: Thông báo số .../TB-UBND về nghỉ bù.",
                        validators=[DataRequired("Vui lòng ghi căn cứ của điều chỉnh."), Length(max=255)])
 

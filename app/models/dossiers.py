@@ -149,6 +149,15 @@ class Dossier(db.Model):
         return next((s for s in reversed(self.steps) if s.done_at is None), None)
 
     @property
+    def due_in_force(self) -> datetime | None:
+        """The appointment the applicant holds now: the new date of the issued apology (form 04)
+        once there is one, else the deadline moved later by an answered supplement pause, else
+        the original appointment. Not the statistics' date: Decision 766 judges a dossier by
+        `due_at` with the supplement wait subtracted (`effective_due_at`), never by an
+        apology's new date (services/stats.py, processing.stamp; LEGAL.md §8)."""
+        return self.rescheduled_due_at or self.effective_due_at or self.due_at
+
+    @property
     def apology(self) -> Apology | None:
         """The live apology: the pending draft or the approved one (rejected drafts are history)."""
         return next((a for a in reversed(self.apologies) if a.status != "rejected"), None)

@@ -18,12 +18,11 @@ from app.domain.deadlines import (
     official_days,
     parse_office_hours,
 )
+from app.domain.vocabulary import DayKind
 from app.extensions import db
 from app.models import CalendarDay, ProcedureVersion
 from app.services.errors import ServiceError
 
-DAY_KINDS = {"day_off": "Ngày nghỉ bổ sung", "working_day": "Ngày làm việc bù"}
-OFFICIAL_KINDS = {"day_off": "Ngày nghỉ (hoán đổi)", "working_day": "Ngày làm việc bù (hoán đổi)"}
 
 
 class CalendarError(ServiceError):
@@ -82,7 +81,7 @@ def overrides() -> list[CalendarDay]:
 def add_override(day: date, kind: str, note: str) -> CalendarDay:
     """An admin declares an extra day off (e.g. a substitute holiday the Government announces)
     or a working Saturday (a swapped day, Labour Code 2019 Art. 111–112)."""
-    if kind not in DAY_KINDS:
+    if kind not in list(DayKind):
         raise CalendarError.on("kind", "Loại ngày không hợp lệ.")
     if db.session.scalar(select(CalendarDay.id).where(CalendarDay.day == day)):
         raise CalendarError.on("day", f"Ngày {day:%d/%m/%Y} đã có trong lịch điều chỉnh.")

@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from app import numbers
 from app.domain.deadlines import OFFICE_TZ
+from app.domain.signing import is_electronic
 from app.domain.workflow import Status
 from app.extensions import db
 from app.models import Agency, Dossier, IssuedDocument
@@ -62,7 +63,7 @@ def control_slip_pdf(dossier: Dossier) -> bytes:
     receipt = _receipt(dossier)
     apology = dossier.apology if dossier.apology and dossier.apology.status == "approved" else None
     context = {
-        **issuing.header(desk), "centre": desk.name, "issued_at": utcnow(), "electronic": dossier.channel == 2,
+        **issuing.header(desk), "centre": desk.name, "issued_at": utcnow(), "electronic": is_electronic(dossier.channel),
         "signed": False,  # printed on demand, never signed: no footer claiming a signature
         "number": f"{issuing.entry_number(receipt)}/PKS-{issuing.issuer_suffix(desk)}" if receipt else "",
         "code": dossier.code, "procedure": {"code": dossier.procedure_version.code, "name": dossier.procedure_version.name},

@@ -5,18 +5,20 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask import current_app, url_for
+from sqlalchemy import select
 
 from app import numbers
-from app.domain.deadlines import OFFICE_TZ, SAME_DAY_UNITS
+from app.domain.deadlines import OFFICE_TZ, SAME_DAY_UNITS, TimeUnit
 from app.domain.signing import is_electronic, required_signatures
 from app.domain.structure import AgencyKind, Level, signing_capacity
 from app.domain.text import date_in_words
+from app.domain.vocabulary import CopyKind
 from app.extensions import db
 from app.models import Agency, Dossier, IssuedDocument, User
+from app.queue import RENDER_DOCUMENT, enqueue
 from app.services import storage
 from app.services.counters import next_value
 from app.services.documents import qr_svg_data_uri, render_pdf
-from app.tasks import enqueue
 
 KINDS = {
     "receipt": ("GTN", "receipt", "Giấy tiếp nhận hồ sơ và hẹn trả kết quả"),
@@ -26,9 +28,6 @@ KINDS = {
     "stop_notice": ("TBD", "stop_notice", "Thông báo dừng giải quyết hồ sơ"),
     "result": ("KQ", "result", "Kết quả giải quyết thủ tục hành chính"),
 }
-COPY_LABELS = {"original": "Bản chính", "copy": "Bản sao", "original_or_copy": "Bản chính hoặc bản sao"}
-UNITS = {"working_days": "ngày làm việc", "working_hours": "giờ làm việc", "calendar_days": "ngày",
-         "same_day": "trong ngày", "immediately": "ngay khi nhận đủ hồ sơ"}
 
 
 def issuer_suffix(agency: Agency) -> str:
@@ -53,11 +52,7 @@ def issue(dossier: Dossier, kind: str, staff: User | None, now: datetime, conten
 
 def dispatch(document: IssuedDocument) -> None:
     """After the commit: render the PDF in a job (inline without Redis)."""
-    from app.tasks.documents import (
-        render_issued_document,  # the job module imports this one
-    )
-
-    enqueue(render_issued_document, document.id)
+    enqueue(RENDER_DOCUMENT, document.id)
 
 
 def title(document: IssuedDocument) -> str:
@@ -129,11 +124,11 @@ def context(document: IssuedDocument) -> dict:
         "applicant": {"full_name": dossier.applicant_name, "id_number": dossier.applicant_id_number,
                       "address": dossier.applicant_address, "phone": dossier.applicant_phone, "email": dossier.applicant_email},
         "represented": dossier.represented,
-        "documents": [{"name": d["name"], "copy": COPY_LABELS[d["copy"]], "count": int(d["count"])}
+        "documents": [{"name": d["name"], "copy": CopyKind(d["copy"]).label, "count": int(d["count"])}
                       for d in spec["documents"] if d["key"] in present or d["required"]],
         "sets": dossier.sets,
-        "processing_time": UNITS[version.time_unit] if version.time_unit in SAME_DAY_UNITS
-        else f"{numbers.exact(version.time_value)} {UNITS[version.time_unit]}",
+        "processing_time": TimeUnit(version.time_unit).label if version.time_unit in SAME_DAY_UNITS
+        else f"{numbers.exact(version.time_value)} {TimeUnit(version.time_unit).label}",
         "received_at": dossier.received_at, "due_at": dossier.due_at,
         # The template writes "Đăng ký nhận kết quả tại: …": the place alone, no second "tại".
         "pickup": {"counter": desk.name, "post": "Dịch vụ bưu chính công ích, gửi đến địa chỉ người nộp",
@@ -188,6 +183,13 @@ def _shown(field: dict, value) -> str:
         except ArithmeticError:
             return str(value)
     return str(value)
+
+
+def unrendered(created_before: datetime) -> list[int]:
+    """Ids of documents issued before `created_before` whose PDF was never stored (a render
+    that failed or never ran; `flask jobs replay`)."""
+    return list(db.session.scalars(select(IssuedDocument.id).where(
+        IssuedDocument.sha256.is_(None), IssuedDocument.created_at < created_before).order_by(IssuedDocument.id)))
 
 
 def render(document_id: int) -> None:

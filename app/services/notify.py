@@ -6,19 +6,21 @@ SMS and Zalo adapters are not written yet (see the closing notes in docs/)."""
 from __future__ import annotations
 
 import smtplib
+from datetime import datetime
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Protocol
 
 from flask import current_app
+from sqlalchemy import select
 
 from app.domain.deadlines import OFFICE_TZ
 from app.domain.workflow import Status
 from app.extensions import db
 from app.models import Dossier, OutboxMessage
 from app.models.users import utcnow
+from app.queue import DELIVER_MESSAGE, enqueue
 from app.services import issuing
-from app.tasks import enqueue
 
 
 class Adapter(Protocol):
@@ -92,9 +94,13 @@ def status_email(dossier: Dossier, extra: str = "") -> OutboxMessage | None:
 
 def dispatch(message: OutboxMessage | None) -> None:
     if message is not None:
-        from app.tasks.notify import deliver_message  # the job module imports this one
+        enqueue(DELIVER_MESSAGE, message.id)
 
-        enqueue(deliver_message, message.id)
+
+def unsent(created_before: datetime) -> list[int]:
+    """Ids of messages written before `created_before` and not delivered (`flask jobs replay`)."""
+    return list(db.session.scalars(select(OutboxMessage.id).where(
+        OutboxMessage.sent_at.is_(None), OutboxMessage.created_at < created_before).order_by(OutboxMessage.id)))
 
 
 def deliver(message_id: int) -> None:

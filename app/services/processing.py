@@ -348,7 +348,7 @@ def draft_apology(dossier: Dossier, user: User, new_due_at: datetime, reason: st
         raise DossierError("Chỉ lãnh đạo cơ quan giải quyết mới ban hành phiếu xin lỗi.", status=403)
     _require_status(dossier, *IN_PROCESSING)
     _require_no_apology(dossier)
-    current_due = dossier.effective_due_at or dossier.due_at
+    current_due = dossier.due_in_force
     problems = {}
     if not reason.strip():
         problems["reason"] = "Nhập lý do chậm trễ."
@@ -391,7 +391,7 @@ def reject_apology(dossier: Dossier, user: User, note: str, now: datetime | None
 
 def apology_deadline_of(dossier: Dossier) -> datetime | None:
     """The last on-time instant for this dossier's apology (the page shows it while drafting)."""
-    due = dossier.effective_due_at or dossier.due_at
+    due = dossier.due_in_force
     return apology_deadline(due, work_calendar(), dossier.received_at) if due else None
 
 
@@ -426,7 +426,7 @@ def _apology_event(dossier: Dossier, action: str, user: User, now: datetime, not
 
 
 def _issue_apology(dossier: Dossier, apology: Apology, leader: User, now: datetime) -> Apology:
-    current_due = dossier.effective_due_at or dossier.due_at
+    current_due = dossier.due_in_force
     if apology.new_due_at <= max(current_due, now):
         raise DossierError("Ngày hẹn mới của dự thảo không còn sau ngày hẹn hiện tại; trả lại dự thảo để lập lại.",
                            status=409)

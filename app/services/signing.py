@@ -28,10 +28,12 @@ from sqlalchemy import select, update
 
 from app.domain.signing import PERSONAL, ROLE_LABELS, SEAL, is_electronic, required_signatures
 from app.domain.structure import Role
+from app.domain.vocabulary import Channel
 from app.extensions import db
 from app.integrations import signing as crypto
 from app.models import Agency, Dossier, DocumentSignature, IssuedDocument, SigningCertificate, User
 from app.models.users import utcnow
+from app.queue import SIGN_DOCUMENT, enqueue
 from app.services import storage
 from app.services.errors import ServiceError
 
@@ -109,10 +111,7 @@ def trust_roots() -> list:
 
 def dispatch(document: IssuedDocument) -> None:
     """After the commit: sign in a job (inline without Redis)."""
-    from app.tasks import enqueue
-    from app.tasks.signing import sign_issued_document  # the job module imports this one
-
-    enqueue(sign_issued_document, document.id)
+    enqueue(SIGN_DOCUMENT, document.id)
 
 
 def dispatch_seal(dossier: Dossier) -> None:
@@ -233,6 +232,24 @@ def unsigned() -> list[IssuedDocument]:
     return list(db.session.scalars(select(IssuedDocument).where(
         IssuedDocument.signed_at.is_(None), IssuedDocument.sha256.is_not(None),
         IssuedDocument.signing_error.is_not(None)).order_by(IssuedDocument.id)))
+
+
+def waiting(created_before: datetime) -> list[int]:
+    """Ids of rendered documents, issued before `created_before`, that `sign` would sign now
+    and that are not signed (`flask jobs replay`): a failed attempt, or a job that never ran.
+    A result waiting for the clerk's issuing step is not waiting for a job and is not here."""
+    documents = db.session.scalars(select(IssuedDocument).join(IssuedDocument.dossier).where(
+        IssuedDocument.signed_at.is_(None), IssuedDocument.sha256.is_not(None),
+        IssuedDocument.created_at < created_before, Dossier.channel == Channel.ONLINE).order_by(IssuedDocument.id))
+    return [d.id for d in documents if _signable(d)]
+
+
+def _signable(document: IssuedDocument) -> bool:
+    """Whether `sign` has work to do: it applies the missing signatures in order and stops at
+    a seal not yet released; with none missing, it checks and marks the file signed."""
+    done = {s.role for s in document.signatures}
+    missing = [role for role in required(document) if role not in done]
+    return bool(required(document)) and (not missing or missing[0] != SEAL or _seal_released(document))
 
 
 # --- what a page shows --------------------------------------------------------------------

@@ -27,6 +27,7 @@ from sqlalchemy import and_, case, func, literal, or_, select, union_all
 
 from app.domain.deadlines import OFFICE_TZ, SAME_DAY_UNITS, TimeUnit
 from app.domain.indices import INDICES, Counts, IndexValue, compute
+from app.domain.vocabulary import Channel
 from app.extensions import db
 from app.models import Agency, Dossier, ProcedureVersion
 from app.models.types import UTCDateTime
@@ -151,7 +152,7 @@ def _facts(since, cut, versions: _Versions, d=Dossier) -> list:
     columns = [
         _one(received).label("received"),
         case((handled, verdict)).label("verdict"),
-        _one(and_(received, d.channel == 2, result_condition)).label("online"),
+        _one(and_(received, d.channel == Channel.ONLINE, result_condition)).label("online"),
         _one(and_(received, d.procedure_version_id.in_(versions.fee))).label("with_fee"),
         _one(and_(received, d.procedure_version_id.in_(versions.fee), d.paid_online.is_(True))).label("paid_online"),
         _one(and_(handled, approved, result_procedure)).label("result_required"),

@@ -17,14 +17,14 @@ import vietnam_provinces
 from sqlalchemy import case, select
 from sqlalchemy.orm import contains_eager, selectinload
 
-from app.domain.structure import SECTORS, AgencyKind, Level
+from app.domain.structure import AgencyKind, Level, Sector
 from app.extensions import db
 from app.models import AdministrativeUnit, Agency
 
 PROVINCE_GSO_CODE = "26"
 PROVINCE_AGENCY_SUFFIX = "H62"
 
-# Province departments (Sở) with their level-2 number, in SECTORS order.
+# Province departments (Sở) with their level-2 number, in this order (the codes depend on it).
 PROVINCE_DEPARTMENTS = ["justice", "construction", "planning_investment", "natural_resources", "transport"]
 # District offices (Phòng): one per sector; construction and transport share Kinh tế - Hạ tầng.
 DISTRICT_OFFICES = ["justice", "construction", "planning_investment", "natural_resources"]
@@ -74,7 +74,7 @@ def agency_rows(province: dict) -> list[AgencyRow]:
                   committee),
     ]
     rows += [
-        AgencyRow(f"000.00.{i:02d}.{m}", SECTORS[sector]["province"], AgencyKind.DEPARTMENT, pcode, committee, sector)
+        AgencyRow(f"000.00.{i:02d}.{m}", Sector(sector).label, AgencyKind.DEPARTMENT, pcode, committee, sector)
         for i, sector in enumerate(PROVINCE_DEPARTMENTS, start=2)
     ]
     for d_index, district in enumerate(province["districts"], start=21):
@@ -86,7 +86,7 @@ def agency_rows(province: dict) -> list[AgencyRow]:
         rows.append(AgencyRow(f"000.01.{d_index}.{m}", f"Bộ phận Một cửa {dname}", AgencyKind.ONE_STOP, dcode,
                               d_committee))
         for o_index, sector in enumerate(DISTRICT_OFFICES, start=2):
-            office = SECTORS[sector]["district"]
+            office = Sector(sector).district_office
             if sector == "construction":  # cities have urban management, rural districts economy & infrastructure
                 office = "Phòng Quản lý đô thị" if city else "Phòng Kinh tế và Hạ tầng"
             rows.append(AgencyRow(f"000.{o_index:02d}.{d_index}.{m}", f"{office} {dname}", AgencyKind.DEPARTMENT,

@@ -432,3 +432,24 @@ def test_json_snapshot_has_plain_numbers_and_round_trips():
     assert [step["duration"] for step in data["process"]] == [0.5, 2, 0.5]
     assert data["receiving_level"] == "commune" and data["documents"][0]["copy"] == "original"
     assert ProcedureSpec.model_validate(data) == spec  # a stored snapshot reads back as the same spec
+
+
+def test_the_schema_takes_its_values_from_the_enums_that_label_them():
+    """A value is allowed in a procedure file because its enum declares it (with its label):
+    every member is accepted, the administrator and the one-stop desk are not process actors."""
+    from app.domain.deadlines import TimeUnit
+    from app.domain.structure import Role, Sector
+    from app.domain.vocabulary import CopyKind, Subject
+
+    for sector in Sector:
+        assert parse_procedure(variant(lambda d: d["agency"].update(sector=sector.value)), FILE).agency.sector == sector
+    for kind in CopyKind:
+        assert parse_procedure(variant(lambda d: d["documents"][0].update(copy=kind.value)), FILE).documents[0].copy == kind
+    assert parse_procedure(variant(lambda d: d.update(subjects=[s.value for s in Subject])), FILE).subjects == list(Subject)
+    assert parse_procedure(variant(lambda d: d["processing_time"].update(unit=TimeUnit.CALENDAR_DAYS.value)), FILE)
+    assert_problem(refused(variant(lambda d: d["process"][1].update(role=Role.ADMIN.value))), "process[1].role")
+    assert_problem(refused(variant(lambda d: d["agency"].update(kind="one_stop"))), "agency.kind")
+    assert_problem(refused(variant(lambda d: d["documents"][0].update(copy="photocopy"))), "documents[0].copy")
+    assert (Sector.CONSTRUCTION.label, Sector.CONSTRUCTION.office("district"), Sector.CONSTRUCTION.office("commune")) == (
+        "Sở Xây dựng", "Phòng Quản lý đô thị / Kinh tế - Hạ tầng", None)
+    assert (TimeUnit.SAME_DAY.label, CopyKind.ORIGINAL_OR_COPY.label) == ("trong ngày", "Bản chính hoặc bản sao")

@@ -133,7 +133,7 @@ def test_supplement_during_processing_pauses_the_clock_once(people):
     assert dossier.status == "processing"
     # 180 office minutes were left (Thu 14:00–17:00); 30 Apr, 1 May and the substitute 3 May are
     # off, so from Wed 5 May 09:00 that is 150 min to 11:30 and 30 after 13:30: Wed 14:00.
-    assert dossier.effective_due_at == datetime(2027, 5, 5, 7, 0, tzinfo=UTC)
+    assert dossier.effective_due_at == dossier.due_in_force == datetime(2027, 5, 5, 7, 0, tzinfo=UTC)
     assert dossier.due_at == datetime(2027, 4, 29, 10, 0, tzinfo=UTC)  # the original stays for statistics
     with pytest.raises(dossiers.DossierError) as error:
         processing.request_supplement(dossier, people.commune_specialist, ["Thêm"], "Lần hai")
@@ -147,10 +147,12 @@ def test_apology_right_after_acceptance_is_allowed_and_on_time(people):
     draft = processing.draft_apology(dossier, people.commune_specialist, NEW_DUE, "Chờ xác minh",
                                      now=datetime(2027, 3, 1, 3, 0, tzinfo=UTC))
     assert draft.status == "drafted" and dossier.rescheduled_due_at is None  # a draft changes no date
+    assert dossier.due_in_force == DUE
     assert draft.deadline_at == datetime(2027, 3, 3, 10, 0, tzinfo=UTC)
     approved = processing.approve_apology(dossier, people.commune_leader, now=datetime(2027, 3, 1, 4, 0, tzinfo=UTC))
     assert approved.status == "approved" and approved.late is False
     assert dossier.rescheduled_due_at == NEW_DUE and dossier.due_at == DUE
+    assert dossier.due_in_force == NEW_DUE  # the applicant's appointment; the statistics keep due_at
     assert [e.action for e in dossier.events][-2:] == ["draft_apology", "approve_apology"]
 
 

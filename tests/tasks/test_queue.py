@@ -6,7 +6,7 @@ from redis import Redis
 from rq import Queue, SimpleWorker
 
 from app import create_app
-from app.tasks import enqueue
+from app.queue import JOBS, enqueue
 from tests.tasks import jobs
 
 
@@ -14,7 +14,7 @@ def test_without_redis_a_job_runs_inline(app):
     jobs.RAN.clear()
     app.extensions["rq_queue"], saved = None, app.extensions["rq_queue"]
     try:
-        assert enqueue(jobs.record, 21) == 42
+        assert enqueue("tests.tasks.jobs.record", 21) == 42
     finally:
         app.extensions["rq_queue"] = saved
     assert jobs.RAN == [21]
@@ -28,9 +28,29 @@ def test_with_redis_a_job_is_queued_and_a_worker_runs_it():
         queue: Queue = app.extensions["rq_queue"]
         queue.empty()
         jobs.RAN.clear()
-        job = enqueue(jobs.record, 5)
+        job = enqueue("tests.tasks.jobs.record", 5)
         assert jobs.RAN == [] and job.get_status() == "queued"
         SimpleWorker([queue], connection=queue.connection).work(burst=True)
         job.refresh()
         assert job.get_status() == "finished" and job.return_value() == 10
         assert isinstance(queue.connection, Redis)
+
+
+def test_every_job_path_names_a_function_and_a_misspelt_one_fails_where_it_is_enqueued(app):
+    from werkzeug.utils import ImportStringError, import_string
+
+    assert all(callable(import_string(path)) for path in JOBS)
+    with pytest.raises(ImportStringError):
+        enqueue("app.tasks.documents.render_documnet", 1)
+
+
+def test_services_do_not_import_the_jobs():
+    """The jobs import services; services reach jobs only by path (app/queue.py): no cycle."""
+    import ast
+    from pathlib import Path
+
+    services = Path(__file__).resolve().parents[2] / "app" / "services"
+    imported = {node.module if isinstance(node, ast.ImportFrom) else alias.name
+                for path in services.glob("*.py") for node in ast.walk(ast.parse(path.read_text()))
+                if isinstance(node, ast.Import | ast.ImportFrom) for alias in node.names}
+    assert not {name for name in imported if name and name.startswith("app.tasks")}

@@ -1,0 +1,99 @@
+"""The words of the catalogue, each value declared once with the label people read.
+
+Pure: no Flask, no database. An enum member is declared as ``VALUE = "value", "Nhãn"``: the
+value is what files, the database and the API carry, `.label` what every page and PDF prints
+(the top complaint in OpenCPS was labels that differed by screen). The procedure schema takes
+its allowed values from these enums (`literal`), so a value added here is accepted there.
+"""
+from __future__ import annotations
+
+from enum import IntEnum, StrEnum
+from typing import Any, Literal
+
+
+class Vocabulary(StrEnum):
+    """A StrEnum whose members carry their Vietnamese label, and any further words a subclass
+    names by a property over `more` (a sector's district office)."""
+
+    label: str
+    more: tuple[str, ...]
+
+    def __new__(cls, value: str, label: str, *more: str):
+        member = str.__new__(cls, value)
+        member._value_, member.label, member.more = value, label, more
+        return member
+
+
+class Channel(IntEnum):
+    """How a dossier came in: Decision 766's channel codes (KenhThucHien)."""
+
+    label: str
+
+    def __new__(cls, value: int, label: str):
+        member = int.__new__(cls, value)
+        member._value_, member.label = value, label
+        return member
+
+    COUNTER = 1, "Trực tiếp"
+    ONLINE = 2, "Trực tuyến"
+    POST = 3, "Bưu chính"
+
+
+class DayKind(Vocabulary):
+    """A day the calendar changes: an extra day off, or a weekend day worked in exchange, as
+    the Government swaps them (official_calendar.yaml) or the province's administrator sets them."""
+
+    DAY_OFF = "day_off", "Ngày nghỉ bổ sung", "Ngày nghỉ (hoán đổi)"
+    WORKING_DAY = "working_day", "Ngày làm việc bù", "Ngày làm việc bù (hoán đổi)"
+
+    @property
+    def official_label(self) -> str:
+        """The label of a Government swap (official_calendar.yaml), not the administrator's."""
+        return self.more[0]
+
+
+def literal(*members: StrEnum) -> Any:
+    """The Literal type of these members' values (plain strings once parsed, so a procedure's
+    model_dump and fingerprint carry no enum reprs)."""
+    return Literal[tuple(m.value for m in members)]
+
+
+class OnlineLevel(Vocabulary):
+    """Level of the online public service (Decree 42/2022/NĐ-CP Art. 11, as amended by Decree
+    118/2025 Art. 40(7)); `none`: offered only at the counter or by post."""
+
+    FULL = "full", "Toàn trình"
+    PARTIAL = "partial", "Một phần"
+    NONE = "none", "Không trực tuyến"
+
+
+class Method(Vocabulary):
+    """Method of submission (cách thức thực hiện, Decree 63/2010 Art. 8)."""
+
+    COUNTER = "counter", "Trực tiếp"
+    POST = "post", "Qua dịch vụ bưu chính"
+    ONLINE = "online", "Trực tuyến"
+
+
+class Subject(Vocabulary):
+    """Who may carry out the procedure (đối tượng thực hiện)."""
+
+    CITIZEN = "citizen", "Công dân Việt Nam"
+    ORGANISATION = "organisation", "Tổ chức"
+
+
+class CopyKind(Vocabulary):
+    """Which paper of a dossier component is handed in (bản chính / bản sao)."""
+
+    ORIGINAL = "original", "Bản chính"
+    COPY = "copy", "Bản sao"
+    ORIGINAL_OR_COPY = "original_or_copy", "Bản chính hoặc bản sao"
+
+
+class SourceTopic(Vocabulary):
+    """What a procedure file's `sources` entry checked."""
+
+    PROCESSING_TIME = "processing_time", "Thời hạn giải quyết"
+    LEVEL = "level", "Cấp thực hiện"
+    LEGAL_BASIS = "legal_basis", "Căn cứ pháp lý"
+    FEES = "fees", "Phí, lệ phí"

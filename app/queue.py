@@ -1,0 +1,60 @@
+"""The job queue (RQ): how services hand work to a job without importing the job.
+
+A job is named by its dotted path ("app.tasks.documents.render_issued_document"); RQ stores
+that string and the worker imports it, so services depend on this module only and the jobs in
+app/tasks/ may import services freely (no import cycle). Jobs take ids, are safe to re-run,
+and are enqueued by services only after their commit. With REDIS_URL set they go to the Redis
+queue that `flask worker` serves; without it (the embedded default) the same function runs
+inline, so a laptop needs no Redis. What did not finish is re-queued by `flask jobs replay`
+(services/replay.py), from the database: a job leaves no trace of its own to look for.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, current_app
+from redis import Redis
+from redis.exceptions import RedisError
+from rq import Queue
+from werkzeug.utils import import_string
+
+log = logging.getLogger(__name__)
+
+# The jobs, by the path RQ imports them from (each named once; tests/tasks checks they resolve).
+RENDER_DOCUMENT = "app.tasks.documents.render_issued_document"
+SIGN_DOCUMENT = "app.tasks.signing.sign_issued_document"
+DELIVER_MESSAGE = "app.tasks.notify.deliver_message"
+JOBS = (RENDER_DOCUMENT, SIGN_DOCUMENT, DELIVER_MESSAGE)
+
+
+def init_queue(app: Flask) -> None:
+    url = app.config["REDIS_URL"]
+    app.extensions["rq_queue"] = Queue(app.config["RQ_QUEUE"], connection=Redis.from_url(url)) if url else None
+
+
+def enqueue(job: str, *args: Any) -> Any:
+    """Queue the job at dotted path `job` with `args`, or run it now when no Redis is configured.
+
+    The path is resolved here in both modes, so a misspelt job fails where it is enqueued (an
+    ImportError: a bug, never a job failure), not later in the worker.
+
+    Returns the RQ job, or the function's result when run inline. Inline, a failing job is
+    logged and does not undo or fail the request whose commit came first: jobs are re-runnable
+    (an unsent message keeps `sent_at` empty, an unrendered form keeps `sha256` empty).
+    Likewise a queue that cannot be reached (Redis down) is logged and returns None: the change
+    is committed, the user is told so, and the work waits in the database for a re-run.
+    """
+    func = import_string(job)
+    queue: Queue | None = current_app.extensions["rq_queue"]
+    if queue is None:
+        try:
+            return func(*args)
+        except Exception:
+            log.exception("inline job %s%r failed", job, args)
+            return None
+    try:
+        return queue.enqueue(job, *args)
+    except RedisError:
+        log.warning("queue unreachable: %s%r left for a re-run", job, args)
+        return None
