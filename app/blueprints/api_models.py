@@ -55,8 +55,9 @@ class Error(Model):
 
 
 def responses(ok: type[BaseModel] | None, *errors: int, created: bool = False) -> Response:
-    """The route's answers: its model for 200 (201 when it creates), `Error` for each status named."""
-    models: dict[str, Any] = {f"HTTP_{status}": Error for status in errors}
+    """The route's answers: its model for 200 (201 when it creates), `Error` for each status named
+    and for 400, which any route may answer (the edge refuses control characters, app/security.py)."""
+    models: dict[str, Any] = {f"HTTP_{status}": Error for status in {400, *errors}}
     if ok is not None:
         models["HTTP_201" if created else "HTTP_200"] = ok
     return Response(**models) if ok is not None else Response("HTTP_200", **models)
@@ -116,7 +117,7 @@ class ProcedureList(Model):
 
 
 class ProcedureQuery(Query):
-    q: Annotated[str, Field(max_length=200)] = ""
+    q: str = Field("", description="Tìm theo tên hoặc mã (200 ký tự đầu)")
     field: str = ""
     level: LevelName | None = None
     online: Literal["partial", "full", "none"] | None = None
@@ -302,18 +303,18 @@ class DossierList(Model):
 
 
 class Reason(Body):
-    reason: Annotated[str, Field(max_length=2000)] = ""
+    reason: str = ""
 
 
 class ActionBody(Body):
     """The body of POST /dossiers/{code}/actions/{action}: each action reads the fields it needs."""
     verification: StrictBool = Field(False, description="accept: cần xác minh")
-    reason: Annotated[str, Field(max_length=2000)] = ""
-    items: list[Annotated[str, Field(max_length=500)]] | None = Field(None, description="request_supplement: bắt buộc")
-    note: Annotated[str, Field(max_length=2000)] = ""
+    reason: str = ""
+    items: list[str] | None = Field(None, description="request_supplement: bắt buộc")
+    note: str = ""
     user: StrictInt | None = Field(None, description="assign: bắt buộc, mã số người dùng")
     amount: StrictInt | None = Field(None, ge=0, description="record_payment: bắt buộc, số đồng")
-    receipt_number: Annotated[str, Field(max_length=60)] = ""
+    receipt_number: str = ""
     new_due_at: AwareDatetime | None = Field(None, description="draft_apology: bắt buộc, ISO 8601 có múi giờ")
     issue: StrictBool = Field(False, description="draft_apology: lãnh đạo ký phát hành ngay")
     outcome: str = ""
@@ -379,8 +380,9 @@ DocumentList = list[Document]
 
 
 class VerifyBody(Body):
-    code: Annotated[str, Field(max_length=60)] = ""
-    number: Annotated[str, Field(max_length=60)] = ""
+    """Read up to 60 characters each."""
+    code: str = ""
+    number: str = ""
 
 
 class VerifyForm(VerifyBody):
@@ -460,8 +462,10 @@ def _message(error: dict) -> str:
         return "Bắt buộc"
     if kind in ("json_invalid", "json_type"):
         return "JSON không hợp lệ"
-    if kind.startswith("datetime") or kind.startswith("date") or kind == "timezone_aware":
+    if kind.startswith("datetime") or kind == "timezone_aware":
         return "Thời điểm ISO 8601 có múi giờ, ví dụ 2027-02-05T10:00:00+07:00"
+    if kind.startswith("date"):
+        return "Ngày dạng YYYY-MM-DD"
     if kind == "extra_forbidden":
         return "Khóa không hợp lệ"
     return "Sai kiểu hoặc giá trị"
