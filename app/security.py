@@ -89,7 +89,7 @@ def check_request() -> None:
     _check_text(request.path, None)
     for source in (request.args, request.form):
         for key, values in source.lists():
-            _check_text(key, None)
+            _check_text(key or "", None)  # a multipart part whose name cannot be read has the key None
             for value in values:
                 _check_text(value, key)
     for key, storage in request.files.items(multi=True):

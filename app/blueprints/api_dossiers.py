@@ -3,15 +3,15 @@ issued documents, public lookup. Authentication is a Bearer token only (never th
 cookie), so these POSTs need no CSRF token and a browser cannot be tricked into them."""
 from __future__ import annotations
 
-import json
-from datetime import datetime
 from functools import wraps
 
 from flask import Response, current_app, g, jsonify, request, url_for
 
-from app.blueprints.api import ApiError, bp, int_arg
+from app.blueprints import api_models as m
+from app.blueprints.api import ApiError, bp
+from app.blueprints.api_models import BEARER, responses, spec
 from app.domain.deadlines import open_state
-from app.domain.workflow import Status
+from app.domain.workflow import Status, allowed_actions
 from app.extensions import limiter
 from app.models import Dossier, StepTask
 from app.models.users import utcnow
@@ -19,20 +19,8 @@ from app.services import catalogue, control, dossiers, lookup, processing, signi
 from app.services.calendar import work_calendar
 from app.services.dossiers import Applicant, DraftInput
 from app.services.permissions import can
+from app.services.transitions import state_of
 from app.web import send_issued_document
-
-
-def _json_field(name: str, default):
-    raw = request.form.get(name)
-    if raw is None:
-        return default
-    try:
-        value = json.loads(raw)
-    except ValueError:
-        raise ApiError(400, f"Trường {name} không phải JSON hợp lệ", {name: "JSON không hợp lệ"}) from None
-    if not isinstance(value, type(default)):
-        raise ApiError(400, f"Trường {name} phải là một đối tượng JSON", {name: "Sai kiểu"})
-    return value
 
 
 def token_required(view):
@@ -64,157 +52,134 @@ def _dossier(code: str, action: str) -> Dossier:
     return dossier
 
 
-def step_json(t: StepTask) -> dict:
-    return {"key": t.key, "name": t.name, "role": t.role, "agency": t.agency.code,
-            "assignee": t.assignee_id, "given_at": t.given_at.isoformat(), "due_at": t.due_at.isoformat(),
-            "done_at": t.done_at.isoformat() if t.done_at else None, "result": t.result, "note": t.note}
+def step_model(t: StepTask) -> m.Step:
+    return m.Step(key=t.key, name=t.name, role=t.role, agency=t.agency.code, assignee=t.assignee_id, given_at=t.given_at,
+                  due_at=t.due_at, done_at=t.done_at, result=t.result, note=t.note)
 
 
-def _apology_json(a) -> dict:
-    """The live apology (form 04): a draft for staff, the approved one for the applicant too."""
-    return {"status": a.status, "reason": a.reason, "new_due_at": a.new_due_at.isoformat(),
-            "drafted_at": a.drafted_at.isoformat(), "approved_at": a.decided_at.isoformat() if a.decided_at else None,
-            "deadline_at": a.deadline_at.isoformat(), "late": a.late}
+def available_actions(d: Dossier) -> list[str]:
+    """The one place the API asks which actions the dossier's state allows (the workflow table)."""
+    return [str(action) for action in allowed_actions(state_of(d))]
 
 
-def dossier_json(d: Dossier, staff: bool = False) -> dict:
+def dossier_model(d: Dossier, staff: bool = False) -> m.Dossier:
     status = Status(d.status)
-    body = {
-        "code": d.code, "reference": d.reference, "status": status.value, "status_code": status.national_code, "status_label": status.citizen_label,
-        "procedure": {"code": d.procedure_version.code, "name": d.procedure_version.name, "version": d.procedure_version.number},
-        "agency": d.receiving_agency.code, "channel": d.channel, "delivery": d.delivery,
-        "submitted_at": d.submitted_at.isoformat() if d.submitted_at else None,
-        "received_at": d.received_at.isoformat() if d.received_at else None,
-        "due_at": d.due_at.isoformat() if d.due_at else None,
-        "applicant": {"full_name": d.applicant_name, "id_number": d.applicant_id_number, "address": d.applicant_address,
-                      "phone": d.applicant_phone, "email": d.applicant_email},
-        "data": d.form_data,
-        "files": [{"component": f.component, "name": f.name, "size": f.size, "sha256": f.sha256} for f in d.files],
-        "history": [{"action": e.action, "from": e.from_status, "to": e.to_status, "at": e.at.isoformat(), "note": e.note}
-                    for e in d.events],
-        "effective_due_at": d.effective_due_at.isoformat() if d.effective_due_at else None,
-        "rescheduled_due_at": d.rescheduled_due_at.isoformat() if d.rescheduled_due_at else None,
-        "apology": _apology_json(d.apology) if d.apology and (staff or d.apology.status == "approved") else None,
-        "outcome": d.outcome, "returned_at": d.returned_at.isoformat() if d.returned_at else None,
-    }
+    apology = d.apology if d.apology and (staff or d.apology.status == "approved") else None  # a draft is internal
+    body = m.Dossier(
+        code=d.code, reference=d.reference, status=status.value, status_code=status.national_code,
+        status_label=status.citizen_label,
+        procedure=m.ProcedureRef(code=d.procedure_version.code, name=d.procedure_version.name,
+                                 version=d.procedure_version.number),
+        agency=d.receiving_agency.code, channel=d.channel, delivery=d.delivery, submitted_at=d.submitted_at,
+        received_at=d.received_at, due_at=d.due_at,
+        applicant=m.Applicant(full_name=d.applicant_name, id_number=d.applicant_id_number, address=d.applicant_address,
+                              phone=d.applicant_phone, email=d.applicant_email),
+        data=d.form_data,
+        files=[m.File(component=f.component, name=f.name, size=f.size, sha256=f.sha256) for f in d.files],
+        history=[m.Event(action=e.action, from_status=e.from_status, to_status=e.to_status, at=e.at, note=e.note)
+                 for e in d.events],
+        effective_due_at=d.effective_due_at, rescheduled_due_at=d.rescheduled_due_at,
+        apology=None if apology is None else m.Apology(
+            status=apology.status, reason=apology.reason, new_due_at=apology.new_due_at, drafted_at=apology.drafted_at,
+            approved_at=apology.decided_at, deadline_at=apology.deadline_at, late=apology.late),
+        outcome=d.outcome, returned_at=d.returned_at, available_actions=available_actions(d),
+    )
     if staff:
         current = d.current_step if d.status not in ("resolved", "returned", "stopped", "refused") else None
-        body["current_step"] = step_json(current) if current else None
-        body["steps"] = [step_json(t) for t in d.steps]
+        body.current_step = step_model(current) if current else None
+        body.steps = [step_model(t) for t in d.steps]
     return body
 
 
-def _input(spec: dict) -> DraftInput:
-    applicant = _json_field("applicant", {})
-    unknown = set(applicant) - {"full_name", "id_number", "address", "phone", "email"}
-    if unknown:
-        raise ApiError(400, "Trường applicant có khóa lạ", {"applicant": f"Khóa không hợp lệ: {', '.join(sorted(unknown))}"})
+def _input(form: m.DossierForm | None, spec: dict) -> DraftInput:
     from app.forms.dynamic import uploads
 
+    form = form or m.DossierForm()
     return DraftInput(
-        applicant=Applicant(**{k: str(v) for k, v in applicant.items()}),
-        form_data=_json_field("data", {}), represented=_json_field("represented", {}) or None,
-        delivery=request.form.get("delivery", "counter"), uploads=uploads(request.files, spec, prefix=""),
+        applicant=Applicant(**form.applicant.model_dump()), form_data=form.data, represented=form.represented or None,
+        delivery=form.delivery, uploads=uploads(request.files, spec, prefix=""),
     )
+
+
+# Every route below answers 401 without a valid bearer token and 429 past the rate limit.
+AUTH = (401, 429)
+DOSSIER_ERRORS = (*AUTH, 403, 404)
 
 
 @bp.post("/auth/token")
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"])
+@spec.validate(json=m.Credentials, resp=responses(m.Token, 400, 401, 429), tags=["auth"])
 def token():
-    body = request.get_json(silent=True) or {}
-    if not isinstance(body.get("email"), str) or not isinstance(body.get("password"), str):
-        raise ApiError(400, "Cần email và password", {k: "Bắt buộc" for k in ("email", "password") if not isinstance(body.get(k), str)})
-    value = tokens.issue(body["email"], body["password"])
+    body: m.Credentials = request.context.json or m.Credentials.model_validate({})
+    value = tokens.issue(body.email, body.password)
     if value is None:
         raise ApiError(401, "E-mail hoặc mật khẩu không đúng")
-    return jsonify({"token": value})
+    return m.Token(token=value)
 
 
 @bp.post("/dossiers")
 @token_required
+@spec.validate(form=m.NewDossierForm, resp=responses(m.Created, 400, *AUTH, 403, 413, 422, created=True),
+               security=BEARER, tags=["dossiers"])
 def create_dossier():
-    version = catalogue.current_version(request.form.get("procedure", ""))
+    form: m.NewDossierForm = request.context.form or m.NewDossierForm()
+    version = catalogue.current_version(form.procedure)
     if version is None:
         raise ApiError(422, "Không có thủ tục này", {"procedure": "Mã thủ tục không tồn tại"})
-    data = _input(version.spec)
-    dossier = dossiers.submit_new(g.api_user, version, request.form.get("agency", ""), data)
+    dossier = dossiers.submit_new(g.api_user, version, form.agency, _input(form, version.spec))
     # No code yet: the desk gives it on receipt; the reference names the dossier until then.
-    return jsonify({"reference": dossier.reference, "code": dossier.code, "status": dossier.status, "status_code": 1}), 201
+    return m.Created(reference=dossier.reference, code=dossier.code, status=dossier.status, status_code=1), 201
 
 
 @bp.get("/dossiers")
 @token_required
+@spec.validate(resp=responses(m.DossierList, *AUTH), security=BEARER, tags=["dossiers"])
 def my_dossiers():
     page = dossiers.my_dossiers(g.api_user, 1, 100)
-    return jsonify({"items": [dossier_json(d) for d in page.items if d.identifier], "total": page.total})
+    return m.DossierList(items=[dossier_model(d) for d in page.items if d.identifier], total=page.total)
 
 
 @bp.get("/dossiers/<code>")
 @token_required
+@spec.validate(resp=responses(m.Dossier, *DOSSIER_ERRORS), security=BEARER, tags=["dossiers"])
 def get_dossier(code: str):
-    return jsonify(dossier_json(_dossier(code, "dossier.view"), staff=not g.api_user.is_citizen))
+    return dossier_model(_dossier(code, "dossier.view"), staff=not g.api_user.is_citizen)
 
 
 @bp.post("/dossiers/<code>/supplement")
 @token_required
+@spec.validate(form=m.DossierForm, resp=responses(m.Dossier, 400, *DOSSIER_ERRORS, 409, 413, 422),
+               security=BEARER, tags=["dossiers"])
 def supplement(code: str):
     dossier = _dossier(code, "dossier.view")
-    dossiers.save_draft(dossier, g.api_user, _input(dossier.procedure_version.spec), None)
+    dossiers.save_draft(dossier, g.api_user, _input(request.context.form, dossier.procedure_version.spec), None)
     dossiers.resubmit(dossier, g.api_user)
-    return jsonify(dossier_json(dossier))
+    return dossier_model(dossier)
 
 
 @bp.post("/dossiers/<code>/withdraw")
 @token_required
+@spec.validate(json=m.Reason, resp=responses(m.Dossier, 400, *DOSSIER_ERRORS, 409, 422), security=BEARER, tags=["dossiers"])
 def withdraw(code: str):
     dossier = _dossier(code, "dossier.view")
-    body = request.get_json(silent=True) or {}
-    dossiers.request_withdrawal(dossier, g.api_user, str(body.get("reason", "")))
-    return jsonify(dossier_json(dossier))
+    dossiers.request_withdrawal(dossier, g.api_user, (request.context.json or m.Reason()).reason)
+    return dossier_model(dossier)
 
 
 @bp.post("/dossiers/<code>/withdraw/cancel")
 @token_required
+@spec.validate(resp=responses(m.Dossier, *DOSSIER_ERRORS, 409, 422), security=BEARER, tags=["dossiers"])
 def cancel_withdrawal(code: str):
     dossier = _dossier(code, "dossier.view")
     dossiers.cancel_withdrawal(dossier, g.api_user)
-    return jsonify(dossier_json(dossier))
-
-
-def _items(body: dict) -> list[str]:
-    items = body.get("items")
-    if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
-        raise ApiError(400, "items phải là danh sách chuỗi", {"items": "Danh sách chuỗi"})
-    return items
-
-
-def _moment(body: dict, name: str) -> datetime:
-    try:
-        value = datetime.fromisoformat(str(body.get(name, "")))
-    except ValueError:
-        raise ApiError(400, f"{name} phải là thời điểm ISO 8601 có múi giờ", {name: "ISO 8601"}) from None
-    if value.tzinfo is None:
-        raise ApiError(400, f"{name} thiếu múi giờ", {name: "Thêm +07:00 hoặc Z"})
-    return value
+    return dossier_model(dossier)
 
 
 def _supplement(dossier, user, body):
     """At intake the desk asks (form 02); during processing the holder of the current step."""
     if dossier.status == "submitted":
-        return dossiers.request_supplement(dossier, user, _items(body), str(body.get("reason", "")))
-    return processing.request_supplement(dossier, user, _items(body), str(body.get("reason", "")))
-
-
-def _user_id(body: dict) -> int:
-    if not isinstance(body.get("user"), int):
-        raise ApiError(400, "user phải là mã số người dùng", {"user": "Số nguyên"})
-    return body["user"]
-
-
-def _amount(body: dict) -> int:
-    if not isinstance(body.get("amount"), int):
-        raise ApiError(400, "amount phải là số nguyên (đồng)", {"amount": "Số nguyên"})
-    return body["amount"]
+        return dossiers.request_supplement(dossier, user, body["items"], body["reason"])
+    return processing.request_supplement(dossier, user, body["items"], body["reason"])
 
 
 ACTIONS = {
@@ -223,10 +188,10 @@ ACTIONS = {
     "request_supplement": _supplement,
     "complete_step": lambda d, u, b: processing.complete_step(d, u, str(b.get("note", ""))),
     "return_step": lambda d, u, b: processing.return_step(d, u, str(b.get("note", ""))),
-    "assign": lambda d, u, b: processing.assign(d, u, _user_id(b)),
+    "assign": lambda d, u, b: processing.assign(d, u, b["user"]),
     "request_fee": lambda d, u, b: processing.request_fee(d, u),
-    "record_payment": lambda d, u, b: processing.record_payment(d, u, _amount(b), str(b.get("receipt_number", ""))),
-    "draft_apology": lambda d, u, b: processing.draft_apology(d, u, _moment(b, "new_due_at"), str(b.get("reason", "")),
+    "record_payment": lambda d, u, b: processing.record_payment(d, u, b["amount"], b["receipt_number"]),
+    "draft_apology": lambda d, u, b: processing.draft_apology(d, u, b["new_due_at"], str(b.get("reason", "")),
                                                               issue=b.get("issue") is True),
     "approve_apology": lambda d, u, b: processing.approve_apology(d, u),
     "reject_apology": lambda d, u, b: processing.reject_apology(d, u, str(b.get("note", ""))),
@@ -237,46 +202,50 @@ ACTIONS = {
 }
 
 
-@bp.post("/dossiers/<code>/actions/<action>")
+@bp.post(f"/dossiers/<code>/actions/<any({', '.join(ACTIONS)}):action>")  # an unknown action is a 404
 @token_required
+@spec.validate(json=m.ActionBody, resp=responses(m.Dossier, 400, *DOSSIER_ERRORS, 409, 422), security=BEARER,
+               tags=["dossiers"])
 def dossier_action(code: str, action: str):
     """Desk and officials' actions; not allowed in the status → 409 naming it; wrong role or agency → 403."""
-    if action not in ACTIONS:
-        raise ApiError(404, f"Không có thao tác {action}")
     dossier = _dossier(code, "dossier.view")
-    ACTIONS[action](dossier, g.api_user, request.get_json(silent=True) or {})
-    return jsonify(dossier_json(dossier, staff=True))
+    ACTIONS[action](dossier, g.api_user, m.action_body(action, request.context.json))
+    return dossier_model(dossier, staff=True)
 
 
 @bp.get("/worklist")
 @token_required
+@spec.validate(query=m.WorkQuery, resp=responses(m.Worklist, 400, *AUTH, 403), security=BEARER, tags=["dossiers"])
 def worklist():
     if not can(g.api_user, "work.list"):
         raise ApiError(403, "Danh sách việc dành cho cán bộ xử lý hồ sơ")
-    page = processing.worklist(g.api_user, int_arg("page", 1, 100000), int_arg("per_page", 50, 100))
+    query: m.WorkQuery = request.context.query
+    page = processing.worklist(g.api_user, query.page, query.per_page)
     calendar = work_calendar()
     now = utcnow()
-    return jsonify({"items": [
-        {"code": t.dossier.code, "procedure": t.dossier.procedure_version.code, "step": step_json(t),
-         "state": open_state(now, t.due_at, calendar)} for t in page.items], "total": page.total, "page": page.page})
+    return m.Worklist(items=[
+        m.WorkItem(code=t.dossier.code, procedure=t.dossier.procedure_version.code, step=step_model(t),
+                   state=open_state(now, t.due_at, calendar)) for t in page.items], total=page.total, page=page.page)
 
 
 @bp.get("/dossiers/<code>/documents")
 @token_required
+@spec.validate(resp=responses(m.DocumentList, *DOSSIER_ERRORS), security=BEARER, tags=["documents"])
 def documents(code: str):
     dossier = _dossier(code, "dossier.view")
-    items = [{"kind": d.kind, "number": d.number, "created_at": d.created_at.isoformat(),
-              "url": url_for("api.document_pdf", code=dossier.identifier, document_id=d.id, _external=True) if d.sha256 else None,
-              "sha256": d.sha256, **signing.state(d, g.api_user).as_json()}
+    items = [m.Document(kind=d.kind, number=d.number, created_at=d.created_at, sha256=d.sha256,
+                        url=url_for("api.document_pdf", code=dossier.identifier, document_id=d.id, _external=True)
+                        if d.sha256 else None, **signing.state(d, g.api_user).as_json())
              for d in dossier.documents]
     if not g.api_user.is_citizen and dossier.steps:  # form 05, rendered on demand for staff
-        items.append({"kind": "control_slip", "number": None, "created_at": utcnow().isoformat(),
-                      "url": url_for("api.control_slip", code=dossier.identifier, _external=True)})
-    return jsonify(items)
+        items.append(m.Document(kind="control_slip", number=None, created_at=utcnow(),
+                                url=url_for("api.control_slip", code=dossier.identifier, _external=True)))
+    return items
 
 
 @bp.get("/dossiers/<code>/control-slip")
 @token_required
+@spec.validate(resp=responses(None, *DOSSIER_ERRORS), security=BEARER, tags=["documents"])
 def control_slip(code: str):
     dossier = _dossier(code, "dossier.view")
     if g.api_user.is_citizen:
@@ -286,28 +255,32 @@ def control_slip(code: str):
 
 @bp.get("/dossiers/<code>/documents/<int:document_id>")
 @token_required
+@spec.validate(resp=responses(None, *DOSSIER_ERRORS), security=BEARER, tags=["documents"])
 def document_pdf(code: str, document_id: int):
-    return send_issued_document(_dossier(code, "dossier.view"), document_id)
+    response = send_issued_document(_dossier(code, "dossier.view"), document_id)
+    response.direct_passthrough = False  # SpecTree reads the body back to check the response
+    return response
 
 
 @bp.post("/verify")
 @limiter.limit(lambda: current_app.config["LOOKUP_RATE_LIMIT"])
+@spec.validate(json=m.VerifyBody, form=m.VerifyForm, resp=responses(m.Verdict, 400, 404, 413, 422, 429), tags=["documents"])
 def verify():
     """Public: is this PDF (multipart `file`), or the document `code` + `number` (form or JSON),
     one the portal issued, and are its signatures valid? The file is not stored."""
-    body = (request.get_json(silent=True) if request.is_json else None) or request.form  # an object: the edge checked
+    body = request.context.json or request.context.form or m.VerifyBody()
     try:
-        verdict = signing.verify_request(request.files.get("file"), str(body.get("code", ""))[:60],
-                                         str(body.get("number", ""))[:60])
+        verdict = signing.verify_request(request.files.get("file"), body.code[:60], body.number[:60])
     except signing.VerifyError as error:
         raise ApiError(error.status, error.message, error.fields) from None
-    return jsonify(verdict.as_json())
+    return m.Verdict(**verdict.as_json())
 
 
 @bp.get("/lookup/<code>")
 @limiter.limit(lambda: current_app.config["LOOKUP_RATE_LIMIT"])
+@spec.validate(resp=responses(m.PublicDossier, 404, 429), tags=["lookup"])
 def public_lookup(code: str):
     found = lookup.public_view(code)
     if found is None:
         raise ApiError(404, f"Không có hồ sơ mã {code}")
-    return jsonify(found | {key: found[key].isoformat() if found[key] else None for key in ("received_at", "due_at")})
+    return m.PublicDossier(**found)

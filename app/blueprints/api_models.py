@@ -1,0 +1,483 @@
+"""The API's contract: request and response models (pydantic v2) and the SpecTree instance
+that validates each route with them and publishes the OpenAPI 3.1 document at
+/api/v1/openapi.json. A request that does not fit its model is refused by `refuse_invalid`
+with the API's error shape, {"error": ..., "fields": {parameter: message}}."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import (AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, Json, PlainSerializer, StrictBool, StrictInt,
+                      WithJsonSchema)
+from spectree import Response, SecurityScheme, SpecTree
+from spectree.models import SecuritySchemeData
+
+from app.domain.structure import AgencyKind, Level
+
+# A moment as the API always wrote it: ISO 8601 with its offset, as Python writes it
+# (pydantic's default would write "Z" for UTC).
+Moment = Annotated[datetime, PlainSerializer(datetime.isoformat, return_type=str),
+                   WithJsonSchema({"type": "string", "format": "date-time"})]
+Day = Annotated[date, PlainSerializer(date.isoformat, return_type=str), WithJsonSchema({"type": "string", "format": "date"})]
+
+
+def _plus_back(value):
+    """An unencoded "+07:00" in a query string arrives as " 07:00": put the plus back."""
+    if isinstance(value, str) and len(value) > 6 and value[-6] == " ":
+        return value[:-6] + "+" + value[-5:]
+    return value
+
+
+Instant = Annotated[AwareDatetime, BeforeValidator(_plus_back), PlainSerializer(datetime.isoformat, return_type=str)]
+Number = int | float
+Page = Annotated[int, Field(ge=1, le=100000)]
+LevelName = Literal[tuple(str(v) for v in Level)]  # type: ignore[valid-type]
+KindName = Literal[tuple(str(v) for v in AgencyKind)]  # type: ignore[valid-type]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(serialize_by_alias=True, populate_by_name=True)
+
+
+class Query(Model):
+    """Unknown query parameters are ignored, as before."""
+
+
+class Body(Model):
+    """A JSON body: unknown keys are ignored."""
+
+
+# --- errors -------------------------------------------------------------------------------
+
+class Error(Model):
+    error: str
+    fields: dict[str, str] = Field(description="The parameter or field at fault → what is wrong with it")
+
+
+def responses(ok: type[BaseModel] | None, *errors: int, created: bool = False) -> Response:
+    """The route's answers: its model for 200 (201 when it creates), `Error` for each status named
+    and for 400, which any route may answer (the edge refuses control characters, app/security.py)."""
+    models: dict[str, Any] = {f"HTTP_{status}": Error for status in {400, *errors}}
+    if ok is not None:
+        models["HTTP_201" if created else "HTTP_200"] = ok
+    return Response(**models) if ok is not None else Response("HTTP_200", **models)
+
+
+# --- public catalogue ---------------------------------------------------------------------
+
+class Unit(Model):
+    code: str
+    name: str
+
+
+class Agency(Model):
+    code: str
+    name: str
+    kind: str
+    level: str
+    unit: Unit
+    parent_code: str | None
+
+
+class AgencyList(Model):
+    items: list[Agency]
+
+
+class AgencyQuery(Query):
+    level: LevelName | None = None
+    kind: KindName | None = None
+    unit: str | None = Field(None, description="Mã đơn vị hành chính")
+
+
+class ProcessingTime(Model):
+    value: Number
+    unit: str
+
+
+class Fee(Model):
+    name: str
+    amount: Number | None
+
+
+class ProcedureSummary(Model):
+    code: str
+    name: str
+    field: str
+    level: str
+    online: str
+    processing_time: ProcessingTime
+    fees: list[Fee]
+
+
+class ProcedureList(Model):
+    items: list[ProcedureSummary]
+    total: int
+    page: int
+    per_page: int
+
+
+class ProcedureQuery(Query):
+    q: str = Field("", description="Tìm theo tên hoặc mã (200 ký tự đầu)")
+    field: str = ""
+    level: LevelName | None = None
+    online: Literal["partial", "full", "none"] | None = None
+    page: Page = 1
+    per_page: Annotated[int, Field(ge=1, le=100)] = 20
+
+
+class ProcedureDetail(ProcedureSummary):
+    """The published version's specification (procedures/*.yaml, checked when loaded)."""
+    name_en: str
+    version: int
+    published_at: Moment
+    receiving_level: str
+    agency: dict[str, Any]
+    methods: list[str]
+    subjects: list[Any]
+    steps: list[Any]
+    documents: list[dict[str, Any]]
+    form: list[dict[str, Any]]
+    process: list[dict[str, Any]]
+    legal_basis: list[Any]
+    result: str
+
+
+class DueDateQuery(Query):
+    received_at: Instant = Field(description="ISO 8601 với múi giờ, ví dụ 2027-02-05T10:00:00+07:00")
+
+
+class DueDate(Model):
+    received_at: Moment
+    due_at: Moment
+
+
+class StatsQuery(Query):
+    start: Day = Field(alias="from")
+    end: Day = Field(alias="to")
+    agency: str | None = None
+    level: LevelName | None = None
+    field: str | None = None
+    procedure: str | None = None
+
+
+class Period(Model):
+    start: Day = Field(alias="from")
+    end: Day = Field(alias="to")
+
+
+class Index(Model):
+    rate: Number | None
+    points: Number | None
+    numerator: Number | None
+    denominator: Number | None
+
+
+class Stats(Model):
+    period: Period
+    received: int
+    resolved: int
+    early: int
+    on_time: int
+    late: int
+    open: int
+    open_overdue: int
+    indices: dict[str, Index]
+
+
+# --- token, dossiers ----------------------------------------------------------------------
+
+class Credentials(Body):
+    email: str
+    password: str
+
+
+class Token(Model):
+    token: str
+
+
+class Applicant(Model):
+    model_config = ConfigDict(extra="forbid")
+    full_name: str = ""
+    id_number: str = ""
+    address: str = ""
+    phone: str = ""
+    email: str = ""
+
+
+class DossierForm(Model):
+    """multipart/form-data: the JSON fields as strings, and one file field per document key of
+    the procedure (GET /procedures/{code} → documents[].key)."""
+    model_config = ConfigDict(extra="allow")
+    applicant: Json[Applicant] = Field(default_factory=Applicant)
+    data: Json[dict[str, Any]] = Field(default_factory=dict)
+    represented: Json[dict[str, Any]] = Field(default_factory=dict)
+    delivery: str = "counter"
+
+
+class NewDossierForm(DossierForm):
+    procedure: str = ""
+    agency: str = ""
+
+
+class Created(Model):
+    reference: str
+    code: str | None
+    status: str
+    status_code: int
+
+
+class ProcedureRef(Model):
+    code: str
+    name: str
+    version: int
+
+
+class File(Model):
+    component: str
+    name: str
+    size: int
+    sha256: str
+
+
+class Event(Model):
+    action: str
+    from_status: str | None = Field(alias="from")
+    to_status: str = Field(alias="to")
+    at: Moment
+    note: str | None
+
+
+class Apology(Model):
+    status: str
+    reason: str
+    new_due_at: Moment
+    drafted_at: Moment
+    approved_at: Moment | None
+    deadline_at: Moment
+    late: bool | None = Field(description="Known once issued: drafted after its deadline")
+
+
+class Step(Model):
+    key: str
+    name: str
+    role: str
+    agency: str
+    assignee: int | None
+    given_at: Moment
+    due_at: Moment
+    done_at: Moment | None
+    result: str | None
+    note: str | None
+
+
+class Dossier(Model):
+    code: str | None
+    reference: str
+    status: str
+    status_code: int
+    status_label: str
+    procedure: ProcedureRef
+    agency: str
+    channel: int = Field(description="1 tại quầy, 2 trực tuyến, 3 bưu chính")
+    delivery: str
+    submitted_at: Moment | None
+    received_at: Moment | None
+    due_at: Moment | None
+    applicant: Applicant
+    data: dict[str, Any]
+    files: list[File]
+    history: list[Event]
+    effective_due_at: Moment | None
+    rescheduled_due_at: Moment | None
+    apology: Apology | None
+    outcome: str | None
+    returned_at: Moment | None
+    available_actions: list[str] = Field(description="Các thao tác quy trình cho phép ở trạng thái hiện tại")
+    current_step: Step | None = Field(None, description="Chỉ cho cán bộ")
+    steps: list[Step] | None = Field(None, description="Chỉ cho cán bộ")
+
+
+class DossierList(Model):
+    items: list[Dossier]
+    total: int
+
+
+class Reason(Body):
+    reason: str = ""
+
+
+class ActionBody(Body):
+    """The body of POST /dossiers/{code}/actions/{action}: each action reads the fields it needs."""
+    verification: StrictBool = Field(False, description="accept: cần xác minh")
+    reason: str = ""
+    items: list[str] | None = Field(None, description="request_supplement: bắt buộc")
+    note: str = ""
+    user: StrictInt | None = Field(None, description="assign: bắt buộc, mã số người dùng")
+    amount: StrictInt | None = Field(None, ge=0, description="record_payment: bắt buộc, số đồng")
+    receipt_number: str = ""
+    new_due_at: AwareDatetime | None = Field(None, description="draft_apology: bắt buộc, ISO 8601 có múi giờ")
+    issue: StrictBool = Field(False, description="draft_apology: lãnh đạo ký phát hành ngay")
+    outcome: str = ""
+    method: str = ""
+    tracking: str = ""
+
+
+# The field each action cannot do without (named after the API's action table, ACTIONS).
+REQUIRED = {"request_supplement": "items", "assign": "user", "record_payment": "amount", "draft_apology": "new_due_at"}
+
+
+def action_body(action: str, body: ActionBody | None) -> dict:
+    """The validated body as the action table reads it; 400 naming a field the action needs."""
+    body = body or ActionBody()
+    needed = REQUIRED.get(action)
+    if needed and getattr(body, needed) is None:
+        from app.blueprints.api import ApiError
+
+        raise ApiError(400, f"Tham số không hợp lệ: {needed}", {needed: "Bắt buộc"})
+    return body.model_dump()
+
+
+class WorkQuery(Query):
+    page: Page = 1
+    per_page: Annotated[int, Field(ge=1, le=100)] = 50
+
+
+class WorkItem(Model):
+    code: str | None
+    procedure: str
+    step: Step
+    state: str
+
+
+class Worklist(Model):
+    items: list[WorkItem]
+    total: int
+    page: int
+
+
+class Signature(Model):
+    role: str
+    signer: str
+    signed_at: Moment
+    level: str | None
+
+
+class Document(Model):
+    kind: str
+    number: str | None
+    created_at: Moment
+    url: str | None
+    sha256: str | None = None
+    needs_signature: bool | None = None
+    signed: bool | None = None
+    status: str | None = None
+    signed_at: Moment | None = None
+    signing_error: str | None = None
+    signatures: list[Signature] = []
+
+
+DocumentList = list[Document]
+
+
+class VerifyBody(Body):
+    """Read up to 60 characters each."""
+    code: str = ""
+    number: str = ""
+
+
+class VerifyForm(VerifyBody):
+    """multipart/form-data: the PDF as `file`, or `code` and `number`."""
+    file: Annotated[Any, WithJsonSchema({"type": ["string", "null"], "format": "binary"})] = None
+
+
+class VerifiedDocument(Model):
+    dossier_code: str | None
+    number: str | None
+    kind: str
+    agency: str
+    issued_at: Moment
+
+
+class VerifiedSignature(Model):
+    signer: str | None
+    subject: str | None
+    issuer: str | None
+    signed_at: Moment | None
+    timestamped: bool
+    intact: bool
+    valid: bool
+    trusted: bool
+    covers_whole_file: bool
+    problems: list[str]
+
+
+class Verdict(Model):
+    valid: bool
+    sha256: str | None
+    issued_by_portal: bool
+    latest_version: bool | None
+    document: VerifiedDocument | None
+    signatures: list[VerifiedSignature]
+
+
+class PublicProcedure(Model):
+    code: str
+    name: str
+
+
+class PublicDossier(Model):
+    code: str
+    procedure: PublicProcedure
+    status: str
+    status_code: int
+    status_label: str
+    received_at: Moment | None
+    due_at: Moment | None
+    agency: str
+    applicant: str
+
+
+# --- the document -------------------------------------------------------------------------
+
+def refuse_invalid(req, resp, error, instance, model_adapter=None):
+    """SpecTree's `before` hook: a request that does not fit its model answers 400 naming the
+    first parameter at fault (the API's error shape, not SpecTree's list)."""
+    if error is None:
+        return
+    from app.blueprints.api import ApiError
+
+    first = error.errors()[0]
+    name = ".".join(str(part) for part in first["loc"]) or "body"
+    raise ApiError(400, f"Tham số không hợp lệ: {name}", {name: _message(first)})
+
+
+def _message(error: dict) -> str:
+    ctx = error.get("ctx") or {}
+    kind = error["type"]
+    if kind == "literal_error":
+        return f"Giá trị phải là một trong: {ctx.get('expected', '')}"
+    if kind in ("greater_than_equal", "less_than_equal", "int_parsing", "int_from_float"):
+        return "Phải là số nguyên trong khoảng cho phép"
+    if kind == "missing":
+        return "Bắt buộc"
+    if kind in ("json_invalid", "json_type"):
+        return "JSON không hợp lệ"
+    if kind.startswith("datetime") or kind == "timezone_aware":
+        return "Thời điểm ISO 8601 có múi giờ, ví dụ 2027-02-05T10:00:00+07:00"
+    if kind.startswith("date"):
+        return "Ngày dạng YYYY-MM-DD"
+    if kind == "extra_forbidden":
+        return "Khóa không hợp lệ"
+    return "Sai kiểu hoặc giá trị"
+
+
+spec = SpecTree(
+    # Served by api.openapi (not SpecTree's own route, which would hide /api/v1 from the document).
+    "flask", title="Một cửa API", version="1", page_templates={}, mode="strict",
+    validation_error_status=400, validation_error_model=Error, before=refuse_invalid,
+    annotations=False,
+    description="API v1 của cổng Một cửa. Lỗi: {\"error\": ..., \"fields\": {tham_số: thông_báo}}.",
+    security_schemes=[SecurityScheme(name="bearer", data=SecuritySchemeData(type="http", scheme="bearer",
+                                                                            description="POST /auth/token"))],
+)
+BEARER = {"bearer": []}
