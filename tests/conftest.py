@@ -15,7 +15,7 @@ import pytest
 from flask import has_app_context
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy import text
+from sqlalchemy import Table, text
 
 from app import create_app
 from app.config import ROOT
@@ -25,10 +25,19 @@ from app.services import accounts, catalogue
 from app.services.structure import seed_structure
 from tests.signing_helpers import configured, nss_db, nss_db_or_none, pki, signing_people, signing_setup, softhsm  # noqa: F401 - fixtures
 
-# Tables whose rows a test may create; reference data (units, agencies) stays.
-TRANSIENT_TABLES = ["document_signature", "signing_certificate", "outbox_message", "issued_document", "dossier_event", "dossier_file", "step_task", "payment",
-                    "payment_order", "rating", "apology", "dossier", "counter",
-                    "membership", "user_account", "calendar_day"]
+# Reference data seeded once per session (seed_structure); every other table is emptied after each test.
+REFERENCE_TABLES = frozenset({"administrative_unit", "agency"})
+
+
+def tables_depending_on(name: str) -> list[Table]:
+    """`name` and every table that refers to it, directly or not, children first (delete order)."""
+    reached = {name}
+    for table in db.metadata.sorted_tables:  # parents before children
+        if any(fk.column.table.name in reached for fk in table.foreign_keys):
+            reached.add(table.name)
+    return [t for t in reversed(db.metadata.sorted_tables) if t.name in reached]
+
+
 PROCEDURES_DIR = str(ROOT / "procedures")
 
 
@@ -83,9 +92,9 @@ def _context_and_cleanup(app):
     ctx.push()
     yield
     db.session.rollback()
-    split = TRANSIENT_TABLES.index("membership")  # the dossiers and all that points at them go first
-    for table in [*TRANSIENT_TABLES[:split], "procedure_snapshot", "procedure_version", "procedure", *TRANSIENT_TABLES[split:]]:
-        db.session.execute(text(f"DELETE FROM {table}"))
+    for table in reversed(db.metadata.sorted_tables):  # children first: the foreign keys decide the order
+        if table.name not in REFERENCE_TABLES:
+            db.session.execute(table.delete())
     db.session.commit()
     catalogue.invalidate()
     db.session.remove()

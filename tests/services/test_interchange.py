@@ -4,13 +4,13 @@ import json
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Dossier, DossierEvent, Payment
 from app.services import dossiers, interchange, processing, stats
 from app.services.calendar import work_calendar
-from tests.conftest import TRANSIENT_TABLES
+from tests.conftest import tables_depending_on
 from tests.dossier_helpers import BIRTH, TICH_SON_DESK
 from tests.services.test_indices_timelines import FEBRUARY, MARCH, NOW, UBND, timelines  # noqa: F401 (fixture)
 
@@ -191,8 +191,8 @@ def test_export_then_import_round_trips(timelines):  # noqa: F811 (the fixture)
     events, facts = _events(), _facts()
     exported = list(interchange.export_lines(date(2026, 2, 1), date(2026, 3, 31)))
     assert len(exported) == len(timelines)
-    for table in TRANSIENT_TABLES[:TRANSIENT_TABLES.index("dossier") + 1]:
-        db.session.execute(text(f"DELETE FROM {table}"))
+    for table in tables_depending_on("dossier"):
+        db.session.execute(table.delete())
     db.session.commit()
     db.session.expunge_all()
     assert stats.figures(MARCH, now=NOW).counts.received == 0
