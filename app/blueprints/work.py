@@ -24,7 +24,16 @@ from app.services import control, processing, ratings
 from app.services.calendar import work_calendar
 from app.services.permissions import can
 from app.services.transitions import DossierError
-from app.web import confirmed, dossier_or_abort, lines_of, page_arg, perform, require
+from app.web import (
+    confirmed,
+    dossier_or_abort,
+    lines_of,
+    page_arg,
+    perform,
+    require,
+    send_dossier_file,
+    send_issued_document,
+)
 
 bp = Blueprint("work", __name__)
 
@@ -121,3 +130,16 @@ def control_slip(dossier_id: int):
     dossier = _dossier(dossier_id)
     return Response(control.control_slip_pdf(dossier), mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="phieu-kiem-soat-{dossier.code}.pdf"'})
+
+
+@bp.get("/ho-so/<int:dossier_id>/tep/<int:file_id>")
+@require("work.list")
+def file(dossier_id: int, file_id: int):
+    """A submitted file, for the officials who decide on it (the evidence behind the decision)."""
+    return send_dossier_file(_dossier(dossier_id), file_id)
+
+
+@bp.get("/ho-so/<int:dossier_id>/van-ban/<int:document_id>")
+@require("work.list")
+def document(dossier_id: int, document_id: int):
+    return send_issued_document(_dossier(dossier_id), document_id)

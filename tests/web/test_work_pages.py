@@ -315,3 +315,25 @@ def test_apology_actions_wrong_role_403_and_missing_404(client, make_user, login
     assert client.post(f"/xu-ly/ho-so/{accepted.id}", data={"action": "approve_apology"}).status_code == 403
     assert client.post("/xu-ly/ho-so/999999", data={"action": "approve_apology"}).status_code == 404
     assert accepted.apology is None
+
+
+def test_officials_open_the_submitted_files_and_issued_documents(client, make_user, login, accepted, run_jobs):
+    run_jobs()
+    receipt = next(d for d in accepted.documents if d.kind == "receipt")
+    stored = accepted.files[0]
+    login(make_user("specialist", "000.10.21.H62"))
+    page = client.get(f"/xu-ly/ho-so/{accepted.id}").get_data(as_text=True)
+    assert f"/xu-ly/ho-so/{accepted.id}/tep/{stored.id}" in page and stored.name in page
+    assert f"/xu-ly/ho-so/{accepted.id}/van-ban/{receipt.id}" in page
+    opened = client.get(f"/xu-ly/ho-so/{accepted.id}/tep/{stored.id}")
+    assert opened.status_code == 200 and opened.data
+    pdf = client.get(f"/xu-ly/ho-so/{accepted.id}/van-ban/{receipt.id}")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    assert client.get(f"/xu-ly/ho-so/{accepted.id}/tep/999999").status_code == 404
+    assert client.get(f"/xu-ly/ho-so/{accepted.id}/van-ban/999999").status_code == 404
+    assert client.get(f"/xu-ly/ho-so/999999/tep/{stored.id}").status_code == 404
+    login(make_user("specialist", "000.11.21.H62"))  # another agency's official
+    assert client.get(f"/xu-ly/ho-so/{accepted.id}/tep/{stored.id}").status_code == 403
+    assert client.get(f"/xu-ly/ho-so/{accepted.id}/van-ban/{receipt.id}").status_code == 403
+    login(make_user())  # a citizen, even the applicant's neighbour: not an official
+    assert client.get(f"/xu-ly/ho-so/{accepted.id}/tep/{stored.id}").status_code == 403
