@@ -98,8 +98,7 @@ def dossier_json(d: Dossier, staff: bool = False) -> dict:
         "outcome": d.outcome, "returned_at": d.returned_at.isoformat() if d.returned_at else None,
     }
     if staff:
-        current = d.current_step if d.status not in ("resolved", "returned", "stopped", "refused") else None
-        body["current_step"] = step_json(current) if current else None
+        body["current_step"] = step_json(d.current_step) if d.current_step else None  # the open step, in any status
         body["steps"] = [step_json(t) for t in d.steps]
     return body
 

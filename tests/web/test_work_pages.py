@@ -212,7 +212,10 @@ def test_api_worklist_actions_and_staff_view(client, make_user, accepted):
     bad = client.post(f"/api/v1/dossiers/{accepted.code}/actions/draft_apology", json={"new_due_at": "mai"}, headers=boss)
     assert bad.status_code == 400 and "new_due_at" in bad.get_json()["fields"]
     resolved = client.post(f"/api/v1/dossiers/{accepted.code}/actions/resolve", json={"outcome": "approved"}, headers=boss)
-    assert resolved.status_code == 200 and resolved.get_json()["status_code"] == 9 and resolved.get_json()["current_step"] is None
+    assert resolved.status_code == 200 and resolved.get_json()["status_code"] == 9
+    # After the decision the clerk's step is open, and the API says so (issue 12).
+    assert resolved.get_json()["current_step"]["role"] == accepted.current_step.role != "leader"
+    assert resolved.get_json()["current_step"]["done_at"] is None
     kinds = [d["kind"] for d in client.get(f"/api/v1/dossiers/{accepted.code}/documents", headers=boss).get_json()]
     assert "result" in kinds and "control_slip" in kinds
     slip = client.get(f"/api/v1/dossiers/{accepted.code}/control-slip", headers=boss)
