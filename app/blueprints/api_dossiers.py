@@ -157,9 +157,15 @@ def get_dossier(code: str):
 @bp.post("/dossiers/<code>/supplement")
 @token_required
 def supplement(code: str):
+    """Send what the supplement request asked for: only the fields and files sent change."""
+    from app.forms.dynamic import uploads
+
     dossier = _dossier(code, "dossier.view")
-    dossiers.save_draft(dossier, g.api_user, _input(dossier.procedure_version.spec), None)
-    dossiers.resubmit(dossier, g.api_user)
+    changes = dossiers.Changes(applicant=_json_field("applicant", {}), form_data=_json_field("data", {}),
+                               represented=_json_field("represented", {}) if "represented" in request.form else None,
+                               delivery=request.form.get("delivery"),
+                               uploads=uploads(request.files, dossier.procedure_version.spec, prefix=""))
+    dossiers.answer_supplement(dossier, g.api_user, changes)
     return jsonify(dossier_json(dossier))
 
 

@@ -10,7 +10,7 @@ Art. 19 (dossier code), Decree 61/2018 Art. 19 (one supplement request at intake
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 
 from flask import current_app
@@ -306,22 +306,77 @@ def submit_new(user: User, version: ProcedureVersion, agency_code: str, data: Dr
     return dossier
 
 
-def resubmit(dossier: Dossier, user: User, lock_version: int | None = None, now: datetime | None = None) -> Dossier:
-    """The applicant answers the supplement request: back to the desk, same code or reference."""
-    now = now or utcnow()
+def _answering(dossier: Dossier, user: User, lock_version: int | None) -> None:
     if not can(user, "dossier.edit", dossier) or dossier.status != "supplement_requested":
         raise DossierError("Hồ sơ này không chờ bổ sung.", status=409 if dossier.owner_id == user.id else 403)
     check_lock(dossier, lock_version)
+
+
+def _send_back(dossier: Dossier, user: User, now: datetime) -> None:
+    """Back to where the supplement was asked (the desk, or processing, whose clock resumes);
+    the original submission time stays: it is when the dossier was first sent."""
     if missing := missing_items(dossier):
         raise DossierError("Hồ sơ chưa đủ để gửi lại.", fields=missing)
     during_processing = dossier.previous_status == "processing"
     transition(dossier, Action.RESUBMIT, user, now)
     if during_processing:
         processing.resume_after_supplement(dossier, now)
-    else:
-        dossier.submitted_at = now
+
+
+def resubmit(dossier: Dossier, user: User, lock_version: int | None = None, now: datetime | None = None) -> Dossier:
+    """The applicant answers the supplement request: back to the desk, same code or reference."""
+    now = now or utcnow()
+    _answering(dossier, user, lock_version)
+    _send_back(dossier, user, now)
     message = notify.status_email(dossier)
     commit_then_dispatch(message=message)
+    return dossier
+
+
+@dataclass
+class Changes:
+    """An answer to a supplement request: only what it sends changes, the rest is kept."""
+
+    applicant: dict[str, str] = field(default_factory=dict)  # Applicant fields sent
+    form_data: dict = field(default_factory=dict)  # e-form fields sent
+    represented: dict | None = None  # None: kept
+    delivery: str | None = None  # None: kept
+    uploads: dict[str, list[FileStorage]] = field(default_factory=dict)
+
+
+def _contents(dossier: Dossier) -> tuple:
+    return (asdict(Applicant.of(dossier)), dossier.form_data, dossier.represented, dossier.delivery,
+            sorted((f.component, f.sha256) for f in dossier.files))
+
+
+def answer_supplement(dossier: Dossier, user: User, changes: Changes, lock_version: int | None = None,
+                      now: datetime | None = None) -> Dossier:
+    """The supplement in one step (the API): what it sends is applied and the dossier goes back,
+    in one transaction. An answer that changes nothing is refused and the dossier keeps waiting
+    (the one request the desk may make is not spent on an empty answer)."""
+    now = now or utcnow()
+    _answering(dossier, user, lock_version)
+    unknown = set(changes.applicant) - set(Applicant.__dataclass_fields__)
+    if unknown:
+        raise DossierError("Trường applicant có khóa lạ", status=400,
+                           fields={"applicant": f"Khóa không hợp lệ: {', '.join(sorted(unknown))}"})
+    before = _contents(dossier)
+    data = DraftInput(applicant=replace(Applicant.of(dossier), **{k: str(v) for k, v in changes.applicant.items()}),
+                      form_data={**dossier.form_data, **changes.form_data},
+                      represented=dossier.represented if changes.represented is None else changes.represented or None,
+                      delivery=changes.delivery or dossier.delivery)
+    try:
+        _apply_fields(dossier, data)
+        if errors := _attach(dossier, changes.uploads, user):
+            raise DossierError("Có tệp không được chấp nhận.", fields=errors)
+        if _contents(dossier) == before:
+            message = "Bản bổ sung không thay đổi gì so với hồ sơ đã nộp: gửi giấy tờ hoặc thông tin cần bổ sung."
+            raise DossierError(message, status=422, fields={"files": message})
+        _send_back(dossier, user, now)
+    except DossierError:
+        db.session.rollback()
+        raise
+    commit_then_dispatch(message=notify.status_email(dossier))
     return dossier
 
 
