@@ -4,12 +4,11 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask import Blueprint, jsonify, request
-from sqlalchemy import select
 
 from app.domain import span
 from app.domain.deadlines import OFFICE_TZ
 from app.domain.structure import AgencyKind, Level
-from app.extensions import csrf, db
+from app.extensions import csrf
 from app.models import Agency, ProcedureVersion
 from app.services import catalogue, stats, structure
 from app.services.calendar import expected_due
@@ -151,7 +150,7 @@ def stats_json():
     level = choice_arg("level", [str(v) for v in Level]) or None
     agency = None
     if request.args.get("agency"):
-        agency = db.session.scalar(select(Agency).where(Agency.code == request.args["agency"]))
+        agency = structure.agency_by_code(request.args["agency"])
         if agency is None:
             raise ApiError(404, f"Không có cơ quan mã {request.args['agency']}")
     figures = stats.figures(stats.Scope(start, end, agency, level, request.args.get("field") or None,

@@ -35,6 +35,7 @@ from app.services import filecheck, issuing, notify, processing, storage
 from app.services.calendar import expected_due
 from app.services.counters import next_value
 from app.services.permissions import can
+from app.services.structure import agency_by_code
 from app.services.transitions import (
     DossierError,
     check_lock,
@@ -94,7 +95,7 @@ def receiving_desks(version: ProcedureVersion) -> list[Agency]:
 
 
 def _desk(version: ProcedureVersion, agency_code: str) -> Agency:
-    agency = db.session.scalar(select(Agency).where(Agency.code == agency_code))
+    agency = agency_by_code(agency_code)
     if agency is None or agency not in receiving_desks(version):
         raise DossierError("Cơ quan tiếp nhận không phù hợp với cấp thực hiện của thủ tục này.",
                            fields={"agency": "Chọn Bộ phận Một cửa ở đúng cấp tiếp nhận thủ tục."})
