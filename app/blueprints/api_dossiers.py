@@ -19,6 +19,7 @@ from app.services import catalogue, control, dossiers, lookup, processing, signi
 from app.services.calendar import work_calendar
 from app.services.dossiers import Applicant, DraftInput
 from app.services.permissions import can
+from app.services.transitions import available_actions
 from app.web import send_issued_document
 
 
@@ -78,6 +79,7 @@ def _apology_json(a) -> dict:
 
 
 def dossier_json(d: Dossier, staff: bool = False) -> dict:
+    """`available_actions`: what the caller (g.api_user) may do now, as action names."""
     status = Status(d.status)
     body = {
         "code": d.code, "reference": d.reference, "status": status.value, "status_code": status.national_code, "status_label": status.citizen_label,
@@ -96,6 +98,7 @@ def dossier_json(d: Dossier, staff: bool = False) -> dict:
         "rescheduled_due_at": d.rescheduled_due_at.isoformat() if d.rescheduled_due_at else None,
         "apology": _apology_json(d.apology) if d.apology and (staff or d.apology.status == "approved") else None,
         "outcome": d.outcome, "returned_at": d.returned_at.isoformat() if d.returned_at else None,
+        "available_actions": [a.value for a in available_actions(d, g.api_user)],
     }
     if staff:
         body["current_step"] = step_json(d.current_step) if d.current_step else None  # the open step, in any status

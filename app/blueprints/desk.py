@@ -23,6 +23,7 @@ from app.forms.dynamic import dossier_form_class, draft_input, show_errors
 from app.models import Dossier
 from app.services import catalogue, control, dossiers, exports
 from app.services.errors import ServiceError
+from app.services.transitions import available_actions
 from app.web import (
     confirmed,
     dossier_or_abort,
@@ -121,7 +122,7 @@ def dossier(dossier_id: int):
             flash(DECIDED[done].format(dossier.identifier), "success")
             return redirect(url_for("desk.dossier", dossier_id=dossier.id))
     return render_template("desk/dossier.html", dossier=dossier, form=form, errors=errors, summary=summary,
-                           values=request.form), 422 if summary else 200
+                           values=request.form, available=available_actions(dossier, current_user)), 422 if summary else 200
 
 
 @bp.get("/ho-so/<int:dossier_id>/tep/<int:file_id>")

@@ -238,7 +238,7 @@ def test_api_action_in_the_wrong_status_is_409_naming_it(client, make_user, load
     dossier = submitted_birth(make_user())
     desk = token(client, make_user("reception", TICH_SON_DESK))
     response = client.post(f"/api/v1/dossiers/{dossier.reference}/actions/stop", headers=desk)
-    assert response.status_code == 409 and "submitted" in response.get_json()["error"]
+    assert response.status_code == 409 and "Mới đăng ký" in response.get_json()["error"]  # the status, in its words
 
 
 def test_register_as_xlsx(client, make_user, login, accepted):
@@ -340,3 +340,18 @@ def test_officials_open_the_submitted_files_and_issued_documents(client, make_us
     assert client.get(f"/xu-ly/ho-so/{accepted.id}/van-ban/{receipt.id}").status_code == 403
     login(make_user())  # a citizen, even the applicant's neighbour: not an official
     assert client.get(f"/xu-ly/ho-so/{accepted.id}/tep/{stored.id}").status_code == 403
+
+
+def test_every_dossier_json_lists_what_the_caller_may_do_now(client, make_user, accepted):
+    specialist = token(client, make_user("specialist", "000.10.21.H62"))
+    mine = client.get(f"/api/v1/dossiers/{accepted.code}", headers=specialist).get_json()["available_actions"]
+    assert {"complete_step", "return_step", "assign", "request_supplement", "request_fee", "draft_apology"} <= set(mine)
+    assert not {"accept", "stop", "request_withdrawal", "approve_apology"} & set(mine)
+    citizen = token(client, accepted.owner)
+    assert client.get(f"/api/v1/dossiers/{accepted.code}", headers=citizen).get_json()["available_actions"] == [
+        "request_withdrawal"]
+    assert client.get("/api/v1/dossiers", headers=citizen).get_json()["items"][0]["available_actions"] == [
+        "request_withdrawal"]
+    other = token(client, make_user("leader", "000.10.21.H62"))  # same agency, not the step's role
+    leader = client.get(f"/api/v1/dossiers/{accepted.code}", headers=other).get_json()["available_actions"]
+    assert leader == ["draft_apology", "approve_apology", "reject_apology"]
