@@ -18,11 +18,13 @@ from flask import (
 from flask_login import current_user
 
 from app.domain.deadlines import OFFICE_TZ
+from app.domain.structure import Role
 from app.forms.admin import ConfirmForm
 from app.forms.dynamic import dossier_form_class, draft_input, show_errors
 from app.models import Dossier
 from app.services import catalogue, control, dossiers, exports
 from app.services.errors import ServiceError
+from app.services.permissions import member
 from app.services.transitions import available_actions
 from app.web import (
     confirmed,
@@ -159,7 +161,7 @@ def intake(code: str):
         abort(404)
     spec = version.spec
     desks = [d for d in dossiers.receiving_desks(version)
-             if any(m.agency_id == d.id and m.role == "reception" for m in current_user.memberships)]
+             if member(current_user, d.id, {Role.RECEPTION})]
     form = dossier_form_class(spec, online=False)()
     status, message = 200, None
     if not desks:

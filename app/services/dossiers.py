@@ -34,7 +34,7 @@ from app.models.users import utcnow
 from app.services import filecheck, issuing, notify, processing, storage
 from app.services.calendar import expected_due
 from app.services.counters import next_value
-from app.services.permissions import can
+from app.services.permissions import can, member
 from app.services.structure import agency_by_code
 from app.services.transitions import (
     DossierError,
@@ -465,7 +465,7 @@ def counter_intake(staff: User, version: ProcedureVersion, desk_code: str, chann
     if channel not in (CHANNEL_COUNTER, CHANNEL_POST):
         raise DossierError("Kênh tiếp nhận không hợp lệ.", fields={"channel": "Chọn trực tiếp hoặc bưu chính."})
     desk = _desk(version, desk_code)
-    if not any(m.agency_id == desk.id and m.role == Role.RECEPTION for m in staff.memberships):
+    if not member(staff, desk.id, {Role.RECEPTION}):
         raise DossierError("Bạn không phải cán bộ tiếp nhận của Bộ phận Một cửa này.", status=403)
     verification = _verification(version, data.verification)
     dossier = Dossier(procedure_version=version, receiving_agency=desk, owner=None, status="draft",
