@@ -38,6 +38,7 @@ from app.services.permissions import can, member
 from app.services.structure import agency_by_code
 from app.services.transitions import (
     DossierError,
+    authorise,
     check_lock,
     commit,
     commit_then_dispatch,
@@ -381,12 +382,6 @@ def answer_supplement(dossier: Dossier, user: User, changes: Changes, lock_versi
     return dossier
 
 
-def _require_desk(dossier: Dossier, staff: User) -> Agency:
-    if not can(staff, "dossier.decide", dossier):
-        raise DossierError("Chỉ cán bộ tiếp nhận của Bộ phận Một cửa nhận hồ sơ mới được thực hiện thao tác này.", status=403)
-    return dossier.receiving_agency
-
-
 def _verification(version: ProcedureVersion, asked: bool) -> bool:
     """The desk's "the facts must be verified": only for a procedure whose file gives the
     longer limit for it (processing_time.verification_days)."""
@@ -403,7 +398,8 @@ def accept(dossier: Dossier, staff: User, lock_version: int | None = None, now: 
     Decree 118/2025 Art. 17–18); `verification`: the facts must be verified, the procedure's
     longer limit applies (Civil Status Law 2014 Art. 18(2), 34(2))."""
     now = now or utcnow()
-    agency = _require_desk(dossier, staff)
+    authorise(dossier, staff, Action.ACCEPT)
+    agency = dossier.receiving_agency
     check_lock(dossier, lock_version)
     dossier.needs_verification = _verification(dossier.procedure_version, verification)
     transition(dossier, Action.ACCEPT, staff, now, agency=agency)
@@ -423,7 +419,8 @@ def request_supplement(dossier: Dossier, staff: User, items: list[str], reason: 
     """Incomplete: ONE request (form 02) listing everything missing; the deadline has not
     started (Decree 61/2018 Art. 19(2)(b); Decree 118/2025 Art. 17)."""
     now = now or utcnow()
-    agency = _require_desk(dossier, staff)
+    authorise(dossier, staff, Action.REQUEST_SUPPLEMENT)
+    agency = dossier.receiving_agency
     items = supplement_items(items, reason)
     check_lock(dossier, lock_version)
     transition(dossier, Action.REQUEST_SUPPLEMENT, staff, now, note=reason.strip(), agency=agency)
@@ -441,7 +438,8 @@ def refuse(dossier: Dossier, staff: User, reasons: list[str], lock_version: int 
     is the date received (Circular 01/2018 Art. 19), and keeps its submission reference; form 03
     prints the code only "if any" (QĐ 3621/QĐ-BYT BM.03)."""
     now = now or utcnow()
-    agency = _require_desk(dossier, staff)
+    authorise(dossier, staff, Action.REFUSE)
+    agency = dossier.receiving_agency
     reasons = [r.strip() for r in reasons if r.strip()]
     if not reasons:
         raise DossierError("Cần ghi rõ lý do từ chối.", fields={"reason": "Nhập lý do từ chối, mỗi dòng một lý do."})
