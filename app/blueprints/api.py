@@ -5,13 +5,12 @@ from pathlib import Path
 
 import swagger_ui
 from flask import Blueprint, jsonify, render_template, request, send_from_directory
-from sqlalchemy import select
 
 from app.blueprints import api_models as m
 from app.blueprints.api_models import responses, spec
 from app.domain import span
 from app.domain.deadlines import OFFICE_TZ
-from app.extensions import csrf, db
+from app.extensions import csrf
 from app.models import Agency, ProcedureVersion
 from app.services import catalogue, stats, structure
 from app.services.calendar import expected_due
@@ -131,7 +130,7 @@ def stats_json():
         raise bad_parameter("to", "Phải sau from, trong vòng 3 năm")
     agency = None
     if query.agency:
-        agency = db.session.scalar(select(Agency).where(Agency.code == query.agency))
+        agency = structure.agency_by_code(query.agency)
         if agency is None:
             raise ApiError(404, f"Không có cơ quan mã {query.agency}")
     figures = stats.figures(stats.Scope(start, end, agency, query.level, query.field or None, query.procedure or None))

@@ -11,7 +11,7 @@ from app.blueprints import api_models as m
 from app.blueprints.api import ApiError, bp
 from app.blueprints.api_models import BEARER, responses, spec
 from app.domain.deadlines import open_state
-from app.domain.workflow import Status, allowed_actions
+from app.domain.workflow import Status
 from app.extensions import limiter
 from app.models import Dossier, StepTask
 from app.models.users import utcnow
@@ -19,7 +19,7 @@ from app.services import catalogue, control, dossiers, lookup, processing, signi
 from app.services.calendar import work_calendar
 from app.services.dossiers import Applicant, DraftInput
 from app.services.permissions import can
-from app.services.transitions import state_of
+from app.services.transitions import available_actions
 from app.web import send_issued_document
 
 
@@ -57,12 +57,8 @@ def step_model(t: StepTask) -> m.Step:
                   due_at=t.due_at, done_at=t.done_at, result=t.result, note=t.note)
 
 
-def available_actions(d: Dossier) -> list[str]:
-    """The one place the API asks which actions the dossier's state allows (the workflow table)."""
-    return [str(action) for action in allowed_actions(state_of(d))]
-
-
 def dossier_model(d: Dossier, staff: bool = False) -> m.Dossier:
+    """`available_actions`: what the caller (g.api_user) may do now, as action names."""
     status = Status(d.status)
     apology = d.apology if d.apology and (staff or d.apology.status == "approved") else None  # a draft is internal
     body = m.Dossier(
@@ -82,11 +78,10 @@ def dossier_model(d: Dossier, staff: bool = False) -> m.Dossier:
         apology=None if apology is None else m.Apology(
             status=apology.status, reason=apology.reason, new_due_at=apology.new_due_at, drafted_at=apology.drafted_at,
             approved_at=apology.decided_at, deadline_at=apology.deadline_at, late=apology.late),
-        outcome=d.outcome, returned_at=d.returned_at, available_actions=available_actions(d),
+        outcome=d.outcome, returned_at=d.returned_at, available_actions=[a.value for a in available_actions(d, g.api_user)],
     )
     if staff:
-        current = d.current_step if d.status not in ("resolved", "returned", "stopped", "refused") else None
-        body.current_step = step_model(current) if current else None
+        body.current_step = step_model(d.current_step) if d.current_step else None  # the open step, in any status
         body.steps = [step_model(t) for t in d.steps]
     return body
 
@@ -148,12 +143,20 @@ def get_dossier(code: str):
 
 @bp.post("/dossiers/<code>/supplement")
 @token_required
-@spec.validate(form=m.DossierForm, resp=responses(m.Dossier, 400, *DOSSIER_ERRORS, 409, 413, 422),
+@spec.validate(form=m.SupplementForm, resp=responses(m.Dossier, 400, *DOSSIER_ERRORS, 409, 413, 422),
                security=BEARER, tags=["dossiers"])
 def supplement(code: str):
+    """Send what the supplement request asked for: only the fields and files sent change."""
+    from app.forms.dynamic import uploads
+
     dossier = _dossier(code, "dossier.view")
-    dossiers.save_draft(dossier, g.api_user, _input(request.context.form, dossier.procedure_version.spec), None)
-    dossiers.resubmit(dossier, g.api_user)
+    form: m.SupplementForm = request.context.form or m.SupplementForm()
+    sent = form.model_fields_set
+    changes = dossiers.Changes(
+        applicant=form.applicant.model_dump(exclude_unset=True) if form.applicant else {}, form_data=form.data or {},
+        represented=form.represented if "represented" in sent else None, delivery=form.delivery,
+        uploads=uploads(request.files, dossier.procedure_version.spec, prefix=""))
+    dossiers.answer_supplement(dossier, g.api_user, changes)
     return dossier_model(dossier)
 
 

@@ -7,8 +7,18 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import (AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, Json, PlainSerializer, StrictBool, StrictInt,
-                      WithJsonSchema)
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Json,
+    PlainSerializer,
+    StrictBool,
+    StrictInt,
+    WithJsonSchema,
+)
 from spectree import Response, SecurityScheme, SpecTree
 from spectree.models import SecuritySchemeData
 
@@ -212,6 +222,16 @@ class DossierForm(Model):
     data: Json[dict[str, Any]] = Field(default_factory=dict)
     represented: Json[dict[str, Any]] = Field(default_factory=dict)
     delivery: str = "counter"
+
+
+class SupplementForm(Model):
+    """multipart/form-data answering a supplement request: only what is sent changes (the applicant's
+    fields one by one, the e-form's fields one by one, a file per document key), the rest is kept."""
+    model_config = ConfigDict(extra="allow")
+    applicant: Json[Applicant] | None = None
+    data: Json[dict[str, Any]] | None = None
+    represented: Json[dict[str, Any]] | None = None
+    delivery: str | None = None
 
 
 class NewDossierForm(DossierForm):

@@ -26,6 +26,7 @@ from app.forms.dynamic import (
 from app.models import Dossier
 from app.services import catalogue, dossiers, payments, processing, ratings
 from app.services.permissions import can
+from app.services.transitions import available_actions
 from app.web import dossier_or_abort, page_arg, send_dossier_file, send_issued_document
 
 bp = Blueprint("citizen", __name__)
@@ -133,7 +134,8 @@ def detail(dossier_id: int):
     dossier = _dossier(dossier_id)
     return render_template("citizen/detail.html", dossier=dossier, spec=dossier.procedure_version.spec,
                            form=ConfirmForm(), rating_values=ratings.VALUES,
-                           can_pay=payments.offered(dossier, current_user), fee=processing.fee_total(dossier))
+                           can_pay=payments.offered(dossier, current_user), fee=processing.fee_total(dossier),
+                           available=available_actions(dossier, current_user))
 
 
 @bp.post("/ho-so/<int:dossier_id>/thanh-toan")

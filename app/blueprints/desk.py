@@ -18,11 +18,14 @@ from flask import (
 from flask_login import current_user
 
 from app.domain.deadlines import OFFICE_TZ
+from app.domain.structure import Role
 from app.forms.admin import ConfirmForm
 from app.forms.dynamic import dossier_form_class, draft_input, show_errors
 from app.models import Dossier
 from app.services import catalogue, control, dossiers, exports
 from app.services.errors import ServiceError
+from app.services.permissions import member
+from app.services.transitions import available_actions
 from app.web import (
     confirmed,
     dossier_or_abort,
@@ -121,7 +124,7 @@ def dossier(dossier_id: int):
             flash(DECIDED[done].format(dossier.identifier), "success")
             return redirect(url_for("desk.dossier", dossier_id=dossier.id))
     return render_template("desk/dossier.html", dossier=dossier, form=form, errors=errors, summary=summary,
-                           values=request.form), 422 if summary else 200
+                           values=request.form, available=available_actions(dossier, current_user)), 422 if summary else 200
 
 
 @bp.get("/ho-so/<int:dossier_id>/tep/<int:file_id>")
@@ -158,7 +161,7 @@ def intake(code: str):
         abort(404)
     spec = version.spec
     desks = [d for d in dossiers.receiving_desks(version)
-             if any(m.agency_id == d.id and m.role == "reception" for m in current_user.memberships)]
+             if member(current_user, d.id, {Role.RECEPTION})]
     form = dossier_form_class(spec, online=False)()
     status, message = 200, None
     if not desks:

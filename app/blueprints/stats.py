@@ -5,16 +5,13 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, Response, abort, render_template, request
-from sqlalchemy import select
 
 from app.domain import span
 from app.domain.deadlines import OFFICE_TZ
 from app.domain.indices import INDICES
 from app.domain.structure import Level
-from app.extensions import db
-from app.models import Agency
 from app.models.users import utcnow
-from app.services import catalogue, exports, stats
+from app.services import catalogue, exports, stats, structure
 
 bp = Blueprint("stats", __name__)
 
@@ -39,7 +36,7 @@ def scope_from_args(args) -> stats.Scope:
         abort(400)
     agency = None
     if args.get("co_quan"):
-        agency = db.session.scalar(select(Agency).where(Agency.code == args["co_quan"]))
+        agency = structure.agency_by_code(args["co_quan"])
         if agency is None:
             abort(404)
     level = args.get("cap") or None

@@ -22,9 +22,18 @@ from app.forms.admin import ConfirmForm
 from app.models import Dossier
 from app.services import control, processing, ratings
 from app.services.calendar import work_calendar
-from app.services.permissions import can
-from app.services.transitions import DossierError
-from app.web import confirmed, dossier_or_abort, lines_of, page_arg, perform, require
+from app.services.permissions import holds
+from app.services.transitions import DossierError, available_actions
+from app.web import (
+    confirmed,
+    dossier_or_abort,
+    lines_of,
+    page_arg,
+    perform,
+    require,
+    send_dossier_file,
+    send_issued_document,
+)
 
 bp = Blueprint("work", __name__)
 
@@ -106,12 +115,11 @@ def dossier(dossier_id: int):
     task = dossier.current_step
     return render_template(
         "work/dossier.html", dossier=dossier, task=task, form=form, errors=errors, summary=summary, values=request.form,
-        holds=processing.holds(current_user, task), colleagues=[(c.id, c.full_name) for c in processing.colleagues(task)] if task else [],
+        holds=holds(current_user, task), colleagues=[(c.id, c.full_name) for c in processing.colleagues(task)] if task else [],
         decision_step=task is not None and processing.is_decision_step(dossier, task.position),
         return_step=task is not None and processing.is_return_step(dossier, task.position),
-        is_desk=can(current_user, "dossier.decide", dossier), methods=processing.RETURN_METHODS,
-        can_draft_apology=can(current_user, "apology.draft", dossier), can_approve_apology=can(current_user, "apology.approve", dossier),
-        apology_deadline=processing.apology_deadline_of(dossier), apology_statuses=processing.IN_PROCESSING,
+        methods=processing.RETURN_METHODS, available=available_actions(dossier, current_user),
+        apology_deadline=processing.apology_deadline_of(dossier),
     ), 422 if summary else 200
 
 
@@ -121,3 +129,16 @@ def control_slip(dossier_id: int):
     dossier = _dossier(dossier_id)
     return Response(control.control_slip_pdf(dossier), mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="phieu-kiem-soat-{dossier.code}.pdf"'})
+
+
+@bp.get("/ho-so/<int:dossier_id>/tep/<int:file_id>")
+@require("work.list")
+def file(dossier_id: int, file_id: int):
+    """A submitted file, for the officials who decide on it (the evidence behind the decision)."""
+    return send_dossier_file(_dossier(dossier_id), file_id)
+
+
+@bp.get("/ho-so/<int:dossier_id>/van-ban/<int:document_id>")
+@require("work.list")
+def document(dossier_id: int, document_id: int):
+    return send_issued_document(_dossier(dossier_id), document_id)

@@ -25,7 +25,7 @@ Legal basis
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import NamedTuple
 
@@ -33,14 +33,19 @@ __all__ = [
     "BACK",
     "STATUS_TABLE",
     "TRANSITIONS",
+    "ACTORS",
+    "KEEPS",
     "Action",
+    "Actor",
     "DossierState",
     "HistoryError",
     "Status",
     "StatusInfo",
     "WorkflowError",
+    "actors",
     "allowed_actions",
     "next_status",
+    "possible_actions",
     "replay",
 ]
 
@@ -143,6 +148,13 @@ class Action(StrEnum):
     DECLINE_WITHDRAWAL = "decline_withdrawal"
     RESOLVE = "resolve"
     RETURN_RESULT = "return_result"
+    # Actions that keep the status (the internal process, the apology): see KEEPS.
+    COMPLETE_STEP = "complete_step"
+    RETURN_STEP = "return_step"
+    ASSIGN = "assign"
+    DRAFT_APOLOGY = "draft_apology"
+    APPROVE_APOLOGY = "approve_apology"
+    REJECT_APOLOGY = "reject_apology"
 
     @property
     def label(self) -> str:
@@ -164,7 +176,22 @@ _ACTION_LABELS: dict[Action, str] = {
     Action.DECLINE_WITHDRAWAL: "Không chấp nhận yêu cầu rút hồ sơ",
     Action.RESOLVE: "Hoàn thành xử lý hồ sơ",
     Action.RETURN_RESULT: "Trả kết quả",
+    Action.COMPLETE_STEP: "Hoàn thành, chuyển bước tiếp theo",
+    Action.RETURN_STEP: "Trả lại bước trước",
+    Action.ASSIGN: "Giao cho đồng nghiệp",
+    Action.DRAFT_APOLOGY: "Lập phiếu xin lỗi và đề nghị gia hạn",
+    Action.APPROVE_APOLOGY: "Duyệt và ban hành phiếu xin lỗi",
+    Action.REJECT_APOLOGY: "Trả lại dự thảo phiếu xin lỗi",
 }
+
+
+class Actor(StrEnum):
+    """Who acts, as the law names them; ``app.services.permissions.acts_as`` says whether a user is one."""
+
+    APPLICANT = "applicant"  # the dossier's owner
+    DESK = "desk"  # reception staff of the one-stop desk that received it
+    HOLDER = "holder"  # whoever holds the current step (its agency and role, or its assignee)
+    LEADER = "leader"  # a leader of the resolving agency
 
 
 class WorkflowError(Exception):
@@ -225,7 +252,53 @@ TRANSITIONS: dict[tuple[Status, Action], Status | _Back] = {
     (S.RESOLVED, A.RETURN_RESULT): S.RETURNED,
 }
 
+# Actions that keep the status, and the statuses they may happen in. Steps are handed on
+# (Decree 61/2018 Art. 21: the agency's internal process) while the dossier is with an agency;
+# the apology (form 04, Decree 61/2018 Art. 21(1)(d)) only while it is being processed.
+_WITH_AGENCY = frozenset({S.ACCEPTED, S.PROCESSING, S.FEE_REQUESTED})
+KEEPS: dict[Action, frozenset[Status]] = {
+    A.COMPLETE_STEP: frozenset({S.ACCEPTED, S.PROCESSING, S.RESOLVED}),  # resolved: the clerk issues
+    A.RETURN_STEP: frozenset({S.ACCEPTED, S.PROCESSING}),
+    A.ASSIGN: frozenset({S.ACCEPTED, S.PROCESSING, S.SUPPLEMENT_REQUESTED, S.FEE_REQUESTED,
+                         S.WITHDRAWAL_REQUESTED, S.RESOLVED}),  # whenever a step is open
+    A.DRAFT_APOLOGY: _WITH_AGENCY,
+    A.APPROVE_APOLOGY: _WITH_AGENCY,
+    A.REJECT_APOLOGY: _WITH_AGENCY,
+}
+
+# Who may take each action (Decree 61/2018 Art. 19-22; Circular 03/2025 Art. 7).
+ACTORS: dict[Action, frozenset[Actor]] = {
+    A.SUBMIT: frozenset({Actor.APPLICANT}),
+    A.ACCEPT: frozenset({Actor.DESK}),
+    A.REQUEST_SUPPLEMENT: frozenset({Actor.HOLDER}),  # at intake the desk: see _ACTORS_AT
+    A.RESUBMIT: frozenset({Actor.APPLICANT}),
+    A.REFUSE: frozenset({Actor.DESK}),
+    A.START_PROCESSING: frozenset({Actor.HOLDER}),
+    A.REQUEST_FEE: frozenset({Actor.HOLDER}),
+    A.RECORD_PAYMENT: frozenset({Actor.HOLDER, Actor.DESK}),  # at the counter, or by the step's holder
+    A.REQUEST_WITHDRAWAL: frozenset({Actor.APPLICANT}),
+    A.STOP: frozenset({Actor.DESK}),
+    A.CANCEL_WITHDRAWAL: frozenset({Actor.APPLICANT}),
+    A.DECLINE_WITHDRAWAL: frozenset({Actor.DESK}),
+    A.RESOLVE: frozenset({Actor.HOLDER}),  # the leader holding the decision step
+    A.RETURN_RESULT: frozenset({Actor.HOLDER}),  # the desk holding the last step
+    A.COMPLETE_STEP: frozenset({Actor.HOLDER}),
+    A.RETURN_STEP: frozenset({Actor.HOLDER}),
+    A.ASSIGN: frozenset({Actor.HOLDER}),
+    A.DRAFT_APOLOGY: frozenset({Actor.HOLDER, Actor.LEADER}),  # a leader may draft and approve at once
+    A.APPROVE_APOLOGY: frozenset({Actor.LEADER}),  # the agency head's letter (LEGAL.md §2.2, §8)
+    A.REJECT_APOLOGY: frozenset({Actor.LEADER}),
+}
+_ACTORS_AT: dict[tuple[Status, Action], frozenset[Actor]] = {
+    (S.SUBMITTED, A.REQUEST_SUPPLEMENT): frozenset({Actor.DESK}),  # form 02 at intake
+}
+
 del S, A
+
+
+def actors(status: Status, action: Action) -> frozenset[Actor]:
+    """Who may take ``action`` on a dossier in ``status``."""
+    return _ACTORS_AT.get((Status(status), Action(action)), ACTORS[Action(action)])
 
 # A BACK move undoes a request; the dossier may only go back to a status that request
 # can be made from (derived from TRANSITIONS, so the two never disagree).
@@ -286,9 +359,13 @@ def next_status(state: DossierState, action: Action) -> Status:
     - RESUBMIT goes back to SUBMITTED (intake supplement, or ``previous_status`` unknown)
       or PROCESSING (supplement during processing, whose clock resumes).
     - CANCEL_WITHDRAWAL and DECLINE_WITHDRAWAL go back to ``previous_status``, which is required.
+    - An action of ``KEEPS`` leaves the status as it is, in the statuses listed there.
     """
     action = Action(action)
-    target = TRANSITIONS.get((state.status, action))
+    if action in KEEPS:
+        target = state.status if state.status in KEEPS[action] else None
+    else:
+        target = TRANSITIONS.get((state.status, action))
     if target is None:
         if state.status.is_final:
             reason = "hồ sơ đã kết thúc, không thể thay đổi trạng thái."
@@ -337,6 +414,16 @@ def allowed_actions(state: DossierState) -> list[Action]:
     return allowed
 
 
+def possible_actions(state: DossierState) -> list[Action]:
+    """What may happen now, in ``Action`` order: the allowed actions, where processing starts
+    by itself with the first one the holder takes (a dossier accepted is processed by the
+    first act on it), so START_PROCESSING is never asked for."""
+    now = set(allowed_actions(state))
+    if Action.START_PROCESSING in now:
+        now |= set(allowed_actions(replace(state, status=next_status(state, Action.START_PROCESSING))))
+    return [action for action in Action if action in now and action is not Action.START_PROCESSING]
+
+
 class HistoryError(ValueError):
     """A status history that is not a walk through the table; ``step`` is the index of the
     first entry that cannot be reached from the one before."""
@@ -358,7 +445,7 @@ def replay(statuses: list[Status]) -> DossierState:
         raise HistoryError(0, f'phải bắt đầu ở trạng thái "{Status.SUBMITTED.label}"')
     state, pending = DossierState(Status.SUBMITTED), []  # pending: where each open request came from
     for index, target in enumerate(statuses[1:], start=1):
-        action = next((a for a in allowed_actions(state) if next_status(state, a) is target), None)
+        action = next((a for a in allowed_actions(state) if a not in KEEPS and next_status(state, a) is target), None)
         if action is None:
             raise HistoryError(index, f'từ "{state.status.label}" không chuyển được sang "{target.label}" '
                                       "(không có thao tác đó, hoặc đã yêu cầu bổ sung một lần ở giai đoạn này)")

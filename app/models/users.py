@@ -49,9 +49,6 @@ class User(UserMixin, db.Model):
     def is_citizen(self) -> bool:
         return not self.memberships
 
-    def roles_at(self, agency: Agency) -> set[str]:
-        return {m.role for m in self.memberships if m.agency_id == agency.id}
-
     def has_role(self, role: str) -> bool:
         return any(m.role == role for m in self.memberships)
 

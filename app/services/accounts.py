@@ -12,8 +12,9 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.domain.structure import Role
 from app.extensions import db
-from app.models import Agency, Membership, User
+from app.models import Membership, User
 from app.services.errors import ServiceError
+from app.services.structure import agency_by_code
 
 # A real hash to compare against when the e-mail is unknown, so that a wrong e-mail and a
 # wrong password take the same time (no account enumeration by timing).
@@ -64,7 +65,7 @@ def create_user(*, email: str, password: str, full_name: str, grants: list[Grant
             raise AccountError.on("role", f"Vai trò không hợp lệ: {grant.role}")
     user = _new_user(email, password, full_name, id_number, phone)
     for grant in grants:
-        agency = db.session.scalar(select(Agency).where(Agency.code == grant.agency_code))
+        agency = agency_by_code(grant.agency_code)
         if agency is None:
             db.session.rollback()
             raise AccountError.on("agency", f"Không có cơ quan mã {grant.agency_code}")

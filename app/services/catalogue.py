@@ -19,8 +19,9 @@ from app.domain.procedure_spec import ProcedureSpec, fingerprint, load_procedure
 from app.domain.structure import AgencyKind, Level, agency_type_label
 from app.domain.text import fold
 from app.extensions import db
-from app.models import Agency, Procedure, ProcedureSnapshot, ProcedureVersion
+from app.models import Procedure, ProcedureSnapshot, ProcedureVersion
 from app.models.users import utcnow
+from app.services.structure import agency_by_code
 
 # The published version of each procedure; withdrawn procedures have none.
 CURRENT = ProcedureVersion.valid_to.is_(None)
@@ -117,7 +118,7 @@ def resolve_agency_type(value: str) -> AgencyType:
     parts = value.split(":")
     if len(parts) in (2, 3) and parts[0] in set(Level) and parts[1] in set(AgencyKind):
         return AgencyType(*parts)
-    agency = db.session.scalar(select(Agency).where(Agency.code == value))
+    agency = agency_by_code(value)
     if agency is None:
         raise LookupError(value)
     return AgencyType(agency.level, agency.kind, agency.sector)

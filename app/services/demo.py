@@ -11,10 +11,10 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.integrations import demo_ca
-from app.models import Agency, SigningCertificate
+from app.models import SigningCertificate
 from app.services import accounts, catalogue, signing
 from app.services.signing import DEMO_SECRET_ENV
-from app.services.structure import seed_structure
+from app.services.structure import agency_by_code, seed_structure
 
 # Demo-only: printed in README; never use on a real deployment.
 DEMO_PASSWORD = "demo-only-password"
@@ -79,7 +79,7 @@ def seed_signing(folder: str | Path) -> int:
     added = 0
     for account in DEMO_ACCOUNTS:
         for role, code in account.grants:
-            agency = db.session.scalar(select(Agency).where(Agency.code == code))
+            agency = agency_by_code(code)
             if not db.session.scalar(select(SigningCertificate).where(SigningCertificate.agency_id == agency.id)):
                 issued = demo_ca.issue(folder, f"seal-{code}", agency.name, agency.name, DEMO_SIGNING_PASSPHRASE)
                 signing.configure(agency_code=code, backend="pkcs12", pkcs12_path=str(issued.pkcs12_path),

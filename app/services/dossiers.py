@@ -10,7 +10,7 @@ Art. 19 (dossier code), Decree 61/2018 Art. 19 (one supplement request at intake
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 
 from flask import current_app
@@ -34,9 +34,11 @@ from app.models.users import utcnow
 from app.services import filecheck, issuing, notify, processing, storage
 from app.services.calendar import expected_due
 from app.services.counters import next_value
-from app.services.permissions import can
+from app.services.permissions import can, member
+from app.services.structure import agency_by_code
 from app.services.transitions import (
     DossierError,
+    authorise,
     check_lock,
     commit,
     commit_then_dispatch,
@@ -94,7 +96,7 @@ def receiving_desks(version: ProcedureVersion) -> list[Agency]:
 
 
 def _desk(version: ProcedureVersion, agency_code: str) -> Agency:
-    agency = db.session.scalar(select(Agency).where(Agency.code == agency_code))
+    agency = agency_by_code(agency_code)
     if agency is None or agency not in receiving_desks(version):
         raise DossierError("Cơ quan tiếp nhận không phù hợp với cấp thực hiện của thủ tục này.",
                            fields={"agency": "Chọn Bộ phận Một cửa ở đúng cấp tiếp nhận thủ tục."})
@@ -306,29 +308,78 @@ def submit_new(user: User, version: ProcedureVersion, agency_code: str, data: Dr
     return dossier
 
 
-def resubmit(dossier: Dossier, user: User, lock_version: int | None = None, now: datetime | None = None) -> Dossier:
-    """The applicant answers the supplement request: back to the desk, same code or reference."""
-    now = now or utcnow()
+def _answering(dossier: Dossier, user: User, lock_version: int | None) -> None:
     if not can(user, "dossier.edit", dossier) or dossier.status != "supplement_requested":
         raise DossierError("Hồ sơ này không chờ bổ sung.", status=409 if dossier.owner_id == user.id else 403)
     check_lock(dossier, lock_version)
+
+
+def _send_back(dossier: Dossier, user: User, now: datetime) -> None:
+    """Back to where the supplement was asked (the desk, or processing, whose clock resumes);
+    the original submission time stays: it is when the dossier was first sent."""
     if missing := missing_items(dossier):
         raise DossierError("Hồ sơ chưa đủ để gửi lại.", fields=missing)
     during_processing = dossier.previous_status == "processing"
     transition(dossier, Action.RESUBMIT, user, now)
     if during_processing:
         processing.resume_after_supplement(dossier, now)
-    else:
-        dossier.submitted_at = now
+
+
+def resubmit(dossier: Dossier, user: User, lock_version: int | None = None, now: datetime | None = None) -> Dossier:
+    """The applicant answers the supplement request: back to the desk, same code or reference."""
+    now = now or utcnow()
+    _answering(dossier, user, lock_version)
+    _send_back(dossier, user, now)
     message = notify.status_email(dossier)
     commit_then_dispatch(message=message)
     return dossier
 
 
-def _require_desk(dossier: Dossier, staff: User) -> Agency:
-    if not can(staff, "dossier.decide", dossier):
-        raise DossierError("Chỉ cán bộ tiếp nhận của Bộ phận Một cửa nhận hồ sơ mới được thực hiện thao tác này.", status=403)
-    return dossier.receiving_agency
+@dataclass
+class Changes:
+    """An answer to a supplement request: only what it sends changes, the rest is kept."""
+
+    applicant: dict[str, str] = field(default_factory=dict)  # Applicant fields sent
+    form_data: dict = field(default_factory=dict)  # e-form fields sent
+    represented: dict | None = None  # None: kept
+    delivery: str | None = None  # None: kept
+    uploads: dict[str, list[FileStorage]] = field(default_factory=dict)
+
+
+def _contents(dossier: Dossier) -> tuple:
+    return (asdict(Applicant.of(dossier)), dossier.form_data, dossier.represented, dossier.delivery,
+            sorted((f.component, f.sha256) for f in dossier.files))
+
+
+def answer_supplement(dossier: Dossier, user: User, changes: Changes, lock_version: int | None = None,
+                      now: datetime | None = None) -> Dossier:
+    """The supplement in one step (the API): what it sends is applied and the dossier goes back,
+    in one transaction. An answer that changes nothing is refused and the dossier keeps waiting
+    (the one request the desk may make is not spent on an empty answer)."""
+    now = now or utcnow()
+    _answering(dossier, user, lock_version)
+    unknown = set(changes.applicant) - set(Applicant.__dataclass_fields__)
+    if unknown:
+        raise DossierError("Trường applicant có khóa lạ", status=400,
+                           fields={"applicant": f"Khóa không hợp lệ: {', '.join(sorted(unknown))}"})
+    before = _contents(dossier)
+    data = DraftInput(applicant=replace(Applicant.of(dossier), **{k: str(v) for k, v in changes.applicant.items()}),
+                      form_data={**dossier.form_data, **changes.form_data},
+                      represented=dossier.represented if changes.represented is None else changes.represented or None,
+                      delivery=changes.delivery or dossier.delivery)
+    try:
+        _apply_fields(dossier, data)
+        if errors := _attach(dossier, changes.uploads, user):
+            raise DossierError("Có tệp không được chấp nhận.", fields=errors)
+        if _contents(dossier) == before:
+            message = "Bản bổ sung không thay đổi gì so với hồ sơ đã nộp: gửi giấy tờ hoặc thông tin cần bổ sung."
+            raise DossierError(message, status=422, fields={"files": message})
+        _send_back(dossier, user, now)
+    except DossierError:
+        db.session.rollback()
+        raise
+    commit_then_dispatch(message=notify.status_email(dossier))
+    return dossier
 
 
 def _verification(version: ProcedureVersion, asked: bool) -> bool:
@@ -347,7 +398,8 @@ def accept(dossier: Dossier, staff: User, lock_version: int | None = None, now: 
     Decree 118/2025 Art. 17–18); `verification`: the facts must be verified, the procedure's
     longer limit applies (Civil Status Law 2014 Art. 18(2), 34(2))."""
     now = now or utcnow()
-    agency = _require_desk(dossier, staff)
+    authorise(dossier, staff, Action.ACCEPT)
+    agency = dossier.receiving_agency
     check_lock(dossier, lock_version)
     dossier.needs_verification = _verification(dossier.procedure_version, verification)
     transition(dossier, Action.ACCEPT, staff, now, agency=agency)
@@ -367,7 +419,8 @@ def request_supplement(dossier: Dossier, staff: User, items: list[str], reason: 
     """Incomplete: ONE request (form 02) listing everything missing; the deadline has not
     started (Decree 61/2018 Art. 19(2)(b); Decree 118/2025 Art. 17)."""
     now = now or utcnow()
-    agency = _require_desk(dossier, staff)
+    authorise(dossier, staff, Action.REQUEST_SUPPLEMENT)
+    agency = dossier.receiving_agency
     items = supplement_items(items, reason)
     check_lock(dossier, lock_version)
     transition(dossier, Action.REQUEST_SUPPLEMENT, staff, now, note=reason.strip(), agency=agency)
@@ -385,7 +438,8 @@ def refuse(dossier: Dossier, staff: User, reasons: list[str], lock_version: int 
     is the date received (Circular 01/2018 Art. 19), and keeps its submission reference; form 03
     prints the code only "if any" (QĐ 3621/QĐ-BYT BM.03)."""
     now = now or utcnow()
-    agency = _require_desk(dossier, staff)
+    authorise(dossier, staff, Action.REFUSE)
+    agency = dossier.receiving_agency
     reasons = [r.strip() for r in reasons if r.strip()]
     if not reasons:
         raise DossierError("Cần ghi rõ lý do từ chối.", fields={"reason": "Nhập lý do từ chối, mỗi dòng một lý do."})
@@ -409,7 +463,7 @@ def counter_intake(staff: User, version: ProcedureVersion, desk_code: str, chann
     if channel not in (CHANNEL_COUNTER, CHANNEL_POST):
         raise DossierError("Kênh tiếp nhận không hợp lệ.", fields={"channel": "Chọn trực tiếp hoặc bưu chính."})
     desk = _desk(version, desk_code)
-    if not any(m.agency_id == desk.id and m.role == Role.RECEPTION for m in staff.memberships):
+    if not member(staff, desk.id, {Role.RECEPTION}):
         raise DossierError("Bạn không phải cán bộ tiếp nhận của Bộ phận Một cửa này.", status=403)
     verification = _verification(version, data.verification)
     dossier = Dossier(procedure_version=version, receiving_agency=desk, owner=None, status="draft",

@@ -33,11 +33,12 @@ from sqlalchemy.orm import selectinload
 from app.domain.deadlines import OFFICE_TZ, extend_for_pause
 from app.domain.workflow import HistoryError, Status, replay
 from app.extensions import db
-from app.models import Agency, Dossier, DossierEvent, Payment, ProcedureVersion
+from app.models import Dossier, DossierEvent, Payment, ProcedureVersion
 from app.models.users import utcnow
 from app.services import dossiers, processing
 from app.services.calendar import work_calendar
 from app.services.stats import Scope
+from app.services.structure import agency_by_code
 
 IMPORTED_NOTE = "Nhập từ hệ thống cũ"
 INTAKE, PROCESSING = "tiep_nhan", "xu_ly"
@@ -270,7 +271,7 @@ def _version(record: DossierRecord, number: int) -> ProcedureVersion | Refusal:
 
 def _store(record: DossierRecord, number: int, now: datetime) -> Dossier:
     version = _version(record, number)
-    agencies = {code: db.session.scalar(select(Agency).where(Agency.code == code))
+    agencies = {code: agency_by_code(code)
                 for code in {record.CoQuanTiepNhan, record.DonViXuLy} - {None}}
     refusals = [version] if isinstance(version, Refusal) else []
     refusals += [Refusal(number, name, f"không có cơ quan mã định danh {code}")

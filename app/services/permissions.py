@@ -5,6 +5,7 @@ the only guard. Rights are granted per agency and role (ANCHORS.md: not per proc
 from __future__ import annotations
 
 from app.domain.structure import AgencyKind, Role
+from app.domain.workflow import Action, Actor, actors
 
 # Actions not about one dossier: the roles that grant them, at any agency.
 ACTION_ROLES: dict[str, set[str]] = {
@@ -13,10 +14,12 @@ ACTION_ROLES: dict[str, set[str]] = {
     "work.list": {Role.SPECIALIST, Role.LEADER, Role.CLERK, Role.RECEPTION},  # the officials' worklist
 }
 # Actions on one dossier.
-DOSSIER_ACTIONS = {"dossier.view", "dossier.edit", "dossier.decide", "dossier.withdraw", "apology.draft", "apology.approve"}
+# Who may take a workflow action: `may` (workflow.ACTORS); what may happen now: transitions.available_actions.
+DOSSIER_ACTIONS = {"dossier.view", "dossier.edit", "dossier.decide", "dossier.withdraw"}
 
 
-def _member(user, agency_id: int, roles: set[str] | None = None) -> bool:
+def member(user, agency_id: int | None, roles: set[str] | None = None) -> bool:
+    """The user works at the agency (in one of `roles`, when given)."""
     return any(m.agency_id == agency_id and (roles is None or m.role in roles) for m in user.memberships)
 
 
@@ -26,7 +29,26 @@ def holds(user, task) -> bool:
         return False
     if task.assignee_id is not None:
         return task.assignee_id == user.id
-    return any(m.agency_id == task.agency_id and m.role == task.role for m in user.memberships)
+    return member(user, task.agency_id, {task.role})
+
+
+def acts_as(user, actor: Actor, dossier) -> bool:
+    """Whether the user is, for this dossier, the `actor` the workflow names."""
+    if user is None or not user.is_authenticated:
+        return False
+    if actor is Actor.APPLICANT:
+        return dossier.owner_id is not None and dossier.owner_id == user.id
+    if actor is Actor.DESK:
+        return member(user, dossier.receiving_agency_id, {Role.RECEPTION})
+    if actor is Actor.HOLDER:
+        return holds(user, dossier.current_step)
+    # Actor.LEADER: of the competent agency, whose head signs form 04 (LEGAL.md §2.2, §8)
+    return dossier.resolving_agency_id is not None and member(user, dossier.resolving_agency_id, {Role.LEADER})
+
+
+def may(user, action: Action, dossier) -> bool:
+    """The user is one of those who take `action` on the dossier in its status (workflow.ACTORS)."""
+    return any(acts_as(user, actor, dossier) for actor in actors(dossier.status, action))
 
 
 def can(user, action: str, obj=None) -> bool:
@@ -38,22 +60,16 @@ def can(user, action: str, obj=None) -> bool:
     if action not in DOSSIER_ACTIONS:
         raise KeyError(f"unknown action {action!r}")
     dossier = obj
-    owner = dossier.owner_id is not None and dossier.owner_id == user.id
-    desk = _member(user, dossier.receiving_agency_id, {Role.RECEPTION})
+    owner = acts_as(user, Actor.APPLICANT, dossier)
     if action == "dossier.view":
         # The applicant, the receiving desk, and every agency the dossier has passed through;
         # staff only once it is submitted: a draft is the applicant's own (issue 18).
         if owner:
             return True
         return dossier.status != "draft" and (
-            _member(user, dossier.receiving_agency_id) or any(_member(user, s.agency_id) for s in dossier.steps))
+            member(user, dossier.receiving_agency_id) or any(member(user, s.agency_id) for s in dossier.steps))
     if action == "dossier.edit":  # the applicant's own draft, or the answer to a supplement request
         return owner and dossier.status in ("draft", "supplement_requested")
     if action == "dossier.withdraw":
         return owner
-    if action == "apology.approve":
-        # Form 04 is the agency head's letter (LEGAL.md §2.2, §8): a leader of the competent agency.
-        return dossier.resolving_agency_id is not None and _member(user, dossier.resolving_agency_id, {Role.LEADER})
-    if action == "apology.draft":  # whoever holds the step drafts it; a leader may draft and approve at once
-        return holds(user, dossier.current_step) or can(user, "apology.approve", dossier)
-    return desk and dossier.status != "draft"  # dossier.decide: the receiving desk's reception staff
+    return acts_as(user, Actor.DESK, dossier) and dossier.status != "draft"  # dossier.decide: the receiving desk

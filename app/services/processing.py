@@ -40,11 +40,13 @@ from app.models import (
 from app.models.users import utcnow
 from app.services import issuing, notify, signing
 from app.services.calendar import procedure_calendar, work_calendar
-from app.services.permissions import can, holds
+from app.services.permissions import holds, member, may
 from app.services.transitions import (
     DossierError,
     commit_then_dispatch,
+    authorise,
     require_confirmation,
+    require_possible,
     supplement_items,
     transition,
 )
@@ -143,16 +145,6 @@ def _require_holder(dossier: Dossier, user: User) -> StepTask:
     return task
 
 
-def _require_desk(dossier: Dossier, user: User) -> None:
-    if not any(m.agency_id == dossier.receiving_agency_id and m.role == Role.RECEPTION for m in user.memberships):
-        raise DossierError("Chỉ cán bộ tiếp nhận của Bộ phận Một cửa nhận hồ sơ mới được thực hiện thao tác này.", status=403)
-
-
-def _require_status(dossier: Dossier, *statuses: str) -> None:
-    if dossier.status not in statuses:
-        raise DossierError(f"Thao tác không thực hiện được khi hồ sơ ở trạng thái “{dossier.status}”.", status=409)
-
-
 def decision_position(dossier: Dossier) -> int:
     """The leader's approval makes the result final: the LAST leader step of the process."""
     roles = [step["role"] for step in dossier.procedure_version.spec["process"]]
@@ -208,7 +200,7 @@ def complete_step(dossier: Dossier, user: User, note: str = "", now: datetime | 
     """Done with the current step: hand the dossier to the next one (another level's agency
     when the process says so)."""
     now = now or utcnow()
-    _require_status(dossier, "accepted", "processing", "resolved")
+    require_possible(dossier, Action.COMPLETE_STEP)
     task = _require_holder(dossier, user)
     if dossier.status != "resolved" and is_decision_step(dossier, task.position):
         raise DossierError("Bước này là bước lãnh đạo quyết định: dùng “Phê duyệt kết quả” hoặc “Không phê duyệt”.", status=409)
@@ -227,7 +219,7 @@ def return_step(dossier: Dossier, user: User, note: str, now: datetime | None = 
     """Send the dossier back to the previous step, with the reason."""
     now = now or utcnow()
     task = _require_holder(dossier, user)
-    _require_status(dossier, "accepted", "processing")
+    require_possible(dossier, Action.RETURN_STEP)
     if not note.strip():
         raise DossierError("Cần ghi lý do trả lại bước trước.", fields={"note": "Nhập lý do trả lại."})
     if task.position <= 1:
@@ -242,8 +234,9 @@ def return_step(dossier: Dossier, user: User, note: str, now: datetime | None = 
 def assign(dossier: Dossier, user: User, colleague_id: int, now: datetime | None = None) -> StepTask:
     """Assign the current step to a named colleague of the same agency and role."""
     task = _require_holder(dossier, user)
+    require_possible(dossier, Action.ASSIGN)
     colleague = db.session.get(User, colleague_id)
-    if colleague is None or not any(m.agency_id == task.agency_id and m.role == task.role for m in colleague.memberships):
+    if colleague is None or not member(colleague, task.agency_id, {task.role}):
         raise DossierError("Người được giao phải là cán bộ cùng cơ quan và vai trò của bước này.", fields={"user": "Không hợp lệ."})
     task.assignee = colleague
     task.note = (task.note + "\n" if task.note else "") + f"Giao cho {colleague.full_name}."
@@ -301,9 +294,7 @@ def request_fee(dossier: Dossier, user: User, now: datetime | None = None) -> Do
 def record_payment(dossier: Dossier, user: User, amount: int, receipt_number: str = "", now: datetime | None = None) -> Payment:
     """Staff record a payment at the counter, of exactly the amount due; processing resumes."""
     now = now or utcnow()
-    task = dossier.current_step
-    if not (holds(user, task) or any(m.agency_id == dossier.receiving_agency_id and m.role == Role.RECEPTION
-                                     for m in user.memberships)):
+    if not may(user, Action.RECORD_PAYMENT, dossier):
         raise DossierError("Bạn không được ghi nhận thanh toán cho hồ sơ này.", status=403)
     due = fee_total(dossier)
     if amount != due:  # a 1-đồng payment must not close a 5.000-đồng fee (issue 18)
@@ -330,10 +321,6 @@ def fee_total(dossier: Dossier) -> int:
     return sum(fee["amount"] for fee in dossier.procedure_version.spec["fees"])
 
 
-# A dossier in processing: the apology is refused outside it (409), not before any hour.
-IN_PROCESSING = ("accepted", "processing", "fee_requested")
-
-
 def draft_apology(dossier: Dossier, user: User, new_due_at: datetime, reason: str, now: datetime | None = None,
                   issue: bool = False) -> Apology:
     """Going to be late: whoever holds the step (or a leader of the competent agency) drafts the
@@ -342,11 +329,11 @@ def draft_apology(dossier: Dossier, user: User, new_due_at: datetime, reason: st
     approves at once. Decree 61/2018 Art. 21 (LEGAL.md §1.4): no later than 1 working day before
     the due date, once; drafting is allowed any time in processing, a late one is recorded late."""
     now = now or utcnow()
-    if not can(user, "apology.draft", dossier):
+    if not may(user, Action.DRAFT_APOLOGY, dossier):
         raise DossierError("Chỉ người đang giữ bước xử lý hoặc lãnh đạo cơ quan giải quyết mới lập phiếu xin lỗi.", status=403)
-    if issue and not can(user, "apology.approve", dossier):
+    if issue and not may(user, Action.APPROVE_APOLOGY, dossier):
         raise DossierError("Chỉ lãnh đạo cơ quan giải quyết mới ban hành phiếu xin lỗi.", status=403)
-    _require_status(dossier, *IN_PROCESSING)
+    require_possible(dossier, Action.DRAFT_APOLOGY)
     _require_no_apology(dossier)
     current_due = dossier.due_in_force
     problems = {}
@@ -372,14 +359,14 @@ def approve_apology(dossier: Dossier, user: User, now: datetime | None = None) -
     effect. "Late" is judged now, at the issuing: the law's act is the agency issuing the
     apology (Decree 61/2018 Art. 21, "gửi văn bản xin lỗi"), and the draft is not yet that."""
     now = now or utcnow()
-    _require_apology_approver(dossier, user)
+    _require_apology_approver(dossier, user, Action.APPROVE_APOLOGY)
     return _issue_apology(dossier, _pending_apology(dossier), user, now)
 
 
 def reject_apology(dossier: Dossier, user: User, note: str, now: datetime | None = None) -> Apology:
     """The leader sends the draft back with a reason; a new draft may follow."""
     now = now or utcnow()
-    _require_apology_approver(dossier, user)
+    _require_apology_approver(dossier, user, Action.REJECT_APOLOGY)
     apology = _pending_apology(dossier)
     if not note.strip():
         raise DossierError("Cần ghi lý do trả lại dự thảo.", fields={"note": "Nhập lý do trả lại dự thảo."})
@@ -395,10 +382,10 @@ def apology_deadline_of(dossier: Dossier) -> datetime | None:
     return apology_deadline(due, work_calendar(), dossier.received_at) if due else None
 
 
-def _require_apology_approver(dossier: Dossier, user: User) -> None:
-    if not can(user, "apology.approve", dossier):
+def _require_apology_approver(dossier: Dossier, user: User, action: Action) -> None:
+    if not may(user, action, dossier):
         raise DossierError("Chỉ lãnh đạo cơ quan giải quyết mới duyệt phiếu xin lỗi.", status=403)
-    _require_status(dossier, *IN_PROCESSING)
+    require_possible(dossier, action)
 
 
 def _require_no_apology(dossier: Dossier) -> None:
@@ -453,7 +440,7 @@ def resolve(dossier: Dossier, user: User, outcome: str, reason: str = "", now: d
     reason; status resolved (9)."""
     now = now or utcnow()
     task = _require_holder(dossier, user)
-    _require_status(dossier, "accepted", "processing")
+    require_possible(dossier, Action.RESOLVE)
     if not is_decision_step(dossier, task.position):
         raise DossierError("Chỉ lãnh đạo ở bước quyết định mới phê duyệt kết quả.", status=403)
     if outcome not in ("approved", "denied"):
@@ -479,7 +466,7 @@ def return_result(dossier: Dossier, user: User, method: str, tracking: str = "",
     a fully online procedure; status returned (10)."""
     now = now or utcnow()
     task = _require_holder(dossier, user)
-    _require_status(dossier, "resolved")
+    require_possible(dossier, Action.RETURN_RESULT)
     if not is_return_step(dossier, task.position):
         raise DossierError("Hồ sơ chưa đến bước trả kết quả.", status=409)
     if method not in RETURN_METHODS:
@@ -505,8 +492,8 @@ def stop(dossier: Dossier, user: User, now: datetime | None = None, confirmed: b
     """The desk confirms a withdrawal while no decision exists yet: stop notice, status
     stopped (8) (Circular 03/2025 Art. 7)."""
     now = now or utcnow()
-    _require_desk(dossier, user)
-    _require_status(dossier, "withdrawal_requested")
+    authorise(dossier, user, Action.STOP)
+    require_possible(dossier, Action.STOP)
     require_confirmation(confirmed)
     requested = next(e for e in reversed(dossier.events) if e.action == Action.REQUEST_WITHDRAWAL.value)
     transition(dossier, Action.STOP, user, now, agency=dossier.receiving_agency)
@@ -529,8 +516,8 @@ def decline_withdrawal(dossier: Dossier, user: User, reason: str, now: datetime 
     says why; the dossier goes back to where it was (Circular 03/2025 Art. 7: the desk checks
     the status before it stops anything)."""
     now = now or utcnow()
-    _require_desk(dossier, user)
-    _require_status(dossier, "withdrawal_requested")
+    authorise(dossier, user, Action.DECLINE_WITHDRAWAL)
+    require_possible(dossier, Action.DECLINE_WITHDRAWAL)
     if not reason.strip():
         raise DossierError("Cần nêu lý do không dừng giải quyết hồ sơ.", fields={"reason": "Nhập lý do để gửi người nộp."})
     transition(dossier, Action.DECLINE_WITHDRAWAL, user, now, note=reason.strip(), agency=dossier.receiving_agency)

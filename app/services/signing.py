@@ -31,11 +31,12 @@ from app.domain.structure import Role
 from app.domain.vocabulary import Channel
 from app.extensions import db
 from app.integrations import signing as crypto
-from app.models import Agency, Dossier, DocumentSignature, IssuedDocument, SigningCertificate, User
+from app.models import Dossier, DocumentSignature, IssuedDocument, SigningCertificate, User
 from app.models.users import utcnow
 from app.queue import SIGN_DOCUMENT, enqueue
 from app.services import storage
 from app.services.errors import ServiceError
+from app.services.structure import agency_by_code
 
 log = logging.getLogger(__name__)
 _ENV_NAME = re.compile(r"[A-Z_][A-Z0-9_]{0,63}")
@@ -356,7 +357,7 @@ def configure(*, agency_code: str | None = None, user_email: str | None = None, 
     if backend not in ("pkcs11", "pkcs12"):
         raise SigningConfigError("Kiểu lưu khóa phải là pkcs11 hoặc pkcs12.")
     if agency_code is not None:
-        owner = db.session.scalar(select(Agency).where(Agency.code == agency_code))
+        owner = agency_by_code(agency_code)
         if owner is None:
             raise SigningConfigError(f"Không có cơ quan mã {agency_code}.", status=404)
         row = db.session.scalar(select(SigningCertificate).where(SigningCertificate.agency_id == owner.id))

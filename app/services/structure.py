@@ -128,6 +128,11 @@ def seed_structure() -> tuple[int, int]:
     return added_units, added_agencies
 
 
+def agency_by_code(code: str) -> Agency | None:
+    """The agency with this official identifier (mã định danh), or None."""
+    return db.session.scalar(select(Agency).where(Agency.code == code))
+
+
 def list_agencies(*, level: str | None = None, kind: str | None = None, unit_code: str | None = None) -> list[Agency]:
     """Agencies, filtered; ordered by level, then by official identifier."""
     query = (select(Agency).join(AdministrativeUnit, Agency.unit_id == AdministrativeUnit.id)

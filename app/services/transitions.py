@@ -6,11 +6,21 @@ from datetime import datetime
 
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.domain.workflow import Action, DossierState, Status, WorkflowError, next_status
+from app.domain.workflow import (
+    Action,
+    Actor,
+    DossierState,
+    Status,
+    WorkflowError,
+    actors,
+    next_status,
+    possible_actions,
+)
 from app.extensions import db
 from app.models import Agency, Dossier, DossierEvent, User
 from app.services import issuing, notify
 from app.services.errors import ServiceError
+from app.services.permissions import may
 
 
 class DossierError(ServiceError):
@@ -31,6 +41,39 @@ def state_of(dossier: Dossier) -> DossierState:
     return DossierState(Status(dossier.status), intake_supplements=dossier.intake_supplements or 0,
                         processing_supplements=dossier.processing_supplements or 0,
                         previous_status=Status(previous) if previous else None)
+
+
+def available_actions(dossier: Dossier, user: User) -> list[Action]:
+    """What the user may do to the dossier now: the workflow's possible actions whose actor the
+    user is (pages offer these, the API lists them; each service still asks again)."""
+    return [action for action in possible_actions(state_of(dossier)) if may(user, action, dossier)]
+
+
+# Why a user who is not the action's actor is refused, by the first actor the workflow names.
+_NOT_THE_ACTOR = {
+    Actor.APPLICANT: "Chỉ người nộp hồ sơ mới được thực hiện thao tác này.",
+    Actor.DESK: "Chỉ cán bộ tiếp nhận của Bộ phận Một cửa nhận hồ sơ mới được thực hiện thao tác này.",
+    Actor.HOLDER: "Bước xử lý hiện tại không thuộc cơ quan và vai trò của bạn.",
+    Actor.LEADER: "Chỉ lãnh đạo cơ quan giải quyết mới được thực hiện thao tác này.",
+}
+
+
+def authorise(dossier: Dossier, user: User, action: Action) -> None:
+    """403 unless the user is one of the action's actors (workflow.ACTORS, permissions.may)."""
+    if not may(user, action, dossier):
+        first = sorted(actors(dossier.status, action))[0]
+        raise DossierError(_NOT_THE_ACTOR[first], status=403)
+
+
+def require_possible(dossier: Dossier, action: Action) -> None:
+    """409, in the workflow's words, unless the action may happen in the dossier's state."""
+    state = state_of(dossier)
+    if action not in possible_actions(state):
+        try:
+            next_status(state, action)
+        except WorkflowError as error:
+            raise DossierError(str(error), status=409) from None
+        raise DossierError(f'Không thể thực hiện "{action.label}" lúc này.', status=409)
 
 
 def transition(dossier: Dossier, action: Action, actor: User | None, now: datetime, note: str = "",

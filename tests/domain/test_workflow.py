@@ -11,13 +11,18 @@ import pytest
 from app.domain.workflow import (
     BACK,
     STATUS_TABLE,
+    ACTORS,
+    KEEPS,
     TRANSITIONS,
     Action,
+    Actor,
     DossierState,
     Status,
     WorkflowError,
+    actors,
     allowed_actions,
     next_status,
+    possible_actions,
 )
 
 # Every move allowed from a fresh state (counters 0, no previous status), written by hand.
@@ -41,6 +46,16 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("withdrawal_requested", "stop"): "stopped",
     ("resolved", "return_result"): "returned",
 }
+# Actions that keep the status, written by hand: where each may happen (issue 12).
+KEEPING: dict[str, tuple[str, ...]] = {
+    "complete_step": ("accepted", "processing", "resolved"),
+    "return_step": ("accepted", "processing"),
+    "assign": ("accepted", "processing", "supplement_requested", "fee_requested", "withdrawal_requested", "resolved"),
+    "draft_apology": ("accepted", "processing", "fee_requested"),
+    "approve_apology": ("accepted", "processing", "fee_requested"),
+    "reject_apology": ("accepted", "processing", "fee_requested"),
+}
+EXPECTED |= {(status, action): status for action, statuses in KEEPING.items() for status in statuses}
 
 ALL_PAIRS = [(status, action) for status in Status for action in Action]
 
@@ -57,7 +72,7 @@ def test_every_status_action_pair(status: Status, action: Action) -> None:
 
 
 def test_transition_table_lists_exactly_the_allowed_pairs() -> None:
-    listed = {(s.value, a.value) for (s, a) in TRANSITIONS}
+    listed = {(s.value, a.value) for (s, a) in TRANSITIONS} | {(s.value, a.value) for a in KEEPS for s in KEEPS[a]}
     assert listed == set(EXPECTED) | {("withdrawal_requested", "cancel_withdrawal"), ("withdrawal_requested", "decline_withdrawal")}
     assert TRANSITIONS[(Status.SUPPLEMENT_REQUESTED, Action.RESUBMIT)] is BACK
     assert TRANSITIONS[(Status.WITHDRAWAL_REQUESTED, Action.CANCEL_WITHDRAWAL)] is BACK
@@ -181,7 +196,7 @@ def test_cancel_withdrawal_returns_to_previous_status(previous: str) -> None:
     state = DossierState(Status.WITHDRAWAL_REQUESTED, previous_status=previous)
     assert next_status(state, Action.CANCEL_WITHDRAWAL) == previous
     assert next_status(state, Action.DECLINE_WITHDRAWAL) == previous
-    assert allowed_actions(state) == [Action.STOP, Action.CANCEL_WITHDRAWAL, Action.DECLINE_WITHDRAWAL]
+    assert allowed_actions(state) == [Action.STOP, Action.CANCEL_WITHDRAWAL, Action.DECLINE_WITHDRAWAL, Action.ASSIGN]
 
 
 def test_cancel_withdrawal_needs_previous_status() -> None:
@@ -189,7 +204,7 @@ def test_cancel_withdrawal_needs_previous_status() -> None:
     with pytest.raises(WorkflowError) as caught:
         next_status(state, Action.CANCEL_WITHDRAWAL)
     assert "Hủy yêu cầu rút hồ sơ" in str(caught.value)
-    assert allowed_actions(state) == [Action.STOP]
+    assert allowed_actions(state) == [Action.STOP, Action.ASSIGN]
 
 
 @pytest.mark.parametrize("previous", ["draft", "resolved", "returned", "withdrawal_requested"])
@@ -240,15 +255,36 @@ def test_stop_only_after_a_withdrawal_request() -> None:
     [
         ("draft", ["submit"]),
         ("submitted", ["accept", "request_supplement", "refuse", "request_withdrawal"]),
-        ("accepted", ["start_processing", "request_withdrawal"]),
-        ("processing", ["request_supplement", "request_fee", "request_withdrawal", "resolve"]),
-        ("supplement_requested", ["resubmit", "request_withdrawal"]),
-        ("fee_requested", ["record_payment", "request_withdrawal"]),
-        ("resolved", ["return_result"]),
+        ("accepted", ["start_processing", "request_withdrawal", "complete_step", "return_step", "assign",
+                      "draft_apology", "approve_apology", "reject_apology"]),
+        ("processing", ["request_supplement", "request_fee", "request_withdrawal", "resolve", "complete_step",
+                        "return_step", "assign", "draft_apology", "approve_apology", "reject_apology"]),
+        ("supplement_requested", ["resubmit", "request_withdrawal", "assign"]),
+        ("fee_requested", ["record_payment", "request_withdrawal", "assign", "draft_apology", "approve_apology",
+                           "reject_apology"]),
+        ("resolved", ["return_result", "complete_step", "assign"]),
     ],
 )
 def test_allowed_actions_in_action_order(status: str, expected: list[str]) -> None:
     assert allowed_actions(DossierState(Status(status))) == expected
+
+
+def test_possible_actions_start_processing_with_the_first_act() -> None:
+    # Accepted: the holder's first act starts processing, so what processing allows is possible now.
+    assert possible_actions(DossierState(Status.ACCEPTED)) == [
+        "request_supplement", "request_fee", "request_withdrawal", "resolve", "complete_step", "return_step",
+        "assign", "draft_apology", "approve_apology", "reject_apology"]
+    assert possible_actions(DossierState(Status.SUBMITTED)) == allowed_actions(DossierState(Status.SUBMITTED))
+
+
+def test_every_action_has_its_actors() -> None:
+    assert set(ACTORS) == set(Action)
+    assert actors(Status.SUBMITTED, Action.REQUEST_SUPPLEMENT) == {Actor.DESK}
+    assert actors(Status.PROCESSING, Action.REQUEST_SUPPLEMENT) == {Actor.HOLDER}
+    assert actors(Status.FEE_REQUESTED, Action.RECORD_PAYMENT) == {Actor.HOLDER, Actor.DESK}
+    assert actors(Status.PROCESSING, Action.APPROVE_APOLOGY) == {Actor.LEADER}
+    assert actors(Status.WITHDRAWAL_REQUESTED, Action.STOP) == {Actor.DESK}
+    assert actors(Status.PROCESSING, Action.REQUEST_WITHDRAWAL) == {Actor.APPLICANT}
 
 
 # -- DossierState --------------------------------------------------------------------------------

@@ -433,3 +433,20 @@ def test_half_a_working_day_is_due_at_noon_at_acceptance(people, monkeypatch):
     monkeypatch.setattr(version, "time_value", Decimal("0.5"))
     from app.services.calendar import expected_due
     assert expected_due(version, datetime(2027, 3, 1, 3, 0, tzinfo=UTC)) == datetime(2027, 3, 2, 4, 30, tzinfo=UTC)
+
+
+def test_return_step_answers_from_the_workflow_table(people, make_user):
+    dossier = accepted_birth(people)
+    processing.complete_step(dossier, people.commune_specialist)
+    with pytest.raises(dossiers.DossierError) as wrong_actor:
+        processing.return_step(dossier, people.commune_specialist, "Không giữ bước")  # the leader holds it now
+    assert wrong_actor.value.status == 403
+    with pytest.raises(dossiers.DossierError) as no_reason:
+        processing.return_step(dossier, people.commune_leader, "  ")
+    assert no_reason.value.status == 422 and "note" in no_reason.value.fields
+    processing.resolve(dossier, people.commune_leader, "approved")
+    assert dossier.status == "resolved"
+    clerk = make_user(dossier.current_step.role, dossier.current_step.agency.code)
+    with pytest.raises(dossiers.DossierError) as resolved:  # KEEPS: not once the result is decided
+        processing.return_step(dossier, clerk, "Quá muộn")
+    assert resolved.value.status == 409 and "Đã xử lý xong" in resolved.value.message

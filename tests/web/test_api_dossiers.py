@@ -258,3 +258,38 @@ def test_apology_by_api_wrong_role_403_and_missing_404(client, make_user, in_pro
     assert missing.status_code == 404
     db.session.expire_all()
     assert in_processing.apology is None
+
+
+def test_a_supplement_changes_only_what_it_sends(client, make_user, loaded_catalogue):
+    citizen = make_user()
+    dossier = submitted_birth(citizen)
+    submitted_at, name, form = dossier.submitted_at, dossier.applicant_name, dict(dossier.form_data)
+    desk = token(client, make_user("reception", TICH_SON_DESK))
+    client.post(f"/api/v1/dossiers/{dossier.reference}/actions/request_supplement",
+                json={"items": ["Giấy chứng sinh bản chính"], "reason": "Ảnh mờ"}, headers=desk)
+    mine = token(client, citizen)
+    url = f"/api/v1/dossiers/{dossier.reference}/supplement"
+    empty = client.post(url, headers=mine, content_type="multipart/form-data", data={})
+    assert empty.status_code == 422 and "không thay đổi" in empty.get_json()["error"]
+    same = client.post(url, headers=mine, content_type="multipart/form-data", data={"applicant": json.dumps({"full_name": name})})
+    assert same.status_code == 422
+    db.session.refresh(dossier)
+    assert dossier.status == "supplement_requested" and dossier.intake_supplements == 1  # still waiting, nothing spent
+    files = len(dossier.files)
+    only_file = client.post(url, headers=mine, content_type="multipart/form-data",
+                            data={"giay_chung_sinh": (BytesIO(PDF), "cs-ban-chinh.pdf")})
+    assert only_file.status_code == 200 and only_file.get_json()["status"] == "submitted"
+    db.session.refresh(dossier)
+    assert dossier.applicant_name == name and dossier.form_data == form and len(dossier.files) == files + 1
+    assert dossier.submitted_at == submitted_at  # the original submission time stays
+
+
+def test_a_supplement_with_an_unknown_applicant_key_is_400(client, make_user, loaded_catalogue):
+    citizen = make_user()
+    dossier = submitted_birth(citizen)
+    desk = token(client, make_user("reception", TICH_SON_DESK))
+    client.post(f"/api/v1/dossiers/{dossier.reference}/actions/request_supplement",
+                json={"items": ["Giấy chứng sinh"], "reason": "Thiếu"}, headers=desk)
+    bad = client.post(f"/api/v1/dossiers/{dossier.reference}/supplement", headers=token(client, citizen),
+                      content_type="multipart/form-data", data={"applicant": json.dumps({"nickname": "x"})})
+    assert bad.status_code == 400 and "applicant.nickname" in bad.get_json()["fields"]  # the key named

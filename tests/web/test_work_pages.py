@@ -212,7 +212,10 @@ def test_api_worklist_actions_and_staff_view(client, make_user, accepted):
     bad = client.post(f"/api/v1/dossiers/{accepted.code}/actions/draft_apology", json={"new_due_at": "mai"}, headers=boss)
     assert bad.status_code == 400 and "new_due_at" in bad.get_json()["fields"]
     resolved = client.post(f"/api/v1/dossiers/{accepted.code}/actions/resolve", json={"outcome": "approved"}, headers=boss)
-    assert resolved.status_code == 200 and resolved.get_json()["status_code"] == 9 and resolved.get_json()["current_step"] is None
+    assert resolved.status_code == 200 and resolved.get_json()["status_code"] == 9
+    # After the decision the clerk's step is open, and the API says so (issue 12).
+    assert resolved.get_json()["current_step"]["role"] == accepted.current_step.role != "leader"
+    assert resolved.get_json()["current_step"]["done_at"] is None
     kinds = [d["kind"] for d in client.get(f"/api/v1/dossiers/{accepted.code}/documents", headers=boss).get_json()]
     assert "result" in kinds and "control_slip" in kinds
     slip = client.get(f"/api/v1/dossiers/{accepted.code}/control-slip", headers=boss)
@@ -235,7 +238,7 @@ def test_api_action_in_the_wrong_status_is_409_naming_it(client, make_user, load
     dossier = submitted_birth(make_user())
     desk = token(client, make_user("reception", TICH_SON_DESK))
     response = client.post(f"/api/v1/dossiers/{dossier.reference}/actions/stop", headers=desk)
-    assert response.status_code == 409 and "submitted" in response.get_json()["error"]
+    assert response.status_code == 409 and "Mới đăng ký" in response.get_json()["error"]  # the status, in its words
 
 
 def test_register_as_xlsx(client, make_user, login, accepted):
@@ -315,3 +318,40 @@ def test_apology_actions_wrong_role_403_and_missing_404(client, make_user, login
     assert client.post(f"/xu-ly/ho-so/{accepted.id}", data={"action": "approve_apology"}).status_code == 403
     assert client.post("/xu-ly/ho-so/999999", data={"action": "approve_apology"}).status_code == 404
     assert accepted.apology is None
+
+
+def test_officials_open_the_submitted_files_and_issued_documents(client, make_user, login, accepted, run_jobs):
+    run_jobs()
+    receipt = next(d for d in accepted.documents if d.kind == "receipt")
+    stored = accepted.files[0]
+    login(make_user("specialist", "000.10.21.H62"))
+    page = client.get(f"/xu-ly/ho-so/{accepted.id}").get_data(as_text=True)
+    assert f"/xu-ly/ho-so/{accepted.id}/tep/{stored.id}" in page and stored.name in page
+    assert f"/xu-ly/ho-so/{accepted.id}/van-ban/{receipt.id}" in page
+    opened = client.get(f"/xu-ly/ho-so/{accepted.id}/tep/{stored.id}")
+    assert opened.status_code == 200 and opened.data
+    pdf = client.get(f"/xu-ly/ho-so/{accepted.id}/van-ban/{receipt.id}")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    assert client.get(f"/xu-ly/ho-so/{accepted.id}/tep/999999").status_code == 404
+    assert client.get(f"/xu-ly/ho-so/{accepted.id}/van-ban/999999").status_code == 404
+    assert client.get(f"/xu-ly/ho-so/999999/tep/{stored.id}").status_code == 404
+    login(make_user("specialist", "000.11.21.H62"))  # another agency's official
+    assert client.get(f"/xu-ly/ho-so/{accepted.id}/tep/{stored.id}").status_code == 403
+    assert client.get(f"/xu-ly/ho-so/{accepted.id}/van-ban/{receipt.id}").status_code == 403
+    login(make_user())  # a citizen, even the applicant's neighbour: not an official
+    assert client.get(f"/xu-ly/ho-so/{accepted.id}/tep/{stored.id}").status_code == 403
+
+
+def test_every_dossier_json_lists_what_the_caller_may_do_now(client, make_user, accepted):
+    specialist = token(client, make_user("specialist", "000.10.21.H62"))
+    mine = client.get(f"/api/v1/dossiers/{accepted.code}", headers=specialist).get_json()["available_actions"]
+    assert {"complete_step", "return_step", "assign", "request_supplement", "request_fee", "draft_apology"} <= set(mine)
+    assert not {"accept", "stop", "request_withdrawal", "approve_apology"} & set(mine)
+    citizen = token(client, accepted.owner)
+    assert client.get(f"/api/v1/dossiers/{accepted.code}", headers=citizen).get_json()["available_actions"] == [
+        "request_withdrawal"]
+    assert client.get("/api/v1/dossiers", headers=citizen).get_json()["items"][0]["available_actions"] == [
+        "request_withdrawal"]
+    other = token(client, make_user("leader", "000.10.21.H62"))  # same agency, not the step's role
+    leader = client.get(f"/api/v1/dossiers/{accepted.code}", headers=other).get_json()["available_actions"]
+    assert leader == ["draft_apology", "approve_apology", "reject_apology"]
