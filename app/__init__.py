@@ -42,8 +42,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app.blueprints import register_blueprints
     from app.cli import register_cli
     from app.errors import register_error_handlers
-    from app.security import register_security
     from app.queue import init_queue
+    from app.security import register_security
     from app.web import register_template_helpers
 
     register_blueprints(app)

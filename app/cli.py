@@ -1,4 +1,5 @@
-"""`flask` commands: seed-demo, user create, procedures load, files prune, signing check/configure/retry, dossiers import/export, jobs replay, worker."""
+"""`flask` commands: seed-demo, user create, procedures load, files prune, signing check/configure/retry,
+dossiers import/export, jobs replay, worker."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -16,11 +17,13 @@ procedures_cli = AppGroup("procedures", help="Danh mục thủ tục hành chín
 files_cli = AppGroup("files", help="Kho tệp: tệp đính kèm hồ sơ và giấy tờ đã phát hành.")
 signing_cli = AppGroup("signing", help="Chữ ký số: chứng thư số của cơ quan và cán bộ.")
 jobs_cli = AppGroup("jobs", help="Công việc nền: gửi thư, tạo và ký văn bản.")
-dossiers_cli = AppGroup("dossiers", help="Hồ sơ: chuyển dữ liệu từ hệ thống khác sang và ngược lại (docs/interchange.md).")
+dossiers_cli = AppGroup("dossiers",
+                        help="Hồ sơ: chuyển dữ liệu từ hệ thống khác sang và ngược lại (docs/interchange.md).")
 
 
 @click.command("seed-demo")
-@click.option("--history", default=0, show_default=True, help="Tạo thêm N hồ sơ trong 12 tháng qua, qua các nghiệp vụ thật.")
+@click.option("--history", default=0, show_default=True,
+              help="Tạo thêm N hồ sơ trong 12 tháng qua, qua các nghiệp vụ thật.")
 def seed_demo(history):
     """Nạp tỉnh trình diễn (Vĩnh Phúc), tài khoản mẫu và danh mục thủ tục. Chạy lại không mất dữ liệu."""
     try:
@@ -31,7 +34,8 @@ def seed_demo(history):
                "{procedures_published} phiên bản thủ tục mới.".format(**counts))
     folder = current_app.config["SIGNING_DEMO_DIR"]
     certificates = demo.seed_signing(folder)
-    click.echo(f"Chứng thư số DEMO (chỉ để trình diễn, không dùng thật): {certificates} cấu hình mới, CA gốc {folder}/demo-root.pem; "
+    click.echo(f"Chứng thư số DEMO (chỉ để trình diễn, không dùng thật): {certificates} cấu hình mới, "
+               f"CA gốc {folder}/demo-root.pem; "
                f"mật khẩu tệp khóa đặt trong ${signing.DEMO_SECRET_ENV}.")
     if history:
         made = demo_history.generate(history)
@@ -109,7 +113,8 @@ def prune_files(hours, dry_run):
 
 @signing_cli.command("check")
 def signing_check():
-    """Kiểm tra chứng thư số của từng cơ quan và cán bộ: chủ thể, tổ chức cấp, hiệu lực, số ngày còn lại, khóa có dùng được không."""
+    """Kiểm tra chứng thư số của từng cơ quan và cán bộ: chủ thể, tổ chức cấp, hiệu lực, số ngày còn lại,
+    khóa có dùng được không."""
     results = signing.check()
     if not results:
         click.echo("Chưa cấu hình chứng thư số nào (flask signing configure).")
@@ -140,7 +145,8 @@ def signing_check():
 @click.option("--chain", "chain_file", type=click.Path(exists=True, dir_okay=False), default=None,
               help="Tệp PEM các chứng thư trung gian")
 @click.option("--pkcs12", "pkcs12_path", default=None, help="Tệp PKCS#12 (.p12/.pfx) thay cho token")
-@click.option("--pin-env", "secret_env", required=True, help="TÊN biến môi trường chứa mã PIN / mật khẩu (không phải mã PIN)")
+@click.option("--pin-env", "secret_env", required=True,
+              help="TÊN biến môi trường chứa mã PIN / mật khẩu (không phải mã PIN)")
 def signing_configure(agency_code, user_email, pkcs11_module, token_label, slot, key_label, certificate_file,
                       chain_file, pkcs12_path, secret_env):
     """Khai báo nơi lưu khóa ký số của một cơ quan hoặc một cán bộ. Không lưu khóa bí mật hay mã PIN."""
@@ -193,16 +199,19 @@ def import_dossiers(file):
 
 
 @dossiers_cli.command("export")
-@click.option("--from", "start", required=True, type=click.DateTime(["%Y-%m-%d"]), help="Từ ngày tiếp nhận (YYYY-MM-DD)")
-@click.option("--to", "end", required=True, type=click.DateTime(["%Y-%m-%d"]), help="Đến ngày tiếp nhận (YYYY-MM-DD), tính cả ngày này")
+@click.option("--from", "start", required=True, type=click.DateTime(["%Y-%m-%d"]),
+              help="Từ ngày tiếp nhận (YYYY-MM-DD)")
+@click.option("--to", "end", required=True, type=click.DateTime(["%Y-%m-%d"]),
+              help="Đến ngày tiếp nhận (YYYY-MM-DD), tính cả ngày này")
 @click.option("--output", type=click.File("w", encoding="utf-8"), default="-", help="Tệp ghi ra (mặc định: màn hình)")
 def export_dossiers(start, end, output):
     """Xuất hồ sơ tiếp nhận trong khoảng ngày ra JSON Lines, cùng cấu trúc với lệnh nhập."""
     if end < start:
         raise click.BadParameter("--to phải từ --from trở đi.", param_hint="--to")
     count = 0
-    for count, line in enumerate(interchange.export_lines(start.date(), end.date()), start=1):
+    for line in interchange.export_lines(start.date(), end.date()):
         output.write(line + "\n")
+        count += 1
     click.echo(f"Đã xuất {count} hồ sơ.", err=True)
 
 

@@ -104,7 +104,7 @@ def _context_and_cleanup(app):
 @pytest.fixture
 def run_jobs(app):
     """Run the queued jobs now, as `flask worker` would (with REDIS_URL); inline they already ran."""
-    from tests.dossier_helpers import run_queued_jobs
+    from tests.factories import run_queued_jobs
 
     return run_queued_jobs
 
@@ -123,7 +123,7 @@ def loaded_catalogue(app):
 @pytest.fixture
 def vnpay_account(app, monkeypatch):
     """A VNPay merchant account (test-only secret): online payment is offered."""
-    from tests.dossier_helpers import VNPAY_SECRET
+    from tests.factories import VNPAY_SECRET
 
     for key, value in {"VNPAY_TMN_CODE": "DEMO0001", "VNPAY_HASH_SECRET": VNPAY_SECRET,
                        "VNPAY_PAY_URL": "https://sandbox.vnpayment.vn/paymentv2/vpcpay.html"}.items():
@@ -135,7 +135,7 @@ _seq = itertools.count(1)
 
 @pytest.fixture
 def make_user(app):
-    """make_user() → a citizen; make_user("reception", "000.00.01.H62") → staff with that role."""
+    """make_user() → a citizen; make_user("reception", DemoAgency.CENTRE) → staff with that role."""
     def build(role: str | None = None, agency_code: str | None = None, password: str = "mat-khau-thu-nghiem"):
         n = next(_seq)
         grants = [accounts.Grant(role, agency_code)] if role else []

@@ -13,7 +13,7 @@ import os
 import shutil
 import subprocess
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -22,14 +22,15 @@ from app.extensions import db
 from app.integrations import demo_ca
 from app.models import IssuedDocument
 from app.services import dossiers, processing, signing, storage
-from tests.dossier_helpers import TICH_SON_DESK, submitted_birth
+from app.services.demo import DemoAgency
+from tests.factories import TICH_SON_DESK, submitted_birth
 
 SOFTHSM_MODULE = "/usr/lib/softhsm/libsofthsm2.so"
 PASSPHRASE = "test-only-passphrase"
 PASSPHRASE_ENV = "MOTCUA_TEST_SIGNING_PASSPHRASE"
 PIN, SO_PIN, TOKEN = "246810", "13579111", "motcua-test"
 PIN_ENV = "MOTCUA_TEST_TOKEN_PIN"
-TICH_SON_COMMITTEE = "000.10.21.H62"   # Ủy ban nhân dân phường Tích Sơn: the birth result's agency
+TICH_SON_COMMITTEE = DemoAgency.TICH_SON   # Ủy ban nhân dân phường Tích Sơn: the birth result's agency
 
 
 def need(tool: str) -> str:
@@ -59,7 +60,7 @@ def pki(tmp_path_factory) -> Pki:
         demo_ca.issue(folder, "committee", "Ủy ban nhân dân phường Tích Sơn", "UBND phường Tích Sơn", PASSPHRASE),
         demo_ca.issue(folder, "leader", "Phan Văn Tuấn", "UBND phường Tích Sơn", PASSPHRASE),
         demo_ca.issue(folder, "expired", "Chứng thư hết hạn", "UBND phường Tích Sơn", PASSPHRASE,
-                      now=datetime.now(timezone.utc) - timedelta(days=730), days=1))
+                      now=datetime.now(UTC) - timedelta(days=730), days=1))
 
 
 @pytest.fixture(scope="session")

@@ -1,21 +1,23 @@
 """flask user create, flask seed-demo, flask procedures load (errors), flask files prune, flask worker."""
 from app.services import accounts
-from app.services.demo import DEMO_ACCOUNTS, DEMO_DOMAIN, DEMO_PASSWORD
+from app.services.demo import DEMO_ACCOUNTS, DEMO_DOMAIN, DEMO_PASSWORD, DemoAgency
 
 
 def test_user_create_citizen_and_staff(app):
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["user", "create", "dan@motcua.example", "--password", "mot-mat-khau", "--name", "Công Dân"])
+    result = runner.invoke(args=["user", "create", "dan@motcua.example", "--password", "mot-mat-khau", "--name",
+                                 "Công Dân"])
     assert result.exit_code == 0, result.output
     assert accounts.find_by_email("dan@motcua.example").is_citizen
     result = runner.invoke(args=[
         "user", "create", "canbo@motcua.example", "--password", "mot-mat-khau", "--name", "Cán Bộ",
-        "--role", "reception", "--agency", "000.00.01.H62", "--role", "specialist", "--agency", "000.00.02.H62",
+        "--role", "reception", "--agency", DemoAgency.CENTRE, "--role", "specialist", "--agency",
+        DemoAgency.JUSTICE_DEPARTMENT,
     ])
     assert result.exit_code == 0, result.output
     user = accounts.find_by_email("canbo@motcua.example")
     assert sorted((m.role, m.agency.code) for m in user.memberships) == [
-        ("reception", "000.00.01.H62"), ("specialist", "000.00.02.H62")]
+        ("reception", DemoAgency.CENTRE), ("specialist", DemoAgency.JUSTICE_DEPARTMENT)]
 
 
 def test_user_create_errors_are_clear(app):
@@ -24,7 +26,7 @@ def test_user_create_errors_are_clear(app):
     assert "đúng một --agency" in runner.invoke(args=base + ["--role", "leader"]).output
     out = runner.invoke(args=base + ["--role", "leader", "--agency", "000.00.99.H99"]).output
     assert "Không có cơ quan mã 000.00.99.H99" in out
-    out = runner.invoke(args=base + ["--role", "boss", "--agency", "000.00.01.H62"]).output
+    out = runner.invoke(args=base + ["--role", "boss", "--agency", DemoAgency.CENTRE]).output
     assert "Vai trò không hợp lệ" in out
     assert accounts.find_by_email("x@motcua.example") is None
 
@@ -37,7 +39,8 @@ def test_seed_demo_twice_keeps_data_and_creates_demo_accounts(app):
     second = runner.invoke(args=["seed-demo"])
     assert second.exit_code == 0 and "0 đơn vị hành chính, 0 cơ quan, 0 tài khoản, 0 phiên bản" in second.output
     reception = accounts.authenticate(f"tiepnhan.xa@{DEMO_DOMAIN}", DEMO_PASSWORD)
-    assert [(m.role, m.agency.name) for m in reception.memberships] == [("reception", "Bộ phận Một cửa phường Tích Sơn")]
+    assert [(m.role, m.agency.name) for m in reception.memberships] == [("reception",
+                                                                         "Bộ phận Một cửa phường Tích Sơn")]
     admin = accounts.authenticate(f"admin@{DEMO_DOMAIN}", DEMO_PASSWORD)
     assert admin.has_role("admin")
 
@@ -91,7 +94,8 @@ def test_files_prune_dry_run_then_real(app, tmp_path, monkeypatch):
     assert storage.path_for(old).exists()
     real = runner.invoke(args=["files", "prune"])
     assert real.exit_code == 0, real.output
-    assert "Đã xóa 1 tệp không còn được dùng, 0 tệp tạm và 2 thư mục rỗng; dung lượng giải phóng: 11 byte." in real.output
+    assert ("Đã xóa 1 tệp không còn được dùng, 0 tệp tạm và 2 thư mục rỗng; dung lượng giải phóng: 11 byte."
+            in real.output)
     assert "Giữ lại 1 tệp, trong đó 1 tệp chưa được dùng nhưng mới hơn 24 giờ." in real.output
     assert not storage.path_for(old).exists() and storage.path_for(new).exists()
     assert runner.invoke(args=["files", "prune", "--hours", "0"]).exit_code != 0

@@ -83,7 +83,8 @@ def procedure_summary(v: ProcedureVersion) -> dict:
 @spec.validate(query=m.ProcedureQuery, resp=responses(m.ProcedureList, 400, 429), tags=["catalogue"])
 def procedures():
     query: m.ProcedureQuery = request.context.query
-    f = catalogue.CatalogueFilter(q=query.q.strip()[:200], field=query.field, level=query.level or "", online=query.online or "")
+    f = catalogue.CatalogueFilter(q=query.q.strip()[:200], field=query.field, level=query.level or "",
+                                  online=query.online or "")
     page = catalogue.search(f, query.page, query.per_page)
     return m.ProcedureList(items=[m.ProcedureSummary(**procedure_summary(v)) for v in page.items], total=page.total,
                            page=page.page, per_page=page.per_page)

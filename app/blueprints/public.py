@@ -1,7 +1,7 @@
 """Public pages: home, procedure catalogue, procedure detail, blank forms, lookup, verification."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from flask import (
@@ -55,7 +55,7 @@ def procedure(code: str):
     version = catalogue.current_version(code)
     if version is None:
         abort(404)
-    due = expected_due(version, datetime.now(timezone.utc))
+    due = expected_due(version, datetime.now(UTC))
     return render_template("public/procedure.html", v=version, spec=version.spec, due=due)
 
 

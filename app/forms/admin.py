@@ -3,8 +3,8 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length
 
-from app.forms.fields import VietnameseDateField
 from app.domain.vocabulary import DayKind
+from app.forms.fields import VietnameseDateField
 
 
 class CalendarDayForm(FlaskForm):

@@ -94,7 +94,8 @@ def dossier_form_class(spec: dict, online: bool) -> type[FlaskForm]:
         attrs[f"f_{f['key']}"] = _eform_field(f)
     for d in spec["documents"]:
         attrs[f"doc_{d['key']}"] = MultipleFileField(
-            d["name"], description=("Bắt buộc. " if d["required"] else "") + "PDF, JPEG hoặc PNG; có thể chọn nhiều tệp.")
+            d["name"],
+            description=("Bắt buộc. " if d["required"] else "") + "PDF, JPEG hoặc PNG; có thể chọn nhiều tệp.")
     return type("DossierForm", (FlaskForm,), attrs)
 
 
@@ -105,7 +106,8 @@ def eform_values(form: FlaskForm, spec: dict) -> dict:
         data = form[f"f_{f['key']}"].data
         if data is None or data == "":
             continue
-        values[f["key"]] = data.isoformat() if hasattr(data, "isoformat") else (str(data) if f["type"] == "number" else data)
+        values[f["key"]] = data.isoformat() if hasattr(data,
+                                                       "isoformat") else (str(data) if f["type"] == "number" else data)
     return values
 
 
@@ -122,7 +124,8 @@ def initial_data(dossier) -> dict:
     data = {
         "applicant_full_name": dossier.applicant_name, "applicant_id_number": dossier.applicant_id_number,
         "applicant_address": dossier.applicant_address, "applicant_phone": dossier.applicant_phone,
-        "applicant_email": dossier.applicant_email, "delivery": dossier.delivery, "on_behalf": bool(dossier.represented),
+        "applicant_email": dossier.applicant_email, "delivery": dossier.delivery,
+        "on_behalf": bool(dossier.represented),
     }
     for key, value in (dossier.represented or {}).items():
         data[f"rep_{key}"] = value
@@ -142,7 +145,8 @@ def draft_input(form: FlaskForm, spec: dict, files) -> DraftInput:
     if form.on_behalf.data:
         represented = {k: form[f"rep_{k}"].data.strip() for k in ("full_name", "id_number", "address", "authorisation")}
     return DraftInput(
-        applicant=Applicant(*(form[f"applicant_{k}"].data or "" for k in ("full_name", "id_number", "address", "phone", "email"))),
+        applicant=Applicant(*(form[f"applicant_{k}"].data or "" for k in ("full_name", "id_number", "address",
+                                                                          "phone", "email"))),
         form_data=eform_values(form, spec), represented=represented, delivery=form.delivery.data,
         uploads=uploads(files, spec), sets=form.sets.data if "sets" in form else 1,
         verification=bool(form.verification.data) if "verification" in form else False,

@@ -6,7 +6,7 @@ province's real certificates; never use it outside the demo and the tests (every
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from cryptography import x509
@@ -46,7 +46,7 @@ def root(folder: Path, now: datetime | None = None) -> tuple[Path, Path]:
     key_path, cert_path = folder / "demo-root.key.pem", folder / "demo-root.pem"
     if key_path.is_file() and cert_path.is_file():
         return key_path, cert_path
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     key = ec.generate_private_key(ec.SECP256R1())
     name = _name("Mot cua DEMO Root CA (demo only)", "Mot cua demo")
     certificate = (
@@ -72,7 +72,7 @@ def issue(folder: Path, stem: str, common_name: str, organisation: str, passphra
     issued = Issued(folder / f"{stem}.key.pem", folder / f"{stem}.pem", folder / f"{stem}.p12")
     if all(p.is_file() for p in (issued.key_path, issued.certificate_path, issued.pkcs12_path)):
         return issued
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     root_key = serialization.load_pem_private_key(root_key_path.read_bytes(), None)
     root_cert = x509.load_pem_x509_certificate(root_cert_path.read_bytes())
     key = ec.generate_private_key(ec.SECP256R1())

@@ -19,6 +19,8 @@ from app.models.units import AdministrativeUnit, Agency
 from app.models.users import Membership, User
 
 __all__ = [
-    "Apology", "Counter", "Dossier", "DossierEvent", "DossierFile", "IssuedDocument", "OutboxMessage", "Payment", "PaymentOrder", "Rating", "StepTask",
+    "Apology", "Counter", "Dossier", "DossierEvent", "DossierFile", "IssuedDocument", "OutboxMessage", "Payment",
+    "PaymentOrder", "Rating", "StepTask",
     "DocumentSignature", "SigningCertificate",
-    "AdministrativeUnit", "Agency", "CalendarDay", "Membership", "Procedure", "ProcedureSnapshot", "ProcedureVersion", "User"]
+    "AdministrativeUnit", "Agency", "CalendarDay", "Membership", "Procedure", "ProcedureSnapshot", "ProcedureVersion",
+    "User"]

@@ -6,13 +6,13 @@ from datetime import datetime
 
 from sqlalchemy import (
     JSON,
-    event,
     CheckConstraint,
     ForeignKey,
     Index,
     Integer,
     String,
     Text,
+    event,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -256,7 +256,8 @@ class Payment(db.Model):
     PaymentOrder paid through the province's gateway (`provincial_gateway`)."""
 
     __tablename__ = "payment"
-    __table_args__ = (CheckConstraint("channel IN ('counter', 'national_portal', 'provincial_gateway')", name="channel"),)
+    __table_args__ = (CheckConstraint("channel IN ('counter', 'national_portal', 'provincial_gateway')",
+                                      name="channel"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id", ondelete="CASCADE"), index=True)
@@ -361,7 +362,7 @@ class IssuedDocument(db.Model):
     dossier: Mapped[Dossier] = relationship(back_populates="documents")
     agency: Mapped[Agency] = relationship()
     issued_by: Mapped[User | None] = relationship()
-    signatures: Mapped[list["DocumentSignature"]] = relationship(  # noqa: F821 - app/models/signing.py
+    signatures: Mapped[list[DocumentSignature]] = relationship(  # noqa: F821 - app/models/signing.py
         back_populates="document", order_by="DocumentSignature.id", cascade="all, delete-orphan")
 
 

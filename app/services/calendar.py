@@ -24,7 +24,6 @@ from app.models import CalendarDay, ProcedureVersion
 from app.services.errors import ServiceError
 
 
-
 class CalendarError(ServiceError):
     """A calendar override refused."""
 

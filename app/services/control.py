@@ -63,13 +63,16 @@ def control_slip_pdf(dossier: Dossier) -> bytes:
     receipt = _receipt(dossier)
     apology = dossier.apology if dossier.apology and dossier.apology.status == "approved" else None
     context = {
-        **issuing.header(desk), "centre": desk.name, "issued_at": utcnow(), "electronic": is_electronic(dossier.channel),
+        **issuing.header(desk), "centre": desk.name, "issued_at": utcnow(),
+        "electronic": is_electronic(dossier.channel),
         "signed": False,  # printed on demand, never signed: no footer claiming a signature
         "number": f"{issuing.entry_number(receipt)}/PKS-{issuing.issuer_suffix(desk)}" if receipt else "",
-        "code": dossier.code, "procedure": {"code": dossier.procedure_version.code, "name": dossier.procedure_version.name},
+        "code": dossier.code,
+        "procedure": {"code": dossier.procedure_version.code, "name": dossier.procedure_version.name},
         "applicant": {"full_name": dossier.applicant_name}, "agency_name": resolving.name,
         "coordinating": coordinating, "received_at": dossier.received_at, "due_at": dossier.due_at,
-        "apology": {"new_due_at": apology.new_due_at, "issued_at": apology.decided_at, "late": apology.late} if apology else None,
+        "apology": {"new_due_at": apology.new_due_at, "issued_at": apology.decided_at,
+                    "late": apology.late} if apology else None,
         "steps": slip_rows(dossier),
     }
     return render_pdf("control_slip", context)

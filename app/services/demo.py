@@ -5,6 +5,7 @@ Idempotent: running it again adds only what is missing and keeps every existing 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 
 from sqlalchemy import select
@@ -24,6 +25,26 @@ DEMO_SIGNING_PASSPHRASE = "demo-only-passphrase"
 DEMO_DOMAIN = "motcua.example"
 
 
+class DemoAgency(StrEnum):
+    """The demo province's agencies that the demo accounts, the tests and the benchmarks name, each
+    code written once (the codes follow services/structure.agency_rows, QĐ 20/2020/QĐ-TTg)."""
+
+    PROVINCE = "000.00.00.H62"  # Ủy ban nhân dân tỉnh Vĩnh Phúc
+    CENTRE = "000.00.01.H62"  # Trung tâm Phục vụ hành chính công tỉnh
+    JUSTICE_DEPARTMENT = "000.00.02.H62"  # Sở Tư pháp
+    ENVIRONMENT_DEPARTMENT = "000.00.05.H62"  # Sở Tài nguyên và Môi trường
+    VINH_YEN = "000.00.21.H62"  # Ủy ban nhân dân thành phố Vĩnh Yên
+    VINH_YEN_DESK = "000.01.21.H62"  # Bộ phận Một cửa thành phố Vĩnh Yên
+    VINH_YEN_JUSTICE = "000.02.21.H62"  # Phòng Tư pháp thành phố Vĩnh Yên
+    VINH_YEN_URBAN = "000.03.21.H62"  # Phòng Quản lý đô thị thành phố Vĩnh Yên
+    VINH_YEN_ENVIRONMENT = "000.05.21.H62"  # Phòng Tài nguyên và Môi trường thành phố Vĩnh Yên
+    TICH_SON = "000.10.21.H62"  # Ủy ban nhân dân phường Tích Sơn
+    TICH_SON_DESK = "001.10.21.H62"  # Bộ phận Một cửa phường Tích Sơn
+    LIEN_BAO = "000.11.21.H62"  # Ủy ban nhân dân phường Liên Bảo
+    LIEN_BAO_DESK = "001.11.21.H62"  # Bộ phận Một cửa phường Liên Bảo
+    BINH_XUYEN = "000.00.26.H62"  # Ủy ban nhân dân huyện Bình Xuyên
+
+
 @dataclass(frozen=True)
 class DemoAccount:
     email: str
@@ -36,19 +57,20 @@ class DemoAccount:
 # Province: the Public Administration Service Centre and Sở Tư pháp; district: Vĩnh Yên city;
 # commune: Tích Sơn ward (codes from services/structure.py).
 DEMO_ACCOUNTS = [
-    DemoAccount("admin", "Quản trị hệ thống", (("admin", "000.00.00.H62"),)),
-    DemoAccount("tiepnhan.tinh", "Nguyễn Thị Lan", (("reception", "000.00.01.H62"),), phone="02113860101"),
-    DemoAccount("chuyenvien.tinh", "Trần Văn Minh", (("specialist", "000.00.02.H62"),), phone="02113860102"),
-    DemoAccount("lanhdao.tinh", "Lê Quang Huy", (("leader", "000.00.02.H62"),), phone="02113860103"),
-    DemoAccount("vanthu.tinh", "Phạm Thị Hoa", (("clerk", "000.00.02.H62"),), phone="02113860104"),
-    DemoAccount("tiepnhan.huyen", "Hoàng Văn Nam", (("reception", "000.01.21.H62"),), phone="02113860105"),
-    DemoAccount("chuyenvien.huyen", "Đỗ Thị Thu", (("specialist", "000.02.21.H62"),), phone="02113860106"),
-    DemoAccount("lanhdao.huyen", "Vũ Đức Thắng", (("leader", "000.00.21.H62"),), phone="02113860107"),
-    DemoAccount("vanthu.huyen", "Bùi Thị Mai", (("clerk", "000.00.21.H62"),), phone="02113860108"),
-    DemoAccount("tiepnhan.xa", "Ngô Văn Bình", (("reception", "001.10.21.H62"),), phone="02113860109"),
-    DemoAccount("chuyenvien.xa", "Đặng Thị Hạnh", (("specialist", "000.10.21.H62"),), phone="02113860110"),
-    DemoAccount("lanhdao.xa", "Phan Văn Tuấn", (("leader", "000.10.21.H62"),), phone="02113860111"),
-    DemoAccount("vanthu.xa", "Trịnh Thị Nga", (("clerk", "000.10.21.H62"),), phone="02113860112"),
+    DemoAccount("admin", "Quản trị hệ thống", (("admin", DemoAgency.PROVINCE),)),
+    DemoAccount("tiepnhan.tinh", "Nguyễn Thị Lan", (("reception", DemoAgency.CENTRE),), phone="02113860101"),
+    DemoAccount("chuyenvien.tinh", "Trần Văn Minh", (("specialist", DemoAgency.JUSTICE_DEPARTMENT),),
+                phone="02113860102"),
+    DemoAccount("lanhdao.tinh", "Lê Quang Huy", (("leader", DemoAgency.JUSTICE_DEPARTMENT),), phone="02113860103"),
+    DemoAccount("vanthu.tinh", "Phạm Thị Hoa", (("clerk", DemoAgency.JUSTICE_DEPARTMENT),), phone="02113860104"),
+    DemoAccount("tiepnhan.huyen", "Hoàng Văn Nam", (("reception", DemoAgency.VINH_YEN_DESK),), phone="02113860105"),
+    DemoAccount("chuyenvien.huyen", "Đỗ Thị Thu", (("specialist", DemoAgency.VINH_YEN_JUSTICE),), phone="02113860106"),
+    DemoAccount("lanhdao.huyen", "Vũ Đức Thắng", (("leader", DemoAgency.VINH_YEN),), phone="02113860107"),
+    DemoAccount("vanthu.huyen", "Bùi Thị Mai", (("clerk", DemoAgency.VINH_YEN),), phone="02113860108"),
+    DemoAccount("tiepnhan.xa", "Ngô Văn Bình", (("reception", DemoAgency.TICH_SON_DESK),), phone="02113860109"),
+    DemoAccount("chuyenvien.xa", "Đặng Thị Hạnh", (("specialist", DemoAgency.TICH_SON),), phone="02113860110"),
+    DemoAccount("lanhdao.xa", "Phan Văn Tuấn", (("leader", DemoAgency.TICH_SON),), phone="02113860111"),
+    DemoAccount("vanthu.xa", "Trịnh Thị Nga", (("clerk", DemoAgency.TICH_SON),), phone="02113860112"),
     DemoAccount("congdan", "Nguyễn Văn An", (), id_number="026090001234"),
 ]
 

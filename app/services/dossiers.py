@@ -107,7 +107,8 @@ def _apply_fields(dossier: Dossier, data: DraftInput) -> None:
     """Copy what was entered onto the dossier."""
     a = data.applicant
     dossier.applicant_name, dossier.applicant_id_number = a.full_name.strip(), a.id_number.strip()
-    dossier.applicant_address, dossier.applicant_phone, dossier.applicant_email = a.address.strip(), a.phone.strip(), a.email.strip()
+    dossier.applicant_address, dossier.applicant_phone = a.address.strip(), a.phone.strip()
+    dossier.applicant_email = a.email.strip()
     shared = {f["key"] for f in dossier.procedure_version.spec["form"]} & FROM_APPLICANT.keys()
     # Filing on behalf of someone, the requester is the principal (name, number, address);
     # phone and e-mail stay the filer's, who is the one to reach.
@@ -116,9 +117,11 @@ def _apply_fields(dossier: Dossier, data: DraftInput) -> None:
     dossier.form_data = {k: v for k, v in {**data.form_data, **from_block}.items() if k not in shared or v}
     dossier.represented = data.represented
     if data.delivery not in DELIVERIES:
-        raise DossierError("Hình thức nhận kết quả không hợp lệ.", fields={"delivery": "Chọn một hình thức nhận kết quả."})
+        raise DossierError("Hình thức nhận kết quả không hợp lệ.",
+                           fields={"delivery": "Chọn một hình thức nhận kết quả."})
     if data.delivery == "online" and dossier.procedure_version.online != "full":
-        raise DossierError("Thủ tục này không trả kết quả điện tử.", fields={"delivery": "Chọn nhận trực tiếp hoặc qua bưu chính."})
+        raise DossierError("Thủ tục này không trả kết quả điện tử.",
+                           fields={"delivery": "Chọn nhận trực tiếp hoặc qua bưu chính."})
     dossier.delivery = data.delivery
     # A bad count is reported with the missing items (counter_intake), so the desk sees every
     # problem at once; the row never holds it.
@@ -184,7 +187,8 @@ def missing_items(dossier: Dossier) -> dict[str, str]:
 def _online_dossier(user: User, version: ProcedureVersion, agency_code: str, now: datetime) -> Dossier:
     """A new online (channel 2) draft of a citizen, pre-filled from the account."""
     if version.online == "none":
-        raise DossierError("Thủ tục này không nộp trực tuyến.", status=409, fields={"procedure": "Không nộp trực tuyến."})
+        raise DossierError("Thủ tục này không nộp trực tuyến.", status=409,
+                           fields={"procedure": "Không nộp trực tuyến."})
     if not user.is_citizen:
         raise DossierError("Cán bộ nhập hồ sơ tại quầy qua chức năng tiếp nhận trực tiếp.", status=403)
     dossier = Dossier(
@@ -223,7 +227,8 @@ def save_draft(dossier: Dossier, user: User, data: DraftInput, lock_version: int
     return dossier
 
 
-def attach_files(dossier: Dossier, user: User, uploads: dict[str, list[FileStorage]], lock_version: int | None) -> dict[str, str]:
+def attach_files(dossier: Dossier, user: User, uploads: dict[str, list[FileStorage]],
+                 lock_version: int | None) -> dict[str, str]:
     """Keep the uploads of a request whose fields were refused; returns the file refusals."""
     if not can(user, "dossier.edit", dossier):
         raise DossierError("Bạn không được sửa hồ sơ này.", status=403)
@@ -276,7 +281,8 @@ def submit(dossier: Dossier, user: User, lock_version: int | None = None, now: d
     code), e-mail to the applicant."""
     now = now or utcnow()
     if not can(user, "dossier.edit", dossier) or dossier.status != "draft":
-        raise DossierError("Hồ sơ này không ở trạng thái nháp của bạn.", status=403 if dossier.owner_id != user.id else 409)
+        raise DossierError("Hồ sơ này không ở trạng thái nháp của bạn.",
+                           status=403 if dossier.owner_id != user.id else 409)
     check_lock(dossier, lock_version)
     if missing := missing_items(dossier):
         raise DossierError("Hồ sơ chưa đủ để gửi.", fields=missing)

@@ -40,7 +40,8 @@ def _scan() -> bytes:
 
 
 def _holder(agency_id: int, role: str) -> User | None:
-    return db.session.scalar(select(User).join(Membership).where(Membership.agency_id == agency_id, Membership.role == role)
+    return db.session.scalar(select(User).join(Membership).where(Membership.agency_id == agency_id,
+                                                                 Membership.role == role)
                              .order_by(User.id))
 
 
@@ -109,11 +110,14 @@ def generate(count: int, seed: int = 766, now: datetime | None = None) -> int:
             task = dossier.current_step
             actor = _holder(task.agency_id, task.role)
             span = (task.due_at - task.given_at) * rng.uniform(0.2, 0.9)
-            t = max(t, task.given_at) + (span if not late else (task.due_at - task.given_at) + timedelta(days=rng.uniform(1, 4)))
+            if late:
+                span = (task.due_at - task.given_at) + timedelta(days=rng.uniform(1, 4))
+            t = max(t, task.given_at) + span
             if t > now:
                 break
             if supplement and dossier.owner and task.role == "specialist" and dossier.processing_supplements == 0:
-                processing.request_supplement(dossier, actor, ["Bản chính giấy tờ đã nộp bản chụp"], "Bản chụp không rõ", now=t)
+                processing.request_supplement(dossier, actor, ["Bản chính giấy tờ đã nộp bản chụp"],
+                                              "Bản chụp không rõ", now=t)
                 t += timedelta(days=rng.uniform(1, 5))
                 if t > now:
                     break
@@ -121,13 +125,16 @@ def generate(count: int, seed: int = 766, now: datetime | None = None) -> int:
                 continue
             if processing.is_decision_step(dossier, task.position) and dossier.status != "resolved":
                 outcome = "approved" if rng.random() < 0.95 else "denied"
-                processing.resolve(dossier, actor, outcome, "" if outcome == "approved" else "Không đủ điều kiện", now=t)
+                processing.resolve(dossier, actor, outcome, "" if outcome == "approved" else "Không đủ điều kiện",
+                                   now=t)
             elif processing.is_return_step(dossier, task.position):
-                processing.return_result(dossier, actor, "online" if dossier.delivery == "online" and dossier.has_e_result
+                processing.return_result(dossier, actor,
+                                         "online" if dossier.delivery == "online" and dossier.has_e_result
                                          else "counter", now=t)  # online only once signed
             else:
                 processing.complete_step(dossier, actor, now=t)
         if dossier.status == "returned" and dossier.owner and rng.random() < 0.6:
             value = rng.choices(list(ratings.VALUES), weights=[7, 2, 1])[0]
-            ratings.rate(dossier, dossier.owner, value, now=t + timedelta(hours=2) if t + timedelta(hours=2) < now else now)
+            ratings.rate(dossier, dossier.owner, value,
+                         now=t + timedelta(hours=2) if t + timedelta(hours=2) < now else now)
     return made

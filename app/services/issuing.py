@@ -122,7 +122,8 @@ def context(document: IssuedDocument) -> dict:
         "code": dossier.code, "reference": dossier.reference if dossier.reference != dossier.code else None,
         "procedure": {"code": version.code, "name": version.name},
         "applicant": {"full_name": dossier.applicant_name, "id_number": dossier.applicant_id_number,
-                      "address": dossier.applicant_address, "phone": dossier.applicant_phone, "email": dossier.applicant_email},
+                      "address": dossier.applicant_address, "phone": dossier.applicant_phone,
+                      "email": dossier.applicant_email},
         "represented": dossier.represented,
         "documents": [{"name": d["name"], "copy": CopyKind(d["copy"]).label, "count": int(d["count"])}
                       for d in spec["documents"] if d["key"] in present or d["required"]],
@@ -133,8 +134,10 @@ def context(document: IssuedDocument) -> dict:
         # The template writes "Đăng ký nhận kết quả tại: …": the place alone, no second "tại".
         "pickup": {"counter": desk.name, "post": "Dịch vụ bưu chính công ích, gửi đến địa chỉ người nộp",
                    "online": "Cổng dịch vụ công (kết quả điện tử)"}[dossier.delivery],
-        "register": {"book": book_of(document), "entry": entry_number(document)} if document.kind == "receipt" else None,
-        "official": {"full_name": official.full_name if official else "", "phone": (official.phone or "") if official else ""},
+        "register": {"book": book_of(document),
+                     "entry": entry_number(document)} if document.kind == "receipt" else None,
+        "official": {"full_name": official.full_name if official else "",
+                     "phone": (official.phone or "") if official else ""},
         "lookup_url": url, "qr": qr_svg_data_uri(url) if url and document.kind == "receipt" else None,
         "items": document.content.get("items", []), "reasons": document.content.get("reasons", []),
         "reason": document.content.get("reason", ""),
@@ -142,7 +145,8 @@ def context(document: IssuedDocument) -> dict:
         # leader who took the step: for a result, the decision step), in `signer_capacity`
         "agency_name": document.agency.name, "signer": official.full_name if official else "",
         "signer_on_behalf": on_behalf, "signer_capacity": capacity,
-        "new_due_at": _when(document.content.get("new_due_at")), "requested_at": _when(document.content.get("requested_at")),
+        "new_due_at": _when(document.content.get("new_due_at")),
+        "requested_at": _when(document.content.get("requested_at")),
         "outcome": document.content.get("outcome"), "result_title": spec["result"],
         "fields": [{"label": f["label"], "value": shown[f["key"]]} for f in spec["form"] if f["key"] in shown],
         "values": shown, "dates_in_words": _dates_in_words(spec, dossier.form_data),

@@ -30,7 +30,8 @@ def replay(older_than: timedelta, now: datetime | None = None) -> Replayed:
     cut = (now or utcnow()) - older_than
     # Collected before anything runs: inline, a render would otherwise also count as a signing.
     done = Replayed(notify.unsent(cut), issuing.unrendered(cut), signing.waiting(cut))
-    for job, ids in ((DELIVER_MESSAGE, done.messages), (RENDER_DOCUMENT, done.renders), (SIGN_DOCUMENT, done.signatures)):
+    for job, ids in ((DELIVER_MESSAGE, done.messages), (RENDER_DOCUMENT, done.renders),
+                     (SIGN_DOCUMENT, done.signatures)):
         for id_ in ids:
             enqueue(job, id_)
     return done

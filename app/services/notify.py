@@ -87,7 +87,8 @@ def status_email(dossier: Dossier, extra: str = "") -> OutboxMessage | None:
     lines += ["",
               "Thư này được gửi tự động từ Cổng dịch vụ công Một cửa; vui lòng không trả lời."]
     message = OutboxMessage(dossier=dossier, channel="email", recipient=dossier.applicant_email,
-                            subject=f"[Một cửa] Hồ sơ {dossier.identifier or ''}: {status.citizen_label}", body="\n".join(lines))
+                            subject=f"[Một cửa] Hồ sơ {dossier.identifier or ''}: {status.citizen_label}",
+                            body="\n".join(lines))
     db.session.add(message)
     return message
 

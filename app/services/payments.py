@@ -97,7 +97,8 @@ def _settle(txn_ref: str, fields: dict[str, str], now: datetime) -> Settlement:
         return Settlement("02", "Order already confirmed", order)
     order.settled_at, order.response_code = now, fields.get("vnp_ResponseCode", "")
     order.gateway_ref = fields.get("vnp_TransactionNo", "")[:40]
-    success = fields.get("vnp_ResponseCode") == vnpay.PAID and fields.get("vnp_TransactionStatus", vnpay.PAID) == vnpay.PAID
+    success = fields.get("vnp_ResponseCode") == vnpay.PAID and fields.get("vnp_TransactionStatus",
+                                                                          vnpay.PAID) == vnpay.PAID
     order.status = "paid" if success else "failed"
     dossier, message, reference = order.dossier, None, f"VNPay {order.gateway_ref}"
     # Every settlement writes the dossier, so two at once meet its optimistic lock (SQLite has
@@ -105,9 +106,11 @@ def _settle(txn_ref: str, fields: dict[str, str], now: datetime) -> Settlement:
     dossier.updated_at = now
     if success and dossier.status == "fee_requested":
         processing.paid(dossier, None, order.amount, CHANNEL, reference, now)
-        message = notify.status_email(dossier, extra=f"Đã nhận thanh toán trực tuyến {numbers.number(order.amount)} đồng.")
+        message = notify.status_email(dossier,
+                                      extra=f"Đã nhận thanh toán trực tuyến {numbers.number(order.amount)} đồng.")
     elif success:  # paid at the counter meanwhile: the money is on record, for the agency to refund
-        db.session.add(Payment(dossier=dossier, amount=order.amount, channel=CHANNEL, receipt_number=reference, paid_at=now))
+        db.session.add(Payment(dossier=dossier, amount=order.amount, channel=CHANNEL, receipt_number=reference,
+                               paid_at=now))
         current_app.logger.warning("online payment %s for dossier %s arrived in status %s: to be refunded",
                                    order.txn_ref, dossier.code, dossier.status)
     commit_then_dispatch(message=message)

@@ -31,7 +31,7 @@ from app.domain.structure import Role
 from app.domain.vocabulary import Channel
 from app.extensions import db
 from app.integrations import signing as crypto
-from app.models import Dossier, DocumentSignature, IssuedDocument, SigningCertificate, User
+from app.models import DocumentSignature, Dossier, IssuedDocument, SigningCertificate, User
 from app.models.users import utcnow
 from app.queue import SIGN_DOCUMENT, enqueue
 from app.services import storage
@@ -297,7 +297,8 @@ def state(document: IssuedDocument, viewer: User) -> DocumentSigning:
     it); the applicant only that it is pending (the error names certificates and key files)."""
     return DocumentSigning(
         needed=bool(required(document)), signed=document.signed_at is not None, signed_at=document.signed_at,
-        signatures=[SignatureView(s.role, ROLE_LABELS[s.role], s.signer, s.signed_at, s.level) for s in document.signatures],
+        signatures=[SignatureView(s.role, ROLE_LABELS[s.role], s.signer, s.signed_at,
+                                  s.level) for s in document.signatures],
         error=document.signing_error if not viewer.is_citizen else None,
         failed=document.signing_error is not None)
 
@@ -324,9 +325,11 @@ def check(now: datetime | None = None) -> list[CertificateCheck]:
     now = now or utcnow()
     results = []
     for certificate in db.session.scalars(select(SigningCertificate).order_by(SigningCertificate.id)):
-        owner = certificate.agency.name if certificate.agency else f"{certificate.user.full_name} <{certificate.user.email}>"
+        user = certificate.user
+        owner = certificate.agency.name if certificate.agency else f"{user.full_name} <{user.email}>"
         where = (f"PKCS#11 {certificate.pkcs11_module} token={certificate.token_label or '-'} slot={certificate.slot}"
-                 f" key={certificate.key_label}" if certificate.backend == "pkcs11" else f"PKCS#12 {certificate.pkcs12_path}")
+                 f" key={certificate.key_label}" if certificate.backend == "pkcs11"
+                 else f"PKCS#12 {certificate.pkcs12_path}")
         result = CertificateCheck(owner, certificate.kind, f"{where} (PIN: ${certificate.secret_env})")
         try:
             with crypto.open_signer(location_of(certificate)) as signer:
@@ -446,7 +449,8 @@ def verify_request(upload, code: str = "", number: str = "") -> Verification:
     """A verification request from the page or the API: an uploaded file (read up to the size
     limit, never stored) or else a dossier code and document number."""
     if upload is not None and upload.filename:
-        return verify_file(upload.stream.read(current_app.config["VERIFY_MAX_SIZE"] + 1))  # +1: verify_file says "too large"
+        # +1: verify_file says "too large"
+        return verify_file(upload.stream.read(current_app.config["VERIFY_MAX_SIZE"] + 1))
     return verify_reference(code, number)
 
 

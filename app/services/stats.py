@@ -83,17 +83,20 @@ class _Versions:
 
 
 def _versions() -> _Versions:
-    rows = db.session.execute(select(ProcedureVersion.id, ProcedureVersion.fees, ProcedureVersion.requires_result_document,
+    rows = db.session.execute(select(ProcedureVersion.id, ProcedureVersion.fees,
+                                     ProcedureVersion.requires_result_document,
                                      ProcedureVersion.time_unit)).all()
     return _Versions(fee=[r.id for r in rows if any(fee["amount"] for fee in r.fees)] or [-1],
                      result=[r.id for r in rows if r.requires_result_document] or [-1],
-                     unit={unit: [r.id for r in rows if _reported_unit(r.time_unit) == unit] or [-1] for unit in UNIT_FIELDS})
+                     unit={unit: [r.id for r in rows if _reported_unit(r.time_unit) == unit] or [-1]
+                           for unit in UNIT_FIELDS})
 
 
 def _filters(scope: Scope) -> list:
     conditions = []
     if scope.agency is not None:
-        conditions.append(or_(Dossier.receiving_agency_id == scope.agency.id, Dossier.resolving_agency_id == scope.agency.id))
+        conditions.append(or_(Dossier.receiving_agency_id == scope.agency.id,
+                              Dossier.resolving_agency_id == scope.agency.id))
     if scope.level:
         conditions.append(Dossier.procedure_version.has(ProcedureVersion.level == scope.level))
     if scope.field:
@@ -174,7 +177,8 @@ def _sums(c) -> list:
     columns = [total(c.received).label("received")]
     columns += [total(_one(c.verdict == v)).label(v) for v in ("early", "on_time", "late", "within", "overdue")]
     columns += [total(getattr(c, name)).label(name) for name in
-                ("online", "with_fee", "paid_online", "result_required", "e_result", "result_received", "digitised", "poor")]
+                ("online", "with_fee", "paid_online", "result_required", "e_result", "result_received", "digitised",
+                 "poor")]
     for name in UNIT_FIELDS.values():
         columns += [total(getattr(c, f"minutes_{name}")).label(f"minutes_{name}"),
                     func.count(getattr(c, f"minutes_{name}")).label(f"resolved_{name}")]
@@ -300,6 +304,7 @@ def monthly_report_pdf(year: int, month: int, signer: str, now: datetime | None 
         "agencies": agencies,
         "late": [{"code": d.code, "procedure": d.procedure_version.name,
                   "agency": (d.resolving_agency or d.receiving_agency).name,
-                  "due_at": d.effective_due_at or d.due_at, "finished_at": d.finished_at} for d in late_dossiers(scope, now)],
+                  "due_at": d.effective_due_at or d.due_at,
+                  "finished_at": d.finished_at} for d in late_dossiers(scope, now)],
     }
     return render_pdf("monthly_report", context)

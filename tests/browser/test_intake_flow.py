@@ -12,10 +12,11 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
-from tests.dossier_helpers import BIRTH, PDF, PNG, TICH_SON_DESK
+from tests.factories import BIRTH, PDF, PNG, TICH_SON_DESK
 
 CHROMIUM = "/usr/bin/chromium"
-pytestmark = pytest.mark.skipif(not shutil.which(CHROMIUM), reason="Chromium (/usr/bin/chromium) not installed: the browser tests were NOT run")
+pytestmark = pytest.mark.skipif(not shutil.which(CHROMIUM),
+                                reason="Chromium (/usr/bin/chromium) not installed: the browser tests were NOT run")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
@@ -50,7 +51,8 @@ def log_in(page, base, email, password):
     page.click("button[type=submit]")
 
 
-def test_citizen_submits_online_and_the_desk_accepts(live_server, browser, make_user, loaded_catalogue, run_jobs, tmp_path):
+def test_citizen_submits_online_and_the_desk_accepts(live_server, browser, make_user, loaded_catalogue, run_jobs,
+                                                     tmp_path):
     citizen = make_user(password="mat-khau-cong-dan")
     reception = make_user("reception", TICH_SON_DESK, password="mat-khau-can-bo")
     (tmp_path / "to-khai.pdf").write_bytes(PDF)

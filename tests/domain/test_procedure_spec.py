@@ -442,14 +442,18 @@ def test_the_schema_takes_its_values_from_the_enums_that_label_them():
     from app.domain.vocabulary import CopyKind, Subject
 
     for sector in Sector:
-        assert parse_procedure(variant(lambda d: d["agency"].update(sector=sector.value)), FILE).agency.sector == sector
+        spec = parse_procedure(variant(lambda d, sector=sector: d["agency"].update(sector=sector.value)), FILE)
+        assert spec.agency.sector == sector
     for kind in CopyKind:
-        assert parse_procedure(variant(lambda d: d["documents"][0].update(copy=kind.value)), FILE).documents[0].copy == kind
-    assert parse_procedure(variant(lambda d: d.update(subjects=[s.value for s in Subject])), FILE).subjects == list(Subject)
+        assert parse_procedure(variant(lambda d, kind=kind: d["documents"][0].update(copy=kind.value)),
+                               FILE).documents[0].copy == kind
+    assert parse_procedure(variant(lambda d: d.update(subjects=[s.value for s in Subject])),
+                           FILE).subjects == list(Subject)
     assert parse_procedure(variant(lambda d: d["processing_time"].update(unit=TimeUnit.CALENDAR_DAYS.value)), FILE)
     assert_problem(refused(variant(lambda d: d["process"][1].update(role=Role.ADMIN.value))), "process[1].role")
     assert_problem(refused(variant(lambda d: d["agency"].update(kind="one_stop"))), "agency.kind")
     assert_problem(refused(variant(lambda d: d["documents"][0].update(copy="photocopy"))), "documents[0].copy")
-    assert (Sector.CONSTRUCTION.label, Sector.CONSTRUCTION.office("district"), Sector.CONSTRUCTION.office("commune")) == (
+    assert (Sector.CONSTRUCTION.label, Sector.CONSTRUCTION.office("district"),
+            Sector.CONSTRUCTION.office("commune")) == (
         "Sở Xây dựng", "Phòng Quản lý đô thị / Kinh tế - Hạ tầng", None)
     assert (TimeUnit.SAME_DAY.label, CopyKind.ORIGINAL_OR_COPY.label) == ("trong ngày", "Bản chính hoặc bản sao")

@@ -2,7 +2,7 @@
 parameter, never a 500 from date arithmetic that overflows."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -11,7 +11,7 @@ from app.domain import span
 
 def test_the_span_is_2000_to_2100():
     assert span.within(date(2000, 1, 1)) and span.within(date(2100, 12, 31))
-    assert not span.within(date(1999, 12, 31)) and not span.within(datetime(9999, 12, 31, tzinfo=timezone.utc))
+    assert not span.within(date(1999, 12, 31)) and not span.within(datetime(9999, 12, 31, tzinfo=UTC))
 
 
 @pytest.mark.parametrize("moment", ["9999-12-31T23:59:59+07:00", "0001-01-01T00:00:00+07:00", "1999-12-31T10:00:00Z"])

@@ -53,7 +53,7 @@ def test_a_json_body_that_is_not_an_object_is_400(client, body):
 
 @pytest.mark.parametrize("value", ["1e999999", "-1e999999", "NaN", "Infinity", str(2**63), str(-(2**63) - 1)])
 def test_a_number_no_column_can_hold_is_400_naming_the_field(client, value):
-    response = client.post("/api/v1/dossiers/X/actions/assign", data='{"user_id": %s}' % value,
+    response = client.post("/api/v1/dossiers/X/actions/assign", data=f'{{"user_id": {value}}}',
                            content_type="application/json")
     assert response.status_code == 400
     assert response.is_json and response.get_json()["error"]
@@ -69,7 +69,7 @@ def test_control_character_inside_a_json_value_is_400_naming_its_path(client):
 
 def test_largest_int64_still_passes_the_edge(client):
     # 2^63 - 1 fits a BIGINT: the edge lets it through to the view (here: no token, 401).
-    response = client.post("/api/v1/dossiers/X/actions/assign", data='{"user_id": %d}' % (2**63 - 1),
+    response = client.post("/api/v1/dossiers/X/actions/assign", data=f'{{"user_id": {2**63 - 1}}}',
                            content_type="application/json")
     assert response.status_code == 401
 
@@ -90,7 +90,7 @@ def test_too_long_value_on_postgresql_is_422_and_keeps_nothing(client, database_
 def test_desk_staff_cannot_open_an_unsubmitted_draft_or_its_files(client, make_user, login, loaded_catalogue):
     """Issue 18: a draft is the applicant's own until it is submitted."""
     from app.services import catalogue, dossiers
-    from tests.dossier_helpers import BIRTH, TICH_SON_DESK, birth_input
+    from tests.factories import BIRTH, TICH_SON_DESK, birth_input
 
     citizen = make_user()
     draft = dossiers.start_draft(citizen, catalogue.current_version(BIRTH), TICH_SON_DESK)

@@ -13,7 +13,7 @@ import pytest
 
 from app.services import storage
 from app.services.filecheck import MAX_PIXELS, display_name
-from tests.dossier_helpers import PDF, image_bytes, pdf_bytes
+from tests.factories import PDF, image_bytes, pdf_bytes
 
 
 def _files(app) -> list[Path]:

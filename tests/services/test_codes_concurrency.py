@@ -9,7 +9,7 @@ from app.extensions import db
 from app.models import Dossier, User
 from app.services import catalogue, dossiers
 from app.services.counters import next_value
-from tests.dossier_helpers import BIRTH, TICH_SON_DESK, birth_input
+from tests.factories import BIRTH, TICH_SON_DESK, birth_input
 
 
 def test_counter_counts_per_scope_and_period():
@@ -21,7 +21,8 @@ def test_counter_counts_per_scope_and_period():
 
 @pytest.mark.skipif(not os.environ.get("DATABASE_URL", "").startswith("postgres"),
                     reason="concurrency is tested on PostgreSQL (DATABASE_URL); SQLite serialises writers")
-def test_50_concurrent_submissions_and_acceptances_get_50_distinct_references_and_codes(app, make_user, loaded_catalogue):
+def test_50_concurrent_submissions_and_acceptances_get_50_distinct_references_and_codes(app, make_user,
+                                                                                        loaded_catalogue):
     version = catalogue.current_version(BIRTH)
     citizen, desk = make_user(), make_user("reception", TICH_SON_DESK)
     ids = []

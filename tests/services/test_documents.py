@@ -8,7 +8,7 @@ poppler-utils is required, not optional: without it these tests fail (they never
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -19,7 +19,7 @@ from app.services import documents
 from app.services.documents import fmt_date, fmt_time, qr_svg_data_uri, render_pdf
 from tests.pdf_helpers import run, text_of, words, write
 
-UTC = timezone.utc
+UTC = UTC
 LOOKUP_URL = "http://localhost/tra-cuu/000.00.01.H62-260302-0001"
 A4_WIDTH_PT = 595.28
 MARGIN_LEFT_PT = 30 / 25.4 * 72     # documents.css: @page margin 20mm 15mm 20mm 30mm
@@ -97,7 +97,7 @@ def assert_within_margins(pdf: Path) -> None:
     """No text overflows the page's left/right margins (page numbers sit in the top margin).
 
     2 pt of slack: WeasyPrint's justified lines may end up to about 1 pt past the right edge."""
-    for page, x0, y0, x1, y1, word in words(pdf):
+    for page, x0, _y0, x1, _y1, word in words(pdf):
         assert x0 >= MARGIN_LEFT_PT - 2, (page, word, x0)
         assert x1 <= A4_WIDTH_PT - MARGIN_RIGHT_PT + 2, (page, word, x1)
 

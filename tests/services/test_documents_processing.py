@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from app.services.documents import render_pdf
 from tests.pdf_helpers import run, text_of, words, write
 
-UTC = timezone.utc
+UTC = UTC
 A4_SHORT_PT = 595.28
 A4_LONG_PT = 841.89
 MARGIN_LEFT_PT = 30 / 25.4 * 72     # documents.css: @page margin 20mm 15mm 20mm 30mm
@@ -175,7 +175,7 @@ def assert_liberation_serif(pdf: Path) -> None:
 
 def assert_within_margins(pdf: Path, page_width: float = A4_SHORT_PT) -> None:
     """No text overflows the left/right margins (2 pt of slack for justified lines)."""
-    for page, x0, y0, x1, y1, word in words(pdf):
+    for page, x0, _y0, x1, _y1, word in words(pdf):
         assert x0 >= MARGIN_LEFT_PT - 2, (page, word, x0)
         assert x1 <= page_width - MARGIN_RIGHT_PT + 2, (page, word, x1)
 
@@ -430,7 +430,8 @@ def test_result_prints_a_denial_with_its_reason_electronically(tmp_path):
 
 def test_result_signature_is_never_alone_on_a_page(tmp_path):
     # 16 rows: without the closing block the signature would be alone on page 2.
-    fields = [{"label": f"Thông tin bổ sung số {n}", "value": "Nội dung kê khai của người yêu cầu"} for n in range(1, 17)]
+    fields = [{"label": f"Thông tin bổ sung số {n}", "value": "Nội dung kê khai của người yêu cầu"} for n in range(1,
+                                                                                                                   17)]
     pdf = write(tmp_path, "result-long", render_pdf("result", result_context(fields=fields)))
     found = words(pdf)
     assert max(page for page, *_ in found) >= 2

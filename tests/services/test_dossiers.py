@@ -1,5 +1,5 @@
 """Intake use cases: draft, submit, accept, one supplement request, refuse, counter intake."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -8,9 +8,10 @@ from app.domain import codes
 from app.extensions import db
 from app.models import Dossier, DossierEvent, IssuedDocument, OutboxMessage
 from app.services import catalogue, dossiers
+from app.services.demo import DemoAgency
 from app.services.dossiers import Applicant
 from app.services.storage import path_for
-from tests.dossier_helpers import (
+from tests.factories import (
     BIRTH,
     EXE,
     PDF,
@@ -49,7 +50,8 @@ def test_the_declarations_requester_fields_come_from_the_applicant_block(citizen
     version = catalogue.current_version(BIRTH)
     dossier = dossiers.start_draft(citizen, version, TICH_SON_DESK)
     typed = birth_input(applicant=Applicant("Trần Thị Bình", "", "Phường Tích Sơn", "", ""),
-                        form_data={"child_full_name": "Khôi", "applicant_full_name": "Tên gõ khác", "applicant_id_number": "026090009999"})
+                        form_data={"child_full_name": "Khôi", "applicant_full_name": "Tên gõ khác",
+                                   "applicant_id_number": "026090009999"})
     dossiers.save_draft(dossier, citizen, typed, dossier.lock_version)
     assert dossier.form_data["applicant_full_name"] == "Trần Thị Bình"
     assert "applicant_id_number" not in dossier.form_data  # empty in the block: nothing from elsewhere
@@ -62,7 +64,7 @@ def test_online_submission_gets_a_reference_not_a_code(citizen, run_jobs):
     received): status 1, a reference at once, told to the applicant; no dossier code yet."""
     dossier = submitted_birth(citizen)
     run_jobs()
-    day = datetime.now(timezone.utc).astimezone(__import__("zoneinfo").ZoneInfo("Asia/Ho_Chi_Minh"))
+    day = datetime.now(UTC).astimezone(__import__("zoneinfo").ZoneInfo("Asia/Ho_Chi_Minh"))
     assert dossier.reference == f"TC-{day:%y%m%d}-000001" and dossier.code is None
     assert not codes.is_valid_code(dossier.reference) and dossier.identifier == dossier.reference
     assert dossier.status == "submitted" and dossier.submitted_at is not None and dossier.received_at is None
@@ -77,9 +79,9 @@ def test_online_submission_gets_a_reference_not_a_code(citizen, run_jobs):
 def test_dossier_code_date_is_the_acceptance_date(citizen, reception, run_jobs, tmp_path):
     """Sent on Friday 29 January 2027, received by the desk on Monday 1 February: the code says
     270201 with the desk's first sequence of that day, and the receipt and its QR code carry it."""
-    dossier = submitted_birth(citizen, now=datetime(2027, 1, 29, 3, 0, tzinfo=timezone.utc))
+    dossier = submitted_birth(citizen, now=datetime(2027, 1, 29, 3, 0, tzinfo=UTC))
     assert dossier.reference == "TC-270129-000001"
-    dossiers.accept(dossier, reception, now=datetime(2027, 2, 1, 2, 5, tzinfo=timezone.utc))
+    dossiers.accept(dossier, reception, now=datetime(2027, 2, 1, 2, 5, tzinfo=UTC))
     run_jobs()
     assert dossier.code == f"{TICH_SON_DESK}-270201-0001" and dossier.reference == "TC-270129-000001"
     assert dossiers.by_code(dossier.code) is dossier and dossiers.by_identifier(dossier.reference) is dossier
@@ -114,7 +116,8 @@ def test_files_are_stored_by_content_hash_with_the_name_as_label(citizen, app):
 def test_submit_refuses_a_draft_missing_required_items_and_names_them(citizen):
     version = catalogue.current_version(BIRTH)
     dossier = dossiers.start_draft(citizen, version, TICH_SON_DESK)
-    dossiers.save_draft(dossier, citizen, birth_input(form_data={}, uploads={"to_khai": [upload()]}), dossier.lock_version)
+    dossiers.save_draft(dossier, citizen, birth_input(form_data={}, uploads={"to_khai": [upload()]}),
+                        dossier.lock_version)
     with pytest.raises(dossiers.DossierError) as error:
         dossiers.submit(dossier, citizen)
     assert "documents.giay_chung_sinh" in error.value.fields
@@ -132,7 +135,8 @@ def test_an_upload_is_judged_by_its_content_not_its_name(citizen, data, name, me
     bad = birth_input(uploads={"to_khai": [upload()], "giay_chung_sinh": [upload(data, name)]})
     with pytest.raises(dossiers.DossierError) as error:
         dossiers.save_draft(dossier, citizen, bad, dossier.lock_version)
-    assert message in error.value.fields["documents.giay_chung_sinh"] and name in error.value.fields["documents.giay_chung_sinh"]
+    refusal = error.value.fields["documents.giay_chung_sinh"]
+    assert message in refusal and name in refusal
     # The good file and the typed fields were kept.
     saved = db.session.get(Dossier, dossier.id)
     assert [f.component for f in saved.files] == ["to_khai"]
@@ -150,7 +154,8 @@ def test_an_oversize_file_or_dossier_is_refused(citizen, app):
         assert "vượt quá dung lượng" in error.value.fields["documents.to_khai"]
         three = [upload(PDF + bytes([48 + i]) * 600) for i in range(3)]  # each fits; together they do not
         with pytest.raises(dossiers.DossierError) as error:
-            dossiers.save_draft(dossier, citizen, birth_input(uploads={"to_khai": three}), db.session.get(Dossier, dossier.id).lock_version)
+            dossiers.save_draft(dossier, citizen, birth_input(uploads={"to_khai": three}),
+                                db.session.get(Dossier, dossier.id).lock_version)
         assert "tổng dung lượng" in error.value.fields["documents.to_khai"]
     finally:
         app.config.update(MAX_FILE_SIZE=10 * 1024 * 1024, MAX_DOSSIER_SIZE=50 * 1024 * 1024)
@@ -170,13 +175,13 @@ def test_a_stale_draft_is_refused_not_overwritten(citizen):
 def test_wrong_receiving_desk_is_refused(citizen):
     version = catalogue.current_version(BIRTH)
     with pytest.raises(dossiers.DossierError) as error:
-        dossiers.start_draft(citizen, version, "000.00.01.H62")  # the province centre: wrong level
+        dossiers.start_draft(citizen, version, DemoAgency.CENTRE)  # the province centre: wrong level
     assert "agency" in error.value.fields
 
 
 def test_accept_stamps_received_and_due_dates_and_issues_a_receipt(citizen, reception, run_jobs):
     dossier = submitted_birth(citizen)
-    now = datetime(2027, 2, 1, 2, 0, tzinfo=timezone.utc)  # Mon 1 Feb 2027 09:00 in Vietnam
+    now = datetime(2027, 2, 1, 2, 0, tzinfo=UTC)  # Mon 1 Feb 2027 09:00 in Vietnam
     dossiers.accept(dossier, reception, now=now)
     run_jobs()
     db.session.refresh(dossier.documents[0])
@@ -185,7 +190,7 @@ def test_accept_stamps_received_and_due_dates_and_issues_a_receipt(citizen, rece
     # Birth registration is done immediately on complete papers (Civil Status Law 2014 Art. 16(2);
     # the catalogue said 1 working day): due at the close of the receiving day, Mon 1 Feb 17:00
     # (Vietnam) = 10:00 UTC.
-    assert dossier.due_at == datetime(2027, 2, 1, 10, 0, tzinfo=timezone.utc)
+    assert dossier.due_at == datetime(2027, 2, 1, 10, 0, tzinfo=UTC)
     (receipt,) = dossier.documents
     assert receipt.kind == "receipt" and receipt.number == "1/GTN-BPMC" and receipt.sha256
     assert Path(path_for(receipt.sha256)).read_bytes().startswith(b"%PDF")
@@ -224,9 +229,9 @@ def test_a_refused_dossier_is_never_received_and_keeps_only_its_reference(citize
 
 
 @pytest.mark.parametrize("role, agency", [
-    ("reception", "001.11.21.H62"),  # another commune's desk
-    ("specialist", "000.10.21.H62"),  # the right commune, wrong role
-    ("admin", "000.00.00.H62"),
+    ("reception", DemoAgency.LIEN_BAO_DESK),  # another commune's desk
+    ("specialist", DemoAgency.TICH_SON),  # the right commune, wrong role
+    ("admin", DemoAgency.PROVINCE),
 ])
 def test_wrong_staff_cannot_decide(citizen, make_user, role, agency):
     dossier = submitted_birth(citizen)
@@ -255,14 +260,14 @@ def test_counter_intake_accepts_in_one_flow(reception, loaded_catalogue):
     dossier = dossiers.counter_intake(reception, version, TICH_SON_DESK, 1, birth_input(delivery="counter"))
     assert dossier.status == "accepted" and dossier.channel == 1 and dossier.owner_id is None
     assert [e.to_status for e in dossier.events] == ["submitted", "accepted"]
-    day = datetime.now(timezone.utc).astimezone(__import__("zoneinfo").ZoneInfo("Asia/Ho_Chi_Minh"))
+    day = datetime.now(UTC).astimezone(__import__("zoneinfo").ZoneInfo("Asia/Ho_Chi_Minh"))
     # Received at once: the code of today, and no separate reference (it is the code).
     assert dossier.code == f"{TICH_SON_DESK}-{day:%y%m%d}-0001" and dossier.reference == dossier.code
     assert dossier.documents[0].kind == "receipt"
 
 
 def test_counter_intake_by_staff_of_another_desk_is_refused(make_user, loaded_catalogue):
-    staff = make_user("reception", "001.11.21.H62")
+    staff = make_user("reception", DemoAgency.LIEN_BAO_DESK)
     with pytest.raises(dossiers.DossierError) as error:
         dossiers.counter_intake(staff, catalogue.current_version(BIRTH), TICH_SON_DESK, 1, birth_input())
     assert error.value.status == 403
@@ -278,7 +283,8 @@ def test_withdrawal_request(citizen):
 def test_filing_on_behalf_the_declarations_requester_is_the_principal(citizen):
     version = catalogue.current_version(BIRTH)
     dossier = dossiers.start_draft(citizen, version, TICH_SON_DESK)
-    principal = {"full_name": "Trần Thị Bình", "id_number": "026190004321", "address": "", "authorisation": "GUQ 12/2026"}
+    principal = {"full_name": "Trần Thị Bình", "id_number": "026190004321", "address": "",
+                 "authorisation": "GUQ 12/2026"}
     dossiers.save_draft(dossier, citizen, birth_input(represented=principal), dossier.lock_version)
     assert dossier.form_data["applicant_full_name"] == "Trần Thị Bình"
     assert dossier.form_data["applicant_id_number"] == "026190004321"
@@ -312,7 +318,7 @@ def test_events_are_the_history_in_order(citizen, reception):
 def test_the_receipt_pdf_says_the_dossier_in_vietnamese(citizen, reception, run_jobs, tmp_path):
     """pdftotext of the rendered receipt gives back the exact Vietnamese text (form 01)."""
     dossier = submitted_birth(citizen)
-    dossiers.accept(dossier, reception, now=datetime(2027, 2, 1, 2, 5, tzinfo=timezone.utc))
+    dossiers.accept(dossier, reception, now=datetime(2027, 2, 1, 2, 5, tzinfo=UTC))
     run_jobs()
     receipt = dossier.documents[0]
     db.session.refresh(receipt)
@@ -339,25 +345,27 @@ def test_without_smtp_the_email_lands_in_the_outbox_folder(citizen, reception, a
     assert f"{app.config['PUBLIC_URL']}/tra-cuu?ma={dossier.code}" in body and "Kính gửi Nguyễn Văn An" in body
 
 
-def test_marriage_is_due_at_once_or_within_5_working_days_when_the_desk_records_verification(make_user, loaded_catalogue):
+def test_marriage_is_due_at_once_or_within_5_working_days_when_the_desk_records_verification(make_user,
+                                                                                             loaded_catalogue):
     """Civil Status Law 2014 Art. 18(2): marriage registration is done immediately on complete
     papers; where the conditions must be verified, within 5 working days. The desk records the
     need at receipt; the longer limit then applies, and the statistics judge against it."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from app.services.catalogue import current_version
-    from tests.dossier_helpers import complete_input
+    from tests.factories import complete_input
 
     desk = make_user("reception", TICH_SON_DESK)
     version = current_version("1.000894")
-    monday = datetime(2027, 3, 1, 2, 0, tzinfo=timezone.utc)  # 09:00 in Vietnam
+    monday = datetime(2027, 3, 1, 2, 0, tzinfo=UTC)  # 09:00 in Vietnam
     plain = dossiers.counter_intake(desk, version, TICH_SON_DESK, 1, complete_input(version.spec), now=monday)
     verified = dossiers.counter_intake(desk, version, TICH_SON_DESK, 1,
                                        complete_input(version.spec, verification=True), now=monday)
-    assert plain.due_at == datetime(2027, 3, 1, 10, 0, tzinfo=timezone.utc)    # 17:00 the same day
-    assert verified.due_at == datetime(2027, 3, 8, 10, 0, tzinfo=timezone.utc)  # 5 working days: Mon 8 Mar 17:00
+    assert plain.due_at == datetime(2027, 3, 1, 10, 0, tzinfo=UTC)    # 17:00 the same day
+    assert verified.due_at == datetime(2027, 3, 8, 10, 0, tzinfo=UTC)  # 5 working days: Mon 8 Mar 17:00
     assert verified.needs_verification and not plain.needs_verification
     birth = current_version(BIRTH)  # no verification limit in its file: the desk cannot choose one
     with pytest.raises(dossiers.DossierError) as error:
-        dossiers.counter_intake(desk, birth, TICH_SON_DESK, 1, complete_input(birth.spec, verification=True), now=monday)
+        dossiers.counter_intake(desk, birth, TICH_SON_DESK, 1, complete_input(birth.spec, verification=True),
+                                now=monday)
     assert "verification" in error.value.fields

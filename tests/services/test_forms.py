@@ -1,6 +1,6 @@
 """The printed forms as an inspector reads them (issue 10, "Forms"): every PDF is rendered by the
 real use cases and read back with pdftotext; each test is named after the rule it pins."""
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -12,13 +12,14 @@ from app.domain.structure import signing_capacity
 from app.domain.text import date_in_words
 from app.extensions import db
 from app.services import catalogue, control, dossiers, exports, issuing, processing
+from app.services.demo import DemoAgency
 from app.services.documents import fmt_short
 from app.services.storage import path_for
-from tests.dossier_helpers import BIRTH, TICH_SON_DESK, birth_input, run_queued_jobs, submitted_birth
+from tests.factories import BIRTH, TICH_SON_DESK, birth_input, run_queued_jobs, submitted_birth
 from tests.pdf_helpers import reading_text, text_of, write
 
-UTC = timezone.utc
-COMMITTEE = "000.10.21.H62"  # Ủy ban nhân dân phường Tích Sơn: resolves birth registrations
+UTC = UTC
+COMMITTEE = DemoAgency.TICH_SON  # Ủy ban nhân dân phường Tích Sơn: resolves birth registrations
 MON = datetime(2027, 2, 1, 2, 0, tzinfo=UTC)   # Monday 1 February 2027, 09:00 in Vietnam
 
 
@@ -191,7 +192,8 @@ def resolved_birth(people, outcome="approved", **form):
     dossiers.submit(dossier, citizen, now=at(-1))
     dossiers.accept(dossier, staff["reception"], now=at(0))
     processing.complete_step(dossier, staff["specialist"], now=at(1))
-    processing.resolve(dossier, staff["leader"], outcome, "" if outcome == "approved" else "Giấy chứng sinh không hợp lệ",
+    processing.resolve(dossier, staff["leader"], outcome,
+                       "" if outcome == "approved" else "Giấy chứng sinh không hợp lệ",
                        now=at(2))
     return dossier, next(d for d in dossier.documents if d.kind == "result")
 
@@ -248,7 +250,8 @@ def test_signing_capacity_follows_the_kind_of_agency():
 
 def test_dates_of_birth_in_words():
     assert date_in_words(date(2005, 1, 15)) == "Ngày mười lăm, tháng một, năm hai nghìn không trăm linh năm"
-    assert date_in_words(date(2021, 12, 31)) == "Ngày ba mươi mốt, tháng mười hai, năm hai nghìn không trăm hai mươi mốt"
+    assert date_in_words(date(2021, 12,
+                              31)) == "Ngày ba mươi mốt, tháng mười hai, năm hai nghìn không trăm hai mươi mốt"
     assert date_in_words(date(2000, 10, 10)) == "Ngày mười, tháng mười, năm hai nghìn"
 
 

@@ -14,7 +14,7 @@ registration at the Tích Sơn desk (a procedure requiring a result document):
   F  online, received 5 Mar, withdrawn and stopped before its due date
 """
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -22,13 +22,14 @@ from app.domain.timeline import verdict_at
 from app.extensions import db
 from app.services import catalogue, dossiers, processing, stats
 from app.services.calendar import work_calendar
-from tests.dossier_helpers import BIRTH, TICH_SON_DESK, birth_input, complete_input
+from app.services.demo import DemoAgency
+from tests.factories import BIRTH, TICH_SON_DESK, birth_input, complete_input
 
-UTC = timezone.utc
+UTC = UTC
 NOW = datetime(2026, 4, 15, 2, 0, tzinfo=UTC)
 FEBRUARY = stats.Scope(date(2026, 2, 1), date(2026, 2, 28))
 MARCH = stats.Scope(date(2026, 3, 1), date(2026, 3, 31))
-UBND = "000.10.21.H62"
+UBND = DemoAgency.TICH_SON
 
 
 def at(day: int, month: int, hour: int = 9) -> datetime:
@@ -106,7 +107,8 @@ def test_2_1_dossier_received_in_february_finished_late_in_march_is_late_in_marc
     assert b.due_at < datetime(2026, 2, 28, 17, 0, tzinfo=UTC) and b.result_class == "late"
     february, march = stats.figures(FEBRUARY, now=NOW).counts, stats.figures(MARCH, now=NOW).counts
     # February: A on time, B open past its due date at the end of February (not on time).
-    assert (february.early + february.on_time, february.late, february.open_within, february.open_overdue) == (1, 0, 0, 1)
+    assert (february.early + february.on_time, february.late, february.open_within, february.open_overdue) == (1, 0,
+                                                                                                               0, 1)
     # March: B is in March's set (received before, still open on 1 March) and late there.
     assert march.late == 2 and b in stats.late_dossiers(MARCH, now=NOW)
     assert b in stats.late_dossiers(FEBRUARY, now=NOW)
@@ -134,9 +136,11 @@ def test_2_1_two_supplement_requests_count_late(timelines):
 def test_indices_for_february_and_march(timelines):
     feb, mar = stats.figures(FEBRUARY, now=NOW), stats.figures(MARCH, now=NOW)
     # 2.1 February: A on time / {A, B open overdue} = 1/2
-    assert (feb.indices["2.1"].numerator, feb.indices["2.1"].denominator, str(feb.indices["2.1"].rate)) == (1, 2, "0.5000")
+    assert (feb.indices["2.1"].numerator, feb.indices["2.1"].denominator, str(feb.indices["2.1"].rate)) == (1, 2,
+                                                                                                            "0.5000")
     # 2.1 March: {B late, C ends at its request (on time), D late (two requests), E1, E2, F stopped in time}
-    assert (mar.indices["2.1"].numerator, mar.indices["2.1"].denominator, str(mar.indices["2.1"].rate)) == (4, 6, "0.6667")
+    assert (mar.indices["2.1"].numerator, mar.indices["2.1"].denominator, str(mar.indices["2.1"].rate)) == (4, 6,
+                                                                                                            "0.6667")
     # 2.2: resolved in the period only (F stopped and C waiting are not), in working days, pause subtracted
     resolved = [timelines[k] for k in ("b", "d", "e1", "e2")]
     assert mar.indices["2.2"].denominator == 4 and feb.indices["2.2"].denominator == 1

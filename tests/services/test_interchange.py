@@ -1,7 +1,7 @@
 """Carrying history over (issue 10): `interchange.import_lines` / `export_lines`, one JSON Lines
 shape (docs/interchange.md)."""
 import json
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -11,10 +11,10 @@ from app.models import Dossier, DossierEvent, Payment
 from app.services import dossiers, interchange, processing, stats
 from app.services.calendar import work_calendar
 from tests.conftest import tables_depending_on
-from tests.dossier_helpers import BIRTH, TICH_SON_DESK
+from tests.factories import BIRTH, TICH_SON_DESK
 from tests.services.test_indices_timelines import FEBRUARY, MARCH, NOW, UBND, timelines  # noqa: F401 (fixture)
 
-UTC = timezone.utc
+UTC = UTC
 
 
 def vn(day: int, month: int, hour: int = 9, minute: int = 0) -> str:
@@ -52,13 +52,15 @@ def test_import_keeps_code_dates_history_and_marks_imported(loaded_catalogue):
     assert (report.imported, report.skipped, report.refused) == (["000.10.21.H62-260203-0001"], [], [])
     d = db.session.scalar(select(Dossier))
     assert d.imported and d.code == "000.10.21.H62-260203-0001" and d.status == "returned"
-    assert d.received_at == datetime(2026, 2, 3, 2, 0, tzinfo=UTC) and d.due_at == datetime(2026, 2, 4, 10, 0, tzinfo=UTC)
+    assert d.received_at == datetime(2026, 2, 3, 2, 0, tzinfo=UTC) and d.due_at == datetime(2026, 2, 4, 10, 0,
+                                                                                            tzinfo=UTC)
     assert [(e.to_status, e.at.hour) for e in d.events] == [
         ("submitted", 2), ("accepted", 2), ("processing", 3), ("resolved", 2), ("returned", 2)]
     assert all(e.note.startswith(interchange.IMPORTED_NOTE) and e.action == "import" for e in d.events)
     assert d.events[-1].note.endswith("Trả tại quầy")
     # the same stamps through the same rules: on time (resolved on its due day), one working day
-    assert d.result_class == "on_time" and d.processing_minutes == work_calendar().office_day_length // timedelta(minutes=1)
+    day = work_calendar().office_day_length // timedelta(minutes=1)
+    assert d.result_class == "on_time" and d.processing_minutes == day
     assert d.paid_online and d.has_e_result and d.has_files and d.payments[0].amount == 8000
 
 
@@ -199,7 +201,8 @@ def test_export_then_import_round_trips(timelines):  # noqa: F811 (the fixture)
     report = interchange.import_lines(exported)
     assert (len(report.imported), report.skipped, report.refused) == (len(timelines), [], [])
     db.session.expire_all()
-    assert (stats.figures(FEBRUARY, now=NOW), stats.figures(MARCH, now=NOW), stats.months(trend_scope, now=NOW)) == before
+    assert (stats.figures(FEBRUARY, now=NOW), stats.figures(MARCH, now=NOW),
+            stats.months(trend_scope, now=NOW)) == before
     assert _events() == events and _facts() == facts
     assert all(d.imported for d in db.session.scalars(select(Dossier)))
     # and exporting the imported dossiers gives the same file

@@ -1,7 +1,7 @@
 """Online payment through VNPay: the signed URL, and the signed answers that settle an order once."""
 import hashlib
 import hmac
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
@@ -10,14 +10,15 @@ from sqlalchemy import text
 from app.extensions import db
 from app.models import Payment, PaymentOrder
 from app.services import dossiers, payments, processing, vnpay
-from tests.dossier_helpers import (
+from app.services.demo import DemoAgency
+from tests.factories import (
     TICH_SON_DESK,
     VNPAY_SECRET,
     owing_dossier,
     vnpay_answer,
 )
 
-NOW = datetime(2026, 11, 25, 3, 0, tzinfo=timezone.utc)   # 10:00 in Vietnam
+NOW = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)   # 10:00 in Vietnam
 
 
 @pytest.fixture
@@ -27,7 +28,7 @@ def desk(make_user, loaded_catalogue):
 
 @pytest.fixture
 def owing(make_user, desk):
-    return owing_dossier(make_user(), desk, make_user("specialist", "000.10.21.H62"))
+    return owing_dossier(make_user(), desk, make_user("specialist", DemoAgency.TICH_SON))
 
 
 def test_signature_is_hmac_sha512_of_the_sorted_encoded_fields():

@@ -1,5 +1,5 @@
 """The internal process: hand-offs across levels, pauses, fees, apology, withdrawal, decision, return."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -7,19 +7,20 @@ import pytest
 from app.extensions import db
 from app.models import OutboxMessage
 from app.services import catalogue, control, dossiers, issuing, processing, storage
-from tests.dossier_helpers import (
+from app.services.demo import DemoAgency
+from tests.factories import (
     BIRTH,
     GUARDIANSHIP,
     LAND,
-    at_counter,
     TICH_SON_DESK,
+    at_counter,
     birth_input,
     complete_input,
     submitted_birth,
 )
 from tests.pdf_helpers import text_of, write
 
-UTC = timezone.utc
+UTC = UTC
 
 
 @pytest.fixture
@@ -27,13 +28,13 @@ def people(make_user, loaded_catalogue):
     class People:
         citizen = make_user()
         desk = make_user("reception", TICH_SON_DESK)
-        commune_specialist = make_user("specialist", "000.10.21.H62")
-        commune_leader = make_user("leader", "000.10.21.H62")
-        commune_clerk = make_user("clerk", "000.10.21.H62")
-        province_land = make_user("specialist", "000.00.05.H62")      # Sở Tài nguyên và Môi trường
-        district_land = make_user("specialist", "000.05.21.H62")      # Phòng TN&MT thành phố Vĩnh Yên
-        district_land_leader = make_user("leader", "000.05.21.H62")
-        district_land_clerk = make_user("clerk", "000.05.21.H62")
+        commune_specialist = make_user("specialist", DemoAgency.TICH_SON)
+        commune_leader = make_user("leader", DemoAgency.TICH_SON)
+        commune_clerk = make_user("clerk", DemoAgency.TICH_SON)
+        province_land = make_user("specialist", DemoAgency.ENVIRONMENT_DEPARTMENT)      # Sở Tài nguyên và Môi trường
+        district_land = make_user("specialist", DemoAgency.VINH_YEN_ENVIRONMENT)      # Phòng TN&MT thành phố Vĩnh Yên
+        district_land_leader = make_user("leader", DemoAgency.VINH_YEN_ENVIRONMENT)
+        district_land_clerk = make_user("clerk", DemoAgency.VINH_YEN_ENVIRONMENT)
     return People
 
 
@@ -57,11 +58,12 @@ NEW_DUE = datetime(2027, 3, 11, 10, 0, tzinfo=UTC)
 def test_three_level_dossier_end_to_end(people, run_jobs):
     version = catalogue.current_version(LAND)
     dossier = dossiers.counter_intake(people.desk, version, TICH_SON_DESK, 1, complete_input(version.spec))
-    assert dossier.current_step.agency.code == "000.10.21.H62"  # the commune committee verifies
+    assert dossier.current_step.agency.code == DemoAgency.TICH_SON  # the commune committee verifies
     processing.complete_step(dossier, people.commune_specialist, "Đã xác nhận nguồn gốc đất")
-    assert dossier.status == "processing" and dossier.current_step.agency.code == "000.00.05.H62"  # province
+    assert dossier.status == "processing"
+    assert dossier.current_step.agency.code == DemoAgency.ENVIRONMENT_DEPARTMENT  # province
     processing.complete_step(dossier, people.province_land)
-    assert dossier.current_step.agency.code == "000.05.21.H62"  # district
+    assert dossier.current_step.agency.code == DemoAgency.VINH_YEN_ENVIRONMENT  # district
     processing.complete_step(dossier, people.district_land)
     with pytest.raises(dossiers.DossierError) as error:
         processing.complete_step(dossier, people.district_land_leader)  # the decision step needs a decision
@@ -78,7 +80,7 @@ def test_three_level_dossier_end_to_end(people, run_jobs):
     run_jobs()
     assert {d.kind for d in dossier.documents} == {"receipt", "result"}
     result = next(d for d in dossier.documents if d.kind == "result")
-    assert result.agency.code == "000.05.21.H62" and result.number == "1/KQ-CQCM"
+    assert result.agency.code == DemoAgency.VINH_YEN_ENVIRONMENT and result.number == "1/KQ-CQCM"
     db.session.refresh(dossier)
     # Rendered is not signed: an unsigned result PDF is not an electronic result (LEGAL.md §8,
     # was counted before issue 10); the dossier gets the fact when the result is signed.
@@ -193,7 +195,8 @@ def test_late_is_judged_at_the_approval_not_at_the_draft(people):
     assert apology.late is True
     other = guardianship_at_counter(people, MON_0900)
     processing.draft_apology(other, people.commune_specialist, NEW_DUE, "x", now=datetime(2027, 3, 3, 9, 0, tzinfo=UTC))
-    assert processing.approve_apology(other, people.commune_leader, now=DUE - timedelta(days=1)).late is False  # 17:00 sharp
+    assert processing.approve_apology(other, people.commune_leader,
+                                      now=DUE - timedelta(days=1)).late is False  # 17:00 sharp
 
 
 def test_late_apology_leaves_due_at_and_the_classification_untouched(people):
@@ -225,7 +228,8 @@ def test_a_second_apology_is_refused(people):
         processing.draft_apology(dossier, people.commune_specialist, NEW_DUE, "Lần hai", now=MON_0900)
     assert error.value.status == 409 and "chờ lãnh đạo duyệt" in error.value.message
     processing.approve_apology(dossier, people.commune_leader, now=MON_0900)
-    for call in (lambda: processing.draft_apology(dossier, people.commune_specialist, NEW_DUE + timedelta(days=3), "Lần hai"),
+    for call in (lambda: processing.draft_apology(dossier, people.commune_specialist, NEW_DUE + timedelta(days=3),
+                                                  "Lần hai"),
                  lambda: processing.approve_apology(dossier, people.commune_leader)):
         with pytest.raises(dossiers.DossierError) as error:
             call()
@@ -258,7 +262,8 @@ def test_a_rejected_draft_is_kept_and_a_new_one_may_follow(people):
     assert error.value.fields == {"note": "Nhập lý do trả lại dự thảo."}
     rejected = processing.reject_apology(dossier, people.commune_leader, "Ghi rõ lý do", now=MON_0900)
     assert rejected.status == "rejected" and dossier.apology is None and dossier.rescheduled_due_at is None
-    again = processing.draft_apology(dossier, people.commune_specialist, NEW_DUE, "Chờ xác minh của công an", now=MON_0900)
+    again = processing.draft_apology(dossier, people.commune_specialist, NEW_DUE, "Chờ xác minh của công an",
+                                     now=MON_0900)
     assert dossier.apology is again and [a.status for a in dossier.apologies] == ["rejected", "drafted"]
     assert dossier.events[-2].action == "reject_apology"
 
@@ -271,7 +276,7 @@ def test_form_04_is_issued_under_the_head_with_the_approving_leaders_name(people
     run_jobs()
     document = next(d for d in dossier.documents if d.kind == "apology")
     db.session.refresh(document)
-    assert document.issued_by == people.commune_leader and document.agency.code == "000.10.21.H62"
+    assert document.issued_by == people.commune_leader and document.agency.code == DemoAgency.TICH_SON
     text = text_of(write(tmp_path, "apology", storage.path_for(document.sha256).read_bytes()))
     assert "PHIẾU XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT" in text
     assert "xin lỗi Ông/Bà/Tổ chức và đề nghị gia hạn thời gian giải quyết" in text
@@ -287,12 +292,12 @@ def test_return_step_and_assign(people, make_user):
     processing.complete_step(dossier, people.commune_specialist)
     processing.return_step(dossier, people.commune_leader, "Thiếu trích lục")
     assert dossier.current_step.role == "specialist" and "Thiếu trích lục" in dossier.current_step.note
-    colleague = make_user("specialist", "000.10.21.H62")
+    colleague = make_user("specialist", DemoAgency.TICH_SON)
     processing.assign(dossier, people.commune_specialist, colleague.id)
     with pytest.raises(dossiers.DossierError):  # once assigned, only the assignee acts
         processing.complete_step(dossier, people.commune_specialist)
     processing.complete_step(dossier, colleague)
-    outsider = make_user("specialist", "000.11.21.H62")
+    outsider = make_user("specialist", DemoAgency.LIEN_BAO)
     with pytest.raises(dossiers.DossierError):
         processing.assign(dossier, people.commune_leader, outsider.id)
 
@@ -341,7 +346,8 @@ def test_the_desk_declines_a_withdrawal_with_a_reason_and_processing_goes_on(peo
     processing.decline_withdrawal(dossier, people.desk, "Kết quả đã được ký")
     assert dossier.status == "processing" and dossier.previous_status == "accepted"
     assert (dossier.events[-1].action, dossier.events[-1].note) == ("decline_withdrawal", "Kết quả đã được ký")
-    last_message = db.session.query(OutboxMessage).filter_by(dossier_id=dossier.id).order_by(OutboxMessage.id.desc()).first()
+    last_message = (db.session.query(OutboxMessage).filter_by(dossier_id=dossier.id)
+                    .order_by(OutboxMessage.id.desc()).first())
     assert "Yêu cầu rút hồ sơ không được chấp nhận: Kết quả đã được ký" in last_message.body
     processing.resolve(dossier, people.commune_leader, "approved")  # the leader's step goes on
     assert dossier.status == "resolved"
@@ -390,7 +396,7 @@ def test_worklist_shows_own_agency_and_role_only(people, make_user):
     dossier = accepted_birth(people)
     assert [t.dossier_id for t in processing.worklist(people.commune_specialist, 1, 20).items] == [dossier.id]
     assert processing.worklist(people.commune_leader, 1, 20).items == []
-    assert processing.worklist(make_user("specialist", "000.11.21.H62"), 1, 20).items == []
+    assert processing.worklist(make_user("specialist", DemoAgency.LIEN_BAO), 1, 20).items == []
 
 
 def test_control_slip_classifies_each_hand_off(people, tmp_path):

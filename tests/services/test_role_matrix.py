@@ -7,7 +7,8 @@ import pytest
 
 from app.extensions import db
 from app.services import catalogue, dossiers, processing
-from tests.dossier_helpers import (
+from app.services.demo import DemoAgency
+from tests.factories import (
     TICH_SON_DESK,
     birth_input,
     land_at_counter,
@@ -15,18 +16,18 @@ from tests.dossier_helpers import (
     submitted_birth,
 )
 
-COMMUNE = "000.10.21.H62"        # UBND phường Tích Sơn: the birth registration's agency
+COMMUNE = DemoAgency.TICH_SON        # UBND phường Tích Sơn: the birth registration's agency
 
 ACTORS = {
     "citizen": (None, None),                       # the applicant (owner)
     "other_citizen": (None, None),
     "desk": ("reception", TICH_SON_DESK),
-    "other_desk": ("reception", "001.11.21.H62"),
+    "other_desk": ("reception", DemoAgency.LIEN_BAO_DESK),
     "specialist": ("specialist", COMMUNE),
     "leader": ("leader", COMMUNE),
     "clerk": ("clerk", COMMUNE),
-    "other_specialist": ("specialist", "000.11.21.H62"),   # the same role in another commune
-    "admin": ("admin", "000.00.00.H62"),
+    "other_specialist": ("specialist", DemoAgency.LIEN_BAO),   # the same role in another commune
+    "admin": ("admin", DemoAgency.PROVINCE),
 }
 
 
@@ -101,10 +102,12 @@ CASES = {
     "resubmit": (asked_at_intake, lambda d, u, p: dossiers.resubmit(d, u), {"citizen"}),
     "cancel_withdrawal": (withdrawal_requested, lambda d, u, p: dossiers.cancel_withdrawal(d, u), {"citizen"}),
     "stop": (withdrawal_requested, lambda d, u, p: processing.stop(d, u), {"desk"}),
-    "decline_withdrawal": (withdrawal_requested, lambda d, u, p: processing.decline_withdrawal(d, u, "Đã có kết quả"), {"desk"}),
+    "decline_withdrawal": (withdrawal_requested, lambda d, u, p: processing.decline_withdrawal(d, u, "Đã có kết quả"),
+                           {"desk"}),
     "complete_step": (at_specialist, lambda d, u, p: processing.complete_step(d, u), {"specialist"}),
     "assign": (at_specialist, lambda d, u, p: processing.assign(d, u, p["colleague"].id), {"specialist"}),
-    "processing_supplement": (at_specialist, lambda d, u, p: processing.request_supplement(d, u, ["x"], "y"), {"specialist"}),
+    "processing_supplement": (at_specialist, lambda d, u, p: processing.request_supplement(d, u, ["x"], "y"),
+                              {"specialist"}),
     # The step's holder drafts; a leader of the competent agency may draft too, and alone approves.
     "draft_apology": (at_specialist, lambda d, u, p: processing.draft_apology(d, u, d.due_at + timedelta(days=5), "x"),
                       {"specialist", "leader"}),
@@ -115,7 +118,8 @@ CASES = {
     "hand_result_to_desk": (at_clerk, lambda d, u, p: processing.complete_step(d, u), {"clerk"}),
     "return_result": (at_return, lambda d, u, p: processing.return_result(d, u, "counter"), {"desk"}),
     "request_fee": (land_at_commune, lambda d, u, p: processing.request_fee(d, u), {"specialist"}),
-    "record_payment": (fee_requested, lambda d, u, p: processing.record_payment(d, u, 25000, "BL-1"), {"specialist", "desk"}),
+    "record_payment": (fee_requested, lambda d, u, p: processing.record_payment(d, u, 25000, "BL-1"),
+                       {"specialist", "desk"}),
 }
 
 

@@ -11,10 +11,10 @@ import pytest
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 from app.extensions import db
-from app.models import IssuedDocument
 from app.integrations import signing as crypto
+from app.models import IssuedDocument
 from app.services import dossiers, processing, signing, storage
-from tests.dossier_helpers import TICH_SON_DESK, submitted_birth
+from tests.factories import TICH_SON_DESK, submitted_birth
 from tests.signing_helpers import (
     PIN,
     PIN_ENV,
@@ -42,7 +42,8 @@ def widgets(pdf: bytes) -> dict[str, tuple[int, list[float]]]:
     return found
 
 
-def test_receipt_and_result_of_an_electronic_dossier_are_signed_in_order(configured, tmp_path, nss_db_or_none, run_jobs):
+def test_receipt_and_result_of_an_electronic_dossier_are_signed_in_order(configured, tmp_path, nss_db_or_none,
+                                                                         run_jobs):
     people = configured
     dossier = through_the_process(people, run_jobs)
     receipt = document(dossier, "receipt")
@@ -95,7 +96,8 @@ def test_a_rerun_signs_once(configured, run_jobs):
     assert len(crypto.validate(pdf_of(result), signing.trust_roots())) == 2
 
 
-def test_an_expired_key_fails_loudly_keeps_the_document_unsigned_and_a_rerun_signs_it_once(configured, pki, signing_setup, run_jobs):
+def test_an_expired_key_fails_loudly_keeps_the_document_unsigned_and_a_rerun_signs_it_once(configured, pki,
+                                                                                           signing_setup, run_jobs):
     signing_setup(pki.expired, agency=TICH_SON_DESK)
     dossier = dossiers.accept(submitted_birth(configured.citizen), configured.desk)  # the job fails: logged, not raised
     run_jobs()
@@ -132,7 +134,7 @@ def test_a_missing_passphrase_or_certificate_is_an_unreachable_key(configured, m
 
 def test_a_paper_dossier_keeps_unsigned_pdfs_that_claim_no_signature(configured, tmp_path, run_jobs):
     from app.services import catalogue
-    from tests.dossier_helpers import BIRTH, complete_input
+    from tests.factories import BIRTH, complete_input
     from tests.pdf_helpers import text_of, write
 
     version = catalogue.current_version(BIRTH)
@@ -155,7 +157,8 @@ def test_softhsm2_token_signs_through_pkcs11(configured, softhsm, monkeypatch, t
     dossier = through_the_process(configured, run_jobs)
     issue_result(configured, dossier, run_jobs)
     result = document(dossier, "result")
-    assert result.signed_at and [s.signer for s in result.signatures] == ["Phan Văn Tuấn", "Ủy ban nhân dân phường Tích Sơn"]
+    assert result.signed_at and [s.signer for s in result.signatures] == ["Phan Văn Tuấn",
+                                                                          "Ủy ban nhân dân phường Tích Sơn"]
     path = tmp_path / "hsm.pdf"
     path.write_bytes(pdf_of(result))
     assert pdfsig(path).count("Signature is Valid.") == 2
@@ -214,7 +217,8 @@ def test_demo_seed_creates_a_real_chain_once(app, make_user, tmp_path, monkeypat
 
     for account in demo.DEMO_ACCOUNTS:  # the demo accounts themselves (as seed_demo makes them)
         from app.services import accounts
-        accounts.create_user(email=f"{account.email}@{demo.DEMO_DOMAIN}", password="x" * 12, full_name=account.full_name,
+        accounts.create_user(email=f"{account.email}@{demo.DEMO_DOMAIN}", password="x" * 12,
+                             full_name=account.full_name,
                              id_number=account.id_number,
                              grants=[accounts.Grant(r, c) for r, c in account.grants])
     added = demo.seed_signing(tmp_path)
@@ -224,7 +228,8 @@ def test_demo_seed_creates_a_real_chain_once(app, make_user, tmp_path, monkeypat
     checks = signing.check()
     assert len(checks) == 11 and all(c.ok for c in checks)
     assert all("DEMO" in c.facts["issuer"] for c in checks)
-    assert {c.facts["common_name"] for c in checks if c.kind == "personal"} == {"Lê Quang Huy", "Vũ Đức Thắng", "Phan Văn Tuấn"}
+    assert {c.facts["common_name"] for c in checks if c.kind == "personal"} == {"Lê Quang Huy", "Vũ Đức Thắng",
+                                                                                "Phan Văn Tuấn"}
     assert re.search(r"DEMO", crypto.describe(crypto.load_pem_certificates(tmp_path / "demo-root.pem")[0])["subject"])
 
 
@@ -248,7 +253,8 @@ def test_flask_signing_configure_stores_a_location_not_a_secret(app, configured,
         "--key-label", "seal", "--pin-env", PIN_ENV])
     assert result.exit_code == 0, result.output
     row = signing.certificate_for(document_stub(TICH_SON_COMMITTEE), "seal")
-    assert (row.backend, row.pkcs11_module, row.key_label, row.secret_env) == ("pkcs11", SOFTHSM_MODULE, "seal", PIN_ENV)
+    assert (row.backend, row.pkcs11_module, row.key_label, row.secret_env) == ("pkcs11", SOFTHSM_MODULE, "seal",
+                                                                               PIN_ENV)
     assert PIN not in repr(vars(row))
     refused = app.test_cli_runner().invoke(args=["signing", "configure", "--agency", TICH_SON_COMMITTEE,
                                                  "--pkcs12", "/x.p12", "--pin-env", "1234"])

@@ -5,7 +5,7 @@ portal reaches it through pyHanko's ordinary HTTPTimeStamper, as it would a real
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from io import BytesIO
 
@@ -29,7 +29,7 @@ def tsa_url(pki):
     root_key = serialization.load_pem_private_key((pki.folder / "demo-root.key.pem").read_bytes(), None)
     root = x509.load_pem_x509_certificate(pki.root.read_bytes())
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     certificate = (
         x509.CertificateBuilder()
         .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Mot cua DEMO TSA (test only)")]))

@@ -1,5 +1,5 @@
 """Decision 766 figures in SQL, on a hand-built set of dossiers whose answers are worked out by hand."""
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -7,8 +7,9 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Agency, Dossier
 from app.services import catalogue, stats
+from app.services.demo import DemoAgency
 
-UTC = timezone.utc
+UTC = UTC
 T = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)  # Tue 10 Mar 2026 09:00 in Vietnam
 NOW = datetime(2026, 4, 15, 2, 0, tzinfo=UTC)
 
@@ -20,8 +21,9 @@ def agency(code: str) -> Agency:
 def build(version, desk, resolver, *, n, channel=1, received=T, finished=None, result_class=None, due=None,
           minutes=None, outcome=None, e_result=False, files=True, rating=None):
     """`n` dossiers with the given facts (only what the statistics read)."""
-    for i in range(n):
-        d = Dossier(procedure_version=version, receiving_agency=desk, resolving_agency=resolver, status="resolved" if finished else "processing",
+    for _ in range(n):
+        d = Dossier(procedure_version=version, receiving_agency=desk, resolving_agency=resolver,
+                    status="resolved" if finished else "processing",
                     channel=channel, code=f"{desk.code}-260310-{Dossier.query.count() + 1:04d}", received_at=received,
                     due_at=due or received + timedelta(days=5), finished_at=finished, result_class=result_class,
                     processing_minutes=minutes, outcome=outcome, form_data={}, delivery="counter",
@@ -37,16 +39,19 @@ def march(loaded_catalogue):
     4 early (2 online, 1 rated not satisfied, all with an e-result), 3 on time, 1 late,
     1 open within its deadline, 1 open and overdue; and 2 dossiers of another commune."""
     birth = catalogue.current_version("1.001193")
-    desk, ubnd = agency("001.10.21.H62"), agency("000.10.21.H62")
+    desk, ubnd = agency(DemoAgency.TICH_SON_DESK), agency(DemoAgency.TICH_SON)
     done = T + timedelta(days=1)
-    build(birth, desk, ubnd, n=2, channel=2, finished=done, result_class="early", minutes=450, outcome="approved", e_result=True)
-    build(birth, desk, ubnd, n=1, finished=done, result_class="early", minutes=450, outcome="approved", e_result=True, rating="not_satisfied")
-    build(birth, desk, ubnd, n=1, finished=done, result_class="early", minutes=450, outcome="approved", e_result=True, files=False)
+    build(birth, desk, ubnd, n=2, channel=2, finished=done, result_class="early", minutes=450, outcome="approved",
+          e_result=True)
+    build(birth, desk, ubnd, n=1, finished=done, result_class="early", minutes=450, outcome="approved", e_result=True,
+          rating="not_satisfied")
+    build(birth, desk, ubnd, n=1, finished=done, result_class="early", minutes=450, outcome="approved", e_result=True,
+          files=False)
     build(birth, desk, ubnd, n=3, finished=done, result_class="on_time", minutes=900, outcome="approved")
     build(birth, desk, ubnd, n=1, finished=done, result_class="late", minutes=2250, outcome="approved")
     build(birth, desk, ubnd, n=1, due=NOW + timedelta(days=3))            # open, within
     build(birth, desk, ubnd, n=1, due=T + timedelta(days=2))              # open, overdue
-    other_desk, other = agency("001.11.21.H62"), agency("000.11.21.H62")
+    other_desk, other = agency(DemoAgency.LIEN_BAO_DESK), agency(DemoAgency.LIEN_BAO)
     build(birth, other_desk, other, n=2, finished=done, result_class="late", minutes=900, outcome="approved")
 
 
@@ -68,18 +73,19 @@ def test_province_figures_for_march(march):
 
 
 def test_one_agency_and_the_ranking(march):
-    scope = stats.Scope(date(2026, 3, 1), date(2026, 3, 31), agency=agency("000.10.21.H62"))
+    scope = stats.Scope(date(2026, 3, 1), date(2026, 3, 31), agency=agency(DemoAgency.TICH_SON))
     fig = stats.figures(scope, now=NOW)
     assert (fig.counts.received, fig.counts.late) == (10, 1)
     assert str(fig.indices["2.1"].rate) == "0.8000"  # (4 early + 3 on time + 1 open within) / 10
     summary, ranking = stats.overview(stats.Scope(date(2026, 3, 1), date(2026, 3, 31)), now=NOW)
-    assert [(a.code, str(f.indices["2.1"].rate)) for a, f in ranking] == [("000.10.21.H62", "0.8000"), ("000.11.21.H62", "0.0000")]
+    assert [(a.code, str(f.indices["2.1"].rate)) for a, f in ranking] == [(DemoAgency.TICH_SON, "0.8000"),
+                                                                          (DemoAgency.LIEN_BAO, "0.0000")]
     assert summary.counts.received == 12
 
 
 def test_the_overview_adds_up_to_the_figures_with_dossiers_not_yet_routed(march):
     """A received dossier whose competent agency is not set yet counts in the whole, not in the ranking."""
-    build(catalogue.current_version("1.001193"), agency("001.10.21.H62"), None, n=2, received=T)
+    build(catalogue.current_version("1.001193"), agency(DemoAgency.TICH_SON_DESK), None, n=2, received=T)
     scope = stats.Scope(date(2026, 3, 1), date(2026, 3, 31))
     summary, ranking = stats.overview(scope, now=NOW)
     assert summary == stats.figures(scope, now=NOW) and summary.counts.received == 14
@@ -110,9 +116,10 @@ def test_each_month_of_the_trend_is_that_months_own_figures(march):
     """One grouped query gives what figures() gives for each month alone, each cut at the
     month's end: a dossier of March still open in April counts as open in March."""
     birth = catalogue.current_version("1.001193")
-    desk, ubnd = agency("001.10.21.H62"), agency("000.10.21.H62")
+    desk, ubnd = agency(DemoAgency.TICH_SON_DESK), agency(DemoAgency.TICH_SON)
     february = datetime(2026, 2, 27, 2, 0, tzinfo=UTC)
-    build(birth, desk, ubnd, n=2, received=february, finished=february + timedelta(days=12), result_class="late", minutes=900)
+    build(birth, desk, ubnd, n=2, received=february, finished=february + timedelta(days=12), result_class="late",
+          minutes=900)
     scope = stats.Scope(date(2026, 1, 15), date(2026, 4, 30))
     trend = stats.months(scope, now=NOW)
     assert [m for m, _ in trend] == [date(2026, 1, 1), date(2026, 2, 1), date(2026, 3, 1), date(2026, 4, 1)]

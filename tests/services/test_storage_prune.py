@@ -10,7 +10,7 @@ import pytest
 from app.extensions import db
 from app.services import catalogue, dossiers, storage
 from app.services.storage import path_for
-from tests.dossier_helpers import (
+from tests.factories import (
     BIRTH,
     PDF,
     PNG,

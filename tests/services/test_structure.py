@@ -24,7 +24,8 @@ def test_each_district_and_commune_has_committee_and_one_stop_desk():
         kinds = {a.kind for a in db.session.scalars(select(Agency).where(Agency.unit_id == unit.id))}
         assert {"committee", "one_stop"} <= kinds, unit.name
         if unit.level == "district":
-            sectors = set(db.session.scalars(select(Agency.sector).where(Agency.unit_id == unit.id, Agency.kind == "department")))
+            sectors = set(db.session.scalars(select(Agency.sector).where(Agency.unit_id == unit.id,
+                                                                         Agency.kind == "department")))
             assert sectors == {"justice", "construction", "planning_investment", "natural_resources"}
 
 
@@ -51,7 +52,8 @@ def test_two_tier_province_works_with_the_same_code():
     """A 2025 two-tier province: communes hang directly under the province (Law 72/2025/QH15)."""
     province = AdministrativeUnit(code="99", name="Tỉnh Thử Nghiệm", level="province")
     commune = AdministrativeUnit(code="99001", name="Xã Một", level="commune", parent=province)
-    db.session.add_all([province, commune, Agency(code="000.00.00.T99", name="UBND xã Một", kind="committee", unit=commune)])
+    db.session.add_all([province, commune,
+                        Agency(code="000.00.00.T99", name="UBND xã Một", kind="committee", unit=commune)])
     db.session.commit()
     try:
         roots = {node.unit.code: node for node in agency_tree()}

@@ -11,13 +11,13 @@ from app.extensions import db
 from app.models import IssuedDocument, OutboxMessage
 from app.models.users import utcnow
 from app.services import dossiers, issuing, jobs
-from tests.dossier_helpers import submitted_birth
+from tests.factories import submitted_birth
 from tests.signing_helpers import document, through_the_process
 
 
 def replay_now(app) -> str:
     """The cron line, with no grace period; the queued jobs then run as a worker runs them."""
-    from tests.dossier_helpers import run_queued_jobs
+    from tests.factories import run_queued_jobs
 
     result = app.test_cli_runner().invoke(args=["jobs", "replay", "--older-than", "0"])
     assert result.exit_code == 0, result.output
@@ -53,7 +53,8 @@ def test_jobs_lost_while_redis_was_down_are_replayed_once(app, configured, monke
 
 
 def dossier_messages(dossier) -> list[OutboxMessage]:
-    return list(db.session.scalars(db.select(OutboxMessage).filter_by(dossier_id=dossier.id).order_by(OutboxMessage.id)))
+    query = db.select(OutboxMessage).filter_by(dossier_id=dossier.id).order_by(OutboxMessage.id)
+    return list(db.session.scalars(query))
 
 
 def test_a_document_whose_render_failed_is_rendered_and_signed_by_replay(app, configured, monkeypatch, run_jobs):

@@ -1,16 +1,17 @@
 """/quan-tri/lich: admin overrides of the working calendar."""
-from datetime import date
+from datetime import UTC, date
 
 import pytest
 
 from app.extensions import db
 from app.models import CalendarDay
 from app.services import calendar as calendar_service
+from app.services.demo import DemoAgency
 
 
 @pytest.fixture
 def admin(make_user, login):
-    return login(make_user("admin", "000.00.00.H62"))
+    return login(make_user("admin", DemoAgency.PROVINCE))
 
 
 def test_visitor_is_sent_to_log_in(client):
@@ -18,11 +19,13 @@ def test_visitor_is_sent_to_log_in(client):
     assert response.status_code == 302 and "/dang-nhap" in response.headers["Location"]
 
 
-@pytest.mark.parametrize("role, agency", [(None, None), ("reception", "000.00.01.H62"), ("leader", "000.00.02.H62")])
+@pytest.mark.parametrize("role, agency",
+                         [(None, None), ("reception", DemoAgency.CENTRE), ("leader", DemoAgency.JUSTICE_DEPARTMENT)])
 def test_wrong_role_gets_403(client, make_user, login, role, agency):
     login(make_user(role, agency))
     assert client.get("/quan-tri/lich").status_code == 403
-    assert client.post("/quan-tri/lich", data={"day": "2027-02-13", "kind": "working_day", "note": "x"}).status_code == 403
+    assert client.post("/quan-tri/lich",
+                       data={"day": "2027-02-13", "kind": "working_day", "note": "x"}).status_code == 403
     row = calendar_service.add_override(date(2027, 1, 2), "day_off", "thử")
     assert client.post(f"/quan-tri/lich/{row.id}/xoa").status_code == 403
     assert db.session.get(CalendarDay, row.id) is not None
@@ -31,7 +34,8 @@ def test_wrong_role_gets_403(client, make_user, login, role, agency):
 def test_admin_adds_a_working_saturday_and_it_changes_due_dates(client, admin):
     page = client.get("/quan-tri/lich").get_data(as_text=True)
     assert "Chưa có ngày điều chỉnh nào" in page
-    response = client.post("/quan-tri/lich", data={"day": "2027-02-13", "kind": "working_day", "note": "Làm bù ngày 12/02"})
+    response = client.post("/quan-tri/lich",
+                           data={"day": "2027-02-13", "kind": "working_day", "note": "Làm bù ngày 12/02"})
     assert response.status_code == 302
     cal = calendar_service.work_calendar()
     assert cal.is_working_day(date(2027, 2, 13))
@@ -81,17 +85,18 @@ def test_official_swaps_are_shown_with_their_source_and_an_override_wins(client,
     # The province decides otherwise for 10 January: the admin override wins and the page says so.
     client.post("/quan-tri/lich", data={"day": "2026-01-10", "kind": "day_off", "note": "Tỉnh cho nghỉ"})
     assert not calendar_service.work_calendar().is_working_day(date(2026, 1, 10))
-    assert "Thay bằng điều chỉnh của quản trị viên: Ngày nghỉ bổ sung" in client.get("/quan-tri/lich").get_data(as_text=True)
+    page = client.get("/quan-tri/lich").get_data(as_text=True)
+    assert "Thay bằng điều chỉnh của quản trị viên: Ngày nghỉ bổ sung" in page
 
 
 def test_due_date_at_acceptance_skips_2_january_2026_and_counts_10_january(app, make_user, loaded_catalogue):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from app.services import catalogue
     version = catalogue.current_version("1.001612")  # 3 working days
     # Thu 8 Jan 2026 10:00 ICT: Fri 9, Sat 10 (worked), Mon 12.
-    received = datetime(2026, 1, 8, 3, 0, tzinfo=timezone.utc)
-    assert calendar_service.expected_due(version, received) == datetime(2026, 1, 12, 10, 0, tzinfo=timezone.utc)
+    received = datetime(2026, 1, 8, 3, 0, tzinfo=UTC)
+    assert calendar_service.expected_due(version, received) == datetime(2026, 1, 12, 10, 0, tzinfo=UTC)
     # Wed 31 Dec 2025 10:00 ICT: Thu 1 (holiday), Fri 2 (swap), weekend -> Mon 5, Tue 6, Wed 7.
-    received = datetime(2025, 12, 31, 3, 0, tzinfo=timezone.utc)
-    assert calendar_service.expected_due(version, received) == datetime(2026, 1, 7, 10, 0, tzinfo=timezone.utc)
+    received = datetime(2025, 12, 31, 3, 0, tzinfo=UTC)
+    assert calendar_service.expected_due(version, received) == datetime(2026, 1, 7, 10, 0, tzinfo=UTC)

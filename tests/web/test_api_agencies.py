@@ -1,6 +1,8 @@
 """GET /api/v1/agencies."""
 import pytest
 
+from app.services.demo import DemoAgency
+
 
 def test_agencies_lists_all_with_documented_shape(client):
     items = client.get("/api/v1/agencies").get_json()["items"]
@@ -9,7 +11,7 @@ def test_agencies_lists_all_with_documented_shape(client):
     first = items[0]
     assert set(first) == {"code", "name", "kind", "level", "unit", "parent_code"}
     assert first == {
-        "code": "000.00.00.H62", "name": "Ủy ban nhân dân tỉnh Vĩnh Phúc", "kind": "committee",
+        "code": DemoAgency.PROVINCE, "name": "Ủy ban nhân dân tỉnh Vĩnh Phúc", "kind": "committee",
         "level": "province", "unit": {"code": "26", "name": "Tỉnh Vĩnh Phúc"}, "parent_code": None,
     }
 
@@ -21,7 +23,7 @@ def test_agencies_filter_by_level_kind_and_unit(client):
     items = client.get("/api/v1/agencies?unit=08707").get_json()["items"]
     assert {i["name"] for i in items} == {"Ủy ban nhân dân phường Tích Sơn", "Bộ phận Một cửa phường Tích Sơn"}
     one_stop = next(i for i in items if i["kind"] == "one_stop")
-    assert one_stop["parent_code"] == "000.10.21.H62"
+    assert one_stop["parent_code"] == DemoAgency.TICH_SON
     items = client.get("/api/v1/agencies?level=district&kind=department&unit=243").get_json()["items"]
     assert [i["name"] for i in items] == [
         "Phòng Tư pháp thành phố Vĩnh Yên", "Phòng Quản lý đô thị thành phố Vĩnh Yên",

@@ -13,7 +13,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance, status_code_conformance
 
 from app.blueprints.api_dossiers import ACTIONS
-from tests.dossier_helpers import GUARDIANSHIP, TICH_SON_DESK, at_counter, submitted_birth
+from tests.factories import GUARDIANSHIP, TICH_SON_DESK, at_counter, submitted_birth
 
 
 def test_openapi_document_is_valid_3_1_and_covers_every_api_route(app, client):

@@ -63,7 +63,8 @@ def test_due_date_counts_working_days_over_tet_2027(client, loaded_catalogue, re
 
 
 def test_due_date_counts_calendar_days_where_the_law_says_days(client, loaded_catalogue):
-    # 1.009994: "15 ngày" (Construction Law Art. 102 as amended 2020): Tết counts; 1 Feb + 15 days = Tue 16 Feb, a working day.
+    # 1.009994: "15 ngày" (Construction Law Art. 102 as amended 2020): Tết counts;
+    # 1 Feb + 15 days = Tue 16 Feb, a working day.
     response = client.get("/api/v1/procedures/1.009994/due-date?received_at=2027-02-01T09:00:00%2B07:00")
     assert response.get_json()["due_at"] == "2027-02-16T17:00:00+07:00"
 

@@ -83,7 +83,8 @@ def test_login_refuses_a_deactivated_account(client, make_user, app):
 
 def test_login_never_redirects_off_site(client, make_user):
     user = make_user(password="dung-mat-khau")
-    response = client.post("/dang-nhap?next=https://evil.example/x", data={"email": user.email, "password": "dung-mat-khau"})
+    response = client.post("/dang-nhap?next=https://evil.example/x",
+                           data={"email": user.email, "password": "dung-mat-khau"})
     assert response.headers["Location"] == "/"
 
 
@@ -106,7 +107,8 @@ def test_login_is_rate_limited(client, app):
     app.config["LOGIN_RATE_LIMIT"] = "3 per minute"
     limiter.reset()
     try:
-        codes = [client.post("/dang-nhap", data={"email": "x@motcua.example", "password": "sai"}).status_code for _ in range(4)]
+        codes = [client.post("/dang-nhap",
+                             data={"email": "x@motcua.example", "password": "sai"}).status_code for _ in range(4)]
         assert codes == [401, 401, 401, 429]
         assert "quá nhiều yêu cầu" in client.post("/dang-nhap", data={}).get_data(as_text=True)
     finally:

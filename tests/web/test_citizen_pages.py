@@ -6,7 +6,7 @@ import pytest
 from app.extensions import db
 from app.models import Dossier
 from app.services import catalogue, dossiers
-from tests.dossier_helpers import (
+from tests.factories import (
     BIRTH,
     BIRTH_FORM,
     EXE,

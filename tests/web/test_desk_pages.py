@@ -5,7 +5,7 @@ import pytest
 
 from app.extensions import db
 from app.models import Dossier
-from tests.dossier_helpers import (
+from tests.factories import (
     BIRTH,
     BIRTH_FORM,
     PDF,
@@ -132,7 +132,7 @@ def test_the_desk_records_at_receipt_that_a_marriage_must_be_verified(client, de
     from datetime import timedelta
 
     from app.services import catalogue, dossiers
-    from tests.dossier_helpers import complete_input
+    from tests.factories import complete_input
 
     version = catalogue.current_version("1.000894")
     marriage = dossiers.submit_new(make_user(), version, TICH_SON_DESK, complete_input(version.spec))

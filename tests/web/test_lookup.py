@@ -1,12 +1,13 @@
 """Public lookup by code: page and API; masked; 404; rate-limited."""
 from app.extensions import limiter
 from app.services import dossiers
-from tests.dossier_helpers import submitted_birth
+from app.services.demo import DemoAgency
+from tests.factories import submitted_birth
 
 
 def test_lookup_page_shows_status_and_a_masked_name_only(client, make_user, loaded_catalogue):
     dossier = submitted_birth(make_user())
-    dossiers.accept(dossier, make_user("reception", "001.10.21.H62"))
+    dossiers.accept(dossier, make_user("reception", DemoAgency.TICH_SON_DESK))
     page = client.get(f"/tra-cuu?ma={dossier.code.lower()}").get_data(as_text=True)
     assert dossier.code in page and "Nguyễn V** A**" in page
     for secret in ("026090001234", "0912345678", "an@motcua.example", "Phường Tích Sơn, thành phố", "to-khai.pdf"):
@@ -29,11 +30,12 @@ def test_lookup_unknown_or_malformed_code_is_404_with_a_message(client, loaded_c
 
 
 def test_lookup_api_shape_and_masking(client, make_user, loaded_catalogue):
-    citizen, reception = make_user(), make_user("reception", "001.10.21.H62")
+    citizen, reception = make_user(), make_user("reception", DemoAgency.TICH_SON_DESK)
     dossier = submitted_birth(citizen)
     dossiers.accept(dossier, reception)
     body = client.get(f"/api/v1/lookup/{dossier.code}").get_json()
-    assert set(body) >= {"code", "procedure", "status", "status_code", "status_label", "received_at", "due_at", "applicant"}
+    assert set(body) >= {"code", "procedure", "status", "status_code", "status_label", "received_at", "due_at",
+                         "applicant"}
     assert body["status"] == "accepted" and body["status_code"] == 2 and body["applicant"] == "Nguyễn V** A**"
     assert body["procedure"]["code"] == "1.001193"
     text = str(body)

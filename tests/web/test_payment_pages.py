@@ -6,13 +6,15 @@ import pytest
 from app.extensions import db
 from app.models import PaymentOrder
 from app.services import payments
-from tests.dossier_helpers import TICH_SON_DESK, owing_dossier
-from tests.dossier_helpers import vnpay_answer as answer
+from app.services.demo import DemoAgency
+from tests.factories import TICH_SON_DESK, owing_dossier
+from tests.factories import vnpay_answer as answer
 
 
 @pytest.fixture
 def owing(make_user, loaded_catalogue):
-    return owing_dossier(make_user(), make_user("reception", TICH_SON_DESK), make_user("specialist", "000.10.21.H62"))
+    return owing_dossier(make_user(), make_user("reception", TICH_SON_DESK),
+                         make_user("specialist", DemoAgency.TICH_SON))
 
 
 def test_the_applicant_pays_online_and_comes_back_to_the_result(client, login, vnpay_account, owing):

@@ -2,7 +2,8 @@
 import pytest
 
 from app.services import dossiers, processing, ratings
-from tests.dossier_helpers import TICH_SON_DESK, submitted_birth
+from app.services.demo import DemoAgency
+from tests.factories import TICH_SON_DESK, submitted_birth
 from tests.pdf_helpers import reading_text, write
 from tests.services.test_stats import march  # noqa: F401  (the hand-built March 2026 fixture)
 
@@ -22,10 +23,12 @@ def test_dashboard_drill_down_and_csv(client, march):  # noqa: F811
     assert "Ủy ban nhân dân phường Tích Sơn tiếp nhận <strong>10</strong>" in page
     csv = client.get("/thong-ke?ky=month&nam=2026&so=3&dinh_dang=csv")
     text = csv.data.decode("utf-8")
-    assert csv.mimetype == "text/csv" and text.startswith("\ufeffCơ quan,") and "Ủy ban nhân dân phường Tích Sơn,000.10.21.H62,10" in text
+    assert csv.mimetype == "text/csv" and text.startswith("\ufeffCơ quan,")
+    assert "Ủy ban nhân dân phường Tích Sơn,000.10.21.H62,10" in text
 
 
-@pytest.mark.parametrize("query, status", [("ky=month&nam=2026&so=13", 400), ("ky=weekly", 400), ("ky=custom&tu=2026-03-01", 400),
+@pytest.mark.parametrize("query, status",
+                         [("ky=month&nam=2026&so=13", 400), ("ky=weekly", 400), ("ky=custom&tu=2026-03-01", 400),
                                            ("cap=ward", 400), ("co_quan=000.99.99.H62", 404)])
 def test_dashboard_bad_parameters(client, loaded_catalogue, query, status):
     assert client.get(f"/thong-ke?{query}").status_code == status
@@ -34,7 +37,9 @@ def test_dashboard_bad_parameters(client, loaded_catalogue, query, status):
 def test_stats_api_shape(client, march):  # noqa: F811
     body = client.get("/api/v1/stats?from=2026-03-01&to=2026-03-31&agency=000.10.21.H62").get_json()
     assert body["period"] == {"from": "2026-03-01", "to": "2026-03-31"}
-    assert (body["received"], body["resolved"], body["early"], body["on_time"], body["late"], body["open"]) == (10, 8, 4, 3, 1, 2)
+    assert (body["received"], body["resolved"], body["early"], body["on_time"], body["late"], body["open"]) == (10, 8,
+                                                                                                                4, 3,
+                                                                                                                1, 2)
     assert body["indices"]["2.1"]["rate"] == 0.8 and body["indices"]["2.1"]["points"] == 16.0
     assert body["indices"]["3.6"] == {"rate": None, "points": None, "numerator": 0, "denominator": 0}
 
@@ -54,9 +59,9 @@ def test_stats_api_unknown_agency_404(client, loaded_catalogue):
 def returned(make_user, loaded_catalogue):
     citizen = make_user()
     dossier = dossiers.accept(submitted_birth(citizen), make_user("reception", TICH_SON_DESK))
-    processing.complete_step(dossier, make_user("specialist", "000.10.21.H62"))
-    processing.resolve(dossier, make_user("leader", "000.10.21.H62"), "approved")
-    processing.complete_step(dossier, make_user("clerk", "000.10.21.H62"))
+    processing.complete_step(dossier, make_user("specialist", DemoAgency.TICH_SON))
+    processing.resolve(dossier, make_user("leader", DemoAgency.TICH_SON), "approved")
+    processing.complete_step(dossier, make_user("clerk", DemoAgency.TICH_SON))
     processing.return_result(dossier, make_user("reception", TICH_SON_DESK), "counter")
     return citizen, dossier
 
@@ -69,9 +74,9 @@ def test_applicant_rates_once_and_staff_see_it(client, login, make_user, returne
     again = client.post(f"/ho-so/{dossier.id}/danh-gia", data={"value": "satisfied"}, follow_redirects=True)
     assert "mỗi hồ sơ đánh giá một lần" in again.get_data(as_text=True)
     assert dossier.rating.value == "not_satisfied" and dossier.rated_poor
-    login(make_user("leader", "000.10.21.H62"))
+    login(make_user("leader", DemoAgency.TICH_SON))
     assert "Chờ lâu" in client.get("/xu-ly/danh-gia").get_data(as_text=True)
-    login(make_user("leader", "000.11.21.H62"))
+    login(make_user("leader", DemoAgency.LIEN_BAO))
     assert "Chờ lâu" not in client.get("/xu-ly/danh-gia").get_data(as_text=True)
 
 
@@ -101,7 +106,7 @@ def test_dashboard_table_as_xlsx(client, march):  # noqa: F811
     assert response.mimetype.endswith("spreadsheetml.sheet")
     sheet = load_workbook(BytesIO(response.data)).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][0] == "Cơ quan" and rows[1][:3] == ("Ủy ban nhân dân phường Tích Sơn", "000.10.21.H62", 10)
+    assert rows[0][0] == "Cơ quan" and rows[1][:3] == ("Ủy ban nhân dân phường Tích Sơn", DemoAgency.TICH_SON, 10)
     assert rows[1][-1] == 80.0
 
 

@@ -8,7 +8,8 @@ import pytest
 
 from app.extensions import limiter
 from app.services import dossiers
-from tests.dossier_helpers import submitted_birth
+from app.services.demo import DemoAgency
+from tests.factories import submitted_birth
 from tests.signing_helpers import document, issue_result, pdf_of, through_the_process
 
 
@@ -114,7 +115,8 @@ def test_dossier_pages_and_api_show_who_signed_and_when(client, login, signed, c
     assert "Đã ký số" in page and "Phan Văn Tuấn" in page and "PAdES B-B" in page
     token = client.post("/api/v1/auth/token", json={"email": configured.citizen.email,
                                                       "password": "mat-khau-thu-nghiem"}).get_json()["token"]
-    items = client.get(f"/api/v1/dossiers/{signed.code}/documents", headers={"Authorization": f"Bearer {token}"}).get_json()
+    items = client.get(f"/api/v1/dossiers/{signed.code}/documents",
+                       headers={"Authorization": f"Bearer {token}"}).get_json()
     result = next(i for i in items if i["kind"] == "result")
     assert result["signed"] and result["signed_at"] and result["needs_signature"]
     assert [(s["role"], s["signer"]) for s in result["signatures"]] == [
@@ -125,7 +127,7 @@ def test_dossier_pages_and_api_show_who_signed_and_when(client, login, signed, c
 
 
 def test_the_desk_sees_a_failed_signature_in_vietnamese(client, login, configured, pki, signing_setup, run_jobs):
-    signing_setup(pki.expired, agency="001.10.21.H62")
+    signing_setup(pki.expired, agency=DemoAgency.TICH_SON_DESK)
     dossier = dossiers.accept(submitted_birth(configured.citizen), configured.desk)
     run_jobs()
     login(configured.desk)
@@ -138,7 +140,7 @@ def test_the_desk_sees_a_failed_signature_in_vietnamese(client, login, configure
 
 def test_document_pages_keep_their_roles(client, login, signed, configured, make_user):
     """The pages that now show signatures still answer 403 to a wrong role and 404 to a missing dossier."""
-    login(make_user("reception", "000.00.01.H62"))
+    login(make_user("reception", DemoAgency.CENTRE))
     assert client.get(f"/xu-ly/ho-so/{signed.id}").status_code == 403
     login(configured.clerk)
     assert client.get("/xu-ly/ho-so/999999").status_code == 404

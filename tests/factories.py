@@ -1,6 +1,9 @@
-"""Builders for dossier tests: files, a complete birth-registration input, a submitted dossier."""
+"""Builders for tests: files, complete inputs, the demo office's staff, and a dossier in each state
+(`birth_in(state, office)`), built through the real services as a user would."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from io import BytesIO
 
 import pikepdf
@@ -9,9 +12,10 @@ from PIL import Image
 from rq import SimpleWorker
 from werkzeug.datastructures import FileStorage
 
-from app.services import catalogue, dossiers
+from app.models import Dossier, User
+from app.services import catalogue, dossiers, processing
+from app.services.demo import DemoAgency
 from app.services.dossiers import Applicant, DraftInput
-
 
 
 def pdf_bytes(title: str = "") -> bytes:
@@ -34,8 +38,8 @@ PDF = pdf_bytes()
 PNG = image_bytes()
 EXE = b"MZ\x90\x00" + b"\x00" * 64
 BIRTH = "1.001193"           # commune level, fully online
-TICH_SON_DESK = "001.10.21.H62"  # Bộ phận Một cửa phường Tích Sơn
-LIEN_BAO_DESK = "001.11.21.H62"  # Bộ phận Một cửa phường Liên Bảo
+TICH_SON_DESK = DemoAgency.TICH_SON_DESK  # Bộ phận Một cửa phường Tích Sơn
+LIEN_BAO_DESK = DemoAgency.LIEN_BAO_DESK  # Bộ phận Một cửa phường Liên Bảo
 
 BIRTH_FORM = {
     "applicant_full_name": "Nguyễn Văn An", "applicant_id_number": "026090001234", "relationship": "cha",
@@ -73,6 +77,48 @@ def submitted_birth(citizen, desk: str = TICH_SON_DESK, now=None):
     dossier = dossiers.start_draft(citizen, version, desk)
     dossiers.save_draft(dossier, citizen, birth_input(), dossier.lock_version)
     return dossiers.submit(dossier, citizen, now=now)
+
+
+@dataclass(frozen=True)
+class Office:
+    """A citizen and the Tích Sơn staff who take a commune dossier from the desk to its return."""
+    citizen: User
+    desk: User
+    specialist: User
+    leader: User
+    clerk: User
+
+
+def tich_son(make_user: Callable[..., User]) -> Office:
+    """The office, from the `make_user` fixture."""
+    return Office(make_user(), make_user("reception", DemoAgency.TICH_SON_DESK),
+                  *(make_user(role, DemoAgency.TICH_SON) for role in ("specialist", "leader", "clerk")))
+
+
+STATES = ("draft", "submitted", "supplement_requested", "refused", "accepted", "processing", "resolved", "returned")
+
+
+def birth_in(state: str, office: Office, now=None) -> Dossier:
+    """A birth registration of `office.citizen` in `state` (one of STATES), taken there step by step."""
+    if state == "draft":
+        dossier = dossiers.start_draft(office.citizen, catalogue.current_version(BIRTH), TICH_SON_DESK)
+        return dossiers.save_draft(dossier, office.citizen, birth_input(), dossier.lock_version)
+    dossier = submitted_birth(office.citizen, now=now)
+    if state == "supplement_requested":
+        return dossiers.request_supplement(dossier, office.desk, ["Giấy chứng sinh bản chính"], "Bản chụp không rõ")
+    if state == "refused":
+        return dossiers.refuse(dossier, office.desk, ["Không thuộc thẩm quyền của phường"])
+    if state != "submitted":
+        dossiers.accept(dossier, office.desk, now=now)
+    if state in ("processing", "resolved", "returned"):
+        processing.complete_step(dossier, office.specialist, "Đủ điều kiện", now=now)
+    if state in ("resolved", "returned"):
+        processing.resolve(dossier, office.leader, "approved", now=now)
+    if state == "returned":
+        while dossier.current_step is not None and dossier.current_step.role != "reception":
+            processing.complete_step(dossier, office.clerk, now=now)
+        processing.return_result(dossier, office.desk, "counter", now=now)
+    return dossier
 
 
 SAMPLE = {"text": "Nội dung mẫu", "textarea": "Nội dung mẫu dài", "date": "2026-11-20", "number": "120",
