@@ -18,11 +18,12 @@ from flask import (
 from flask_login import current_user
 
 from app.domain.deadlines import OFFICE_TZ
+from app.domain.workflow import Action
 from app.forms.admin import ConfirmForm
 from app.models import Dossier
 from app.services import control, processing, ratings
 from app.services.calendar import work_calendar
-from app.services.permissions import holds
+from app.services.permissions import holds, may
 from app.services.transitions import DossierError, available_actions
 from app.web import (
     confirmed,
@@ -119,6 +120,7 @@ def dossier(dossier_id: int):
         decision_step=task is not None and processing.is_decision_step(dossier, task.position),
         return_step=task is not None and processing.is_return_step(dossier, task.position),
         methods=processing.RETURN_METHODS, available=available_actions(dossier, current_user),
+        may_issue=may(current_user, Action.APPROVE_APOLOGY, dossier),  # a leader drafts and issues at once
         apology_deadline=processing.apology_deadline_of(dossier),
     ), 422 if summary else 200
 

@@ -37,6 +37,7 @@ __all__ = [
     "KEEPS",
     "Action",
     "Actor",
+    "ApologyStage",
     "DossierState",
     "HistoryError",
     "Status",
@@ -313,6 +314,27 @@ def _sources(action: Action) -> frozenset[Status]:
     return frozenset(status for (status, act) in TRANSITIONS if act is action)
 
 
+class ApologyStage(StrEnum):
+    """Where the dossier's one apology (form 04) stands: none yet, a draft waiting for the
+    leader, or issued (here, or in the system a dossier was imported from)."""
+
+    NONE = "none"
+    DRAFTED = "drafted"
+    ISSUED = "issued"
+
+
+# The apology actions by stage (Decree 61/2018 Art. 21: the apology and new date are given
+# once; a leader approves the specialist's draft, LEGAL.md 8): None where the action may go on.
+_APOLOGY_REFUSALS: dict[tuple[Action, ApologyStage], str] = {
+    **{(action, ApologyStage.ISSUED): "hồ sơ đã được xin lỗi và hẹn lại ngày trả kết quả một lần; "
+                                      "không được hẹn lại lần thứ hai."
+       for action in (Action.DRAFT_APOLOGY, Action.APPROVE_APOLOGY, Action.REJECT_APOLOGY)},
+    (Action.DRAFT_APOLOGY, ApologyStage.DRAFTED): "đã có dự thảo phiếu xin lỗi đang chờ lãnh đạo duyệt.",
+    (Action.APPROVE_APOLOGY, ApologyStage.NONE): "không có dự thảo phiếu xin lỗi chờ duyệt.",
+    (Action.REJECT_APOLOGY, ApologyStage.NONE): "không có dự thảo phiếu xin lỗi chờ duyệt.",
+}
+
+
 @dataclass(frozen=True)
 class DossierState:
     """What the guards need to know about a dossier, nothing else.
@@ -326,6 +348,7 @@ class DossierState:
     intake_supplements: int = 0  # supplement requests made at intake so far
     processing_supplements: int = 0  # made during processing so far
     previous_status: Status | None = None
+    apology: ApologyStage = ApologyStage.NONE
 
     def __post_init__(self) -> None:
         # Statuses may come from the database as plain strings; an unknown one is a bug.
@@ -372,6 +395,9 @@ def next_status(state: DossierState, action: Action) -> Status:
         else:
             reason = "thao tác không hợp lệ ở trạng thái này."
         raise _refuse(state, action, reason)
+
+    if refusal := _APOLOGY_REFUSALS.get((action, ApologyStage(state.apology))):
+        raise _refuse(state, action, refusal)
 
     if action is Action.REQUEST_SUPPLEMENT:
         if state.status is Status.SUBMITTED:

@@ -22,8 +22,8 @@ from app.domain.deadlines import (
     process_start,
     step_due_dates,
 )
-from app.domain.timeline import Timeline, on_time_verdict, processing_minutes, verdict_at
 from app.domain.structure import AgencyKind, Role
+from app.domain.timeline import Timeline, on_time_verdict, processing_minutes, verdict_at
 from app.domain.workflow import Action
 from app.extensions import db
 from app.models import (
@@ -40,11 +40,11 @@ from app.models import (
 from app.models.users import utcnow
 from app.services import issuing, notify, signing
 from app.services.calendar import procedure_calendar, work_calendar
-from app.services.permissions import holds, member, may
+from app.services.permissions import holds, may, member
 from app.services.transitions import (
     DossierError,
-    commit_then_dispatch,
     authorise,
+    commit_then_dispatch,
     require_confirmation,
     require_possible,
     supplement_items,
@@ -73,7 +73,8 @@ def _agency_at(unit: AdministrativeUnit, level: str, kind: str, sector: str | No
         query = query.where(Agency.sector == sector)
     agency = db.session.scalar(query.order_by(Agency.code))
     if agency is None:
-        raise DossierError(f"Không xác định được cơ quan {kind} ({sector or ''}) cấp {level} cho hồ sơ này.", status=409)
+        raise DossierError(f"Không xác định được cơ quan {kind} ({sector or ''}) cấp {level} cho hồ sơ này.",
+                           status=409)
     return agency
 
 
@@ -203,7 +204,8 @@ def complete_step(dossier: Dossier, user: User, note: str = "", now: datetime | 
     require_possible(dossier, Action.COMPLETE_STEP)
     task = _require_holder(dossier, user)
     if dossier.status != "resolved" and is_decision_step(dossier, task.position):
-        raise DossierError("Bước này là bước lãnh đạo quyết định: dùng “Phê duyệt kết quả” hoặc “Không phê duyệt”.", status=409)
+        raise DossierError("Bước này là bước lãnh đạo quyết định: dùng “Phê duyệt kết quả” hoặc “Không phê duyệt”.",
+                           status=409)
     if is_return_step(dossier, task.position):
         raise DossierError("Bước cuối là trả kết quả: dùng “Trả kết quả”.", status=409)
     _mark_processing(dossier, user, now, task.agency)
@@ -237,7 +239,8 @@ def assign(dossier: Dossier, user: User, colleague_id: int, now: datetime | None
     require_possible(dossier, Action.ASSIGN)
     colleague = db.session.get(User, colleague_id)
     if colleague is None or not member(colleague, task.agency_id, {task.role}):
-        raise DossierError("Người được giao phải là cán bộ cùng cơ quan và vai trò của bước này.", fields={"user": "Không hợp lệ."})
+        raise DossierError("Người được giao phải là cán bộ cùng cơ quan và vai trò của bước này.",
+                           fields={"user": "Không hợp lệ."})
     task.assignee = colleague
     task.note = (task.note + "\n" if task.note else "") + f"Giao cho {colleague.full_name}."
     commit_then_dispatch()
@@ -250,7 +253,8 @@ def colleagues(task: StepTask) -> list[User]:
                                             User.active.is_(True)).order_by(User.full_name)))
 
 
-def request_supplement(dossier: Dossier, user: User, items: list[str], reason: str, now: datetime | None = None) -> Dossier:
+def request_supplement(dossier: Dossier, user: User, items: list[str], reason: str,
+                       now: datetime | None = None) -> Dossier:
     """ONE supplement request during processing: the clock pauses until the applicant answers;
     the time already used still counts (Decree 61/2018 Art. 21). A second request is refused."""
     now = now or utcnow()
@@ -272,7 +276,8 @@ def resume_after_supplement(dossier: Dossier, now: datetime) -> None:
     the open step move later by the paused office time."""
     dossier.resumed_at = now
     calendar = work_calendar()
-    dossier.effective_due_at = extend_for_pause(dossier.effective_due_at or dossier.due_at, dossier.paused_at, now, calendar)
+    dossier.effective_due_at = extend_for_pause(dossier.effective_due_at or dossier.due_at, dossier.paused_at, now,
+                                                calendar)
     task = dossier.current_step
     if task is not None and task.due_at > dossier.paused_at:
         task.due_at = extend_for_pause(task.due_at, dossier.paused_at, now, calendar)
@@ -291,7 +296,8 @@ def request_fee(dossier: Dossier, user: User, now: datetime | None = None) -> Do
     return dossier
 
 
-def record_payment(dossier: Dossier, user: User, amount: int, receipt_number: str = "", now: datetime | None = None) -> Payment:
+def record_payment(dossier: Dossier, user: User, amount: int, receipt_number: str = "",
+                   now: datetime | None = None) -> Payment:
     """Staff record a payment at the counter, of exactly the amount due; processing resumes."""
     now = now or utcnow()
     if not may(user, Action.RECORD_PAYMENT, dossier):
@@ -330,11 +336,11 @@ def draft_apology(dossier: Dossier, user: User, new_due_at: datetime, reason: st
     the due date, once; drafting is allowed any time in processing, a late one is recorded late."""
     now = now or utcnow()
     if not may(user, Action.DRAFT_APOLOGY, dossier):
-        raise DossierError("Chỉ người đang giữ bước xử lý hoặc lãnh đạo cơ quan giải quyết mới lập phiếu xin lỗi.", status=403)
+        raise DossierError("Chỉ người đang giữ bước xử lý hoặc lãnh đạo cơ quan giải quyết mới lập phiếu xin lỗi.",
+                           status=403)
     if issue and not may(user, Action.APPROVE_APOLOGY, dossier):
         raise DossierError("Chỉ lãnh đạo cơ quan giải quyết mới ban hành phiếu xin lỗi.", status=403)
-    require_possible(dossier, Action.DRAFT_APOLOGY)
-    _require_no_apology(dossier)
+    require_possible(dossier, Action.DRAFT_APOLOGY)  # once: the table knows the apology's stage
     current_due = dossier.due_in_force
     problems = {}
     if not reason.strip():
@@ -346,7 +352,8 @@ def draft_apology(dossier: Dossier, user: User, new_due_at: datetime, reason: st
     apology = Apology(dossier=dossier, reason=reason.strip(), new_due_at=new_due_at, drafted_by=user, drafted_at=now,
                       deadline_at=apology_deadline(current_due, work_calendar(), dossier.received_at), decision_note="")
     db.session.add(apology)
-    _apology_event(dossier, "draft_apology", user, now, f"Dự thảo phiếu xin lỗi, đề nghị gia hạn; lý do: {reason.strip()}")
+    _apology_event(dossier, "draft_apology", user, now,
+                   f"Dự thảo phiếu xin lỗi, đề nghị gia hạn; lý do: {reason.strip()}")
     if issue:
         return _issue_apology(dossier, apology, user, now)
     commit_then_dispatch()
@@ -360,14 +367,14 @@ def approve_apology(dossier: Dossier, user: User, now: datetime | None = None) -
     apology (Decree 61/2018 Art. 21, "gửi văn bản xin lỗi"), and the draft is not yet that."""
     now = now or utcnow()
     _require_apology_approver(dossier, user, Action.APPROVE_APOLOGY)
-    return _issue_apology(dossier, _pending_apology(dossier), user, now)
+    return _issue_apology(dossier, dossier.apology, user, now)
 
 
 def reject_apology(dossier: Dossier, user: User, note: str, now: datetime | None = None) -> Apology:
     """The leader sends the draft back with a reason; a new draft may follow."""
     now = now or utcnow()
     _require_apology_approver(dossier, user, Action.REJECT_APOLOGY)
-    apology = _pending_apology(dossier)
+    apology = dossier.apology
     if not note.strip():
         raise DossierError("Cần ghi lý do trả lại dự thảo.", fields={"note": "Nhập lý do trả lại dự thảo."})
     apology.status, apology.decided_by, apology.decided_at, apology.decision_note = "rejected", user, now, note.strip()
@@ -386,25 +393,6 @@ def _require_apology_approver(dossier: Dossier, user: User, action: Action) -> N
     if not may(user, action, dossier):
         raise DossierError("Chỉ lãnh đạo cơ quan giải quyết mới duyệt phiếu xin lỗi.", status=403)
     require_possible(dossier, action)
-
-
-def _require_no_apology(dossier: Dossier) -> None:
-    live = dossier.apology
-    # rescheduled_due_at too: a dossier carried over (flask dossiers import) may have had its one
-    # apology in the other system, with no Apology row here.
-    if dossier.rescheduled_due_at is not None or (live is not None and live.status == "approved"):
-        raise DossierError("Hồ sơ đã được xin lỗi và hẹn lại ngày trả kết quả một lần; không được hẹn lại lần thứ hai.",
-                           status=409)
-    if live is not None:
-        raise DossierError("Đã có dự thảo phiếu xin lỗi đang chờ lãnh đạo duyệt.", status=409)
-
-
-def _pending_apology(dossier: Dossier) -> Apology:
-    live = dossier.apology
-    if live is None or live.status != "drafted":
-        _require_no_apology(dossier)  # approved already: the second-apology message
-        raise DossierError("Không có dự thảo phiếu xin lỗi chờ duyệt.", status=409)
-    return live
 
 
 def _apology_event(dossier: Dossier, action: str, user: User, now: datetime, note: str) -> None:
@@ -426,7 +414,8 @@ def _issue_apology(dossier: Dossier, apology: Apology, leader: User, now: dateti
     _apology_event(dossier, "approve_apology", leader, now,
                    "Ban hành phiếu xin lỗi và đề nghị gia hạn" + (" (quá thời hạn xin lỗi)." if apology.late else "."))
     document = issuing.issue(dossier, "apology", leader, now,
-                             {"reason": apology.reason, "new_due_at": apology.new_due_at.isoformat(), "late": apology.late},
+                             {"reason": apology.reason, "new_due_at": apology.new_due_at.isoformat(),
+                              "late": apology.late},
                              agency=dossier.resolving_agency)
     message = notify.status_email(dossier, extra="Cơ quan giải quyết xin lỗi vì chậm trễ và đề nghị gia hạn thời gian "
                                                  f"giải quyết. Lý do: {apology.reason}")
@@ -455,13 +444,15 @@ def resolve(dossier: Dossier, user: User, outcome: str, reason: str = "", now: d
     _finish(dossier, now)
     _close(task, user, now, "Phê duyệt." if outcome == "approved" else f"Không phê duyệt: {reason.strip()}")
     _hand_to(dossier, task.position + 1, user, now)
-    document = issuing.issue(dossier, "result", user, now, {"outcome": outcome, "reason": reason.strip()}, agency=task.agency)
+    document = issuing.issue(dossier, "result", user, now, {"outcome": outcome, "reason": reason.strip()},
+                             agency=task.agency)
     message = notify.status_email(dossier)
     commit_then_dispatch(document, message)
     return dossier
 
 
-def return_result(dossier: Dossier, user: User, method: str, tracking: str = "", now: datetime | None = None) -> Dossier:
+def return_result(dossier: Dossier, user: User, method: str, tracking: str = "",
+                  now: datetime | None = None) -> Dossier:
     """The desk hands the result over: at the counter, by post (tracking number), or online for
     a fully online procedure; status returned (10)."""
     now = now or utcnow()
@@ -474,7 +465,8 @@ def return_result(dossier: Dossier, user: User, method: str, tracking: str = "",
     if method == "post" and not tracking.strip():
         raise DossierError("Cần số hiệu bưu gửi.", fields={"tracking": "Nhập số hiệu bưu gửi khi gửi bưu chính."})
     if method == "online" and dossier.procedure_version.online != "full":
-        raise DossierError("Thủ tục này không trả kết quả điện tử.", fields={"method": "Chọn trực tiếp hoặc bưu chính."})
+        raise DossierError("Thủ tục này không trả kết quả điện tử.",
+                           fields={"method": "Chọn trực tiếp hoặc bưu chính."})
     if method == "online" and not dossier.has_e_result:
         # An unsigned PDF is not an electronic result (Decree 45/2020 Art. 25; issue 11): it is
         # handed over online only once every signature it needs is on it.
@@ -483,7 +475,8 @@ def return_result(dossier: Dossier, user: User, method: str, tracking: str = "",
     transition(dossier, Action.RETURN_RESULT, user, now, note=tracking.strip(), agency=task.agency)
     dossier.returned_at, dossier.return_method, dossier.tracking_number = now, method, tracking.strip() or None
     _close(task, user, now, RETURN_METHODS[method])
-    message = notify.status_email(dossier, extra=RETURN_METHODS[method] + (f" (số hiệu: {tracking.strip()})" if tracking.strip() else ""))
+    number = f" (số hiệu: {tracking.strip()})" if tracking.strip() else ""
+    message = notify.status_email(dossier, extra=RETURN_METHODS[method] + number)
     commit_then_dispatch(message=message)
     return dossier
 
@@ -519,7 +512,8 @@ def decline_withdrawal(dossier: Dossier, user: User, reason: str, now: datetime 
     authorise(dossier, user, Action.DECLINE_WITHDRAWAL)
     require_possible(dossier, Action.DECLINE_WITHDRAWAL)
     if not reason.strip():
-        raise DossierError("Cần nêu lý do không dừng giải quyết hồ sơ.", fields={"reason": "Nhập lý do để gửi người nộp."})
+        raise DossierError("Cần nêu lý do không dừng giải quyết hồ sơ.",
+                           fields={"reason": "Nhập lý do để gửi người nộp."})
     transition(dossier, Action.DECLINE_WITHDRAWAL, user, now, note=reason.strip(), agency=dossier.receiving_agency)
     message = notify.status_email(dossier, extra=f"Yêu cầu rút hồ sơ không được chấp nhận: {reason.strip()}")
     commit_then_dispatch(message=message)
@@ -528,10 +522,12 @@ def decline_withdrawal(dossier: Dossier, user: User, reason: str, now: datetime 
 
 def worklist(user: User, page: int, per_page: int, order: str = "due"):
     """The open steps at the user's own (agency, role) pairs or assigned to the user."""
-    pairs = [(m.agency_id, m.role) for m in user.memberships if m.role in (Role.SPECIALIST, Role.LEADER, Role.CLERK, Role.RECEPTION)]
+    pairs = [(m.agency_id, m.role) for m in user.memberships if m.role in (Role.SPECIALIST, Role.LEADER, Role.CLERK,
+                                                                           Role.RECEPTION)]
     conditions = [and_(StepTask.agency_id == a, StepTask.role == r, StepTask.assignee_id.is_(None)) for a, r in pairs]
     conditions.append(StepTask.assignee_id == user.id)
     query = select(StepTask).join(Dossier).where(StepTask.done_at.is_(None), or_(*conditions),
-                                                   Dossier.status.in_(("accepted", "processing", "resolved", "fee_requested")))
+                                                   Dossier.status.in_(("accepted", "processing", "resolved",
+                                                                       "fee_requested")))
     query = query.order_by(StepTask.due_at if order == "due" else StepTask.given_at, StepTask.id)
     return db.paginate(query, page=page, per_page=per_page, error_out=False)

@@ -9,6 +9,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.domain.workflow import (
     Action,
     Actor,
+    ApologyStage,
     DossierState,
     Status,
     WorkflowError,
@@ -40,7 +41,16 @@ def state_of(dossier: Dossier) -> DossierState:
         previous = next(e.from_status for e in reversed(dossier.events) if e.action == Action.REQUEST_WITHDRAWAL)
     return DossierState(Status(dossier.status), intake_supplements=dossier.intake_supplements or 0,
                         processing_supplements=dossier.processing_supplements or 0,
-                        previous_status=Status(previous) if previous else None)
+                        previous_status=Status(previous) if previous else None, apology=apology_stage(dossier))
+
+
+def apology_stage(dossier: Dossier) -> ApologyStage:
+    """The live apology's stage; `rescheduled_due_at` with no Apology row: a dossier carried over
+    (flask dossiers import) had its one apology in the other system."""
+    live = dossier.apology
+    if dossier.rescheduled_due_at is not None or (live is not None and live.status == "approved"):
+        return ApologyStage.ISSUED
+    return ApologyStage.NONE if live is None else ApologyStage.DRAFTED
 
 
 def available_actions(dossier: Dossier, user: User) -> list[Action]:

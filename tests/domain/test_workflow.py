@@ -9,13 +9,14 @@ from __future__ import annotations
 import pytest
 
 from app.domain.workflow import (
-    BACK,
-    STATUS_TABLE,
     ACTORS,
+    BACK,
     KEEPS,
+    STATUS_TABLE,
     TRANSITIONS,
     Action,
     Actor,
+    ApologyStage,
     DossierState,
     Status,
     WorkflowError,
@@ -62,7 +63,9 @@ ALL_PAIRS = [(status, action) for status in Status for action in Action]
 
 @pytest.mark.parametrize(("status", "action"), ALL_PAIRS, ids=[f"{s}-{a}" for s, a in ALL_PAIRS])
 def test_every_status_action_pair(status: Status, action: Action) -> None:
-    state = DossierState(status)
+    # Approving or sending back needs a pending draft; the stages are tested apart below.
+    pending = action in (Action.APPROVE_APOLOGY, Action.REJECT_APOLOGY)
+    state = DossierState(status, apology=ApologyStage.DRAFTED if pending else ApologyStage.NONE)
     expected = EXPECTED.get((status.value, action.value))
     if expected is None:
         with pytest.raises(WorkflowError):
@@ -73,7 +76,8 @@ def test_every_status_action_pair(status: Status, action: Action) -> None:
 
 def test_transition_table_lists_exactly_the_allowed_pairs() -> None:
     listed = {(s.value, a.value) for (s, a) in TRANSITIONS} | {(s.value, a.value) for a in KEEPS for s in KEEPS[a]}
-    assert listed == set(EXPECTED) | {("withdrawal_requested", "cancel_withdrawal"), ("withdrawal_requested", "decline_withdrawal")}
+    assert listed == set(EXPECTED) | {("withdrawal_requested", "cancel_withdrawal"),
+                                      ("withdrawal_requested", "decline_withdrawal")}
     assert TRANSITIONS[(Status.SUPPLEMENT_REQUESTED, Action.RESUBMIT)] is BACK
     assert TRANSITIONS[(Status.WITHDRAWAL_REQUESTED, Action.CANCEL_WITHDRAWAL)] is BACK
     assert TRANSITIONS[(Status.WITHDRAWAL_REQUESTED, Action.DECLINE_WITHDRAWAL)] is BACK
@@ -255,13 +259,13 @@ def test_stop_only_after_a_withdrawal_request() -> None:
     [
         ("draft", ["submit"]),
         ("submitted", ["accept", "request_supplement", "refuse", "request_withdrawal"]),
+        # No apology yet (the default stage): it may be drafted, nothing is there to approve.
         ("accepted", ["start_processing", "request_withdrawal", "complete_step", "return_step", "assign",
-                      "draft_apology", "approve_apology", "reject_apology"]),
+                      "draft_apology"]),
         ("processing", ["request_supplement", "request_fee", "request_withdrawal", "resolve", "complete_step",
-                        "return_step", "assign", "draft_apology", "approve_apology", "reject_apology"]),
+                        "return_step", "assign", "draft_apology"]),
         ("supplement_requested", ["resubmit", "request_withdrawal", "assign"]),
-        ("fee_requested", ["record_payment", "request_withdrawal", "assign", "draft_apology", "approve_apology",
-                           "reject_apology"]),
+        ("fee_requested", ["record_payment", "request_withdrawal", "assign", "draft_apology"]),
         ("resolved", ["return_result", "complete_step", "assign"]),
     ],
 )
@@ -273,7 +277,7 @@ def test_possible_actions_start_processing_with_the_first_act() -> None:
     # Accepted: the holder's first act starts processing, so what processing allows is possible now.
     assert possible_actions(DossierState(Status.ACCEPTED)) == [
         "request_supplement", "request_fee", "request_withdrawal", "resolve", "complete_step", "return_step",
-        "assign", "draft_apology", "approve_apology", "reject_apology"]
+        "assign", "draft_apology"]
     assert possible_actions(DossierState(Status.SUBMITTED)) == allowed_actions(DossierState(Status.SUBMITTED))
 
 
@@ -356,3 +360,17 @@ def test_replay_walks_a_history_through_the_table_and_counts_supplements():
         with pytest.raises(HistoryError) as error:
             replay(history)
         assert error.value.step == step
+
+
+@pytest.mark.parametrize(("stage", "possible"), [
+    (ApologyStage.NONE, {"draft_apology"}),
+    (ApologyStage.DRAFTED, {"approve_apology", "reject_apology"}),
+    (ApologyStage.ISSUED, set()),
+])
+def test_the_apology_actions_follow_its_stage(stage, possible) -> None:
+    # Decree 61/2018 Art. 21: one apology; a leader approves or sends back a pending draft only.
+    apology_actions = {"draft_apology", "approve_apology", "reject_apology"}
+    assert set(possible_actions(DossierState(Status.PROCESSING, apology=stage))) & apology_actions == possible
+    for action in apology_actions - possible:
+        with pytest.raises(WorkflowError):
+            next_status(DossierState(Status.PROCESSING, apology=stage), Action(action))

@@ -5,7 +5,7 @@ import pytest
 
 from app.extensions import db
 from app.services import control, dossiers, processing
-from tests.dossier_helpers import GUARDIANSHIP, TICH_SON_DESK, at_counter, submitted_birth
+from tests.factories import GUARDIANSHIP, TICH_SON_DESK, at_counter, submitted_birth
 from tests.pdf_helpers import layout, text_of, write
 from tests.web.test_api_dossiers import token
 
@@ -354,4 +354,4 @@ def test_every_dossier_json_lists_what_the_caller_may_do_now(client, make_user, 
         "request_withdrawal"]
     other = token(client, make_user("leader", "000.10.21.H62"))  # same agency, not the step's role
     leader = client.get(f"/api/v1/dossiers/{accepted.code}", headers=other).get_json()["available_actions"]
-    assert leader == ["draft_apology", "approve_apology", "reject_apology"]
+    assert leader == ["draft_apology"]  # nothing to approve before a draft
