@@ -67,22 +67,6 @@ def confirmed(form) -> bool:
     return form.get("confirm") == "yes"
 
 
-def perform(actions: dict, dossier) -> tuple[str | None, dict[str, str], dict | None]:
-    """Run the posted action (the form's `action`) on the dossier, for a page of several
-    action forms: 400 for an unknown one; a refusal becomes the page's messages (403 stays
-    403). Returns (the action done or None, errors, summary) for templates/macros/actions.html."""
-    action = request.form.get("action", "")
-    if action not in actions:
-        abort(400)
-    try:
-        actions[action](dossier, request.form)
-    except ServiceError as error:
-        if error.status == 403:
-            abort(403)
-        return None, *action_errors(action, error)
-    return action, {}, None
-
-
 def page_arg() -> int:
     """The `page` query parameter: a positive integer, 1 when absent or malformed."""
     value = request.args.get("page", "1")
