@@ -17,10 +17,10 @@ from app.extensions import db
 from app.forms.dynamic import typed_fields, verification_label
 from app.models import Dossier
 from app.models.users import utcnow
+from app.services import signing
 from app.services.dossiers import DELIVERIES
 from app.services.errors import ServiceError
 from app.services.issuing import KINDS
-from app.services import signing
 from app.services.permissions import can
 from app.services.storage import path_for
 
@@ -65,22 +65,6 @@ def action_errors(action: str, error: ServiceError) -> tuple[dict[str, str], dic
 def confirmed(form) -> bool:
     """Whether the page's "I confirm" box was ticked (services.transitions.require_confirmation)."""
     return form.get("confirm") == "yes"
-
-
-def perform(actions: dict, dossier) -> tuple[str | None, dict[str, str], dict | None]:
-    """Run the posted action (the form's `action`) on the dossier, for a page of several
-    action forms: 400 for an unknown one; a refusal becomes the page's messages (403 stays
-    403). Returns (the action done or None, errors, summary) for templates/macros/actions.html."""
-    action = request.form.get("action", "")
-    if action not in actions:
-        abort(400)
-    try:
-        actions[action](dossier, request.form)
-    except ServiceError as error:
-        if error.status == 403:
-            abort(403)
-        return None, *action_errors(action, error)
-    return action, {}, None
 
 
 def page_arg() -> int:

@@ -8,10 +8,11 @@ from functools import wraps
 from flask import Response, current_app, g, jsonify, request, url_for
 
 from app.blueprints import api_models as m
+from app.blueprints.actions import REGISTRY
 from app.blueprints.api import ApiError, bp
 from app.blueprints.api_models import BEARER, responses, spec
 from app.domain.deadlines import open_state
-from app.domain.workflow import Status
+from app.domain.workflow import Action, Status
 from app.extensions import limiter
 from app.models import Dossier, StepTask
 from app.models.users import utcnow
@@ -160,60 +161,40 @@ def supplement(code: str):
     return dossier_model(dossier)
 
 
-@bp.post("/dossiers/<code>/withdraw")
-@token_required
-@spec.validate(json=m.Reason, resp=responses(m.Dossier, 400, *DOSSIER_ERRORS, 409, 422), security=BEARER, tags=["dossiers"])
-def withdraw(code: str):
+def _act(code: str, action: Action, body: m.ActionBody | None) -> m.Dossier:
+    """Run one action of the registry on the dossier named in the URL, as the caller."""
     dossier = _dossier(code, "dossier.view")
-    dossiers.request_withdrawal(dossier, g.api_user, (request.context.json or m.Reason()).reason)
-    return dossier_model(dossier)
+    entry = REGISTRY[action]
+    entry.run(dossier, g.api_user, **entry.json_kwargs(m.action_body(action, body)))
+    return dossier_model(dossier, staff=not g.api_user.is_citizen)
 
 
-@bp.post("/dossiers/<code>/withdraw/cancel")
-@token_required
-@spec.validate(resp=responses(m.Dossier, *DOSSIER_ERRORS, 409, 422), security=BEARER, tags=["dossiers"])
-def cancel_withdrawal(code: str):
-    dossier = _dossier(code, "dossier.view")
-    dossiers.cancel_withdrawal(dossier, g.api_user)
-    return dossier_model(dossier)
-
-
-def _supplement(dossier, user, body):
-    """At intake the desk asks (form 02); during processing the holder of the current step."""
-    if dossier.status == "submitted":
-        return dossiers.request_supplement(dossier, user, body["items"], body["reason"])
-    return processing.request_supplement(dossier, user, body["items"], body["reason"])
-
-
-ACTIONS = {
-    "accept": lambda d, u, b: dossiers.accept(d, u, verification=b.get("verification") is True),
-    "refuse": lambda d, u, b: dossiers.refuse(d, u, [str(b.get("reason", ""))]),
-    "request_supplement": _supplement,
-    "complete_step": lambda d, u, b: processing.complete_step(d, u, str(b.get("note", ""))),
-    "return_step": lambda d, u, b: processing.return_step(d, u, str(b.get("note", ""))),
-    "assign": lambda d, u, b: processing.assign(d, u, b["user"]),
-    "request_fee": lambda d, u, b: processing.request_fee(d, u),
-    "record_payment": lambda d, u, b: processing.record_payment(d, u, b["amount"], b["receipt_number"]),
-    "draft_apology": lambda d, u, b: processing.draft_apology(d, u, b["new_due_at"], str(b.get("reason", "")),
-                                                              issue=b.get("issue") is True),
-    "approve_apology": lambda d, u, b: processing.approve_apology(d, u),
-    "reject_apology": lambda d, u, b: processing.reject_apology(d, u, str(b.get("note", ""))),
-    "resolve": lambda d, u, b: processing.resolve(d, u, str(b.get("outcome", "")), str(b.get("reason", ""))),
-    "return_result": lambda d, u, b: processing.return_result(d, u, str(b.get("method", "")), str(b.get("tracking", ""))),
-    "stop": lambda d, u, b: processing.stop(d, u),
-    "decline_withdrawal": lambda d, u, b: processing.decline_withdrawal(d, u, str(b.get("reason", ""))),
-}
-
-
-@bp.post(f"/dossiers/<code>/actions/<any({', '.join(ACTIONS)}):action>")  # an unknown action is a 404
+@bp.post(f"/dossiers/<code>/actions/<any({', '.join(REGISTRY)}):action>")  # an unknown action is a 404
 @token_required
 @spec.validate(json=m.ActionBody, resp=responses(m.Dossier, 400, *DOSSIER_ERRORS, 409, 422), security=BEARER,
                tags=["dossiers"])
 def dossier_action(code: str, action: str):
-    """Desk and officials' actions; not allowed in the status → 409 naming it; wrong role or agency → 403."""
-    dossier = _dossier(code, "dossier.view")
-    ACTIONS[action](dossier, g.api_user, m.action_body(action, request.context.json))
-    return dossier_model(dossier, staff=True)
+    """Any action of the workflow but submitting and the supplement (`available_actions` lists the
+    caller's); not allowed in the status → 409 naming it; not the action's actor → 403."""
+    return _act(code, Action(action), request.context.json)
+
+
+# The API's former names, for one release (deprecated in the OpenAPI document).
+@bp.post("/dossiers/<code>/withdraw")
+@token_required
+@spec.validate(json=m.Reason, resp=responses(m.Dossier, 400, *DOSSIER_ERRORS, 409, 422), security=BEARER,
+               tags=["dossiers"], deprecated=True)
+def withdraw(code: str):
+    """Deprecated: POST /dossiers/{code}/actions/request_withdrawal."""
+    return _act(code, Action.REQUEST_WITHDRAWAL, m.ActionBody(reason=(request.context.json or m.Reason()).reason))
+
+
+@bp.post("/dossiers/<code>/withdraw/cancel")
+@token_required
+@spec.validate(resp=responses(m.Dossier, *DOSSIER_ERRORS, 409, 422), security=BEARER, tags=["dossiers"], deprecated=True)
+def cancel_withdrawal(code: str):
+    """Deprecated: POST /dossiers/{code}/actions/cancel_withdrawal."""
+    return _act(code, Action.CANCEL_WITHDRAWAL, None)
 
 
 @bp.get("/worklist")

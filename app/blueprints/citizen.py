@@ -14,6 +14,8 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
+from app.blueprints.actions import run_form
+from app.domain.workflow import Action
 from app.extensions import db
 from app.forms.admin import ConfirmForm
 from app.forms.dynamic import (
@@ -179,12 +181,11 @@ def withdraw(dossier_id: int):
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
-            dossiers.request_withdrawal(dossier, current_user, request.form.get("reason", ""),
-                                        request.form.get("lock_version", type=int))
+            message = run_form(Action.REQUEST_WITHDRAWAL, dossier, current_user, request.form)
         except dossiers.DossierError as error:
             flash(error.message, "error")
         else:
-            flash("Đã gửi yêu cầu rút hồ sơ. Bộ phận Một cửa sẽ xem xét và trả lời.", "success")
+            flash(message, "success")
         return redirect(url_for("citizen.detail", dossier_id=dossier.id))
     return render_template("citizen/withdraw.html", dossier=dossier, form=form)
 
@@ -196,11 +197,11 @@ def cancel_withdrawal(dossier_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        dossiers.cancel_withdrawal(dossier, current_user, request.form.get("lock_version", type=int))
+        message = run_form(Action.CANCEL_WITHDRAWAL, dossier, current_user, request.form)
     except dossiers.DossierError as error:
         flash(error.message, "error")
     else:
-        flash("Đã hủy yêu cầu rút hồ sơ; hồ sơ tiếp tục được giải quyết.", "success")
+        flash(message, "success")
     return redirect(url_for("citizen.detail", dossier_id=dossier.id))
 
 

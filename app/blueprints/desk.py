@@ -17,6 +17,7 @@ from flask import (
 )
 from flask_login import current_user
 
+from app.blueprints.actions import perform
 from app.domain.deadlines import OFFICE_TZ
 from app.domain.structure import Role
 from app.forms.admin import ConfirmForm
@@ -27,11 +28,8 @@ from app.services.errors import ServiceError
 from app.services.permissions import member
 from app.services.transitions import available_actions
 from app.web import (
-    confirmed,
     dossier_or_abort,
-    lines_of,
     page_arg,
-    perform,
     require,
     send_dossier_file,
     send_issued_document,
@@ -94,24 +92,6 @@ def register():
                            columns=control.REGISTER_COLUMNS)
 
 
-def _lock(form) -> int | None:
-    return form.get("lock_version", type=int)
-
-
-DECISIONS = {
-    "accept": lambda d, f: dossiers.accept(d, current_user, _lock(f), verification=f.get("verification") == "yes"),
-    "supplement": lambda d, f: dossiers.request_supplement(d, current_user, lines_of(f.get("items", "")),
-                                                           f.get("reason", ""), _lock(f)),
-    "refuse": lambda d, f: dossiers.refuse(d, current_user, lines_of(f.get("reasons", "")), _lock(f),
-                                           confirmed=confirmed(f)),
-}
-DECIDED = {
-    "accept": "Đã tiếp nhận hồ sơ, cấp mã hồ sơ {}; giấy tiếp nhận đã được tạo.",
-    "supplement": "Đã gửi yêu cầu bổ sung hồ sơ {}.",
-    "refuse": "Đã từ chối tiếp nhận hồ sơ {}.",
-}
-
-
 @bp.route("/ho-so/<int:dossier_id>", methods=["GET", "POST"])
 @require("desk.work")
 def dossier(dossier_id: int):
@@ -119,9 +99,9 @@ def dossier(dossier_id: int):
     form = ConfirmForm()
     errors, summary = {}, None
     if form.validate_on_submit():
-        done, errors, summary = perform(DECISIONS, dossier)
+        done, errors, summary = perform(dossier, current_user)
         if done:
-            flash(DECIDED[done].format(dossier.identifier), "success")
+            flash(done, "success")
             return redirect(url_for("desk.dossier", dossier_id=dossier.id))
     return render_template("desk/dossier.html", dossier=dossier, form=form, errors=errors, summary=summary,
                            values=request.form, available=available_actions(dossier, current_user)), 422 if summary else 200

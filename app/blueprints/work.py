@@ -3,8 +3,6 @@ dossier page where the current step is completed, sent back, assigned, paused fo
 supplement, charged, apologised for (drafted, then approved by a leader), decided, or returned."""
 from __future__ import annotations
 
-from datetime import datetime, time
-
 from flask import (
     Blueprint,
     Response,
@@ -17,20 +15,17 @@ from flask import (
 )
 from flask_login import current_user
 
-from app.domain.deadlines import OFFICE_TZ
+from app.blueprints.actions import perform
 from app.domain.workflow import Action
 from app.forms.admin import ConfirmForm
 from app.models import Dossier
 from app.services import control, processing, ratings
 from app.services.calendar import work_calendar
 from app.services.permissions import holds, may
-from app.services.transitions import DossierError, available_actions
+from app.services.transitions import available_actions
 from app.web import (
-    confirmed,
     dossier_or_abort,
-    lines_of,
     page_arg,
-    perform,
     require,
     send_dossier_file,
     send_issued_document,
@@ -41,49 +36,6 @@ bp = Blueprint("work", __name__)
 
 def _dossier(dossier_id: int) -> Dossier:
     return dossier_or_abort(dossier_id, "dossier.view")
-
-
-def _new_due(form) -> datetime:
-    """The apology's new date: a day (and optional time, default the end of the office day)."""
-    try:
-        day = datetime.strptime(form.get("new_due_date", ""), "%Y-%m-%d").date()
-        at = time.fromisoformat(form.get("new_due_time") or "17:00")
-    except ValueError:
-        raise DossierError("Ngày hẹn mới không hợp lệ (năm-tháng-ngày).", fields={"new_due_at": "Ngày không hợp lệ."}) from None
-    return datetime.combine(day, at, tzinfo=OFFICE_TZ)
-
-
-def _amount(form) -> int:
-    text = (form.get("amount") or "").replace(".", "").replace(" ", "")
-    return int(text) if text.isdigit() else 0
-
-
-ACTIONS = {
-    "complete": lambda d, f: processing.complete_step(d, current_user, f.get("note", "")),
-    "return": lambda d, f: processing.return_step(d, current_user, f.get("note", "")),
-    "assign": lambda d, f: processing.assign(d, current_user, int(f.get("user") or 0)),
-    "supplement": lambda d, f: processing.request_supplement(d, current_user, lines_of(f.get("items", "")), f.get("reason", "")),
-    "fee": lambda d, f: processing.request_fee(d, current_user),
-    "payment": lambda d, f: processing.record_payment(d, current_user, _amount(f), f.get("receipt_number", "")),
-    "draft_apology": lambda d, f: processing.draft_apology(d, current_user, _new_due(f), f.get("reason", ""),
-                                                           issue=f.get("issue") == "yes"),
-    "approve_apology": lambda d, f: processing.approve_apology(d, current_user),
-    "reject_apology": lambda d, f: processing.reject_apology(d, current_user, f.get("note", "")),
-    "approve": lambda d, f: processing.resolve(d, current_user, "approved", f.get("reason", "")),
-    "deny": lambda d, f: processing.resolve(d, current_user, "denied", f.get("reason", ""), confirmed=confirmed(f)),
-    "return_result": lambda d, f: processing.return_result(d, current_user, f.get("method", ""), f.get("tracking", "")),
-    "stop": lambda d, f: processing.stop(d, current_user, confirmed=confirmed(f)),
-    "decline_withdrawal": lambda d, f: processing.decline_withdrawal(d, current_user, f.get("reason", "")),
-}
-DONE = {
-    "complete": "Đã chuyển hồ sơ sang bước tiếp theo.", "return": "Đã trả hồ sơ về bước trước.",
-    "assign": "Đã giao bước xử lý.", "supplement": "Đã yêu cầu bổ sung hồ sơ; thời hạn tạm dừng.",
-    "fee": "Đã thông báo nghĩa vụ tài chính.", "payment": "Đã ghi nhận thanh toán.",
-    "draft_apology": "Đã lập phiếu xin lỗi và đề nghị gia hạn.", "approve_apology": "Đã duyệt và ban hành phiếu xin lỗi và đề nghị gia hạn.",
-    "reject_apology": "Đã trả lại dự thảo phiếu xin lỗi.", "approve": "Đã phê duyệt kết quả.",
-    "deny": "Đã ghi nhận không phê duyệt.", "return_result": "Đã trả kết quả.", "stop": "Đã dừng giải quyết hồ sơ.",
-    "decline_withdrawal": "Đã trả lời không dừng; hồ sơ tiếp tục được giải quyết.",
-}
 
 
 @bp.get("/")
@@ -109,9 +61,9 @@ def dossier(dossier_id: int):
     form = ConfirmForm()
     errors, summary = {}, None
     if form.validate_on_submit():
-        done, errors, summary = perform(ACTIONS, dossier)
+        done, errors, summary = perform(dossier, current_user)
         if done:
-            flash(DONE[done], "success")
+            flash(done, "success")
             return redirect(url_for("work.dossier", dossier_id=dossier.id))
     task = dossier.current_step
     return render_template(

@@ -11,9 +11,9 @@ from tests.factories import (
     BIRTH,
     BIRTH_FORM,
     EXE,
+    GUARDIANSHIP,
     PDF,
     PNG,
-    GUARDIANSHIP,
     TICH_SON_DESK,
     at_counter,
     submitted_birth,
@@ -146,14 +146,14 @@ def test_withdraw_and_take_it_back_by_api(client, make_user, loaded_catalogue):
     citizen = make_user()
     dossier = submitted_birth(citizen)
     headers = token(client, citizen)
-    response = client.post(f"/api/v1/dossiers/{dossier.reference}/withdraw", json={"reason": "Nhầm"}, headers=headers)
+    response = client.post(f"/api/v1/dossiers/{dossier.reference}/actions/request_withdrawal", json={"reason": "Nhầm"}, headers=headers)
     assert response.status_code == 200 and response.get_json()["status_code"] == 7
-    other = client.post(f"/api/v1/dossiers/{dossier.reference}/withdraw/cancel", headers=token(client, make_user()))
+    other = client.post(f"/api/v1/dossiers/{dossier.reference}/actions/cancel_withdrawal", headers=token(client, make_user()))
     assert other.status_code == 404  # a citizen cannot tell that the code exists
-    response = client.post(f"/api/v1/dossiers/{dossier.reference}/withdraw/cancel", headers=headers)
+    response = client.post(f"/api/v1/dossiers/{dossier.reference}/actions/cancel_withdrawal", headers=headers)
     assert response.status_code == 200 and response.get_json()["status_code"] == 1
-    assert client.post(f"/api/v1/dossiers/{dossier.reference}/withdraw/cancel", headers=headers).status_code == 409
-    assert client.post("/api/v1/dossiers/000.00.00.H62-000000-0000/withdraw/cancel", headers=headers).status_code == 404
+    assert client.post(f"/api/v1/dossiers/{dossier.reference}/actions/cancel_withdrawal", headers=headers).status_code == 409
+    assert client.post("/api/v1/dossiers/000.00.00.H62-000000-0000/actions/cancel_withdrawal", headers=headers).status_code == 404
 
 
 def test_desk_declines_a_withdrawal_by_api(client, make_user, loaded_catalogue):

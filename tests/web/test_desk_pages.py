@@ -74,9 +74,9 @@ def test_accept_from_the_page_then_open_the_receipt(client, desk, make_user, run
 
 def test_supplement_needs_items_and_reason(client, desk, make_user):
     dossier = submitted_birth(make_user())
-    bad = client.post(f"/mot-cua/ho-so/{dossier.id}", data={"action": "supplement", "items": "", "reason": ""})
+    bad = client.post(f"/mot-cua/ho-so/{dossier.id}", data={"action": "request_supplement", "items": "", "reason": ""})
     assert bad.status_code == 422 and "Cần ghi đủ" in bad.get_data(as_text=True)
-    ok = client.post(f"/mot-cua/ho-so/{dossier.id}", data={"action": "supplement", "items": "Giấy chứng sinh bản chính\nTờ khai có chữ ký",
+    ok = client.post(f"/mot-cua/ho-so/{dossier.id}", data={"action": "request_supplement", "items": "Giấy chứng sinh bản chính\nTờ khai có chữ ký",
                                                           "reason": "Thiếu chữ ký"})
     assert ok.status_code == 302
     db.session.refresh(dossier)

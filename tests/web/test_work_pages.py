@@ -33,7 +33,7 @@ def test_work_page_acts_for_the_holder(client, make_user, login, accepted):
     login(make_user("specialist", "000.10.21.H62"))
     page = client.get(f"/xu-ly/ho-so/{accepted.id}").get_data(as_text=True)
     assert "Hoàn thành, chuyển bước tiếp theo" in page
-    response = client.post(f"/xu-ly/ho-so/{accepted.id}", data={"action": "complete", "note": "Đủ điều kiện"})
+    response = client.post(f"/xu-ly/ho-so/{accepted.id}", data={"action": "complete_step", "note": "Đủ điều kiện"})
     assert response.status_code == 302
     assert accepted.current_step.role == "leader"
 
@@ -41,7 +41,7 @@ def test_work_page_acts_for_the_holder(client, make_user, login, accepted):
 def test_work_page_other_agency_403_missing_404(client, make_user, login, accepted):
     login(make_user("specialist", "000.11.21.H62"))
     assert client.get(f"/xu-ly/ho-so/{accepted.id}").status_code == 403
-    assert client.post(f"/xu-ly/ho-so/{accepted.id}", data={"action": "complete"}).status_code == 403
+    assert client.post(f"/xu-ly/ho-so/{accepted.id}", data={"action": "complete_step"}).status_code == 403
     assert client.get(f"/xu-ly/ho-so/{accepted.id}/phieu-kiem-soat.pdf").status_code == 403
     assert client.get("/xu-ly/ho-so/999999").status_code == 404
     assert client.get("/xu-ly/ho-so/999999/phieu-kiem-soat.pdf").status_code == 404
@@ -50,28 +50,28 @@ def test_work_page_other_agency_403_missing_404(client, make_user, login, accept
 def test_work_page_same_agency_wrong_role_cannot_act(client, make_user, login, accepted):
     login(make_user("leader", "000.10.21.H62"))
     assert client.get(f"/xu-ly/ho-so/{accepted.id}").status_code == 200  # may look
-    assert client.post(f"/xu-ly/ho-so/{accepted.id}", data={"action": "complete"}).status_code == 403
+    assert client.post(f"/xu-ly/ho-so/{accepted.id}", data={"action": "complete_step"}).status_code == 403
 
 
 def test_work_page_refusal_is_shown_with_status_kept(client, make_user, login, accepted):
     login(make_user("specialist", "000.10.21.H62"))
-    response = client.post(f"/xu-ly/ho-so/{accepted.id}", data={"action": "supplement", "items": "", "reason": ""})
+    response = client.post(f"/xu-ly/ho-so/{accepted.id}", data={"action": "request_supplement", "items": "", "reason": ""})
     assert response.status_code == 422 and "Cần ghi đủ" in response.get_data(as_text=True)
     assert client.post(f"/xu-ly/ho-so/{accepted.id}", data={"action": "fly"}).status_code == 400
 
 
 def test_error_summary_links_to_the_field_and_keeps_what_was_typed(client, make_user, login, accepted):
     login(make_user("specialist", "000.10.21.H62"))
-    response = client.post(f"/xu-ly/ho-so/{accepted.id}", data={"action": "supplement", "items": "Giấy chứng sinh", "reason": ""})
+    response = client.post(f"/xu-ly/ho-so/{accepted.id}", data={"action": "request_supplement", "items": "Giấy chứng sinh", "reason": ""})
     page = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert '<a href="#supplement-reason">Cần ghi đủ' in page
-    assert 'id="supplement-reason" name="reason" rows="2" aria-invalid="true" aria-describedby="supplement-reason-error"' in page
-    assert '<p class="error-message" id="supplement-reason-error">Nhập lý do yêu cầu bổ sung.</p>' in page
+    assert '<a href="#request_supplement-reason">Cần ghi đủ' in page
+    assert 'id="request_supplement-reason" name="reason" rows="2" aria-invalid="true" aria-describedby="request_supplement-reason-error"' in page
+    assert '<p class="error-message" id="request_supplement-reason-error">Nhập lý do yêu cầu bổ sung.</p>' in page
     assert ">Giấy chứng sinh</textarea>" in page  # the other field keeps its text
-    both = client.post(f"/xu-ly/ho-so/{accepted.id}", data={"action": "supplement", "items": "", "reason": ""}).get_data(as_text=True)
-    assert '<a href="#supplement-items">Nhập các giấy tờ cần bổ sung, mỗi dòng một mục.</a>' in both
-    assert '<a href="#supplement-reason">Nhập lý do yêu cầu bổ sung.</a>' in both  # one link per field
+    both = client.post(f"/xu-ly/ho-so/{accepted.id}", data={"action": "request_supplement", "items": "", "reason": ""}).get_data(as_text=True)
+    assert '<a href="#request_supplement-items">Nhập các giấy tờ cần bổ sung, mỗi dòng một mục.</a>' in both
+    assert '<a href="#request_supplement-reason">Nhập lý do yêu cầu bổ sung.</a>' in both  # one link per field
     response = client.post(f"/xu-ly/ho-so/{accepted.id}", data={"action": "draft_apology", "new_due_date": "31/02", "reason": "x"})
     page = response.get_data(as_text=True)
     assert '<a href="#draft_apology-new_due_at">' in page and 'id="draft_apology-new_due_at"' in page
@@ -92,7 +92,7 @@ def test_a_stranger_gets_403_not_a_request_to_confirm(client, make_user, login, 
     login(make_user("specialist", "000.10.21.H62"))
     assert client.post(f"/xu-ly/ho-so/{accepted.id}", data={"action": "stop"}).status_code == 403  # not the desk
     login(make_user("leader", "000.10.21.H62"))  # the step is the specialist's, not the leader's
-    assert client.post(f"/xu-ly/ho-so/{accepted.id}", data={"action": "deny"}).status_code == 403
+    assert client.post(f"/xu-ly/ho-so/{accepted.id}", data={"action": "resolve", "outcome": "denied"}).status_code == 403
 
 
 def test_stop_and_deny_need_the_confirmation_box(client, make_user, login, accepted):
@@ -111,9 +111,9 @@ def test_deny_needs_a_reason_and_the_confirmation_box(client, make_user, login, 
     processing.complete_step(accepted, make_user("specialist", "000.10.21.H62"))
     login(make_user("leader", "000.10.21.H62"))
     url = f"/xu-ly/ho-so/{accepted.id}"
-    page = client.post(url, data={"action": "deny", "reason": "Không đủ điều kiện"}).get_data(as_text=True)
-    assert '<a href="#deny-confirm">' in page and ">Không đủ điều kiện</textarea>" in page
-    assert client.post(url, data={"action": "deny", "reason": "Không đủ điều kiện", "confirm": "yes"}).status_code == 302
+    page = client.post(url, data={"action": "resolve", "outcome": "denied", "reason": "Không đủ điều kiện"}).get_data(as_text=True)
+    assert '<a href="#resolve-confirm">' in page and ">Không đủ điều kiện</textarea>" in page
+    assert client.post(url, data={"action": "resolve", "outcome": "denied", "reason": "Không đủ điều kiện", "confirm": "yes"}).status_code == 302
     db.session.refresh(accepted)
     assert (accepted.status, accepted.outcome) == ("resolved", "denied")
 
