@@ -95,7 +95,8 @@ def status_label(status: str) -> str:
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters.update(
         number=numbers.number, two_decimals=numbers.two_decimals, percent=numbers.percent,
-        index_value=lambda value: numbers.index_value(value, INDICES[value.id].unit), datetime_vn=format_datetime, waited=format_waited,
+        index_value=lambda value: numbers.index_value(value, INDICES[value.id].unit), datetime_vn=format_datetime,
+        waited=format_waited,
         # rows for the dashboard's SVG charts
         trend_row=lambda item: (item[0].strftime("%m/%y"), item[1].counts.received,
                                 item[1].counts.early + item[1].counts.on_time + item[1].counts.late),

@@ -43,7 +43,8 @@ def _new_due(form: Mapping) -> datetime:
         day = datetime.strptime(form.get("new_due_date", ""), "%Y-%m-%d").date()
         at = time.fromisoformat(form.get("new_due_time") or "17:00")
     except ValueError:
-        raise DossierError("Ngày hẹn mới không hợp lệ (năm-tháng-ngày).", fields={"new_due_at": "Ngày không hợp lệ."}) from None
+        raise DossierError("Ngày hẹn mới không hợp lệ (năm-tháng-ngày).",
+                           fields={"new_due_at": "Ngày không hợp lệ."}) from None
     return datetime.combine(day, at, tzinfo=OFFICE_TZ)
 
 
@@ -116,7 +117,8 @@ REGISTRY: dict[Action, Entry] = {
     A.APPROVE_APOLOGY: Entry(processing.approve_apology, (),
                              "Đã duyệt và ban hành phiếu xin lỗi và đề nghị gia hạn."),
     A.REJECT_APOLOGY: Entry(processing.reject_apology, ("note",), "Đã trả lại dự thảo phiếu xin lỗi."),
-    A.RESOLVE: Entry(processing.resolve, ("outcome", "reason", "confirmed"), "Đã ghi nhận quyết định giải quyết hồ sơ."),
+    A.RESOLVE: Entry(processing.resolve, ("outcome", "reason", "confirmed"),
+                     "Đã ghi nhận quyết định giải quyết hồ sơ."),
     A.RETURN_RESULT: Entry(processing.return_result, ("method", "tracking"), "Đã trả kết quả."),
     A.STOP: Entry(processing.stop, ("confirmed",), "Đã dừng giải quyết hồ sơ."),
     A.DECLINE_WITHDRAWAL: Entry(processing.decline_withdrawal, ("reason",),

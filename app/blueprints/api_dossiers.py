@@ -49,12 +49,14 @@ def _dossier(code: str, action: str) -> Dossier:
         raise ApiError(404, f"Không có hồ sơ mã {code}")
     if not can(g.api_user, action, dossier):
         # The same answer as an unknown code: a citizen cannot learn that someone else's code exists.
-        raise ApiError(404 if g.api_user.is_citizen else 403, f"Không có hồ sơ mã {code}" if g.api_user.is_citizen else "Không có quyền")
+        raise ApiError(404 if g.api_user.is_citizen else 403,
+                       f"Không có hồ sơ mã {code}" if g.api_user.is_citizen else "Không có quyền")
     return dossier
 
 
 def step_model(t: StepTask) -> m.Step:
-    return m.Step(key=t.key, name=t.name, role=t.role, agency=t.agency.code, assignee=t.assignee_id, given_at=t.given_at,
+    return m.Step(key=t.key, name=t.name, role=t.role, agency=t.agency.code, assignee=t.assignee_id,
+                  given_at=t.given_at,
                   due_at=t.due_at, done_at=t.done_at, result=t.result, note=t.note)
 
 
@@ -79,7 +81,8 @@ def dossier_model(d: Dossier, staff: bool = False) -> m.Dossier:
         apology=None if apology is None else m.Apology(
             status=apology.status, reason=apology.reason, new_due_at=apology.new_due_at, drafted_at=apology.drafted_at,
             approved_at=apology.decided_at, deadline_at=apology.deadline_at, late=apology.late),
-        outcome=d.outcome, returned_at=d.returned_at, available_actions=[a.value for a in available_actions(d, g.api_user)],
+        outcome=d.outcome, returned_at=d.returned_at,
+        available_actions=[a.value for a in available_actions(d, g.api_user)],
     )
     if staff:
         body.current_step = step_model(d.current_step) if d.current_step else None  # the open step, in any status
@@ -191,7 +194,8 @@ def withdraw(code: str):
 
 @bp.post("/dossiers/<code>/withdraw/cancel")
 @token_required
-@spec.validate(resp=responses(m.Dossier, *DOSSIER_ERRORS, 409, 422), security=BEARER, tags=["dossiers"], deprecated=True)
+@spec.validate(resp=responses(m.Dossier, *DOSSIER_ERRORS, 409, 422), security=BEARER, tags=["dossiers"],
+               deprecated=True)
 def cancel_withdrawal(code: str):
     """Deprecated: POST /dossiers/{code}/actions/cancel_withdrawal."""
     return _act(code, Action.CANCEL_WITHDRAWAL, None)
@@ -248,7 +252,8 @@ def document_pdf(code: str, document_id: int):
 
 @bp.post("/verify")
 @limiter.limit(lambda: current_app.config["LOOKUP_RATE_LIMIT"])
-@spec.validate(json=m.VerifyBody, form=m.VerifyForm, resp=responses(m.Verdict, 400, 404, 413, 422, 429), tags=["documents"])
+@spec.validate(json=m.VerifyBody, form=m.VerifyForm, resp=responses(m.Verdict, 400, 404, 413, 422, 429),
+               tags=["documents"])
 def verify():
     """Public: is this PDF (multipart `file`), or the document `code` + `number` (form or JSON),
     one the portal issued, and are its signatures valid? The file is not stored."""

@@ -28,7 +28,8 @@ from app.domain.structure import AgencyKind, Level
 # (pydantic's default would write "Z" for UTC).
 Moment = Annotated[datetime, PlainSerializer(datetime.isoformat, return_type=str),
                    WithJsonSchema({"type": "string", "format": "date-time"})]
-Day = Annotated[date, PlainSerializer(date.isoformat, return_type=str), WithJsonSchema({"type": "string", "format": "date"})]
+Day = Annotated[date, PlainSerializer(date.isoformat, return_type=str),
+                WithJsonSchema({"type": "string", "format": "date"})]
 
 
 def _plus_back(value):

@@ -81,7 +81,8 @@ def register():
         except ServiceError as error:
             flash(error.message, "error")
             return redirect(url_for("desk.register", co_quan=desk.code, tu=start.isoformat(), den=end.isoformat()))
-        return Response(pdf, mimetype="application/pdf", headers={"Content-Disposition": f'inline; filename="{filename}"'})
+        return Response(pdf, mimetype="application/pdf",
+                        headers={"Content-Disposition": f'inline; filename="{filename}"'})
     if kind in exports.MIMETYPES:
         rows = control.register_table(control.register(desk, start, end))
         content, mimetype = exports.export(kind, "Sổ theo dõi hồ sơ", control.REGISTER_COLUMNS, rows)
@@ -104,7 +105,8 @@ def dossier(dossier_id: int):
             flash(done, "success")
             return redirect(url_for("desk.dossier", dossier_id=dossier.id))
     return render_template("desk/dossier.html", dossier=dossier, form=form, errors=errors, summary=summary,
-                           values=request.form, available=available_actions(dossier, current_user)), 422 if summary else 200
+                           values=request.form,
+                           available=available_actions(dossier, current_user)), 422 if summary else 200
 
 
 @bp.get("/ho-so/<int:dossier_id>/tep/<int:file_id>")

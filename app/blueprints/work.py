@@ -50,7 +50,8 @@ def worklist():
 @require("work.list")
 def ratings_page():
     """Ratings of the dossiers of the official's own agencies."""
-    page = ratings.for_agencies([m.agency_id for m in current_user.memberships], page_arg(), current_app.config["PER_PAGE"])
+    page = ratings.for_agencies([m.agency_id for m in current_user.memberships], page_arg(),
+                                current_app.config["PER_PAGE"])
     return render_template("work/ratings.html", page=page, values=ratings.VALUES)
 
 
@@ -68,7 +69,8 @@ def dossier(dossier_id: int):
     task = dossier.current_step
     return render_template(
         "work/dossier.html", dossier=dossier, task=task, form=form, errors=errors, summary=summary, values=request.form,
-        holds=holds(current_user, task), colleagues=[(c.id, c.full_name) for c in processing.colleagues(task)] if task else [],
+        holds=holds(current_user, task),
+        colleagues=[(c.id, c.full_name) for c in processing.colleagues(task)] if task else [],
         decision_step=task is not None and processing.is_decision_step(dossier, task.position),
         return_step=task is not None and processing.is_return_step(dossier, task.position),
         methods=processing.RETURN_METHODS, available=available_actions(dossier, current_user),

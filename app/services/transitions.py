@@ -106,7 +106,8 @@ def commit() -> None:
         db.session.commit()
     except StaleDataError:
         db.session.rollback()
-        raise DossierError("Hồ sơ vừa được người khác cập nhật. Vui lòng tải lại trang và thử lại.", status=409) from None
+        raise DossierError("Hồ sơ vừa được người khác cập nhật. Vui lòng tải lại trang và thử lại.",
+                           status=409) from None
 
 
 def commit_then_dispatch(document=None, message=None) -> None:

@@ -10,10 +10,11 @@ from app.blueprints.actions import DEPRECATED_ALIASES, OWN_FORM, PARAMS, REGISTR
 from app.domain.workflow import Action, ApologyStage, DossierState, Status, possible_actions
 from app.extensions import db
 from app.services import dossiers, processing
+from app.services.demo import DemoAgency
 from tests.factories import TICH_SON_DESK, land_at_counter, owing_dossier, submitted_birth
 from tests.web.test_api_dossiers import token
 
-SPECIALIST, COMMUNE = "specialist", "000.10.21.H62"
+SPECIALIST, COMMUNE = "specialist", DemoAgency.TICH_SON
 
 
 def _takeable() -> set[Action]:
@@ -129,7 +130,8 @@ def test_deny_by_its_former_name(client, make_user, login, accepted):
     login(make_user("leader", COMMUNE))
     unconfirmed = _post(client, accepted, {"action": "deny", "reason": "Không đủ điều kiện"})
     assert unconfirmed.status_code == 422 and '<a href="#resolve-confirm">' in unconfirmed.get_data(as_text=True)
-    assert _post(client, accepted, {"action": "deny", "reason": "Không đủ điều kiện", "confirm": "yes"}).status_code == 302
+    assert _post(client, accepted,
+                 {"action": "deny", "reason": "Không đủ điều kiện", "confirm": "yes"}).status_code == 302
     db.session.refresh(accepted)
     assert (accepted.status, accepted.outcome) == ("resolved", "denied")
 

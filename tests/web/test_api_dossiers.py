@@ -7,6 +7,7 @@ import pytest
 from app.extensions import db
 from app.models import Dossier
 from app.services import dossiers, processing
+from app.services.demo import DemoAgency
 from tests.factories import (
     BIRTH,
     BIRTH_FORM,
@@ -30,7 +31,8 @@ def token(client, user, password="mat-khau-thu-nghiem"):
 
 
 def new_dossier(client, headers, **overrides):
-    data = {"procedure": BIRTH, "agency": TICH_SON_DESK, "data": json.dumps(BIRTH_FORM), "applicant": json.dumps(APPLICANT),
+    data = {"procedure": BIRTH, "agency": TICH_SON_DESK, "data": json.dumps(BIRTH_FORM),
+            "applicant": json.dumps(APPLICANT),
             "delivery": "online", "to_khai": (BytesIO(PDF), "to-khai.pdf"), "giay_chung_sinh": (BytesIO(PNG), "cs.png")}
     data.update(overrides)
     data = {k: v for k, v in data.items() if v is not None}
@@ -69,7 +71,7 @@ def test_submit_201_with_a_reference_and_no_code_yet(client, make_user, loaded_c
 
 
 @pytest.mark.parametrize("overrides, status, field", [
-    ({"agency": "000.00.01.H62"}, 422, "agency"),
+    ({"agency": DemoAgency.CENTRE}, 422, "agency"),
     ({"procedure": "9.999999"}, 422, "procedure"),
     ({"data": "{not json"}, 400, "data"),
     ({"giay_chung_sinh": None}, 422, "documents.giay_chung_sinh"),
@@ -96,8 +98,10 @@ def test_oversize_request_is_413_json(client, app, make_user, loaded_catalogue):
 def test_another_citizen_gets_404_for_my_reference(client, make_user, loaded_catalogue):
     dossier = submitted_birth(make_user())
     headers = token(client, make_user())
-    for method, url in (("get", f"/api/v1/dossiers/{dossier.reference}"), ("get", f"/api/v1/dossiers/{dossier.reference}/documents"),
-                        ("post", f"/api/v1/dossiers/{dossier.reference}/withdraw"), ("post", f"/api/v1/dossiers/{dossier.reference}/supplement")):
+    for method, url in (("get", f"/api/v1/dossiers/{dossier.reference}"),
+                        ("get", f"/api/v1/dossiers/{dossier.reference}/documents"),
+                        ("post", f"/api/v1/dossiers/{dossier.reference}/withdraw"),
+                        ("post", f"/api/v1/dossiers/{dossier.reference}/supplement")):
         assert getattr(client, method)(url, headers=headers).status_code == 404, url
     assert client.get("/api/v1/dossiers/001.10.21.H62-270201-9999", headers=headers).status_code == 404
 
@@ -106,7 +110,8 @@ def test_desk_actions_by_api(client, make_user, loaded_catalogue, run_jobs):
     citizen = make_user()
     dossier = submitted_birth(citizen)
     desk = token(client, make_user("reception", TICH_SON_DESK))
-    bad = client.post(f"/api/v1/dossiers/{dossier.reference}/actions/request_supplement", json={"items": "x"}, headers=desk)
+    bad = client.post(f"/api/v1/dossiers/{dossier.reference}/actions/request_supplement", json={"items": "x"},
+                      headers=desk)
     assert bad.status_code == 400 and "items" in bad.get_json()["fields"]
     response = client.post(f"/api/v1/dossiers/{dossier.reference}/actions/request_supplement",
                            json={"items": ["Giấy chứng sinh bản chính"], "reason": "Ảnh mờ"}, headers=desk)
@@ -115,8 +120,10 @@ def test_desk_actions_by_api(client, make_user, loaded_catalogue, run_jobs):
                         json={"items": ["Khác"], "reason": "Lần hai"}, headers=desk)
     assert again.status_code == 409
     mine = token(client, citizen)
-    supplement = client.post(f"/api/v1/dossiers/{dossier.reference}/supplement", headers=mine, content_type="multipart/form-data",
-                             data={"applicant": json.dumps(APPLICANT), "data": json.dumps(BIRTH_FORM), "delivery": "online",
+    supplement = client.post(f"/api/v1/dossiers/{dossier.reference}/supplement", headers=mine,
+                             content_type="multipart/form-data",
+                             data={"applicant": json.dumps(APPLICANT), "data": json.dumps(BIRTH_FORM),
+                                   "delivery": "online",
                                    "giay_chung_sinh": (BytesIO(PDF), "cs-ban-chinh.pdf")})
     assert supplement.status_code == 200 and supplement.get_json()["status"] == "submitted"
     accepted = client.post(f"/api/v1/dossiers/{dossier.reference}/actions/accept", headers=desk)
@@ -133,12 +140,14 @@ def test_desk_actions_by_api(client, make_user, loaded_catalogue, run_jobs):
 
 
 @pytest.mark.parametrize("role, agency, status", [
-    (None, None, 404), ("reception", "001.11.21.H62", 403), ("specialist", "000.10.21.H62", 403)])
+    (None, None, 404), ("reception", DemoAgency.LIEN_BAO_DESK, 403), ("specialist", DemoAgency.TICH_SON, 403)])
 def test_desk_actions_wrong_role(client, make_user, loaded_catalogue, role, agency, status):
     dossier = submitted_birth(make_user())
     headers = token(client, make_user(role, agency))
-    for action, body in (("accept", None), ("refuse", {"reason": "x"}), ("request_supplement", {"items": ["x"], "reason": "y"})):
-        assert client.post(f"/api/v1/dossiers/{dossier.reference}/actions/{action}", json=body, headers=headers).status_code == status
+    for action, body in (("accept", None), ("refuse", {"reason": "x"}),
+                         ("request_supplement", {"items": ["x"], "reason": "y"})):
+        assert client.post(f"/api/v1/dossiers/{dossier.reference}/actions/{action}", json=body,
+                           headers=headers).status_code == status
     assert client.post(f"/api/v1/dossiers/{dossier.reference}/actions/fly", headers=headers).status_code == 404
 
 
@@ -146,14 +155,18 @@ def test_withdraw_and_take_it_back_by_api(client, make_user, loaded_catalogue):
     citizen = make_user()
     dossier = submitted_birth(citizen)
     headers = token(client, citizen)
-    response = client.post(f"/api/v1/dossiers/{dossier.reference}/actions/request_withdrawal", json={"reason": "Nhầm"}, headers=headers)
+    response = client.post(f"/api/v1/dossiers/{dossier.reference}/actions/request_withdrawal",
+                           json={"reason": "Nhầm"}, headers=headers)
     assert response.status_code == 200 and response.get_json()["status_code"] == 7
-    other = client.post(f"/api/v1/dossiers/{dossier.reference}/actions/cancel_withdrawal", headers=token(client, make_user()))
+    other = client.post(f"/api/v1/dossiers/{dossier.reference}/actions/cancel_withdrawal",
+                        headers=token(client, make_user()))
     assert other.status_code == 404  # a citizen cannot tell that the code exists
     response = client.post(f"/api/v1/dossiers/{dossier.reference}/actions/cancel_withdrawal", headers=headers)
     assert response.status_code == 200 and response.get_json()["status_code"] == 1
-    assert client.post(f"/api/v1/dossiers/{dossier.reference}/actions/cancel_withdrawal", headers=headers).status_code == 409
-    assert client.post("/api/v1/dossiers/000.00.00.H62-000000-0000/actions/cancel_withdrawal", headers=headers).status_code == 404
+    assert client.post(f"/api/v1/dossiers/{dossier.reference}/actions/cancel_withdrawal",
+                       headers=headers).status_code == 409
+    assert client.post("/api/v1/dossiers/000.00.00.H62-000000-0000/actions/cancel_withdrawal",
+                       headers=headers).status_code == 404
 
 
 def test_desk_declines_a_withdrawal_by_api(client, make_user, loaded_catalogue):
@@ -161,7 +174,8 @@ def test_desk_declines_a_withdrawal_by_api(client, make_user, loaded_catalogue):
     dossier = submitted_birth(citizen)
     dossiers.request_withdrawal(dossier, citizen, "")
     url = f"/api/v1/dossiers/{dossier.reference}/actions/decline_withdrawal"
-    assert client.post(url, json={"reason": "x"}, headers=token(client, make_user("specialist", "000.10.21.H62"))).status_code == 403
+    assert client.post(url, json={"reason": "x"},
+                       headers=token(client, make_user("specialist", DemoAgency.TICH_SON))).status_code == 403
     desk = token(client, make_user("reception", TICH_SON_DESK))
     response = client.post(url, json={}, headers=desk)
     assert response.status_code == 422 and response.get_json()["fields"] == {"reason": "Nhập lý do để gửi người nộp."}
@@ -179,10 +193,11 @@ def in_processing(make_user, loaded_catalogue):
 
 def test_apology_drafted_by_the_holder_and_approved_by_a_leader_by_api(client, make_user, in_processing):
     code = in_processing.code
-    specialist = token(client, make_user("specialist", "000.10.21.H62"))
-    leader = token(client, make_user("leader", "000.10.21.H62"))
+    specialist = token(client, make_user("specialist", DemoAgency.TICH_SON))
+    leader = token(client, make_user("leader", DemoAgency.TICH_SON))
     url = f"/api/v1/dossiers/{code}/actions/"
-    drafted = client.post(url + "draft_apology", json={"new_due_at": "2030-01-15T17:00:00+07:00", "reason": "Chờ xác minh"},
+    drafted = client.post(url + "draft_apology",
+                          json={"new_due_at": "2030-01-15T17:00:00+07:00", "reason": "Chờ xác minh"},
                           headers=specialist)
     assert drafted.status_code == 200 and drafted.get_json()["apology"]["status"] == "drafted"
     assert drafted.get_json()["rescheduled_due_at"] is None
@@ -192,7 +207,8 @@ def test_apology_drafted_by_the_holder_and_approved_by_a_leader_by_api(client, m
     approved = client.post(url + "approve_apology", json={}, headers=leader)
     body = approved.get_json()
     assert approved.status_code == 200 and body["apology"]["status"] == "approved" and body["apology"]["late"] is False
-    assert body["rescheduled_due_at"] == "2030-01-15T10:00:00+00:00" and body["due_at"] == in_processing.due_at.isoformat()
+    assert body["rescheduled_due_at"] == "2030-01-15T10:00:00+00:00"
+    assert body["due_at"] == in_processing.due_at.isoformat()
     assert [h["action"] for h in body["history"]][-2:] == ["draft_apology", "approve_apology"]
     second = client.post(url + "draft_apology", json={"new_due_at": "2030-02-15T17:00:00+07:00", "reason": "Lần hai"},
                          headers=leader)
@@ -201,9 +217,10 @@ def test_apology_drafted_by_the_holder_and_approved_by_a_leader_by_api(client, m
 
 def test_apology_refused_by_api_only_where_the_law_forbids(client, make_user, in_processing):
     code = in_processing.code
-    leader = token(client, make_user("leader", "000.10.21.H62"))
+    leader = token(client, make_user("leader", DemoAgency.TICH_SON))
     url = f"/api/v1/dossiers/{code}/actions/"
-    bad = client.post(url + "draft_apology", json={"new_due_at": "2030-01-15T17:00:00+07:00", "reason": ""}, headers=leader)
+    bad = client.post(url + "draft_apology", json={"new_due_at": "2030-01-15T17:00:00+07:00", "reason": ""},
+                      headers=leader)
     assert bad.status_code == 422 and "reason" in bad.get_json()["fields"]
     assert client.post(url + "approve_apology", json={}, headers=leader).status_code == 409  # nothing drafted
     assert client.post(url + "reject_apology", json={"note": "x"}, headers=leader).status_code == 409
@@ -212,7 +229,8 @@ def test_apology_refused_by_api_only_where_the_law_forbids(client, make_user, in
     assert drafted.status_code == 200
     rejected = client.post(url + "reject_apology", json={"note": "Ghi rõ lý do"}, headers=leader)
     assert rejected.status_code == 200 and rejected.get_json()["apology"] is None
-    issued = client.post(url + "draft_apology", json={"new_due_at": "2030-01-15T17:00:00+07:00", "reason": "Chờ", "issue": True},
+    issued = client.post(url + "draft_apology",
+                         json={"new_due_at": "2030-01-15T17:00:00+07:00", "reason": "Chờ", "issue": True},
                          headers=leader)  # after a rejected draft, a leader drafts and issues at once
     assert issued.status_code == 200 and issued.get_json()["apology"]["status"] == "approved"
 
@@ -230,14 +248,14 @@ def test_apology_by_api_after_its_deadline_is_issued_and_marked_late(client, mak
     original = in_processing.due_at
     answer = client.post(f"/api/v1/dossiers/{in_processing.code}/actions/draft_apology",
                          json={"new_due_at": "2030-01-15T17:00:00+07:00", "reason": "Chờ xác minh", "issue": True},
-                         headers=token(client, make_user("leader", "000.10.21.H62")))
+                         headers=token(client, make_user("leader", DemoAgency.TICH_SON)))
     assert answer.status_code == 200
     assert answer.get_json()["apology"]["status"] == "approved" and answer.get_json()["apology"]["late"] is True
     assert db.session.get(Dossier, in_processing.id).due_at == original
 
 
 def test_apology_by_api_for_a_dossier_not_in_processing_is_409(client, make_user, in_processing):
-    specialist, leader = make_user("specialist", "000.10.21.H62"), make_user("leader", "000.10.21.H62")
+    specialist, leader = make_user("specialist", DemoAgency.TICH_SON), make_user("leader", DemoAgency.TICH_SON)
     processing.complete_step(in_processing, specialist)
     processing.resolve(in_processing, leader, "approved")
     answer = client.post(f"/api/v1/dossiers/{in_processing.code}/actions/draft_apology",
@@ -247,10 +265,11 @@ def test_apology_by_api_for_a_dossier_not_in_processing_is_409(client, make_user
 
 
 def test_apology_by_api_wrong_role_403_and_missing_404(client, make_user, in_processing):
-    clerk = token(client, make_user("clerk", "000.10.21.H62"))
+    clerk = token(client, make_user("clerk", DemoAgency.TICH_SON))
     body = {"new_due_at": "2030-01-15T17:00:00+07:00", "reason": "x"}
-    assert client.post(f"/api/v1/dossiers/{in_processing.code}/actions/draft_apology", json=body, headers=clerk).status_code == 403
-    specialist = token(client, make_user("specialist", "000.10.21.H62"))
+    assert client.post(f"/api/v1/dossiers/{in_processing.code}/actions/draft_apology", json=body,
+                       headers=clerk).status_code == 403
+    specialist = token(client, make_user("specialist", DemoAgency.TICH_SON))
     issued = client.post(f"/api/v1/dossiers/{in_processing.code}/actions/draft_apology", json=body | {"issue": True},
                          headers=specialist)
     assert issued.status_code == 403  # only a leader issues
@@ -271,7 +290,8 @@ def test_a_supplement_changes_only_what_it_sends(client, make_user, loaded_catal
     url = f"/api/v1/dossiers/{dossier.reference}/supplement"
     empty = client.post(url, headers=mine, content_type="multipart/form-data", data={})
     assert empty.status_code == 422 and "không thay đổi" in empty.get_json()["error"]
-    same = client.post(url, headers=mine, content_type="multipart/form-data", data={"applicant": json.dumps({"full_name": name})})
+    same = client.post(url, headers=mine, content_type="multipart/form-data",
+                       data={"applicant": json.dumps({"full_name": name})})
     assert same.status_code == 422
     db.session.refresh(dossier)
     assert dossier.status == "supplement_requested" and dossier.intake_supplements == 1  # still waiting, nothing spent

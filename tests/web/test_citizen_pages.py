@@ -6,6 +6,7 @@ import pytest
 from app.extensions import db
 from app.models import Dossier
 from app.services import catalogue, dossiers
+from app.services.demo import DemoAgency
 from tests.factories import (
     BIRTH,
     BIRTH_FORM,
@@ -41,7 +42,7 @@ def test_start_lists_the_desks_of_the_receiving_level_and_opens_a_draft(client, 
 
 
 def test_start_with_a_wrong_desk_says_so(client, citizen):
-    response = client.post(f"/thu-tuc/{BIRTH}/nop", data={"agency": "000.00.01.H62"})
+    response = client.post(f"/thu-tuc/{BIRTH}/nop", data={"agency": DemoAgency.CENTRE})
     assert response.status_code == 422 and "không phù hợp" in response.get_data(as_text=True)
 
 
@@ -66,7 +67,8 @@ def test_fill_save_and_send_through_the_pages(client, citizen, app):
     db.session.refresh(dossier)
     assert [f.name for f in dossier.files] == ["to-khai.pdf"] and dossier.status == "draft"
     # Send without the birth certificate: refused, named, nothing lost.
-    response = client.post(f"/ho-so/{dossier.id}/sua", data=form_data(dossier, send="1"), content_type="multipart/form-data")
+    response = client.post(f"/ho-so/{dossier.id}/sua", data=form_data(dossier, send="1"),
+                           content_type="multipart/form-data")
     page = response.get_data(as_text=True)
     assert response.status_code == 422 and 'href="#doc_giay_chung_sinh"' in page and "Nguyễn Minh Khôi" in page
     db.session.refresh(dossier)
@@ -79,7 +81,8 @@ def test_fill_save_and_send_through_the_pages(client, citizen, app):
     assert dossier.reference in detail and "mã hồ sơ được cấp khi Bộ phận Một cửa tiếp nhận hồ sơ" in detail
     assert "Quá trình xử lý" in detail
     # A second click on "send" after success: told, not an error page.
-    again = client.post(f"/ho-so/{dossier.id}/sua", data=form_data(dossier, send="1"), content_type="multipart/form-data")
+    again = client.post(f"/ho-so/{dossier.id}/sua", data=form_data(dossier, send="1"),
+                        content_type="multipart/form-data")
     assert again.status_code == 302 and again.headers["Location"] == f"/ho-so/{dossier.id}"
 
 
@@ -112,7 +115,8 @@ def test_stale_draft_from_another_tab_is_refused(client, citizen):
     dossier = db.session.query(Dossier).one()
     old = form_data(dossier, save="1")
     client.post(f"/ho-so/{dossier.id}/sua", data=old, content_type="multipart/form-data")
-    response = client.post(f"/ho-so/{dossier.id}/sua", data=old | {"f_child_full_name": "Khác"}, content_type="multipart/form-data")
+    response = client.post(f"/ho-so/{dossier.id}/sua", data=old | {"f_child_full_name": "Khác"},
+                           content_type="multipart/form-data")
     assert response.status_code == 409 and "tải lại trang" in response.get_data(as_text=True)
 
 
@@ -190,7 +194,8 @@ def test_the_applicant_cancels_a_withdrawal_request(client, citizen, make_user, 
     assert response.status_code == 302
     db.session.refresh(dossier)
     assert dossier.status == "submitted"
-    again = client.post(f"/ho-so/{dossier.id}/huy-rut", data={"lock_version": dossier.lock_version}, follow_redirects=True)
+    again = client.post(f"/ho-so/{dossier.id}/huy-rut", data={"lock_version": dossier.lock_version},
+                        follow_redirects=True)
     assert "Không thể thực hiện" in again.get_data(as_text=True)
     assert client.post("/ho-so/999999/huy-rut").status_code == 404
     login(make_user())  # another citizen

@@ -5,6 +5,7 @@ import pytest
 
 from app.extensions import db
 from app.models import Dossier
+from app.services.demo import DemoAgency
 from tests.factories import (
     BIRTH,
     BIRTH_FORM,
@@ -23,13 +24,14 @@ def desk(make_user, login, loaded_catalogue):
 def test_queue_shows_waiting_dossiers_oldest_first(client, desk, make_user):
     assert "Không có hồ sơ nào đang chờ" in client.get("/mot-cua/").get_data(as_text=True)
     first, second = submitted_birth(make_user()), submitted_birth(make_user())
-    elsewhere = submitted_birth(make_user(), "001.11.21.H62")
+    elsewhere = submitted_birth(make_user(), DemoAgency.LIEN_BAO_DESK)
     page = client.get("/mot-cua/").get_data(as_text=True)
     # Not received yet: listed by their submission references.
     assert page.index(first.reference) < page.index(second.reference) and elsewhere.reference not in page
 
 
-@pytest.mark.parametrize("role, agency", [(None, None), ("specialist", "000.10.21.H62"), ("admin", "000.00.00.H62")])
+@pytest.mark.parametrize("role, agency",
+                         [(None, None), ("specialist", DemoAgency.TICH_SON), ("admin", DemoAgency.PROVINCE)])
 def test_wrong_role_gets_403_everywhere(client, make_user, login, loaded_catalogue, role, agency):
     dossier = submitted_birth(make_user())
     login(make_user(role, agency))
@@ -41,7 +43,7 @@ def test_wrong_role_gets_403_everywhere(client, make_user, login, loaded_catalog
 
 def test_reception_of_another_desk_gets_403_on_the_dossier(client, make_user, login, loaded_catalogue):
     dossier = submitted_birth(make_user())
-    login(make_user("reception", "001.11.21.H62"))
+    login(make_user("reception", DemoAgency.LIEN_BAO_DESK))
     assert client.get(f"/mot-cua/ho-so/{dossier.id}").status_code == 403
     assert client.post(f"/mot-cua/ho-so/{dossier.id}", data={"action": "accept"}).status_code == 403
 
@@ -57,7 +59,8 @@ def test_accept_from_the_page_then_open_the_receipt(client, desk, make_user, run
     dossier = submitted_birth(make_user())
     page = client.get(f"/mot-cua/ho-so/{dossier.id}").get_data(as_text=True)
     assert "Tiếp nhận hồ sơ" in page and "to-khai.pdf" in page
-    response = client.post(f"/mot-cua/ho-so/{dossier.id}", data={"action": "accept", "lock_version": dossier.lock_version})
+    response = client.post(f"/mot-cua/ho-so/{dossier.id}",
+                           data={"action": "accept", "lock_version": dossier.lock_version})
     assert response.status_code == 302
     run_jobs()
     db.session.refresh(dossier)
@@ -76,7 +79,8 @@ def test_supplement_needs_items_and_reason(client, desk, make_user):
     dossier = submitted_birth(make_user())
     bad = client.post(f"/mot-cua/ho-so/{dossier.id}", data={"action": "request_supplement", "items": "", "reason": ""})
     assert bad.status_code == 422 and "Cần ghi đủ" in bad.get_data(as_text=True)
-    ok = client.post(f"/mot-cua/ho-so/{dossier.id}", data={"action": "request_supplement", "items": "Giấy chứng sinh bản chính\nTờ khai có chữ ký",
+    ok = client.post(f"/mot-cua/ho-so/{dossier.id}",
+                     data={"action": "request_supplement", "items": "Giấy chứng sinh bản chính\nTờ khai có chữ ký",
                                                           "reason": "Thiếu chữ ký"})
     assert ok.status_code == 302
     db.session.refresh(dossier)
@@ -88,7 +92,8 @@ def test_refuse_from_the_page(client, desk, make_user):
     dossier = submitted_birth(make_user())
     url = f"/mot-cua/ho-so/{dossier.id}"
     no_reason = client.post(url, data={"action": "refuse", "reasons": "", "confirm": "yes"})
-    assert no_reason.status_code == 422 and '<a href="#refuse-reason">Cần ghi rõ lý do từ chối.</a>' in no_reason.get_data(as_text=True)
+    assert no_reason.status_code == 422
+    assert '<a href="#refuse-reason">Cần ghi rõ lý do từ chối.</a>' in no_reason.get_data(as_text=True)
     unconfirmed = client.post(url, data={"action": "refuse", "reasons": "Không thuộc thẩm quyền"})
     page = unconfirmed.get_data(as_text=True)
     assert unconfirmed.status_code == 422 and '<a href="#refuse-confirm">' in page
@@ -104,8 +109,10 @@ def test_refuse_from_the_page(client, desk, make_user):
 def test_counter_intake_through_the_pages(client, desk):
     start = client.get(f"/mot-cua/tiep-nhan?thu_tuc={BIRTH}")
     assert start.status_code == 302 and start.headers["Location"].endswith(f"/mot-cua/tiep-nhan/{BIRTH}")
-    assert "Không có thủ tục mã 9.999999" in client.get("/mot-cua/tiep-nhan?thu_tuc=9.999999", follow_redirects=True).get_data(as_text=True)
-    data = {"agency": TICH_SON_DESK, "channel": "1", "sets": "2", "applicant_full_name": "Lê Thị Hoa", "applicant_id_number": "026190005678",
+    assert "Không có thủ tục mã 9.999999" in client.get("/mot-cua/tiep-nhan?thu_tuc=9.999999",
+                                                        follow_redirects=True).get_data(as_text=True)
+    data = {"agency": TICH_SON_DESK, "channel": "1", "sets": "2", "applicant_full_name": "Lê Thị Hoa",
+            "applicant_id_number": "026190005678",
             "applicant_address": "Phường Tích Sơn", "applicant_phone": "0987654321", "applicant_email": "",
             "delivery": "counter", "doc_to_khai": (BytesIO(PDF), "scan-to-khai.pdf"),
             "doc_giay_chung_sinh": (BytesIO(PNG), "scan-chung-sinh.png")} | {f"f_{k}": v for k, v in BIRTH_FORM.items()}
@@ -117,7 +124,8 @@ def test_counter_intake_through_the_pages(client, desk):
 
 
 def test_counter_intake_missing_items_are_named_and_nothing_is_created(client, desk):
-    data = {"agency": TICH_SON_DESK, "channel": "3", "sets": "0", "applicant_full_name": "Lê Thị Hoa", "delivery": "post"}
+    data = {"agency": TICH_SON_DESK, "channel": "3", "sets": "0", "applicant_full_name": "Lê Thị Hoa",
+            "delivery": "post"}
     response = client.post(f"/mot-cua/tiep-nhan/{BIRTH}", data=data, content_type="multipart/form-data")
     assert response.status_code == 422
     page = response.get_data(as_text=True)
