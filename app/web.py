@@ -8,17 +8,26 @@ from flask import Flask, abort, request, send_file
 from flask_login import current_user
 
 from app import numbers
-from app.domain.deadlines import CLASS_LABELS, OFFICE_TZ, OPEN_LABELS, TimeUnit, open_state
+from app.domain.deadlines import OFFICE_TZ, OpenState, ResultClass, TimeUnit, open_state
 from app.domain.indices import INDICES
 from app.domain.structure import AgencyKind, Level, Role, agency_type_label
-from app.domain.vocabulary import Channel, CopyKind, DayKind, Method, OnlineLevel, SourceTopic, Subject
+from app.domain.vocabulary import (
+    Channel,
+    CopyKind,
+    DayKind,
+    Delivery,
+    Method,
+    OnlineLevel,
+    RatingValue,
+    SourceTopic,
+    Subject,
+)
 from app.domain.workflow import Status
 from app.extensions import db
 from app.forms.dynamic import typed_fields, verification_label
 from app.models import Dossier
 from app.models.users import utcnow
 from app.services import signing
-from app.services.dossiers import DELIVERIES
 from app.services.errors import ServiceError
 from app.services.issuing import KINDS
 from app.services.permissions import can
@@ -103,9 +112,9 @@ def register_template_helpers(app: Flask) -> None:
         ranking_row=lambda item: (item[0].name, item[1].indices["2.1"].rate),
     )
     app.jinja_env.globals.update(
-        CLASS_LABELS=CLASS_LABELS, OPEN_LABELS=OPEN_LABELS,
+        ResultClass=ResultClass, OpenState=OpenState, Delivery=Delivery, RatingValue=RatingValue,
         open_state=lambda due_at, calendar: open_state(utcnow(), due_at, calendar),
-        status_label=status_label, Channel=Channel, DayKind=DayKind, DELIVERIES=DELIVERIES, typed_fields=typed_fields,
+        status_label=status_label, Channel=Channel, DayKind=DayKind, typed_fields=typed_fields,
         verification_label=verification_label,
         DOCUMENT_TITLES={kind: title for kind, (_, _, title) in KINDS.items()}, signing_state_of=signing.state,
         can=can, Level=Level, AgencyKind=AgencyKind, Role=Role, agency_type_label=agency_type_label,

@@ -135,7 +135,7 @@ def mine():
 def detail(dossier_id: int):
     dossier = _dossier(dossier_id)
     return render_template("citizen/detail.html", dossier=dossier, spec=dossier.procedure_version.spec,
-                           form=ConfirmForm(), rating_values=ratings.VALUES,
+                           form=ConfirmForm(),
                            can_pay=payments.offered(dossier, current_user), fee=processing.fee_total(dossier),
                            available=available_actions(dossier, current_user))
 

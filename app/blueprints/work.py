@@ -52,7 +52,7 @@ def ratings_page():
     """Ratings of the dossiers of the official's own agencies."""
     page = ratings.for_agencies([m.agency_id for m in current_user.memberships], page_arg(),
                                 current_app.config["PER_PAGE"])
-    return render_template("work/ratings.html", page=page, values=ratings.VALUES)
+    return render_template("work/ratings.html", page=page)
 
 
 @bp.route("/ho-so/<int:dossier_id>", methods=["GET", "POST"])
@@ -73,7 +73,7 @@ def dossier(dossier_id: int):
         colleagues=[(c.id, c.full_name) for c in processing.colleagues(task)] if task else [],
         decision_step=task is not None and processing.is_decision_step(dossier, task.position),
         return_step=task is not None and processing.is_return_step(dossier, task.position),
-        methods=processing.RETURN_METHODS, available=available_actions(dossier, current_user),
+        available=available_actions(dossier, current_user),
         may_issue=may(current_user, Action.APPROVE_APOLOGY, dossier),  # a leader drafts and issues at once
         apology_deadline=processing.apology_deadline_of(dossier),
     ), 422 if summary else 200

@@ -82,9 +82,9 @@ import yaml
 from app.domain.vocabulary import DayKind, Vocabulary
 
 __all__ = [
-    "CLASS_LABELS",
+    "OpenState",
+    "ResultClass",
     "OFFICE_TZ",
-    "OPEN_LABELS",
     "SAME_DAY_UNITS",
     "TimeUnit",
     "WorkCalendar",
@@ -880,8 +880,20 @@ def step_due_dates(
 # Classification (LEGAL.md section 5; Decision 766 index 2.1)
 # --------------------------------------------------------------------------
 
-CLASS_LABELS = {"early": "Trước hạn", "on_time": "Đúng hạn", "late": "Quá hạn"}
-OPEN_LABELS = {"within": "Trong hạn", "due_soon": "Sắp đến hạn", "overdue": "Quá hạn"}
+class ResultClass(Vocabulary):
+    """How a finished dossier or hand-off stands against its due time (``classify``)."""
+
+    EARLY = "early", "Trước hạn"
+    ON_TIME = "on_time", "Đúng hạn"
+    LATE = "late", "Quá hạn"
+
+
+class OpenState(Vocabulary):
+    """How an unfinished dossier stands against its due time (``open_state``)."""
+
+    WITHIN = "within", "Trong hạn"
+    DUE_SOON = "due_soon", "Sắp đến hạn"
+    OVERDUE = "overdue", "Quá hạn"
 
 
 def classify(finished_at: datetime, due_at: datetime) -> str:
@@ -897,7 +909,7 @@ def classify(finished_at: datetime, due_at: datetime) -> str:
     Days are calendar days in office time (Asia/Ho_Chi_Minh), whatever zone
     the instants come in: a result at 00:30 ICT on the due day (17:30 UTC the
     day before) is on time, not early. Both must be timezone-aware. Labels
-    for display: ``CLASS_LABELS``.
+    for display: ``ResultClass``.
     """
     finished = _to_office_time(finished_at, "finished_at")
     due = _to_office_time(due_at, "due_at")
@@ -926,7 +938,7 @@ def open_state(
     - ``"within"`` otherwise. ``due_soon_working_days = 0`` switches the
       "due soon" state off.
 
-    Both instants must be timezone-aware. Labels: ``OPEN_LABELS``.
+    Both instants must be timezone-aware. Labels: ``OpenState``.
     """
     if isinstance(due_soon_working_days, bool) or not isinstance(due_soon_working_days, int):
         raise TypeError(f"due_soon_working_days must be an int, got {due_soon_working_days!r}")

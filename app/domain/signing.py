@@ -14,11 +14,17 @@
 """
 from __future__ import annotations
 
-from app.domain.vocabulary import Channel
+from app.domain.vocabulary import Channel, Vocabulary
 
-PERSONAL = "personal"
-SEAL = "seal"
-ROLE_LABELS = {PERSONAL: "Chữ ký số của người có thẩm quyền", SEAL: "Chữ ký số của cơ quan (dấu)"}
+
+class SignatureRole(Vocabulary):
+    """Whose signature: the competent person's (personal certificate) or the agency's (its seal)."""
+
+    PERSONAL = "personal", "Chữ ký số của người có thẩm quyền"
+    SEAL = "seal", "Chữ ký số của cơ quan (dấu)"
+
+
+PERSONAL, SEAL = SignatureRole.PERSONAL, SignatureRole.SEAL
 
 
 def required_signatures(kind: str, electronic: bool) -> tuple[str, ...]:

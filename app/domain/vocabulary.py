@@ -23,6 +23,11 @@ class Vocabulary(StrEnum):
         member._value_, member.label, member.more = value, label, more
         return member
 
+    @classmethod
+    def known(cls, value: object) -> bool:
+        """Whether `value` is one of the values (a plain string from a form or the database)."""
+        return value in cls._value2member_map_
+
 
 class Channel(IntEnum):
     """How a dossier came in: Decision 766's channel codes (KenhThucHien)."""
@@ -97,3 +102,24 @@ class SourceTopic(Vocabulary):
     LEVEL = "level", "Cấp thực hiện"
     LEGAL_BASIS = "legal_basis", "Căn cứ pháp lý"
     FEES = "fees", "Phí, lệ phí"
+
+
+class Delivery(Vocabulary):
+    """How the applicant receives the result (form 01's "hình thức nhận kết quả"), with the words
+    the desk records when it hands the result over (`return_label`)."""
+
+    COUNTER = "counter", "Nhận trực tiếp tại Bộ phận Một cửa", "Trả trực tiếp tại Bộ phận Một cửa"
+    POST = "post", "Nhận qua dịch vụ bưu chính", "Gửi qua dịch vụ bưu chính"
+    ONLINE = "online", "Nhận kết quả điện tử trên cổng", "Trả kết quả điện tử trên cổng"
+
+    @property
+    def return_label(self) -> str:
+        return self.more[0]
+
+
+class RatingValue(Vocabulary):
+    """The applicant's rating of a returned dossier (index 5.4 of Decision 766 counts them)."""
+
+    SATISFIED = "satisfied", "Hài lòng"
+    ACCEPTABLE = "acceptable", "Chấp nhận được"
+    NOT_SATISFIED = "not_satisfied", "Không hài lòng"

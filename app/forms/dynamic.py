@@ -21,6 +21,7 @@ from wtforms import (
 from wtforms.validators import AnyOf, Length, Optional
 
 from app import numbers
+from app.domain.vocabulary import Delivery
 from app.forms.fields import (
     EMAIL,
     ID_NUMBER,
@@ -29,7 +30,7 @@ from app.forms.fields import (
     VietnameseDecimalField,
     VietnameseIntegerField,
 )
-from app.services.dossiers import DELIVERIES, FROM_APPLICANT, MAX_SETS, Applicant, DraftInput
+from app.services.dossiers import FROM_APPLICANT, MAX_SETS, Applicant, DraftInput
 
 
 def typed_fields(spec: dict) -> list[dict]:
@@ -81,7 +82,7 @@ def dossier_form_class(spec: dict, online: bool) -> type[FlaskForm]:
         "rep_authorisation": StringField("Giấy tờ ủy quyền (số, ngày)", validators=[Optional(), Length(max=200)]),
     }
     deliveries = ["counter", "post"] + (["online"] if spec["online"] == "full" and online else [])
-    attrs["delivery"] = RadioField("Hình thức nhận kết quả", choices=[(d, DELIVERIES[d]) for d in deliveries],
+    attrs["delivery"] = RadioField("Hình thức nhận kết quả", choices=[(d, Delivery(d).label) for d in deliveries],
                                    validate_choice=False,
                                    validators=[AnyOf(deliveries, message="Chọn một hình thức nhận kết quả.")])
     if not online:  # số bộ hồ sơ (form 01): counted at the counter; an online dossier is one set

@@ -61,7 +61,7 @@ def create_user(*, email: str, password: str, full_name: str, grants: list[Grant
                 id_number: str | None = None, phone: str | None = None) -> User:
     """An admin creates an account; staff get one membership per (role, agency) grant."""
     for grant in grants:
-        if grant.role not in Role.__members__.values():
+        if not Role.known(grant.role):
             raise AccountError.on("role", f"Vai trò không hợp lệ: {grant.role}")
     user = _new_user(email, password, full_name, id_number, phone)
     for grant in grants:

@@ -12,13 +12,13 @@ from sqlalchemy.orm import selectinload
 from app import numbers
 from app.domain.deadlines import OFFICE_TZ
 from app.domain.signing import is_electronic
+from app.domain.vocabulary import Delivery
 from app.domain.workflow import Status
 from app.extensions import db
 from app.models import Agency, Dossier, IssuedDocument
 from app.models.users import utcnow
 from app.services import issuing
 from app.services.documents import render_pdf
-from app.services.dossiers import DELIVERIES
 from app.services.errors import ServiceError
 
 
@@ -122,7 +122,7 @@ def _row(d: Dossier, desk: Agency) -> RegisterRow:
     return RegisterRow(issuing.entry_number(receipt) if receipt else None, d.code, d.procedure_version.name,
                        d.applicant_name, ", ".join(filter(None, [d.applicant_address, d.applicant_phone])),
                        (d.resolving_agency or desk).name, d.received_at, d.due_at, d.rescheduled_due_at,
-                       d.returned_at, DELIVERIES[d.return_method or d.delivery], Status(d.status).citizen_label)
+                       d.returned_at, Delivery(d.return_method or d.delivery).label, Status(d.status).citizen_label)
 
 
 def register(desk: Agency, start: date, end: date) -> list[RegisterRow]:

@@ -20,6 +20,7 @@ from werkzeug.datastructures import FileStorage
 from app.domain.codes import format_code, format_reference
 from app.domain.deadlines import OFFICE_TZ
 from app.domain.structure import AgencyKind, Role
+from app.domain.vocabulary import Delivery
 from app.domain.workflow import Action
 from app.extensions import db
 from app.models import (
@@ -49,8 +50,6 @@ from app.services.transitions import (
 
 CHANNEL_COUNTER, CHANNEL_ONLINE, CHANNEL_POST = 1, 2, 3
 MAX_SETS = 99  # no text caps the sets of a dossier; this catches a typo, not a rule
-DELIVERIES = {"counter": "Nhận trực tiếp tại Bộ phận Một cửa", "post": "Nhận qua dịch vụ bưu chính",
-              "online": "Nhận kết quả điện tử trên cổng"}
 
 
 @dataclass
@@ -116,7 +115,7 @@ def _apply_fields(dossier: Dossier, data: DraftInput) -> None:
     from_block = {key: (requester.get(FROM_APPLICANT[key]) or "").strip() for key in shared}
     dossier.form_data = {k: v for k, v in {**data.form_data, **from_block}.items() if k not in shared or v}
     dossier.represented = data.represented
-    if data.delivery not in DELIVERIES:
+    if not Delivery.known(data.delivery):
         raise DossierError("Hình thức nhận kết quả không hợp lệ.",
                            fields={"delivery": "Chọn một hình thức nhận kết quả."})
     if data.delivery == "online" and dossier.procedure_version.online != "full":

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
 from app.domain.deadlines import add_working_minutes
+from app.domain.vocabulary import RatingValue
 from app.extensions import db
 from app.models import Membership, User
 from app.models.users import utcnow
@@ -134,7 +135,7 @@ def generate(count: int, seed: int = 766, now: datetime | None = None) -> int:
             else:
                 processing.complete_step(dossier, actor, now=t)
         if dossier.status == "returned" and dossier.owner and rng.random() < 0.6:
-            value = rng.choices(list(ratings.VALUES), weights=[7, 2, 1])[0]
+            value = rng.choices([v.value for v in RatingValue], weights=[7, 2, 1])[0]
             ratings.rate(dossier, dossier.owner, value,
                          now=t + timedelta(hours=2) if t + timedelta(hours=2) < now else now)
     return made

@@ -24,6 +24,7 @@ from app.domain.deadlines import (
 )
 from app.domain.structure import AgencyKind, Role
 from app.domain.timeline import Timeline, on_time_verdict, processing_minutes, verdict_at
+from app.domain.vocabulary import Delivery
 from app.domain.workflow import Action
 from app.extensions import db
 from app.models import (
@@ -52,8 +53,6 @@ from app.services.transitions import (
 )
 
 ONLINE_PAYMENT_CHANNELS = ("national_portal", "provincial_gateway")  # Decision 766 index 3.6
-RETURN_METHODS = {"counter": "Trả trực tiếp tại Bộ phận Một cửa", "post": "Gửi qua dịch vụ bưu chính",
-                  "online": "Trả kết quả điện tử trên cổng"}
 
 
 # --- where each step happens -------------------------------------------------------------
@@ -460,7 +459,7 @@ def return_result(dossier: Dossier, user: User, method: str, tracking: str = "",
     require_possible(dossier, Action.RETURN_RESULT)
     if not is_return_step(dossier, task.position):
         raise DossierError("Hồ sơ chưa đến bước trả kết quả.", status=409)
-    if method not in RETURN_METHODS:
+    if not Delivery.known(method):
         raise DossierError("Hình thức trả kết quả không hợp lệ.", fields={"method": "counter | post | online"})
     if method == "post" and not tracking.strip():
         raise DossierError("Cần số hiệu bưu gửi.", fields={"tracking": "Nhập số hiệu bưu gửi khi gửi bưu chính."})
@@ -474,9 +473,9 @@ def return_result(dossier: Dossier, user: User, method: str, tracking: str = "",
         raise DossierError(message, status=409, fields={"method": message})
     transition(dossier, Action.RETURN_RESULT, user, now, note=tracking.strip(), agency=task.agency)
     dossier.returned_at, dossier.return_method, dossier.tracking_number = now, method, tracking.strip() or None
-    _close(task, user, now, RETURN_METHODS[method])
+    _close(task, user, now, Delivery(method).return_label)
     number = f" (số hiệu: {tracking.strip()})" if tracking.strip() else ""
-    message = notify.status_email(dossier, extra=RETURN_METHODS[method] + number)
+    message = notify.status_email(dossier, extra=Delivery(method).return_label + number)
     commit_then_dispatch(message=message)
     return dossier
 

@@ -5,12 +5,11 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from app.domain.vocabulary import RatingValue
 from app.extensions import db
 from app.models import Dossier, Rating, User
 from app.models.users import utcnow
 from app.services.transitions import DossierError, commit
-
-VALUES = {"satisfied": "Hài lòng", "acceptable": "Chấp nhận được", "not_satisfied": "Không hài lòng"}
 
 
 def rate(dossier: Dossier, user: User, value: str, comment: str = "", now: datetime | None = None) -> Rating:
@@ -20,7 +19,7 @@ def rate(dossier: Dossier, user: User, value: str, comment: str = "", now: datet
         raise DossierError("Hồ sơ được đánh giá sau khi đã trả kết quả.", status=409)
     if dossier.rating is not None:
         raise DossierError("Hồ sơ đã được đánh giá; mỗi hồ sơ đánh giá một lần.", status=409)
-    if value not in VALUES:
+    if not RatingValue.known(value):
         raise DossierError("Chọn một mức đánh giá.", fields={"value": "Chọn một mức đánh giá."})
     rating = Rating(dossier=dossier, value=value, comment=comment.strip()[:2000], created_at=now or utcnow())
     db.session.add(rating)

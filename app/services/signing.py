@@ -26,7 +26,7 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import select, update
 
-from app.domain.signing import PERSONAL, ROLE_LABELS, SEAL, is_electronic, required_signatures
+from app.domain.signing import PERSONAL, SEAL, SignatureRole, is_electronic, required_signatures
 from app.domain.structure import Role
 from app.domain.vocabulary import Channel
 from app.extensions import db
@@ -138,7 +138,7 @@ def sign(document_id: int, now: datetime | None = None) -> None:
             continue
         if role == SEAL and not _seal_released(document):
             return  # waits for the clerk's issuing step
-        who = f"{ROLE_LABELS[role]} ({_owner_label(document, role)})"
+        who = f"{SignatureRole(role).label} ({_owner_label(document, role)})"
         try:
             _apply(document, role, now or utcnow())
         except crypto.SigningUnavailable as error:
@@ -204,7 +204,7 @@ def _stamp_lines(facts: dict, role: str, now: datetime) -> list[str]:
     from app.domain.deadlines import OFFICE_TZ
 
     local = now.astimezone(OFFICE_TZ)
-    return [f"Ký bởi: {facts['common_name']}", ROLE_LABELS[role],
+    return [f"Ký bởi: {facts['common_name']}", SignatureRole(role).label,
             f"Thời gian ký: {local:%H:%M:%S} ngày {local:%d/%m/%Y}"]
 
 
@@ -297,7 +297,7 @@ def state(document: IssuedDocument, viewer: User) -> DocumentSigning:
     it); the applicant only that it is pending (the error names certificates and key files)."""
     return DocumentSigning(
         needed=bool(required(document)), signed=document.signed_at is not None, signed_at=document.signed_at,
-        signatures=[SignatureView(s.role, ROLE_LABELS[s.role], s.signer, s.signed_at,
+        signatures=[SignatureView(s.role, SignatureRole(s.role).label, s.signer, s.signed_at,
                                   s.level) for s in document.signatures],
         error=document.signing_error if not viewer.is_citizen else None,
         failed=document.signing_error is not None)

@@ -32,9 +32,9 @@ import pytest
 
 from app.domain import deadlines
 from app.domain.deadlines import (
-    CLASS_LABELS,
     OFFICE_TZ,
-    OPEN_LABELS,
+    OpenState,
+    ResultClass,
     TimeUnit,
     WorkCalendar,
     add_working_minutes,
@@ -1151,8 +1151,9 @@ def test_classify_rejects_naive():
 
 
 def test_labels():
-    assert CLASS_LABELS == {"early": "Trước hạn", "on_time": "Đúng hạn", "late": "Quá hạn"}
-    assert OPEN_LABELS == {"within": "Trong hạn", "due_soon": "Sắp đến hạn", "overdue": "Quá hạn"}
+    assert {c.value: c.label for c in ResultClass} == {"early": "Trước hạn", "on_time": "Đúng hạn", "late": "Quá hạn"}
+    assert {s.value: s.label for s in OpenState} == {"within": "Trong hạn", "due_soon": "Sắp đến hạn",
+                                                      "overdue": "Quá hạn"}
 
 
 # --------------------------------------------------------------------------
