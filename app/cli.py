@@ -9,6 +9,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from app.domain.procedure_spec import ProcedureFileError
+from app.queue import DOCUMENTS, MESSAGES, queues
 from app.services import accounts, catalogue, demo, interchange, jobs, signing, storage
 from app.services import history as demo_history
 
@@ -229,14 +230,16 @@ def replay_jobs(minutes):
 
 @click.command("worker")
 @click.option("--burst", is_flag=True, help="Xử lý hết hàng đợi rồi dừng.")
-def worker(burst):
-    """Chạy RQ worker cho hàng đợi của ứng dụng (cần REDIS_URL)."""
+@click.option("--queue", "only", type=click.Choice([DOCUMENTS, MESSAGES]), default=None,
+              help="Chỉ phục vụ một hàng đợi (văn bản hoặc thư); mặc định: tất cả, thư trước.")
+def worker(burst, only):
+    """Chạy RQ worker cho các hàng đợi của ứng dụng (cần REDIS_URL)."""
     from rq import Worker
 
     queue = current_app.extensions["rq_queue"]
     if queue is None:
         raise click.ClickException("Chưa đặt REDIS_URL: công việc đang chạy trực tiếp, không cần worker.")
-    Worker([queue], connection=queue.connection).work(burst=burst)
+    Worker(queues(queue, only), connection=queue.connection).work(burst=burst)
 
 
 def register_cli(app: Flask) -> None:

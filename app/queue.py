@@ -27,10 +27,29 @@ SIGN_DOCUMENT = "app.tasks.signing.sign_issued_document"
 DELIVER_MESSAGE = "app.tasks.notify.deliver_message"
 JOBS = (RENDER_DOCUMENT, SIGN_DOCUMENT, DELIVER_MESSAGE)
 
+# Bounded jobs (issue 18): each job has its queue and its time limit. E-mails never wait behind a
+# PDF (a queue of their own); a job past its limit is stopped by the worker (RQ's job_timeout),
+# fails, and its row stays unfinished for `flask jobs replay`. Limits: a form renders in about a
+# second, signing may wait for a timestamp authority, SMTP answers fast or not at all.
+DOCUMENTS, MESSAGES = "documents", "messages"
+ROUTES: dict[str, tuple[str, int]] = {
+    RENDER_DOCUMENT: (DOCUMENTS, 120),
+    SIGN_DOCUMENT: (DOCUMENTS, 180),
+    DELIVER_MESSAGE: (MESSAGES, 60),
+}
+
 
 def init_queue(app: Flask) -> None:
     url = app.config["REDIS_URL"]
     app.extensions["rq_queue"] = Queue(app.config["RQ_QUEUE"], connection=Redis.from_url(url)) if url else None
+
+
+def queues(base: Queue, only: str | None = None) -> list[Queue]:
+    """The queues a worker serves, in priority order: e-mails, documents, then the base queue
+    (jobs with no route); `only`: one of them (DOCUMENTS or MESSAGES), for a dedicated worker."""
+    names = [only] if only else [MESSAGES, DOCUMENTS]
+    routed = [Queue(f"{base.name}-{name}", connection=base.connection) for name in names]
+    return routed if only else [*routed, base]
 
 
 def enqueue(job: str, *args: Any) -> Any:
@@ -53,8 +72,10 @@ def enqueue(job: str, *args: Any) -> Any:
         except Exception:
             log.exception("inline job %s%r failed", job, args)
             return None
+    name, limit = ROUTES.get(job, (None, None))
+    target = queues(queue, name)[0] if name else queue
     try:
-        return queue.enqueue(job, *args)
+        return target.enqueue(job, *args, job_timeout=limit)
     except RedisError:
         log.warning("queue unreachable: %s%r left for a re-run", job, args)
         return None

@@ -21,6 +21,7 @@ from app import create_app
 from app.config import ROOT
 from app.config import database_url as normalise_url
 from app.extensions import db
+from app.queue import queues
 from app.services import accounts, catalogue
 from app.services.structure import seed_structure
 from tests.signing_helpers import configured, nss_db, nss_db_or_none, pki, signing_people, signing_setup, softhsm  # noqa: F401 - fixtures
@@ -80,7 +81,8 @@ def app(database_url, tmp_path_factory):
         upgrade()
         seed_structure()
         if app.extensions["rq_queue"] is not None:
-            app.extensions["rq_queue"].empty()
+            for queue in queues(app.extensions["rq_queue"]):
+                queue.empty()
         db.session.remove()
     return app
 

@@ -13,6 +13,7 @@ from rq import SimpleWorker
 from werkzeug.datastructures import FileStorage
 
 from app.models import Dossier, User
+from app.queue import queues
 from app.services import catalogue, dossiers, processing
 from app.services.demo import DemoAgency
 from app.services.dossiers import Applicant, DraftInput
@@ -52,7 +53,7 @@ def run_queued_jobs() -> None:
     """Run the queued jobs now, as `flask worker` would (with REDIS_URL); inline they already ran."""
     queue = current_app.extensions["rq_queue"]
     if queue is not None:
-        SimpleWorker([queue], connection=queue.connection).work(burst=True)
+        SimpleWorker(queues(queue), connection=queue.connection).work(burst=True)
 
 
 def upload(data: bytes = PDF, name: str = "to-khai.pdf") -> FileStorage:

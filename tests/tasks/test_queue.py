@@ -54,3 +54,30 @@ def test_services_do_not_import_the_jobs():
                 for path in services.glob("*.py") for node in ast.walk(ast.parse(path.read_text()))
                 if isinstance(node, ast.Import | ast.ImportFrom) for alias in node.names}
     assert not {name for name in imported if name and name.startswith("app.tasks")}
+
+
+def test_every_job_has_its_queue_and_time_limit():
+    from app.queue import DOCUMENTS, MESSAGES, ROUTES
+
+    assert set(ROUTES) == set(JOBS)
+    assert all(name in (DOCUMENTS, MESSAGES) and 0 < limit <= 300 for name, limit in ROUTES.values())
+
+
+@pytest.mark.redis
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="REDIS_URL not set: no Redis to test the queue against")
+def test_e_mails_and_documents_go_to_their_own_queues_with_their_limits():
+    from app.queue import DELIVER_MESSAGE, DOCUMENTS, MESSAGES, RENDER_DOCUMENT, ROUTES, queues
+
+    app = create_app({"RQ_QUEUE": "motcua-test-routes"})
+    with app.app_context():
+        base: Queue = app.extensions["rq_queue"]
+        for queue in queues(base):
+            queue.empty()
+        mail, pdf = enqueue(DELIVER_MESSAGE, 999999), enqueue(RENDER_DOCUMENT, 999999)
+        assert (mail.origin, mail.timeout) == (f"{base.name}-{MESSAGES}", ROUTES[DELIVER_MESSAGE][1])
+        assert (pdf.origin, pdf.timeout) == (f"{base.name}-{DOCUMENTS}", ROUTES[RENDER_DOCUMENT][1])
+        # A worker of the documents queue only leaves the e-mail waiting for its own worker.
+        SimpleWorker(queues(base, DOCUMENTS), connection=base.connection).work(burst=True)
+        assert mail.get_status(refresh=True) == "queued" and pdf.get_status(refresh=True) != "queued"
+        for queue in queues(base):
+            queue.empty()
