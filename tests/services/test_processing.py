@@ -13,10 +13,11 @@ from tests.factories import (
     GUARDIANSHIP,
     LAND,
     TICH_SON_DESK,
+    Office,
     at_counter,
+    birth_in,
     birth_input,
     complete_input,
-    submitted_birth,
 )
 from tests.pdf_helpers import text_of, write
 
@@ -39,8 +40,8 @@ def people(make_user, loaded_catalogue):
 
 
 def accepted_birth(people, now=None):
-    dossier = submitted_birth(people.citizen)
-    return dossiers.accept(dossier, people.desk, now=now)
+    office = Office(people.citizen, people.desk, people.commune_specialist, people.commune_leader, people.commune_clerk)
+    return birth_in("accepted", office, now)
 
 
 def guardianship_at_counter(people, now):

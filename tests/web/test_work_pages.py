@@ -6,15 +6,14 @@ import pytest
 from app.extensions import db
 from app.services import control, dossiers, processing
 from app.services.demo import DemoAgency
-from tests.factories import GUARDIANSHIP, TICH_SON_DESK, at_counter, submitted_birth
+from tests.factories import GUARDIANSHIP, TICH_SON_DESK, at_counter, birth_in, submitted_birth, tich_son
 from tests.pdf_helpers import layout, text_of, write
 from tests.web.test_api_dossiers import token
 
 
 @pytest.fixture
 def accepted(make_user, loaded_catalogue):
-    citizen, desk = make_user(), make_user("reception", TICH_SON_DESK)
-    return dossiers.accept(submitted_birth(citizen), desk)
+    return birth_in("accepted", tich_son(make_user))
 
 
 def test_worklist_for_the_right_role_and_403_for_others(client, make_user, login, accepted):
