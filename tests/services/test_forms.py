@@ -28,8 +28,11 @@ def people(make_user, loaded_catalogue):
     """The applicant, and the phường's desk officer, specialist and chairman (with phones)."""
     staff = {role: make_user(role, TICH_SON_DESK if role == "reception" else COMMITTEE)
              for role in ("reception", "specialist", "leader")}
-    for n, user in enumerate(staff.values()):
-        user.phone = f"021138601{n:02d}"
+    # Fixed names: the forms' layout (where a cell wraps) must not depend on how many users
+    # earlier tests made ("Người dùng 7" and "Người dùng 1234" wrap differently).
+    names = {"reception": "Ngô Văn Bình", "specialist": "Đặng Thị Hạnh", "leader": "Phan Văn Tuấn"}
+    for n, (role, user) in enumerate(staff.items()):
+        user.phone, user.full_name = f"021138601{n:02d}", names[role]
     db.session.commit()
     return make_user(), staff
 
