@@ -50,8 +50,12 @@ def require(action: str):
 
 
 def dossier_or_abort(dossier_id: int, action: str):
-    """The dossier, 404 if there is none, 403 unless the current user may do `action` on it."""
-    dossier = db.get_or_404(Dossier, dossier_id)
+    """The dossier; 404 if there is none or the current user may not see it (the same answer,
+    so that a page is no oracle of which ids exist, issue 18), 403 if they see it but may not
+    do `action` on it."""
+    dossier = db.session.get(Dossier, dossier_id)
+    if dossier is None or not can(current_user, "dossier.view", dossier):
+        abort(404)
     if not can(current_user, action, dossier):
         abort(403)
     return dossier

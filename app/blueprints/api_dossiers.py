@@ -43,14 +43,14 @@ def dossier_error(error: dossiers.DossierError):
 
 
 def _dossier(code: str, action: str) -> Dossier:
-    """The dossier named in the URL by its code or, before the desk receives it, its reference."""
+    """The dossier named in the URL by its code or, before the desk receives it, its reference.
+    A dossier the caller may not see answers as an unknown code (404, the same body): nobody
+    learns that a code exists (issue 18); one they see but may not do `action` on answers 403."""
     dossier = dossiers.by_identifier(code)
-    if dossier is None:
+    if dossier is None or not can(g.api_user, "dossier.view", dossier):
         raise ApiError(404, f"Không có hồ sơ mã {code}")
     if not can(g.api_user, action, dossier):
-        # The same answer as an unknown code: a citizen cannot learn that someone else's code exists.
-        raise ApiError(404 if g.api_user.is_citizen else 403,
-                       f"Không có hồ sơ mã {code}" if g.api_user.is_citizen else "Không có quyền")
+        raise ApiError(403, "Không có quyền")
     return dossier
 
 

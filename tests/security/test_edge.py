@@ -10,6 +10,7 @@ import pytest
 
 from app.extensions import db
 from app.models import Dossier
+from app.services.demo import DemoAgency
 from tests.web.test_api_dossiers import APPLICANT, new_dossier, token
 
 
@@ -97,6 +98,44 @@ def test_desk_staff_cannot_open_an_unsubmitted_draft_or_its_files(client, make_u
     dossiers.save_draft(draft, citizen, birth_input(), draft.lock_version)
     login(make_user("reception", TICH_SON_DESK))
     for url in (f"/mot-cua/ho-so/{draft.id}", f"/mot-cua/ho-so/{draft.id}/tep/{draft.files[0].id}"):
-        assert client.get(url).status_code == 403, url
+        assert client.get(url).status_code == 404, url
     dossiers.submit(draft, citizen)
     assert client.get(f"/mot-cua/ho-so/{draft.id}").status_code == 200
+
+
+def test_an_unseen_dossier_answers_as_a_missing_one(client, make_user, login, loaded_catalogue):
+    """Issue 18, item 7: no 403/404 oracle. A user who may not see a dossier gets, for its id or
+    code, the same status and the same body as for one that does not exist, on pages and in the API."""
+    from tests.factories import submitted_birth
+
+    dossier = submitted_birth(make_user())
+    file_id = dossier.files[0].id
+    for user in (make_user(), make_user("reception", DemoAgency.LIEN_BAO_DESK)):  # another citizen, another desk
+        login(user)
+        for prefix in ("/ho-so", "/mot-cua/ho-so", "/xu-ly/ho-so"):
+            for suffix in ("", f"/tep/{file_id}"):
+                seen, missing = client.get(f"{prefix}/{dossier.id}{suffix}"), client.get(f"{prefix}/999999{suffix}")
+                if seen.status_code == 403 and missing.status_code == 403:
+                    continue  # a page refused to the user's role before any dossier is loaded
+                assert seen.status_code == missing.status_code == 404, (prefix, suffix)
+                assert seen.data == missing.data
+        headers = token(client, user)
+        seen = client.get(f"/api/v1/dossiers/{dossier.reference}", headers=headers)
+        missing = client.get("/api/v1/dossiers/TC-000000-000000", headers=headers)
+        assert seen.status_code == missing.status_code == 404
+        assert seen.get_json() == {**missing.get_json(),
+                                   "error": missing.get_json()["error"].replace("TC-000000-000000", dossier.reference)}
+
+
+def test_one_who_sees_the_dossier_but_may_not_act_gets_403(client, make_user, login, loaded_catalogue):
+    """The other half of the rule: the applicant sees their dossier, but a desk action is not theirs."""
+    from tests.factories import submitted_birth
+
+    owner = make_user()
+    dossier = submitted_birth(owner)
+    headers = token(client, owner)
+    assert client.post(f"/api/v1/dossiers/{dossier.reference}/actions/accept", headers=headers).status_code == 403
+    assert client.get(f"/api/v1/dossiers/{dossier.reference}/control-slip", headers=headers).status_code == 403
+    login(owner)
+    assert client.get(f"/mot-cua/ho-so/{dossier.id}").status_code == 403
+    assert db.session.get(Dossier, dossier.id).status == "submitted"

@@ -128,15 +128,15 @@ def test_my_dossiers_lists_mine_only_with_an_empty_state(client, citizen, make_u
     assert mine.reference in page and other.reference not in page
 
 
-def test_another_citizen_gets_403_on_every_page_and_file(client, make_user, login, loaded_catalogue):
+def test_another_citizen_gets_404_on_every_page_and_file(client, make_user, login, loaded_catalogue):
     owner = make_user()
     dossier = submitted_birth(owner)
     file_id = dossier.files[0].id
     login(make_user())
     for url in (f"/ho-so/{dossier.id}", f"/ho-so/{dossier.id}/sua", f"/ho-so/{dossier.id}/tep/{file_id}",
                 f"/ho-so/{dossier.id}/rut"):
-        assert client.get(url).status_code == 403, url
-    assert client.post(f"/ho-so/{dossier.id}/rut").status_code == 403
+        assert client.get(url).status_code == 404, url
+    assert client.post(f"/ho-so/{dossier.id}/rut").status_code == 404
 
 
 def test_missing_dossier_file_or_document_is_404(client, citizen):
@@ -159,7 +159,7 @@ def test_the_owner_removes_a_file_from_the_draft(client, citizen, make_user, log
     assert client.post(url, data={"lock_version": dossier.lock_version}).status_code == 404  # gone already
     assert client.post(f"/ho-so/999999/tep/{second.id}/xoa").status_code == 404
     login(make_user())  # another citizen
-    assert client.post(f"/ho-so/{dossier.id}/tep/{second.id}/xoa").status_code == 403
+    assert client.post(f"/ho-so/{dossier.id}/tep/{second.id}/xoa").status_code == 404
     db.session.refresh(dossier)
     assert len(dossier.files) == 1
 
@@ -199,4 +199,4 @@ def test_the_applicant_cancels_a_withdrawal_request(client, citizen, make_user, 
     assert "Không thể thực hiện" in again.get_data(as_text=True)
     assert client.post("/ho-so/999999/huy-rut").status_code == 404
     login(make_user())  # another citizen
-    assert client.post(f"/ho-so/{dossier.id}/huy-rut").status_code == 403
+    assert client.post(f"/ho-so/{dossier.id}/huy-rut").status_code == 404

