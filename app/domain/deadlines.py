@@ -204,7 +204,7 @@ def _official_days(path: Path) -> tuple[OfficialDay, ...]:
             raise ValueError(f"{where}: expected the keys date, kind and source")
         if isinstance(entry["date"], datetime) or not isinstance(entry["date"], date):
             raise ValueError(f"{where}: date must be YYYY-MM-DD, got {entry['date']!r}")
-        if entry["kind"] not in list(DayKind):
+        if not DayKind.known(entry["kind"]):
             raise ValueError(f"{where}: kind must be day_off or working_day, got {entry['kind']!r}")
         if not isinstance(entry["source"], str) or not entry["source"].strip():
             raise ValueError(f"{where}: source must name the text that announced the swap")

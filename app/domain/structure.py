@@ -55,7 +55,7 @@ def agency_type_label(level: str, kind: str, sector: str | None = None) -> str:
     """A generic name for "the agency of this kind at this level", as a catalogue shows it:
     the same procedure is resolved by every commune's People's Committee, for instance."""
     level_word = Level(level).label.lower()
-    name = Sector(sector).office(level) if kind == AgencyKind.DEPARTMENT and sector in list(Sector) else None
+    name = Sector(sector).office(level) if kind == AgencyKind.DEPARTMENT and Sector.known(sector) else None
     if name:
         return name if level == Level.PROVINCE else f"{name} ({level_word})"
     if kind == AgencyKind.COMMITTEE:

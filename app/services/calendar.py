@@ -80,7 +80,7 @@ def overrides() -> list[CalendarDay]:
 def add_override(day: date, kind: str, note: str) -> CalendarDay:
     """An admin declares an extra day off (e.g. a substitute holiday the Government announces)
     or a working Saturday (a swapped day, Labour Code 2019 Art. 111–112)."""
-    if kind not in list(DayKind):
+    if not DayKind.known(kind):
         raise CalendarError.on("kind", "Loại ngày không hợp lệ.")
     if db.session.scalar(select(CalendarDay.id).where(CalendarDay.day == day)):
         raise CalendarError.on("day", f"Ngày {day:%d/%m/%Y} đã có trong lịch điều chỉnh.")
