@@ -107,7 +107,9 @@ def _apply_fields(dossier: Dossier, data: DraftInput) -> None:
     a = data.applicant
     dossier.applicant_name, dossier.applicant_id_number = a.full_name.strip(), a.id_number.strip()
     dossier.applicant_address, dossier.applicant_phone = a.address.strip(), a.phone.strip()
-    dossier.applicant_email = a.email.strip()
+    # The account is how the portal reaches its holder: with no e-mail typed (an API client
+    # that omits it), the account's own is used, so the applicant still gets the status e-mails.
+    dossier.applicant_email = a.email.strip() or (dossier.owner.email if dossier.owner else "")
     shared = {f["key"] for f in dossier.procedure_version.spec["form"]} & FROM_APPLICANT.keys()
     # Filing on behalf of someone, the requester is the principal (name, number, address);
     # phone and e-mail stay the filer's, who is the one to reach.

@@ -5,7 +5,7 @@ from io import BytesIO
 import pytest
 
 from app.extensions import db
-from app.models import Dossier
+from app.models import Dossier, OutboxMessage
 from app.services import dossiers, processing
 from app.services.demo import DemoAgency
 from tests.factories import (
@@ -313,3 +313,15 @@ def test_a_supplement_with_an_unknown_applicant_key_is_400(client, make_user, lo
     bad = client.post(f"/api/v1/dossiers/{dossier.reference}/supplement", headers=token(client, citizen),
                       content_type="multipart/form-data", data={"applicant": json.dumps({"nickname": "x"})})
     assert bad.status_code == 400 and "applicant.nickname" in bad.get_json()["fields"]  # the key named
+
+
+def test_an_api_submission_without_an_e_mail_uses_the_account_s_and_mails_it(client, make_user, loaded_catalogue):
+    """Issue 18 item 7: the applicant block's e-mail is optional; the account holder still hears."""
+    user = make_user()
+    without = {k: v for k, v in APPLICANT.items() if k != "email"}
+    response = new_dossier(client, token(client, user), applicant=json.dumps(without))
+    assert response.status_code == 201
+    dossier = db.session.scalar(db.select(Dossier).filter_by(reference=response.get_json()["reference"]))
+    assert dossier.applicant_email == user.email
+    messages = db.session.scalars(db.select(OutboxMessage).filter_by(dossier=dossier))
+    assert [m.recipient for m in messages] == [user.email]
