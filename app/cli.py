@@ -219,10 +219,12 @@ def export_dossiers(start, end, output):
 @jobs_cli.command("replay")
 @click.option("--older-than", "minutes", default=10, show_default=True, type=click.IntRange(min=0),
               help="Chỉ lấy việc tạo từ N phút trước trở về trước (việc mới hơn có thể còn đang chờ trong hàng đợi).")
-def replay_jobs(minutes):
+@click.option("--failed", is_flag=True,
+              help="Tạo lại cả các văn bản đã lỗi khi tạo PDF (sau khi đã khắc phục nguyên nhân).")
+def replay_jobs(minutes, failed):
     """Đưa lại vào hàng đợi các việc chưa xong: thư chưa gửi, văn bản chưa tạo PDF, văn bản điện tử chưa ký.
     Chạy lại nhiều lần không làm gì hai lần; đặt trong cron được."""
-    done = jobs.replay(timedelta(minutes=minutes))
+    done = jobs.replay(timedelta(minutes=minutes), failed=failed)
     mode = "đã chạy" if current_app.extensions["rq_queue"] is None else "đã đưa vào hàng đợi"
     click.echo(f"Việc chưa xong từ {minutes} phút trước, {mode}: {len(done.messages)} thư, "
                f"{len(done.renders)} văn bản cần tạo PDF, {len(done.signatures)} văn bản cần ký.")

@@ -94,10 +94,29 @@ class Entry:
     message: str
 
     def form_kwargs(self, form: Mapping) -> dict[str, Any]:
-        return {name: PARAMS[name].form(form) for name in self.params}
+        return bounded({name: PARAMS[name].form(form) for name in self.params})
 
     def json_kwargs(self, body: dict) -> dict[str, Any]:
-        return {name: PARAMS[name].json(body) for name in self.params}
+        return bounded({name: PARAMS[name].json(body) for name in self.params})
+
+
+# What an action's free text may hold, for the pages and the API alike (issue 18: a 2 MB
+# supplement item kept the PDF worker busy for minutes; the forms print these texts).
+TEXT_LIMITS = {"note": 2000, "reason": 2000, "method": 50, "tracking": 100, "receipt_number": 60, "outcome": 20}
+LINE_LIMIT, LINES_LIMIT = 500, 30   # an item or a reason, one a line
+
+
+def bounded(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """The arguments, or a 422 naming the field whose text is longer than the forms hold."""
+    errors = {name: f"Tối đa {TEXT_LIMITS[name]} ký tự." for name, value in kwargs.items()
+              if name in TEXT_LIMITS and isinstance(value, str) and len(value) > TEXT_LIMITS[name]}
+    # The refusal's reasons are typed in its field "reason", one a line (page and API).
+    errors |= {{"reasons": "reason"}.get(name, name): f"Tối đa {LINES_LIMIT} mục, mỗi mục tối đa {LINE_LIMIT} ký tự."
+               for name in ("items", "reasons") if isinstance(kwargs.get(name), list)
+               and (len(kwargs[name]) > LINES_LIMIT or any(len(line) > LINE_LIMIT for line in kwargs[name]))}
+    if errors:
+        raise DossierError("Nội dung nhập quá dài.", fields=errors)
+    return kwargs
 
 
 A = Action

@@ -223,7 +223,8 @@ def documents(code: str):
     dossier = _dossier(code, "dossier.view")
     items = [m.Document(kind=d.kind, number=d.number, created_at=d.created_at, sha256=d.sha256,
                         url=url_for("api.document_pdf", code=dossier.identifier, document_id=d.id, _external=True)
-                        if d.sha256 else None, **signing.state(d, g.api_user).as_json())
+                        if d.sha256 else None, render_error=None if g.api_user.is_citizen else d.render_error,
+                        **signing.state(d, g.api_user).as_json())
              for d in dossier.documents]
     if not g.api_user.is_citizen and dossier.steps:  # form 05, rendered on demand for staff
         items.append(m.Document(kind="control_slip", number=None, created_at=utcnow(),

@@ -394,6 +394,7 @@ class Document(Model):
     status: str | None = None
     signed_at: Moment | None = None
     signing_error: str | None = None
+    render_error: str | None = Field(None, description="chỉ cán bộ: lý do chưa tạo được bản PDF")
     signatures: list[Signature] = []
 
 

@@ -357,6 +357,9 @@ class IssuedDocument(db.Model):
     # to the desk; empty once signed. A document that needs a signature and lacks it is never
     # presented as signed.
     signing_error: Mapped[str | None] = mapped_column(Text)
+    # Why rendering the PDF failed (too slow: the job's time limit; a template error), shown to
+    # staff; `flask jobs replay` leaves it until `--failed` says the cause was fixed.
+    render_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     dossier: Mapped[Dossier] = relationship(back_populates="documents")

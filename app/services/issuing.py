@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask import current_app, url_for
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app import numbers
 from app.domain.deadlines import OFFICE_TZ, SAME_DAY_UNITS, TimeUnit
@@ -17,6 +17,7 @@ from app.extensions import db
 from app.models import Agency, Dossier, IssuedDocument, User
 from app.queue import RENDER_DOCUMENT, enqueue
 from app.services import storage
+from app.services.claims import claim
 from app.services.counters import next_value
 from app.services.documents import qr_svg_data_uri, render_pdf
 
@@ -189,20 +190,39 @@ def _shown(field: dict, value) -> str:
     return str(value)
 
 
-def unrendered(created_before: datetime) -> list[int]:
-    """Ids of documents issued before `created_before` whose PDF was never stored (a render
-    that failed or never ran; `flask jobs replay`)."""
-    return list(db.session.scalars(select(IssuedDocument.id).where(
-        IssuedDocument.sha256.is_(None), IssuedDocument.created_at < created_before).order_by(IssuedDocument.id)))
+def unrendered(created_before: datetime, failed: bool = False) -> list[int]:
+    """Ids of documents issued before `created_before` whose PDF was never stored (`flask jobs
+    replay`): a render that never ran or whose worker died; with `failed`, also those whose
+    render failed, once whoever runs it says the cause is fixed (their error is cleared)."""
+    where = [IssuedDocument.sha256.is_(None), IssuedDocument.created_at < created_before]
+    ids = list(db.session.scalars(select(IssuedDocument.id).where(
+        *where, *([] if failed else [IssuedDocument.render_error.is_(None)])).order_by(IssuedDocument.id)))
+    if failed and ids:
+        db.session.execute(update(IssuedDocument).where(IssuedDocument.id.in_(ids)).values(render_error=None))
+        db.session.commit()
+    return ids
 
 
 def render(document_id: int) -> None:
-    """The job's body: render and store the PDF once; a re-run finds it done (idempotent)."""
-    document = db.session.get(IssuedDocument, document_id)
-    if document is None or document.sha256:
+    """The job's body: render and store the PDF once; a re-run finds it done (idempotent), and
+    a job racing another for the same document finds it taken (`claim`).
+
+    A render that fails (its time limit: RQ raises JobTimeoutException in the job; a template
+    error) records why on the document for staff and re-raises so RQ records the failure;
+    `flask jobs replay` leaves it until the cause is fixed (`--failed`)."""
+    document = claim(IssuedDocument, document_id, IssuedDocument.sha256.is_(None))
+    if document is None:
         return
-    pdf = render_pdf(template_of(document), context(document))
+    try:
+        pdf = render_pdf(template_of(document), context(document))
+    except Exception as error:
+        db.session.rollback()
+        db.session.execute(update(IssuedDocument).where(IssuedDocument.id == document_id).values(
+            render_error=(str(error) or type(error).__name__)[:2000]))
+        db.session.commit()
+        raise
     document.sha256 = storage.store_bytes(pdf, "application/pdf").sha256
+    document.render_error = None
     # Not an electronic result yet: only a signed one is (domain.timeline.is_electronic_result;
     # the dossier's has_e_result is stamped when signed_at is set).
     db.session.commit()

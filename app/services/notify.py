@@ -21,6 +21,7 @@ from app.models import Dossier, OutboxMessage
 from app.models.users import utcnow
 from app.queue import DELIVER_MESSAGE, enqueue
 from app.services import issuing
+from app.services.claims import claim
 
 
 class Adapter(Protocol):
@@ -105,9 +106,16 @@ def unsent(created_before: datetime) -> list[int]:
 
 
 def deliver(message_id: int) -> None:
-    """The job's body: send once; on failure count the attempt and re-raise so RQ records it."""
-    message = db.session.get(OutboxMessage, message_id)
-    if message is None or message.sent_at is not None:
+    """The job's body: send once; on failure count the attempt and re-raise so RQ records it.
+
+    Exactly once, even when the sweeper queued a second job for a row whose first job is still
+    waiting or running: the job holds the row's lock while it sends (SELECT … FOR UPDATE SKIP
+    LOCKED on PostgreSQL), so a second job finds it taken and does nothing, and finds it sent
+    once the first commits. A worker killed mid-send drops its connection, and with it the lock:
+    the row is unsent again for the sweeper. Only a crash between the receiver's acceptance and
+    our commit can send twice; the Message-ID (outbox-<id>) lets a receiver drop the copy."""
+    message = claim(OutboxMessage, message_id, OutboxMessage.sent_at.is_(None))
+    if message is None:
         return
     try:
         adapter(message.channel).deliver(message)

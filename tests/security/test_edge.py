@@ -145,3 +145,29 @@ def test_one_who_sees_the_dossier_but_may_not_act_gets_403(client, make_user, lo
     login(owner)
     assert client.get(f"/mot-cua/ho-so/{dossier.id}").status_code == 403
     assert db.session.get(Dossier, dossier.id).status == "submitted"
+
+
+@pytest.mark.parametrize(("action", "body", "field"), [
+    ("request_supplement", {"items": ["x" * 2_000_000], "reason": "Ảnh mờ"}, "items"),
+    ("request_supplement", {"items": [f"mục {i}" for i in range(31)], "reason": "Ảnh mờ"}, "items"),
+    ("request_supplement", {"items": ["Giấy chứng sinh"], "reason": "x" * 2001}, "reason"),
+    ("refuse", {"reason": "x" * 501}, "reason"),
+])
+def test_an_action_s_text_longer_than_its_form_holds_is_422_and_changes_nothing(
+        client, make_user, login, loaded_catalogue, action, body, field):
+    """A 2 MB supplement item once kept the PDF worker busy until RQ killed the job, so form 02
+    was never produced: the registry bounds every action's text, for the API and the pages."""
+    from tests.factories import TICH_SON_DESK, submitted_birth
+
+    dossier = submitted_birth(make_user())
+    desk = make_user("reception", TICH_SON_DESK)
+    response = client.post(f"/api/v1/dossiers/{dossier.reference}/actions/{action}", json=body,
+                           headers=token(client, desk))
+    assert response.status_code == 422 and field in response.get_json()["fields"]
+    login(desk)
+    form = {"action": action, "confirm": "yes", "items": "\n".join(body.get("items", [])),
+            "reason": body.get("reason", ""), "reasons": body.get("reason", "")}
+    page = client.post(f"/mot-cua/ho-so/{dossier.id}", data=form)
+    assert page.status_code == 422 and "Tối đa" in page.get_data(as_text=True)
+    unchanged = db.session.get(Dossier, dossier.id)
+    assert unchanged.status == "submitted" and not unchanged.documents

@@ -15,11 +15,11 @@ from tests.factories import submitted_birth
 from tests.signing_helpers import document, through_the_process
 
 
-def replay_now(app) -> str:
+def replay_now(app, *options: str) -> str:
     """The cron line, with no grace period; the queued jobs then run as a worker runs them."""
     from tests.factories import run_queued_jobs
 
-    result = app.test_cli_runner().invoke(args=["jobs", "replay", "--older-than", "0"])
+    result = app.test_cli_runner().invoke(args=["jobs", "replay", "--older-than", "0", *options])
     assert result.exit_code == 0, result.output
     run_queued_jobs()
     db.session.expire_all()
@@ -65,10 +65,13 @@ def test_a_document_whose_render_failed_is_rendered_and_signed_by_replay(app, co
         patch.setattr(issuing, "render_pdf", broken)
         dossier = dossiers.accept(submitted_birth(configured.citizen), configured.desk)
         run_jobs()
-    assert document(dossier, "receipt").sha256 is None
-    assert "1 văn bản cần tạo PDF" in replay_now(app)
     receipt = document(dossier, "receipt")
-    assert receipt.sha256 and receipt.signed_at is not None
+    assert receipt.sha256 is None and receipt.render_error == "WeasyPrint: no fonts"
+    # Left alone until the cause is fixed: a blind re-run would fail (or overrun) again.
+    assert "0 văn bản cần tạo PDF" in replay_now(app)
+    assert "1 văn bản cần tạo PDF" in replay_now(app, "--failed")
+    receipt = document(dossier, "receipt")
+    assert receipt.sha256 and receipt.signed_at is not None and receipt.render_error is None
 
 
 def test_an_email_that_failed_to_send_is_sent_by_replay(app, configured, monkeypatch, run_jobs):

@@ -146,3 +146,20 @@ def test_document_pages_keep_their_roles(client, login, signed, configured, make
     assert client.get("/xu-ly/ho-so/999999").status_code == 404
     login(make_user())
     assert client.get(f"/ho-so/{signed.id}").status_code in (403, 404)
+
+
+def test_the_desk_sees_why_a_form_could_not_be_rendered_and_the_citizen_that_it_is_pending(
+        client, login, configured, monkeypatch, run_jobs):
+    def overran(*args):
+        raise TimeoutError("Task exceeded maximum timeout value (120 seconds)")
+
+    monkeypatch.setattr("app.services.issuing.render_pdf", overran)
+    dossier = dossiers.accept(submitted_birth(configured.citizen), configured.desk)
+    run_jobs()
+    login(configured.desk)
+    page = client.get(f"/mot-cua/ho-so/{dossier.id}").get_data(as_text=True)
+    assert "Không tạo được bản PDF: Task exceeded maximum timeout value (120 seconds)" in page
+    assert "flask jobs replay --failed" in page
+    login(configured.citizen)
+    page = client.get(f"/ho-so/{dossier.id}").get_data(as_text=True)
+    assert "đang tạo bản PDF" in page and "timeout" not in page
