@@ -19,6 +19,8 @@ from redis.exceptions import RedisError
 from rq import Queue
 from werkzeug.utils import import_string
 
+from app.config import redis_options
+
 log = logging.getLogger(__name__)
 
 # The jobs, by the path RQ imports them from (each named once; tests/tasks checks they resolve).
@@ -41,7 +43,8 @@ ROUTES: dict[str, tuple[str, int]] = {
 
 def init_queue(app: Flask) -> None:
     url = app.config["REDIS_URL"]
-    app.extensions["rq_queue"] = Queue(app.config["RQ_QUEUE"], connection=Redis.from_url(url)) if url else None
+    app.extensions["rq_queue"] = (Queue(app.config["RQ_QUEUE"], connection=Redis.from_url(url, **redis_options()))
+                                  if url else None)
 
 
 def queues(base: Queue, only: str | None = None) -> list[Queue]:
