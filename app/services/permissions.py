@@ -51,9 +51,39 @@ def may(user, action: Action, dossier) -> bool:
     return any(acts_as(user, actor, dossier) for actor in actors(dossier.status, action))
 
 
+def province_admin(user) -> bool:
+    """An administrator at a top agency (one with no parent: the province's), who manages
+    every agency, account and procedure, and reads the audit log (issue 13)."""
+    return any(m.role == Role.ADMIN and m.agency.parent_id is None for m in user.memberships)
+
+
+def administers(user, agency) -> bool:
+    """Scoped administration (issue 13): the province administrator manages every agency; an
+    agency administrator manages their agency and the agencies below it (the parent chain)."""
+    if province_admin(user):
+        return True
+    ruled = {m.agency_id for m in user.memberships if m.role == Role.ADMIN}
+    seen: set[int] = set()
+    while agency is not None and agency.id not in seen:
+        if agency.id in ruled:
+            return True
+        seen.add(agency.id)
+        agency = agency.parent
+    return False
+
+
+# Administration: "admin.province" (the province administrator's own: the audit log, the
+# agencies' tree, procedures), "admin.agency" with the agency concerned (its staff, its offering).
+ADMIN_ACTIONS = {"admin.province", "admin.agency"}
+
+
 def can(user, action: str, obj=None) -> bool:
     if user is None or not user.is_authenticated:
         return False
+    if action == "admin.province":
+        return province_admin(user)
+    if action == "admin.agency":
+        return obj is not None and administers(user, obj)
     if action in ACTION_ROLES:
         return any(m.role in ACTION_ROLES[action] and (action != "desk.work" or m.agency.kind == AgencyKind.ONE_STOP)
                    for m in user.memberships)
