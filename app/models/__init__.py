@@ -14,13 +14,14 @@ from app.models.dossiers import (
                                  Rating,
                                  StepTask,
 )
+from app.models.reports import RenderedReport
 from app.models.signing import DocumentSignature, SigningCertificate
 from app.models.units import AdministrativeUnit, Agency
 from app.models.users import Membership, User
 
 __all__ = [
     "Apology", "Counter", "Dossier", "DossierEvent", "DossierFile", "IssuedDocument", "OutboxMessage", "Payment",
-    "PaymentOrder", "Rating", "StepTask",
+    "PaymentOrder", "Rating", "StepTask", "RenderedReport",
     "DocumentSignature", "SigningCertificate",
     "AdministrativeUnit", "Agency", "CalendarDay", "Membership", "Procedure", "ProcedureSnapshot", "ProcedureVersion",
     "User"]
