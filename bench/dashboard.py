@@ -8,7 +8,10 @@ the same rows:
 - stats.figures for the province over the year (all levels): the dashboard's query;
 - stats.overview over the same scope: the figures and the per-agency table in one query;
 - stats.months over the same scope: the monthly trend (one range query per month);
-- the whole dashboard page, `GET /thong-ke` for the same period (all of the above, rendered).
+- the whole dashboard page, `GET /thong-ke` for the same period (all of the above, rendered);
+- the monthly report PDF of the last closed month, `GET /thong-ke/bao-cao-thang.pdf`, uncached
+  (its stored PDF deleted before each request, so WeasyPrint renders it) and cached (issue 18:
+  report_cache serves the PDF drawn up once), and the ratio of the two.
 Each case runs once to warm up, then 5 times; it prints the median, the max and the ratio of
 the median to the baseline's. Target (issue): the province-year dashboard under 1 s. It prints;
 it does not judge.
@@ -32,13 +35,14 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, delete, event, text
 from sqlalchemy.engine import make_url
 
 from app import create_app
 from app.config import ROOT, database_url
 from app.domain.deadlines import OFFICE_TZ
 from app.extensions import db
+from app.models import RenderedReport
 from app.models.users import utcnow
 from app.services import catalogue, stats
 from app.services.structure import seed_structure
@@ -261,6 +265,25 @@ def timed(call) -> tuple[float, float, object]:
     return statistics.median(timings), max(timings), result
 
 
+def today_in_office(now: datetime):
+    return now.astimezone(OFFICE_TZ).date()
+
+
+def report_cases(client, today) -> tuple[tuple, tuple, str]:
+    """(uncached, cached, url) for the monthly report of the month before today's: a closed month."""
+    last = today.replace(day=1) - timedelta(days=1)
+    url = f"/thong-ke/bao-cao-thang.pdf?nam={last.year}&thang={last.month}"
+
+    def fresh():
+        db.session.execute(delete(RenderedReport))
+        db.session.commit()
+        return client.get(url).status_code
+
+    uncached = timed(fresh)
+    cached = timed(lambda: client.get(url).status_code)
+    return uncached, cached, url
+
+
 def explain_figures(scope: stats.Scope) -> str:
     """EXPLAIN (ANALYZE, BUFFERS) of the statement stats.figures sends, captured as sent."""
     sent = []
@@ -318,6 +341,7 @@ def run(url: str, label: str, count: int, scope: stats.Scope) -> None:
             client = app.test_client()
             page_url = f"/thong-ke?ky=custom&tu={scope.start.isoformat()}&den={scope.end.isoformat()}"
             page = timed(lambda: client.get(page_url).status_code)
+            uncached, cached, report_url = report_cases(client, today_in_office(now))
             plan = explain_figures(scope) if os.environ.get("BENCH_EXPLAIN") == "1" else None
 
             print(f"Dashboard benchmark: {count:,} dossiers on PostgreSQL {server} ({label}); {settings}")
@@ -346,10 +370,14 @@ def run(url: str, label: str, count: int, scope: stats.Scope) -> None:
                 "stats.overview (figures + per-agency table)": agencies,
                 "stats.months (12-month trend)": trend,
                 "GET /thong-ke (the whole dashboard page)": page,
+                "monthly report PDF, uncached (WeasyPrint)": uncached,
+                "monthly report PDF, cached (closed month)": cached,
             }.items():
                 print(f"{name:44} {median:10.1f} {worst:10.1f} {median / base[0]:18.2f}")
             assert page[2] == 200, page[2]
             print("Target: province-year dashboard under 1 s (1000 ms).")
+            print(f"Monthly report {report_url}: uncached / cached = {uncached[0] / cached[0]:.1f} "
+                  f"({uncached[0]:.1f} ms / {cached[0]:.1f} ms, medians)")
             if plan:
                 print("EXPLAIN (ANALYZE, BUFFERS) of the stats.figures statement:")
                 print(plan)

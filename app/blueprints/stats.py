@@ -62,7 +62,9 @@ def dashboard():
 
 @bp.get("/thong-ke/bao-cao-thang.pdf")
 def monthly_report():
-    """?nam=&thang= : the monthly report (PDF) for the province's chairman."""
+    """?nam=&thang=[&co_quan=] : the monthly report (PDF) for the province's chairman, or for one
+    agency (404 when unknown). Rendered once per month and scope while its figures hold
+    (stats.monthly_report_pdf)."""
     today = utcnow().astimezone(OFFICE_TZ).date()
     try:
         year, month = int(request.args.get("nam", today.year)), int(request.args.get("thang", today.month))
@@ -71,9 +73,15 @@ def monthly_report():
         stats.period("month", year, month)
     except ValueError:
         abort(400)
-    pdf = stats.monthly_report_pdf(year, month, signer="Trung tâm Phục vụ hành chính công")
+    agency = None
+    if request.args.get("co_quan"):
+        agency = structure.agency_by_code(request.args["co_quan"])
+        if agency is None:
+            abort(404)
+    pdf = stats.monthly_report_pdf(year, month, signer="Trung tâm Phục vụ hành chính công", agency=agency)
+    suffix = f"-{agency.code}" if agency else ""
     return Response(pdf, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="bao-cao-{year}-{month:02d}.pdf"'})
+                    headers={"Content-Disposition": f'inline; filename="bao-cao-{year}-{month:02d}{suffix}.pdf"'})
 
 
 RANKING_COLUMNS = ["Cơ quan", "Mã định danh", "Tiếp nhận", "Đã giải quyết", "Trước hạn", "Đúng hạn", "Quá hạn",

@@ -15,6 +15,7 @@ from app.models.dossiers import (
                                  Rating,
                                  StepTask,
 )
+from app.models.reports import RenderedReport
 from app.models.signing import DocumentSignature, SigningCertificate
 from app.models.units import AdministrativeUnit, Agency
 from app.models.users import Membership, User
@@ -22,7 +23,7 @@ from app.models.users import Membership, User
 __all__ = [
     "AdminAuditEntry",
     "Apology", "Counter", "Dossier", "DossierEvent", "DossierFile", "IssuedDocument", "OutboxMessage", "Payment",
-    "PaymentOrder", "Rating", "StepTask",
+    "PaymentOrder", "Rating", "StepTask", "RenderedReport",
     "DocumentSignature", "SigningCertificate",
     "AdministrativeUnit", "Agency", "CalendarDay", "Membership", "Procedure", "ProcedureSnapshot", "ProcedureVersion",
     "User"]

@@ -67,6 +67,7 @@ render_pdf adds two callables to the context, so the templates need no app-wide 
 """
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import date, datetime
 from pathlib import Path
@@ -149,9 +150,9 @@ class _LocalFetcher(weasyprint.URLFetcher):
         return super().fetch(url, headers)
 
 
-def render_pdf(template: str, context: dict) -> bytes:
-    """Render templates/documents/<template>.html with `context` (see the module docstring)
-    and return the PDF. Needs a Flask app context."""
+def render_html(template: str, context: dict) -> str:
+    """The HTML that `render_pdf` hands to WeasyPrint: templates/documents/<template>.html with
+    `context` and the formatting callables. Cheap (Jinja only); report_cache keys on it."""
     if not re.fullmatch(r"[a-z][a-z0-9_]*", template) or template == "base":
         raise ValueError(f"not a document template: {template!r}")
     data = dict(context)
@@ -159,8 +160,32 @@ def render_pdf(template: str, context: dict) -> bytes:
         data["qr"] = qr_svg_data_uri(data["lookup_url"])
     data.setdefault("centre", data.get("issuer"))
     data.update(fmt_time=fmt_time, fmt_short=fmt_short, fmt_day=fmt_day, fmt_date=fmt_date)
-    html = render_template(f"documents/{template}.html", **data)
+    return render_template(f"documents/{template}.html", **data)
+
+
+def html_to_pdf(html: str) -> bytes:
+    """WeasyPrint: the costly step (a monthly report takes a large part of a second). Files are
+    fetched from templates/documents only (see _LocalFetcher)."""
     folder = _documents_folder()
     return weasyprint.HTML(
         string=html, base_url=folder.as_uri() + "/", url_fetcher=_LocalFetcher(folder),
     ).write_pdf()
+
+
+def render_pdf(template: str, context: dict) -> bytes:
+    """Render templates/documents/<template>.html with `context` (see the module docstring)
+    and return the PDF. Needs a Flask app context."""
+    return html_to_pdf(render_html(template, context))
+
+
+def layout_identity() -> str:
+    """What, besides the HTML, decides the PDF WeasyPrint makes of it: every file under
+    templates/documents (the stylesheet it links, the templates) and WeasyPrint's version, as
+    one SHA-256. The folder is a few dozen KB, hashed on each call, so an edited stylesheet
+    counts at once, also while templates auto-reload. The system fonts are not in it."""
+    folder = _documents_folder()
+    digest = hashlib.sha256(f"weasyprint {weasyprint.__version__}".encode())
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(b"\0" + path.relative_to(folder).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes())
+    return digest.hexdigest()

@@ -32,8 +32,8 @@ from app.extensions import db
 from app.models import Agency, Dossier, ProcedureVersion
 from app.models.types import UTCDateTime
 from app.models.users import utcnow
+from app.services import report_cache
 from app.services.calendar import work_calendar
-from app.services.documents import render_pdf
 
 # Per unit of a procedure's time: the Counts fields of 2.2 and the minutes in one unit.
 UNIT_FIELDS = {TimeUnit.WORKING_DAYS: "working_days", TimeUnit.WORKING_HOURS: "working_hours",
@@ -285,21 +285,38 @@ def late_dossiers(scope: Scope, now: datetime | None = None, limit: int = 500) -
     return list(db.session.scalars(query))
 
 
-def monthly_report_pdf(year: int, month: int, signer: str, now: datetime | None = None) -> bytes:
-    """The monthly report for the province's chairman: summary, indices, per-agency table, late dossiers."""
+def closed(end: date, now: datetime | None = None) -> bool:
+    """Whether a period ending on `end` (inclusive) is over: it ended before today in office time.
+    Its figures then no longer move with the clock (every cut is its end), only with the dossiers."""
+    return end < (now or utcnow()).astimezone(OFFICE_TZ).date()
+
+
+def monthly_report_pdf(year: int, month: int, signer: str, agency: Agency | None = None,
+                       now: datetime | None = None) -> bytes:
+    """The monthly report for the province's chairman (or for one agency): summary, indices,
+    per-agency table, late dossiers.
+
+    Rendered by WeasyPrint only when nothing the report prints is known (report_cache: keyed by
+    its HTML, so a change to a dossier of the month that moves a figure makes a new PDF).
+    A closed month's key leaves out the date of issue: its report is drawn up once and served,
+    dated that day, until its figures change. An open month's key keeps it: its figures are cut
+    at now, so it is served only while a fresh rendering would print the very same report (the
+    same figures, the same day) — cached within the day, never stale, and the current month,
+    the one the dashboard links to, is no cheaper to hammer than a closed one."""
     now = now or utcnow()
     start, end = period("month", year, month)
-    scope = Scope(start, end)
+    scope = Scope(start, end, agency)
     summary, ranking = overview(scope, now)
     agencies = []
-    for agency, fig in ranking:
+    for each, fig in ranking:
         c, rate = fig.counts, fig.indices["2.1"].rate
-        agencies.append([agency.name, agency.code, c.received, c.early + c.on_time + c.late, c.early, c.on_time, c.late,
+        agencies.append([each.name, each.code, c.received, c.early + c.on_time + c.late, c.early, c.on_time, c.late,
                          c.open_within, c.open_overdue, rate])
     context = {
         "managing_body": "ỦY BAN NHÂN DÂN TỈNH VĨNH PHÚC", "issuer": "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG",
         "number": "", "place": "Vĩnh Phúc", "issued_at": now, "electronic": True, "signed": False, "signer": signer,
-        "period_label": f"tháng {month} năm {year}", "summary": summary.counts,
+        "period_label": f"tháng {month} năm {year}", "agency_name": agency.name if agency else None,
+        "summary": summary.counts,
         "indices": [(key, INDICES[key].name, value, INDICES[key].max_points) for key, value in summary.indices.items()],
         "agencies": agencies,
         "late": [{"code": d.code, "procedure": d.procedure_version.name,
@@ -307,4 +324,6 @@ def monthly_report_pdf(year: int, month: int, signer: str, now: datetime | None 
                   "due_at": d.effective_due_at or d.due_at,
                   "finished_at": d.finished_at} for d in late_dossiers(scope, now)],
     }
-    return render_pdf("monthly_report", context)
+    key_context = {**context, "issued_at": None} if closed(end, now) else None
+    return report_cache.pdf(f"monthly_report:{year:04d}-{month:02d}:{agency.code if agency else '*'}",
+                            "monthly_report", context, key_context)
