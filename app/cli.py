@@ -8,6 +8,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from app import dates
 from app.domain.procedure_spec import ProcedureFileError
 from app.queue import DOCUMENTS, MESSAGES, queues
 from app.services import accounts, catalogue, demo, interchange, jobs, signing, storage
@@ -127,7 +128,7 @@ def signing_check():
             facts = result.facts
             click.echo(f"  Chủ thể: {facts['subject']}")
             click.echo(f"  Tổ chức cấp: {facts['issuer']}")
-            click.echo(f"  Hiệu lực: {facts['not_before']:%d/%m/%Y} – {facts['not_after']:%d/%m/%Y} "
+            click.echo(f"  Hiệu lực: {dates.date(facts['not_before'])} – {dates.date(facts['not_after'])} "
                        f"(còn {result.days_left} ngày)")
         click.echo(f"  Khóa: {'dùng được' if result.ok else 'KHÔNG dùng được: ' + (result.problem or '')}")
     if any(not r.ok for r in results):

@@ -26,6 +26,11 @@ def exact(value: int | Decimal | float) -> str:
     return format_decimal(Decimal(str(value)), "0.##########", locale=LOCALE)
 
 
+def two_digits(value: int) -> str:
+    """An integer with at least two digits, as the official forms write counts: 01 bộ."""
+    return format_decimal(value, "00", locale=LOCALE)
+
+
 def two_decimals(value: int | Decimal | float) -> str:
     """Always two decimals: 2,50 (points, averages, percentages without the sign)."""
     return format_decimal(value, "#,##0.00", locale=LOCALE)

@@ -7,8 +7,8 @@ from functools import wraps
 from flask import Flask, abort, request, send_file
 from flask_login import current_user
 
-from app import numbers
-from app.domain.deadlines import OFFICE_TZ, OpenState, ResultClass, TimeUnit, open_state
+from app import dates, numbers
+from app.domain.deadlines import OpenState, ResultClass, TimeUnit, open_state
 from app.domain.indices import INDICES
 from app.domain.structure import AgencyKind, Level, Role, agency_type_label
 from app.domain.vocabulary import (
@@ -27,7 +27,7 @@ from app.extensions import db
 from app.forms.dynamic import typed_fields, verification_label
 from app.models import Dossier
 from app.models.users import utcnow
-from app.services import signing
+from app.services import issuing, signing
 from app.services.errors import ServiceError
 from app.services.issuing import KINDS
 from app.services.permissions import can
@@ -86,11 +86,6 @@ def page_arg() -> int:
     return int(value) if value.isdigit() and int(value) > 0 else 1
 
 
-def format_datetime(value: datetime) -> str:
-    """hh:mm ngày dd/mm/yyyy, in Vietnam time (the form 01 convention)."""
-    return value.astimezone(OFFICE_TZ).strftime("%H:%M ngày %d/%m/%Y")
-
-
 def format_waited(since: datetime) -> str:
     """How long a dossier has waited: "2 ngày 3 giờ", "45 phút"."""
     minutes = int((utcnow() - since).total_seconds() // 60)
@@ -106,12 +101,15 @@ def status_label(status: str) -> str:
 
 
 def register_template_helpers(app: Flask) -> None:
+    # One filter per kind of value, for the pages and the PDFs alike (app/numbers.py, app/dates.py).
     app.jinja_env.filters.update(
-        number=numbers.number, two_decimals=numbers.two_decimals, percent=numbers.percent,
-        index_value=lambda value: numbers.index_value(value, INDICES[value.id].unit), datetime_vn=format_datetime,
-        waited=format_waited,
+        number=numbers.number, exact=numbers.exact, two_digits=numbers.two_digits, two_decimals=numbers.two_decimals,
+        percent=numbers.percent,
+        index_value=lambda value: numbers.index_value(value, INDICES[value.id].unit),
+        date_vn=dates.date, time_vn=dates.time, datetime_vn=dates.datetime, short_datetime_vn=dates.short_datetime,
+        month_vn=dates.month, waited=format_waited,
         # rows for the dashboard's SVG charts
-        trend_row=lambda item: (item[0].strftime("%m/%y"), item[1].counts.received,
+        trend_row=lambda item: (dates.pattern(item[0], "MM/yy"), item[1].counts.received,
                                 item[1].counts.early + item[1].counts.on_time + item[1].counts.late),
         ranking_row=lambda item: (item[0].name, item[1].indices["2.1"].rate),
     )
@@ -119,7 +117,7 @@ def register_template_helpers(app: Flask) -> None:
         ResultClass=ResultClass, OpenState=OpenState, Delivery=Delivery, RatingValue=RatingValue,
         open_state=lambda due_at, calendar: open_state(utcnow(), due_at, calendar),
         status_label=status_label, Channel=Channel, DayKind=DayKind, typed_fields=typed_fields,
-        verification_label=verification_label,
+        verification_label=verification_label, form_value=issuing.shown_value,
         DOCUMENT_TITLES={kind: title for kind, (_, _, title) in KINDS.items()}, signing_state_of=signing.state,
         can=can, Level=Level, AgencyKind=AgencyKind, Role=Role, agency_type_label=agency_type_label,
         TimeUnit=TimeUnit, SourceTopic=SourceTopic, OnlineLevel=OnlineLevel, Subject=Subject, Method=Method,

@@ -19,6 +19,7 @@ from typing import Any
 from flask import abort, request
 from werkzeug.datastructures import MultiDict
 
+from app import dates
 from app.domain.deadlines import OFFICE_TZ
 from app.domain.workflow import Action
 from app.models import Dossier, User
@@ -40,10 +41,10 @@ class Param:
 def _new_due(form: Mapping) -> datetime:
     """The apology's new date: a day (and optional time, default the end of the office day)."""
     try:
-        day = datetime.strptime(form.get("new_due_date", ""), "%Y-%m-%d").date()
+        day = dates.parse_date(form.get("new_due_date"))
         at = time.fromisoformat(form.get("new_due_time") or "17:00")
     except ValueError:
-        raise DossierError("Ngày hẹn mới không hợp lệ (năm-tháng-ngày).",
+        raise DossierError("Ngày hẹn mới không hợp lệ: nhập theo dạng ngày/tháng/năm, ví dụ 20/11/2026.",
                            fields={"new_due_at": "Ngày không hợp lệ."}) from None
     return datetime.combine(day, at, tzinfo=OFFICE_TZ)
 

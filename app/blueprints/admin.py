@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 
+from app import dates
 from app.extensions import db
 from app.forms.admin import CalendarDayForm, ConfirmForm
 from app.models import CalendarDay
@@ -23,7 +24,7 @@ def calendar():
             for name, message in error.fields.items():
                 getattr(form, name).errors.append(message)
         else:
-            flash(f"Đã thêm ngày {form.day.data:%d/%m/%Y} vào lịch điều chỉnh.", "success")
+            flash(f"Đã thêm ngày {dates.date(form.day.data)} vào lịch điều chỉnh.", "success")
             return redirect(url_for("admin.calendar"))
     status = 422 if form.errors else 200
     return render_template("admin/calendar.html", form=form, rows=calendar_service.overrides(),
@@ -37,6 +38,6 @@ def calendar_delete(day_id: int):
     form = ConfirmForm()
     if form.validate_on_submit():
         calendar_service.remove_override(row)
-        flash(f"Đã xóa ngày {row.day:%d/%m/%Y} khỏi lịch điều chỉnh.", "success")
+        flash(f"Đã xóa ngày {dates.date(row.day)} khỏi lịch điều chỉnh.", "success")
         return redirect(url_for("admin.calendar"))
     return render_template("admin/calendar_delete.html", form=form, row=row)

@@ -17,6 +17,7 @@ from flask import (
 )
 from flask_login import current_user
 
+from app import dates
 from app.blueprints.actions import perform
 from app.domain.deadlines import OFFICE_TZ
 from app.domain.structure import Role
@@ -51,11 +52,11 @@ def queue():
 
 
 def _period() -> tuple[date, date]:
-    """?tu=YYYY-MM-DD&den=YYYY-MM-DD, default: this month so far."""
+    """?tu=&den= (dd/mm/yyyy as typed, or YYYY-MM-DD in links), default: this month so far."""
     today = datetime.now(OFFICE_TZ).date()
     try:
-        start = date.fromisoformat(request.args.get("tu") or today.replace(day=1).isoformat())
-        end = date.fromisoformat(request.args.get("den") or today.isoformat())
+        start = dates.parse_date(request.args["tu"]) if request.args.get("tu") else today.replace(day=1)
+        end = dates.parse_date(request.args["den"]) if request.args.get("den") else today
     except ValueError:
         abort(400)
     if end < start or (end - start).days > 366:

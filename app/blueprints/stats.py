@@ -2,10 +2,9 @@
 one agency, over a month, quarter, year or custom period; per-agency ranking; monthly trend."""
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, Response, abort, render_template, request
 
+from app import dates
 from app.domain import span
 from app.domain.deadlines import OFFICE_TZ
 from app.domain.indices import INDICES
@@ -25,7 +24,7 @@ def scope_from_args(args) -> stats.Scope:
         year = int(args.get("nam", today.year))
         number = int(args.get("so", today.month if kind == "month" else (today.month - 1) // 3 + 1))
         if kind == "custom":
-            start, end = date.fromisoformat(args["tu"]), date.fromisoformat(args["den"])
+            start, end = dates.parse_date(args["tu"]), dates.parse_date(args["den"])
         elif kind in ("month", "quarter", "year") and span.FIRST.year <= year <= span.LAST.year:
             start, end = stats.period(kind, year, number)
         else:

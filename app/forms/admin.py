@@ -8,8 +8,7 @@ from app.forms.fields import VietnameseDateField
 
 
 class CalendarDayForm(FlaskForm):
-    day = VietnameseDateField("Ngày", validators=[InputRequired("Vui lòng chọn ngày (dd/mm/yyyy).")],
-                    description="Định dạng năm-tháng-ngày, ví dụ 2027-02-12.")
+    day = VietnameseDateField("Ngày", validators=[InputRequired("Vui lòng nhập ngày (dd/mm/yyyy).")])
     kind = RadioField("Loại điều chỉnh", choices=[(k.value, k.label) for k in DayKind], validate_choice=False,
                       validators=[InputRequired("Vui lòng chọn loại điều chỉnh."),
                                   AnyOf([k.value for k in DayKind], message="Loại điều chỉnh không hợp lệ.")])

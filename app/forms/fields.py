@@ -2,6 +2,9 @@
 Vietnamese catalogue)."""
 from wtforms import DateField, DecimalField, IntegerField
 from wtforms.validators import Email, Regexp
+from wtforms.widgets import TextInput
+
+from app import dates
 
 # Số định danh cá nhân: 12 digits (Law on Identification 2023 Art. 12).
 ID_NUMBER = Regexp(r"^\d{12}$", message="Số định danh cá nhân gồm đúng 12 chữ số.")
@@ -22,6 +25,26 @@ def _with_message(base: type, message: str) -> type:
     return Field
 
 
-VietnameseDateField = _with_message(DateField, "Ngày không hợp lệ: nhập theo dạng năm-tháng-ngày, ví dụ 2027-02-12.")
+DATE_HINT = "Nhập theo dạng ngày/tháng/năm (dd/mm/yyyy), ví dụ 20/11/2026."
+
+
+_DateField = _with_message(DateField, "Ngày không hợp lệ: nhập theo dạng ngày/tháng/năm, ví dụ 20/11/2026.")
+
+
+class VietnameseDateField(_DateField):
+    """A date typed as Vietnamese writes it (20/11/2026; yyyy-mm-dd is accepted too) in a text
+    box, not the browser's date picker, whose layout follows the browser's own locale. The
+    hint saying so is added to the field's description (the forms macro ties it to the box)."""
+    widget = TextInput()
+
+    def __init__(self, label=None, validators=None, format=dates.INPUT_FORMATS, description="", **kwargs):
+        described = f"{description} {DATE_HINT}".strip() if "dd/mm/yyyy" not in description else description
+        super().__init__(label, validators, format=list(format), description=described, **kwargs)
+
+    def _value(self):
+        if self.raw_data:
+            return " ".join(self.raw_data)
+        return dates.date(self.data) if self.data else ""
+
 VietnameseDecimalField = _with_message(DecimalField, "Vui lòng nhập một số.")
 VietnameseIntegerField = _with_message(IntegerField, "Vui lòng nhập một số nguyên.")

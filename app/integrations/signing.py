@@ -31,6 +31,8 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.stamp import StaticStampStyle
 from pyhanko_certvalidator import ValidationContext
 
+from app import dates
+
 SIGNATURE_SPACE = 16_384  # bytes reserved for the CMS; a B-LT one with its chain fits
 
 
@@ -161,9 +163,9 @@ def check_usable(certificate: x509.Certificate, now: datetime) -> None:
     validity = certificate["tbs_certificate"]["validity"]
     not_before, not_after = validity["not_before"].native, validity["not_after"].native
     if now < not_before:
-        raise SigningUnavailable(f"Chứng thư số chưa có hiệu lực (từ {not_before:%d/%m/%Y}).")
+        raise SigningUnavailable(f"Chứng thư số chưa có hiệu lực (từ {dates.date(not_before)}).")
     if now > not_after:
-        raise SigningUnavailable(f"Chứng thư số đã hết hạn ngày {not_after:%d/%m/%Y}.")
+        raise SigningUnavailable(f"Chứng thư số đã hết hạn ngày {dates.date(not_after)}.")
 
 
 def describe(certificate: x509.Certificate) -> dict:

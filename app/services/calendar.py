@@ -9,6 +9,7 @@ from decimal import Decimal
 from flask import current_app
 from sqlalchemy import select
 
+from app import dates
 from app.domain.deadlines import (
     OfficialDay,
     TimeUnit,
@@ -83,7 +84,7 @@ def add_override(day: date, kind: str, note: str) -> CalendarDay:
     if not DayKind.known(kind):
         raise CalendarError.on("kind", "Loại ngày không hợp lệ.")
     if db.session.scalar(select(CalendarDay.id).where(CalendarDay.day == day)):
-        raise CalendarError.on("day", f"Ngày {day:%d/%m/%Y} đã có trong lịch điều chỉnh.")
+        raise CalendarError.on("day", f"Ngày {dates.date(day)} đã có trong lịch điều chỉnh.")
     row = CalendarDay(day=day, kind=kind, note=note.strip())
     db.session.add(row)
     db.session.commit()

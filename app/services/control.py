@@ -9,7 +9,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app import numbers
+from app import dates, numbers
 from app.domain.deadlines import OFFICE_TZ
 from app.domain.signing import is_electronic
 from app.domain.vocabulary import Delivery
@@ -153,7 +153,7 @@ def register_pdf(desk: Agency, start: date, end: date) -> bytes:
     context = {
         **issuing.header(desk), "issued_at": utcnow(), "electronic": False,
         "number": f"{book}/STD-{issuing.issuer_suffix(desk)}",
-        "period_label": f"từ ngày {start:%d/%m/%Y} đến ngày {end:%d/%m/%Y}", "rows": rows,
+        "period_label": f"từ ngày {dates.date(start)} đến ngày {dates.date(end)}", "rows": rows,
     }
     return render_pdf("register", context)
 

@@ -77,7 +77,7 @@ import segno
 import weasyprint
 from flask import current_app, render_template
 
-from app.domain.deadlines import OFFICE_TZ
+from app import dates
 
 
 def qr_svg_data_uri(url: str) -> str:
@@ -89,28 +89,19 @@ def qr_svg_data_uri(url: str) -> str:
     return segno.make(url, error="m", micro=False).svg_data_uri(omitsize=True, border=4)
 
 
-def _office_time(value: datetime) -> datetime:
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError("document datetimes must be timezone-aware")
-    return value.astimezone(OFFICE_TZ)
-
-
 def fmt_time(value: datetime | None) -> str:
     """'hh giờ mm phút, ngày dd/mm/yyyy' in office time (form 01); '' when None."""
-    if value is None:
-        return ""
-    local = _office_time(value)
-    return f"{local:%H} giờ {local:%M} phút, ngày {local:%d/%m/%Y}"
+    return dates.pattern(value, "HH 'giờ' mm 'phút', 'ngày' dd/MM/yyyy") if value is not None else ""
 
 
 def fmt_day(value: datetime | None) -> str:
     """'dd/mm/yyyy' in office time; '' when None."""
-    return "" if value is None else f"{_office_time(value):%d/%m/%Y}"
+    return dates.date(value)
 
 
 def fmt_short(value: datetime | None) -> str:
     """'hh:mm dd/mm/yyyy' in office time, for the narrow columns of the register; '' when None."""
-    return "" if value is None else f"{_office_time(value):%H:%M %d/%m/%Y}"
+    return dates.short_datetime(value)
 
 
 def fmt_date(value: date | datetime | None) -> str:
@@ -119,10 +110,8 @@ def fmt_date(value: date | datetime | None) -> str:
     Decree 30/2020/NĐ-CP Appendix I: days below 10 and the months 1 and 2 take a leading zero."""
     if value is None:
         return ""
-    if isinstance(value, datetime):
-        value = _office_time(value).date()
-    month = f"{value.month:02d}" if value.month <= 2 else str(value.month)
-    return f"ngày {value.day:02d} tháng {month} năm {value.year}"
+    month = "MM" if dates.pattern(value, "M") in ("1", "2") else "M"
+    return dates.pattern(value, f"'ngày' dd 'tháng' {month} 'năm' yyyy")
 
 
 def _documents_folder() -> Path:

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from app import numbers
-from app.domain.deadlines import OFFICE_TZ
+from app import dates, numbers
 
 
 def _cell(value):
     if isinstance(value, datetime):
-        return value.astimezone(OFFICE_TZ).strftime("%H:%M %d/%m/%Y")
+        return dates.short_datetime(value)
+    if isinstance(value, date):
+        return dates.date(value)
     return "" if value is None else value
 
 
@@ -46,7 +47,7 @@ def as_xlsx(title: str, columns: list[str], rows: list[list]) -> bytes:
     for row in rows:
         sheet.append([_cell(v) for v in row])
         for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, float):
+            if isinstance(cell.value, float | Decimal):
                 cell.number_format = "#,##0.00"  # shown by the reader's locale: 85,33 in Vietnamese
     sheet.freeze_panes = "A2"
     out = io.BytesIO()

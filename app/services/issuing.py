@@ -7,7 +7,7 @@ from datetime import date, datetime
 from flask import current_app, url_for
 from sqlalchemy import select, update
 
-from app import numbers
+from app import dates, numbers
 from app.domain.deadlines import OFFICE_TZ, SAME_DAY_UNITS, TimeUnit
 from app.domain.signing import is_electronic, required_signatures
 from app.domain.structure import AgencyKind, Level, signing_capacity
@@ -111,7 +111,8 @@ def context(document: IssuedDocument) -> dict:
     present = {f.component for f in dossier.files}
     official = document.issued_by
     on_behalf, capacity = signing_capacity(document.agency.kind, document.agency.level)
-    shown = {f["key"]: _shown(f, dossier.form_data[f["key"]]) for f in spec["form"] if f["key"] in dossier.form_data}
+    shown = {f["key"]: shown_value(f, dossier.form_data[f["key"]])
+             for f in spec["form"] if f["key"] in dossier.form_data}
     slots = required_signatures(document.kind, is_electronic(dossier.channel))  # signed ⇔ it says so
     return {
         **header(document.agency),
@@ -170,16 +171,17 @@ def _when(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
-def _shown(field: dict, value) -> str:
+def shown_value(field: dict, value) -> str:
     """An e-form value as a person reads it: a select's label, Có/Không for a checkbox, a date
-    as dd/mm/yyyy (Decree 30/2020 writes dates day first), a number without trailing zeros."""
+    as dd/mm/yyyy (Decree 30/2020 writes dates day first), a number without trailing zeros.
+    The pages show the e-form through it too (the `form_value` template global)."""
     if field["type"] == "select":
         return next((c["label"] for c in field["choices"] if c["value"] == value), str(value))
     if field["type"] == "checkbox":
         return "Có" if value else "Không"
     if field["type"] == "date" and isinstance(value, str):
         try:
-            return f"{date.fromisoformat(value):%d/%m/%Y}"
+            return dates.date(value)
         except ValueError:
             return value
     if field["type"] == "number" and value not in (None, ""):

@@ -14,7 +14,7 @@ from typing import Protocol
 from flask import current_app
 from sqlalchemy import select
 
-from app.domain.deadlines import OFFICE_TZ
+from app import dates
 from app.domain.workflow import Status
 from app.extensions import db
 from app.models import Dossier, OutboxMessage
@@ -80,7 +80,7 @@ def status_email(dossier: Dossier, extra: str = "") -> OutboxMessage | None:
     if not dossier.code and status == Status.SUBMITTED:
         lines.append("Mã hồ sơ sẽ được cấp khi Bộ phận Một cửa tiếp nhận hồ sơ.")
     if dossier.due_at and status == Status.ACCEPTED:
-        lines.append(f"Ngày hẹn trả kết quả: {dossier.due_at.astimezone(OFFICE_TZ):%H:%M ngày %d/%m/%Y}.")
+        lines.append(f"Ngày hẹn trả kết quả: {dates.datetime(dossier.due_at)}.")
     if extra:
         lines += ["", extra]
     if dossier.code:

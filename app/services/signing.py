@@ -26,6 +26,7 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import select, update
 
+from app import dates
 from app.domain.signing import PERSONAL, SEAL, SignatureRole, is_electronic, required_signatures
 from app.domain.structure import Role
 from app.domain.vocabulary import Channel
@@ -201,11 +202,8 @@ def _timestamping():
 
 
 def _stamp_lines(facts: dict, role: str, now: datetime) -> list[str]:
-    from app.domain.deadlines import OFFICE_TZ
-
-    local = now.astimezone(OFFICE_TZ)
     return [f"Ký bởi: {facts['common_name']}", SignatureRole(role).label,
-            f"Thời gian ký: {local:%H:%M:%S} ngày {local:%d/%m/%Y}"]
+            "Thời gian ký: " + dates.pattern(now, "HH:mm:ss 'ngày' dd/MM/yyyy")]
 
 
 def _reason(document: IssuedDocument, role: str) -> str:

@@ -43,8 +43,9 @@ def test_admin_adds_a_working_saturday_and_it_changes_due_dates(client, admin):
 
 
 @pytest.mark.parametrize("data, field, message", [
-    ({"day": "13/02/2027", "kind": "day_off", "note": "x"}, "day", "Ngày không hợp lệ"),
-    ({"day": "", "kind": "day_off", "note": "x"}, "day", "Vui lòng chọn ngày"),
+    ({"day": "31/02/2027", "kind": "day_off", "note": "x"}, "day", "Ngày không hợp lệ"),
+    ({"day": "13.02.2027", "kind": "day_off", "note": "x"}, "day", "Ngày không hợp lệ"),
+    ({"day": "", "kind": "day_off", "note": "x"}, "day", "Vui lòng nhập ngày"),
     ({"day": "2027-02-13", "kind": "holiday", "note": "x"}, "kind", "Loại điều chỉnh không hợp lệ"),
     ({"day": "2027-02-13", "kind": "day_off", "note": ""}, "note", "căn cứ"),
 ])

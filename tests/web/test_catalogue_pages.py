@@ -47,7 +47,7 @@ def test_procedure_page_shows_seven_components_fees_and_due_date(client, loaded_
                     "Phí, lệ phí", "Căn cứ pháp lý"):
         assert heading in page
     assert "15 ngày" in page and "15 ngày làm việc" not in page  # the Construction Law counts days
-    assert "<td>Bản chính</td>" in page and "<td>Bản sao</td>" in page  # original or copy, per document
+    assert ">Bản chính</td>" in page and ">Bản sao</td>" in page  # original or copy, per document
     assert "75.000 đồng" in page
     assert "kết quả dự kiến vào" in page
     assert "Phòng Quản lý đô thị / Kinh tế - Hạ tầng (cấp huyện)" in page
