@@ -12,6 +12,7 @@ from app.domain.deadlines import OpenState, ResultClass, TimeUnit, open_state
 from app.domain.indices import INDICES
 from app.domain.structure import AgencyKind, Level, Role, agency_type_label
 from app.domain.vocabulary import (
+    AccessKind,
     Channel,
     CopyKind,
     DayKind,
@@ -27,7 +28,7 @@ from app.extensions import db
 from app.forms.dynamic import typed_fields, verification_label
 from app.models import Dossier
 from app.models.users import utcnow
-from app.services import issuing, signing
+from app.services import access_log, issuing, signing
 from app.services.errors import ServiceError
 from app.services.issuing import KINDS
 from app.services.permissions import can
@@ -114,7 +115,7 @@ def register_template_helpers(app: Flask) -> None:
         ranking_row=lambda item: (item[0].name, item[1].indices["2.1"].rate),
     )
     app.jinja_env.globals.update(
-        ResultClass=ResultClass, OpenState=OpenState, Delivery=Delivery, RatingValue=RatingValue,
+        ResultClass=ResultClass, OpenState=OpenState, Delivery=Delivery, RatingValue=RatingValue, AccessKind=AccessKind,
         open_state=lambda due_at, calendar: open_state(utcnow(), due_at, calendar),
         status_label=status_label, Channel=Channel, DayKind=DayKind, typed_fields=typed_fields,
         verification_label=verification_label, form_value=issuing.shown_value,
@@ -133,18 +134,22 @@ def _send_stored(sha256: str, content_type: str, name: str):
     return send_file(path, mimetype=content_type, download_name=name, as_attachment=False, max_age=0)
 
 
-def send_dossier_file(dossier, file_id: int):
+def send_dossier_file(dossier, file_id: int, viewer=None):
     """One of the dossier's uploaded files; 404 if it is not one of them. The caller has
-    checked that the user may see the dossier."""
+    checked that the user (`viewer`, default the signed-in one) may see the dossier; an
+    official's opening is recorded for the applicant (access_log)."""
     stored = next((f for f in dossier.files if f.id == file_id), None)
     if stored is None:
         abort(404)
+    access_log.opened(viewer or current_user, dossier, AccessKind.FILE, stored.id)
     return _send_stored(stored.sha256, stored.content_type, stored.name)
 
 
-def send_issued_document(dossier, document_id: int):
-    """The PDF of a form issued for the dossier; 404 until its job has rendered it."""
+def send_issued_document(dossier, document_id: int, viewer=None):
+    """The PDF of a form issued for the dossier; 404 until its job has rendered it. An
+    official's opening is recorded for the applicant (access_log)."""
     issued = next((d for d in dossier.documents if d.id == document_id), None)
     if issued is None or not issued.sha256:
         abort(404)
+    access_log.opened(viewer or current_user, dossier, AccessKind.DOCUMENT, issued.id)
     return _send_stored(issued.sha256, "application/pdf", f"{issued.kind}-{dossier.identifier}.pdf")

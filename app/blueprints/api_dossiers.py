@@ -12,11 +12,12 @@ from app.blueprints.actions import REGISTRY
 from app.blueprints.api import ApiError, bp
 from app.blueprints.api_models import BEARER, responses, spec
 from app.domain.deadlines import open_state
+from app.domain.vocabulary import AccessKind
 from app.domain.workflow import Action, Status
 from app.extensions import limiter
 from app.models import Dossier, StepTask
 from app.models.users import utcnow
-from app.services import catalogue, control, dossiers, lookup, processing, signing, tokens
+from app.services import access_log, catalogue, control, dossiers, lookup, processing, signing, tokens
 from app.services.calendar import work_calendar
 from app.services.dossiers import Applicant, DraftInput
 from app.services.permissions import can
@@ -142,7 +143,9 @@ def my_dossiers():
 @token_required
 @spec.validate(resp=responses(m.Dossier, *DOSSIER_ERRORS), security=BEARER, tags=["dossiers"])
 def get_dossier(code: str):
-    return dossier_model(_dossier(code, "dossier.view"), staff=not g.api_user.is_citizen)
+    dossier = _dossier(code, "dossier.view")
+    access_log.opened(g.api_user, dossier, AccessKind.DOSSIER)
+    return dossier_model(dossier, staff=not g.api_user.is_citizen)
 
 
 @bp.post("/dossiers/<code>/supplement")
@@ -232,6 +235,15 @@ def documents(code: str):
     return items
 
 
+@bp.get("/dossiers/<code>/access-log")
+@token_required
+@spec.validate(resp=responses(m.AccessList, *DOSSIER_ERRORS), security=BEARER, tags=["dossiers"])
+def access_log_of(code: str):
+    """Who looked at the dossier: each time an official opened it, a file or a document, newest first."""
+    return [m.Access(at=a.at, official=a.user_name, agency=a.agency_name, what=a.what, label=AccessKind(a.what).label)
+            for a in access_log.of(_dossier(code, "dossier.view"))]
+
+
 @bp.get("/dossiers/<code>/control-slip")
 @token_required
 @spec.validate(resp=responses(None, *DOSSIER_ERRORS), security=BEARER, tags=["documents"])
@@ -239,6 +251,7 @@ def control_slip(code: str):
     dossier = _dossier(code, "dossier.view")
     if g.api_user.is_citizen:
         raise ApiError(403, "Phiếu kiểm soát dành cho cán bộ")
+    access_log.opened(g.api_user, dossier, AccessKind.CONTROL_SLIP)
     return Response(control.control_slip_pdf(dossier), mimetype="application/pdf")
 
 
@@ -246,7 +259,7 @@ def control_slip(code: str):
 @token_required
 @spec.validate(resp=responses(None, *DOSSIER_ERRORS), security=BEARER, tags=["documents"])
 def document_pdf(code: str, document_id: int):
-    response = send_issued_document(_dossier(code, "dossier.view"), document_id)
+    response = send_issued_document(_dossier(code, "dossier.view"), document_id, viewer=g.api_user)
     response.direct_passthrough = False  # SpecTree reads the body back to check the response
     return response
 

@@ -23,6 +23,7 @@ from spectree import Response, SecurityScheme, SpecTree
 from spectree.models import SecuritySchemeData
 
 from app.domain.structure import AgencyKind, Level
+from app.domain.vocabulary import AccessKind
 
 # A moment as the API always wrote it: ISO 8601 with its offset, as Python writes it
 # (pydantic's default would write "Z" for UTC).
@@ -44,6 +45,7 @@ Number = int | float
 Page = Annotated[int, Field(ge=1, le=100000)]
 LevelName = Literal[tuple(str(v) for v in Level)]  # type: ignore[valid-type]
 KindName = Literal[tuple(str(v) for v in AgencyKind)]  # type: ignore[valid-type]
+AccessKindName = Literal[tuple(str(v) for v in AccessKind)]  # type: ignore[valid-type]
 
 
 class Model(BaseModel):
@@ -399,6 +401,18 @@ class Document(Model):
 
 
 DocumentList = list[Document]
+
+
+class Access(Model):
+    """An official opened the dossier, a file or a document (who looked at my dossier)."""
+    at: Moment
+    official: str
+    agency: str
+    what: AccessKindName
+    label: str
+
+
+AccessList = list[Access]
 
 
 class VerifyBody(Body):

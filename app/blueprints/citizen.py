@@ -26,7 +26,7 @@ from app.forms.dynamic import (
     uploads,
 )
 from app.models import Dossier
-from app.services import catalogue, dossiers, payments, processing, ratings
+from app.services import access_log, catalogue, dossiers, payments, processing, ratings
 from app.services.permissions import can
 from app.services.transitions import available_actions
 from app.web import dossier_or_abort, page_arg, send_dossier_file, send_issued_document
@@ -137,7 +137,7 @@ def detail(dossier_id: int):
     return render_template("citizen/detail.html", dossier=dossier, spec=dossier.procedure_version.spec,
                            form=ConfirmForm(),
                            can_pay=payments.offered(dossier, current_user), fee=processing.fee_total(dossier),
-                           available=available_actions(dossier, current_user))
+                           available=available_actions(dossier, current_user), accesses=access_log.of(dossier))
 
 
 @bp.post("/ho-so/<int:dossier_id>/thanh-toan")

@@ -21,10 +21,11 @@ from app import dates
 from app.blueprints.actions import perform
 from app.domain.deadlines import OFFICE_TZ
 from app.domain.structure import Role
+from app.domain.vocabulary import AccessKind
 from app.forms.admin import ConfirmForm
 from app.forms.dynamic import dossier_form_class, draft_input, show_errors
 from app.models import Dossier
-from app.services import catalogue, control, dossiers, exports
+from app.services import access_log, catalogue, control, dossiers, exports
 from app.services.errors import ServiceError
 from app.services.permissions import member
 from app.services.transitions import available_actions
@@ -98,6 +99,8 @@ def register():
 @require("desk.work")
 def dossier(dossier_id: int):
     dossier = _dossier(dossier_id)
+    if request.method == "GET":
+        access_log.opened(current_user, dossier, AccessKind.DOSSIER)
     form = ConfirmForm()
     errors, summary = {}, None
     if form.validate_on_submit():

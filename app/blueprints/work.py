@@ -16,10 +16,11 @@ from flask import (
 from flask_login import current_user
 
 from app.blueprints.actions import perform
+from app.domain.vocabulary import AccessKind
 from app.domain.workflow import Action
 from app.forms.admin import ConfirmForm
 from app.models import Dossier
-from app.services import control, processing, ratings
+from app.services import access_log, control, processing, ratings
 from app.services.calendar import work_calendar
 from app.services.permissions import holds, may
 from app.services.transitions import available_actions
@@ -59,6 +60,8 @@ def ratings_page():
 @require("work.list")
 def dossier(dossier_id: int):
     dossier = _dossier(dossier_id)
+    if request.method == "GET":
+        access_log.opened(current_user, dossier, AccessKind.DOSSIER)
     form = ConfirmForm()
     errors, summary = {}, None
     if form.validate_on_submit():
@@ -83,6 +86,7 @@ def dossier(dossier_id: int):
 @require("work.list")
 def control_slip(dossier_id: int):
     dossier = _dossier(dossier_id)
+    access_log.opened(current_user, dossier, AccessKind.CONTROL_SLIP)
     return Response(control.control_slip_pdf(dossier), mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="phieu-kiem-soat-{dossier.code}.pdf"'})
 

@@ -123,3 +123,12 @@ class RatingValue(Vocabulary):
     SATISFIED = "satisfied", "Hài lòng"
     ACCEPTABLE = "acceptable", "Chấp nhận được"
     NOT_SATISFIED = "not_satisfied", "Không hài lòng"
+
+
+class AccessKind(Vocabulary):
+    """What an official opened of a citizen's dossier (the access log, issue 13)."""
+
+    DOSSIER = "dossier", "Xem hồ sơ"
+    FILE = "file", "Mở giấy tờ đã nộp"
+    DOCUMENT = "document", "Mở văn bản đã ban hành"
+    CONTROL_SLIP = "control_slip", "Mở phiếu kiểm soát quá trình giải quyết"

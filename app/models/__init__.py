@@ -1,4 +1,5 @@
 """Typed SQLAlchemy models, one module per aggregate. Importing this package registers them all."""
+from app.models.access import DossierAccess
 from app.models.audit import AdminAuditEntry
 from app.models.calendar import CalendarDay
 from app.models.catalogue import Procedure, ProcedureSnapshot, ProcedureVersion
@@ -21,7 +22,7 @@ from app.models.units import AdministrativeUnit, Agency
 from app.models.users import Membership, User
 
 __all__ = [
-    "AdminAuditEntry",
+    "AdminAuditEntry", "DossierAccess",
     "Apology", "Counter", "Dossier", "DossierEvent", "DossierFile", "IssuedDocument", "OutboxMessage", "Payment",
     "PaymentOrder", "Rating", "StepTask", "RenderedReport",
     "DocumentSignature", "SigningCertificate",
