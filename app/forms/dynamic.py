@@ -97,14 +97,14 @@ def dossier_form_class(spec: dict, online: bool) -> type[FlaskForm]:
 
 
 def eform_values(form: FlaskForm, spec: dict) -> dict:
-    """The e-form's values as JSON-able data (dates as ISO text, numbers as text)."""
+    """The e-form's values (dates as ISO text; numbers as parsed, the service stores them as text
+    through the e-form rules, as it does the API's)."""
     values = {}
     for f in typed_fields(spec):
         data = form[f"f_{f['key']}"].data
         if data is None or data == "":
             continue
-        values[f["key"]] = data.isoformat() if hasattr(data,
-                                                       "isoformat") else (str(data) if f["type"] == "number" else data)
+        values[f["key"]] = data.isoformat() if hasattr(data, "isoformat") else data
     return values
 
 
