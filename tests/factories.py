@@ -44,7 +44,7 @@ LIEN_BAO_DESK = DemoAgency.LIEN_BAO_DESK  # Bộ phận Một cửa phường Li
 
 BIRTH_FORM = {
     "applicant_full_name": "Nguyễn Văn An", "applicant_id_number": "026090001234", "relationship": "cha",
-    "child_full_name": "Nguyễn Minh Khôi", "child_birth_date": "2026-11-20", "child_sex": "nam",
+    "child_full_name": "Nguyễn Minh Khôi", "child_birth_date": "2025-11-20", "child_sex": "nam",
     "child_birth_place": "Bệnh viện Sản Nhi tỉnh Vĩnh Phúc", "mother_full_name": "Trần Thị Bình",
 }
 
@@ -122,7 +122,7 @@ def birth_in(state: str, office: Office, now=None) -> Dossier:
     return dossier
 
 
-SAMPLE = {"text": "Nội dung mẫu", "textarea": "Nội dung mẫu dài", "date": "2026-11-20", "number": "120",
+SAMPLE = {"text": "Nội dung mẫu", "textarea": "Nội dung mẫu dài", "date": "2025-11-20", "number": "120",
           "checkbox": True, "id_number": "026090001234", "phone": "0912345678", "email": "mau@motcua.example"}
 
 

@@ -219,7 +219,10 @@ class Applicant(Model):
 
 class DossierForm(Model):
     """multipart/form-data: the JSON fields as strings, and one file field per document key of
-    the procedure (GET /procedures/{code} → documents[].key)."""
+    the procedure (GET /procedures/{code} → documents[].key, at most 20 files each). `data` is
+    checked against the procedure's e-form (form[]: type, max_length, choices, min, max, integer,
+    not_future, pattern) and `applicant` / `represented` by their formats, as on the web form:
+    a 422 names each field at fault (`form.<key>`, `applicant.<name>`, `documents.<key>`)."""
     model_config = ConfigDict(extra="allow")
     applicant: Json[Applicant] = Field(default_factory=Applicant)
     data: Json[dict[str, Any]] = Field(default_factory=dict)

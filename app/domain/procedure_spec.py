@@ -126,6 +126,8 @@ SAME_DAY_MAX_STEP_HOURS = Decimal(8)
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 BLANK_FORM_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*\.(pdf|docx?|odt)$")
 TEXT_FIELD_TYPES = ("text", "textarea")
+PATTERN_FIELD_TYPES = ("text", "textarea", "id_number", "phone")
+MAX_TEXT_LENGTH = 100_000  # a max_length above this is a typo (the defaults are 500 and 4000)
 
 # The layouts a result may name (`result_template: birth_extract` → templates/documents/
 # result_birth_extract.html): the files that exist, read once from the templates folder that
@@ -205,6 +207,9 @@ Text = Annotated[StrictStr, StringConstraints(strip_whitespace=True, min_length=
 Key = Annotated[StrictStr, StringConstraints(pattern=KEY_PATTERN.pattern)]
 Number = Annotated[Decimal, BeforeValidator(_to_decimal), Field(ge=0),
                    PlainSerializer(_number_json, return_type=int | float, when_used="json")]
+# A bound of an e-form number (min, max): may be negative.
+Bound = Annotated[Decimal, BeforeValidator(_to_decimal),
+                  PlainSerializer(_number_json, return_type=int | float, when_used="json")]
 
 
 class _Model(BaseModel):
@@ -308,21 +313,70 @@ class Choice(_Model):
 
 class FormField(_Model):
     """One field of the e-form the applicant fills in (Decree 42/2022 Art. 12: an online service
-    provides an e-form; Decree 45/2020: data already held by the State is pre-filled, not re-asked)."""
+    provides an e-form; Decree 45/2020: data already held by the State is pre-filled, not re-asked).
+
+    What the applicant types is checked against these keys by app/domain/eform.py, on the web
+    form and in the API alike:
+
+    * ``max_length`` (text, textarea): at most this many characters; default 500 for text and
+      4000 for textarea (eform.DEFAULT_MAX_LENGTH).
+    * ``choices`` (select): the only values allowed.
+    * ``min`` / ``max`` (number): the bounds, inclusive; ``integer: true`` (number): whole numbers
+      only. A count (copies, pages, floors) is ``integer: true`` with ``min: 1``.
+    * ``not_future: true`` (date): not after the day the dossier is saved (a date of birth, of
+      death, of registration). Every date lies between 1900-01-01 and 2100-12-31.
+    * ``pattern`` (text, textarea, id_number, phone): a Python regular expression the whole value
+      must match, with ``pattern_message``, the Vietnamese message the applicant reads otherwise.
+    * id_number (12 digits), phone and email have their format built in.
+    """
 
     key: Key
     label: Text
     type: FieldType
     required: StrictBool
-    max_length: Annotated[StrictInt, Field(ge=1)] | None = None
+    max_length: Annotated[StrictInt, Field(ge=1, le=MAX_TEXT_LENGTH)] | None = None
     choices: list[Choice] | None = None
     help: Text | None = None
+    min: Bound | None = None
+    max: Bound | None = None
+    integer: StrictBool = False
+    not_future: StrictBool = False
+    pattern: StrictStr | None = None
+    pattern_message: Text | None = None
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                re.compile(value)
+            except re.error as exc:
+                raise ValueError(f"not a valid regular expression: {exc}") from None
+        return value
 
     @model_validator(mode="after")
     def _type_rules(self) -> FormField:
         problems: list[tuple[str, str]] = []
         if self.max_length is not None and self.type not in TEXT_FIELD_TYPES:
             problems.append(("max_length", f"only allowed for type text or textarea, not {self.type!r}"))
+        for key in ("min", "max", "integer"):
+            if getattr(self, key) not in (None, False) and self.type != "number":
+                problems.append((key, f"only allowed for type number, not {self.type!r}"))
+        if self.min is not None and self.max is not None and self.min > self.max:
+            problems.append(("max", f"max ({_fmt(self.max)}) is less than min ({_fmt(self.min)})"))
+        if self.integer:
+            for key in ("min", "max"):
+                bound = getattr(self, key)
+                if bound is not None and bound != bound.to_integral_value():
+                    problems.append((key, f"an integer field needs a whole {key}, got {_fmt(bound)}"))
+        if self.not_future and self.type != "date":
+            problems.append(("not_future", f"only allowed for type date, not {self.type!r}"))
+        if self.pattern is not None and self.type not in PATTERN_FIELD_TYPES:
+            problems.append(("pattern", f"only allowed for type {', '.join(PATTERN_FIELD_TYPES)}, not {self.type!r}"))
+        if (self.pattern is None) != (self.pattern_message is None):
+            missing = "pattern_message" if self.pattern is not None else "pattern"
+            problems.append((missing, "pattern and pattern_message go together (the message is what the applicant "
+                                      "reads when the value does not match)"))
         if self.type == "select":
             if not self.choices:
                 problems.append(("choices", "a select field needs a non-empty list of choices "

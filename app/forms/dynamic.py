@@ -18,14 +18,13 @@ from wtforms import (
     TelField,
     TextAreaField,
 )
-from wtforms.validators import AnyOf, Length, Optional
+from wtforms.validators import AnyOf, Optional
 
 from app import numbers
+from app.domain import eform
 from app.domain.vocabulary import Delivery
 from app.forms.fields import (
-    EMAIL,
-    ID_NUMBER,
-    PHONE,
+    Rule,
     VietnameseDateField,
     VietnameseDecimalField,
     VietnameseIntegerField,
@@ -40,46 +39,43 @@ def typed_fields(spec: dict) -> list[dict]:
 
 def _eform_field(spec: dict):
     """One e-form field. Required-ness is checked at submission (a draft may be half done),
-    so every field is Optional here and only its format is checked."""
+    so every field is Optional here and only its format is checked, by the e-form rules
+    (app/domain/eform.py through `Rule`): the limits come from there, not from this form."""
     label, key = spec["label"], spec["key"]
     kwargs = {"description": spec.get("help") or ""}
     kind = spec["type"]
-    if kind == "text":
-        return StringField(label, validators=[Optional(), Length(max=spec.get("max_length") or 500)], **kwargs)
-    if kind == "textarea":
-        return TextAreaField(label, validators=[Optional(), Length(max=spec.get("max_length") or 4000)], **kwargs)
-    if kind == "date":
-        return VietnameseDateField(label, validators=[Optional()], **kwargs)
-    if kind == "number":
-        return VietnameseDecimalField(label, validators=[Optional()], **kwargs)
+    validators = [Optional(), Rule(spec)]
     if kind == "select":
         choices = [("", "— Chọn —")] + [(c["value"], c["label"]) for c in spec["choices"]]
-        values = [c["value"] for c in spec["choices"]]
-        return SelectField(label, choices=choices, validate_choice=False,
-                           validators=[Optional(), AnyOf(values, message="Lựa chọn không hợp lệ.")], **kwargs)
+        return SelectField(label, choices=choices, validate_choice=False, validators=validators, **kwargs)
     if kind == "checkbox":
         return BooleanField(label, **kwargs)
-    if kind == "id_number":
-        return StringField(label, validators=[Optional(), ID_NUMBER], **kwargs)
-    if kind == "phone":
-        return TelField(label, validators=[Optional(), PHONE], **kwargs)
-    if kind == "email":
-        return EmailField(label, validators=[Optional(), EMAIL], **kwargs)
-    raise ValueError(f"unknown e-form field type {kind!r} for {key}")
+    field_class = {"text": StringField, "textarea": TextAreaField, "date": VietnameseDateField,
+                   "number": VietnameseDecimalField, "id_number": StringField, "phone": TelField,
+                   "email": EmailField}.get(kind)
+    if field_class is None:
+        raise ValueError(f"unknown e-form field type {kind!r} for {key}")
+    return field_class(label, validators=validators, **kwargs)
+
+
+def _person(fields: dict, name: str, label: str, field_class=StringField):
+    """A field of the applicant block or of the person represented, with eform's rule for it."""
+    return field_class(label, validators=[Optional(), Rule(fields[name])])
 
 
 def dossier_form_class(spec: dict, online: bool) -> type[FlaskForm]:
+    a, r = eform.APPLICANT, eform.REPRESENTED
     attrs = {
-        "applicant_full_name": StringField("Họ, chữ đệm và tên", validators=[Optional(), Length(max=150)]),
-        "applicant_id_number": StringField("Số định danh cá nhân", validators=[Optional(), ID_NUMBER]),
-        "applicant_address": StringField("Địa chỉ", validators=[Optional(), Length(max=300)]),
-        "applicant_phone": TelField("Số điện thoại", validators=[Optional(), PHONE]),
-        "applicant_email": EmailField("E-mail", validators=[Optional(), EMAIL, Length(max=254)]),
+        "applicant_full_name": _person(a, "full_name", "Họ, chữ đệm và tên"),
+        "applicant_id_number": _person(a, "id_number", "Số định danh cá nhân"),
+        "applicant_address": _person(a, "address", "Địa chỉ"),
+        "applicant_phone": _person(a, "phone", "Số điện thoại", TelField),
+        "applicant_email": _person(a, "email", "E-mail", EmailField),
         "on_behalf": BooleanField("Tôi nộp hồ sơ thay cho người khác (được ủy quyền)"),
-        "rep_full_name": StringField("Họ và tên người được đại diện", validators=[Optional(), Length(max=150)]),
-        "rep_id_number": StringField("Số định danh của người được đại diện", validators=[Optional(), ID_NUMBER]),
-        "rep_address": StringField("Địa chỉ của người được đại diện", validators=[Optional(), Length(max=300)]),
-        "rep_authorisation": StringField("Giấy tờ ủy quyền (số, ngày)", validators=[Optional(), Length(max=200)]),
+        "rep_full_name": _person(r, "full_name", "Họ và tên người được đại diện"),
+        "rep_id_number": _person(r, "id_number", "Số định danh của người được đại diện"),
+        "rep_address": _person(r, "address", "Địa chỉ của người được đại diện"),
+        "rep_authorisation": _person(r, "authorisation", "Giấy tờ ủy quyền (số, ngày)"),
     }
     deliveries = ["counter", "post"] + (["online"] if spec["online"] == "full" and online else [])
     attrs["delivery"] = RadioField("Hình thức nhận kết quả", choices=[(d, Delivery(d).label) for d in deliveries],
@@ -101,14 +97,14 @@ def dossier_form_class(spec: dict, online: bool) -> type[FlaskForm]:
 
 
 def eform_values(form: FlaskForm, spec: dict) -> dict:
-    """The e-form's values as JSON-able data (dates as ISO text, numbers as text)."""
+    """The e-form's values (dates as ISO text; numbers as parsed, the service stores them as text
+    through the e-form rules, as it does the API's)."""
     values = {}
     for f in typed_fields(spec):
         data = form[f"f_{f['key']}"].data
         if data is None or data == "":
             continue
-        values[f["key"]] = data.isoformat() if hasattr(data,
-                                                       "isoformat") else (str(data) if f["type"] == "number" else data)
+        values[f["key"]] = data.isoformat() if hasattr(data, "isoformat") else data
     return values
 
 
@@ -116,7 +112,8 @@ def field_name(key: str) -> str:
     """A service's error key (`form.x`, `documents.x`, `applicant.x`, or a plain field) → the
     form field that shows it."""
     prefix, _, rest = key.partition(".")
-    return {"form": "f_", "documents": "doc_", "applicant": "applicant_"}.get(prefix, "") + rest if rest else key
+    prefixes = {"form": "f_", "documents": "doc_", "applicant": "applicant_", "represented": "rep_"}
+    return prefixes.get(prefix, "") + rest if rest else key
 
 
 def initial_data(dossier) -> dict:
@@ -161,9 +158,11 @@ def verification_label(days) -> str:
 
 
 def uploads(files, spec: dict, prefix: str = "doc_") -> dict:
-    """request.files → {document key: [FileStorage, ...]} for the procedure's documents
-    (form fields are `doc_<key>`; the API's file parts are named by the key itself)."""
-    return {d["key"]: files.getlist(prefix + d["key"]) for d in spec["documents"] if files.getlist(prefix + d["key"])}
+    """request.files → {document key: [FileStorage, ...]} (form fields are `doc_<key>`; the API's
+    file parts are named by the key itself). Every part sent is passed on, so the service refuses
+    one the procedure does not list (eform.check_parts) instead of it being dropped unseen."""
+    return {name.removeprefix(prefix): files.getlist(name) for name in files
+            if name.startswith(prefix) and files.getlist(name)}
 
 
 def show_errors(form: FlaskForm, error, spec: dict) -> None:

@@ -17,6 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.domain.eform import APPLICANT_COLUMNS
 from app.domain.timeline import is_electronic_result
 from app.extensions import db
 from app.models.catalogue import ProcedureVersion
@@ -68,11 +69,12 @@ class Dossier(db.Model):
     delivery: Mapped[str] = mapped_column(String(10), default="counter")  # how the result goes back
 
     # Applicant snapshot (form 01): kept as submitted even if the account changes later.
-    applicant_name: Mapped[str] = mapped_column(String(150), default="")
-    applicant_id_number: Mapped[str] = mapped_column(String(12), default="")
-    applicant_address: Mapped[str] = mapped_column(String(300), default="")
-    applicant_phone: Mapped[str] = mapped_column(String(15), default="")
-    applicant_email: Mapped[str] = mapped_column(String(254), default="")
+    # The lengths are the e-form rules' (app/domain/eform.APPLICANT_COLUMNS), checked before a row is written.
+    applicant_name: Mapped[str] = mapped_column(String(APPLICANT_COLUMNS["full_name"]), default="")
+    applicant_id_number: Mapped[str] = mapped_column(String(APPLICANT_COLUMNS["id_number"]), default="")
+    applicant_address: Mapped[str] = mapped_column(String(APPLICANT_COLUMNS["address"]), default="")
+    applicant_phone: Mapped[str] = mapped_column(String(APPLICANT_COLUMNS["phone"]), default="")
+    applicant_email: Mapped[str] = mapped_column(String(APPLICANT_COLUMNS["email"]), default="")
     represented: Mapped[dict | None] = mapped_column(JSON)  # the principal, when applying for someone
     form_data: Mapped[dict] = mapped_column(JSON, default=dict)
     # Số bộ hồ sơ (form 01): the sets of papers handed in; counted at the counter, 1 online.

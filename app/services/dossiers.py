@@ -10,13 +10,15 @@ Art. 19 (dossier code), Decree 61/2018 Art. 19 (one supplement request at intake
 """
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import asdict, dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 
 from flask import current_app
 from sqlalchemy import or_, select
 from werkzeug.datastructures import FileStorage
 
+from app.domain import eform
 from app.domain.codes import format_code, format_reference
 from app.domain.deadlines import OFFICE_TZ
 from app.domain.structure import AgencyKind, Role
@@ -102,21 +104,44 @@ def _desk(version: ProcedureVersion, agency_code: str) -> Agency:
     return agency
 
 
-def _apply_fields(dossier: Dossier, data: DraftInput) -> None:
-    """Copy what was entered onto the dossier."""
-    a = data.applicant
-    dossier.applicant_name, dossier.applicant_id_number = a.full_name.strip(), a.id_number.strip()
-    dossier.applicant_address, dossier.applicant_phone = a.address.strip(), a.phone.strip()
-    # The account is how the portal reaches its holder: with no e-mail typed (an API client
-    # that omits it), the account's own is used, so the applicant still gets the status e-mails.
-    dossier.applicant_email = a.email.strip() or (dossier.owner.email if dossier.owner else "")
-    shared = {f["key"] for f in dossier.procedure_version.spec["form"]} & FROM_APPLICANT.keys()
+def _checked(spec: dict, data: DraftInput, today: date) -> tuple[Applicant, dict | None, dict]:
+    """What was entered, checked by the e-form rules (app/domain/eform.py), the same for the web
+    form, the counter and the API: the applicant block, the person represented and the e-form,
+    with the fields the declaration shares with the block filled from it. Format and range
+    only; required-ness is submission's (missing_items). Every problem at once, 422."""
+    applicant, errors = eform.check_person(asdict(data.applicant), eform.APPLICANT, "applicant")
+    represented = None
+    if data.represented is not None:
+        represented, more = eform.check_person(data.represented, eform.REPRESENTED, "represented")
+        errors |= more
+    shared = {f["key"] for f in spec["form"]} & FROM_APPLICANT.keys()
     # Filing on behalf of someone, the requester is the principal (name, number, address);
     # phone and e-mail stay the filer's, who is the one to reach.
-    requester = {**asdict(a), **{k: v for k, v in (data.represented or {}).items() if v}}
-    from_block = {key: (requester.get(FROM_APPLICANT[key]) or "").strip() for key in shared}
-    dossier.form_data = {k: v for k, v in {**data.form_data, **from_block}.items() if k not in shared or v}
-    dossier.represented = data.represented
+    requester = {**applicant, **{k: v for k, v in (represented or {}).items() if v}}
+    from_block = {key: requester.get(FROM_APPLICANT[key]) or "" for key in shared}
+    form_data, more = eform.check_form(spec["form"], {**(data.form_data or {}), **from_block}, today)
+    for key, message in more.items():  # a shared field's problem is shown where it is typed
+        name = key.removeprefix("form.")
+        if name in shared:
+            block = "represented" if (represented or {}).get(FROM_APPLICANT[name]) else "applicant"
+            key = f"{block}.{FROM_APPLICANT[name]}"
+        errors.setdefault(key, message)
+    if errors:
+        raise DossierError("Thông tin chưa hợp lệ: xem các trường được đánh dấu.", fields=errors)
+    return Applicant(**applicant), represented, form_data
+
+
+def _apply_fields(dossier: Dossier, data: DraftInput, now: datetime | None = None) -> None:
+    """Copy what was entered onto the dossier, once the e-form rules passed."""
+    today = (now or utcnow()).astimezone(OFFICE_TZ).date()
+    a, represented, form_data = _checked(dossier.procedure_version.spec, data, today)
+    dossier.applicant_name, dossier.applicant_id_number = a.full_name, a.id_number
+    dossier.applicant_address, dossier.applicant_phone = a.address, a.phone
+    # The account is how the portal reaches its holder: with no e-mail typed (an API client
+    # that omits it), the account's own is used, so the applicant still gets the status e-mails.
+    dossier.applicant_email = a.email or (dossier.owner.email if dossier.owner else "")
+    dossier.form_data = form_data
+    dossier.represented = represented
     if not Delivery.known(data.delivery):
         raise DossierError("Hình thức nhận kết quả không hợp lệ.",
                            fields={"delivery": "Chọn một hình thức nhận kết quả."})
@@ -139,12 +164,14 @@ def _sets_problem(sets) -> dict[str, str]:
 def _attach(dossier: Dossier, uploads: dict[str, list[FileStorage]], actor: User) -> dict[str, str]:
     """Store the uploads that pass (PDF/JPEG/PNG by content, size limits) and return the
     refusals by document key: one bad file does not cost the applicant the good ones."""
-    keys = {d["key"] for d in dossier.procedure_version.spec["documents"]}
+    have = Counter(f.component for f in dossier.files)
+    sent = {key: [f for f in files if f and f.filename] for key, files in uploads.items()}
+    # An unknown part, or one with more files than a document may have, is refused whole.
+    errors = eform.check_parts(dossier.procedure_version.spec["documents"],
+                               {key: have[key] + len(files) for key, files in sent.items()})
     total = sum(f.size for f in dossier.files)
-    errors: dict[str, str] = {}
-    for key, files in uploads.items():
-        if key not in keys:
-            errors[f"documents.{key}"] = "Thành phần hồ sơ không có trong thủ tục."
+    for key, files in sent.items():
+        if f"documents.{key}" in errors:
             continue
         for upload in files:
             if not upload or not upload.filename:
@@ -300,7 +327,7 @@ def submit_new(user: User, version: ProcedureVersion, agency_code: str, data: Dr
     now = now or utcnow()
     dossier = _online_dossier(user, version, agency_code, now)
     try:
-        _apply_fields(dossier, data)
+        _apply_fields(dossier, data, now)
         if errors := _attach(dossier, data.uploads, user):
             raise DossierError("Có tệp không được chấp nhận.", fields=errors)
         if missing := missing_items(dossier):
@@ -375,7 +402,7 @@ def answer_supplement(dossier: Dossier, user: User, changes: Changes, lock_versi
                       represented=dossier.represented if changes.represented is None else changes.represented or None,
                       delivery=changes.delivery or dossier.delivery)
     try:
-        _apply_fields(dossier, data)
+        _apply_fields(dossier, data, now)
         if errors := _attach(dossier, changes.uploads, user):
             raise DossierError("Có tệp không được chấp nhận.", fields=errors)
         if _contents(dossier) == before:
@@ -477,7 +504,7 @@ def counter_intake(staff: User, version: ProcedureVersion, desk_code: str, chann
                       channel=channel, form_data={}, created_at=now, needs_verification=verification)
     db.session.add(dossier)
     try:
-        _apply_fields(dossier, data)
+        _apply_fields(dossier, data, now)
     except DossierError:
         db.session.rollback()
         raise

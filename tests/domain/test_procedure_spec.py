@@ -214,6 +214,46 @@ def test_max_length_on_a_date_field():
     assert_problem(error, "form[0].max_length", "text or textarea")
 
 
+# --------------------------------------------------------------- the e-form rules' keys (issue 14 item 3)
+COPIES = {"key": "copies", "label": "Số bản sao", "type": "number", "required": False}
+BORN = {"key": "born", "label": "Ngày sinh", "type": "date", "required": True}
+
+
+def with_field(**field):
+    return variant(lambda d: d["form"].append(field))
+
+
+def test_the_new_e_form_keys_parse_and_keep_their_values():
+    spec = parse_procedure(variant(lambda d: d["form"].extend([
+        {**COPIES, "integer": True, "min": 1, "max": 10}, {**BORN, "not_future": True},
+        {"key": "plot", "label": "Số thửa", "type": "text", "required": True, "pattern": r"\d{1,6}",
+         "pattern_message": "Số thửa gồm 1 đến 6 chữ số."}])), FILE)
+    copies, born, plot = spec.form[2:]
+    assert (copies.integer, copies.min, copies.max) == (True, Decimal(1), Decimal(10))
+    assert born.not_future is True and plot.pattern == r"\d{1,6}"
+    dumped = spec.model_dump(mode="json")["form"][2]
+    assert dumped["min"] == 1 and dumped["max"] == 10 and isinstance(dumped["min"], int)
+    assert spec.form[0].integer is False and spec.form[0].min is None  # defaults
+
+
+@pytest.mark.parametrize("field, path, words", [
+    ({**COPIES, "type": "text", "min": 1}, "min", ("only allowed for type number", "'text'")),
+    ({**BORN, "integer": True}, "integer", ("only allowed for type number", "'date'")),
+    ({**COPIES, "min": 5, "max": 2}, "max", ("less than min",)),
+    ({**COPIES, "integer": True, "min": 0.5}, "min", ("whole",)),
+    ({**COPIES, "min": "1"}, "min", ("remove the quotes",)),
+    ({**COPIES, "integer": "yes"}, "integer", ("bool",)),
+    ({**COPIES, "not_future": True}, "not_future", ("only allowed for type date", "'number'")),
+    ({**BORN, "pattern": "\\d+", "pattern_message": "Chỉ chữ số."}, "pattern", ("only allowed for type",)),
+    ({**BORN, "type": "text", "pattern": "([a-z", "pattern_message": "x"}, "pattern", ("regular expression",)),
+    ({**BORN, "type": "text", "pattern": "\\d+"}, "pattern_message", ("go together",)),
+    ({**BORN, "type": "text", "pattern_message": "Chỉ chữ số."}, "pattern", ("go together",)),
+    ({**BORN, "type": "text", "max_length": 10**7}, "max_length", ("less than or equal",)),
+])
+def test_bad_e_form_rule_keys_are_refused_naming_the_key(field, path, words):
+    assert_problem(refused(with_field(**field)), f"form[2].{path}", *words)
+
+
 def test_durations_not_adding_up_shows_both_sums():
     error = refused(variant(lambda d: d["process"][1].update(duration=1.5)))
     assert_problem(error, "process", "2.5", "3", "working_days")

@@ -219,8 +219,8 @@ def test_birth_registration_result_looks_like_a_birth_extract(people, tmp_path):
     assert issuing.template_of(result) == "result_birth_extract"
     text = pdf_text(tmp_path, "extract", result)
     for expected in ("TRÍCH LỤC KHAI SINH", "Họ, chữ đệm, tên: NGUYỄN MINH KHÔI",
-                     "Ngày, tháng, năm sinh: 20/11/2026",
-                     "ghi bằng chữ: Ngày hai mươi, tháng mười một, năm hai nghìn không trăm hai mươi sáu",
+                     "Ngày, tháng, năm sinh: 20/11/2025",
+                     "ghi bằng chữ: Ngày hai mươi, tháng mười một, năm hai nghìn không trăm hai mươi lăm",
                      "Giới tính: Nam", "Dân tộc: Kinh", "Quốc tịch: Việt Nam",
                      "Nơi sinh: Bệnh viện Sản Nhi tỉnh Vĩnh Phúc",
                      "Họ, chữ đệm, tên người mẹ: TRẦN THỊ BÌNH", "Năm sinh: 1995",
@@ -228,7 +228,7 @@ def test_birth_registration_result_looks_like_a_birth_extract(people, tmp_path):
                      "Nơi đăng ký khai sinh: Ủy ban nhân dân phường Tích Sơn",
                      "Ngày, tháng, năm đăng ký: 01/02/2027", f"Mã hồ sơ: {dossier.code}"):
         assert expected in text, expected
-    assert "2026-11-20" not in text and "1995.00" not in text and "KẾT QUẢ GIẢI QUYẾT THỦ TỤC" not in text
+    assert "2025-11-20" not in text and "1995.00" not in text and "KẾT QUẢ GIẢI QUYẾT THỦ TỤC" not in text
 
 
 def test_a_denied_result_uses_the_generic_page_with_dates_and_counts_as_people_write_them(people, tmp_path):
@@ -236,8 +236,8 @@ def test_a_denied_result_uses_the_generic_page_with_dates_and_counts_as_people_w
     assert issuing.template_of(result) == "result"
     text = pdf_text(tmp_path, "denied", result)
     assert "KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH" in text and "Không chấp thuận" in text
-    assert "Ngày, tháng, năm sinh 20/11/2026" in text and "Số bản sao Giấy khai sinh đề 2 nghị cấp" in text
-    assert "2026-11-20" not in text and "2.00" not in text
+    assert "Ngày, tháng, năm sinh 20/11/2025" in text and "Số bản sao Giấy khai sinh đề 2 nghị cấp" in text
+    assert "2025-11-20" not in text and "2.00" not in text
 
 
 def test_numbers_on_forms_are_integers_or_vietnamese_decimals():

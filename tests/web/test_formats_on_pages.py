@@ -24,7 +24,7 @@ def office(make_user, loaded_catalogue):
 
 @pytest.fixture
 def two_copies(office):
-    """A birth registration asking for 2 copies (the number box sends "2.00"), born 20/11/2026."""
+    """A birth registration asking for 2 copies (the number box sends "2.00"), born 20/11/2025."""
     dossier = dossiers.start_draft(office.citizen, catalogue.current_version(BIRTH), TICH_SON_DESK)
     data = birth_input()
     data.form_data.update(copies_requested="2.00")
@@ -44,7 +44,7 @@ def test_the_declaration_shows_dates_day_first_and_counts_without_decimals(clien
     login(getattr(office, who))
     page = client.get(path.format(id=two_copies.id)).get_data(as_text=True)
     shown = declaration(page)
-    assert "<dd>20/11/2026</dd>" in shown and "2026-11-20" not in shown
+    assert "<dd>20/11/2025</dd>" in shown and "2025-11-20" not in shown
     assert "<dd>2</dd>" in shown and "2.00" not in shown
     assert "<dd>Nam</dd>" in shown  # a choice by its label
 
@@ -54,7 +54,7 @@ def test_the_draft_form_shows_its_date_in_a_text_box_day_first(client, login, of
     draft = birth_in("draft", office)
     page = client.get(f"/ho-so/{draft.id}/sua").get_data(as_text=True)
     box = re.search(r'<input[^>]*id="f_child_birth_date"[^>]*>', page)[0]
-    assert 'type="text"' in box and 'value="20/11/2026"' in box
+    assert 'type="text"' in box and 'value="20/11/2025"' in box
     assert 'type="date"' not in page and "dd/mm/yyyy" in page
 
 
