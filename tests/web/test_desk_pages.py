@@ -153,3 +153,22 @@ def test_the_desk_records_at_receipt_that_a_marriage_must_be_verified(client, de
     assert response.status_code == 302
     marriage = db.session.get(Dossier, marriage.id)
     assert marriage.needs_verification and marriage.due_at > marriage.received_at + timedelta(days=5)
+
+
+def test_a_resubmitted_dossier_is_marked_in_the_queue(client, desk, make_user):
+    from app.services import dossiers
+    from tests.factories import birth_input, upload
+
+    citizen = make_user()
+    answered, fresh = submitted_birth(citizen), submitted_birth(make_user())
+    dossiers.request_supplement(answered, desk, ["Bản chính giấy chứng sinh"], "Ảnh chụp mờ")
+    waiting = client.get("/mot-cua/").get_data(as_text=True)
+    assert answered.reference not in waiting and "Đã bổ sung" not in waiting  # with the applicant now
+    dossiers.save_draft(answered, citizen, birth_input(uploads={"giay_chung_sinh": [upload()]}), answered.lock_version)
+    dossiers.resubmit(answered, citizen)
+    page = client.get("/mot-cua/").get_data(as_text=True)
+    rows = {ref: page[page.index(ref):].split("</tr>")[0] for ref in (answered.reference, fresh.reference)}
+    assert "Đã bổ sung, gửi lại" in rows[answered.reference] and "Đã bổ sung" not in rows[fresh.reference]
+    assert "đã bổ sung hồ sơ theo phiếu yêu cầu bổ sung" in client.get(f"/mot-cua/ho-so/{answered.id}").get_data(
+        as_text=True)
+    assert "đã bổ sung hồ sơ" not in client.get(f"/mot-cua/ho-so/{fresh.id}").get_data(as_text=True)
