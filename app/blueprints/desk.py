@@ -123,16 +123,24 @@ def document(dossier_id: int, document_id: int):
     return send_issued_document(dossier, document_id)
 
 
+INTAKE_MATCHES = 20  # procedures listed per page when the desk searches by name
+
+
 @bp.get("/tiep-nhan")
 @require("desk.work")
 def intake_start():
-    code = request.args.get("thu_tuc", "").strip()
-    if code:
-        if catalogue.current_version(code) is None:
-            flash(f"Không có thủ tục mã {code}.", "error")
-        else:
-            return redirect(url_for("desk.intake", code=code))
-    return render_template("desk/intake_start.html", code=code)
+    """Choose the procedure: a code goes straight to its form; words of its name, with or without
+    diacritics ("khai sinh"), list the matching procedures the desk's level receives (the
+    catalogue's own search)."""
+    query = request.args.get("thu_tuc", "").strip()
+    page = None
+    if query:
+        if catalogue.current_version(query) is not None:
+            return redirect(url_for("desk.intake", code=query))
+        levels = {m.agency.level for m in current_user.memberships if m.role == Role.RECEPTION}
+        wanted = catalogue.CatalogueFilter(q=query, receiving_level=levels.pop() if len(levels) == 1 else "")
+        page = catalogue.search(wanted, page_arg(), INTAKE_MATCHES)
+    return render_template("desk/intake_start.html", query=query, page=page)
 
 
 @bp.route("/tiep-nhan/<code>", methods=["GET", "POST"])

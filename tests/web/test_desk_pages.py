@@ -109,8 +109,9 @@ def test_refuse_from_the_page(client, desk, make_user):
 def test_counter_intake_through_the_pages(client, desk):
     start = client.get(f"/mot-cua/tiep-nhan?thu_tuc={BIRTH}")
     assert start.status_code == 302 and start.headers["Location"].endswith(f"/mot-cua/tiep-nhan/{BIRTH}")
-    assert "Không có thủ tục mã 9.999999" in client.get("/mot-cua/tiep-nhan?thu_tuc=9.999999",
-                                                        follow_redirects=True).get_data(as_text=True)
+    missing = client.get("/mot-cua/tiep-nhan?thu_tuc=9.999999")
+    assert missing.status_code == 200 and "Không có thủ tục nào có mã hoặc tên khớp “9.999999”" in missing.get_data(
+        as_text=True)
     data = {"agency": TICH_SON_DESK, "channel": "1", "sets": "2", "applicant_full_name": "Lê Thị Hoa",
             "applicant_id_number": "026190005678",
             "applicant_address": "Phường Tích Sơn", "applicant_phone": "0987654321", "applicant_email": "",
@@ -172,3 +173,34 @@ def test_a_resubmitted_dossier_is_marked_in_the_queue(client, desk, make_user):
     assert "đã bổ sung hồ sơ theo phiếu yêu cầu bổ sung" in client.get(f"/mot-cua/ho-so/{answered.id}").get_data(
         as_text=True)
     assert "đã bổ sung hồ sơ" not in client.get(f"/mot-cua/ho-so/{fresh.id}").get_data(as_text=True)
+
+
+def test_counter_intake_finds_the_procedure_by_name_without_diacritics(client, desk):
+    """Issue 14: "khai sinh" lists the birth registrations (the catalogue's folded search), as
+    links to their intake forms, only those the commune desk receives; no JavaScript needed."""
+    import re
+
+    response = client.get("/mot-cua/tiep-nhan", query_string={"thu_tuc": "khai sinh"})
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    links = dict(re.findall(r'<a href="/mot-cua/tiep-nhan/([\d.]+)">([^<]+)</a>', page))
+    assert links == {BIRTH: "Thủ tục đăng ký khai sinh", "1.004884": "Thủ tục đăng ký lại khai sinh"}
+    assert "2 thủ tục khớp “khai sinh”" in page
+    # Accents and case do not matter; the listed link opens the form.
+    again = client.get("/mot-cua/tiep-nhan", query_string={"thu_tuc": "ĐĂNG KÝ LẠI KHAI SINH"}).get_data(as_text=True)
+    assert "/mot-cua/tiep-nhan/1.004884" in again and f"/mot-cua/tiep-nhan/{BIRTH}\"" not in again
+    assert client.get("/mot-cua/tiep-nhan/1.004884").status_code == 200
+    # A commune desk is not offered what only a district desk receives.
+    assert "/mot-cua/tiep-nhan/" not in client.get("/mot-cua/tiep-nhan",
+                                                    query_string={"thu_tuc": "ho kinh doanh"}).get_data(as_text=True)
+
+
+def test_a_district_desk_finds_what_the_district_receives(client, make_user, login, loaded_catalogue):
+    from app.services import catalogue
+
+    login(make_user("reception", DemoAgency.VINH_YEN_DESK))
+    district = [x for x in catalogue.listings() if x.receiving_level == "district"][0]
+    page = client.get("/mot-cua/tiep-nhan", query_string={"thu_tuc": district.name}).get_data(as_text=True)
+    assert f"/mot-cua/tiep-nhan/{district.code}" in page
+    assert f"/mot-cua/tiep-nhan/{BIRTH}" not in client.get(
+        "/mot-cua/tiep-nhan", query_string={"thu_tuc": "khai sinh"}).get_data(as_text=True)
