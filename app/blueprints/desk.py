@@ -2,6 +2,7 @@
 (accept with a receipt, one supplement request, refusal), and counter or postal intake."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 
 from flask import (
@@ -21,7 +22,8 @@ from app.blueprints.actions import perform
 from app.domain.deadlines import OFFICE_TZ
 from app.domain.structure import Role
 from app.forms.admin import ConfirmForm
-from app.forms.dynamic import dossier_form_class, draft_input, show_errors
+from app.forms.dynamic import draft_input, show_errors
+from app.forms.intake import intake_form_class
 from app.models import Dossier
 from app.services import catalogue, control, dossiers, exports
 from app.services.errors import ServiceError
@@ -152,7 +154,7 @@ def intake(code: str):
     spec = version.spec
     desks = [d for d in dossiers.receiving_desks(version)
              if member(current_user, d.id, {Role.RECEPTION})]
-    form = dossier_form_class(spec, online=False)()
+    form = intake_form_class(spec)()
     status, message = 200, None
     if not desks:
         message = "Bạn không phải cán bộ tiếp nhận ở cấp tiếp nhận thủ tục này."
@@ -161,7 +163,8 @@ def intake(code: str):
         try:
             dossier = dossiers.counter_intake(current_user, version, request.form.get("agency", desks[0].code),
                                               request.form.get("channel", type=int) or 0,
-                                              draft_input(form, spec, request.files))
+                                              replace(draft_input(form, spec, request.files),
+                                                      checked=form.checked.data or []))
         except dossiers.DossierError as error:
             show_errors(form, error, spec)
             status, message = error.status, error.message
