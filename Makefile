@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# Exported: app/config.py takes PUBLIC_URL's development default (QR codes, e-mail links) from them.
+export HOST PORT
 export FLASK_APP := wsgi.py
 # Demo only: the passphrase of the demo CA's key files (seed-demo); never on a real deployment.
 run worker: export MOTCUA_DEMO_SIGNING_PASSPHRASE ?= demo-only-passphrase

@@ -1,7 +1,7 @@
 """Settings, read from the environment only.
 
 The embedded default (no variable set) is a SQLite file under instance/ and jobs that run
-inline, so `make run` needs no server. Production sets MOTCUA_ENV=production, SECRET_KEY,
+inline, so `make run` needs no server. Production sets MOTCUA_ENV=production, SECRET_KEY, PUBLIC_URL,
 DATABASE_URL and REDIS_URL (see README, "Configuration").
 """
 from __future__ import annotations
@@ -43,6 +43,32 @@ def redis_options() -> dict:
     backoff (4 s per call, seen: 40 s for four submissions while Redis was down); one quick retry
     is enough for a blip, and what fails waits in the database for the sweeper."""
     return {"socket_connect_timeout": 1, "retry": Retry(ExponentialBackoff(cap=0.2, base=0.05), 1)}
+
+
+# The wildcard addresses a server listens on are no address a browser (or a QR code) can reach.
+_WILDCARDS = {"0.0.0.0", "::", ""}
+
+
+def public_url(env) -> str:
+    """PUBLIC_URL, the portal's address in QR codes and e-mail links (a job has no request to
+    take it from). In development it defaults to where `make run` serves (HOST and PORT, which
+    the Makefile exports; `flask run`'s FLASK_RUN_HOST / FLASK_RUN_PORT otherwise); production
+    must set it: a guessed address printed on a receipt would send citizens nowhere."""
+    if env.get("PUBLIC_URL"):
+        return env["PUBLIC_URL"].rstrip("/")
+    if env.get("MOTCUA_ENV", "development") == "production":
+        raise RuntimeError("PUBLIC_URL must be set when MOTCUA_ENV=production "
+                           "(the portal's public address, e.g. https://dichvucong.example.gov.vn)")
+    host = (env.get("HOST") or env.get("FLASK_RUN_HOST") or "127.0.0.1").strip()
+    port = (env.get("PORT") or env.get("FLASK_RUN_PORT") or "5000").strip()
+    if host in _WILDCARDS:
+        logging.getLogger(__name__).warning(
+            "PUBLIC_URL not set and HOST=%s listens everywhere: links use 127.0.0.1; set PUBLIC_URL "
+            "to the address other devices reach", host or "(empty)")
+        host = "127.0.0.1"
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"  # an IPv6 literal in a URL
+    return f"http://{host}:{port}"
 
 
 def from_environ() -> dict:
@@ -104,7 +130,7 @@ def from_environ() -> dict:
         "SMTP_STARTTLS": _bool("SMTP_STARTTLS", True),
         "MAIL_FROM": env.get("MAIL_FROM", "mot-cua@localhost"),
         "OUTBOX_DIR": env.get("OUTBOX_DIR", str(INSTANCE / "outbox")),
-        "PUBLIC_URL": env.get("PUBLIC_URL", "http://127.0.0.1:5000"),
+        "PUBLIC_URL": public_url(env),
         # How many reverse proxies (nginx, a load balancer) stand in front and set X-Forwarded-*.
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", 0)),
         # Online payment of fees through the province's VNPay merchant account: offered only

@@ -72,6 +72,9 @@ PARAMS: dict[str, Param] = {
     "new_due_at": Param(_new_due, lambda b: b["new_due_at"]),
     "issue": Param(lambda f: f.get("issue") == "yes", lambda b: b["issue"]),
     "verification": Param(lambda f: f.get("verification") == "yes", lambda b: b["verification"]),
+    # The desk's checklist (domain/checklist.py): a page always sends it (nothing ticked is an
+    # empty list); an API call without it records none.
+    "checked": Param(lambda f: f.getlist("checked"), lambda b: b["checked"]),
     "confirmed": Param(confirmed, lambda b: True),  # an API call is its own confirmation
     "lock_version": Param(lambda f: f.get("lock_version", type=int), lambda b: None),
 }
@@ -122,7 +125,7 @@ def bounded(kwargs: dict[str, Any]) -> dict[str, Any]:
 
 A = Action
 REGISTRY: dict[Action, Entry] = {
-    A.ACCEPT: Entry(dossiers.accept, ("lock_version", "verification"),
+    A.ACCEPT: Entry(dossiers.accept, ("lock_version", "verification", "checked"),
                     "Đã tiếp nhận hồ sơ, cấp mã hồ sơ {code}; giấy tiếp nhận đã được tạo."),
     A.REQUEST_SUPPLEMENT: Entry(_request_supplement, ("items", "reason", "lock_version"),
                                 "Đã gửi yêu cầu bổ sung hồ sơ {code}."),

@@ -335,6 +335,8 @@ class Reason(Body):
 class ActionBody(Body):
     """The body of POST /dossiers/{code}/actions/{action}: each action reads the fields it needs."""
     verification: StrictBool = Field(False, description="accept: cần xác minh")
+    checked: list[str] | None = Field(None, description="accept: khóa các thành phần hồ sơ đã kiểm tra, mọi giấy tờ "
+                                                        "bắt buộc; bỏ trống: không lưu danh sách kiểm tra")
     reason: str = ""
     items: list[str] | None = Field(None, description="request_supplement: bắt buộc")
     note: str = ""

@@ -17,22 +17,25 @@ from flask_login import current_user, login_user, logout_user
 from app.extensions import limiter
 from app.forms.auth import LoginForm, RegisterForm
 from app.services import accounts
+from app.services.permissions import landing
 
 bp = Blueprint("auth", __name__)
 
 
-def _safe_next(target: str | None) -> str:
-    """Only a path on this site: `?next=https://evil.example` must not redirect away."""
-    if target and urlsplit(target).netloc == "" and target.startswith("/") and not target.startswith("//"):
+def _safe_next(target: str | None, user) -> str:
+    """Only a path on this site: `?next=https://evil.example` must not redirect away; without
+    a safe `next`, the user's own work (permissions.landing)."""
+    if (target and urlsplit(target).netloc == "" and urlsplit(target).scheme == "" and target.startswith("/")
+            and not target.startswith("//") and "\\" not in target):
         return target
-    return url_for("public.index")
+    return url_for(landing(user))
 
 
 @bp.route("/dang-nhap", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("public.index"))
+        return redirect(_safe_next(request.args.get("next"), current_user))
     form = LoginForm()
     error = None
     if form.validate_on_submit():
@@ -40,7 +43,7 @@ def login():
         if user is not None:
             login_user(user, remember=form.remember.data)
             flash(f"Xin chào {user.full_name}.", "success")
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(_safe_next(request.args.get("next"), user))
         error = "E-mail hoặc mật khẩu không đúng."
     return render_template("auth/login.html", form=form, error=error), 200 if error is None else 401
 

@@ -2,6 +2,7 @@
 (accept with a receipt, one supplement request, refusal), and counter or postal intake."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 
 from flask import (
@@ -23,7 +24,8 @@ from app.domain.deadlines import OFFICE_TZ
 from app.domain.structure import Role
 from app.domain.vocabulary import AccessKind
 from app.forms.admin import ConfirmForm
-from app.forms.dynamic import dossier_form_class, draft_input, show_errors
+from app.forms.dynamic import draft_input, show_errors
+from app.forms.intake import intake_form_class
 from app.models import Dossier
 from app.services import access_log, catalogue, control, dossiers, exports
 from app.services.errors import ServiceError
@@ -127,16 +129,24 @@ def document(dossier_id: int, document_id: int):
     return send_issued_document(dossier, document_id)
 
 
+INTAKE_MATCHES = 20  # procedures listed per page when the desk searches by name
+
+
 @bp.get("/tiep-nhan")
 @require("desk.work")
 def intake_start():
-    code = request.args.get("thu_tuc", "").strip()
-    if code:
-        if catalogue.current_version(code) is None:
-            flash(f"Không có thủ tục mã {code}.", "error")
-        else:
-            return redirect(url_for("desk.intake", code=code))
-    return render_template("desk/intake_start.html", code=code)
+    """Choose the procedure: a code goes straight to its form; words of its name, with or without
+    diacritics ("khai sinh"), list the matching procedures the desk's level receives (the
+    catalogue's own search)."""
+    query = request.args.get("thu_tuc", "").strip()
+    page = None
+    if query:
+        if catalogue.current_version(query) is not None:
+            return redirect(url_for("desk.intake", code=query))
+        levels = {m.agency.level for m in current_user.memberships if m.role == Role.RECEPTION}
+        wanted = catalogue.CatalogueFilter(q=query, receiving_level=levels.pop() if len(levels) == 1 else "")
+        page = catalogue.search(wanted, page_arg(), INTAKE_MATCHES)
+    return render_template("desk/intake_start.html", query=query, page=page)
 
 
 @bp.route("/tiep-nhan/<code>", methods=["GET", "POST"])
@@ -148,7 +158,7 @@ def intake(code: str):
     spec = version.spec
     desks = [d for d in dossiers.receiving_desks(version)
              if member(current_user, d.id, {Role.RECEPTION})]
-    form = dossier_form_class(spec, online=False)()
+    form = intake_form_class(spec)()
     status, message = 200, None
     if not desks:
         message = "Bạn không phải cán bộ tiếp nhận ở cấp tiếp nhận thủ tục này."
@@ -157,7 +167,8 @@ def intake(code: str):
         try:
             dossier = dossiers.counter_intake(current_user, version, request.form.get("agency", desks[0].code),
                                               request.form.get("channel", type=int) or 0,
-                                              draft_input(form, spec, request.files))
+                                              replace(draft_input(form, spec, request.files),
+                                                      checked=form.checked.data or []))
         except dossiers.DossierError as error:
             show_errors(form, error, spec)
             status, message = error.status, error.message

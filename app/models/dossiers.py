@@ -122,6 +122,10 @@ class Dossier(db.Model):
     return_method: Mapped[str | None] = mapped_column(String(10))  # counter | post | online
     tracking_number: Mapped[str | None] = mapped_column(String(60))
     intake_supplements: Mapped[int] = mapped_column(Integer, default=0)
+    # The papers (document keys of the procedure file) the desk ticked as checked when it
+    # received the dossier: form 01 lists them. None: received with no checklist (the API, an
+    # import, a dossier from before migration 0015).
+    checked_documents: Mapped[list | None] = mapped_column(JSON)
     processing_supplements: Mapped[int] = mapped_column(Integer, default=0)
     lock_version: Mapped[int] = mapped_column(Integer)
     # Optimistic lock: a stale draft or a second click on a decision fails instead of
@@ -145,6 +149,11 @@ class Dossier(db.Model):
     def identifier(self) -> str | None:
         """What names the dossier to people: its code once received, its reference before."""
         return self.code or self.reference
+
+    @property
+    def resubmitted(self) -> bool:
+        """Back at the desk with the answer to its one intake supplement request (the queue marks it)."""
+        return self.status == "submitted" and self.intake_supplements > 0
 
     @property
     def current_step(self) -> StepTask | None:

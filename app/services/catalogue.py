@@ -94,6 +94,8 @@ class CatalogueFilter:
     # The competent agency: a type key "level:kind[:sector]" (what the catalogue's select
     # offers) or one agency's code (a link from the list of agencies).
     agency: str = ""
+    # The level whose one-stop desks receive the procedure (the desk's counter intake).
+    receiving_level: str = ""
 
 
 @dataclass(frozen=True)
@@ -139,12 +141,14 @@ class Listing:
     search_text: str
     agency_kind: str
     sector: str | None
+    receiving_level: str
 
 
 LISTING_COLUMNS = [
     ProcedureVersion.code, ProcedureVersion.name, ProcedureVersion.field, ProcedureVersion.level,
     ProcedureVersion.online, ProcedureVersion.time_value, ProcedureVersion.time_unit, ProcedureVersion.fees,
     ProcedureVersion.search_text, ProcedureVersion.agency_kind, ProcedureVersion.sector,
+    ProcedureVersion.receiving_level,
 ]
 
 
@@ -193,6 +197,7 @@ class ListPagination(Pagination):
 def _fits(x: Listing, f: CatalogueFilter, agency: AgencyType | None) -> bool:
     return ((not f.field or x.field == f.field) and (not f.level or x.level == f.level)
             and (not f.online or x.online == f.online)
+            and (not f.receiving_level or x.receiving_level == f.receiving_level)
             and (agency is None or (x.level == agency.level and x.agency_kind == agency.kind
                                     and (not agency.sector or x.sector == agency.sector))))
 
@@ -208,7 +213,7 @@ def search(f: CatalogueFilter, page: int, per_page: int) -> ListPagination:
     rows = listings()
     for word in fold(f.q).split():
         rows = [x for x in rows if word in x.search_text]
-    if f.field or f.level or f.online or agency:
+    if f.field or f.level or f.online or f.receiving_level or agency:
         rows = [x for x in rows if _fits(x, f, agency)]
     return ListPagination(rows=rows, page=page, per_page=per_page, error_out=False, count=True)
 

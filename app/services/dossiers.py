@@ -18,7 +18,7 @@ from flask import current_app
 from sqlalchemy import or_, select
 from werkzeug.datastructures import FileStorage
 
-from app.domain import eform
+from app.domain import checklist, eform
 from app.domain.codes import format_code, format_reference
 from app.domain.deadlines import OFFICE_TZ
 from app.domain.structure import AgencyKind, Role
@@ -85,6 +85,7 @@ class DraftInput:
     uploads: dict[str, list[FileStorage]] = field(default_factory=dict)  # document key → files
     sets: int = 1  # số bộ hồ sơ, counted at the counter (form 01); an online dossier is one set
     verification: bool = False  # the desk records at the counter that the facts must be verified
+    checked: list[str] | None = None  # the papers the desk ticked as checked (domain/checklist.py); None: no checklist
 
 
 def receiving_desks(version: ProcedureVersion) -> list[Agency]:
@@ -425,16 +426,32 @@ def _verification(version: ProcedureVersion, asked: bool) -> bool:
     return asked
 
 
+def _record_checklist(dossier: Dossier, checked: list[str] | None) -> dict[str, str]:
+    """Keep the desk's checklist on the dossier (form 01 lists what it ticked), or return the
+    problems that stop the receipt (a required paper not ticked) and keep nothing. None: received
+    without a checklist (the API without `checked`, an import)."""
+    if checked is None:
+        return {}
+    documents = dossier.procedure_version.spec["documents"]
+    if problems := checklist.problems(documents, checked):
+        return problems
+    dossier.checked_documents = checklist.ticked(documents, checked)
+    return {}
+
+
 def accept(dossier: Dossier, staff: User, lock_version: int | None = None, now: datetime | None = None,
-           verification: bool = False) -> Dossier:
+           verification: bool = False, checked: list[str] | None = None) -> Dossier:
     """Complete and valid: the dossier is received now: its code (dated today), receipt
     (form 01), received_at now, due date by the deadline rules (15:00 cut-off, working days;
     Decree 118/2025 Art. 17–18); `verification`: the facts must be verified, the procedure's
-    longer limit applies (Civil Status Law 2014 Art. 18(2), 34(2))."""
+    longer limit applies (Civil Status Law 2014 Art. 18(2), 34(2)); `checked`: the papers the
+    desk ticked, every required one (domain/checklist.py), kept for form 01."""
     now = now or utcnow()
     authorise(dossier, staff, Action.ACCEPT)
     agency = dossier.receiving_agency
     check_lock(dossier, lock_version)
+    if problems := _record_checklist(dossier, checked):
+        raise DossierError("Chưa kiểm tra đủ giấy tờ bắt buộc.", fields=problems)
     dossier.needs_verification = _verification(dossier.procedure_version, verification)
     transition(dossier, Action.ACCEPT, staff, now, agency=agency)
     dossier.received_at = now
@@ -492,7 +509,8 @@ def counter_intake(staff: User, version: ProcedureVersion, desk_code: str, chann
     accepted in the same flow: received now, so its code is given at once (and is also its
     reference: there is no submission before the receipt), a receipt, the deadline running
     from now. `data.sets` is the number of sets counted at the counter, `data.verification`
-    whether the facts must be verified (the longer limit, see accept)."""
+    whether the facts must be verified (the longer limit, see accept), `data.checked` the
+    papers ticked as checked (see accept)."""
     now = now or utcnow()
     if channel not in (CHANNEL_COUNTER, CHANNEL_POST):
         raise DossierError("Kênh tiếp nhận không hợp lệ.", fields={"channel": "Chọn trực tiếp hoặc bưu chính."})
@@ -511,7 +529,7 @@ def counter_intake(staff: User, version: ProcedureVersion, desk_code: str, chann
     if errors := _attach(dossier, data.uploads, staff):
         db.session.rollback()
         raise DossierError("Có tệp không được chấp nhận.", fields=errors)
-    if missing := missing_items(dossier) | _sets_problem(data.sets):
+    if missing := missing_items(dossier) | _sets_problem(data.sets) | _record_checklist(dossier, data.checked):
         db.session.rollback()
         raise DossierError("Hồ sơ chưa đủ để tiếp nhận.", fields=missing)
     _send(dossier, staff, now, agency=desk)

@@ -8,6 +8,7 @@ from flask import current_app, url_for
 from sqlalchemy import select, update
 
 from app import dates, numbers
+from app.domain import checklist
 from app.domain.deadlines import OFFICE_TZ, SAME_DAY_UNITS, TimeUnit
 from app.domain.signing import is_electronic, required_signatures
 from app.domain.structure import AgencyKind, Level, signing_capacity
@@ -128,7 +129,7 @@ def context(document: IssuedDocument) -> dict:
                       "email": dossier.applicant_email},
         "represented": dossier.represented,
         "documents": [{"name": d["name"], "copy": CopyKind(d["copy"]).label, "count": int(d["count"])}
-                      for d in spec["documents"] if d["key"] in present or d["required"]],
+                      for d in checklist.papers_received(spec["documents"], dossier.checked_documents, present)],
         "sets": dossier.sets,
         "processing_time": TimeUnit(version.time_unit).label if version.time_unit in SAME_DAY_UNITS
         else f"{numbers.exact(version.time_value)} {TimeUnit(version.time_unit).label}",

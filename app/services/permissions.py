@@ -18,6 +18,25 @@ ACTION_ROLES: dict[str, set[str]] = {
 DOSSIER_ACTIONS = {"dossier.view", "dossier.edit", "dossier.decide", "dossier.withdraw"}
 
 
+# Where log-in lands (issue 14): the first of these pages the user may open is their work; a
+# citizen (no membership) lands on their own dossiers, staff with none of them on the home page.
+LANDINGS: tuple[tuple[str, str], ...] = (
+    ("desk.work", "desk.queue"),          # reception at a one-stop desk
+    ("work.list", "work.worklist"),       # specialist, leader, clerk
+    ("calendar.manage", "admin.calendar"),  # administrator
+)
+CITIZEN_LANDING = "citizen.mine"
+DEFAULT_LANDING = "public.index"
+
+
+def landing(user) -> str:
+    """The endpoint a user is sent to after log-in when no `next` was asked for."""
+    for action, endpoint in LANDINGS:
+        if can(user, action):
+            return endpoint
+    return CITIZEN_LANDING if user.is_authenticated and not user.memberships else DEFAULT_LANDING
+
+
 def member(user, agency_id: int | None, roles: set[str] | None = None) -> bool:
     """The user works at the agency (in one of `roles`, when given)."""
     return any(m.agency_id == agency_id and (roles is None or m.role in roles) for m in user.memberships)

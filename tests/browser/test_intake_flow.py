@@ -89,6 +89,8 @@ def test_citizen_submits_online_and_the_desk_accepts(live_server, browser, make_
     log_in(page, base, reception.email, "mat-khau-can-bo")
     page.goto(f"{base}/mot-cua/")
     page.click(f"text={reference}")
+    page.check("#accept-checked")  # the checklist: each required paper ticked as checked
+    page.check("#accept-checked-giay_chung_sinh")
     page.click("#accept button")
     accepted = page.inner_text(".notice-success")
     assert "Đã tiếp nhận hồ sơ, cấp mã hồ sơ" in accepted

@@ -369,3 +369,27 @@ def test_marriage_is_due_at_once_or_within_5_working_days_when_the_desk_records_
         dossiers.counter_intake(desk, birth, TICH_SON_DESK, 1, complete_input(birth.spec, verification=True),
                                 now=monday)
     assert "verification" in error.value.fields
+
+
+def test_the_checklist_is_kept_only_when_every_required_paper_is_ticked(citizen, reception):
+    """Issue 14: accept and counter intake take the desk's checklist; a required paper not
+    ticked refuses the receipt and changes nothing; None records no checklist."""
+    from dataclasses import replace
+
+    dossier = submitted_birth(citizen)
+    with pytest.raises(dossiers.DossierError) as error:
+        dossiers.accept(dossier, reception, checked=["to_khai"])
+    assert error.value.status == 422 and "Giấy chứng sinh" in error.value.fields["checked"]
+    db.session.rollback()
+    assert dossier.status == "submitted" and dossier.checked_documents is None and not dossier.documents
+    dossiers.accept(dossier, reception, checked=["to_khai", "giay_chung_sinh"])
+    assert dossier.checked_documents == ["to_khai", "giay_chung_sinh"]
+
+    version = catalogue.current_version(BIRTH)
+    with pytest.raises(dossiers.DossierError) as error:
+        dossiers.counter_intake(reception, version, TICH_SON_DESK, 1,
+                                replace(birth_input(delivery="counter"), checked=[]))
+    assert "Tờ khai" in error.value.fields["checked"] and "Giấy chứng sinh" in error.value.fields["checked"]
+    assert db.session.query(Dossier).count() == 1
+    plain = dossiers.counter_intake(reception, version, TICH_SON_DESK, 1, birth_input(delivery="counter"))
+    assert plain.status == "accepted" and plain.checked_documents is None

@@ -325,3 +325,23 @@ def test_an_api_submission_without_an_e_mail_uses_the_account_s_and_mails_it(cli
     assert dossier.applicant_email == user.email
     messages = db.session.scalars(db.select(OutboxMessage).filter_by(dossier=dossier))
     assert [m.recipient for m in messages] == [user.email]
+
+
+def test_api_accept_may_send_the_desk_checklist(client, make_user, loaded_catalogue):
+    """Issue 14: `checked` on accept is the desk's checklist (every required paper); without it
+    no checklist is recorded, as before."""
+    headers = token(client, make_user("reception", TICH_SON_DESK))
+    first, second = submitted_birth(make_user()), submitted_birth(make_user())
+    half = client.post(f"/api/v1/dossiers/{first.reference}/actions/accept", headers=headers,
+                       json={"checked": ["to_khai"]})
+    assert half.status_code == 422 and "checked" in half.get_json()["fields"]
+    assert "Giấy chứng sinh" in half.get_json()["fields"]["checked"]
+    bad_type = client.post(f"/api/v1/dossiers/{first.reference}/actions/accept", headers=headers,
+                           json={"checked": "to_khai"})
+    assert bad_type.status_code == 400
+    ok = client.post(f"/api/v1/dossiers/{first.reference}/actions/accept", headers=headers,
+                     json={"checked": ["giay_chung_sinh", "to_khai"]})
+    assert ok.status_code == 200
+    assert db.session.get(Dossier, first.id).checked_documents == ["to_khai", "giay_chung_sinh"]
+    plain = client.post(f"/api/v1/dossiers/{second.reference}/actions/accept", headers=headers)
+    assert plain.status_code == 200 and db.session.get(Dossier, second.id).checked_documents is None

@@ -6,6 +6,7 @@ import pytest
 from app.extensions import limiter
 from app.models import User
 from app.services import accounts
+from app.services.demo import DemoAgency
 
 VALID = {
     "full_name": "Nguyễn Thị Bích", "id_number": "026190001111", "email": "Bich@Motcua.Example",
@@ -81,11 +82,37 @@ def test_login_refuses_a_deactivated_account(client, make_user, app):
     assert response.status_code == 401
 
 
-def test_login_never_redirects_off_site(client, make_user):
+@pytest.mark.parametrize("target", ["https://evil.example/x", "//evil.example/x", "/\\evil.example/x",
+                                    "javascript:alert(1)"])
+def test_login_never_redirects_off_site(client, make_user, target):
     user = make_user(password="dung-mat-khau")
-    response = client.post("/dang-nhap?next=https://evil.example/x",
+    response = client.post("/dang-nhap", query_string={"next": target},
                            data={"email": user.email, "password": "dung-mat-khau"})
-    assert response.headers["Location"] == "/"
+    assert response.headers["Location"] == "/ho-so"  # a citizen's own landing, not the target
+
+
+@pytest.mark.parametrize("role, agency, landing", [
+    (None, None, "/ho-so"),                                   # a citizen: "Hồ sơ của tôi"
+    ("reception", DemoAgency.TICH_SON_DESK, "/mot-cua/"),     # the desk's queue
+    ("specialist", DemoAgency.TICH_SON, "/xu-ly/"),           # the officials' worklist
+    ("leader", DemoAgency.TICH_SON, "/xu-ly/"),
+    ("clerk", DemoAgency.TICH_SON, "/xu-ly/"),
+    ("admin", DemoAgency.PROVINCE, "/quan-tri/lich"),         # the administrator's page
+])
+def test_each_role_lands_on_its_work_after_log_in(client, make_user, role, agency, landing):
+    user = make_user(role, agency, password="dung-mat-khau")
+    response = client.post("/dang-nhap", data={"email": user.email, "password": "dung-mat-khau"})
+    assert response.status_code == 302 and response.headers["Location"] == landing
+    assert client.get(landing).status_code == 200  # and the page is theirs to open
+    # Already signed in, the log-in page sends them there too; a safe `next` still wins.
+    assert client.get("/dang-nhap").headers["Location"] == landing
+    assert client.get("/dang-nhap?next=/thu-tuc").headers["Location"] == "/thu-tuc"
+
+
+def test_a_safe_next_wins_over_the_landing(client, make_user):
+    user = make_user("reception", DemoAgency.TICH_SON_DESK, password="dung-mat-khau")
+    response = client.post("/dang-nhap?next=/thu-tuc", data={"email": user.email, "password": "dung-mat-khau"})
+    assert response.headers["Location"] == "/thu-tuc"
 
 
 def test_forms_without_csrf_token_are_refused(client, app, make_user):

@@ -375,3 +375,24 @@ def test_every_dossier_json_lists_what_the_caller_may_do_now(client, make_user, 
     other = token(client, make_user("leader", DemoAgency.TICH_SON))  # same agency, not the step's role
     leader = client.get(f"/api/v1/dossiers/{accepted.code}", headers=other).get_json()["available_actions"]
     assert leader == ["draft_apology"]  # nothing to approve before a draft
+
+
+def test_the_return_form_defaults_to_the_delivery_the_applicant_chose(client, make_user, login, loaded_catalogue):
+    import re
+
+    office = tich_son(make_user)
+    login(office.desk)
+    checked = {}
+    for delivery in ("online", "post", "counter"):
+        dossier = birth_in("resolved", office)
+        while dossier.current_step.role != "reception":
+            processing.complete_step(dossier, office.clerk)
+        dossier.delivery = delivery  # as the applicant chose it on the e-form
+        db.session.commit()
+        page = client.get(f"/xu-ly/ho-so/{dossier.id}").get_data(as_text=True)
+        checked[delivery] = re.findall(r'name="method" value="(\w+)" checked', page)
+    assert checked == {"online": ["online"], "post": ["post"], "counter": ["counter"]}
+    # A refused return keeps the choice that was posted, not the default.
+    refused = client.post(f"/xu-ly/ho-so/{dossier.id}", data={"action": "return_result", "method": "post"})
+    assert refused.status_code == 422
+    assert re.findall(r'name="method" value="(\w+)" checked', refused.get_data(as_text=True)) == ["post"]
