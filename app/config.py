@@ -100,6 +100,8 @@ def from_environ() -> dict:
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute"),
         # Per client address, on the public lookup (codes must not be enumerated).
         "LOOKUP_RATE_LIMIT": env.get("LOOKUP_RATE_LIMIT", "30 per minute"),
+        # Per account, web and API together: dossiers sent (a successful submission counts).
+        "SUBMIT_RATE_LIMIT": env.get("SUBMIT_RATE_LIMIT", "10 per hour"),
         "API_TOKEN_MAX_AGE": int(env.get("API_TOKEN_MAX_AGE", 30 * 24 * 3600)),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -122,6 +124,9 @@ def from_environ() -> dict:
         "STORAGE_DIR": env.get("STORAGE_DIR", str(INSTANCE / "files")),
         "MAX_FILE_SIZE": int(env.get("MAX_FILE_SIZE", 10 * 1024 * 1024)),
         "MAX_DOSSIER_SIZE": int(env.get("MAX_DOSSIER_SIZE", 50 * 1024 * 1024)),
+        # Per-account bounds (issue 18): files in one dossier, drafts not yet sent.
+        "MAX_FILES_PER_DOSSIER": int(env.get("MAX_FILES_PER_DOSSIER", 50)),
+        "MAX_OPEN_DRAFTS": int(env.get("MAX_OPEN_DRAFTS", 20)),
         # E-mail: with no SMTP_HOST, messages are written to OUTBOX_DIR for a developer to read.
         "SMTP_HOST": env.get("SMTP_HOST") or None,
         "SMTP_PORT": int(env.get("SMTP_PORT", 587)),

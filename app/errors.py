@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
+from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError
 from sqlalchemy.orm.exc import StaleDataError
@@ -37,6 +38,8 @@ def register_error_handlers(app: Flask) -> None:
         code = error.code or 500
         if isinstance(error, BadInput):  # the edge's refusal says what was wrong, and where
             return answer(code, error.description, error.fields)
+        if isinstance(error, RateLimitExceeded) and error.limit.error_message:  # a limit that says which
+            return answer(code, error.description)
         return answer(code, MESSAGES.get(code, error.name))
 
     @app.errorhandler(DataError)

@@ -4,7 +4,9 @@ from __future__ import annotations
 from datetime import datetime
 from functools import wraps
 
-from flask import Flask, abort, request, send_file
+import limits
+from flask import Flask, abort, current_app, g, request, send_file
+from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
 from app import dates, numbers
@@ -24,7 +26,7 @@ from app.domain.vocabulary import (
     Subject,
 )
 from app.domain.workflow import Status
-from app.extensions import db
+from app.extensions import db, limiter
 from app.forms.dynamic import typed_fields, verification_label
 from app.models import Dossier
 from app.models.users import utcnow
@@ -48,6 +50,39 @@ def require(action: str):
             return view(*args, **kwargs)
         return wrapped
     return decorator
+
+
+def account_key() -> str:
+    """A rate limit's key for a signed-in account, by a web session or an API token (the
+    client's address for anyone else)."""
+    user = g.get("api_user") or (current_user if current_user.is_authenticated else None)
+    return f"account:{user.id}" if user is not None else get_remote_address()
+
+
+_UNITS = {"second": "giây", "minute": "phút", "hour": "giờ", "day": "ngày", "month": "tháng", "year": "năm"}
+
+
+def _submissions_refused() -> str:
+    setting = current_app.config["SUBMIT_RATE_LIMIT"]
+    try:
+        item = limits.parse(setting)
+        unit = _UNITS[item.GRANULARITY.name]
+        per = f"{item.multiples} {unit}" if item.multiples > 1 else unit
+        allowed = f" (tối đa {item.amount} hồ sơ mỗi {per} cho một tài khoản)"
+    except (ValueError, KeyError):
+        allowed = ""
+    return (f"Bạn đã gửi quá nhiều hồ sơ trong thời gian ngắn{allowed}. Lần gửi này chưa được ghi nhận; "
+            "vui lòng thử lại sau.")
+
+
+def submissions_limit(*, counted, exempt_when=None):
+    """SUBMIT_RATE_LIMIT on a view that sends dossiers: one budget per account, shared by the
+    web form and the API; checked before the view runs (past it: 429, nothing stored), spent
+    only when `counted(response)` says a dossier was sent. With the counters' store down it
+    degrades open like every limit (RATELIMIT_IN_MEMORY_FALLBACK_ENABLED, SWALLOW_ERRORS)."""
+    return limiter.shared_limit(lambda: current_app.config["SUBMIT_RATE_LIMIT"], scope="submissions",
+                                key_func=account_key, methods=["POST"], exempt_when=exempt_when,
+                                deduct_when=counted, error_message=_submissions_refused)
 
 
 def dossier_or_abort(dossier_id: int, action: str):

@@ -80,8 +80,14 @@ def test_files_prune_dry_run_then_real(app, tmp_path, monkeypatch):
     from app.services import storage
 
     monkeypatch.setitem(app.config, "STORAGE_DIR", str(tmp_path))
-    old = storage.store_bytes(b"%PDF-orphan", "application/pdf").sha256
-    new = storage.store_bytes(b"%PDF-in flight", "application/pdf").sha256
+
+    def orphan(data: bytes) -> str:  # in the store, no row refers to it (a deleted dossier's file)
+        sha = storage.digest(data)
+        storage.path_for(sha).parent.mkdir(parents=True, exist_ok=True)
+        storage.path_for(sha).write_bytes(data)
+        return sha
+
+    old, new = orphan(b"%PDF-orphan"), orphan(b"%PDF-in flight")
     os.utime(storage.path_for(old), (time.time() - 25 * 3600,) * 2)
     runner = app.test_cli_runner()
 

@@ -22,7 +22,7 @@ from app.services.calendar import work_calendar
 from app.services.dossiers import Applicant, DraftInput
 from app.services.permissions import can
 from app.services.transitions import available_actions
-from app.web import send_issued_document
+from app.web import send_issued_document, submissions_limit
 
 
 def token_required(view):
@@ -119,6 +119,7 @@ def token():
 
 @bp.post("/dossiers")
 @token_required
+@submissions_limit(counted=lambda response: response.status_code == 201)
 @spec.validate(form=m.NewDossierForm, resp=responses(m.Created, 400, *AUTH, 403, 413, 422, created=True),
                security=BEARER, tags=["dossiers"])
 def create_dossier():

@@ -7,6 +7,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -29,7 +30,7 @@ from app.models import Dossier
 from app.services import access_log, catalogue, dossiers, payments, processing, ratings
 from app.services.permissions import can
 from app.services.transitions import available_actions
-from app.web import dossier_or_abort, page_arg, send_dossier_file, send_issued_document
+from app.web import dossier_or_abort, page_arg, send_dossier_file, send_issued_document, submissions_limit
 
 bp = Blueprint("citizen", __name__)
 
@@ -65,6 +66,8 @@ def start(code: str):
 
 @bp.route("/ho-so/<int:dossier_id>/sua", methods=["GET", "POST"])
 @login_required
+@submissions_limit(counted=lambda response: g.get("dossier_sent", False),
+                   exempt_when=lambda: "send" not in request.form)  # saving a draft is not limited
 def edit(dossier_id: int):
     dossier = _dossier(dossier_id)
     if not can(current_user, "dossier.edit", dossier):
@@ -87,6 +90,7 @@ def edit(dossier_id: int):
                 else:
                     dossiers.resubmit(dossier, current_user)
                     flash("Đã gửi bổ sung hồ sơ.", "success")
+                g.dossier_sent = True  # spends one of the account's submissions (SUBMIT_RATE_LIMIT)
                 return redirect(url_for("citizen.detail", dossier_id=dossier.id))
             flash("Đã lưu bản nháp.", "success")
             return redirect(url_for("citizen.edit", dossier_id=dossier.id))

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime
 
 from flask import current_app
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from werkzeug.datastructures import FileStorage
 
 from app.domain import checklist, eform
@@ -171,6 +171,8 @@ def _attach(dossier: Dossier, uploads: dict[str, list[FileStorage]], actor: User
     errors = eform.check_parts(dossier.procedure_version.spec["documents"],
                                {key: have[key] + len(files) for key, files in sent.items()})
     total = sum(f.size for f in dossier.files)
+    if too_many := _too_many_files(dossier, uploads):
+        return too_many | errors   # a part's own limit, where it has one, is the clearer message
     for key, files in sent.items():
         if f"documents.{key}" in errors:
             continue
@@ -191,6 +193,28 @@ def _attach(dossier: Dossier, uploads: dict[str, list[FileStorage]], actor: User
                                              size=stored.size, sha256=stored.sha256, uploaded_by_id=actor.id))
     dossier.has_files = bool(dossier.files)
     return errors
+
+
+def _too_many_files(dossier: Dossier, uploads: dict[str, list[FileStorage]]) -> dict[str, str]:
+    """A dossier holds at most MAX_FILES_PER_DOSSIER files (issue 18): a request that would take
+    it past that has all its files refused, before any is stored."""
+    limit = current_app.config["MAX_FILES_PER_DOSSIER"]
+    sent = {key: sum(1 for u in files if u and u.filename) for key, files in uploads.items()}
+    if len(dossier.files) + sum(sent.values()) <= limit:
+        return {}
+    message = (f"Một hồ sơ có tối đa {limit} tệp: hồ sơ đang có {len(dossier.files)} tệp, "
+               f"không nhận thêm {sum(sent.values())} tệp gửi lần này.")
+    return {f"documents.{key}": message for key, count in sent.items() if count}
+
+
+def _check_open_drafts(user: User) -> None:
+    """An account keeps at most MAX_OPEN_DRAFTS drafts not yet sent (issue 18)."""
+    limit = current_app.config["MAX_OPEN_DRAFTS"]
+    drafts = db.session.scalar(select(func.count()).select_from(Dossier).where(
+        Dossier.owner_id == user.id, Dossier.status == "draft"))
+    if drafts >= limit:
+        raise DossierError(f"Bạn đang có {drafts} hồ sơ nháp chưa gửi, mức tối đa cho một tài khoản là {limit}. "
+                           "Vui lòng hoàn thành và gửi một hồ sơ nháp đang có trước khi tạo hồ sơ mới.", status=422)
 
 
 def missing_items(dossier: Dossier) -> dict[str, str]:
@@ -232,6 +256,7 @@ def _online_dossier(user: User, version: ProcedureVersion, agency_code: str, now
 
 def start_draft(user: User, version: ProcedureVersion, agency_code: str, now: datetime | None = None) -> Dossier:
     """A citizen opens a draft at the desk they chose."""
+    _check_open_drafts(user)
     dossier = _online_dossier(user, version, agency_code, now or utcnow())
     commit()
     return dossier

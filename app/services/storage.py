@@ -2,12 +2,18 @@
 file's name on disk says nothing about its owner. An S3-compatible store can replace this
 module behind the same functions.
 
-Files are written before the database commit that records them, so an intake refused or
-rolled back leaves files no row references: `prune` removes them once they are older than a
-grace period, so a file stored for a commit still in progress is never removed."""
+A file enters the store only with the change that references it (issue 18): `store` and
+`store_bytes` write it to the temporary area (STORAGE_DIR/tmp) as a file pending in the
+current database session; when that session commits, the pending files some row references
+(`REFERENCES`) are moved to their hash path before `commit()` returns (so a job run right
+after the commit reads them); a rollback, a closed session or a commit that references none
+of them deletes them. Nothing a refused or rolled-back request sent is left behind; `prune`
+collects what a crash between the two steps leaves in the temporary area, and files no row
+references any more."""
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import re
 import secrets
@@ -19,12 +25,15 @@ from pathlib import Path
 from typing import BinaryIO
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from app.extensions import db
 from app.models import DocumentSignature, DossierFile, IssuedDocument
 from app.models.users import utcnow
 from app.services import filecheck
+
+log = logging.getLogger(__name__)
 
 # Accepted upload types, recognised by their first bytes, never by the file name
 # (a renamed .exe must not pass as a .pdf).
@@ -55,25 +64,39 @@ def _root() -> Path:
     return Path(current_app.config["STORAGE_DIR"])
 
 
+def temporary_area() -> Path:
+    """Where files wait for the commit that references them (same file system as the store,
+    so moving one into place is an atomic rename)."""
+    return _root() / TEMPORARY_AREA
+
+
+TEMPORARY_AREA = "tmp"
+
+
 def path_for(sha256: str) -> Path:
     if len(sha256) != 64 or not all(c in "0123456789abcdef" for c in sha256):
         raise ValueError("not a sha256")
     return _root() / sha256[:2] / sha256[2:4] / sha256
 
 
+def _temporary_file():
+    area = temporary_area()
+    area.mkdir(parents=True, exist_ok=True)
+    return tempfile.NamedTemporaryFile(dir=area, delete=False)
+
+
 def store(stream: BinaryIO, *, max_size: int, label: str) -> StoredFile:
-    """Copy the stream to the store, checking type and size as it goes and the content
-    (filecheck) before it enters; refuse with a message naming the file (`label`) when it is
-    not a PDF/JPEG/PNG, too large, or carries what filecheck refuses. A refused file leaves
-    nothing on disk."""
+    """Copy the stream to the temporary area, checking type and size as it goes and the
+    content (filecheck) before it is kept; refuse with a message naming the file (`label`)
+    when it is not a PDF/JPEG/PNG, too large, or carries what filecheck refuses. A refused
+    file leaves nothing on disk; an accepted one is pending until the session commits."""
     head = stream.read(16)
     content_type = sniff(head)
     if content_type is None:
         raise UploadError(f"Tệp “{label}” không phải PDF, JPEG hoặc PNG.")
     digest = hashlib.sha256(head)
     size = len(head)
-    _root().mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=_root(), delete=False) as tmp:
+    with _temporary_file() as tmp:
         tmp.write(head)
         while chunk := stream.read(1 << 16):
             size += len(chunk)
@@ -88,7 +111,10 @@ def store(stream: BinaryIO, *, max_size: int, label: str) -> StoredFile:
     except filecheck.ContentRefused as refused:
         os.unlink(tmp.name)
         raise UploadError(str(refused)) from None
-    _move_into_place(tmp.name, path_for(digest.hexdigest()))
+    except BaseException:
+        os.unlink(tmp.name)
+        raise
+    _stage(tmp.name, digest.hexdigest())
     return StoredFile(digest.hexdigest(), size, content_type)
 
 
@@ -98,17 +124,89 @@ def digest(data: bytes) -> str:
 
 
 def store_bytes(data: bytes, content_type: str) -> StoredFile:
-    """Store bytes the app made itself (a rendered PDF)."""
+    """Store bytes the app made itself (a rendered or signed PDF), pending like an upload."""
     sha = digest(data)
+    with _temporary_file() as tmp:
+        tmp.write(data)
+    _stage(tmp.name, sha)
+    return StoredFile(sha, len(data), content_type)
+
+
+# --- pending files: promoted by the commit that references them, discarded otherwise ----
+
+_PENDING = "storage.pending"  # key of Session.info: {sha256: (temporary file, hash path)}
+
+
+def pending() -> dict[str, tuple[str, Path]]:
+    """The current session's files waiting for its commit (empty once it ends)."""
+    return db.session.info.get(_PENDING, {})
+
+
+def _stage(tmp_name: str, sha: str) -> None:
+    """Keep a finished temporary file as pending in the current session. Bytes already in the
+    store are only touched (so `prune` counts them as new while the commit is on its way)."""
     target = path_for(sha)
     try:
-        os.utime(target)  # already stored: touched, so prune counts it as new (its row is not committed yet)
+        os.utime(target)
     except FileNotFoundError:
-        _root().mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=_root(), delete=False) as tmp:
-            tmp.write(data)
-        _move_into_place(tmp.name, target)
-    return StoredFile(sha, len(data), content_type)
+        pass
+    else:
+        os.unlink(tmp_name)
+        return
+    session = db.session()
+    if session.get_transaction() is None:
+        session.begin()  # so that the end of the transaction, whatever it is, settles the file
+    files = session.info.setdefault(_PENDING, {})
+    if sha in files:  # the same bytes twice in one change
+        os.unlink(tmp_name)
+    else:
+        files[sha] = (tmp_name, target)
+
+
+def _discard(files: dict[str, tuple[str, Path]], shas) -> None:
+    for sha in list(shas):
+        tmp_name, _ = files.pop(sha)
+        try:
+            os.unlink(tmp_name)
+        except FileNotFoundError:  # collected by a prune meanwhile
+            pass
+
+
+@event.listens_for(Session, "before_commit")
+def _keep_referenced(session: Session) -> None:
+    """Before the commit: drop the pending files no row will reference (a file refused after
+    it was stored, e.g. past the dossier's total size)."""
+    files = session.info.get(_PENDING)
+    if not files or session.in_nested_transaction():
+        return
+    session.flush()
+    with session.no_autoflush:
+        referenced = set()
+        for column in REFERENCES:
+            referenced.update(session.scalars(select(column).where(column.in_(list(files))).distinct()))
+    _discard(files, set(files) - referenced)
+
+
+@event.listens_for(Session, "after_commit")
+def _promote(session: Session) -> None:
+    """Committed: move the pending files into place, before `commit()` returns."""
+    files = session.info.get(_PENDING)
+    if not files or session.in_nested_transaction():
+        return
+    for sha, (tmp_name, target) in list(files.items()):
+        try:
+            _move_into_place(tmp_name, target)
+        except OSError:  # the row is committed: say loudly that its file could not be kept
+            log.exception("stored file %s could not be moved into place from %s", sha, tmp_name)
+        del files[sha]
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _discard_left(session: Session, transaction) -> None:
+    """A transaction ended without promoting its files (rollback, error, closed session)."""
+    files = session.info.get(_PENDING)
+    if files and transaction.parent is None:
+        _discard(files, set(files))
 
 
 def _move_into_place(tmp_name: str, target: Path) -> None:
@@ -155,7 +253,7 @@ class PruneReport:
     dry_run: bool
     removed: list[str] = field(default_factory=list)    # "ab/cd/<sha256>", unreferenced and old
     bytes_freed: int = 0                                 # removed files and temporary files
-    temporary: list[str] = field(default_factory=list)  # leftovers of an interrupted write
+    temporary: list[str] = field(default_factory=list)  # leftovers of an interrupted write or commit
     folders: int = 0                                     # empty shard folders
     kept: int = 0                                        # stored files left in place
     recent: int = 0                                      # of which unreferenced, inside the grace period
@@ -169,8 +267,9 @@ def prune(referenced: Collection[str], *, older_than: timedelta, now: datetime |
     empty. Read `referenced` BEFORE calling: a file stored after that read is newer than the
     grace period, so it is kept whatever the set says.
 
-    Only the layout is touched: `root/ab/cd/<64 hex>` regular files, temporary files in the
-    root or a shard folder, and `ab`, `ab/cd` folders. Symbolic links and any other name are
+    Only the layout is touched: `root/ab/cd/<64 hex>` regular files, regular files in the
+    temporary area (`root/tmp`), temporary files in the root or a shard folder (left by earlier
+    versions, or set aside by a prune), and `ab`, `ab/cd` folders. Symbolic links and any other name are
     reported as ignored, never followed or removed."""
     report = PruneReport(dry_run=dry_run)
     cutoff = ((now or utcnow()) - older_than).timestamp()
@@ -219,6 +318,16 @@ def prune(referenced: Collection[str], *, older_than: timedelta, now: datetime |
 
     with os.scandir(root) as top:
         for first in sorted(top, key=lambda e: e.name):
+            if first.name == TEMPORARY_AREA and first.is_dir(follow_symlinks=False):
+                # Pending files a crash left (their commit never settled them); the area stays.
+                with os.scandir(first.path) as waiting:
+                    for entry in sorted(waiting, key=lambda e: e.name):
+                        name = f"{TEMPORARY_AREA}/{entry.name}"
+                        if not entry.is_file(follow_symlinks=False):
+                            report.ignored.append(name)
+                        elif old(entry):
+                            remove(entry, report.temporary, name)
+                continue
             if first.is_file(follow_symlinks=False) and _TEMPORARY.fullmatch(first.name):
                 if old(first):
                     remove(first, report.temporary, first.name)

@@ -37,8 +37,11 @@ def age(path, hours: float) -> None:
 
 
 def stored(data: bytes, hours_ago: float = 0) -> str:
-    """Store `data` (no row yet) and make it `hours_ago` old."""
-    sha = storage.store_bytes(data, "application/pdf").sha256
+    """Put `data` in the store with no row (what an earlier version or a deleted row leaves),
+    `hours_ago` old."""
+    sha = hashlib.sha256(data).hexdigest()
+    path_for(sha).parent.mkdir(parents=True, exist_ok=True)
+    path_for(sha).write_bytes(data)
     if hours_ago:
         age(path_for(sha), hours_ago)
     return sha
@@ -99,6 +102,24 @@ def test_stray_temporary_files_older_than_the_grace_period_are_removed(store_dir
     assert report.folders == 2
 
 
+def test_files_a_crash_left_in_the_temporary_area_are_removed_once_old(store_dir, tmp_path):
+    area = store_dir / storage.TEMPORARY_AREA
+    area.mkdir(parents=True)
+    crashed, waiting = area / "tmpq1w2e3r4", area / "tmpa1s2d3f4"  # a commit never settled; one on its way
+    for path in (crashed, waiting):
+        path.write_bytes(b"pending")
+    age(crashed, 30)
+    outside = tmp_path / "outside.pdf"
+    outside.write_bytes(b"not ours")
+    (area / "link").symlink_to(outside)
+    age(outside, 100)
+
+    report = storage.prune(set(), older_than=DAY)
+
+    assert report.temporary == [f"{storage.TEMPORARY_AREA}/tmpq1w2e3r4"] and report.ignored == ["tmp/link"]
+    assert not crashed.exists() and waiting.exists() and area.is_dir() and outside.exists()
+
+
 def test_empty_shard_folders_are_removed_and_shared_ones_kept(store_dir):
     orphan = stored(b"%PDF-alone in its folder", hours_ago=48)
     report = storage.prune(set(), older_than=DAY)
@@ -145,8 +166,7 @@ def test_missing_store_is_an_empty_report(store_dir):
 
 def test_storing_bytes_already_there_makes_them_new_again():
     """A rendered PDF identical to an old unreferenced one must not be pruned before its commit."""
-    first = storage.store_bytes(b"%PDF-rendered twice", "application/pdf").sha256
-    age(path_for(first), 48)
+    first = stored(b"%PDF-rendered twice", hours_ago=48)
     assert storage.store_bytes(b"%PDF-rendered twice", "application/pdf").sha256 == first
     assert storage.prune(set(), older_than=DAY).removed == []
 
