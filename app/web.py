@@ -136,6 +136,18 @@ def status_label(status: str) -> str:
     return Status(status).citizen_label
 
 
+def error_fields(form) -> list:
+    """The fields of a WTForms form that carry an error, in the form's order (the CSRF token's
+    own error is not a field the person can correct)."""
+    return [field for field in form if field.errors and field.name != "csrf_token"] if form is not None else []
+
+
+def page_failed(form=None, message=None, links=()) -> bool:
+    """Whether the page shows an error summary (macros/forms.html error_summary takes the same
+    arguments): its title then starts with "Lỗi: " (base.html)."""
+    return bool(message or links or error_fields(form))
+
+
 def register_template_helpers(app: Flask) -> None:
     # One filter per kind of value, for the pages and the PDFs alike (app/numbers.py, app/dates.py).
     app.jinja_env.filters.update(
@@ -159,6 +171,7 @@ def register_template_helpers(app: Flask) -> None:
         TimeUnit=TimeUnit, SourceTopic=SourceTopic, OnlineLevel=OnlineLevel, Subject=Subject, Method=Method,
         CopyKind=CopyKind,
     )
+    app.jinja_env.globals.update(error_fields=error_fields, page_failed=page_failed)
 
 
 def _send_stored(sha256: str, content_type: str, name: str):

@@ -1,5 +1,6 @@
-"""The applicant's pages: start a dossier, edit and save a draft, submit, follow it, answer a
-supplement request, ask to withdraw, download files and issued forms."""
+"""The applicant's pages: start a dossier, edit and save a draft, check the answers, submit and
+read what happens next, follow it, answer a supplement request, ask to withdraw, download files
+and issued forms, rate it."""
 from __future__ import annotations
 
 from flask import (
@@ -18,16 +19,18 @@ from flask_login import current_user, login_required
 from app.blueprints.actions import run_form
 from app.domain.workflow import Action
 from app.extensions import db
+from app.forms import review as review_rows
 from app.forms.admin import ConfirmForm
 from app.forms.dynamic import (
     dossier_form_class,
     draft_input,
+    field_name,
     initial_data,
     show_errors,
     uploads,
 )
 from app.models import Dossier
-from app.services import access_log, catalogue, dossiers, payments, processing, ratings
+from app.services import access_log, catalogue, dossiers, guidance, payments, processing, ratings
 from app.services.permissions import can
 from app.services.transitions import available_actions
 from app.web import dossier_or_abort, page_arg, send_dossier_file, send_issued_document, submissions_limit
@@ -66,8 +69,6 @@ def start(code: str):
 
 @bp.route("/ho-so/<int:dossier_id>/sua", methods=["GET", "POST"])
 @login_required
-@submissions_limit(counted=lambda response: g.get("dossier_sent", False),
-                   exempt_when=lambda: "send" not in request.form)  # saving a draft is not limited
 def edit(dossier_id: int):
     dossier = _dossier(dossier_id)
     if not can(current_user, "dossier.edit", dossier):
@@ -82,16 +83,10 @@ def edit(dossier_id: int):
         lock = request.form.get("lock_version", type=int)
         try:
             dossiers.save_draft(dossier, current_user, draft_input(form, spec, request.files), lock)
-            if "send" in request.form:
-                if dossier.status == "draft":
-                    dossiers.submit(dossier, current_user)
-                    flash(f"Đã gửi hồ sơ. Mã tham chiếu của bạn: {dossier.reference}; mã hồ sơ được cấp khi "
-                          "Bộ phận Một cửa tiếp nhận hồ sơ.", "success")
-                else:
-                    dossiers.resubmit(dossier, current_user)
-                    flash("Đã gửi bổ sung hồ sơ.", "success")
-                g.dossier_sent = True  # spends one of the account's submissions (SUBMIT_RATE_LIMIT)
-                return redirect(url_for("citizen.detail", dossier_id=dossier.id))
+            if "review" in request.form:  # "Tiếp tục": saved, then checked as sending will check it
+                if missing := dossiers.missing_items(dossier):
+                    raise dossiers.DossierError("Hồ sơ chưa đủ để gửi.", fields=missing)
+                return redirect(url_for("citizen.review", dossier_id=dossier.id))
             flash("Đã lưu bản nháp.", "success")
             return redirect(url_for("citizen.edit", dossier_id=dossier.id))
         except dossiers.DossierError as error:
@@ -108,6 +103,75 @@ def edit(dossier_id: int):
     db.session.refresh(dossier)
     return render_template("citizen/edit.html", dossier=dossier, form=form, spec=spec, message=message,
                            remove_form=ConfirmForm()), status
+
+
+def _sending_action(dossier: Dossier) -> Action | None:
+    """What sending the dossier is now, in the workflow: the first submission or the answer to
+    a supplement request; None when it cannot be sent (already sent, or not this user's)."""
+    available = available_actions(dossier, current_user)
+    return next((a for a in (Action.SUBMIT, Action.RESUBMIT) if a in available), None)
+
+
+def _review_page(dossier: Dossier, action: Action, message: str | None = None, status: int = 200):
+    missing = dossiers.missing_items(dossier)
+    edit_url = url_for("citizen.edit", dossier_id=dossier.id)
+    return render_template(
+        "citizen/review.html", dossier=dossier, action=action, sections=review_rows.sections(dossier),
+        missing=[(f"{edit_url}#{field_name(key)}", text) for key, text in missing.items()], message=message,
+        form=ConfirmForm()), status
+
+
+@bp.get("/ho-so/<int:dossier_id>/kiem-tra")
+@login_required
+def review(dossier_id: int):
+    """"Kiểm tra thông tin": every saved answer and file, each with a link back to its field."""
+    dossier = _dossier(dossier_id)
+    action = _sending_action(dossier)
+    if action is None:
+        if dossier.owner_id == current_user.id:
+            return redirect(url_for("citizen.detail", dossier_id=dossier.id))
+        abort(403)
+    return _review_page(dossier, action)
+
+
+@bp.post("/ho-so/<int:dossier_id>/nop")
+@login_required
+@submissions_limit(counted=lambda response: g.get("dossier_sent", False))
+def send(dossier_id: int):
+    """Send the reviewed dossier. Idempotent for its applicant: the reviewed lock_version is
+    checked (a draft changed elsewhere since the review is not sent unseen), and a second click,
+    or one that lost the race to the first, lands on the confirmation of the one sending."""
+    dossier = _dossier(dossier_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    action = _sending_action(dossier)
+    if action is None:
+        if dossier.owner_id == current_user.id:
+            return redirect(url_for("citizen.sent", dossier_id=dossier.id))
+        abort(403)
+    use_case = dossiers.submit if action is Action.SUBMIT else dossiers.resubmit
+    try:
+        use_case(dossier, current_user, request.form.get("lock_version", type=int))
+    except dossiers.DossierError as error:
+        db.session.refresh(dossier)
+        if _sending_action(dossier) is None and dossier.owner_id == current_user.id:
+            return redirect(url_for("citizen.sent", dossier_id=dossier.id))
+        return _review_page(dossier, action, error.message, error.status)
+    g.dossier_sent = True  # spends one of the account's submissions (SUBMIT_RATE_LIMIT)
+    return redirect(url_for("citizen.sent", dossier_id=dossier.id))
+
+
+@bp.get("/ho-so/<int:dossier_id>/da-gui")
+@login_required
+def sent(dossier_id: int):
+    """The confirmation: the reference, what happens next, the expected date, how to follow it."""
+    dossier = _dossier(dossier_id)
+    sending = next((e for e in reversed(dossier.events) if e.action in (Action.SUBMIT, Action.RESUBMIT)), None)
+    if sending is None or dossier.owner_id != current_user.id:
+        return redirect(url_for("citizen.detail", dossier_id=dossier.id))
+    expected, estimate = guidance.expected_result(dossier)
+    return render_template("citizen/sent.html", dossier=dossier, resubmitted=sending.action == Action.RESUBMIT,
+                           sent_at=sending.at, expected=expected, estimate=estimate)
 
 
 @bp.post("/ho-so/<int:dossier_id>/tep/<int:file_id>/xoa")
@@ -134,14 +198,20 @@ def mine():
     return render_template("citizen/mine.html", page=page)
 
 
+def _detail_page(dossier: Dossier, status: int = 200, **rating):
+    """The dossier's story: status and next step, then the history, then the files."""
+    available = available_actions(dossier, current_user)
+    return render_template("citizen/detail.html", dossier=dossier, spec=dossier.procedure_version.spec,
+                           form=ConfirmForm(), step=guidance.next_step(dossier, current_user, available),
+                           can_pay=payments.offered(dossier, current_user), fee=processing.fee_total(dossier),
+                           available=available, rating_error=rating.get("error"),
+                           rating_comment=rating.get("comment", ""), accesses=access_log.of(dossier)), status
+
+
 @bp.get("/ho-so/<int:dossier_id>")
 @login_required
 def detail(dossier_id: int):
-    dossier = _dossier(dossier_id)
-    return render_template("citizen/detail.html", dossier=dossier, spec=dossier.procedure_version.spec,
-                           form=ConfirmForm(),
-                           can_pay=payments.offered(dossier, current_user), fee=processing.fee_total(dossier),
-                           available=available_actions(dossier, current_user), accesses=access_log.of(dossier))
+    return _detail_page(_dossier(dossier_id))
 
 
 @bp.post("/ho-so/<int:dossier_id>/thanh-toan")
@@ -167,11 +237,14 @@ def rate(dossier_id: int):
     dossier = _dossier(dossier_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
+    comment = request.form.get("comment", "")
     try:
-        ratings.rate(dossier, current_user, request.form.get("value", ""), request.form.get("comment", ""))
+        ratings.rate(dossier, current_user, request.form.get("value", ""), comment)
     except dossiers.DossierError as error:
         if error.status == 403:
             abort(403)
+        if "value" in error.fields:  # no choice made: the page again, the comment as it was typed
+            return _detail_page(dossier, 422, error=error.fields["value"], comment=comment)
         flash(error.message, "error")
     else:
         flash("Cảm ơn bạn đã đánh giá.", "success")

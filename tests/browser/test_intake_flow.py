@@ -77,12 +77,20 @@ def test_citizen_submits_online_and_the_desk_accepts(live_server, browser, make_
     page.fill("#f_child_birth_place", "Bệnh viện Sản Nhi tỉnh Vĩnh Phúc")
     page.fill("#f_mother_full_name", "Trần Thị Bình")
     page.set_input_files("#doc_to_khai", str(tmp_path / "to-khai.pdf"))
+    page.click("button[name=review]")
+    # Refused without the birth certificate: the title says so and the focus is on the summary.
+    assert page.title().startswith("Lỗi: ")
+    assert page.evaluate("document.activeElement.classList.contains('error-summary')")
     page.set_input_files("#doc_giay_chung_sinh", str(tmp_path / "chung-sinh.png"))
-    page.click("button[name=send]")
-    notice = page.inner_text(".notice-success")
+    page.click("button[name=review]")
+    assert page.title().startswith("Kiểm tra thông tin") and "to-khai.pdf" in page.inner_text("main")
+    page.screenshot(path=str(tmp_path / "citizen-review.png"), full_page=True)
+    page.click("form[action$='/nop'] button")
+    panel = page.inner_text(".panel")
     # Sent, not received: a reference now, the dossier code when the desk accepts it.
-    assert "Đã gửi hồ sơ. Mã tham chiếu của bạn:" in notice and "mã hồ sơ được cấp khi" in notice
-    reference = re.search(r"TC-\d{6}-\d{6}", notice)[0]
+    assert "Đã gửi hồ sơ" in panel and "Mã tham chiếu của bạn" in panel
+    assert "Nếu hồ sơ được tiếp nhận hôm nay" in page.inner_text("main")
+    reference = re.search(r"TC-\d{6}-\d{6}", panel)[0]
     page.screenshot(path=str(tmp_path / "citizen-detail.png"), full_page=True)
     page.click("text=Đăng xuất")
 

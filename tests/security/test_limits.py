@@ -142,13 +142,12 @@ def test_the_web_form_and_the_api_share_one_budget(app, client, store_dir, make_
                             content_type="multipart/form-data")
         assert saved.status_code == 302
     db.session.refresh(first)
-    sent = client.post(f"/ho-so/{first.id}/sua", data=form_data(first, send="1"), content_type="multipart/form-data")
+    sent = client.post(f"/ho-so/{first.id}/nop", data={"lock_version": first.lock_version})   # "Nộp hồ sơ"
     assert sent.status_code == 302 and db.session.get(Dossier, first.id).status == "submitted"
     assert new_dossier(client, headers).status_code == 201
     db.session.refresh(second)
-    data = form_data(second, send="1", doc_to_khai=(BytesIO(pdf_bytes("mới")), "moi.pdf"))
     before = everything(store_dir)
-    refused = client.post(f"/ho-so/{second.id}/sua", data=data, content_type="multipart/form-data")
+    refused = client.post(f"/ho-so/{second.id}/nop", data={"lock_version": second.lock_version})
     page = refused.get_data(as_text=True)
     assert refused.status_code == 429 and "quá nhiều hồ sơ" in page and "chưa được ghi nhận" in page
     assert db.session.get(Dossier, second.id).status == "draft" and everything(store_dir) == before

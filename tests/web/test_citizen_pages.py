@@ -66,24 +66,30 @@ def test_fill_save_and_send_through_the_pages(client, citizen, app):
     assert client.post(f"/ho-so/{dossier.id}/sua", data=data, content_type="multipart/form-data").status_code == 302
     db.session.refresh(dossier)
     assert [f.name for f in dossier.files] == ["to-khai.pdf"] and dossier.status == "draft"
-    # Send without the birth certificate: refused, named, nothing lost.
-    response = client.post(f"/ho-so/{dossier.id}/sua", data=form_data(dossier, send="1"),
+    # On to the review without the birth certificate: refused, named, nothing lost.
+    response = client.post(f"/ho-so/{dossier.id}/sua", data=form_data(dossier, review="1"),
                            content_type="multipart/form-data")
     page = response.get_data(as_text=True)
     assert response.status_code == 422 and 'href="#doc_giay_chung_sinh"' in page and "Nguyễn Minh Khôi" in page
     db.session.refresh(dossier)
-    data = form_data(dossier, send="1", doc_giay_chung_sinh=(BytesIO(PNG), "chung-sinh.png"))
+    data = form_data(dossier, review="1", doc_giay_chung_sinh=(BytesIO(PNG), "chung-sinh.png"))
     response = client.post(f"/ho-so/{dossier.id}/sua", data=data, content_type="multipart/form-data")
-    assert response.status_code == 302 and response.headers["Location"] == f"/ho-so/{dossier.id}"
+    assert response.status_code == 302 and response.headers["Location"] == f"/ho-so/{dossier.id}/kiem-tra"
+    db.session.refresh(dossier)
+    assert dossier.status == "draft"  # the review sends nothing yet
+    assert "Kiểm tra thông tin" in client.get(f"/ho-so/{dossier.id}/kiem-tra").get_data(as_text=True)
+    response = client.post(f"/ho-so/{dossier.id}/nop", data={"lock_version": dossier.lock_version})
+    assert response.status_code == 302 and response.headers["Location"] == f"/ho-so/{dossier.id}/da-gui"
     db.session.refresh(dossier)
     assert dossier.status == "submitted" and dossier.reference and dossier.code is None
     detail = client.get(f"/ho-so/{dossier.id}").get_data(as_text=True)
     assert dossier.reference in detail and "mã hồ sơ được cấp khi Bộ phận Một cửa tiếp nhận hồ sơ" in detail
     assert "Quá trình xử lý" in detail
-    # A second click on "send" after success: told, not an error page.
-    again = client.post(f"/ho-so/{dossier.id}/sua", data=form_data(dossier, send="1"),
+    # Back on the form after success (a stale tab): told, not an error page.
+    again = client.post(f"/ho-so/{dossier.id}/sua", data=form_data(dossier, review="1"),
                         content_type="multipart/form-data")
     assert again.status_code == 302 and again.headers["Location"] == f"/ho-so/{dossier.id}"
+    assert client.get(f"/ho-so/{dossier.id}/kiem-tra").headers["Location"] == f"/ho-so/{dossier.id}"
 
 
 def test_bad_upload_keeps_the_typed_fields_and_the_good_file(client, citizen):
