@@ -282,9 +282,10 @@ def verify():
 
 @bp.get("/lookup/<code>")
 @limiter.limit(lambda: current_app.config["LOOKUP_RATE_LIMIT"])
-@spec.validate(resp=responses(m.PublicDossier, 404, 429), tags=["lookup"])
+@spec.validate(query=m.LookupQuery, resp=responses(m.PublicDossier, 400, 404, 429), tags=["lookup"])
 def public_lookup(code: str):
-    found = lookup.public_view(code)
+    asked: m.LookupQuery = request.context.query or m.LookupQuery()
+    found = lookup.public_view(code, asked.k, asked.id_last4)
     if found is None:
         raise ApiError(404, f"Không có hồ sơ mã {code}")
     return m.PublicDossier(**found)

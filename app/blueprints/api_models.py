@@ -466,9 +466,22 @@ class PublicProcedure(Model):
     name: str
 
 
+class PublicEvent(Model):
+    at: Moment
+    status_label: str
+
+
+class LookupQuery(Query):
+    k: str = Field("", max_length=64, description="mã bí mật trong đường dẫn QR trên giấy tiếp nhận")
+    id_last4: str = Field("", max_length=4, description="4 chữ số cuối số định danh của người nộp")
+
+
 class PublicDossier(Model):
+    """Anyone with the code: status, dates, agency, masked name; `procedure` and `history` only
+    with the receipt's QR secret `k` or the applicant's ID number's last 4 digits (else null)."""
     code: str
-    procedure: PublicProcedure
+    procedure: PublicProcedure | None
+    history: list[PublicEvent] | None
     status: str
     status_code: int
     status_label: str

@@ -68,13 +68,17 @@ def blank_form(code: str, filename: str):
     return send_from_directory(Path(current_app.config["PROCEDURES_DIR"]) / "forms", filename, as_attachment=True)
 
 
-@bp.get("/tra-cuu")
+@bp.route("/tra-cuu", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOOKUP_RATE_LIMIT"])
 def lookup():
-    code = request.args.get("ma", "").strip()
-    found = lookup_service.public_view(code) if code else None
-    status = 404 if code and found is None else 200
-    return render_template("public/lookup.html", code=code, found=found), status
+    """By code (GET ?ma=, the QR link adds its secret &k=); the last four digits of the
+    applicant's ID number are posted (POST ma, so), never put in a URL."""
+    values = request.form if request.method == "POST" else request.args
+    code, id_last4 = values.get("ma", "").strip(), request.form.get("so", "").strip()
+    found = lookup_service.public_view(code, request.args.get("k", ""), id_last4) if code else None
+    wrong_digits = bool(found and request.method == "POST" and found["procedure"] is None)
+    status = 404 if code and found is None else 422 if wrong_digits else 200
+    return render_template("public/lookup.html", code=code, found=found, wrong_digits=wrong_digits), status
 
 
 

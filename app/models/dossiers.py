@@ -2,6 +2,7 @@
 for it, the counters that number them, and the messages sent about it."""
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 from sqlalchemy import (
@@ -57,6 +58,11 @@ class Dossier(db.Model):
     # reference is its code.
     code: Mapped[str | None] = mapped_column(String(60), unique=True)
     reference: Mapped[str | None] = mapped_column(String(60), unique=True)
+    # The receipt's QR link carries it (issue 13): with it, or the applicant's ID number's last 4
+    # digits, the public lookup shows the procedure and the history; the code alone, sequential
+    # per desk and day, shows only the status, the dates and the masked name. Rows written
+    # outside the ORM (bulk loads) may have none: their QR link then unlocks nothing.
+    lookup_secret: Mapped[str | None] = mapped_column(String(32), default=lambda: secrets.token_urlsafe(16))
     procedure_version_id: Mapped[int] = mapped_column(ForeignKey("procedure_version.id"), index=True)
     receiving_agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
     # The competent agency (the one whose leader decides), set when processing starts; kept

@@ -96,9 +96,10 @@ def header(agency: Agency) -> dict:
 
 def lookup_url(dossier: Dossier) -> str:
     """Where the receipt's QR code (and the e-mails) lead: the public lookup of this dossier,
-    on PUBLIC_URL — a job has no request to take the host from."""
+    on PUBLIC_URL — a job has no request to take the host from — with the dossier's secret, so
+    that the holder of the receipt sees the procedure and the history (lookup.proves)."""
     with current_app.test_request_context():
-        path = url_for("public.lookup", ma=dossier.code)
+        path = url_for("public.lookup", ma=dossier.code, k=dossier.lookup_secret)
     return current_app.config["PUBLIC_URL"].rstrip("/") + path
 
 

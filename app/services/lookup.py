@@ -1,7 +1,8 @@
 """Public lookup of a dossier by its code (the QR code on the receipt leads here).
 
-Shows only what the national portal shows anyone holding the code: procedure, status,
-dates and the applicant's masked name — never an ID number, address, phone, e-mail or file
+Shows anyone holding the code the status, the dates and the applicant's masked name; the
+procedure and the history only to one who also holds the receipt's QR link or the last four
+digits of the applicant's ID number (issue 13) — never an ID number, address, phone, e-mail or file
 (Decree 45/2020 Art. 12; ANCHORS.md VN-2 lesson 8). Rate-limited in the views.
 
 By the official code only, never by a submission reference: the public lookup is the one
@@ -10,24 +11,35 @@ is printed on no receipt: only the applicant holds it, and they follow a dossier
 received in their own account (page and API), where they are known."""
 from __future__ import annotations
 
+import hmac
+
 from app.domain.codes import is_valid_code, mask_name
 from app.domain.workflow import Status
 from app.services.dossiers import by_code
 
 
-def public_view(code: str) -> dict | None:
+def proves(dossier, secret: str = "", id_last4: str = "") -> bool:
+    """Whether the asker holds more than the code: the receipt's QR secret, or the last four
+    digits of the applicant's ID number (issue 13). Compared in constant time."""
+    if secret and dossier.lookup_secret and hmac.compare_digest(secret.encode(), dossier.lookup_secret.encode()):
+        return True
+    number = dossier.applicant_id_number or ""
+    return len(id_last4) == 4 and len(number) >= 4 and hmac.compare_digest(id_last4.encode(), number[-4:].encode())
+
+
+def public_view(code: str, secret: str = "", id_last4: str = "") -> dict | None:
     """None when the code is malformed or unknown (both answer "not found"); a dossier not yet
-    received (or refused) has no code."""
+    received (or refused) has no code. The code alone gives the status, the dates, the agency
+    and the masked name; the procedure and the history need `proves` (codes are sequential per
+    desk and day: the code alone must not tell what someone applied for)."""
     if not is_valid_code(code):
         return None
     dossier = by_code(code)
     if dossier is None:
         return None
     status = Status(dossier.status)
-    version = dossier.procedure_version
-    return {
+    view = {
         "code": dossier.code,
-        "procedure": {"code": version.code, "name": version.name},
         "status": status.value,
         "status_code": status.national_code,
         "status_label": status.citizen_label,
@@ -35,4 +47,12 @@ def public_view(code: str) -> dict | None:
         "due_at": dossier.due_at,
         "agency": dossier.receiving_agency.name,
         "applicant": mask_name(dossier.applicant_name),
+        "procedure": None,
+        "history": None,
     }
+    if proves(dossier, secret, id_last4):
+        version = dossier.procedure_version
+        view["procedure"] = {"code": version.code, "name": version.name}
+        view["history"] = [{"at": e.at, "status_label": Status(e.to_status).citizen_label}
+                           for e in dossier.events if e.to_status != e.from_status]
+    return view

@@ -37,7 +37,7 @@ def test_lookup_api_shape_and_masking(client, make_user, loaded_catalogue):
     assert set(body) >= {"code", "procedure", "status", "status_code", "status_label", "received_at", "due_at",
                          "applicant"}
     assert body["status"] == "accepted" and body["status_code"] == 2 and body["applicant"] == "Nguyễn V** A**"
-    assert body["procedure"]["code"] == "1.001193"
+    assert body["procedure"] is None and body["history"] is None   # the code alone (see below)
     text = str(body)
     assert "026090001234" not in text and "0912345678" not in text and "@" not in text
     assert client.get("/api/v1/lookup/001.10.21.H62-270201-9999").status_code == 404
@@ -52,3 +52,35 @@ def test_lookup_is_rate_limited(client, app, loaded_catalogue):
     finally:
         app.config["LOOKUP_RATE_LIMIT"] = "1000 per minute"
         limiter.reset()
+
+
+def test_the_code_alone_does_not_tell_what_someone_applied_for(client, make_user, loaded_catalogue):
+    """Issue 13: codes are sequential per desk and day; the procedure and the history need the
+    receipt's QR link (its secret) or the last four digits of the applicant's ID number."""
+    dossier = dossiers.accept(submitted_birth(make_user()), make_user("reception", DemoAgency.TICH_SON_DESK))
+    bare = client.get(f"/tra-cuu?ma={dossier.code}").get_data(as_text=True)
+    assert "Đã tiếp nhận" in bare or dossier.code in bare
+    assert "đăng ký khai sinh" not in bare and "Quá trình giải quyết" not in bare and 'name="so"' in bare
+    assert client.get(f"/api/v1/lookup/{dossier.code}").get_json()["procedure"] is None
+
+    wrong = client.get(f"/tra-cuu?ma={dossier.code}&k=not-the-secret").get_data(as_text=True)
+    assert "đăng ký khai sinh" not in wrong
+    by_qr = client.get(f"/tra-cuu?ma={dossier.code}&k={dossier.lookup_secret}").get_data(as_text=True)
+    assert "đăng ký khai sinh" in by_qr and "Quá trình giải quyết" in by_qr
+    api = client.get(f"/api/v1/lookup/{dossier.code}?k={dossier.lookup_secret}").get_json()
+    assert api["procedure"]["code"] == "1.001193" and api["history"][-1]["status_label"]
+
+    by_digits = client.post("/tra-cuu", data={"ma": dossier.code, "so": "1234"})   # ID 026090001234
+    assert by_digits.status_code == 200 and "đăng ký khai sinh" in by_digits.get_data(as_text=True)
+    assert client.get(f"/api/v1/lookup/{dossier.code}?id_last4=1234").get_json()["procedure"] is not None
+    refused = client.post("/tra-cuu", data={"ma": dossier.code, "so": "9999"})
+    assert refused.status_code == 422 and "Bốn chữ số không khớp" in refused.get_data(as_text=True)
+    assert "đăng ký khai sinh" not in refused.get_data(as_text=True)
+
+
+def test_the_receipt_s_qr_link_carries_the_dossier_s_secret(make_user, loaded_catalogue):
+    from app.services import issuing
+
+    dossier = dossiers.accept(submitted_birth(make_user()), make_user("reception", DemoAgency.TICH_SON_DESK))
+    url = issuing.lookup_url(dossier)
+    assert f"k={dossier.lookup_secret}" in url and len(dossier.lookup_secret) >= 20
