@@ -37,6 +37,7 @@ test: install
 bench: install
 	$(BIN)/python -m bench.catalogue
 	$(BIN)/python -m bench.dashboard
+	$(BIN)/python -m bench.http
 
 worker: install
 	$(BIN)/flask worker

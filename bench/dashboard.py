@@ -203,6 +203,16 @@ def database():
         admin.dispose()
 
 
+def fresh_schema() -> None:
+    """The database emptied and rebuilt by the migrations, the demo structure and the catalogue."""
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    db.drop_all()
+    upgrade()
+    seed_structure()
+    catalogue.sync_folder(ROOT / "procedures")
+
+
 def _ping(url: str) -> None:
     engine = create_engine(url, connect_args={"connect_timeout": 5})
     try:
@@ -319,12 +329,7 @@ def run(url: str, label: str, count: int, scope: stats.Scope) -> None:
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False})
     with app.app_context():
         try:
-            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-            db.drop_all()
-            upgrade()
-            seed_structure()
-            catalogue.sync_folder(ROOT / "procedures")
+            fresh_schema()
             now = utcnow()
             seconds, rows = generate(count, scope, now)
             server = db.session.execute(text("SHOW server_version")).scalar()
