@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import contains_eager
 
 from app import numbers
 from app.domain.deadlines import (
@@ -529,4 +530,6 @@ def worklist(user: User, page: int, per_page: int, order: str = "due"):
                                                    Dossier.status.in_(("accepted", "processing", "resolved",
                                                                        "fee_requested")))
     query = query.order_by(StepTask.due_at if order == "due" else StepTask.given_at, StepTask.id)
+    # The page shows each step's dossier and procedure: loaded with the page, not one by one.
+    query = query.options(contains_eager(StepTask.dossier).selectinload(Dossier.procedure_version))
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
