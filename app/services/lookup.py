@@ -13,9 +13,17 @@ from __future__ import annotations
 
 import hmac
 
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, load_only
+
 from app.domain.codes import is_valid_code, mask_name
 from app.domain.workflow import Status
-from app.services.dossiers import by_code
+from app.extensions import db
+from app.models import Agency, Dossier
+
+PUBLIC_COLUMNS = (Dossier.code, Dossier.status, Dossier.received_at, Dossier.due_at, Dossier.applicant_name,
+                  Dossier.applicant_id_number, Dossier.lookup_secret, Dossier.procedure_version_id,
+                  Dossier.receiving_agency_id)
 
 
 def proves(dossier, secret: str = "", id_last4: str = "") -> bool:
@@ -34,7 +42,10 @@ def public_view(code: str, secret: str = "", id_last4: str = "") -> dict | None:
     desk and day: the code alone must not tell what someone applied for)."""
     if not is_valid_code(code):
         return None
-    dossier = by_code(code)
+    # One round trip: the row's public columns with the desk's name (the hot path of the QR code).
+    dossier = db.session.scalar(
+        select(Dossier).where(Dossier.code == code.strip().upper())
+        .options(load_only(*PUBLIC_COLUMNS), joinedload(Dossier.receiving_agency).load_only(Agency.name)))
     if dossier is None:
         return None
     status = Status(dossier.status)
