@@ -22,7 +22,8 @@ def test_counter_counts_per_scope_and_period():
 @pytest.mark.skipif(not os.environ.get("DATABASE_URL", "").startswith("postgres"),
                     reason="concurrency is tested on PostgreSQL (DATABASE_URL); SQLite serialises writers")
 def test_50_concurrent_submissions_and_acceptances_get_50_distinct_references_and_codes(app, make_user,
-                                                                                        loaded_catalogue):
+                                                                                        loaded_catalogue, monkeypatch):
+    monkeypatch.setitem(app.config, "MAX_OPEN_DRAFTS", 100)   # one account's 50 drafts, past the quota on purpose
     version = catalogue.current_version(BIRTH)
     citizen, desk = make_user(), make_user("reception", TICH_SON_DESK)
     ids = []
