@@ -10,9 +10,10 @@ from tests.web.test_api_dossiers import token
 
 
 def test_the_desk_opening_the_dossier_a_file_and_a_document_is_shown_to_the_applicant(
-        client, make_user, login, loaded_catalogue):
+        client, make_user, login, loaded_catalogue, run_jobs):
     citizen, desk = make_user(), make_user("reception", TICH_SON_DESK)
     dossier = dossiers.accept(submitted_birth(citizen), desk)
+    run_jobs()   # the receipt's PDF (with REDIS_URL, rendered by the worker)
     login(desk)
     assert client.get(f"/mot-cua/ho-so/{dossier.id}").status_code == 200
     file = dossier.files[0]
