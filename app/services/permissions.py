@@ -91,14 +91,11 @@ def administers(user, agency) -> bool:
     return False
 
 
-# Administration: "admin.province" (the province administrator's own: the audit log, the
-# agencies' tree, procedures), "admin.agency" with the agency concerned (its staff, its offering).
-ADMIN_ACTIONS = {"admin.province", "admin.agency"}
-
-
 def can(user, action: str, obj=None) -> bool:
     if user is None or not user.is_authenticated:
         return False
+    # Administration: "admin.province" (the province administrator's own: the audit log, the
+    # agencies' tree, procedures), "admin.agency" with the agency concerned (its staff, its offering).
     if action == "admin.province":
         return province_admin(user)
     if action == "admin.agency":
