@@ -107,7 +107,7 @@ def seed(database: str) -> dict[str, int]:
 
 
 class Processes:
-    """The processes the test started, ended by their own ids (SIGTERM, then SIGKILL)."""
+    """The processes the test started, ended by their own ids."""
 
     def __init__(self, logs: Path):
         self.logs, self.started = logs, []
@@ -123,9 +123,14 @@ class Processes:
                          for name, _, _ in self.started)
 
     def stop(self) -> None:
-        for _, process, _ in self.started:
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
+        """SIGTERM each; a second one after a second (an RQ worker waiting on the queue takes
+        the first as "finish the job, then stop", the second as "stop now"); SIGKILL at 10 s."""
+        for signals in range(2):
+            for _, process, _ in self.started:
+                if process.poll() is None:
+                    process.send_signal(signal.SIGTERM)
+            if not signals:
+                time.sleep(1)
         for _, process, log in self.started:
             try:
                 process.wait(10)
@@ -144,13 +149,13 @@ def wait_until(check, what: str, processes: Processes, timeout: float = 40):
         found = check()
         if found:
             return found
-        time.sleep(0.2)
+        time.sleep(0.5)
     pytest.fail(f"timed out waiting for {what}\n{processes.output()}")
 
 
 def answering(base: str) -> bool:
     try:
-        return requests.get(f"{base}/thu-tuc", timeout=5).status_code == 200
+        return requests.get(f"{base}/", timeout=5).status_code == 200
     except requests.RequestException:  # not listening yet, or still importing the app
         return False
 
@@ -161,7 +166,6 @@ def test_intake_to_result_across_two_instances_and_two_workers(scratch_database,
     from redis import Redis
     from rq import Worker
 
-    seed(scratch_database)
     bucket = new_bucket(object_store_server)
     ports = {"a": free_port(), "b": free_port()}
     a, b = (f"http://127.0.0.1:{ports[x]}" for x in "ab")
@@ -184,6 +188,7 @@ def test_intake_to_result_across_two_instances_and_two_workers(scratch_database,
                                             "--bind", f"127.0.0.1:{ports[name]}", "wsgi:app"], env(f"web-{name}"))
         for n in (1, 2):
             processes.start(f"worker-{n}", [str(BIN / "flask"), "worker"], env(f"worker-{n}"))
+        seed(scratch_database)  # while they start (they read nothing before their first request or job)
         wait_until(lambda: answering(a) and answering(b), "both web instances", processes, timeout=60)
         redis = Redis.from_url(redis_url)
         wait_until(lambda: len(Worker.all(connection=redis)) == 2, "both workers", processes)
