@@ -79,19 +79,13 @@ def backend() -> Backend:
 def _folder() -> Folder:
     chosen = backend()
     if not isinstance(chosen, Folder):
-        raise TypeError("the configured store is not a folder: read files with storage.open/read")
+        raise TypeError("the configured store is not a folder: read files with storage.open_stored or storage.read")
     return chosen
 
 
-def temporary_area() -> Path:
-    """The folder store's temporary area, where files wait for the commit that references them
-    (the same file system as the store, so moving one into place is an atomic rename)."""
-    return _folder().temporary_area
-
-
 def path_for(sha256: str) -> Path:
-    """A file's path in the folder store (tests and tools on the folder; code reads through
-    `open`/`read`, which work with either store)."""
+    """A file's path in the folder store (tests and tools on the folder; the app reads through
+    `open_stored` and `read`, which work with either store)."""
     return _folder().path_for(sha256)
 
 
