@@ -37,6 +37,15 @@ def database_url(raw: str | None) -> str:
     return raw
 
 
+def storage_url(raw: str | None) -> str | None:
+    """STORAGE_URL, checked at start-up: a mistyped store must stop the portal, not lose files."""
+    if not raw:
+        return None
+    if not raw.startswith("s3://") or not raw[5:].split("/", 1)[0]:
+        raise RuntimeError(f"STORAGE_URL must look like s3://bucket/prefix (got {raw!r})")
+    return raw
+
+
 def redis_options() -> dict:
     """How the portal connects to Redis (the queue and the rate limits' counters): an outage
     must fail fast, not hold the request. redis-py 8 retries a failed connection ten times with
@@ -120,7 +129,12 @@ def from_environ() -> dict:
         "PER_PAGE": int(env.get("PER_PAGE", 20)),
         # How long a process keeps the catalogue listing in memory before re-reading it.
         "CATALOGUE_CACHE_SECONDS": float(env.get("CATALOGUE_CACHE_SECONDS", 10)),
-        # Uploads: where files live (by content hash) and how large they may be.
+        # Uploads: where files live (by content hash) and how large they may be. STORAGE_URL
+        # (s3://bucket/prefix) puts them in an S3-compatible object store shared by every
+        # process, at STORAGE_S3_ENDPOINT (unset: AWS); boto3 reads the region and keys from
+        # AWS_DEFAULT_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY. Unset: the folder STORAGE_DIR.
+        "STORAGE_URL": storage_url(env.get("STORAGE_URL")),
+        "STORAGE_S3_ENDPOINT": env.get("STORAGE_S3_ENDPOINT") or None,
         "STORAGE_DIR": env.get("STORAGE_DIR", str(INSTANCE / "files")),
         "MAX_FILE_SIZE": int(env.get("MAX_FILE_SIZE", 10 * 1024 * 1024)),
         "MAX_DOSSIER_SIZE": int(env.get("MAX_DOSSIER_SIZE", 50 * 1024 * 1024)),

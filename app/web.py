@@ -34,7 +34,7 @@ from app.services import access_log, issuing, signing
 from app.services.errors import ServiceError
 from app.services.issuing import KINDS
 from app.services.permissions import can
-from app.services.storage import path_for
+from app.services.storage import open_stored
 
 
 def require(action: str):
@@ -175,11 +175,16 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def _send_stored(sha256: str, content_type: str, name: str):
-    """A stored file, shown inline by the browser (PDF, image), under its original name."""
-    path = path_for(sha256)
-    if not path.exists():
+    """A stored file, shown inline by the browser (PDF, image), under its original name,
+    streamed from whichever store holds it. Its hash is a strong ETag (the bytes never change)."""
+    try:
+        opened = open_stored(sha256)
+    except FileNotFoundError:
         abort(404)
-    return send_file(path, mimetype=content_type, download_name=name, as_attachment=False, max_age=0)
+    response = send_file(opened.stream, mimetype=content_type, download_name=name, as_attachment=False, max_age=0,
+                         etag=sha256, conditional=False)
+    response.content_length = opened.size
+    return response.make_conditional(request, accept_ranges=True, complete_length=opened.size)
 
 
 def send_dossier_file(dossier, file_id: int, viewer=None):

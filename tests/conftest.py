@@ -24,6 +24,7 @@ from app.extensions import db
 from app.queue import queues
 from app.services import accounts, catalogue
 from app.services.structure import seed_structure
+from tests.object_store import object_store_server  # noqa: F401 - fixture
 from tests.signing_helpers import configured, nss_db, nss_db_or_none, pki, signing_people, signing_setup, softhsm  # noqa: F401 - fixtures
 
 # Reference data seeded once per session (seed_structure); every other table is emptied after each test.

@@ -50,3 +50,38 @@ def test_the_makefile_hands_host_and_port_to_the_app():
     shown = subprocess.run(["make", "-s", "-f", "-", "show-env", "PORT=8123"], cwd=ROOT, capture_output=True,
                            text=True, input=recipe, check=True).stdout
     assert shown.split() == ["127.0.0.1", "8123"]
+
+
+# --- STORAGE_URL (issue 15, scale-out): files in an object store shared by every process ---
+
+@pytest.mark.parametrize("url", ["s3:/bucket", "s3://", "s3:///prefix", "file:///srv/files", "minio://bucket/x"])
+def test_a_malformed_storage_url_stops_the_start(monkeypatch, url):
+    _env(monkeypatch, STORAGE_URL=url)
+    with pytest.raises(RuntimeError, match="STORAGE_URL must look like s3://bucket/prefix"):
+        from_environ()
+
+
+def test_storage_url_chooses_the_object_store_and_unset_the_folder(monkeypatch):
+    from app.services import storage
+    from app.services.storage_backends import Folder, ObjectStore, parse_url
+
+    _env(monkeypatch, STORAGE_URL="s3://motcua-files/production/", STORAGE_S3_ENDPOINT="http://minio.internal:9000",
+         AWS_ACCESS_KEY_ID="test-only", AWS_SECRET_ACCESS_KEY="test-only", AWS_DEFAULT_REGION="us-east-1")
+    settings = from_environ()
+    assert (settings["STORAGE_URL"], settings["STORAGE_S3_ENDPOINT"]) == ("s3://motcua-files/production/",
+                                                                        "http://minio.internal:9000")
+    assert parse_url(settings["STORAGE_URL"]) == ("motcua-files", "production")
+    assert parse_url("s3://motcua-files") == ("motcua-files", "")
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    with app.app_context():
+        chosen = storage.backend()
+        assert isinstance(chosen, ObjectStore) and storage.backend() is chosen  # one client per process
+        assert (chosen.bucket, chosen.base) == ("motcua-files", "production/")
+        assert chosen.client.meta.endpoint_url == "http://minio.internal:9000"
+        with pytest.raises(TypeError, match="not a folder"):
+            storage.path_for("0" * 64)
+    _env(monkeypatch)
+    monkeypatch.delenv("STORAGE_URL", raising=False)
+    assert from_environ()["STORAGE_URL"] is None
+    with create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"}).app_context():
+        assert isinstance(storage.backend(), Folder)

@@ -165,7 +165,7 @@ def _apply(document: IssuedDocument, role: str, now: datetime) -> None:
     if certificate is None:
         raise crypto.SigningUnavailable("chưa cấu hình chứng thư số (flask signing configure).")
     before = document.sha256
-    pdf = storage.path_for(before).read_bytes()
+    pdf = storage.read(before)
     timestamper, context = _timestamping()
     with crypto.open_signer(location_of(certificate)) as signer:
         crypto.check_usable(signer.signing_cert, now)
@@ -217,7 +217,7 @@ def _finish(document_id: int, roles: tuple[str, ...], now: datetime) -> None:
     document = db.session.get(IssuedDocument, document_id)
     if {s.role for s in document.signatures} != set(roles):
         return
-    reports = crypto.validate(storage.path_for(document.sha256).read_bytes(), trust_roots())
+    reports = crypto.validate(storage.read(document.sha256), trust_roots())
     if len(reports) != len(roles) or not all(r.ok and r.covers_whole_file for r in reports):
         problems = "; ".join(p for r in reports for p in r.problems) or "thiếu chữ ký"
         _fail(document_id, f"Chữ ký vừa tạo không kiểm tra được: {problems}")
@@ -464,6 +464,6 @@ def verify_reference(code: str, number: str) -> Verification:
     document = next((d for d in dossier.documents if d.number == number and d.sha256), None) if dossier else None
     if document is None:
         raise VerifyError("Không có văn bản với mã hồ sơ và số này.", status=404)
-    data = storage.path_for(document.sha256).read_bytes()
+    data = storage.read(document.sha256)
     return Verification(document.sha256, document, True, crypto.validate(data, trust_roots()))
 

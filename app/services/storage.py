@@ -1,24 +1,24 @@
-"""Files by content hash (SHA-256) in a local folder: the same bytes are stored once, and a
-file's name on disk says nothing about its owner. An S3-compatible store can replace this
-module behind the same functions.
+"""Files by content hash (SHA-256): the same bytes are stored once, and a file's name says
+nothing about its owner. Where the bytes live is a backend chosen by setting
+(app/services/storage_backends.py): the local folder STORAGE_DIR by default, or an S3-compatible
+object store with STORAGE_URL=s3://bucket/prefix, so that every web and worker process reads
+the same files (README, "Production"). Everything else here is the same for both.
 
 A file enters the store only with the change that references it (issue 18): `store` and
-`store_bytes` write it to the temporary area (STORAGE_DIR/tmp) as a file pending in the
-current database session; when that session commits, the pending files some row references
-(`REFERENCES`) are moved to their hash path before `commit()` returns (so a job run right
-after the commit reads them); a rollback, a closed session or a commit that references none
-of them deletes them. Nothing a refused or rolled-back request sent is left behind; `prune`
-collects what a crash between the two steps leaves in the temporary area, and files no row
-references any more."""
+`store_bytes` write it to a local spool file, check it, and stage it in the store's temporary
+area (`tmp/`) as a file pending in the current database session; when that session commits,
+the pending files some row references (`REFERENCES`) are moved to their hash name before
+`commit()` returns (so a job run right after the commit reads them, in any process); a
+rollback, a closed session or a commit that references none of them deletes them. Nothing a
+refused or rolled-back request sent is left behind; `prune` collects what a crash between the
+two steps leaves in the temporary area, and files no row references any more."""
 from __future__ import annotations
 
 import hashlib
 import logging
 import os
-import re
-import secrets
-import tempfile
 from collections.abc import Collection
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -32,6 +32,8 @@ from app.extensions import db
 from app.models import DocumentSignature, DossierFile, IssuedDocument
 from app.models.users import utcnow
 from app.services import filecheck
+from app.services.storage_backends import TEMPORARY_AREA as TEMPORARY_AREA  # the layout's name, for tools
+from app.services.storage_backends import Backend, Folder, Opened, object_store
 
 log = logging.getLogger(__name__)
 
@@ -60,43 +62,62 @@ def sniff(head: bytes) -> str | None:
     return next((kind for magic, kind in MAGIC.items() if head.startswith(magic)), None)
 
 
-def _root() -> Path:
-    return Path(current_app.config["STORAGE_DIR"])
+def backend() -> Backend:
+    """The store this app is configured with: STORAGE_URL's object store, else STORAGE_DIR's
+    folder. One boto3 client per process and URL (created on first use, so after gunicorn or
+    RQ forks)."""
+    url = current_app.config.get("STORAGE_URL")
+    if not url:
+        return Folder(Path(current_app.config["STORAGE_DIR"]))
+    stores = current_app.extensions.setdefault("storage_backends", {})
+    key = (url, current_app.config.get("STORAGE_S3_ENDPOINT"))
+    if key not in stores:
+        stores[key] = object_store(*key)
+    return stores[key]
 
 
-def temporary_area() -> Path:
-    """Where files wait for the commit that references them (same file system as the store,
-    so moving one into place is an atomic rename)."""
-    return _root() / TEMPORARY_AREA
-
-
-TEMPORARY_AREA = "tmp"
+def _folder() -> Folder:
+    chosen = backend()
+    if not isinstance(chosen, Folder):
+        raise TypeError("the configured store is not a folder: read files with storage.open_stored or storage.read")
+    return chosen
 
 
 def path_for(sha256: str) -> Path:
-    if len(sha256) != 64 or not all(c in "0123456789abcdef" for c in sha256):
-        raise ValueError("not a sha256")
-    return _root() / sha256[:2] / sha256[2:4] / sha256
+    """A file's path in the folder store (tests and tools on the folder; the app reads through
+    `open_stored` and `read`, which work with either store)."""
+    return _folder().path_for(sha256)
 
 
-def _temporary_file():
-    area = temporary_area()
-    area.mkdir(parents=True, exist_ok=True)
-    return tempfile.NamedTemporaryFile(dir=area, delete=False)
+def exists(sha256: str) -> bool:
+    return backend().exists(sha256)
+
+
+def open_stored(sha256: str) -> Opened:
+    """The stored file as a stream with its size (for a download); FileNotFoundError if absent."""
+    return backend().open(sha256)
+
+
+def read(sha256: str) -> bytes:
+    """A stored file's bytes (a PDF to sign or verify); FileNotFoundError if absent."""
+    opened = backend().open(sha256)
+    with closing(opened.stream) as stream:
+        return stream.read()
 
 
 def store(stream: BinaryIO, *, max_size: int, label: str) -> StoredFile:
-    """Copy the stream to the temporary area, checking type and size as it goes and the
-    content (filecheck) before it is kept; refuse with a message naming the file (`label`)
-    when it is not a PDF/JPEG/PNG, too large, or carries what filecheck refuses. A refused
-    file leaves nothing on disk; an accepted one is pending until the session commits."""
+    """Copy the stream to a spool file, checking type and size as it goes and the content
+    (filecheck) before it is kept; refuse with a message naming the file (`label`) when it is
+    not a PDF/JPEG/PNG, too large, or carries what filecheck refuses. A refused file leaves
+    nothing behind; an accepted one is pending until the session commits."""
     head = stream.read(16)
     content_type = sniff(head)
     if content_type is None:
         raise UploadError(f"Tệp “{label}” không phải PDF, JPEG hoặc PNG.")
     digest = hashlib.sha256(head)
     size = len(head)
-    with _temporary_file() as tmp:
+    chosen = backend()
+    with chosen.spool() as tmp:
         tmp.write(head)
         while chunk := stream.read(1 << 16):
             size += len(chunk)
@@ -114,7 +135,7 @@ def store(stream: BinaryIO, *, max_size: int, label: str) -> StoredFile:
     except BaseException:
         os.unlink(tmp.name)
         raise
-    _stage(tmp.name, digest.hexdigest())
+    _stage(chosen, tmp.name, digest.hexdigest())
     return StoredFile(digest.hexdigest(), size, content_type)
 
 
@@ -126,50 +147,46 @@ def digest(data: bytes) -> str:
 def store_bytes(data: bytes, content_type: str) -> StoredFile:
     """Store bytes the app made itself (a rendered or signed PDF), pending like an upload."""
     sha = digest(data)
-    with _temporary_file() as tmp:
+    chosen = backend()
+    with chosen.spool() as tmp:
         tmp.write(data)
-    _stage(tmp.name, sha)
+    _stage(chosen, tmp.name, sha)
     return StoredFile(sha, len(data), content_type)
 
 
 # --- pending files: promoted by the commit that references them, discarded otherwise ----
 
-_PENDING = "storage.pending"  # key of Session.info: {sha256: (temporary file, hash path)}
+_PENDING = "storage.pending"  # key of Session.info: {sha256: (backend, name in its temporary area)}
 
 
-def pending() -> dict[str, tuple[str, Path]]:
+def pending() -> dict[str, tuple[Backend, str]]:
     """The current session's files waiting for its commit (empty once it ends)."""
     return db.session.info.get(_PENDING, {})
 
 
-def _stage(tmp_name: str, sha: str) -> None:
-    """Keep a finished temporary file as pending in the current session. Bytes already in the
+def _stage(chosen: Backend, spooled: str, sha: str) -> None:
+    """Keep a finished spool file as pending in the current session. Bytes already in the
     store are only touched (so `prune` counts them as new while the commit is on its way)."""
-    target = path_for(sha)
-    try:
-        os.utime(target)
-    except FileNotFoundError:
-        pass
-    else:
-        os.unlink(tmp_name)
+    if chosen.touch(sha):
+        os.unlink(spooled)
         return
     session = db.session()
     if session.get_transaction() is None:
         session.begin()  # so that the end of the transaction, whatever it is, settles the file
     files = session.info.setdefault(_PENDING, {})
     if sha in files:  # the same bytes twice in one change
-        os.unlink(tmp_name)
+        os.unlink(spooled)
     else:
-        files[sha] = (tmp_name, target)
+        files[sha] = (chosen, chosen.stage(spooled))
 
 
-def _discard(files: dict[str, tuple[str, Path]], shas) -> None:
+def _discard(files: dict[str, tuple[Backend, str]], shas) -> None:
     for sha in list(shas):
-        tmp_name, _ = files.pop(sha)
+        chosen, handle = files.pop(sha)
         try:
-            os.unlink(tmp_name)
-        except FileNotFoundError:  # collected by a prune meanwhile
-            pass
+            chosen.discard(handle)
+        except Exception:  # the change is settled either way; prune collects the leftover
+            log.exception("pending file %s could not be discarded from %s", sha, handle)
 
 
 @event.listens_for(Session, "before_commit")
@@ -193,11 +210,11 @@ def _promote(session: Session) -> None:
     files = session.info.get(_PENDING)
     if not files or session.in_nested_transaction():
         return
-    for sha, (tmp_name, target) in list(files.items()):
+    for sha, (chosen, handle) in list(files.items()):
         try:
-            _move_into_place(tmp_name, target)
-        except OSError:  # the row is committed: say loudly that its file could not be kept
-            log.exception("stored file %s could not be moved into place from %s", sha, tmp_name)
+            chosen.promote(handle, sha)
+        except Exception:  # the row is committed: say loudly that its file could not be kept
+            log.exception("stored file %s could not be moved into place from %s", sha, handle)
         del files[sha]
 
 
@@ -209,32 +226,12 @@ def _discard_left(session: Session, transaction) -> None:
         _discard(files, set(files))
 
 
-def _move_into_place(tmp_name: str, target: Path) -> None:
-    """Rename a finished temporary file to its hash path (atomic: the same content twice lands
-    on the same path, with a new mtime). A concurrent `prune` may remove an empty shard folder
-    between the mkdir and the rename, hence the retries."""
-    for attempt in range(3):
-        target.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            os.replace(tmp_name, target)
-            return
-        except FileNotFoundError:
-            if attempt == 2 or not os.path.exists(tmp_name):
-                raise
-
-
 # --- garbage collection ----------------------------------------------------------------
 
 # Every column that names a stored file. A new one MUST be added here, or prune deletes its
 # files (tests/services/test_storage_prune.py checks every `sha256` column of the schema is).
 # Each signed version of a document is kept (a signature's `sha256`): the record of what was signed.
 REFERENCES = (DossierFile.sha256, IssuedDocument.sha256, DocumentSignature.sha256)
-
-_SHARD = re.compile(r"[0-9a-f]{2}")
-_SHA256 = re.compile(r"[0-9a-f]{64}")
-# tempfile.NamedTemporaryFile's default names: "tmp" + 8 characters from [a-z0-9_].
-_TEMPORARY = re.compile(r"tmp[a-z0-9_]{8}")
-
 
 def referenced_hashes() -> set[str]:
     """The sha256 of every file a row points to: uploads (DossierFile, drafts included) and
@@ -260,111 +257,50 @@ class PruneReport:
     ignored: list[str] = field(default_factory=list)    # not in the store's layout: never touched
 
 
+class _Pruner:
+    """The rules of `prune`, once for every backend: its walk reports each entry here."""
+
+    def __init__(self, report: PruneReport, referenced: Collection[str], cutoff: float):
+        self.report, self.referenced, self.cutoff = report, referenced, cutoff
+
+    def _remove(self, into: list[str], name: str, size: int, remove) -> bool:
+        if not self.report.dry_run and not remove():
+            return False
+        into.append(name)
+        self.report.bytes_freed += size
+        return True
+
+    def stored(self, name: str, sha256: str, mtime: float, size: int, remove) -> bool:
+        if sha256 not in self.referenced and mtime < self.cutoff and self._remove(self.report.removed, name, size,
+                                                                                 remove):
+            return True
+        self.report.kept += 1
+        self.report.recent += sha256 not in self.referenced
+        return False
+
+    def temporary(self, name: str, mtime: float, size: int, remove) -> bool:
+        return mtime < self.cutoff and self._remove(self.report.temporary, name, size, remove)
+
+    def folder(self, remove) -> bool:
+        if not (self.report.dry_run or remove()):
+            return False
+        self.report.folders += 1
+        return True
+
+    def ignored(self, name: str) -> None:
+        self.report.ignored.append(name)
+
+
 def prune(referenced: Collection[str], *, older_than: timedelta, now: datetime | None = None,
           dry_run: bool = False) -> PruneReport:
     """Remove stored files whose hash is not in `referenced` and whose mtime is older than
-    `now - older_than`, leftover temporary files older than that, and the shard folders left
-    empty. Read `referenced` BEFORE calling: a file stored after that read is newer than the
-    grace period, so it is kept whatever the set says.
+    `now - older_than`, leftover temporary files older than that, and (in a folder) the shard
+    folders left empty. Read `referenced` BEFORE calling: a file stored after that read is newer
+    than the grace period, so it is kept whatever the set says. A file is looked at again just
+    before it goes: the same bytes stored meanwhile made it new, and it stays.
 
-    Only the layout is touched: `root/ab/cd/<64 hex>` regular files, regular files in the
-    temporary area (`root/tmp`), temporary files in the root or a shard folder (left by earlier
-    versions, or set aside by a prune), and `ab`, `ab/cd` folders. Symbolic links and any other name are
-    reported as ignored, never followed or removed."""
+    Only the store's layout is touched (storage_backends.Folder.walk, ObjectStore.walk);
+    anything else is reported as ignored, never followed or removed."""
     report = PruneReport(dry_run=dry_run)
-    cutoff = ((now or utcnow()) - older_than).timestamp()
-    root = _root()
-    if not root.is_dir():
-        return report
-
-    def old(entry: os.DirEntry) -> bool:
-        return entry.stat(follow_symlinks=False).st_mtime < cutoff
-
-    def remove(entry: os.DirEntry, into: list[str], name: str, *, look_again: bool = False) -> bool:
-        size = entry.stat(follow_symlinks=False).st_size
-        if not dry_run:
-            path = entry.path
-            if look_again:
-                # Move aside, then look again: the same bytes stored since the first look (an old
-                # orphan uploaded anew) replaced the file with a new one, which must stay. The
-                # aside name is a temporary file's, so a crash here leaves what a later prune collects.
-                aside = os.path.join(os.path.dirname(path), f"tmp{secrets.token_hex(4)}")
-                try:
-                    os.rename(path, aside)
-                except FileNotFoundError:
-                    return False
-                if os.stat(aside).st_mtime >= cutoff:
-                    os.replace(aside, path)
-                    return False
-                path = aside
-            try:
-                os.unlink(path)
-            except FileNotFoundError:  # removed meanwhile (another prune): nothing freed
-                return False
-        into.append(name)
-        report.bytes_freed += size
-        return True
-
-    def remove_folder(path: str) -> bool:
-        if dry_run:
-            report.folders += 1
-            return True
-        try:
-            os.rmdir(path)
-        except OSError:  # a file arrived meanwhile: keep the folder
-            return False
-        report.folders += 1
-        return True
-
-    with os.scandir(root) as top:
-        for first in sorted(top, key=lambda e: e.name):
-            if first.name == TEMPORARY_AREA and first.is_dir(follow_symlinks=False):
-                # Pending files a crash left (their commit never settled them); the area stays.
-                with os.scandir(first.path) as waiting:
-                    for entry in sorted(waiting, key=lambda e: e.name):
-                        name = f"{TEMPORARY_AREA}/{entry.name}"
-                        if not entry.is_file(follow_symlinks=False):
-                            report.ignored.append(name)
-                        elif old(entry):
-                            remove(entry, report.temporary, name)
-                continue
-            if first.is_file(follow_symlinks=False) and _TEMPORARY.fullmatch(first.name):
-                if old(first):
-                    remove(first, report.temporary, first.name)
-                continue
-            if not (first.is_dir(follow_symlinks=False) and _SHARD.fullmatch(first.name)):
-                report.ignored.append(first.name)
-                continue
-            left_in_first = 0
-            with os.scandir(first.path) as middle:
-                for second in sorted(middle, key=lambda e: e.name):
-                    shard = f"{first.name}/{second.name}"
-                    if not (second.is_dir(follow_symlinks=False) and _SHARD.fullmatch(second.name)):
-                        report.ignored.append(shard)
-                        left_in_first += 1
-                        continue
-                    left_in_second = 0
-                    with os.scandir(second.path) as files:
-                        for entry in sorted(files, key=lambda e: e.name):
-                            name = f"{shard}/{entry.name}"
-                            if not entry.is_file(follow_symlinks=False):
-                                report.ignored.append(name)
-                            elif _SHA256.fullmatch(entry.name) and entry.name[:4] == first.name + second.name:
-                                if entry.name in referenced:
-                                    report.kept += 1
-                                elif old(entry) and remove(entry, report.removed, name, look_again=True):
-                                    continue
-                                else:
-                                    report.kept += 1
-                                    report.recent += 1
-                            elif _TEMPORARY.fullmatch(entry.name):  # set aside by a prune, or an old store_bytes
-                                if old(entry) and remove(entry, report.temporary, name):
-                                    continue
-                            else:
-                                report.ignored.append(name)
-                            left_in_second += 1
-                    if left_in_second or not remove_folder(second.path):
-                        left_in_first += 1
-            if not left_in_first:
-                remove_folder(first.path)
+    backend().walk(_Pruner(report, referenced, ((now or utcnow()) - older_than).timestamp()))
     return report
