@@ -79,7 +79,8 @@ def _values(section: str, path: str, old: Any, new: Any) -> list[Change]:
                 for c in _values(section, f"{path}.{key}", old.get(key), new.get(key))]
     if isinstance(old, list) and isinstance(new, list):
         if all(isinstance(x, dict) for x in old + new):
-            changes = [c for i in range(min(len(old), len(new))) for c in _values(section, f"{path}[{i}]", old[i], new[i])]
+            changes = [c for i in range(min(len(old), len(new)))
+                       for c in _values(section, f"{path}[{i}]", old[i], new[i])]
             changes += [Change(section, f"{path}[{i}]", "added", None, new[i]) for i in range(len(old), len(new))]
             changes += [Change(section, f"{path}[{i}]", "removed", old[i], None) for i in range(len(new), len(old))]
             return changes
