@@ -108,12 +108,18 @@ def forms_folder() -> Path:
     return Path(current_app.config["PROCEDURES_DIR"]) / "forms"
 
 
-def check(text: str, file_name: str | None = None, code: str | None = None) -> Checked:
-    """Validate `text` as `flask procedures load` validates a file (a file name, when uploaded,
-    must start with the code; blank forms must exist in PROCEDURES_DIR/forms); `code`: the
-    procedure being edited, which the text must keep."""
-    if len(text.encode("utf-8")) > MAX_YAML_BYTES:
-        return Checked(text, problems={"(file)": _("Tệp quá lớn (tối đa %(kb)s KB).", kb=MAX_YAML_BYTES // 1024)})
+def check(text: str | bytes, file_name: str | None = None, code: str | None = None) -> Checked:
+    """Validate `text` (an uploaded file's bytes, or the text typed) as `flask procedures load`
+    validates a file (a file name, when uploaded, must start with the code; blank forms must
+    exist in PROCEDURES_DIR/forms); `code`: the procedure being edited, which the text must keep."""
+    size = len(text) if isinstance(text, bytes) else len(text.encode("utf-8"))
+    if size > MAX_YAML_BYTES:
+        return Checked("", problems={"(file)": _("Tệp quá lớn (tối đa %(kb)s KB).", kb=MAX_YAML_BYTES // 1024)})
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError:
+            return Checked("", problems={"(file)": _("Tệp không phải văn bản UTF-8.")})
     name = file_name or TYPED
     try:
         spec = check_beside(parse_procedure(text, name), name, forms_folder(), file_name)
@@ -137,7 +143,7 @@ def _version_facts(version: ProcedureVersion | None) -> dict | None:
                                          "source_file": version.source_file}
 
 
-def publish(actor: User, text: str, file_name: str | None = None, code: str | None = None,
+def publish(actor: User, text: str | bytes, file_name: str | None = None, code: str | None = None,
             now: datetime | None = None) -> tuple[ProcedureVersion, bool]:
     """Publish `text` as the procedure's new version: (the version, True), or (the current
     version, False) when it already says the same — a second click publishes nothing more.
