@@ -5,6 +5,7 @@ text/yaml), checked exactly as `flask procedures load` checks a file."""
 from __future__ import annotations
 
 from flask import g, request
+from spectree import Response
 
 from app.blueprints import api_models as m
 from app.blueprints.api import ApiError, bp
@@ -14,6 +15,9 @@ from app.services import procedure_admin as service
 from app.services.permissions import can
 
 YAML_TYPES = {"application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"}
+# 200: checked only, or the published content already; 201: a new version published.
+UPLOAD_RESPONSES = Response(HTTP_200=m.ProcedureUpload, HTTP_201=m.ProcedureUpload,
+                            **{f"HTTP_{status}": m.Error for status in (400, *AUTH, 403, 413, 415, 422)})
 
 
 def _allowed(action: str) -> None:
@@ -23,9 +27,7 @@ def _allowed(action: str) -> None:
 
 @bp.post("/admin/procedures")
 @token_required
-@spec.validate(query=m.ProcedurePublishQuery, resp=responses(m.ProcedureUpload, *AUTH, 403, 413, 415, 422,
-                                                              created=True),
-               security=BEARER, tags=["admin"])
+@spec.validate(query=m.ProcedurePublishQuery, resp=UPLOAD_RESPONSES, security=BEARER, tags=["admin"])
 def upload_procedure():
     """Check a procedure's YAML (the request body, Content-Type application/yaml or text/yaml)
     and return what it changes against the published version; with `?publish=1`, publish it
