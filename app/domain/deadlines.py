@@ -90,6 +90,7 @@ __all__ = [
     "TimeUnit",
     "WorkCalendar",
     "OfficialDay",
+    "SwapProblem",
     "add_working_minutes",
     "apology_deadline",
     "apology_is_late",
@@ -102,6 +103,7 @@ __all__ = [
     "parse_office_hours",
     "process_start",
     "step_due_dates",
+    "swap_problems",
     "working_minutes_between",
 ]
 

@@ -128,12 +128,11 @@ def add_swap(actor: User, day_off: date, working_day: date, legal_basis: str) ->
     (domain/deadlines.swap_problems). Checked against the calendar as it is without the
     administrator's one-day overrides, which still win over the pair. Audited."""
     calendar = replace(work_calendar(), extra_days_off=frozenset(), extra_working_days=frozenset())
-    problems = {name: str(SWAP_MESSAGES[problem]) for name, problem in swap_problems(day_off, working_day,
-                                                                                     calendar).items()}
     taken = {d for swap in swaps() for d in (swap.day_off, swap.working_day)}
-    for name, day in (("day_off", day_off), ("working_day", working_day)):
-        if day in taken:
-            problems.setdefault(name, _("Ngày %(day)s đã có trong một cặp hoán đổi.", day=dates.date(day)))
+    problems = {name: _("Ngày %(day)s đã có trong một cặp hoán đổi.", day=dates.date(day))
+                for name, day in (("day_off", day_off), ("working_day", working_day)) if day in taken}
+    for name, problem in swap_problems(day_off, working_day, calendar).items():
+        problems.setdefault(name, str(SWAP_MESSAGES[problem]))
     if problems:
         raise CalendarError(_("Cặp ngày hoán đổi chưa hợp lệ: xem các trường được đánh dấu."), fields=problems)
     swap = CalendarSwap(day_off=day_off, working_day=working_day, legal_basis=legal_basis.strip())

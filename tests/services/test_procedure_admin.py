@@ -36,6 +36,9 @@ def birth_text(**replace: str) -> str:
 
 
 LONGER_NAME = {'vi: "Thủ tục đăng ký khai sinh"': 'vi: "Thủ tục đăng ký khai sinh (sửa đổi)"'}
+# The first document's `required` key left out.
+NO_REQUIRED = {"copy: original\n    count: 1\n    required: true\n    blank_form: to-khai-dang-ky-khai-sinh.pdf":
+               "copy: original\n    count: 1\n    blank_form: to-khai-dang-ky-khai-sinh.pdf"}
 
 
 def test_a_valid_text_is_checked_like_a_file_and_the_changes_are_listed(loaded_catalogue):
@@ -46,9 +49,7 @@ def test_a_valid_text_is_checked_like_a_file_and_the_changes_are_listed(loaded_c
 
 
 @pytest.mark.parametrize("replace, path, message", [
-    ({"copy: original\n    count: 1\n    required: true\n    blank_form: to-khai-dang-ky-khai-sinh.pdf":
-      "copy: original\n    count: 1\n    blank_form: to-khai-dang-ky-khai-sinh.pdf"},
-     "documents[0].required", "Thiếu trường bắt buộc"),
+    (NO_REQUIRED, "documents[0].required", "Thiếu trường bắt buộc"),
     ({"field: \"Hộ tịch\"": "field: \"Hộ tịch\"\nfeild: x"}, "feild", "không có trong lược đồ"),
     ({"level: commune\n": "level: commune\n  : : :\n"}, "(yaml)", "YAML không hợp lệ tại dòng"),
     ({"blank_form: to-khai-dang-ky-khai-sinh.pdf": "blank_form: khong-co.pdf"},

@@ -5,7 +5,7 @@ from app.models import ProcedureVersion
 from app.services import catalogue
 from app.services.demo import DemoAgency
 from tests.factories import BIRTH
-from tests.services.test_procedure_admin import LONGER_NAME, birth_text
+from tests.services.test_procedure_admin import LONGER_NAME, NO_REQUIRED, birth_text
 from tests.web.test_api_dossiers import token
 
 URL = "/api/v1/admin/procedures"
@@ -57,9 +57,7 @@ def test_publish_creates_a_version_once(client, province):
 
 
 def test_bad_yaml_is_422_with_the_field_path(client, province):
-    text = birth_text(**{"copy: original\n    count: 1\n    required: true\n    blank_form: to-khai-dang-ky-khai-sinh.pdf":
-                         "copy: original\n    count: 1\n    blank_form: to-khai-dang-ky-khai-sinh.pdf"})
-    response = post(client, province, text, "?publish=1")
+    response = post(client, province, birth_text(**NO_REQUIRED), "?publish=1")
     assert response.status_code == 422
     assert "Thiếu trường bắt buộc" in response.get_json()["fields"]["documents[0].required"]
     broken = post(client, province, "code: [", "?publish=1")
