@@ -28,7 +28,7 @@ def calendar():
     form = CalendarDayForm()
     if form.validate_on_submit():
         try:
-            calendar_service.add_override(form.day.data, form.kind.data, form.note.data)
+            calendar_service.add_override(current_user, form.day.data, form.kind.data, form.note.data)
         except calendar_service.CalendarError as error:
             for name, message in error.fields.items():
                 getattr(form, name).errors.append(message)
@@ -65,7 +65,7 @@ def calendar_delete(day_id: int):
     row = db.get_or_404(CalendarDay, day_id)
     form = ConfirmForm()
     if form.validate_on_submit():
-        calendar_service.remove_override(row)
+        calendar_service.remove_override(current_user, row)
         flash(f"Đã xóa ngày {dates.date(row.day)} khỏi lịch điều chỉnh.", "success")
         return redirect(url_for("admin.calendar"))
     return render_template("admin/calendar_delete.html", form=form, row=row)

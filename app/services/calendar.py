@@ -90,22 +90,29 @@ def overrides() -> list[CalendarDay]:
     return list(db.session.scalars(select(CalendarDay).order_by(CalendarDay.day.desc())))
 
 
-def add_override(day: date, kind: str, note: str) -> CalendarDay:
+def add_override(actor: User, day: date, kind: str, note: str) -> CalendarDay:
     """An admin declares an extra day off (e.g. a substitute holiday the Government announces)
-    or a working Saturday (a swapped day, Labour Code 2019 Art. 111–112)."""
+    or a working Saturday (a swapped day, Labour Code 2019 Art. 111–112). Audited."""
     if not DayKind.known(kind):
         raise CalendarError.on("kind", "Loại ngày không hợp lệ.")
     if db.session.scalar(select(CalendarDay.id).where(CalendarDay.day == day)):
         raise CalendarError.on("day", f"Ngày {dates.date(day)} đã có trong lịch điều chỉnh.")
     row = CalendarDay(day=day, kind=kind, note=note.strip())
     db.session.add(row)
+    db.session.flush()
+    audit.record(actor, "calendar.day_add", "calendar_day", row.id, after=_day_facts(row))
     db.session.commit()
     return row
 
 
-def remove_override(row: CalendarDay) -> None:
+def remove_override(actor: User, row: CalendarDay) -> None:
+    audit.record(actor, "calendar.day_remove", "calendar_day", row.id, before=_day_facts(row))
     db.session.delete(row)
     db.session.commit()
+
+
+def _day_facts(row: CalendarDay) -> dict:
+    return {"day": row.day.isoformat(), "kind": row.kind, "note": row.note}
 
 
 SWAP_MESSAGES = {
