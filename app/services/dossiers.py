@@ -93,6 +93,12 @@ def receiving_desks(version: ProcedureVersion) -> list[Agency]:
     return [o.desk for o in catalogue.offerings(version) if o.received]
 
 
+def online_desks(version: ProcedureVersion) -> list[Agency]:
+    """The desks an applicant may send this procedure to online: those that receive it at
+    level 3 or 4 (catalogue.ONLINE_LEVELS)."""
+    return [o.desk for o in catalogue.offerings(version) if o.received and o.online != "none"]
+
+
 def _desk(version: ProcedureVersion, agency_code: str) -> Agency:
     agency = agency_by_code(agency_code)
     if agency is None or agency not in receiving_desks(version):

@@ -137,3 +137,13 @@ def test_an_online_level_above_the_procedures_is_422(client, province_admin):
                            data={"agency": DemoAgency.TICH_SON_DESK, "received": "y", "online_level": "9"})
     assert response.status_code == 422 and "Mức độ trực tuyến phải từ 2 đến" in response.get_data(as_text=True)
     assert db.session.query(ProcedureOffering).count() == 0
+
+
+def test_a_desk_set_to_level_2_is_not_offered_for_online_submission(client, make_user, login, desk_admin):
+    client.post(f"{BASE}/{BIRTH}/noi-tiep-nhan",
+                data={"agency": DemoAgency.TICH_SON_DESK, "received": "y", "online_level": "2"})
+    login(make_user())
+    page = client.get(f"/thu-tuc/{BIRTH}/nop").get_data(as_text=True)
+    assert f'value="{DemoAgency.LIEN_BAO_DESK}"' in page and f'value="{DemoAgency.TICH_SON_DESK}"' not in page
+    refused = client.post(f"/thu-tuc/{BIRTH}/nop", data={"agency": DemoAgency.TICH_SON_DESK})
+    assert refused.status_code == 422 and "chưa nhận hồ sơ trực tuyến" in refused.get_data(as_text=True)
