@@ -56,8 +56,7 @@ class ProcedureOffering(db.Model):
     desk at the procedure's receiving level receives it, online as the procedure says):
     `received` false = the desk does not receive it; `online_level` = the level of online
     service the desk provides, 2 (information and forms online only), 3 (partly online) or
-    4 (fully online) (Decree 42/2022 Art. 11; levels 2-4 as the provinces' catalogues still
-    number them), never above the procedure's own."""
+    4 (fully online) (services/catalogue.ONLINE_LEVELS), never above the procedure's own."""
 
     __tablename__ = "procedure_offering"
     __table_args__ = (UniqueConstraint("procedure_id", "agency_id", name="uq_procedure_offering_agency"),

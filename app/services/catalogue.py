@@ -249,9 +249,11 @@ def fields() -> list[str]:
     return _cached()["fields"]
 
 
-# Levels of online service as the provinces' catalogues number them: 2 = information and
-# forms online, submission at the counter or by post (`none`); 3 = partly online (`partial`);
-# 4 = fully online (`full`) (Decree 42/2022 Art. 11 as amended by Decree 118/2025 Art. 40(7)).
+# Levels of online service as the provinces' catalogues still number them (the levels of
+# Decree 43/2011/NĐ-CP Art. 3, which Decree 42/2022 Art. 11, as amended by Decree 118/2025
+# Art. 40(7), replaced by "một phần" and "toàn trình"): 2 = information and forms online,
+# submission at the counter or by post (`none`); 3 = partly online (`partial`); 4 = fully
+# online (`full`).
 ONLINE_LEVELS = {OnlineLevel.NONE: 2, OnlineLevel.PARTIAL: 3, OnlineLevel.FULL: 4}
 ONLINE_BY_LEVEL = {level: online for online, level in ONLINE_LEVELS.items()}
 
