@@ -77,6 +77,10 @@ def load_procedures(folder):
                f"ngừng công bố: {len(report.withdrawn)}.")
     _list(report.published, "+")
     _list(report.withdrawn, "-")
+    if report.portal:
+        click.echo(f"Giữ nguyên {len(report.portal)} thủ tục do quản trị viên quản lý trên cổng (/quan-tri/thu-tuc), "
+                   "không áp dụng tệp:")
+        _list(report.portal, "=")
 
 
 def _list(names: list[str], mark: str, suffix: str = "") -> None:

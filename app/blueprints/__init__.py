@@ -3,8 +3,12 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from app.blueprints import api_dossiers  # noqa: F401  (its routes join the api blueprint)
+    from app.blueprints import (
+        api_admin_procedures,  # noqa: F401  (its routes join the api blueprint)
+        api_dossiers,  # noqa: F401  (its routes join the api blueprint)
+    )
     from app.blueprints.admin import bp as admin_bp
+    from app.blueprints.admin_procedures import bp as admin_procedures_bp
     from app.blueprints.api import bp as api_bp
     from app.blueprints.auth import bp as auth_bp
     from app.blueprints.citizen import bp as citizen_bp
@@ -20,4 +24,5 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(desk_bp, url_prefix="/mot-cua")
     app.register_blueprint(work_bp, url_prefix="/xu-ly")
     app.register_blueprint(admin_bp, url_prefix="/quan-tri")
+    app.register_blueprint(admin_procedures_bp, url_prefix="/quan-tri/thu-tuc")
     app.register_blueprint(api_bp, url_prefix="/api/v1")

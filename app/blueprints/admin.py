@@ -1,16 +1,25 @@
-"""Administration: the working calendar's overrides."""
+"""Administration: the working calendar's overrides and the Government's yearly swaps."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
 
 from app import dates
 from app.extensions import db
-from app.forms.admin import CalendarDayForm, ConfirmForm
-from app.models import CalendarDay
+from app.forms.admin import CalendarDayForm, CalendarSwapForm, ConfirmForm
+from app.models import CalendarDay, CalendarSwap
 from app.services import calendar as calendar_service
 from app.web import require
 
 bp = Blueprint("admin", __name__)
+
+
+def _calendar_page(form: CalendarDayForm, swap_form: CalendarSwapForm, message: str | None = None):
+    status = 422 if form.errors or swap_form.errors else 200
+    return render_template("admin/calendar.html", form=form, swap_form=swap_form, message=message,
+                           rows=calendar_service.overrides(), swaps=calendar_service.swaps(),
+                           official=calendar_service.official_swaps()), status
 
 
 @bp.route("/lich", methods=["GET", "POST"])
@@ -19,16 +28,35 @@ def calendar():
     form = CalendarDayForm()
     if form.validate_on_submit():
         try:
-            calendar_service.add_override(form.day.data, form.kind.data, form.note.data)
+            calendar_service.add_override(current_user, form.day.data, form.kind.data, form.note.data)
         except calendar_service.CalendarError as error:
             for name, message in error.fields.items():
                 getattr(form, name).errors.append(message)
         else:
             flash(f"Đã thêm ngày {dates.date(form.day.data)} vào lịch điều chỉnh.", "success")
             return redirect(url_for("admin.calendar"))
-    status = 422 if form.errors else 200
-    return render_template("admin/calendar.html", form=form, rows=calendar_service.overrides(),
-                           official=calendar_service.official_swaps()), status
+    return _calendar_page(form, CalendarSwapForm(formdata=None))
+
+
+@bp.post("/lich/hoan-doi")
+@require("calendar.manage")
+def calendar_swap():
+    """Enter one of the Government's yearly swaps: the day off and its make-up day together."""
+    swap_form = CalendarSwapForm()
+    message = None
+    if swap_form.validate_on_submit():
+        try:
+            calendar_service.add_swap(current_user, swap_form.day_off.data, swap_form.working_day.data,
+                                      swap_form.legal_basis.data)
+        except calendar_service.CalendarError as error:
+            message = error.message
+            for name, text in error.fields.items():
+                getattr(swap_form, name).errors.append(text)
+        else:
+            flash(_("Đã thêm cặp hoán đổi: nghỉ %(off)s, làm bù %(on)s.", off=dates.date(swap_form.day_off.data),
+                    on=dates.date(swap_form.working_day.data)), "success")
+            return redirect(url_for("admin.calendar", _anchor="hoan-doi"))
+    return _calendar_page(CalendarDayForm(formdata=None), swap_form, message)
 
 
 @bp.route("/lich/<int:day_id>/xoa", methods=["GET", "POST"])
@@ -37,7 +65,20 @@ def calendar_delete(day_id: int):
     row = db.get_or_404(CalendarDay, day_id)
     form = ConfirmForm()
     if form.validate_on_submit():
-        calendar_service.remove_override(row)
+        calendar_service.remove_override(current_user, row)
         flash(f"Đã xóa ngày {dates.date(row.day)} khỏi lịch điều chỉnh.", "success")
         return redirect(url_for("admin.calendar"))
     return render_template("admin/calendar_delete.html", form=form, row=row)
+
+
+@bp.route("/lich/hoan-doi/<int:swap_id>/xoa", methods=["GET", "POST"])
+@require("calendar.manage")
+def calendar_swap_delete(swap_id: int):
+    swap = db.get_or_404(CalendarSwap, swap_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        calendar_service.remove_swap(current_user, swap)
+        flash(_("Đã xóa cặp hoán đổi nghỉ %(off)s, làm bù %(on)s.", off=dates.date(swap.day_off),
+                on=dates.date(swap.working_day)), "success")
+        return redirect(url_for("admin.calendar", _anchor="hoan-doi"))
+    return render_template("admin/calendar_swap_delete.html", form=form, swap=swap)

@@ -491,6 +491,52 @@ class PublicDossier(Model):
     applicant: str
 
 
+# --- administration: procedures (issue 13) ------------------------------------------------
+
+class ProcedurePublishQuery(Query):
+    publish: bool = Field(False, description="1: xuất bản ngay nếu hợp lệ; 0 (mặc định): chỉ kiểm tra "
+                                                   "và trả về các thay đổi")
+    code: str | None = Field(None, max_length=20, description="mã thủ tục đang sửa: nội dung phải giữ mã này")
+
+
+class ProcedureChange(Model):
+    section: Literal["time", "fee", "document", "form", "field"]
+    path: str = Field(description="đường dẫn trong YAML, ví dụ documents[to_khai].count")
+    kind: Literal["added", "removed", "changed"]
+    before: Any = None
+    after: Any = None
+
+
+class ProcedureUpload(Model):
+    """A valid procedure text: what it changes against the published version; `published`:
+    whether this call published a new version (`version` is then its number)."""
+    code: str
+    name: str
+    new: bool = Field(description="chưa có phiên bản nào đang công bố")
+    changes: list[ProcedureChange]
+    published: bool
+    version: int | None = Field(description="số phiên bản đang công bố sau lệnh gọi")
+
+
+class AdminProcedure(Model):
+    code: str
+    name: str | None
+    version: int | None = Field(description="phiên bản đang công bố; null: ngừng công bố")
+    managed_in_portal: bool
+
+
+class AdminProcedureQuery(Query):
+    q: str = Field("", max_length=200)
+    page: Page = 1
+
+
+class AdminProcedureList(Model):
+    items: list[AdminProcedure]
+    total: int
+    page: int
+    pages: int
+
+
 # --- the document -------------------------------------------------------------------------
 
 def refuse_invalid(req, resp, error, instance, model_adapter=None):

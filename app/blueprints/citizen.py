@@ -53,7 +53,7 @@ def start(code: str):
         return redirect(url_for("public.procedure", code=code))
     if not current_user.is_citizen:
         abort(403)
-    desks = dossiers.receiving_desks(version)
+    desks = dossiers.online_desks(version)
     form = ConfirmForm()
     error = None
     if form.validate_on_submit():

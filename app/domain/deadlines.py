@@ -74,6 +74,7 @@ import zoneinfo
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
+from enum import StrEnum
 from pathlib import Path
 
 import holidays
@@ -89,6 +90,7 @@ __all__ = [
     "TimeUnit",
     "WorkCalendar",
     "OfficialDay",
+    "SwapProblem",
     "add_working_minutes",
     "apology_deadline",
     "apology_is_late",
@@ -101,6 +103,7 @@ __all__ = [
     "parse_office_hours",
     "process_start",
     "step_due_dates",
+    "swap_problems",
     "working_minutes_between",
 ]
 
@@ -213,6 +216,36 @@ def _official_days(path: Path) -> tuple[OfficialDay, ...]:
     if repeated:
         raise ValueError(f"{path.name}: listed more than once: {', '.join(map(str, repeated))}")
     return tuple(sorted(days, key=lambda d: d.day))
+
+
+class SwapProblem(StrEnum):
+    """Why a pair of swapped days is refused (``swap_problems``)."""
+
+    SAME_DAY = "same_day"
+    OTHER_YEAR = "other_year"
+    DAY_OFF_NOT_WORKED = "day_off_not_worked"      # the day given off is not a working day
+    MAKE_UP_NOT_WEEKEND = "make_up_not_weekend"    # the make-up day is not a weekend day off
+
+
+def swap_problems(day_off: date, make_up: date, calendar: WorkCalendar) -> dict[str, SwapProblem]:
+    """What is wrong with the swap "``day_off`` is given off, ``make_up`` is worked instead",
+    by field ("day_off", "working_day"); empty when it is a swap the Government's yearly notice
+    can make (Labour Code 2019 Art. 112(3): the Government sets the days off of each year; its
+    notices move a working day next to a holiday onto a Saturday or Sunday of the same year,
+    e.g. VPCP letter 12729/VPCP-KGVX: Friday 2 January 2026 off, Saturday 10 January worked).
+
+    ``day_off`` must be a weekday the ``calendar`` works (not a holiday, not already off);
+    ``make_up`` a Saturday or Sunday the calendar does not work; both in the same year."""
+    problems: dict[str, SwapProblem] = {}
+    if day_off == make_up:
+        return {"working_day": SwapProblem.SAME_DAY}
+    if day_off.weekday() >= 5 or not calendar.is_working_day(day_off):
+        problems["day_off"] = SwapProblem.DAY_OFF_NOT_WORKED
+    if make_up.weekday() < 5 or calendar.is_working_day(make_up):
+        problems["working_day"] = SwapProblem.MAKE_UP_NOT_WEEKEND
+    elif make_up.year != day_off.year:
+        problems["working_day"] = SwapProblem.OTHER_YEAR
+    return problems
 
 
 # --------------------------------------------------------------------------

@@ -94,6 +94,7 @@ __all__ = [
     "StepPlace",
     "Subject",
     "TimeUnit",
+    "check_beside",
     "fingerprint",
     "load_procedure_file",
     "load_procedure_folder",
@@ -740,11 +741,18 @@ def load_procedure_file(path: Path) -> ProcedureSpec:
         raise ProcedureFileError(name, "(file)", f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except OSError as exc:
         raise ProcedureFileError(name, "(file)", f"cannot be read: {exc.strerror or exc}") from None
-    spec = parse_procedure(text, name)
+    return check_beside(parse_procedure(text, name), name, path.parent / "forms", path.name)
+
+
+def check_beside(spec: ProcedureSpec, name: str, forms: Path, file_name: str | None = None) -> ProcedureSpec:
+    """What a valid spec must also satisfy outside its text: the file is named
+    ``<code>-<slug>.yaml`` (when it has a file name: a text typed in the portal has none) and
+    every ``blank_form`` exists in the ``forms`` folder. The one check after `parse_procedure`
+    for a file of the folder (`load_procedure_file`) and a text uploaded in the portal
+    (app/services/procedure_admin.py) alike. Raises ProcedureFileError naming ``name``."""
     problems: list[tuple[str, str]] = []
-    if not path.name.startswith(spec.code + "-"):
+    if file_name is not None and not file_name.startswith(spec.code + "-"):
         problems.append(("code", f"the file name should start with the code: {spec.code}-<short-slug>.yaml"))
-    forms = path.parent / "forms"
     for i, doc in enumerate(spec.documents):
         if doc.blank_form is not None and not (forms / doc.blank_form).is_file():
             problems.append((f"documents[{i}].blank_form", f"file not found: {forms / doc.blank_form}"))

@@ -1,8 +1,8 @@
 """Typed SQLAlchemy models, one module per aggregate. Importing this package registers them all."""
 from app.models.access import DossierAccess
 from app.models.audit import AdminAuditEntry
-from app.models.calendar import CalendarDay
-from app.models.catalogue import Procedure, ProcedureSnapshot, ProcedureVersion
+from app.models.calendar import CalendarDay, CalendarSwap
+from app.models.catalogue import Procedure, ProcedureOffering, ProcedureSnapshot, ProcedureVersion
 from app.models.dossiers import (
                                  Apology,
                                  Counter,
@@ -26,5 +26,6 @@ __all__ = [
     "Apology", "Counter", "Dossier", "DossierEvent", "DossierFile", "IssuedDocument", "OutboxMessage", "Payment",
     "PaymentOrder", "Rating", "StepTask", "RenderedReport",
     "DocumentSignature", "SigningCertificate",
-    "AdministrativeUnit", "Agency", "CalendarDay", "Membership", "Procedure", "ProcedureSnapshot", "ProcedureVersion",
+    "AdministrativeUnit", "Agency", "CalendarDay", "CalendarSwap", "Membership", "Procedure", "ProcedureOffering",
+    "ProcedureSnapshot", "ProcedureVersion",
     "User"]

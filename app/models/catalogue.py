@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from sqlalchemy import (
     JSON,
+    CheckConstraint,
     ForeignKey,
     Index,
     Numeric,
@@ -26,6 +27,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.types import UTCDateTime
+from app.models.units import Agency
 from app.models.users import utcnow
 
 
@@ -34,6 +36,10 @@ class Procedure(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(20), unique=True)  # national code, e.g. 1.001193
+    # Published or unpublished by an administrator in the portal (/quan-tri/thu-tuc, issue 13):
+    # from then on `flask procedures load` leaves it alone (services/catalogue.sync_folder), so a
+    # file on disk never silently replaces or withdraws what the province published.
+    managed_in_portal: Mapped[bool] = mapped_column(default=False)
 
     versions: Mapped[list[ProcedureVersion]] = relationship(back_populates="procedure",
                                                             order_by="ProcedureVersion.number")
@@ -41,6 +47,29 @@ class Procedure(db.Model):
         primaryjoin=lambda: and_(ProcedureVersion.procedure_id == Procedure.id, ProcedureVersion.valid_to.is_(None)),
         viewonly=True, uselist=False,
     )
+    offerings: Mapped[list[ProcedureOffering]] = relationship(back_populates="procedure",
+                                                              cascade="all, delete-orphan")
+
+
+class ProcedureOffering(db.Model):
+    """How one one-stop desk offers a procedure, where it departs from the default (no row: every
+    desk at the procedure's receiving level receives it, online as the procedure says):
+    `received` false = the desk does not receive it; `online_level` = the level of online
+    service the desk provides, 2 (information and forms online only), 3 (partly online) or
+    4 (fully online) (services/catalogue.ONLINE_LEVELS), never above the procedure's own."""
+
+    __tablename__ = "procedure_offering"
+    __table_args__ = (UniqueConstraint("procedure_id", "agency_id", name="uq_procedure_offering_agency"),
+                      CheckConstraint("online_level IN (2, 3, 4)", name="online_level"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    procedure_id: Mapped[int] = mapped_column(ForeignKey("procedure.id"), index=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
+    received: Mapped[bool] = mapped_column(default=True)
+    online_level: Mapped[int]
+
+    procedure: Mapped[Procedure] = relationship(back_populates="offerings")
+    agency: Mapped[Agency] = relationship()
 
 
 class ProcedureVersion(db.Model):

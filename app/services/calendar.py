@@ -1,5 +1,5 @@
-"""The working calendar: settings (cut-off, office hours) plus admin overrides from the database,
-and the due date a procedure would have if received now."""
+"""The working calendar: settings (cut-off, office hours) plus admin overrides and the yearly
+swaps from the database, and the due date a procedure would have if received now."""
 from __future__ import annotations
 
 from dataclasses import replace
@@ -7,21 +7,26 @@ from datetime import date, datetime, time
 from decimal import Decimal
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app import dates
 from app.domain.deadlines import (
     OfficialDay,
+    SwapProblem,
     TimeUnit,
     WorkCalendar,
     applicable_cutoff,
     due_at,
     official_days,
     parse_office_hours,
+    swap_problems,
 )
 from app.domain.vocabulary import DayKind
 from app.extensions import db
-from app.models import CalendarDay, ProcedureVersion
+from app.models import CalendarDay, CalendarSwap, ProcedureVersion, User
+from app.services import audit
 from app.services.errors import ServiceError
 
 
@@ -30,15 +35,22 @@ class CalendarError(ServiceError):
 
 
 def work_calendar() -> WorkCalendar:
-    """The admin's overrides (CalendarDay) over the Government's swaps shipped as data
-    (app/domain/official_calendar.yaml) over the holidays package; the province's settings."""
+    """The admin's overrides (CalendarDay) over the Government's swaps — shipped as data
+    (app/domain/official_calendar.yaml) and entered by the province administrator
+    (CalendarSwap) — over the holidays package; the province's settings."""
     overrides = db.session.execute(select(CalendarDay.day, CalendarDay.kind)).all()
     return WorkCalendar(
         extra_days_off=frozenset(d for d, kind in overrides if kind == "day_off"),
         extra_working_days=frozenset(d for d, kind in overrides if kind == "working_day"),
         cutoff=time.fromisoformat(current_app.config["DEADLINE_CUTOFF"]),
         office_hours=parse_office_hours(current_app.config["OFFICE_HOURS"]),
-    ).with_official_days(official_days())
+    ).with_official_days(official_days() + entered_days())
+
+
+def entered_days() -> tuple[OfficialDay, ...]:
+    """The swaps the province administrator entered, as the two official days of each pair."""
+    return tuple(day for swap in swaps() for day in (OfficialDay(swap.day_off, "day_off", swap.legal_basis),
+                                                     OfficialDay(swap.working_day, "working_day", swap.legal_basis)))
 
 
 def procedure_calendar(version: ProcedureVersion, paper: bool) -> WorkCalendar:
@@ -78,19 +90,72 @@ def overrides() -> list[CalendarDay]:
     return list(db.session.scalars(select(CalendarDay).order_by(CalendarDay.day.desc())))
 
 
-def add_override(day: date, kind: str, note: str) -> CalendarDay:
+def add_override(actor: User, day: date, kind: str, note: str) -> CalendarDay:
     """An admin declares an extra day off (e.g. a substitute holiday the Government announces)
-    or a working Saturday (a swapped day, Labour Code 2019 Art. 111–112)."""
+    or a working Saturday (a swapped day, Labour Code 2019 Art. 111–112). Audited."""
     if not DayKind.known(kind):
         raise CalendarError.on("kind", "Loại ngày không hợp lệ.")
     if db.session.scalar(select(CalendarDay.id).where(CalendarDay.day == day)):
         raise CalendarError.on("day", f"Ngày {dates.date(day)} đã có trong lịch điều chỉnh.")
     row = CalendarDay(day=day, kind=kind, note=note.strip())
     db.session.add(row)
+    db.session.flush()
+    audit.record(actor, "calendar.day_add", "calendar_day", row.id, after=_day_facts(row))
     db.session.commit()
     return row
 
 
-def remove_override(row: CalendarDay) -> None:
+def remove_override(actor: User, row: CalendarDay) -> None:
+    audit.record(actor, "calendar.day_remove", "calendar_day", row.id, before=_day_facts(row))
     db.session.delete(row)
     db.session.commit()
+
+
+def _day_facts(row: CalendarDay) -> dict:
+    return {"day": row.day.isoformat(), "kind": row.kind, "note": row.note}
+
+
+SWAP_MESSAGES = {
+    SwapProblem.SAME_DAY: _l("Ngày nghỉ và ngày làm bù phải là hai ngày khác nhau."),
+    SwapProblem.OTHER_YEAR: _l("Ngày làm bù phải cùng năm với ngày nghỉ."),
+    SwapProblem.DAY_OFF_NOT_WORKED: _l(
+        "Ngày được nghỉ phải là một ngày làm việc (từ thứ Hai đến thứ Sáu, không phải ngày lễ)."),
+    SwapProblem.MAKE_UP_NOT_WEEKEND: _l("Ngày làm bù phải là thứ Bảy hoặc Chủ nhật đang là ngày nghỉ."),
+}
+
+
+def swaps() -> list[CalendarSwap]:
+    """The swaps the province administrator entered, newest first."""
+    return list(db.session.scalars(select(CalendarSwap).order_by(CalendarSwap.day_off.desc())))
+
+
+def add_swap(actor: User, day_off: date, working_day: date, legal_basis: str) -> CalendarSwap:
+    """Enter one of the Government's yearly swaps, both days together: `day_off` (a working day)
+    is given off, `working_day` (a weekend day of the same year) is worked in its place
+    (domain/deadlines.swap_problems). Checked against the calendar as it is without the
+    administrator's one-day overrides, which still win over the pair. Audited."""
+    calendar = replace(work_calendar(), extra_days_off=frozenset(), extra_working_days=frozenset())
+    taken = {d for swap in swaps() for d in (swap.day_off, swap.working_day)}
+    problems = {name: _("Ngày %(day)s đã có trong một cặp hoán đổi.", day=dates.date(day))
+                for name, day in (("day_off", day_off), ("working_day", working_day)) if day in taken}
+    for name, problem in swap_problems(day_off, working_day, calendar).items():
+        problems.setdefault(name, str(SWAP_MESSAGES[problem]))
+    if problems:
+        raise CalendarError(_("Cặp ngày hoán đổi chưa hợp lệ: xem các trường được đánh dấu."), fields=problems)
+    swap = CalendarSwap(day_off=day_off, working_day=working_day, legal_basis=legal_basis.strip())
+    db.session.add(swap)
+    db.session.flush()
+    audit.record(actor, "calendar.swap_add", "calendar_swap", swap.id, after=_swap_facts(swap))
+    db.session.commit()
+    return swap
+
+
+def remove_swap(actor: User, swap: CalendarSwap) -> None:
+    audit.record(actor, "calendar.swap_remove", "calendar_swap", swap.id, before=_swap_facts(swap))
+    db.session.delete(swap)
+    db.session.commit()
+
+
+def _swap_facts(swap: CalendarSwap) -> dict:
+    return {"day_off": swap.day_off.isoformat(), "working_day": swap.working_day.isoformat(),
+            "legal_basis": swap.legal_basis}

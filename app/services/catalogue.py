@@ -18,8 +18,9 @@ from sqlalchemy import select
 from app.domain.procedure_spec import ProcedureSpec, fingerprint, load_procedure_folder
 from app.domain.structure import AgencyKind, Level, agency_type_label
 from app.domain.text import fold
+from app.domain.vocabulary import OnlineLevel
 from app.extensions import db
-from app.models import Procedure, ProcedureSnapshot, ProcedureVersion
+from app.models import AdministrativeUnit, Agency, Procedure, ProcedureOffering, ProcedureSnapshot, ProcedureVersion
 from app.models.users import utcnow
 from app.services.structure import agency_by_code
 
@@ -32,6 +33,9 @@ class SyncReport:
     published: list[str] = field(default_factory=list)   # new procedures and new versions
     unchanged: list[str] = field(default_factory=list)
     withdrawn: list[str] = field(default_factory=list)   # files removed from the folder
+    # Published or unpublished in the portal (Procedure.managed_in_portal): the folder's file,
+    # or its absence, is not applied to them.
+    portal: list[str] = field(default_factory=list)
 
 
 def _version_from(spec: ProcedureSpec, source_file: str, number: int, print_: str) -> ProcedureVersion:
@@ -49,9 +53,31 @@ def _version_from(spec: ProcedureSpec, source_file: str, number: int, print_: st
     )
 
 
+def publish_spec(procedure: Procedure, spec: ProcedureSpec, source_file: str, now: datetime) -> ProcedureVersion | None:
+    """Make `spec` the current version of `procedure` (the caller adds and commits): end the
+    current version and append a new one, numbered after the last; None, and nothing changed,
+    when the current version already has this content (same fingerprint). The one way a
+    version is published, from the folder (sync_folder) or the portal (procedure_admin)."""
+    print_ = fingerprint(spec)
+    current = procedure.current_version
+    if current is not None and current.fingerprint == print_:
+        return None
+    if current is not None:
+        current.valid_to = now
+        # The partial unique index allows one current version: end this one before the insert.
+        db.session.flush()
+    number = max((v.number for v in procedure.versions), default=0) + 1
+    version = _version_from(spec, source_file, number, print_)
+    version.published_at = now
+    procedure.versions.append(version)
+    return version
+
+
 def sync_folder(folder: str | Path, now: datetime | None = None) -> SyncReport:
     """Publish a new version of every procedure whose file changed; nothing for an unchanged
     file (same fingerprint); end the current version of a procedure whose file is gone.
+    A procedure managed in the portal is left as the administrator published it (listed in
+    `portal`): the folder is the catalogue's source for the others only.
     One transaction: either the whole folder is published or nothing is."""
     folder = Path(folder)
     now = now or utcnow()
@@ -60,24 +86,21 @@ def sync_folder(folder: str | Path, now: datetime | None = None) -> SyncReport:
     report = SyncReport()
     existing = {p.code: p for p in db.session.scalars(select(Procedure))}
     for spec, source_file in zip(specs, files, strict=True):
-        print_ = fingerprint(spec)
         procedure = existing.pop(spec.code, None)
         if procedure is None:
             procedure = Procedure(code=spec.code)
             db.session.add(procedure)
-        current = procedure.current_version
-        if current is not None and current.fingerprint == print_:
-            report.unchanged.append(spec.code)
+        elif procedure.managed_in_portal:
+            report.portal.append(spec.code)
             continue
-        if current is not None:
-            current.valid_to = now
-        number = max((v.number for v in procedure.versions), default=0) + 1
-        version = _version_from(spec, source_file, number, print_)
-        version.published_at = now
-        procedure.versions.append(version)
-        report.published.append(spec.code)
+        if publish_spec(procedure, spec, source_file, now) is None:
+            report.unchanged.append(spec.code)
+        else:
+            report.published.append(spec.code)
     for code, procedure in existing.items():
-        if procedure.current_version is not None:
+        if procedure.managed_in_portal:
+            report.portal.append(code)
+        elif procedure.current_version is not None:
             procedure.current_version.valid_to = now
             report.withdrawn.append(code)
     db.session.commit()
@@ -224,3 +247,51 @@ def current_version(code: str) -> ProcedureVersion | None:
 
 def fields() -> list[str]:
     return _cached()["fields"]
+
+
+# Levels of online service as the provinces' catalogues still number them (the levels of
+# Decree 43/2011/NĐ-CP Art. 3, which Decree 42/2022 Art. 11, as amended by Decree 118/2025
+# Art. 40(7), replaced by "một phần" and "toàn trình"): 2 = information and forms online,
+# submission at the counter or by post (`none`); 3 = partly online (`partial`); 4 = fully
+# online (`full`).
+ONLINE_LEVELS = {OnlineLevel.NONE: 2, OnlineLevel.PARTIAL: 3, OnlineLevel.FULL: 4}
+ONLINE_BY_LEVEL = {level: online for online, level in ONLINE_LEVELS.items()}
+
+
+@dataclass(frozen=True)
+class DeskOffering:
+    """How one desk offers a procedure: `own` is its ProcedureOffering row (None: the default,
+    received at the procedure's own online level)."""
+
+    desk: Agency
+    received: bool
+    online_level: int
+    own: ProcedureOffering | None
+
+    @property
+    def online(self) -> str:
+        return ONLINE_BY_LEVEL[self.online_level]
+
+
+def desks_at_level(version: ProcedureVersion) -> list[Agency]:
+    """Every one-stop desk at the procedure's receiving level, offered it or not."""
+    return list(db.session.scalars(
+        select(Agency).join(AdministrativeUnit, Agency.unit_id == AdministrativeUnit.id)
+        .where(Agency.kind == AgencyKind.ONE_STOP, AdministrativeUnit.level == version.receiving_level)
+        .order_by(AdministrativeUnit.code)
+    ))
+
+
+def offerings(version: ProcedureVersion) -> list[DeskOffering]:
+    """Each desk at the receiving level with how it offers the procedure of `version`."""
+    own = {o.agency_id: o for o in db.session.scalars(
+        select(ProcedureOffering).where(ProcedureOffering.procedure_id == version.procedure_id))}
+    ceiling = ONLINE_LEVELS[OnlineLevel(version.online)]
+    return [DeskOffering(desk, own[desk.id].received, min(own[desk.id].online_level, ceiling), own[desk.id])
+            if desk.id in own else DeskOffering(desk, True, ceiling, None)
+            for desk in desks_at_level(version)]
+
+
+def offering_at(version: ProcedureVersion, desk: Agency) -> DeskOffering | None:
+    """How `desk` offers the procedure; None when it is not a desk at the receiving level."""
+    return next((o for o in offerings(version) if o.desk.id == desk.id), None)

@@ -21,12 +21,11 @@ from werkzeug.datastructures import FileStorage
 from app.domain import checklist, eform
 from app.domain.codes import format_code, format_reference
 from app.domain.deadlines import OFFICE_TZ
-from app.domain.structure import AgencyKind, Role
+from app.domain.structure import Role
 from app.domain.vocabulary import Delivery
 from app.domain.workflow import Action
 from app.extensions import db
 from app.models import (
-    AdministrativeUnit,
     Agency,
     Dossier,
     DossierFile,
@@ -34,7 +33,7 @@ from app.models import (
     User,
 )
 from app.models.users import utcnow
-from app.services import filecheck, issuing, notify, processing, storage
+from app.services import catalogue, filecheck, issuing, notify, processing, storage
 from app.services.calendar import expected_due
 from app.services.counters import next_value
 from app.services.permissions import can, member
@@ -89,12 +88,15 @@ class DraftInput:
 
 
 def receiving_desks(version: ProcedureVersion) -> list[Agency]:
-    """The one-stop desks that may receive this procedure: those at its receiving level."""
-    return list(db.session.scalars(
-        select(Agency).join(AdministrativeUnit, Agency.unit_id == AdministrativeUnit.id)
-        .where(Agency.kind == AgencyKind.ONE_STOP, AdministrativeUnit.level == version.receiving_level)
-        .order_by(AdministrativeUnit.code)
-    ))
+    """The one-stop desks that may receive this procedure: those at its receiving level, but a
+    desk its administrators took it off (catalogue.offerings)."""
+    return [o.desk for o in catalogue.offerings(version) if o.received]
+
+
+def online_desks(version: ProcedureVersion) -> list[Agency]:
+    """The desks an applicant may send this procedure to online: those that receive it at
+    level 3 or 4 (catalogue.ONLINE_LEVELS)."""
+    return [o.desk for o in catalogue.offerings(version) if o.received and o.online != "none"]
 
 
 def _desk(version: ProcedureVersion, agency_code: str) -> Agency:
@@ -244,11 +246,16 @@ def _online_dossier(user: User, version: ProcedureVersion, agency_code: str, now
                            fields={"procedure": "Không nộp trực tuyến."})
     if not user.is_citizen:
         raise DossierError("Cán bộ nhập hồ sơ tại quầy qua chức năng tiếp nhận trực tiếp.", status=403)
+    desk = _desk(version, agency_code)
+    online = catalogue.offering_at(version, desk).online  # the desk's level of online service
+    if online == "none":
+        raise DossierError("Bộ phận Một cửa này chưa nhận hồ sơ trực tuyến của thủ tục này.", status=409,
+                           fields={"agency": "Nộp tại quầy, qua bưu chính hoặc chọn nơi tiếp nhận khác."})
     dossier = Dossier(
-        procedure_version=version, receiving_agency=_desk(version, agency_code), owner=user, status="draft",
+        procedure_version=version, receiving_agency=desk, owner=user, status="draft",
         channel=CHANNEL_ONLINE, applicant_name=user.full_name, applicant_id_number=user.id_number or "",
         applicant_phone=user.phone or "", applicant_email=user.email, form_data={},
-        delivery="online" if version.online == "full" else "counter", created_at=now,
+        delivery="online" if online == "full" else "counter", created_at=now,
     )
     db.session.add(dossier)
     return dossier

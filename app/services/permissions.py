@@ -9,7 +9,6 @@ from app.domain.workflow import Action, Actor, actors
 
 # Actions not about one dossier: the roles that grant them, at any agency.
 ACTION_ROLES: dict[str, set[str]] = {
-    "calendar.manage": {Role.ADMIN},
     "desk.work": {Role.RECEPTION},  # the one-stop queue and counter intake
     "work.list": {Role.SPECIALIST, Role.LEADER, Role.CLERK, Role.RECEPTION},  # the officials' worklist
 }
@@ -24,6 +23,7 @@ LANDINGS: tuple[tuple[str, str], ...] = (
     ("desk.work", "desk.queue"),          # reception at a one-stop desk
     ("work.list", "work.worklist"),       # specialist, leader, clerk
     ("calendar.manage", "admin.calendar"),  # administrator
+    ("procedure.offering", "admin_procedures.index"),  # an agency administrator: their desks' offering
 )
 CITIZEN_LANDING = "citizen.mine"
 DEFAULT_LANDING = "public.index"
@@ -100,6 +100,13 @@ def can(user, action: str, obj=None) -> bool:
         return province_admin(user)
     if action == "admin.agency":
         return obj is not None and administers(user, obj)
+    # The working calendar and the procedures' content are province-wide: the province
+    # administrator's. Which desk receives a procedure, and how far online, is the desk's own
+    # offering: its agency administrators' too (with the desk; without one: may open the pages).
+    if action in ("calendar.manage", "procedure.manage"):
+        return province_admin(user)
+    if action == "procedure.offering":
+        return administers(user, obj) if obj is not None else any(m.role == Role.ADMIN for m in user.memberships)
     if action in ACTION_ROLES:
         return any(m.role in ACTION_ROLES[action] and (action != "desk.work" or m.agency.kind == AgencyKind.ONE_STOP)
                    for m in user.memberships)

@@ -4,7 +4,7 @@ from datetime import UTC, date
 import pytest
 
 from app.extensions import db
-from app.models import CalendarDay
+from app.models import AdminAuditEntry, CalendarDay
 from app.services import calendar as calendar_service
 from app.services.demo import DemoAgency
 
@@ -23,10 +23,11 @@ def test_visitor_is_sent_to_log_in(client):
                          [(None, None), ("reception", DemoAgency.CENTRE), ("leader", DemoAgency.JUSTICE_DEPARTMENT)])
 def test_wrong_role_gets_403(client, make_user, login, role, agency):
     login(make_user(role, agency))
+    province_admin = make_user("admin", DemoAgency.PROVINCE)
     assert client.get("/quan-tri/lich").status_code == 403
     assert client.post("/quan-tri/lich",
                        data={"day": "2027-02-13", "kind": "working_day", "note": "x"}).status_code == 403
-    row = calendar_service.add_override(date(2027, 1, 2), "day_off", "thử")
+    row = calendar_service.add_override(province_admin, date(2027, 1, 2), "day_off", "thử")
     assert client.post(f"/quan-tri/lich/{row.id}/xoa").status_code == 403
     assert db.session.get(CalendarDay, row.id) is not None
 
@@ -40,6 +41,9 @@ def test_admin_adds_a_working_saturday_and_it_changes_due_dates(client, admin):
     cal = calendar_service.work_calendar()
     assert cal.is_working_day(date(2027, 2, 13))
     assert "13/02/2027" in client.get("/quan-tri/lich").get_data(as_text=True)
+    entry = AdminAuditEntry.query.filter_by(action="calendar.day_add").one()
+    assert entry.actor_id == admin.id and entry.after == {"day": "2027-02-13", "kind": "working_day",
+                                                          "note": "Làm bù ngày 12/02"}
 
 
 @pytest.mark.parametrize("data, field, message", [
@@ -64,7 +68,7 @@ def test_same_day_twice_is_refused(client, admin):
 
 
 def test_delete_asks_for_confirmation_then_deletes(client, admin):
-    row_id = calendar_service.add_override(date(2027, 9, 1), "day_off", "Nghỉ bù").id
+    row_id = calendar_service.add_override(admin, date(2027, 9, 1), "day_off", "Nghỉ bù").id
     confirm = client.get(f"/quan-tri/lich/{row_id}/xoa")
     assert confirm.status_code == 200 and "Xóa ngày điều chỉnh?" in confirm.get_data(as_text=True)
     assert db.session.get(CalendarDay, row_id) is not None
