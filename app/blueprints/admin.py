@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 
 from app import dates
 from app.extensions import db
@@ -24,7 +25,7 @@ def calendar():
             for name, message in error.fields.items():
                 getattr(form, name).errors.append(message)
         else:
-            flash(f"Đã thêm ngày {dates.date(form.day.data)} vào lịch điều chỉnh.", "success")
+            flash(_("Đã thêm ngày %(day)s vào lịch điều chỉnh.", day=dates.date(form.day.data)), "success")
             return redirect(url_for("admin.calendar"))
     status = 422 if form.errors else 200
     return render_template("admin/calendar.html", form=form, rows=calendar_service.overrides(),
@@ -38,6 +39,6 @@ def calendar_delete(day_id: int):
     form = ConfirmForm()
     if form.validate_on_submit():
         calendar_service.remove_override(row)
-        flash(f"Đã xóa ngày {dates.date(row.day)} khỏi lịch điều chỉnh.", "success")
+        flash(_("Đã xóa ngày %(day)s khỏi lịch điều chỉnh.", day=dates.date(row.day)), "success")
         return redirect(url_for("admin.calendar"))
     return render_template("admin/calendar_delete.html", form=form, row=row)
