@@ -34,7 +34,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Flask, Response, request
+from flask import Flask, Response, has_request_context, request
 from flask_babel import get_locale
 
 from app.extensions import babel
@@ -54,7 +54,9 @@ def N_(message: str) -> str:
 
 def select_locale() -> str:
     """`?lang=` first, then the cookie the switch set, then (for the API's programs) the
-    Accept-Language header, then Vietnamese."""
+    Accept-Language header, then Vietnamese (also outside a request: the worker, the CLI)."""
+    if not has_request_context():
+        return DEFAULT
     for asked in (request.args.get("lang"), request.cookies.get(COOKIE)):
         if asked in LANGUAGES:
             return asked

@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
-from app import dates, numbers
+from app import dates, i18n, numbers
 from app.domain.deadlines import OpenState, ResultClass, TimeUnit, open_state
 from app.domain.indices import INDICES
 from app.domain.structure import AgencyKind, Level, Role, agency_type_label
@@ -144,6 +144,12 @@ def format_waited(since: datetime) -> str:
     return _("%(minutes)s phút", minutes=minutes)
 
 
+def procedure_name(version) -> str:
+    """A procedure's name in the page's language: its English name (the file's `name.en`) on an
+    English page, the Vietnamese one otherwise or when there is no English name."""
+    return (version.name_en or version.name) if i18n.current() == "en" else version.name
+
+
 def status_label(status: str) -> str:
     return Status(status).citizen_label
 
@@ -167,7 +173,7 @@ def register_template_helpers(app: Flask) -> None:
         percent=numbers.percent,
         index_value=lambda value: numbers.index_value(value, INDICES[value.id].unit),
         date_vn=dates.date, time_vn=dates.time, datetime_vn=dates.datetime, short_datetime_vn=dates.short_datetime,
-        month_vn=dates.month, waited=format_waited,
+        month_vn=dates.month, waited=format_waited, procedure_name=procedure_name,
         # rows for the dashboard's SVG charts
         trend_row=lambda item: (dates.pattern(item[0], "MM/yy"), item[1].counts.received,
                                 item[1].counts.early + item[1].counts.on_time + item[1].counts.late),
