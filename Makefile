@@ -17,7 +17,7 @@ run worker: export MOTCUA_DEMO_SIGNING_PASSPHRASE ?= demo-only-passphrase
 CATALOGUE := app/translations
 POT ?= $(CATALOGUE)/messages.pot
 I18N_KEYWORDS := -k _l -k N_ -k ServiceError -k DossierError -k AccountError -k CalendarError -k VerifyError \
-	-k SigningConfigError -k ApiError:2 -k BadInput -k on:2
+	-k SigningConfigError -k BadInput -k on:2
 MO := $(CATALOGUE)/en/LC_MESSAGES/messages.mo
 
 .PHONY: install run test bench worker i18n pot
@@ -36,7 +36,7 @@ $(MO): $(CATALOGUE)/en/LC_MESSAGES/messages.po $(STAMP)
 install: $(STAMP) $(MO)
 
 # Extract every msgid of the tree (tests/test_i18n.py checks the catalogue against it).
-pot: $(STAMP)
+pot:
 	$(BIN)/pybabel extract -F babel.cfg $(I18N_KEYWORDS) --no-location --sort-output \
 		--project "Mot cua" -o $(POT) .
 

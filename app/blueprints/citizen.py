@@ -244,8 +244,9 @@ def rate(dossier_id: int):
     except dossiers.DossierError as error:
         if error.status == 403:
             abort(403)
-        if "value" in error.fields:  # no choice made: the page again, the comment as it was typed
-            return _detail_page(dossier, 422, error=_(error.fields["value"]), comment=comment)
+        no_choice = error.fields.get("value")
+        if no_choice:  # no choice made: the page again, the comment as it was typed
+            return _detail_page(dossier, 422, error=_(no_choice), comment=comment)
         flash(_(error.message), "error")
     else:
         flash(_("Cảm ơn bạn đã đánh giá."), "success")
