@@ -14,10 +14,11 @@ translated where it is shown**.
 - The domain (app/domain) and the services (app/services) stay Vietnamese and free of Flask:
   their messages are Vietnamese constants. pybabel extracts them by marker — the first argument
   of the services' refusals (`ServiceError(...)`, `DossierError(...)`, `….on(field, message)`, see
-  the keywords in the Makefile) and any constant wrapped in the no-op `N_` below (labels of the
-  vocabulary, the workflow's success messages). The boundary that shows them translates them
-  with `gettext(message)`: the flash of a view, `web.action_errors` and `forms.dynamic.show_errors`
-  for error summaries, the JSON answer of the API (app/blueprints/api.py, api_dossiers.py).
+  the keywords in the Makefile) and any constant wrapped in the no-op `N_` (app/domain/__init__.py,
+  pure: the labels of the vocabulary, of the statuses and actions, the views' success messages).
+  The boundary that shows them translates them with `gettext(message)`: templates
+  (`{{ _(Level(x).label) }}`, `status_label`), the flash of a view, `web.action_errors` and
+  `forms.dynamic.show_errors` for error summaries, the JSON answer of the API (`web.translated`).
   A message put together with an f-string cannot be looked up and stays Vietnamese.
 - E-mails (app/services/notify.py) are written in Vietnamese: the recipient's language is not
   known (an account has no language preference), and the notices copy the official texts.
@@ -37,6 +38,7 @@ from urllib.parse import urlencode
 from flask import Flask, Response, has_request_context, request
 from flask_babel import get_locale
 
+from app.domain import N_  # noqa: F401 - the one marker, pure, re-exported for the views
 from app.extensions import babel
 
 DEFAULT = "vi"
@@ -44,12 +46,6 @@ LANGUAGES = ("vi", "en")
 NAMES = {"vi": "Tiếng Việt", "en": "English"}  # each in its own language, as switches are written
 COOKIE = "lang"
 COOKIE_AGE = 365 * 24 * 3600  # the choice is kept for a year
-
-
-def N_(message: str) -> str:
-    """Marks a Vietnamese constant for extraction without translating it (it is translated where
-    it is shown)."""
-    return message
 
 
 def select_locale() -> str:

@@ -151,7 +151,7 @@ def procedure_name(version) -> str:
 
 
 def status_label(status: str) -> str:
-    return Status(status).citizen_label
+    return _(Status(status).citizen_label)
 
 
 def error_fields(form) -> list:

@@ -69,7 +69,7 @@ def dossier_model(d: Dossier, staff: bool = False) -> m.Dossier:
     apology = d.apology if d.apology and (staff or d.apology.status == "approved") else None  # a draft is internal
     body = m.Dossier(
         code=d.code, reference=d.reference, status=status.value, status_code=status.national_code,
-        status_label=status.citizen_label,
+        status_label=_(status.citizen_label),
         procedure=m.ProcedureRef(code=d.procedure_version.code, name=d.procedure_version.name,
                                  version=d.procedure_version.number),
         agency=d.receiving_agency.code, channel=d.channel, delivery=d.delivery, submitted_at=d.submitted_at,
@@ -243,7 +243,8 @@ def documents(code: str):
 @spec.validate(resp=responses(m.AccessList, *DOSSIER_ERRORS), security=BEARER, tags=["dossiers"])
 def access_log_of(code: str):
     """Who looked at the dossier: each time an official opened it, a file or a document, newest first."""
-    return [m.Access(at=a.at, official=a.user_name, agency=a.agency_name, what=a.what, label=AccessKind(a.what).label)
+    return [m.Access(at=a.at, official=a.user_name, agency=a.agency_name, what=a.what,
+                     label=_(AccessKind(a.what).label))
             for a in access_log.of(_dossier(code, "dossier.view"))]
 
 

@@ -79,7 +79,7 @@ def dossier_form_class(spec: dict, online: bool) -> type[FlaskForm]:
         "rep_authorisation": _person(r, "authorisation", _("Giấy tờ ủy quyền (số, ngày)")),
     }
     deliveries = ["counter", "post"] + (["online"] if spec["online"] == "full" and online else [])
-    attrs["delivery"] = RadioField(_("Hình thức nhận kết quả"), choices=[(d, Delivery(d).label) for d in deliveries],
+    attrs["delivery"] = RadioField(_("Hình thức nhận kết quả"), choices=[(d, _(Delivery(d).label)) for d in deliveries],
                                    validate_choice=False,
                                    validators=[AnyOf(deliveries, message=_("Chọn một hình thức nhận kết quả."))])
     if not online:  # số bộ hồ sơ (form 01): counted at the counter; an online dossier is one set

@@ -61,6 +61,6 @@ def sections(dossier: Dossier) -> list[Section]:
         row(f"doc_{d['key']}", "", files=[f for f in dossier.files if f.component == d["key"]],
             required=d["required"])
         for d in spec["documents"]]))
-    result.append(Section(_("Nhận kết quả"), [row("delivery", Delivery(dossier.delivery).label if dossier.delivery
+    result.append(Section(_("Nhận kết quả"), [row("delivery", _(Delivery(dossier.delivery).label) if dossier.delivery
                                                 else "")]))
     return result
