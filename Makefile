@@ -43,7 +43,7 @@ pot:
 # Extract, merge new msgids into en/messages.po (existing translations are kept; new ones are
 # empty, and the check test fails until they are translated), compile.
 i18n: pot
-	$(BIN)/pybabel update --no-fuzzy-matching -i $(POT) -d $(CATALOGUE) -D messages -l en
+	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -i $(POT) -d $(CATALOGUE) -D messages -l en
 	rm -f $(POT)
 	$(BIN)/pybabel compile --statistics -d $(CATALOGUE) -D messages
 
