@@ -2,7 +2,11 @@
 language of each request; every user-facing string goes through gettext with the Vietnamese text
 as its msgid, so Vietnamese needs no catalogue and English is app/translations/en. Official PDF
 forms stay Vietnamese whatever the page's language: they are legal documents (templates/documents
-is not extracted, and app/dates.py, app/numbers.py format them in `vi`).
+is not extracted, and app/services/documents.py renders them under the `vi` locale).
+
+Dates and numbers: English pages keep dd/mm/yyyy (unambiguous to a UK reader) and the Vietnamese
+number format of the official figures (app/numbers.py, always `vi`); only a time with its day
+drops the Vietnamese word: "09:05, 20/11/2026" instead of "09:05 ngày 20/11/2026" (app/dates.py).
 
 How a string gets translated — one rule: **a string is written in Vietnamese where it is made and
 translated where it is shown**.
