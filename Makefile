@@ -11,7 +11,16 @@ export FLASK_APP := wsgi.py
 # Demo only: the passphrase of the demo CA's key files (seed-demo); never on a real deployment.
 run worker: export MOTCUA_DEMO_SIGNING_PASSPHRASE ?= demo-only-passphrase
 
-.PHONY: install run test bench worker
+# The English catalogue (app/i18n.py): msgids are the Vietnamese text. Besides gettext's own
+# names, the services' refusals are extracted by their first argument (their messages are
+# translated where they are shown) and N_ marks other Vietnamese constants.
+CATALOGUE := app/translations
+POT ?= $(CATALOGUE)/messages.pot
+I18N_KEYWORDS := -k _l -k N_ -k ServiceError -k DossierError -k AccountError -k CalendarError -k VerifyError \
+	-k SigningConfigError -k BadInput -k on:2
+MO := $(CATALOGUE)/en/LC_MESSAGES/messages.mo
+
+.PHONY: install run test bench worker i18n pot
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,7 +29,23 @@ $(STAMP): requirements.txt
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
-install: $(STAMP)
+# The compiled catalogue is made from the .po, not committed.
+$(MO): $(CATALOGUE)/en/LC_MESSAGES/messages.po $(STAMP)
+	$(BIN)/pybabel compile --statistics -d $(CATALOGUE) -D messages
+
+install: $(STAMP) $(MO)
+
+# Extract every msgid of the tree (tests/test_i18n.py checks the catalogue against it).
+pot:
+	$(BIN)/pybabel extract -F babel.cfg $(I18N_KEYWORDS) --no-location --sort-output \
+		--project "Mot cua" -o $(POT) .
+
+# Extract, merge new msgids into en/messages.po (existing translations are kept; new ones are
+# empty, and the check test fails until they are translated), compile.
+i18n: pot
+	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -i $(POT) -d $(CATALOGUE) -D messages -l en
+	rm -f $(POT)
+	$(BIN)/pybabel compile --statistics -d $(CATALOGUE) -D messages
 
 run: install
 	$(BIN)/flask db upgrade

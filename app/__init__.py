@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.config import ROOT, from_environ
@@ -38,7 +39,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     login_manager.init_app(app)
     init_i18n(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
+    login_manager.login_message = _l("Vui lòng đăng nhập để tiếp tục.")
     login_manager.login_message_category = "info"
 
     from app.blueprints import register_blueprints

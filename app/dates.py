@@ -12,13 +12,16 @@ import datetime as dt
 
 from babel.dates import format_date, format_datetime
 
+from app import i18n
 from app.domain.deadlines import OFFICE_TZ
 from app.numbers import LOCALE
 
 DATE = "dd/MM/yyyy"
 TIME = "HH:mm"
 MONTH = "MM/yyyy"
-DATETIME = "HH:mm 'ngày' dd/MM/yyyy"  # the form 01 convention: 09:05 ngày 20/11/2026
+# A time and its day, as the form 01 convention writes it (09:05 ngày 20/11/2026); an English page
+# keeps the day as dd/mm/yyyy (unambiguous to a UK reader) without the Vietnamese word.
+DATETIME = {"vi": "HH:mm 'ngày' dd/MM/yyyy", "en": "HH:mm, dd/MM/yyyy"}
 SHORT_DATETIME = "HH:mm dd/MM/yyyy"  # narrow columns and spreadsheet cells
 INPUT_HINT = "dd/mm/yyyy, ví dụ 20/11/2026"
 INPUT_FORMATS = ("%d/%m/%Y", "%Y-%m-%d")  # what a date box accepts: typed the Vietnamese way, or ISO (links, API)
@@ -56,8 +59,10 @@ def time(value: dt.datetime | None) -> str:
 
 
 def datetime(value: dt.datetime | None) -> str:
-    """09:05 ngày 20/11/2026, office time ("" for None)."""
-    return "" if value is None else format_datetime(office_time(value), DATETIME, locale=LOCALE)
+    """09:05 ngày 20/11/2026, office time ("" for None); 09:05, 20/11/2026 on an English page (the
+    official PDFs are always made in Vietnamese, app/services/documents.py)."""
+    layout = DATETIME.get(i18n.current(), DATETIME[i18n.DEFAULT])
+    return "" if value is None else format_datetime(office_time(value), layout, locale=LOCALE)
 
 
 def short_datetime(value: dt.datetime | None) -> str:

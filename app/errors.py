@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError
@@ -9,17 +10,18 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import db
+from app.i18n import N_
 from app.security import BadInput
 
 MESSAGES = {
-    400: "Yêu cầu không hợp lệ.",
-    401: "Bạn cần đăng nhập.",
-    403: "Bạn không có quyền thực hiện thao tác này.",
-    404: "Không tìm thấy trang hoặc dữ liệu bạn yêu cầu.",
-    405: "Phương thức không được hỗ trợ.",
-    413: "Dữ liệu gửi lên vượt quá dung lượng cho phép.",
-    429: "Bạn đã gửi quá nhiều yêu cầu. Vui lòng thử lại sau ít phút.",
-    500: "Hệ thống gặp sự cố. Vui lòng thử lại sau.",
+    400: N_("Yêu cầu không hợp lệ."),
+    401: N_("Bạn cần đăng nhập."),
+    403: N_("Bạn không có quyền thực hiện thao tác này."),
+    404: N_("Không tìm thấy trang hoặc dữ liệu bạn yêu cầu."),
+    405: N_("Phương thức không được hỗ trợ."),
+    413: N_("Dữ liệu gửi lên vượt quá dung lượng cho phép."),
+    429: N_("Bạn đã gửi quá nhiều yêu cầu. Vui lòng thử lại sau ít phút."),
+    500: N_("Hệ thống gặp sự cố. Vui lòng thử lại sau."),
 }
 
 
@@ -29,8 +31,11 @@ def wants_json() -> bool:
 
 def register_error_handlers(app: Flask) -> None:
     def answer(code: int, message: str, fields: dict | None = None):
+        # Messages are Vietnamese where they are made (a BadInput's, a rate limit's); shown here,
+        # in the request's language (app/i18n.py).
+        message, fields = _(str(message)), {name: _(text) for name, text in (fields or {}).items()}
         if wants_json():
-            return jsonify({"error": message, "fields": fields or {}}), code
+            return jsonify({"error": message, "fields": fields}), code
         return render_template("errors/error.html", code=code, message=message), code
 
     @app.errorhandler(HTTPException)
@@ -48,17 +53,18 @@ def register_error_handlers(app: Flask) -> None:
         # refused, nothing kept. The checks at the edge and in the services should come first.
         db.session.rollback()
         app.logger.warning("value refused by the database: %s", error.orig)
-        return answer(422, "Dữ liệu gửi lên có giá trị quá dài hoặc vượt giới hạn cho phép.")
+        return answer(422, N_("Dữ liệu gửi lên có giá trị quá dài hoặc vượt giới hạn cho phép."))
 
     @app.errorhandler(StaleDataError)
     def stale(error: StaleDataError):
         # Two changes of one dossier at once, lost outside the services' commit (an autoflush).
         db.session.rollback()
-        return answer(409, "Hồ sơ vừa được người khác cập nhật. Vui lòng tải lại trang và thử lại.")
+        return answer(409, N_("Hồ sơ vừa được người khác cập nhật. Vui lòng tải lại trang và thử lại."))
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
-        return answer(400, "Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. Vui lòng tải lại trang rồi gửi lại.")
+        return answer(400, N_("Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. "
+                              "Vui lòng tải lại trang rồi gửi lại."))
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):

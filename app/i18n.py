@@ -1,29 +1,94 @@
 """The portal's languages (issue 14): Vietnamese, the default, and English. Flask-Babel picks the
 language of each request; every user-facing string goes through gettext with the Vietnamese text
 as its msgid, so Vietnamese needs no catalogue and English is app/translations/en. Official PDF
-forms stay Vietnamese whatever the page's language: they are legal documents."""
+forms stay Vietnamese whatever the page's language: they are legal documents (templates/documents
+is not extracted, and app/services/documents.py renders them under the `vi` locale).
+
+Dates and numbers: English pages keep dd/mm/yyyy (unambiguous to a UK reader) and the Vietnamese
+number format of the official figures (app/numbers.py, always `vi`); only a time with its day
+drops the Vietnamese word: "09:05, 20/11/2026" instead of "09:05 ngày 20/11/2026" (app/dates.py).
+
+How a string gets translated — one rule: **a string is written in Vietnamese where it is made and
+translated where it is shown**.
+
+- Templates: `{{ _('…') }}`, `{{ _('… %(x)s …', x=value) }}` (a literal % is written %%, the
+  Jinja i18n extension formats every call), `ngettext` where a count decides the words.
+- Views, forms and the error pages: `gettext` / `lazy_gettext` (form labels, validators'
+  messages and module-level constants are lazy: they are read in the request's language).
+- The domain (app/domain) and the services (app/services) stay Vietnamese and free of Flask:
+  their messages are Vietnamese constants. pybabel extracts them by marker — the first argument
+  of the services' refusals (`ServiceError(...)`, `DossierError(...)`, `….on(field, message)`, see
+  the keywords in the Makefile) and any constant wrapped in the no-op `N_` (app/domain/__init__.py,
+  pure: the labels of the vocabulary, of the statuses and actions, the views' success messages).
+  The boundary that shows them translates them with `gettext(message)`: templates
+  (`{{ _(Level(x).label) }}`, `status_label`), the flash of a view, `web.action_errors` and
+  `forms.dynamic.show_errors` for error summaries, the JSON answer of the API (`web.translated`).
+  A message put together with an f-string cannot be looked up and stays Vietnamese.
+- E-mails (app/services/notify.py) are written in Vietnamese: the recipient's language is not
+  known (an account has no language preference), and the notices copy the official texts.
+
+The API answers its error messages in the request's language too: `?lang=`, the cookie, then the
+`Accept-Language` header (a program that asks for `en` gets English), then Vietnamese.
+
+The switch on every page (base.html) is a plain link to the same page with `?lang=en` / `?lang=vi`;
+`remember_choice` keeps the choice in the cookie for a year — the page is the one already open,
+so there is no redirect to forge. Catalogue: `make i18n` (extract → update → compile, keeping
+the existing translations); `make install` and the test suite compile the .po into the .mo,
+which is not committed."""
 from __future__ import annotations
 
-from flask import Flask, has_request_context, request
+from urllib.parse import urlencode
 
+from flask import Flask, Response, has_request_context, request
+from flask_babel import get_locale
+
+from app.domain import N_  # noqa: F401 - the one marker, pure, re-exported for the views
 from app.extensions import babel
 
 DEFAULT = "vi"
 LANGUAGES = ("vi", "en")
+NAMES = {"vi": "Tiếng Việt", "en": "English"}  # each in its own language, as switches are written
 COOKIE = "lang"
+COOKIE_AGE = 365 * 24 * 3600  # the choice is kept for a year
 
 
 def select_locale() -> str:
-    """`?lang=` first, then the cookie the switch set, then Vietnamese (also outside a request:
-    a service's message in a job or a command)."""
+    """`?lang=` first, then the cookie the switch set, then (for the API's programs) the
+    Accept-Language header, then Vietnamese (also outside a request: the worker, the CLI)."""
     if not has_request_context():
         return DEFAULT
     for asked in (request.args.get("lang"), request.cookies.get(COOKIE)):
         if asked in LANGUAGES:
             return asked
+    if request.path.startswith("/api/"):
+        return request.accept_languages.best_match(LANGUAGES) or DEFAULT
     return DEFAULT
+
+
+def current() -> str:
+    """The language of the page being made ("vi" outside a request)."""
+    locale = get_locale()
+    return locale.language if locale is not None else DEFAULT
+
+
+def switch_url(code: str) -> str:
+    """This page in another language: the same path and query, with `lang` set."""
+    args = [(key, value) for key, value in request.args.items(multi=True) if key != "lang"]
+    return f"{request.path}?{urlencode([*args, ('lang', code)])}"
+
+
+def remember_choice(response: Response) -> Response:
+    """A `?lang=` asked for is kept in the cookie, so the next pages follow it."""
+    asked = request.args.get("lang")
+    if asked in LANGUAGES and request.cookies.get(COOKIE) != asked:
+        response.set_cookie(COOKIE, asked, max_age=COOKIE_AGE, samesite="Lax", httponly=True,
+                            secure=request.is_secure)
+    return response
 
 
 def init_i18n(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale, default_locale=DEFAULT,
                    default_translation_directories="translations")
+    app.after_request(remember_choice)
+    app.jinja_env.globals.update(page_lang=current, lang_switch_url=switch_url, LANGUAGES=LANGUAGES,
+                                 LANGUAGE_NAMES=NAMES)

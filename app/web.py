@@ -6,10 +6,12 @@ from functools import wraps
 
 import limits
 from flask import Flask, abort, current_app, g, request, send_file
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
-from app import dates, numbers
+from app import dates, i18n, numbers
 from app.domain.deadlines import OpenState, ResultClass, TimeUnit, open_state
 from app.domain.indices import INDICES
 from app.domain.structure import AgencyKind, Level, Role, agency_type_label
@@ -59,7 +61,8 @@ def account_key() -> str:
     return f"account:{user.id}" if user is not None else get_remote_address()
 
 
-_UNITS = {"second": "giây", "minute": "phút", "hour": "giờ", "day": "ngày", "month": "tháng", "year": "năm"}
+_UNITS = {"second": _l("giây"), "minute": _l("phút"), "hour": _l("giờ"), "day": _l("ngày"), "month": _l("tháng"),
+          "year": _l("năm")}
 
 
 def _submissions_refused() -> str:
@@ -67,12 +70,12 @@ def _submissions_refused() -> str:
     try:
         item = limits.parse(setting)
         unit = _UNITS[item.GRANULARITY.name]
-        per = f"{item.multiples} {unit}" if item.multiples > 1 else unit
-        allowed = f" (tối đa {item.amount} hồ sơ mỗi {per} cho một tài khoản)"
+        per = f"{item.multiples} {unit}" if item.multiples > 1 else str(unit)
+        allowed = _(" (tối đa %(amount)s hồ sơ mỗi %(per)s cho một tài khoản)", amount=item.amount, per=per)
     except (ValueError, KeyError):
         allowed = ""
-    return (f"Bạn đã gửi quá nhiều hồ sơ trong thời gian ngắn{allowed}. Lần gửi này chưa được ghi nhận; "
-            "vui lòng thử lại sau.")
+    return _("Bạn đã gửi quá nhiều hồ sơ trong thời gian ngắn%(allowed)s. Lần gửi này chưa được ghi nhận; "
+             "vui lòng thử lại sau.", allowed=allowed)
 
 
 def submissions_limit(*, counted, exempt_when=None):
@@ -102,13 +105,20 @@ def lines_of(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
+def translated(error: ServiceError) -> tuple[str, dict[str, str]]:
+    """A service's refusal (Vietnamese, app/i18n.py) in the request's language: its message and
+    its fields' messages, for the API's JSON answer."""
+    return _(error.message), {name: _(message) for name, message in error.fields.items()}
+
+
 def action_errors(action: str, error: ServiceError) -> tuple[dict[str, str], dict]:
     """A refused action's messages for templates/macros/actions.html: each field's message
     under the field's id "<action>-<field>", and the error summary: the general message, and a
     link to each field with its own message (an error about no field links to the form)."""
-    errors = {f"{action}-{name}": message for name, message in error.fields.items()}
-    links = list(errors.items()) if len(errors) > 1 else [(next(iter(errors), action), error.message)]
-    return errors, {"message": error.message if len(errors) > 1 else "", "links": links}
+    errors = {f"{action}-{name}": _(message) for name, message in error.fields.items()}
+    message = _(error.message)
+    links = list(errors.items()) if len(errors) > 1 else [(next(iter(errors), action), message)]
+    return errors, {"message": message if len(errors) > 1 else "", "links": links}
 
 
 def confirmed(form) -> bool:
@@ -128,12 +138,20 @@ def format_waited(since: datetime) -> str:
     days, rest = divmod(max(minutes, 0), 24 * 60)
     hours, minutes = divmod(rest, 60)
     if days:
-        return f"{days} ngày {hours} giờ"
-    return f"{hours} giờ {minutes} phút" if hours else f"{minutes} phút"
+        return _("%(days)s ngày %(hours)s giờ", days=days, hours=hours)
+    if hours:
+        return _("%(hours)s giờ %(minutes)s phút", hours=hours, minutes=minutes)
+    return _("%(minutes)s phút", minutes=minutes)
+
+
+def procedure_name(version) -> str:
+    """A procedure's name in the page's language: its English name (the file's `name.en`) on an
+    English page, the Vietnamese one otherwise or when there is no English name."""
+    return (version.name_en or version.name) if i18n.current() == "en" else version.name
 
 
 def status_label(status: str) -> str:
-    return Status(status).citizen_label
+    return _(Status(status).citizen_label)
 
 
 def error_fields(form) -> list:
@@ -155,7 +173,7 @@ def register_template_helpers(app: Flask) -> None:
         percent=numbers.percent,
         index_value=lambda value: numbers.index_value(value, INDICES[value.id].unit),
         date_vn=dates.date, time_vn=dates.time, datetime_vn=dates.datetime, short_datetime_vn=dates.short_datetime,
-        month_vn=dates.month, waited=format_waited,
+        month_vn=dates.month, waited=format_waited, procedure_name=procedure_name,
         # rows for the dashboard's SVG charts
         trend_row=lambda item: (dates.pattern(item[0], "MM/yy"), item[1].counts.received,
                                 item[1].counts.early + item[1].counts.on_time + item[1].counts.late),

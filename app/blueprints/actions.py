@@ -4,7 +4,7 @@ read from a page's form or from the API's JSON (``PARAMS``: one parser per argum
 and the message a page shows when it is done.
 
 The desk's and the officials' pages (``perform``) and the API's
-POST /dossiers/{code}/actions/{action} dispatch through ``REGISTRY``; who may act and when is
+POST /dossiers/%(code)s/actions/{action} dispatch through ``REGISTRY``; who may act and when is
 the workflow's and each service asks again. Names the pages used before keep working for one
 release: ``DEPRECATED_ALIASES``. Submitting and answering a supplement (``OWN_FORM``) are the
 dossier form itself (per procedure, with files), on their own routes.
@@ -17,11 +17,13 @@ from datetime import datetime, time
 from typing import Any
 
 from flask import abort, request
+from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from app import dates
 from app.domain.deadlines import OFFICE_TZ
 from app.domain.workflow import Action
+from app.i18n import N_
 from app.models import Dossier, User
 from app.services import dossiers, processing
 from app.services.errors import ServiceError
@@ -91,7 +93,7 @@ def _request_supplement(dossier: Dossier, user: User, items: list[str], reason: 
 @dataclass(frozen=True)
 class Entry:
     """``run(dossier, user, **kwargs)`` with the arguments ``params`` names (keys of ``PARAMS``);
-    ``message`` may name the dossier as ``{code}``."""
+    ``message`` may name the dossier as ``%(code)s``."""
 
     run: Callable[..., object]
     params: tuple[str, ...]
@@ -112,10 +114,11 @@ LINE_LIMIT, LINES_LIMIT = 500, 30   # an item or a reason, one a line
 
 def bounded(kwargs: dict[str, Any]) -> dict[str, Any]:
     """The arguments, or a 422 naming the field whose text is longer than the forms hold."""
-    errors = {name: f"Tối đa {TEXT_LIMITS[name]} ký tự." for name, value in kwargs.items()
+    errors = {name: _("Tối đa %(limit)s ký tự.", limit=TEXT_LIMITS[name]) for name, value in kwargs.items()
               if name in TEXT_LIMITS and isinstance(value, str) and len(value) > TEXT_LIMITS[name]}
     # The refusal's reasons are typed in its field "reason", one a line (page and API).
-    errors |= {{"reasons": "reason"}.get(name, name): f"Tối đa {LINES_LIMIT} mục, mỗi mục tối đa {LINE_LIMIT} ký tự."
+    too_many = _("Tối đa %(lines)s mục, mỗi mục tối đa %(limit)s ký tự.", lines=LINES_LIMIT, limit=LINE_LIMIT)
+    errors |= {{"reasons": "reason"}.get(name, name): too_many
                for name in ("items", "reasons") if isinstance(kwargs.get(name), list)
                and (len(kwargs[name]) > LINES_LIMIT or any(len(line) > LINE_LIMIT for line in kwargs[name]))}
     if errors:
@@ -126,30 +129,31 @@ def bounded(kwargs: dict[str, Any]) -> dict[str, Any]:
 A = Action
 REGISTRY: dict[Action, Entry] = {
     A.ACCEPT: Entry(dossiers.accept, ("lock_version", "verification", "checked"),
-                    "Đã tiếp nhận hồ sơ, cấp mã hồ sơ {code}; giấy tiếp nhận đã được tạo."),
+                    N_("Đã tiếp nhận hồ sơ, cấp mã hồ sơ %(code)s; giấy tiếp nhận đã được tạo.")),
     A.REQUEST_SUPPLEMENT: Entry(_request_supplement, ("items", "reason", "lock_version"),
-                                "Đã gửi yêu cầu bổ sung hồ sơ {code}."),
-    A.REFUSE: Entry(dossiers.refuse, ("reasons", "lock_version", "confirmed"), "Đã từ chối tiếp nhận hồ sơ {code}."),
-    A.COMPLETE_STEP: Entry(processing.complete_step, ("note",), "Đã chuyển hồ sơ sang bước tiếp theo."),
-    A.RETURN_STEP: Entry(processing.return_step, ("note",), "Đã trả hồ sơ về bước trước."),
-    A.ASSIGN: Entry(processing.assign, ("colleague_id",), "Đã giao bước xử lý."),
-    A.REQUEST_FEE: Entry(processing.request_fee, (), "Đã thông báo nghĩa vụ tài chính."),
-    A.RECORD_PAYMENT: Entry(processing.record_payment, ("amount", "receipt_number"), "Đã ghi nhận thanh toán."),
+                                N_("Đã gửi yêu cầu bổ sung hồ sơ %(code)s.")),
+    A.REFUSE: Entry(dossiers.refuse, ("reasons", "lock_version", "confirmed"),
+                    N_("Đã từ chối tiếp nhận hồ sơ %(code)s.")),
+    A.COMPLETE_STEP: Entry(processing.complete_step, ("note",), N_("Đã chuyển hồ sơ sang bước tiếp theo.")),
+    A.RETURN_STEP: Entry(processing.return_step, ("note",), N_("Đã trả hồ sơ về bước trước.")),
+    A.ASSIGN: Entry(processing.assign, ("colleague_id",), N_("Đã giao bước xử lý.")),
+    A.REQUEST_FEE: Entry(processing.request_fee, (), N_("Đã thông báo nghĩa vụ tài chính.")),
+    A.RECORD_PAYMENT: Entry(processing.record_payment, ("amount", "receipt_number"), N_("Đã ghi nhận thanh toán.")),
     A.DRAFT_APOLOGY: Entry(processing.draft_apology, ("new_due_at", "reason", "issue"),
-                           "Đã lập phiếu xin lỗi và đề nghị gia hạn."),
+                           N_("Đã lập phiếu xin lỗi và đề nghị gia hạn.")),
     A.APPROVE_APOLOGY: Entry(processing.approve_apology, (),
-                             "Đã duyệt và ban hành phiếu xin lỗi và đề nghị gia hạn."),
-    A.REJECT_APOLOGY: Entry(processing.reject_apology, ("note",), "Đã trả lại dự thảo phiếu xin lỗi."),
+                             N_("Đã duyệt và ban hành phiếu xin lỗi và đề nghị gia hạn.")),
+    A.REJECT_APOLOGY: Entry(processing.reject_apology, ("note",), N_("Đã trả lại dự thảo phiếu xin lỗi.")),
     A.RESOLVE: Entry(processing.resolve, ("outcome", "reason", "confirmed"),
-                     "Đã ghi nhận quyết định giải quyết hồ sơ."),
-    A.RETURN_RESULT: Entry(processing.return_result, ("method", "tracking"), "Đã trả kết quả."),
-    A.STOP: Entry(processing.stop, ("confirmed",), "Đã dừng giải quyết hồ sơ."),
+                     N_("Đã ghi nhận quyết định giải quyết hồ sơ.")),
+    A.RETURN_RESULT: Entry(processing.return_result, ("method", "tracking"), N_("Đã trả kết quả.")),
+    A.STOP: Entry(processing.stop, ("confirmed",), N_("Đã dừng giải quyết hồ sơ.")),
     A.DECLINE_WITHDRAWAL: Entry(processing.decline_withdrawal, ("reason",),
-                                "Đã trả lời không dừng; hồ sơ tiếp tục được giải quyết."),
+                                N_("Đã trả lời không dừng; hồ sơ tiếp tục được giải quyết.")),
     A.REQUEST_WITHDRAWAL: Entry(dossiers.request_withdrawal, ("reason", "lock_version"),
-                                "Đã gửi yêu cầu rút hồ sơ. Bộ phận Một cửa sẽ xem xét và trả lời."),
+                                N_("Đã gửi yêu cầu rút hồ sơ. Bộ phận Một cửa sẽ xem xét và trả lời.")),
     A.CANCEL_WITHDRAWAL: Entry(dossiers.cancel_withdrawal, ("lock_version",),
-                               "Đã hủy yêu cầu rút hồ sơ; hồ sơ tiếp tục được giải quyết."),
+                               N_("Đã hủy yêu cầu rút hồ sơ; hồ sơ tiếp tục được giải quyết.")),
 }
 
 # Taken through the dossier form (per procedure, with files), not through the registry.
@@ -209,4 +213,4 @@ def run_form(action: Action, dossier: Dossier, user: User, form: Mapping) -> str
     A refusal is the service's ServiceError."""
     entry = REGISTRY[action]
     entry.run(dossier, user, **entry.form_kwargs(form))
-    return entry.message.format(code=dossier.identifier)
+    return _(entry.message, code=dossier.identifier)

@@ -33,7 +33,7 @@ def calendar():
             for name, message in error.fields.items():
                 getattr(form, name).errors.append(message)
         else:
-            flash(f"Đã thêm ngày {dates.date(form.day.data)} vào lịch điều chỉnh.", "success")
+            flash(_("Đã thêm ngày %(day)s vào lịch điều chỉnh.", day=dates.date(form.day.data)), "success")
             return redirect(url_for("admin.calendar"))
     return _calendar_page(form, CalendarSwapForm(formdata=None))
 
@@ -66,7 +66,7 @@ def calendar_delete(day_id: int):
     form = ConfirmForm()
     if form.validate_on_submit():
         calendar_service.remove_override(current_user, row)
-        flash(f"Đã xóa ngày {dates.date(row.day)} khỏi lịch điều chỉnh.", "success")
+        flash(_("Đã xóa ngày %(day)s khỏi lịch điều chỉnh.", day=dates.date(row.day)), "success")
         return redirect(url_for("admin.calendar"))
     return render_template("admin/calendar_delete.html", form=form, row=row)
 

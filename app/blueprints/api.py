@@ -5,6 +5,7 @@ from pathlib import Path
 
 import swagger_ui
 from flask import Blueprint, jsonify, render_template, request, send_from_directory
+from flask_babel import gettext as _
 
 from app.blueprints import api_models as m
 from app.blueprints.api_models import responses, spec
@@ -19,6 +20,8 @@ bp = Blueprint("api", __name__)
 csrf.exempt(bp)  # no cookie-authenticated writes here; token-authenticated writes come with a bearer token
 
 class ApiError(Exception):
+    """A refusal of the API, its message already in the request's language (app/i18n.py)."""
+
     def __init__(self, status: int, message: str, fields: dict[str, str] | None = None):
         super().__init__(message)
         self.status, self.message, self.fields = status, message, fields or {}
@@ -51,7 +54,7 @@ def docs_asset(filename: str):
 
 
 def bad_parameter(name: str, message: str) -> ApiError:
-    return ApiError(400, f"Tham số không hợp lệ: {name}", {name: message})
+    return ApiError(400, _("Tham số không hợp lệ: %(name)s", name=name), {name: message})
 
 
 def agency_model(agency: Agency) -> m.Agency:
@@ -93,7 +96,7 @@ def procedures():
 def version_or_404(code: str) -> ProcedureVersion:
     version = catalogue.current_version(code)
     if version is None:
-        raise ApiError(404, f"Không có thủ tục mã {code}")
+        raise ApiError(404, _("Không có thủ tục mã %(code)s", code=code))
     return version
 
 
@@ -128,12 +131,12 @@ def stats_json():
     if not (span.within(start) and span.within(end)):
         raise bad_parameter("from/to", span.MESSAGE)
     if end < start or (end - start).days > 3 * 366:
-        raise bad_parameter("to", "Phải sau from, trong vòng 3 năm")
+        raise bad_parameter("to", _("Phải sau from, trong vòng 3 năm"))
     agency = None
     if query.agency:
         agency = structure.agency_by_code(query.agency)
         if agency is None:
-            raise ApiError(404, f"Không có cơ quan mã {query.agency}")
+            raise ApiError(404, _("Không có cơ quan mã %(code)s", code=query.agency))
     figures = stats.figures(stats.Scope(start, end, agency, query.level, query.field or None, query.procedure or None))
     c = figures.counts
     return m.Stats(

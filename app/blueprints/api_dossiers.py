@@ -6,6 +6,7 @@ from __future__ import annotations
 from functools import wraps
 
 from flask import Response, current_app, g, jsonify, request, url_for
+from flask_babel import gettext as _
 
 from app.blueprints import api_models as m
 from app.blueprints.actions import REGISTRY
@@ -22,7 +23,7 @@ from app.services.calendar import work_calendar
 from app.services.dossiers import Applicant, DraftInput
 from app.services.permissions import can
 from app.services.transitions import available_actions
-from app.web import send_issued_document, submissions_limit
+from app.web import send_issued_document, submissions_limit, translated
 
 
 def token_required(view):
@@ -31,7 +32,7 @@ def token_required(view):
         header = request.headers.get("Authorization", "")
         user = tokens.user_for(header[7:]) if header.startswith("Bearer ") else None
         if user is None:
-            raise ApiError(401, "Thiếu hoặc sai mã truy cập (Authorization: Bearer …)")
+            raise ApiError(401, _("Thiếu hoặc sai mã truy cập (Authorization: Bearer …)"))
         g.api_user = user
         return view(*args, **kwargs)
     return wrapped
@@ -40,7 +41,8 @@ def token_required(view):
 @bp.errorhandler(dossiers.DossierError)
 def dossier_error(error: dossiers.DossierError):
     """A refused use case answers JSON with its status and the fields it names."""
-    return jsonify({"error": error.message, "fields": error.fields}), error.status
+    message, fields = translated(error)
+    return jsonify({"error": message, "fields": fields}), error.status
 
 
 def _dossier(code: str, action: str) -> Dossier:
@@ -49,9 +51,9 @@ def _dossier(code: str, action: str) -> Dossier:
     learns that a code exists (issue 18); one they see but may not do `action` on answers 403."""
     dossier = dossiers.by_identifier(code)
     if dossier is None or not can(g.api_user, "dossier.view", dossier):
-        raise ApiError(404, f"Không có hồ sơ mã {code}")
+        raise ApiError(404, _("Không có hồ sơ mã %(code)s", code=code))
     if not can(g.api_user, action, dossier):
-        raise ApiError(403, "Không có quyền")
+        raise ApiError(403, _("Không có quyền"))
     return dossier
 
 
@@ -67,7 +69,7 @@ def dossier_model(d: Dossier, staff: bool = False) -> m.Dossier:
     apology = d.apology if d.apology and (staff or d.apology.status == "approved") else None  # a draft is internal
     body = m.Dossier(
         code=d.code, reference=d.reference, status=status.value, status_code=status.national_code,
-        status_label=status.citizen_label,
+        status_label=_(status.citizen_label),
         procedure=m.ProcedureRef(code=d.procedure_version.code, name=d.procedure_version.name,
                                  version=d.procedure_version.number),
         agency=d.receiving_agency.code, channel=d.channel, delivery=d.delivery, submitted_at=d.submitted_at,
@@ -113,7 +115,7 @@ def token():
     body: m.Credentials = request.context.json or m.Credentials.model_validate({})
     value = tokens.issue(body.email, body.password)
     if value is None:
-        raise ApiError(401, "E-mail hoặc mật khẩu không đúng")
+        raise ApiError(401, _("E-mail hoặc mật khẩu không đúng"))
     return m.Token(token=value)
 
 
@@ -126,7 +128,7 @@ def create_dossier():
     form: m.NewDossierForm = request.context.form or m.NewDossierForm()
     version = catalogue.current_version(form.procedure)
     if version is None:
-        raise ApiError(422, "Không có thủ tục này", {"procedure": "Mã thủ tục không tồn tại"})
+        raise ApiError(422, _("Không có thủ tục này"), {"procedure": _("Mã thủ tục không tồn tại")})
     dossier = dossiers.submit_new(g.api_user, version, form.agency, _input(form, version.spec))
     # No code yet: the desk gives it on receipt; the reference names the dossier until then.
     return m.Created(reference=dossier.reference, code=dossier.code, status=dossier.status, status_code=1), 201
@@ -210,7 +212,7 @@ def cancel_withdrawal(code: str):
 @spec.validate(query=m.WorkQuery, resp=responses(m.Worklist, 400, *AUTH, 403), security=BEARER, tags=["dossiers"])
 def worklist():
     if not can(g.api_user, "work.list"):
-        raise ApiError(403, "Danh sách việc dành cho cán bộ xử lý hồ sơ")
+        raise ApiError(403, _("Danh sách việc dành cho cán bộ xử lý hồ sơ"))
     query: m.WorkQuery = request.context.query
     page = processing.worklist(g.api_user, query.page, query.per_page)
     calendar = work_calendar()
@@ -241,7 +243,8 @@ def documents(code: str):
 @spec.validate(resp=responses(m.AccessList, *DOSSIER_ERRORS), security=BEARER, tags=["dossiers"])
 def access_log_of(code: str):
     """Who looked at the dossier: each time an official opened it, a file or a document, newest first."""
-    return [m.Access(at=a.at, official=a.user_name, agency=a.agency_name, what=a.what, label=AccessKind(a.what).label)
+    return [m.Access(at=a.at, official=a.user_name, agency=a.agency_name, what=a.what,
+                     label=_(AccessKind(a.what).label))
             for a in access_log.of(_dossier(code, "dossier.view"))]
 
 
@@ -251,7 +254,7 @@ def access_log_of(code: str):
 def control_slip(code: str):
     dossier = _dossier(code, "dossier.view")
     if g.api_user.is_citizen:
-        raise ApiError(403, "Phiếu kiểm soát dành cho cán bộ")
+        raise ApiError(403, _("Phiếu kiểm soát dành cho cán bộ"))
     access_log.opened(g.api_user, dossier, AccessKind.CONTROL_SLIP)
     return Response(control.control_slip_pdf(dossier), mimetype="application/pdf")
 
@@ -276,7 +279,7 @@ def verify():
     try:
         verdict = signing.verify_request(request.files.get("file"), body.code[:60], body.number[:60])
     except signing.VerifyError as error:
-        raise ApiError(error.status, error.message, error.fields) from None
+        raise ApiError(error.status, *translated(error)) from None
     return m.Verdict(**verdict.as_json())
 
 
@@ -287,5 +290,5 @@ def public_lookup(code: str):
     asked: m.LookupQuery = request.context.query or m.LookupQuery()
     found = lookup.public_view(code, asked.k, asked.id_last4)
     if found is None:
-        raise ApiError(404, f"Không có hồ sơ mã {code}")
+        raise ApiError(404, _("Không có hồ sơ mã %(code)s", code=code))
     return m.PublicDossier(**found)

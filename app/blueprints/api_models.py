@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
+from flask_babel import gettext as _
 from pydantic import (
     AwareDatetime,
     BaseModel,
@@ -361,7 +362,7 @@ def action_body(action: str, body: ActionBody | None) -> dict:
     if needed and getattr(body, needed) is None:
         from app.blueprints.api import ApiError
 
-        raise ApiError(400, f"Tham số không hợp lệ: {needed}", {needed: "Bắt buộc"})
+        raise ApiError(400, _("Tham số không hợp lệ: %(name)s", name=needed), {needed: _("Bắt buộc")})
     return body.model_dump()
 
 
@@ -548,27 +549,27 @@ def refuse_invalid(req, resp, error, instance, model_adapter=None):
 
     first = error.errors()[0]
     name = ".".join(str(part) for part in first["loc"]) or "body"
-    raise ApiError(400, f"Tham số không hợp lệ: {name}", {name: _message(first)})
+    raise ApiError(400, _("Tham số không hợp lệ: %(name)s", name=name), {name: _message(first)})
 
 
 def _message(error: dict) -> str:
     ctx = error.get("ctx") or {}
     kind = error["type"]
     if kind == "literal_error":
-        return f"Giá trị phải là một trong: {ctx.get('expected', '')}"
+        return _("Giá trị phải là một trong: %(expected)s", expected=ctx.get("expected", ""))
     if kind in ("greater_than_equal", "less_than_equal", "int_parsing", "int_from_float"):
-        return "Phải là số nguyên trong khoảng cho phép"
+        return _("Phải là số nguyên trong khoảng cho phép")
     if kind == "missing":
-        return "Bắt buộc"
+        return _("Bắt buộc")
     if kind in ("json_invalid", "json_type"):
-        return "JSON không hợp lệ"
+        return _("JSON không hợp lệ")
     if kind.startswith("datetime") or kind == "timezone_aware":
-        return "Thời điểm ISO 8601 có múi giờ, ví dụ 2027-02-05T10:00:00+07:00"
+        return _("Thời điểm ISO 8601 có múi giờ, ví dụ 2027-02-05T10:00:00+07:00")
     if kind.startswith("date"):
-        return "Ngày dạng YYYY-MM-DD"
+        return _("Ngày dạng YYYY-MM-DD")
     if kind == "extra_forbidden":
-        return "Khóa không hợp lệ"
-    return "Sai kiểu hoặc giá trị"
+        return _("Khóa không hợp lệ")
+    return _("Sai kiểu hoặc giá trị")
 
 
 spec = SpecTree(

@@ -12,6 +12,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from app.extensions import limiter
@@ -42,9 +43,9 @@ def login():
         user = accounts.authenticate(form.email.data, form.password.data)
         if user is not None:
             login_user(user, remember=form.remember.data)
-            flash(f"Xin chào {user.full_name}.", "success")
+            flash(_("Xin chào %(name)s.", name=user.full_name), "success")
             return redirect(_safe_next(request.args.get("next"), user))
-        error = "E-mail hoặc mật khẩu không đúng."
+        error = _("E-mail hoặc mật khẩu không đúng.")
     return render_template("auth/login.html", form=form, error=error), 200 if error is None else 401
 
 
@@ -53,7 +54,7 @@ def logout():
     if current_user.is_authenticated:
         accounts.end_sessions(current_user)
     logout_user()
-    flash("Bạn đã đăng xuất.", "info")
+    flash(_("Bạn đã đăng xuất."), "info")
     return redirect(url_for("public.index"))
 
 
@@ -74,7 +75,7 @@ def register():
                 getattr(form, name).errors.append(message)
         else:
             login_user(user)
-            flash("Đăng ký tài khoản thành công.", "success")
+            flash(_("Đăng ký tài khoản thành công."), "success")
             return redirect(url_for("public.index"))
     status = 422 if form.errors else 200
     return render_template("auth/register.html", form=form), status

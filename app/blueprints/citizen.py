@@ -14,6 +14,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.blueprints.actions import run_form
@@ -49,7 +50,7 @@ def start(code: str):
     if version is None:
         abort(404)
     if version.online == "none":
-        flash("Thủ tục này không nộp trực tuyến; vui lòng nộp tại Bộ phận Một cửa.", "info")
+        flash(_("Thủ tục này không nộp trực tuyến; vui lòng nộp tại Bộ phận Một cửa."), "info")
         return redirect(url_for("public.procedure", code=code))
     if not current_user.is_citizen:
         abort(403)
@@ -60,7 +61,7 @@ def start(code: str):
         try:
             dossier = dossiers.start_draft(current_user, version, request.form.get("agency", ""))
         except dossiers.DossierError as e:
-            error = e.message
+            error = _(e.message)
         else:
             return redirect(url_for("citizen.edit", dossier_id=dossier.id))
     return render_template("citizen/start.html", v=version, desks=desks, form=form, error=error,
@@ -73,7 +74,7 @@ def edit(dossier_id: int):
     dossier = _dossier(dossier_id)
     if not can(current_user, "dossier.edit", dossier):
         if dossier.owner_id == current_user.id:  # e.g. a second click after it was sent
-            flash("Hồ sơ đã được gửi; không còn sửa được.", "info")
+            flash(_("Hồ sơ đã được gửi; không còn sửa được."), "info")
             return redirect(url_for("citizen.detail", dossier_id=dossier.id))
         abort(403)
     spec = dossier.procedure_version.spec
@@ -87,18 +88,18 @@ def edit(dossier_id: int):
                 if missing := dossiers.missing_items(dossier):
                     raise dossiers.DossierError("Hồ sơ chưa đủ để gửi.", fields=missing)
                 return redirect(url_for("citizen.review", dossier_id=dossier.id))
-            flash("Đã lưu bản nháp.", "success")
+            flash(_("Đã lưu bản nháp."), "success")
             return redirect(url_for("citizen.edit", dossier_id=dossier.id))
         except dossiers.DossierError as error:
             show_errors(form, error, spec)
-            status, message = error.status, error.message
+            status, message = error.status, _(error.message)
     elif request.method == "POST":
         # Format errors in the fields: keep the files anyway, nothing chosen is lost.
         try:
             show_errors(form, dossiers.DossierError("", fields=dossiers.attach_files(
                 dossier, current_user, uploads(request.files, spec), request.form.get("lock_version", type=int))), spec)
         except dossiers.DossierError as error:
-            message = error.message
+            message = _(error.message)
         status = 422
     db.session.refresh(dossier)
     return render_template("citizen/edit.html", dossier=dossier, form=form, spec=spec, message=message,
@@ -156,7 +157,7 @@ def send(dossier_id: int):
         db.session.refresh(dossier)
         if _sending_action(dossier) is None and dossier.owner_id == current_user.id:
             return redirect(url_for("citizen.sent", dossier_id=dossier.id))
-        return _review_page(dossier, action, error.message, error.status)
+        return _review_page(dossier, action, _(error.message), error.status)
     g.dossier_sent = True  # spends one of the account's submissions (SUBMIT_RATE_LIMIT)
     return redirect(url_for("citizen.sent", dossier_id=dossier.id))
 
@@ -185,9 +186,9 @@ def remove_file(dossier_id: int, file_id: int):
     except dossiers.DossierError as error:
         if error.status == 404:
             abort(404)
-        flash(error.message, "error")
+        flash(_(error.message), "error")
     else:
-        flash("Đã xóa tệp.", "success")
+        flash(_("Đã xóa tệp."), "success")
     return redirect(url_for("citizen.edit", dossier_id=dossier.id))
 
 
@@ -227,7 +228,7 @@ def pay(dossier_id: int):
     except dossiers.DossierError as error:
         if error.status == 403:
             abort(403)
-        flash(error.message, "error")
+        flash(_(error.message), "error")
         return redirect(url_for("citizen.detail", dossier_id=dossier.id))
 
 
@@ -243,11 +244,12 @@ def rate(dossier_id: int):
     except dossiers.DossierError as error:
         if error.status == 403:
             abort(403)
-        if "value" in error.fields:  # no choice made: the page again, the comment as it was typed
-            return _detail_page(dossier, 422, error=error.fields["value"], comment=comment)
-        flash(error.message, "error")
+        no_choice = error.fields.get("value")
+        if no_choice:  # no choice made: the page again, the comment as it was typed
+            return _detail_page(dossier, 422, error=_(no_choice), comment=comment)
+        flash(_(error.message), "error")
     else:
-        flash("Cảm ơn bạn đã đánh giá.", "success")
+        flash(_("Cảm ơn bạn đã đánh giá."), "success")
     return redirect(url_for("citizen.detail", dossier_id=dossier.id))
 
 
@@ -260,7 +262,7 @@ def withdraw(dossier_id: int):
         try:
             message = run_form(Action.REQUEST_WITHDRAWAL, dossier, current_user, request.form)
         except dossiers.DossierError as error:
-            flash(error.message, "error")
+            flash(_(error.message), "error")
         else:
             flash(message, "success")
         return redirect(url_for("citizen.detail", dossier_id=dossier.id))
@@ -276,7 +278,7 @@ def cancel_withdrawal(dossier_id: int):
     try:
         message = run_form(Action.CANCEL_WITHDRAWAL, dossier, current_user, request.form)
     except dossiers.DossierError as error:
-        flash(error.message, "error")
+        flash(_(error.message), "error")
     else:
         flash(message, "success")
     return redirect(url_for("citizen.detail", dossier_id=dossier.id))

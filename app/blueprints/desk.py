@@ -16,6 +16,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app import dates
@@ -83,7 +84,7 @@ def register():
         try:
             pdf = control.register_pdf(desk, start, end)
         except ServiceError as error:
-            flash(error.message, "error")
+            flash(_(error.message), "error")
             return redirect(url_for("desk.register", co_quan=desk.code, tu=start.isoformat(), den=end.isoformat()))
         return Response(pdf, mimetype="application/pdf",
                         headers={"Content-Disposition": f'inline; filename="{filename}"'})
@@ -161,7 +162,7 @@ def intake(code: str):
     form = intake_form_class(spec)()
     status, message = 200, None
     if not desks:
-        message = "Bạn không phải cán bộ tiếp nhận ở cấp tiếp nhận thủ tục này."
+        message = _("Bạn không phải cán bộ tiếp nhận ở cấp tiếp nhận thủ tục này.")
         status = 403
     elif form.validate_on_submit():
         try:
@@ -171,9 +172,9 @@ def intake(code: str):
                                                       checked=form.checked.data or []))
         except dossiers.DossierError as error:
             show_errors(form, error, spec)
-            status, message = error.status, error.message
+            status, message = error.status, _(error.message)
         else:
-            flash(f"Đã tiếp nhận hồ sơ {dossier.code}; in giấy tiếp nhận cho người nộp.", "success")
+            flash(_("Đã tiếp nhận hồ sơ %(code)s; in giấy tiếp nhận cho người nộp.", code=dossier.code), "success")
             return redirect(url_for("desk.dossier", dossier_id=dossier.id))
     elif request.method == "POST":
         status = 422

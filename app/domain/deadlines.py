@@ -80,6 +80,7 @@ from pathlib import Path
 import holidays
 import yaml
 
+from app.domain import N_
 from app.domain.vocabulary import DayKind, Vocabulary
 
 __all__ = [
@@ -125,11 +126,11 @@ class TimeUnit(Vocabulary):
     việc"), or, for the two without one, is the whole time limit as a form writes it.
     """
 
-    WORKING_DAYS = "working_days", "ngày làm việc"
-    WORKING_HOURS = "working_hours", "giờ làm việc"
-    CALENDAR_DAYS = "calendar_days", "ngày"
-    SAME_DAY = "same_day", "trong ngày"
-    IMMEDIATELY = "immediately", "ngay khi nhận đủ hồ sơ"
+    WORKING_DAYS = "working_days", N_("ngày làm việc")
+    WORKING_HOURS = "working_hours", N_("giờ làm việc")
+    CALENDAR_DAYS = "calendar_days", N_("ngày")
+    SAME_DAY = "same_day", N_("trong ngày")
+    IMMEDIATELY = "immediately", N_("ngay khi nhận đủ hồ sơ")
 
 
 # Units whose time limit is the receiving (counting) day itself: no count of days.
@@ -916,17 +917,17 @@ def step_due_dates(
 class ResultClass(Vocabulary):
     """How a finished dossier or hand-off stands against its due time (``classify``)."""
 
-    EARLY = "early", "Trước hạn"
-    ON_TIME = "on_time", "Đúng hạn"
-    LATE = "late", "Quá hạn"
+    EARLY = "early", N_("Trước hạn")
+    ON_TIME = "on_time", N_("Đúng hạn")
+    LATE = "late", N_("Quá hạn")
 
 
 class OpenState(Vocabulary):
     """How an unfinished dossier stands against its due time (``open_state``)."""
 
-    WITHIN = "within", "Trong hạn"
-    DUE_SOON = "due_soon", "Sắp đến hạn"
-    OVERDUE = "overdue", "Quá hạn"
+    WITHIN = "within", N_("Trong hạn")
+    DUE_SOON = "due_soon", N_("Sắp đến hạn")
+    OVERDUE = "overdue", N_("Quá hạn")
 
 
 def classify(finished_at: datetime, due_at: datetime) -> str:

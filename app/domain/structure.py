@@ -4,6 +4,7 @@ Pure: no Flask, no database. Each value carries its Vietnamese label (app/domain
 """
 from __future__ import annotations
 
+from app.domain import N_
 from app.domain.vocabulary import Vocabulary
 
 
@@ -11,25 +12,25 @@ class Level(Vocabulary):
     """Levels of local government (Law on Local Government Organisation 2015; since 1 Jul 2025
     Law 72/2025/QH15 keeps only province and commune — the code never assumes three levels)."""
 
-    PROVINCE = "province", "Cấp tỉnh"
-    DISTRICT = "district", "Cấp huyện"
-    COMMUNE = "commune", "Cấp xã"
+    PROVINCE = "province", N_("Cấp tỉnh")
+    DISTRICT = "district", N_("Cấp huyện")
+    COMMUNE = "commune", N_("Cấp xã")
 
 
 class AgencyKind(Vocabulary):
-    ONE_STOP = "one_stop", "Bộ phận Một cửa"          # Bộ phận Một cửa / Trung tâm Phục vụ hành chính công
-    DEPARTMENT = "department", "Cơ quan chuyên môn"  # Sở (province) or Phòng chuyên môn (district)
-    COMMITTEE = "committee", "Ủy ban nhân dân"       # Ủy ban nhân dân
+    ONE_STOP = "one_stop", N_("Bộ phận Một cửa")          # Bộ phận Một cửa / Trung tâm Phục vụ hành chính công
+    DEPARTMENT = "department", N_("Cơ quan chuyên môn")  # Sở (province) or Phòng chuyên môn (district)
+    COMMITTEE = "committee", N_("Ủy ban nhân dân")       # Ủy ban nhân dân
 
 
 class Role(Vocabulary):
     """Roles of a member of an agency (Decree 61/2018 Art. 8–9, 21; Decree 118/2025)."""
 
-    RECEPTION = "reception", "Cán bộ tiếp nhận"  # công chức tiếp nhận tại Bộ phận Một cửa
-    SPECIALIST = "specialist", "Chuyên viên"     # chuyên viên thụ lý
-    LEADER = "leader", "Lãnh đạo"                # lãnh đạo phê duyệt
-    CLERK = "clerk", "Văn thư"                   # văn thư
-    ADMIN = "admin", "Quản trị"                  # quản trị hệ thống
+    RECEPTION = "reception", N_("Cán bộ tiếp nhận")  # công chức tiếp nhận tại Bộ phận Một cửa
+    SPECIALIST = "specialist", N_("Chuyên viên")     # chuyên viên thụ lý
+    LEADER = "leader", N_("Lãnh đạo")                # lãnh đạo phê duyệt
+    CLERK = "clerk", N_("Văn thư")                   # văn thư
+    ADMIN = "admin", N_("Quản trị")                  # quản trị hệ thống
 
 
 class Sector(Vocabulary):

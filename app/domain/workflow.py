@@ -29,6 +29,8 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import NamedTuple
 
+from app.domain import N_
+
 __all__ = [
     "BACK",
     "STATUS_TABLE",
@@ -105,27 +107,27 @@ class StatusInfo(NamedTuple):
 # The one place where a status gets its code and its words, in code order, so a template
 # can list it as is. Codes 1-10 and labels: the national portal's TrangThai (LEGAL.md §4).
 STATUS_TABLE: tuple[StatusInfo, ...] = (
-    StatusInfo(0, Status.DRAFT, "Nháp", "Nháp, chưa gửi"),
-    StatusInfo(1, Status.SUBMITTED, "Mới đăng ký", "Đã gửi, chờ tiếp nhận"),
-    StatusInfo(2, Status.ACCEPTED, "Được tiếp nhận", "Đã được tiếp nhận"),
-    StatusInfo(3, Status.REFUSED, "Không được tiếp nhận", "Không được tiếp nhận"),
-    StatusInfo(4, Status.PROCESSING, "Đang xử lý", "Đang xử lý"),
-    StatusInfo(5, Status.SUPPLEMENT_REQUESTED, "Yêu cầu bổ sung giấy tờ", "Cần bổ sung giấy tờ"),
+    StatusInfo(0, Status.DRAFT, N_("Nháp"), N_("Nháp, chưa gửi")),
+    StatusInfo(1, Status.SUBMITTED, N_("Mới đăng ký"), N_("Đã gửi, chờ tiếp nhận")),
+    StatusInfo(2, Status.ACCEPTED, N_("Được tiếp nhận"), N_("Đã được tiếp nhận")),
+    StatusInfo(3, Status.REFUSED, N_("Không được tiếp nhận"), N_("Không được tiếp nhận")),
+    StatusInfo(4, Status.PROCESSING, N_("Đang xử lý"), N_("Đang xử lý")),
+    StatusInfo(5, Status.SUPPLEMENT_REQUESTED, N_("Yêu cầu bổ sung giấy tờ"), N_("Cần bổ sung giấy tờ")),
     StatusInfo(
         6,
         Status.FEE_REQUESTED,
-        "Yêu cầu thực hiện nghĩa vụ tài chính",
-        "Chờ nộp phí, lệ phí hoặc nghĩa vụ tài chính",
+        N_("Yêu cầu thực hiện nghĩa vụ tài chính"),
+        N_("Chờ nộp phí, lệ phí hoặc nghĩa vụ tài chính"),
     ),
     StatusInfo(
         7,
         Status.WITHDRAWAL_REQUESTED,
-        "Công dân yêu cầu rút hồ sơ",
-        "Đã yêu cầu rút hồ sơ, chờ xác nhận",
+        N_("Công dân yêu cầu rút hồ sơ"),
+        N_("Đã yêu cầu rút hồ sơ, chờ xác nhận"),
     ),
-    StatusInfo(8, Status.STOPPED, "Dừng xử lý", "Đã dừng xử lý"),
-    StatusInfo(9, Status.RESOLVED, "Đã xử lý xong", "Đã có kết quả, chờ trả"),
-    StatusInfo(10, Status.RETURNED, "Đã trả kết quả", "Đã trả kết quả"),
+    StatusInfo(8, Status.STOPPED, N_("Dừng xử lý"), N_("Đã dừng xử lý")),
+    StatusInfo(9, Status.RESOLVED, N_("Đã xử lý xong"), N_("Đã có kết quả, chờ trả")),
+    StatusInfo(10, Status.RETURNED, N_("Đã trả kết quả"), N_("Đã trả kết quả")),
 )
 _INFO: dict[Status, StatusInfo] = {info.status: info for info in STATUS_TABLE}
 
@@ -163,26 +165,26 @@ class Action(StrEnum):
 
 
 _ACTION_LABELS: dict[Action, str] = {
-    Action.SUBMIT: "Nộp hồ sơ",
-    Action.ACCEPT: "Tiếp nhận hồ sơ",
-    Action.REQUEST_SUPPLEMENT: "Yêu cầu bổ sung hồ sơ",
-    Action.RESUBMIT: "Nộp bổ sung hồ sơ",
-    Action.REFUSE: "Từ chối tiếp nhận hồ sơ",
-    Action.START_PROCESSING: "Nhận xử lý hồ sơ",
-    Action.REQUEST_FEE: "Yêu cầu thực hiện nghĩa vụ tài chính",
-    Action.RECORD_PAYMENT: "Xác nhận đã thực hiện nghĩa vụ tài chính",
-    Action.REQUEST_WITHDRAWAL: "Yêu cầu rút hồ sơ",
-    Action.STOP: "Dừng xử lý hồ sơ",
-    Action.CANCEL_WITHDRAWAL: "Hủy yêu cầu rút hồ sơ",
-    Action.DECLINE_WITHDRAWAL: "Không chấp nhận yêu cầu rút hồ sơ",
-    Action.RESOLVE: "Hoàn thành xử lý hồ sơ",
-    Action.RETURN_RESULT: "Trả kết quả",
-    Action.COMPLETE_STEP: "Hoàn thành, chuyển bước tiếp theo",
-    Action.RETURN_STEP: "Trả lại bước trước",
-    Action.ASSIGN: "Giao cho đồng nghiệp",
-    Action.DRAFT_APOLOGY: "Lập phiếu xin lỗi và đề nghị gia hạn",
-    Action.APPROVE_APOLOGY: "Duyệt và ban hành phiếu xin lỗi",
-    Action.REJECT_APOLOGY: "Trả lại dự thảo phiếu xin lỗi",
+    Action.SUBMIT: N_("Nộp hồ sơ"),
+    Action.ACCEPT: N_("Tiếp nhận hồ sơ"),
+    Action.REQUEST_SUPPLEMENT: N_("Yêu cầu bổ sung hồ sơ"),
+    Action.RESUBMIT: N_("Nộp bổ sung hồ sơ"),
+    Action.REFUSE: N_("Từ chối tiếp nhận hồ sơ"),
+    Action.START_PROCESSING: N_("Nhận xử lý hồ sơ"),
+    Action.REQUEST_FEE: N_("Yêu cầu thực hiện nghĩa vụ tài chính"),
+    Action.RECORD_PAYMENT: N_("Xác nhận đã thực hiện nghĩa vụ tài chính"),
+    Action.REQUEST_WITHDRAWAL: N_("Yêu cầu rút hồ sơ"),
+    Action.STOP: N_("Dừng xử lý hồ sơ"),
+    Action.CANCEL_WITHDRAWAL: N_("Hủy yêu cầu rút hồ sơ"),
+    Action.DECLINE_WITHDRAWAL: N_("Không chấp nhận yêu cầu rút hồ sơ"),
+    Action.RESOLVE: N_("Hoàn thành xử lý hồ sơ"),
+    Action.RETURN_RESULT: N_("Trả kết quả"),
+    Action.COMPLETE_STEP: N_("Hoàn thành, chuyển bước tiếp theo"),
+    Action.RETURN_STEP: N_("Trả lại bước trước"),
+    Action.ASSIGN: N_("Giao cho đồng nghiệp"),
+    Action.DRAFT_APOLOGY: N_("Lập phiếu xin lỗi và đề nghị gia hạn"),
+    Action.APPROVE_APOLOGY: N_("Duyệt và ban hành phiếu xin lỗi"),
+    Action.REJECT_APOLOGY: N_("Trả lại dự thảo phiếu xin lỗi"),
 }
 
 

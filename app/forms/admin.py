@@ -10,12 +10,12 @@ from app.forms.fields import VietnameseDateField
 
 
 class CalendarDayForm(FlaskForm):
-    day = VietnameseDateField("Ngày", validators=[InputRequired("Vui lòng nhập ngày (dd/mm/yyyy).")])
-    kind = RadioField("Loại điều chỉnh", choices=[(k.value, k.label) for k in DayKind], validate_choice=False,
-                      validators=[InputRequired("Vui lòng chọn loại điều chỉnh."),
-                                  AnyOf([k.value for k in DayKind], message="Loại điều chỉnh không hợp lệ.")])
-    note = StringField("Căn cứ / ghi chú", description="Ví dụ: Thông báo số .../TB-UBND về nghỉ bù.",
-                       validators=[DataRequired("Vui lòng ghi căn cứ của điều chỉnh."), Length(max=255)])
+    day = VietnameseDateField(_l("Ngày"), validators=[InputRequired(_l("Vui lòng nhập ngày (dd/mm/yyyy)."))])
+    kind = RadioField(_l("Loại điều chỉnh"), choices=[(k.value, _l(k.label)) for k in DayKind], validate_choice=False,
+                      validators=[InputRequired(_l("Vui lòng chọn loại điều chỉnh.")),
+                                  AnyOf([k.value for k in DayKind], message=_l("Loại điều chỉnh không hợp lệ."))])
+    note = StringField(_l("Căn cứ / ghi chú"), description=_l("Ví dụ: Thông báo số .../TB-UBND về nghỉ bù."),
+                       validators=[DataRequired(_l("Vui lòng ghi căn cứ của điều chỉnh.")), Length(max=255)])
 
 
 class ConfirmForm(FlaskForm):

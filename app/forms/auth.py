@@ -1,49 +1,49 @@
 """Log-in and citizen registration forms (Flask-WTF: CSRF on every form)."""
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField, TelField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from app.forms.fields import EMAIL, ID_NUMBER, PHONE
 
-REQUIRED = "Vui lòng nhập {}."
-
 
 class LoginForm(FlaskForm):
-    email = StringField("E-mail", validators=[DataRequired(REQUIRED.format("e-mail")), Length(max=254)])
-    password = PasswordField("Mật khẩu", validators=[DataRequired(REQUIRED.format("mật khẩu"))])
-    remember = BooleanField("Ghi nhớ đăng nhập trên máy này")
+    email = StringField("E-mail", validators=[DataRequired(_l("Vui lòng nhập e-mail.")), Length(max=254)])
+    password = PasswordField(_l("Mật khẩu"), validators=[DataRequired(_l("Vui lòng nhập mật khẩu."))])
+    remember = BooleanField(_l("Ghi nhớ đăng nhập trên máy này"))
 
 
 class RegisterForm(FlaskForm):
     full_name = StringField(
-        "Họ, chữ đệm và tên",
-        validators=[DataRequired(REQUIRED.format("họ và tên")), Length(max=150, message="Họ và tên tối đa 150 ký tự.")],
+        _l("Họ, chữ đệm và tên"),
+        validators=[DataRequired(_l("Vui lòng nhập họ và tên.")),
+                    Length(max=150, message=_l("Họ và tên tối đa 150 ký tự."))],
     )
     id_number = StringField(
-        "Số định danh cá nhân",
-        description="12 chữ số, in trên căn cước / căn cước công dân.",
-        validators=[DataRequired(REQUIRED.format("số định danh cá nhân")),
+        _l("Số định danh cá nhân"),
+        description=_l("12 chữ số, in trên căn cước / căn cước công dân."),
+        validators=[DataRequired(_l("Vui lòng nhập số định danh cá nhân.")),
                     ID_NUMBER],
     )
     email = EmailField(
         "E-mail",
-        validators=[DataRequired(REQUIRED.format("e-mail")),
+        validators=[DataRequired(_l("Vui lòng nhập e-mail.")),
                     EMAIL, Length(max=254)],
     )
     phone = TelField(
-        "Số điện thoại",
-        description="Ví dụ: 0912345678",
-        validators=[DataRequired(REQUIRED.format("số điện thoại")),
+        _l("Số điện thoại"),
+        description=_l("Ví dụ: 0912345678"),
+        validators=[DataRequired(_l("Vui lòng nhập số điện thoại.")),
                     PHONE],
     )
     password = PasswordField(
-        "Mật khẩu",
-        description="Ít nhất 10 ký tự.",
-        validators=[DataRequired(REQUIRED.format("mật khẩu")),
-                    Length(min=10, max=128, message="Mật khẩu từ 10 đến 128 ký tự.")],
+        _l("Mật khẩu"),
+        description=_l("Ít nhất 10 ký tự."),
+        validators=[DataRequired(_l("Vui lòng nhập mật khẩu.")),
+                    Length(min=10, max=128, message=_l("Mật khẩu từ 10 đến 128 ký tự."))],
     )
     confirm = PasswordField(
-        "Nhập lại mật khẩu",
-        validators=[DataRequired(REQUIRED.format("lại mật khẩu")),
-                    EqualTo("password", message="Hai mật khẩu không khớp.")],
+        _l("Nhập lại mật khẩu"),
+        validators=[DataRequired(_l("Vui lòng nhập lại mật khẩu.")),
+                    EqualTo("password", message=_l("Hai mật khẩu không khớp."))],
     )

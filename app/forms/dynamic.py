@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import (
@@ -46,7 +47,7 @@ def _eform_field(spec: dict):
     kind = spec["type"]
     validators = [Optional(), Rule(spec)]
     if kind == "select":
-        choices = [("", "— Chọn —")] + [(c["value"], c["label"]) for c in spec["choices"]]
+        choices = [("", _("— Chọn —"))] + [(c["value"], c["label"]) for c in spec["choices"]]
         return SelectField(label, choices=choices, validate_choice=False, validators=validators, **kwargs)
     if kind == "checkbox":
         return BooleanField(label, **kwargs)
@@ -66,25 +67,26 @@ def _person(fields: dict, name: str, label: str, field_class=StringField):
 def dossier_form_class(spec: dict, online: bool) -> type[FlaskForm]:
     a, r = eform.APPLICANT, eform.REPRESENTED
     attrs = {
-        "applicant_full_name": _person(a, "full_name", "Họ, chữ đệm và tên"),
-        "applicant_id_number": _person(a, "id_number", "Số định danh cá nhân"),
-        "applicant_address": _person(a, "address", "Địa chỉ"),
-        "applicant_phone": _person(a, "phone", "Số điện thoại", TelField),
+        "applicant_full_name": _person(a, "full_name", _("Họ, chữ đệm và tên")),
+        "applicant_id_number": _person(a, "id_number", _("Số định danh cá nhân")),
+        "applicant_address": _person(a, "address", _("Địa chỉ")),
+        "applicant_phone": _person(a, "phone", _("Số điện thoại"), TelField),
         "applicant_email": _person(a, "email", "E-mail", EmailField),
-        "on_behalf": BooleanField("Tôi nộp hồ sơ thay cho người khác (được ủy quyền)"),
-        "rep_full_name": _person(r, "full_name", "Họ và tên người được đại diện"),
-        "rep_id_number": _person(r, "id_number", "Số định danh của người được đại diện"),
-        "rep_address": _person(r, "address", "Địa chỉ của người được đại diện"),
-        "rep_authorisation": _person(r, "authorisation", "Giấy tờ ủy quyền (số, ngày)"),
+        "on_behalf": BooleanField(_("Tôi nộp hồ sơ thay cho người khác (được ủy quyền)")),
+        "rep_full_name": _person(r, "full_name", _("Họ và tên người được đại diện")),
+        "rep_id_number": _person(r, "id_number", _("Số định danh của người được đại diện")),
+        "rep_address": _person(r, "address", _("Địa chỉ của người được đại diện")),
+        "rep_authorisation": _person(r, "authorisation", _("Giấy tờ ủy quyền (số, ngày)")),
     }
     deliveries = ["counter", "post"] + (["online"] if spec["online"] == "full" and online else [])
-    attrs["delivery"] = RadioField("Hình thức nhận kết quả", choices=[(d, Delivery(d).label) for d in deliveries],
+    attrs["delivery"] = RadioField(_("Hình thức nhận kết quả"), choices=[(d, _(Delivery(d).label)) for d in deliveries],
                                    validate_choice=False,
-                                   validators=[AnyOf(deliveries, message="Chọn một hình thức nhận kết quả.")])
+                                   validators=[AnyOf(deliveries, message=_("Chọn một hình thức nhận kết quả."))])
     if not online:  # số bộ hồ sơ (form 01): counted at the counter; an online dossier is one set
         # The range is the service's rule (dossiers._apply_fields), reported on this field.
-        attrs["sets"] = VietnameseIntegerField("Số bộ hồ sơ", default=1, validators=[Optional()],
-                                               description=f"Số bộ hồ sơ giấy người nộp đã nộp (1 đến {MAX_SETS}).")
+        attrs["sets"] = VietnameseIntegerField(
+            _("Số bộ hồ sơ"), default=1, validators=[Optional()],
+            description=_("Số bộ hồ sơ giấy người nộp đã nộp (1 đến %(max)s).", max=MAX_SETS))
         if days := spec["processing_time"].get("verification_days"):
             attrs["verification"] = BooleanField(verification_label(days))
     for f in typed_fields(spec):
@@ -92,7 +94,8 @@ def dossier_form_class(spec: dict, online: bool) -> type[FlaskForm]:
     for d in spec["documents"]:
         attrs[f"doc_{d['key']}"] = MultipleFileField(
             d["name"],
-            description=("Bắt buộc. " if d["required"] else "") + "PDF, JPEG hoặc PNG; có thể chọn nhiều tệp.")
+            description=_("Bắt buộc. PDF, JPEG hoặc PNG; có thể chọn nhiều tệp.") if d["required"]
+            else _("PDF, JPEG hoặc PNG; có thể chọn nhiều tệp."))
     return type("DossierForm", (FlaskForm,), attrs)
 
 
@@ -111,7 +114,7 @@ def eform_values(form: FlaskForm, spec: dict) -> dict:
 def field_name(key: str) -> str:
     """A service's error key (`form.x`, `documents.x`, `applicant.x`, or a plain field) → the
     form field that shows it."""
-    prefix, _, rest = key.partition(".")
+    prefix, _dot, rest = key.partition(".")
     prefixes = {"form": "f_", "documents": "doc_", "applicant": "applicant_", "represented": "rep_"}
     return prefixes.get(prefix, "") + rest if rest else key
 
@@ -154,7 +157,7 @@ def draft_input(form: FlaskForm, spec: dict, files) -> DraftInput:
 def verification_label(days) -> str:
     """The desk's choice at receipt, with the procedure's longer limit (a form field and the
     desk's accept action share it)."""
-    return f"Cần xác minh: thời hạn giải quyết không quá {numbers.exact(days)} ngày làm việc"
+    return _("Cần xác minh: thời hạn giải quyết không quá %(days)s ngày làm việc", days=numbers.exact(days))
 
 
 def uploads(files, spec: dict, prefix: str = "doc_") -> dict:
@@ -170,4 +173,4 @@ def show_errors(form: FlaskForm, error, spec: dict) -> None:
     for key, message in error.fields.items():
         name = field_name(key)
         if name in form:
-            form[name].errors = [*form[name].errors, message]
+            form[name].errors = [*form[name].errors, _(message)]

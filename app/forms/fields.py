@@ -2,6 +2,8 @@
 Vietnamese catalogue). The formats and limits are app/domain/eform.py's, stated there once."""
 from datetime import date
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import DateField, DecimalField, IntegerField
 from wtforms.validators import StopValidation
 from wtforms.widgets import TextInput
@@ -37,9 +39,9 @@ class Rule:
     def __call__(self, form, field) -> None:
         if field.data is None or field.data == "":
             return
-        _, message = eform.check_value(self.field, field.data, office_today())
+        message = eform.check_value(self.field, field.data, office_today())[1]
         if message:
-            raise StopValidation(message)
+            raise StopValidation(_(message))
 
 
 ID_NUMBER = Rule({"key": "id_number", "type": "id_number"})
@@ -60,10 +62,10 @@ def _with_message(base: type, message: str) -> type:
     return Field
 
 
-DATE_HINT = "Nhập theo dạng ngày/tháng/năm (dd/mm/yyyy), ví dụ 20/11/2026."
+DATE_HINT = _l("Nhập theo dạng ngày/tháng/năm (dd/mm/yyyy), ví dụ 20/11/2026.")
 
 
-_DateField = _with_message(DateField, "Ngày không hợp lệ: nhập theo dạng ngày/tháng/năm, ví dụ 20/11/2026.")
+_DateField = _with_message(DateField, _l("Ngày không hợp lệ: nhập theo dạng ngày/tháng/năm, ví dụ 20/11/2026."))
 
 
 class VietnameseDateField(_DateField):
@@ -81,5 +83,5 @@ class VietnameseDateField(_DateField):
             return " ".join(self.raw_data)
         return dates.date(self.data) if self.data else ""
 
-VietnameseDecimalField = _with_message(DecimalField, "Vui lòng nhập một số.")
-VietnameseIntegerField = _with_message(IntegerField, "Vui lòng nhập một số nguyên.")
+VietnameseDecimalField = _with_message(DecimalField, _l("Vui lòng nhập một số."))
+VietnameseIntegerField = _with_message(IntegerField, _l("Vui lòng nhập một số nguyên."))

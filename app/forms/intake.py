@@ -2,13 +2,14 @@
 (app/domain/checklist.py decides what must be ticked)."""
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField
 
 from app.domain.checklist import FIELD
 from app.forms.dynamic import dossier_form_class
 
-CHECKLIST_LABEL = "Giấy tờ đã kiểm tra"
+CHECKLIST_LABEL = _l("Giấy tờ đã kiểm tra")
 
 
 def checklist_field(spec: dict) -> SelectMultipleField:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
+
 from app.domain.vocabulary import Delivery
 from app.forms.dynamic import dossier_form_class, typed_fields
 from app.models import Dossier, DossierFile
@@ -45,20 +47,20 @@ def sections(dossier: Dossier) -> list[Section]:
 
     represented = dossier.represented or {}
     applicant = [row(name, getattr(dossier, attr)) for name, attr in _APPLICANT]
-    applicant.append(row("on_behalf", "Có" if represented else "Không"))
+    applicant.append(row("on_behalf", _("Có") if represented else _("Không")))
     if represented:
         applicant += [row(f"rep_{key}", represented.get(key, "")) for key in _REPRESENTED]
-    result = [Section("Người nộp hồ sơ", applicant)]
+    result = [Section(_("Người nộp hồ sơ"), applicant)]
     typed = typed_fields(spec)
     if typed:
         data = dossier.form_data or {}
-        result.append(Section("Tờ khai", [
+        result.append(Section(_("Tờ khai"), [
             row(f"f_{f['key']}", shown_value(f, data[f["key"]]) if data.get(f["key"]) not in (None, "") else "")
             for f in typed]))
-    result.append(Section("Thành phần hồ sơ", [
+    result.append(Section(_("Thành phần hồ sơ"), [
         row(f"doc_{d['key']}", "", files=[f for f in dossier.files if f.component == d["key"]],
             required=d["required"])
         for d in spec["documents"]]))
-    result.append(Section("Nhận kết quả", [row("delivery", Delivery(dossier.delivery).label if dossier.delivery
+    result.append(Section(_("Nhận kết quả"), [row("delivery", _(Delivery(dossier.delivery).label) if dossier.delivery
                                                 else "")]))
     return result

@@ -155,6 +155,7 @@ class Listing:
 
     code: str
     name: str
+    name_en: str  # shown on English pages (app/web.procedure_name)
     field: str
     level: Level  # the enum, so that a page reads its label without a call per row
     online: str
@@ -168,9 +169,9 @@ class Listing:
 
 
 LISTING_COLUMNS = [
-    ProcedureVersion.code, ProcedureVersion.name, ProcedureVersion.field, ProcedureVersion.level,
-    ProcedureVersion.online, ProcedureVersion.time_value, ProcedureVersion.time_unit, ProcedureVersion.fees,
-    ProcedureVersion.search_text, ProcedureVersion.agency_kind, ProcedureVersion.sector,
+    ProcedureVersion.code, ProcedureVersion.name, ProcedureVersion.name_en, ProcedureVersion.field,
+    ProcedureVersion.level, ProcedureVersion.online, ProcedureVersion.time_value, ProcedureVersion.time_unit,
+    ProcedureVersion.fees, ProcedureVersion.search_text, ProcedureVersion.agency_kind, ProcedureVersion.sector,
     ProcedureVersion.receiving_level,
 ]
 

@@ -76,8 +76,10 @@ from urllib.parse import unquote, urlsplit
 import segno
 import weasyprint
 from flask import current_app, render_template
+from flask_babel import force_locale
 
 from app import dates
+from app.i18n import DEFAULT
 
 
 def qr_svg_data_uri(url: str) -> str:
@@ -149,7 +151,10 @@ def render_html(template: str, context: dict) -> str:
         data["qr"] = qr_svg_data_uri(data["lookup_url"])
     data.setdefault("centre", data.get("issuer"))
     data.update(fmt_time=fmt_time, fmt_short=fmt_short, fmt_day=fmt_day, fmt_date=fmt_date)
-    return render_template(f"documents/{template}.html", **data)
+    # An official form is Vietnamese whatever the language of the page that asked for it
+    # (app/i18n.py): the filters that follow the page's language (datetime_vn) give Vietnamese.
+    with force_locale(DEFAULT):
+        return render_template(f"documents/{template}.html", **data)
 
 
 def html_to_pdf(html: str) -> bytes:

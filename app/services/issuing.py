@@ -8,7 +8,7 @@ from flask import current_app, url_for
 from sqlalchemy import select, update
 
 from app import dates, numbers
-from app.domain import checklist
+from app.domain import N_, checklist
 from app.domain.deadlines import OFFICE_TZ, SAME_DAY_UNITS, TimeUnit
 from app.domain.signing import is_electronic, required_signatures
 from app.domain.structure import AgencyKind, Level, signing_capacity
@@ -22,13 +22,14 @@ from app.services.claims import claim
 from app.services.counters import next_value
 from app.services.documents import qr_svg_data_uri, render_pdf
 
+# The titles are Vietnamese (the PDFs print them); pages translate them where they show them.
 KINDS = {
-    "receipt": ("GTN", "receipt", "Giấy tiếp nhận hồ sơ và hẹn trả kết quả"),
-    "supplement_request": ("PBS", "supplement_request", "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ"),
-    "refusal": ("PTC", "refusal", "Phiếu từ chối tiếp nhận giải quyết hồ sơ"),
-    "apology": ("PXL", "apology", "Phiếu xin lỗi và đề nghị gia hạn thời gian giải quyết"),
-    "stop_notice": ("TBD", "stop_notice", "Thông báo dừng giải quyết hồ sơ"),
-    "result": ("KQ", "result", "Kết quả giải quyết thủ tục hành chính"),
+    "receipt": ("GTN", "receipt", N_("Giấy tiếp nhận hồ sơ và hẹn trả kết quả")),
+    "supplement_request": ("PBS", "supplement_request", N_("Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ")),
+    "refusal": ("PTC", "refusal", N_("Phiếu từ chối tiếp nhận giải quyết hồ sơ")),
+    "apology": ("PXL", "apology", N_("Phiếu xin lỗi và đề nghị gia hạn thời gian giải quyết")),
+    "stop_notice": ("TBD", "stop_notice", N_("Thông báo dừng giải quyết hồ sơ")),
+    "result": ("KQ", "result", N_("Kết quả giải quyết thủ tục hành chính")),
 }
 
 

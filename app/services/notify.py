@@ -80,7 +80,8 @@ def status_email(dossier: Dossier, extra: str = "") -> OutboxMessage | None:
     if not dossier.code and status == Status.SUBMITTED:
         lines.append("Mã hồ sơ sẽ được cấp khi Bộ phận Một cửa tiếp nhận hồ sơ.")
     if dossier.due_at and status == Status.ACCEPTED:
-        lines.append(f"Ngày hẹn trả kết quả: {dates.datetime(dossier.due_at)}.")
+        # E-mails are Vietnamese whatever the page that caused them (app/i18n.py): its layout too.
+        lines.append(f"Ngày hẹn trả kết quả: {dates.pattern(dossier.due_at, dates.DATETIME['vi'])}.")
     if extra:
         lines += ["", extra]
     if dossier.code:
