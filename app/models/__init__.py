@@ -16,13 +16,14 @@ from app.models.dossiers import (
                                  Rating,
                                  StepTask,
 )
+from app.models.feedback import Feedback, FeedbackEvent
 from app.models.reports import RenderedReport
 from app.models.signing import DocumentSignature, SigningCertificate
 from app.models.units import AdministrativeUnit, Agency
 from app.models.users import Membership, User
 
 __all__ = [
-    "AdminAuditEntry", "DossierAccess",
+    "AdminAuditEntry", "DossierAccess", "Feedback", "FeedbackEvent",
     "Apology", "Counter", "Dossier", "DossierEvent", "DossierFile", "IssuedDocument", "OutboxMessage", "Payment",
     "PaymentOrder", "Rating", "StepTask", "RenderedReport",
     "DocumentSignature", "SigningCertificate",
