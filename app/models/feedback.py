@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.domain.feedback import FeedbackStatus
 from app.extensions import db
 from app.models.types import UTCDateTime
 from app.models.units import Agency
@@ -58,6 +59,10 @@ class Feedback(db.Model):
     agency: Mapped[Agency] = relationship(lazy="joined")
     events: Mapped[list[FeedbackEvent]] = relationship(
         back_populates="feedback", order_by="FeedbackEvent.id", cascade="all, delete-orphan")
+
+    @property
+    def status_label(self) -> str:
+        return FeedbackStatus(self.status).label
 
     @property
     def reference(self) -> str:
