@@ -193,6 +193,11 @@ def send_dossier_file(dossier, file_id: int, viewer=None):
     return _send_stored(stored.sha256, stored.content_type, stored.name)
 
 
+def send_stored_paper(paper):
+    """A paper of the citizen's store (the caller has checked it is theirs)."""
+    return _send_stored(paper.sha256, paper.content_type, paper.name)
+
+
 def send_issued_document(dossier, document_id: int, viewer=None):
     """The PDF of a form issued for the dossier; 404 until its job has rendered it. An
     official's opening is recorded for the applicant (access_log)."""

@@ -12,6 +12,7 @@ def register_blueprints(app: Flask) -> None:
     from app.blueprints.feedback import bp as feedback_bp
     from app.blueprints.public import bp as public_bp
     from app.blueprints.stats import bp as stats_bp
+    from app.blueprints.store import bp as store_bp
     from app.blueprints.work import bp as work_bp
 
     app.register_blueprint(public_bp)
@@ -19,6 +20,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(stats_bp)
     app.register_blueprint(citizen_bp)
     app.register_blueprint(feedback_bp)
+    app.register_blueprint(store_bp)
     app.register_blueprint(desk_bp, url_prefix="/mot-cua")
     app.register_blueprint(work_bp, url_prefix="/xu-ly")
     app.register_blueprint(admin_bp, url_prefix="/quan-tri")

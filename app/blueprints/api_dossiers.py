@@ -102,7 +102,7 @@ def _input(form: m.DossierForm | None, spec: dict) -> DraftInput:
     form = form or m.DossierForm()
     return DraftInput(
         applicant=Applicant(**form.applicant.model_dump()), form_data=form.data, represented=form.represented or None,
-        delivery=form.delivery, uploads=uploads(request.files, spec, prefix=""),
+        delivery=form.delivery, uploads=uploads(request.files, spec, prefix=""), reuse=form.store_files,
     )
 
 

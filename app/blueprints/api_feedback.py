@@ -1,5 +1,5 @@
-"""JSON API for feedback (phản ánh, kiến nghị; issue 17): sending, following, the agency's
-steps, rating; the published answers for anyone."""
+"""JSON API of issue 17: feedback (phản ánh, kiến nghị) — sending, following, the agency's
+steps, rating; the published answers for anyone — and the citizen's store of papers."""
 from __future__ import annotations
 
 from flask import g, jsonify, request
@@ -12,7 +12,7 @@ from app.blueprints.api_models import BEARER, responses, spec
 from app.domain.feedback import FeedbackAction
 from app.extensions import db
 from app.models import Agency, Feedback
-from app.services import dossiers
+from app.services import citizen_store, dossiers
 from app.services import feedback as service
 from app.services.feedback import FeedbackServiceError
 
@@ -114,3 +114,16 @@ def rate_feedback(feedback_id: int):
     item = _viewed(feedback_id)
     service.rate(g.api_user, item, request.context.json.value)
     return feedback_model(item)
+
+
+@bp.get("/me/store")
+@token_required
+@spec.validate(resp=responses(m.StoreList, *AUTH, 403), security=BEARER, tags=["store"])
+def my_store():
+    """The caller's store of papers (a citizen's): what a new dossier may reuse."""
+    if not g.api_user.is_citizen:
+        raise ApiError(403, "Kho giấy tờ là của công dân")
+    papers = citizen_store.papers(g.api_user)
+    return m.StoreList(total=len(papers), items=[m.StoredPaper(
+        id=p.id, kind=p.kind, name=p.name, size=p.size, sha256=p.sha256, source=p.source, valid_until=p.valid_until,
+        created_at=p.created_at, in_use=citizen_store.in_use(p)) for p in papers])

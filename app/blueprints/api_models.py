@@ -230,6 +230,9 @@ class DossierForm(Model):
     data: Json[dict[str, Any]] = Field(default_factory=dict)
     represented: Json[dict[str, Any]] = Field(default_factory=dict)
     delivery: str = "counter"
+    store_files: Json[dict[str, list[int]]] = Field(
+        default_factory=dict, description="Papers of the caller's store (GET /me/store) in place of file parts, "
+        'by document key: {"giay_to_tuy_than": [12]}; the document must name the same kind of paper')
 
 
 class SupplementForm(Model):
@@ -570,6 +573,25 @@ class PublishedFeedback(Model):
 
 class FeedbackList(Model):
     items: list[PublishedFeedback] | list[Feedback]
+    total: int
+
+
+# --- the citizen's store (issue 17) -------------------------------------------------------
+
+class StoredPaper(Model):
+    id: int
+    kind: str
+    name: str
+    size: int
+    sha256: str
+    source: Literal["uploaded", "issued", "national"]
+    valid_until: Day | None
+    created_at: Moment
+    in_use: bool = Field(description="Used by a dossier not yet finished: cannot be deleted")
+
+
+class StoreList(Model):
+    items: list[StoredPaper]
     total: int
 
 

@@ -19,6 +19,7 @@ from app.models.dossiers import (
 from app.models.feedback import Feedback, FeedbackEvent
 from app.models.reports import RenderedReport
 from app.models.signing import DocumentSignature, SigningCertificate
+from app.models.store import StoredPaper
 from app.models.units import AdministrativeUnit, Agency
 from app.models.users import Membership, User
 
@@ -26,6 +27,6 @@ __all__ = [
     "AdminAuditEntry", "DossierAccess", "Feedback", "FeedbackEvent",
     "Apology", "Counter", "Dossier", "DossierEvent", "DossierFile", "IssuedDocument", "OutboxMessage", "Payment",
     "PaymentOrder", "Rating", "StepTask", "RenderedReport",
-    "DocumentSignature", "SigningCertificate",
+    "DocumentSignature", "SigningCertificate", "StoredPaper",
     "AdministrativeUnit", "Agency", "CalendarDay", "Membership", "Procedure", "ProcedureSnapshot", "ProcedureVersion",
     "User"]

@@ -29,7 +29,7 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from app.extensions import db
-from app.models import DocumentSignature, DossierFile, IssuedDocument
+from app.models import DocumentSignature, DossierFile, IssuedDocument, StoredPaper
 from app.models.users import utcnow
 from app.services import filecheck
 
@@ -228,7 +228,7 @@ def _move_into_place(tmp_name: str, target: Path) -> None:
 # Every column that names a stored file. A new one MUST be added here, or prune deletes its
 # files (tests/services/test_storage_prune.py checks every `sha256` column of the schema is).
 # Each signed version of a document is kept (a signature's `sha256`): the record of what was signed.
-REFERENCES = (DossierFile.sha256, IssuedDocument.sha256, DocumentSignature.sha256)
+REFERENCES = (DossierFile.sha256, IssuedDocument.sha256, DocumentSignature.sha256, StoredPaper.sha256)
 
 _SHARD = re.compile(r"[0-9a-f]{2}")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
