@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from app import dates, numbers
 from app.domain.deadlines import OpenState, ResultClass, TimeUnit, open_state
-from app.domain.indices import INDICES
+from app.domain.indices import ALL_INDICES
 from app.domain.structure import AgencyKind, Level, Role, agency_type_label
 from app.domain.vocabulary import (
     AccessKind,
@@ -153,7 +153,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters.update(
         number=numbers.number, exact=numbers.exact, two_digits=numbers.two_digits, two_decimals=numbers.two_decimals,
         percent=numbers.percent,
-        index_value=lambda value: numbers.index_value(value, INDICES[value.id].unit),
+        index_value=lambda value: numbers.index_value(value, ALL_INDICES[value.id].unit),
         date_vn=dates.date, time_vn=dates.time, datetime_vn=dates.datetime, short_datetime_vn=dates.short_datetime,
         month_vn=dates.month, waited=format_waited,
         # rows for the dashboard's SVG charts

@@ -31,7 +31,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, time
 
 from app.domain.deadlines import TimeUnit, WorkCalendar, due_at, extend_for_pause
-from app.domain.indices import INDICES, IndexValue, points, rate
+from app.domain.indices import FEEDBACK_INDICES, IndexValue, points, rate
 from app.domain.vocabulary import Vocabulary
 
 
@@ -237,4 +237,4 @@ def indices(counts: FeedbackCounts) -> dict[str, IndexValue]:
 
 def _rated(index_id: str, numerator: int, denominator: int) -> IndexValue:
     value = rate(numerator, denominator)
-    return IndexValue(index_id, value, points(INDICES[index_id], value), numerator, denominator)
+    return IndexValue(index_id, value, points(FEEDBACK_INDICES[index_id], value), numerator, denominator)
