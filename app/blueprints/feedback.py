@@ -2,15 +2,15 @@
 form and the follow-up for the sender, the queue and the steps for the agency's staff."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from app.domain.feedback import Category, FeedbackAction, FeedbackStatus, Limit, Subject
-from app.extensions import db
+from app.extensions import db, limiter
 from app.forms.admin import ConfirmForm
-from app.forms.feedback import FeedbackStepForm, SendFeedbackForm, show_refusal
+from app.forms.feedback import CodeForm, ContactForm, FeedbackStepForm, SendFeedbackForm, show_refusal
 from app.models import Agency, Dossier
 from app.services import catalogue
 from app.services import feedback as service
@@ -56,30 +56,63 @@ def _subject_of_request() -> tuple[str, str, str]:
 
 
 @bp.route("/phan-anh/gui", methods=["GET", "POST"])
-@login_required
+@limiter.limit(lambda: current_app.config["FEEDBACK_RATE_LIMIT"], methods=["POST"])
 def send():
+    """Signed in, the feedback is sent at once; without an account, after the code e-mailed
+    to the address given (services/feedback.start_anonymous)."""
     subject, target, label = _subject_of_request()
-    form = SendFeedbackForm(subject=subject, target=target)
+    anonymous = not current_user.is_authenticated
+    form = (ContactForm if anonymous else SendFeedbackForm)(subject=subject, target=target)
     message = None
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
+        what = dict(category=form.category.data or "", subject=subject, title=form.title.data or "",
+                    text=form.text.data or "", procedure_code=target if subject == Subject.PROCEDURE else None,
+                    agency_id=int(target) if subject == Subject.AGENCY and target.isdigit() else None)
         try:
-            item = service.send(
-                current_user, category=form.category.data or "", subject=subject, title=form.title.data or "",
-                text=form.text.data or "", procedure_code=target if subject == Subject.PROCEDURE else None,
-                agency_id=int(target) if subject == Subject.AGENCY and target.isdigit() else None,
-                dossier_id=int(target) if subject == Subject.DOSSIER and target.isdigit() else None)
+            if anonymous:
+                waiting = service.start_anonymous(name=form.full_name.data or "", email=form.email.data or "",
+                                                  phone=form.phone.data or "", **what)
+            else:
+                item = service.send(current_user, **what,
+                                    dossier_id=int(target) if subject == Subject.DOSSIER and target.isdigit() else None)
         except FeedbackServiceError as error:
             _or_abort(error)
             message = show_refusal(form, error)
         else:
+            if anonymous:
+                return redirect(url_for("feedback.confirm", token=waiting.token))
             flash(_("Đã gửi phản ánh %(ref)s. Cơ quan sẽ trả lời bạn qua thư điện tử và tại trang này.",
                     ref=item.reference), "success")
             return redirect(url_for("feedback.detail", feedback_id=item.id))
     failed = request.method == "POST"
     return render_template("feedback/send.html", form=form, label=label, subject=subject, target=target,
-                           message=message, Subject=Subject), 422 if failed else 200
+                           message=message, anonymous=anonymous, Subject=Subject), 422 if failed else 200
+
+
+@bp.route("/phan-anh/xac-nhan/<token>", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["FEEDBACK_RATE_LIMIT"], methods=["POST"])
+def confirm(token: str):
+    try:
+        waiting = service.pending(token)
+    except FeedbackServiceError as error:
+        abort(error.status)
+    form, message = CodeForm(), None
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        try:
+            item = service.confirm_anonymous(token, form.code.data or "")
+        except FeedbackServiceError as error:
+            if error.status in (404, 410):
+                flash(error.message, "error")
+                return redirect(url_for("feedback.send"))
+            message = show_refusal(form, error)
+        else:
+            return render_template("feedback/sent.html", item=item)
+    return render_template("feedback/confirm.html", form=form, waiting=waiting, message=message), \
+        422 if request.method == "POST" else 200
 
 
 @bp.get("/phan-anh/cua-toi")

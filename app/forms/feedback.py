@@ -18,6 +18,17 @@ class SendFeedbackForm(FlaskForm):
                                                         "(từ 20 đến 5.000 ký tự)."))
 
 
+class ContactForm(SendFeedbackForm):
+    """Without an account: who is writing, and where the code and the answers go."""
+    full_name = StringField(_l("Họ và tên"))
+    email = StringField(_l("Thư điện tử"), description=_l("Mã xác nhận và câu trả lời được gửi đến địa chỉ này."))
+    phone = StringField(_l("Số điện thoại (không bắt buộc)"))
+
+
+class CodeForm(FlaskForm):
+    code = StringField(_l("Mã xác nhận"), description=_l("6 chữ số trong thư vừa gửi đến bạn."))
+
+
 class FeedbackStepForm(FlaskForm):
     text = TextAreaField(_l("Nội dung"))
     to_agency = SelectField(_l("Cơ quan có thẩm quyền"), coerce=str, validate_choice=False)

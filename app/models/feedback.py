@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.domain.feedback import FeedbackStatus
@@ -85,3 +85,19 @@ class FeedbackEvent(db.Model):
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     feedback: Mapped[Feedback] = relationship(back_populates="events")
+
+
+class PendingFeedback(db.Model):
+    """Feedback sent without an account, waiting for the code e-mailed to its sender (issue 17):
+    it becomes a Feedback once the code is typed, within its time and its attempts."""
+
+    __tablename__ = "pending_feedback"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(32), unique=True)  # in the confirmation page's address
+    payload: Mapped[dict] = mapped_column(JSON)                   # what the sender typed, checked
+    email: Mapped[str] = mapped_column(String(254))
+    code_hash: Mapped[str] = mapped_column(String(64))
+    attempts: Mapped[int] = mapped_column(default=0)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

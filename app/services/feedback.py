@@ -4,21 +4,26 @@ the sender's information and rating, the published answers and indices 5.1–5.3
 and commits."""
 from __future__ import annotations
 
-from datetime import datetime
+import hashlib
+import hmac
+import secrets
+from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import or_, select
 
+from app.domain import eform
 from app.domain import feedback as rules
 from app.domain.feedback import Category, FeedbackAction, FeedbackStatus, FeedbackTimes, Subject
 from app.extensions import db
-from app.models import Agency, Dossier, Feedback, FeedbackEvent, OutboxMessage, Procedure, User
+from app.models import Agency, Dossier, Feedback, FeedbackEvent, OutboxMessage, PendingFeedback, Procedure, User
 from app.models.users import utcnow
 from app.services import calendar, notify, permissions
 from app.services.errors import ServiceError
 
 TITLE_MAX, TEXT_MAX, NOTE_MAX = 200, 5000, 5000
+CODE_TTL, CODE_ATTEMPTS = timedelta(minutes=30), 5
 
 
 class FeedbackServiceError(ServiceError):
@@ -58,8 +63,9 @@ def _target(sender: User, subject: str, procedure_code: str | None, agency_id: i
 def _event(feedback: Feedback, action: str, actor: User | None, note: str = "", now: datetime | None = None) -> None:
     agency = feedback.agency.name if actor is not None and permissions.member(actor, feedback.agency_id) else ""
     feedback.events.append(FeedbackEvent(
-        action=action, actor_id=actor.id if actor else None, actor_name=actor.full_name if actor else "",
-        agency_name=agency, note=note, at=now or utcnow()))
+        action=action, actor_id=actor.id if actor else None,
+        actor_name=actor.full_name if actor else feedback.sender_name, agency_name=agency, note=note,
+        at=now or utcnow()))
 
 
 def _bounded(text: str, field: str, low: int, high: int, what: str) -> str:
@@ -71,39 +77,117 @@ def _bounded(text: str, field: str, low: int, high: int, what: str) -> str:
     return text
 
 
-def send(sender: User, *, category: str, subject: str, title: str, text: str, procedure_code: str | None = None,
-         agency_id: int | None = None, dossier_id: int | None = None, now: datetime | None = None) -> Feedback:
-    """A logged-in citizen's feedback, received at once by the agency it concerns."""
+def _checked(sender: User | None, category: str, subject: str, title: str, text: str,
+             procedure_code: str | None, agency_id: int | None, dossier_id: int | None) -> dict:
+    """What a sender wrote, checked, with the agency it goes to (the fields of a Feedback)."""
     if not Category.known(category):
         raise FeedbackServiceError.on("category", "Chọn nội dung phản ánh thuộc loại nào.")
     if not Subject.known(subject):
         raise FeedbackServiceError.on("subject", "Chọn phản ánh về thủ tục, cơ quan hay hồ sơ.")
+    if subject == Subject.DOSSIER and sender is None:
+        raise FeedbackServiceError.on("subject", "Phản ánh về hồ sơ: hãy đăng nhập bằng tài khoản đã nộp hồ sơ.")
     title = _bounded(title, "title", 5, TITLE_MAX, "tiêu đề")
     text = _bounded(text, "text", 20, TEXT_MAX, "nội dung phản ánh")
     agency, procedure, dossier = _target(sender, subject, procedure_code, agency_id, dossier_id)
-    now = now or utcnow()
-    feedback = Feedback(sender=sender, sender_name=sender.full_name, sender_email=sender.email,
-                        sender_phone=sender.phone or "", category=category, subject=subject,
-                        procedure_id=procedure.id if procedure else None, dossier_id=dossier.id if dossier else None,
-                        agency=agency, title=title, text=text, status=FeedbackStatus.RECEIVED, sent_at=now,
-                        received_at=now, repeat_of_id=_earlier_answered(sender, subject, procedure, agency, dossier))
+    return {"category": category, "subject": subject, "title": title, "text": text, "agency_id": agency.id,
+            "procedure_id": procedure.id if procedure else None, "dossier_id": dossier.id if dossier else None}
+
+
+def _create(fields: dict, sender: User | None, name: str, email: str, phone: str, now: datetime) -> Feedback:
+    """The feedback, received at once by the agency it concerns; the sender told by e-mail."""
+    feedback = Feedback(**fields, sender=sender, sender_name=name, sender_email=email, sender_phone=phone,
+                        status=FeedbackStatus.RECEIVED, sent_at=now, received_at=now,
+                        repeat_of_id=_earlier_answered(sender, email, fields))
     db.session.add(feedback)
     _event(feedback, "send", sender, now=now)
     db.session.flush()
-    message = _notify(feedback, f"Cơ quan {agency.name} đã nhận phản ánh của bạn.")
+    message = _notify(feedback, f"Cơ quan {feedback.agency.name} đã nhận phản ánh của bạn.")
     db.session.commit()
     notify.dispatch(message)
     return feedback
 
 
-def _earlier_answered(sender: User, subject: str, procedure, agency, dossier) -> int | None:
-    """An earlier answer the sender complains about again: same sender, same subject (5.3)."""
-    same = {Subject.DOSSIER: Feedback.dossier_id == (dossier.id if dossier else None),
-            Subject.PROCEDURE: Feedback.procedure_id == (procedure.id if procedure else None),
-            Subject.AGENCY: Feedback.agency_id == agency.id}[Subject(subject)]
-    return db.session.scalar(select(Feedback.id).where(
-        Feedback.sender_id == sender.id, Feedback.subject == subject, same,
-        Feedback.status.in_(rules.RATABLE)).order_by(Feedback.id.desc()).limit(1))
+def send(sender: User, *, category: str, subject: str, title: str, text: str, procedure_code: str | None = None,
+         agency_id: int | None = None, dossier_id: int | None = None, now: datetime | None = None) -> Feedback:
+    """A logged-in sender's feedback; their contact is the account's."""
+    fields = _checked(sender, category, subject, title, text, procedure_code, agency_id, dossier_id)
+    return _create(fields, sender, sender.full_name, sender.email, sender.phone or "", now or utcnow())
+
+
+def _earlier_answered(sender: User | None, email: str, fields: dict) -> int | None:
+    """An earlier answer the sender complains about again: the same sender (the account, or
+    the e-mail address of one without) on the same subject (5.3's repeat complaints)."""
+    same = {Subject.DOSSIER: Feedback.dossier_id == fields["dossier_id"],
+            Subject.PROCEDURE: Feedback.procedure_id == fields["procedure_id"],
+            Subject.AGENCY: Feedback.agency_id == fields["agency_id"]}[Subject(fields["subject"])]
+    who = Feedback.sender_id == sender.id if sender else (Feedback.sender_email == email) & Feedback.sender_id.is_(None)
+    return db.session.scalar(select(Feedback.id).where(who, Feedback.subject == fields["subject"], same,
+                                                       Feedback.status.in_(rules.RATABLE))
+                             .order_by(Feedback.id.desc()).limit(1))
+
+
+def _code_hash(code: str) -> str:
+    return hmac.new(current_app.config["SECRET_KEY"].encode(), code.encode(), hashlib.sha256).hexdigest()
+
+
+def start_anonymous(*, name: str, email: str, phone: str = "", category: str, subject: str, title: str, text: str,
+                    procedure_code: str | None = None, agency_id: int | None = None,
+                    now: datetime | None = None) -> PendingFeedback:
+    """Feedback from someone without an account: checked now, kept pending, and a 6-digit code
+    e-mailed to the address given; `confirm_anonymous` turns it into a feedback."""
+    now = now or utcnow()
+    contact, errors = eform.check_person({"full_name": name, "email": email, "phone": phone},
+                                         {k: eform.APPLICANT[k] for k in ("full_name", "email", "phone")}, "contact")
+    if not contact.get("full_name") or len(contact["full_name"]) < 2:
+        errors.setdefault("contact.full_name", "Nhập họ và tên của bạn.")
+    if not contact.get("email"):
+        errors.setdefault("contact.email", "Nhập địa chỉ e-mail để nhận mã xác nhận và câu trả lời.")
+    if errors:
+        raise FeedbackServiceError("Thông tin liên hệ chưa hợp lệ.", fields={k.split(".")[1]: v
+                                                                              for k, v in errors.items()})
+    fields = _checked(None, category, subject, title, text, procedure_code, agency_id, None)
+    code = f"{secrets.randbelow(10 ** 6):06d}"
+    pending = PendingFeedback(token=secrets.token_urlsafe(18)[:24], payload={**fields, **contact},
+                              email=contact["email"], code_hash=_code_hash(code), attempts=0,
+                              expires_at=now + CODE_TTL, created_at=now)
+    db.session.add(pending)
+    message = OutboxMessage(channel="email", recipient=contact["email"], subject="[Một cửa] Mã xác nhận phản ánh",
+                            body="\n".join([f"Kính gửi {contact['full_name']},", "",
+                                            f"Mã xác nhận phản ánh «{fields['title']}» của bạn là: {code}",
+                                            f"Mã có hiệu lực {CODE_TTL.seconds // 60} phút.", "",
+                                            "Nếu bạn không gửi phản ánh này, hãy bỏ qua thư."]))
+    db.session.add(message)
+    db.session.commit()
+    notify.dispatch(message)
+    return pending
+
+
+def pending(token: str) -> PendingFeedback:
+    found = db.session.scalar(select(PendingFeedback).where(PendingFeedback.token == token))
+    if found is None:
+        raise FeedbackServiceError("Không tìm thấy phản ánh chờ xác nhận (có thể đã xác nhận hoặc hết hạn).",
+                                   status=404)
+    return found
+
+
+def confirm_anonymous(token: str, code: str, now: datetime | None = None) -> Feedback:
+    """The code matches: the feedback is sent. Wrong codes are counted; after CODE_ATTEMPTS or
+    once expired, the pending feedback is gone and must be sent again."""
+    now = now or utcnow()
+    waiting = pending(token)
+    if waiting.expires_at <= now or waiting.attempts >= CODE_ATTEMPTS:
+        db.session.delete(waiting)
+        db.session.commit()
+        raise FeedbackServiceError("Mã xác nhận đã hết hạn hoặc đã nhập sai quá số lần cho phép; "
+                                   "vui lòng gửi lại phản ánh.", status=410)
+    if not hmac.compare_digest(_code_hash((code or "").strip()), waiting.code_hash):
+        waiting.attempts += 1
+        db.session.commit()
+        raise FeedbackServiceError.on("code", "Mã xác nhận không đúng.")
+    contact = {k: waiting.payload.pop(k) for k in ("full_name", "email", "phone")}
+    fields = waiting.payload
+    db.session.delete(waiting)
+    return _create(fields, None, contact["full_name"], contact["email"], contact["phone"], now)
 
 
 def get(feedback_id: int) -> Feedback:
@@ -210,10 +294,12 @@ def _notify(feedback: Feedback, extra: str) -> OutboxMessage | None:
     if not feedback.sender_email:
         return None
     status = FeedbackStatus(feedback.status)
-    link = current_app.config["PUBLIC_URL"].rstrip("/") + f"/phan-anh/{feedback.id}"
+    # A sender with an account follows it on its page; one without reads the answer here.
+    link = [f"Theo dõi phản ánh: {current_app.config['PUBLIC_URL'].rstrip('/')}/phan-anh/{feedback.id}", ""] \
+        if feedback.sender_id else []
     body = "\n".join([f"Kính gửi {feedback.sender_name},", "",
                       f"Phản ánh {feedback.reference}: {feedback.title}", f"Trạng thái: {status.label}.", "",
-                      extra, "", f"Theo dõi phản ánh: {link}", "",
+                      extra, "", *link,
                       "Thư này được gửi tự động từ Cổng dịch vụ công Một cửa; vui lòng không trả lời."])
     message = OutboxMessage(channel="email", recipient=feedback.sender_email,
                             subject=f"[Một cửa] Phản ánh {feedback.reference}: {status.label}", body=body)

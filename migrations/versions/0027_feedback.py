@@ -93,6 +93,22 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_feedback_event_feedback_id"), ["feedback_id"], unique=False)
 
 
+    op.create_table(
+        "pending_feedback",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("token", sa.String(length=32), nullable=False),
+        sa.Column("payload", sa.JSON(), nullable=False),
+        sa.Column("email", sa.String(length=254), nullable=False),
+        sa.Column("code_hash", sa.String(length=64), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_pending_feedback")),
+        sa.UniqueConstraint("token", name=op.f("uq_pending_feedback_token")),
+    )
+
+
 def downgrade():
+    op.drop_table("pending_feedback")
     op.drop_table("feedback_event")
     op.drop_table("feedback")

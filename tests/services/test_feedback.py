@@ -1,5 +1,6 @@
 """Feedback (PAKN) through the service: sending, handling to a published answer across a holiday
 and a weekend, who may act, the sender's e-mails, rating, repeats and indices 5.1–5.3."""
+import re
 from datetime import datetime
 
 import pytest
@@ -150,3 +151,55 @@ def test_rating_and_repeats_feed_index_5_3(make_user):
     assert counts.by_category["procedure"] == 2 and counts.on_time == 2
     later = service.counts(None, at(4, 1), at(6, 1), now=at(6, 1))  # first never published, second unanswered
     assert later.on_time == 0 and later.late_answered == 1
+
+
+def code_from_mail(address):
+    mail = db.session.query(OutboxMessage).filter_by(recipient=address).order_by(OutboxMessage.id.desc()).first()
+    return re.search(r"là: (\d{6})", mail.body).group(1)
+
+
+ANONYMOUS = dict(name="Trần Thị Bình", email="binh@example.vn", phone="0912345678", category="regulation",
+                 subject="procedure", procedure_code=BIRTH, title="Quy định về giấy chứng sinh",
+                 text="Đề nghị cho phép dùng giấy chứng sinh điện tử thay bản giấy khi đăng ký khai sinh.")
+
+
+def test_without_an_account_the_emailed_code_sends_the_feedback(make_user):
+    waiting = service.start_anonymous(**ANONYMOUS)
+    code = code_from_mail("binh@example.vn")
+    with pytest.raises(FeedbackServiceError) as wrong:
+        service.confirm_anonymous(waiting.token, f"{(int(code) + 1) % 10 ** 6:06d}")
+    assert "code" in wrong.value.fields
+    item = service.confirm_anonymous(waiting.token, code)
+    assert item.sender_id is None and item.sender_name == "Trần Thị Bình" and item.status == "received"
+    assert item.events[0].actor_name == "Trần Thị Bình"
+    with pytest.raises(FeedbackServiceError) as used:
+        service.confirm_anonymous(waiting.token, code)
+    assert used.value.status == 404
+    officer = make_user("specialist", DemoAgency.PROVINCE)
+    service.act(officer, item, A.ACCEPT)
+    service.act(officer, item, A.ANSWER, text="Giấy chứng sinh điện tử đã được chấp nhận từ năm 2025.")
+    again = service.confirm_anonymous(service.start_anonymous(**ANONYMOUS).token, code_from_mail("binh@example.vn"))
+    assert again.repeat_of_id == item.id  # the same address on the same procedure
+
+
+def test_a_code_expires_and_wrong_codes_run_out():
+    waiting = service.start_anonymous(**ANONYMOUS, now=at(5, 4, 9))
+    with pytest.raises(FeedbackServiceError) as late:
+        service.confirm_anonymous(waiting.token, code_from_mail("binh@example.vn"), now=at(5, 4, 10))
+    assert late.value.status == 410
+    waiting = service.start_anonymous(**ANONYMOUS)
+    for _ in range(service.CODE_ATTEMPTS):
+        with pytest.raises(FeedbackServiceError):
+            service.confirm_anonymous(waiting.token, "abcdef")
+    with pytest.raises(FeedbackServiceError) as spent:
+        service.confirm_anonymous(waiting.token, code_from_mail("binh@example.vn"))
+    assert spent.value.status == 410
+
+
+def test_without_an_account_the_contact_is_checked_and_no_dossier_may_be_named():
+    with pytest.raises(FeedbackServiceError) as bad:
+        service.start_anonymous(**{**ANONYMOUS, "email": "khong-phai-email", "name": ""})
+    assert set(bad.value.fields) == {"email", "full_name"}
+    with pytest.raises(FeedbackServiceError) as dossier:
+        service.start_anonymous(**{**ANONYMOUS, "subject": "dossier"})
+    assert "subject" in dossier.value.fields

@@ -41,10 +41,6 @@ def test_a_failed_send_keeps_what_was_typed_and_names_the_fields(client, login, 
     assert "Thời hạn khai sinh" in answer.text
 
 
-def test_sending_needs_an_account(client):
-    assert client.get("/phan-anh/gui").status_code == 302
-
-
 def test_feedback_about_someone_elses_dossier_is_forbidden(client, login, make_user):
     from tests.factories import birth_in, tich_son
     office = tich_son(make_user)
@@ -133,3 +129,22 @@ def test_the_queue_is_for_staff(client, login, make_user):
 def test_the_public_page_says_when_there_is_nothing(client):
     page = client.get("/phan-anh")
     assert page.status_code == 200 and "Chưa có kết quả xử lý phản ánh nào được công khai." in page.text
+
+
+def test_without_an_account_a_code_by_email_sends_it(client):
+    from tests.services.test_feedback import code_from_mail
+
+    form = {"subject": "procedure", "target": BIRTH, "category": "regulation", "title": "Giấy chứng sinh",
+            "text": TEXT, "full_name": "Trần Thị Bình", "email": "binh@example.vn", "phone": ""}
+    page = client.get(f"/phan-anh/gui?thu_tuc={BIRTH}")
+    assert page.status_code == 200 and 'id="email"' in page.text
+    bad = client.post("/phan-anh/gui", data={**form, "email": "sai"})
+    assert bad.status_code == 422 and 'href="#email"' in bad.text and "<title>Lỗi:" in bad.text
+    started = client.post("/phan-anh/gui", data=form)
+    assert started.status_code == 302 and "/phan-anh/xac-nhan/" in started.headers["Location"]
+    wrong = client.post(started.headers["Location"], data={"code": "abc"})
+    assert wrong.status_code == 422 and 'href="#code"' in wrong.text
+    done = client.post(started.headers["Location"], data={"code": code_from_mail("binh@example.vn")})
+    assert done.status_code == 200 and "PA-" in done.text
+    assert client.get(started.headers["Location"]).status_code == 404  # used
+    assert client.get("/phan-anh/xac-nhan/khong-co").status_code == 404
