@@ -111,6 +111,8 @@ def from_environ() -> dict:
         "LOOKUP_RATE_LIMIT": env.get("LOOKUP_RATE_LIMIT", "30 per minute"),
         # Per account, web and API together: dossiers sent (a successful submission counts).
         "SUBMIT_RATE_LIMIT": env.get("SUBMIT_RATE_LIMIT", "10 per hour"),
+        # Feedback sent and codes typed, per address (phản ánh, kiến nghị without an account).
+        "FEEDBACK_RATE_LIMIT": env.get("FEEDBACK_RATE_LIMIT", "10 per hour"),
         "API_TOKEN_MAX_AGE": int(env.get("API_TOKEN_MAX_AGE", 30 * 24 * 3600)),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

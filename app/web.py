@@ -13,7 +13,7 @@ from flask_login import current_user
 
 from app import dates, i18n, numbers
 from app.domain.deadlines import OpenState, ResultClass, TimeUnit, open_state
-from app.domain.indices import INDICES
+from app.domain.indices import ALL_INDICES
 from app.domain.structure import AgencyKind, Level, Role, agency_type_label
 from app.domain.vocabulary import (
     AccessKind,
@@ -171,7 +171,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters.update(
         number=numbers.number, exact=numbers.exact, two_digits=numbers.two_digits, two_decimals=numbers.two_decimals,
         percent=numbers.percent,
-        index_value=lambda value: numbers.index_value(value, INDICES[value.id].unit),
+        index_value=lambda value: numbers.index_value(value, ALL_INDICES[value.id].unit),
         date_vn=dates.date, time_vn=dates.time, datetime_vn=dates.datetime, short_datetime_vn=dates.short_datetime,
         month_vn=dates.month, waited=format_waited, procedure_name=procedure_name,
         # rows for the dashboard's SVG charts
@@ -214,6 +214,11 @@ def send_dossier_file(dossier, file_id: int, viewer=None):
         abort(404)
     access_log.opened(viewer or current_user, dossier, AccessKind.FILE, stored.id)
     return _send_stored(stored.sha256, stored.content_type, stored.name)
+
+
+def send_stored_paper(paper):
+    """A paper of the citizen's store (the caller has checked it is theirs)."""
+    return _send_stored(paper.sha256, paper.content_type, paper.name)
 
 
 def send_issued_document(dossier, document_id: int, viewer=None):

@@ -85,7 +85,8 @@ def app(database_url, tmp_path_factory):
         "LOGIN_RATE_LIMIT": "1000 per minute",
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast for tests; scrypt stays the default
         "LOOKUP_RATE_LIMIT": "1000 per minute",
-        "SUBMIT_RATE_LIMIT": "1000 per minute",  # tests/security/test_limits.py sets its own
+        "SUBMIT_RATE_LIMIT": "1000 per minute",
+        "FEEDBACK_RATE_LIMIT": "1000 per minute",  # tests/security/test_limits.py sets its own
         "WTF_CSRF_ENABLED": False,
         "SERVER_NAME": "localhost",
     })

@@ -3,9 +3,10 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from app.blueprints import (
-        api_admin_procedures,  # noqa: F401  (its routes join the api blueprint)
-        api_dossiers,  # noqa: F401  (its routes join the api blueprint)
+    from app.blueprints import (  # noqa: F401  (their routes join the api blueprint)
+        api_admin_procedures,
+        api_dossiers,
+        api_feedback,
     )
     from app.blueprints.admin import bp as admin_bp
     from app.blueprints.admin_procedures import bp as admin_procedures_bp
@@ -13,14 +14,18 @@ def register_blueprints(app: Flask) -> None:
     from app.blueprints.auth import bp as auth_bp
     from app.blueprints.citizen import bp as citizen_bp
     from app.blueprints.desk import bp as desk_bp
+    from app.blueprints.feedback import bp as feedback_bp
     from app.blueprints.public import bp as public_bp
     from app.blueprints.stats import bp as stats_bp
+    from app.blueprints.store import bp as store_bp
     from app.blueprints.work import bp as work_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(stats_bp)
     app.register_blueprint(citizen_bp)
+    app.register_blueprint(feedback_bp)
+    app.register_blueprint(store_bp)
     app.register_blueprint(desk_bp, url_prefix="/mot-cua")
     app.register_blueprint(work_bp, url_prefix="/xu-ly")
     app.register_blueprint(admin_bp, url_prefix="/quan-tri")

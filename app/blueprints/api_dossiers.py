@@ -26,14 +26,19 @@ from app.services.transitions import available_actions
 from app.web import send_issued_document, submissions_limit, translated
 
 
+def authenticate() -> None:
+    """The caller of the Bearer token as g.api_user, or 401."""
+    header = request.headers.get("Authorization", "")
+    user = tokens.user_for(header[7:]) if header.startswith("Bearer ") else None
+    if user is None:
+        raise ApiError(401, _("Thiếu hoặc sai mã truy cập (Authorization: Bearer …)"))
+    g.api_user = user
+
+
 def token_required(view):
     @wraps(view)
     def wrapped(*args, **kwargs):
-        header = request.headers.get("Authorization", "")
-        user = tokens.user_for(header[7:]) if header.startswith("Bearer ") else None
-        if user is None:
-            raise ApiError(401, _("Thiếu hoặc sai mã truy cập (Authorization: Bearer …)"))
-        g.api_user = user
+        authenticate()
         return view(*args, **kwargs)
     return wrapped
 
@@ -99,7 +104,7 @@ def _input(form: m.DossierForm | None, spec: dict) -> DraftInput:
     form = form or m.DossierForm()
     return DraftInput(
         applicant=Applicant(**form.applicant.model_dump()), form_data=form.data, represented=form.represented or None,
-        delivery=form.delivery, uploads=uploads(request.files, spec, prefix=""),
+        delivery=form.delivery, uploads=uploads(request.files, spec, prefix=""), reuse=form.store_files,
     )
 
 

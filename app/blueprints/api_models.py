@@ -23,6 +23,8 @@ from pydantic import (
 from spectree import Response, SecurityScheme, SpecTree
 from spectree.models import SecuritySchemeData
 
+from app.domain.feedback import Category as FeedbackCategoryEnum
+from app.domain.feedback import Subject as FeedbackSubjectEnum
 from app.domain.structure import AgencyKind, Level
 from app.domain.vocabulary import AccessKind
 
@@ -229,6 +231,9 @@ class DossierForm(Model):
     data: Json[dict[str, Any]] = Field(default_factory=dict)
     represented: Json[dict[str, Any]] = Field(default_factory=dict)
     delivery: str = "counter"
+    store_files: Json[dict[str, list[int]]] = Field(
+        default_factory=dict, description="Papers of the caller's store (GET /me/store) in place of file parts, "
+        'by document key: {"giay_to_tuy_than": [12]}; the document must name the same kind of paper')
 
 
 class SupplementForm(Model):
@@ -536,6 +541,105 @@ class AdminProcedureList(Model):
     total: int
     page: int
     pages: int
+
+
+# --- feedback (phản ánh, kiến nghị; issue 17) ---------------------------------------------
+
+FeedbackCategory = Literal[tuple(str(v) for v in FeedbackCategoryEnum)]  # type: ignore[valid-type]
+FeedbackSubject = Literal[tuple(str(v) for v in FeedbackSubjectEnum)]  # type: ignore[valid-type]
+
+
+class NewFeedback(Body):
+    """`procedure` (its code) for a procedure, `agency` (its code) for an agency, `dossier` (its
+    code) for the caller's own dossier, as `subject` says. Lengths are checked by the service."""
+    category: FeedbackCategory
+    subject: FeedbackSubject
+    procedure: str | None = None
+    agency: str | None = None
+    dossier: str | None = None
+    title: Annotated[str, Field(max_length=1000)]
+    text: Annotated[str, Field(max_length=20000)]
+
+
+class FeedbackStep(Model):
+    action: str
+    actor: str
+    agency: str
+    note: str
+    at: Moment
+
+
+class Feedback(Model):
+    """The sender's and the agency's view. `late`: the limits broken so far (refuse, ask_info,
+    answer, publish); `due`: each limit's due instant where it applies now."""
+    id: int
+    reference: str
+    category: str
+    subject: str
+    status: str
+    status_label: str
+    agency: str
+    title: str
+    text: str
+    answer: str
+    rating: str | None
+    sent_at: Moment
+    received_at: Moment
+    due: dict[str, Moment | None]
+    late: list[str]
+    history: list[FeedbackStep]
+    available_actions: list[str]
+
+
+class FeedbackAction(Body):
+    """`text`: the reason, the question, the answer, the text to publish, or the information
+    asked for (required for those); `to_agency`: the agency's code, to forward. A call is its
+    own confirmation."""
+    text: Annotated[str, Field(max_length=20000)] = ""
+    to_agency: str | None = None
+
+
+class FeedbackRating(Body):
+    value: Literal["satisfied", "not_satisfied"]
+
+
+class FeedbackQuery(Query):
+    published: Literal["1"] | None = Field(None, description="1: the published answers, for anyone")
+    q: str = Field("", max_length=200)
+    page: Page = 1
+
+
+class PublishedFeedback(Model):
+    reference: str
+    agency: str
+    title: str
+    question: str
+    answer: str
+    published_at: Moment
+
+
+class FeedbackList(Model):
+    items: list[PublishedFeedback] | list[Feedback]
+    total: int
+
+
+# --- the citizen's store (issue 17) -------------------------------------------------------
+
+class StoredPaper(Model):
+    id: int
+    kind: str
+    name: str
+    size: int
+    sha256: str
+    source: Literal["uploaded", "issued", "national"]
+    valid_until: Day | None
+    created_at: Moment
+    in_use: bool = Field(description="Used by a dossier not yet finished: cannot be deleted")
+
+
+class StoreList(Model):
+    items: list[StoredPaper]
+    total: int
 
 
 # --- the document -------------------------------------------------------------------------

@@ -31,7 +31,7 @@ from app.forms.dynamic import (
     uploads,
 )
 from app.models import Dossier
-from app.services import access_log, catalogue, dossiers, guidance, payments, processing, ratings
+from app.services import access_log, catalogue, citizen_store, dossiers, guidance, payments, processing, ratings
 from app.services.permissions import can
 from app.services.transitions import available_actions
 from app.web import dossier_or_abort, page_arg, send_dossier_file, send_issued_document, submissions_limit
@@ -83,7 +83,7 @@ def edit(dossier_id: int):
     if form.validate_on_submit():
         lock = request.form.get("lock_version", type=int)
         try:
-            dossiers.save_draft(dossier, current_user, draft_input(form, spec, request.files), lock)
+            dossiers.save_draft(dossier, current_user, draft_input(form, spec, request.files, request.form), lock)
             if "review" in request.form:  # "Tiếp tục": saved, then checked as sending will check it
                 if missing := dossiers.missing_items(dossier):
                     raise dossiers.DossierError("Hồ sơ chưa đủ để gửi.", fields=missing)
@@ -103,7 +103,7 @@ def edit(dossier_id: int):
         status = 422
     db.session.refresh(dossier)
     return render_template("citizen/edit.html", dossier=dossier, form=form, spec=spec, message=message,
-                           remove_form=ConfirmForm()), status
+                           remove_form=ConfirmForm(), offers=citizen_store.offers(current_user, spec)), status
 
 
 def _sending_action(dossier: Dossier) -> Action | None:

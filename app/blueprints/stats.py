@@ -7,7 +7,7 @@ from flask import Blueprint, Response, abort, render_template, request
 from app import dates
 from app.domain import span
 from app.domain.deadlines import OFFICE_TZ
-from app.domain.indices import INDICES
+from app.domain.indices import ALL_INDICES
 from app.domain.structure import Level
 from app.models.users import utcnow
 from app.services import catalogue, exports, stats, structure
@@ -54,7 +54,7 @@ def dashboard():
         return Response(content, mimetype=mimetype, headers={
             "Content-Disposition": f'attachment; filename="thong-ke-{scope.start}-{scope.end}.{kind}"'})
     return render_template("stats/dashboard.html", scope=scope, summary=summary, ranking=ranking,
-                           trend=stats.months(scope), indices=INDICES, fields=catalogue.fields(),
+                           trend=stats.months(scope), indices=ALL_INDICES, fields=catalogue.fields(),
                            args={k: v for k, v in request.args.items() if k != "dinh_dang"},
                            drill={k: v for k, v in request.args.items() if k not in ("dinh_dang", "co_quan")})
 

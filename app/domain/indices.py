@@ -42,6 +42,8 @@ from dataclasses import dataclass, fields
 from decimal import ROUND_HALF_UP, Decimal
 
 __all__ = [
+    "ALL_INDICES",
+    "FEEDBACK_INDICES",
     "GROUP_LABELS",
     "GROUP_POINTS",
     "INDICES",
@@ -141,6 +143,24 @@ INDICES: dict[str, IndexSpec] = {
         IndexSpec("5.4", "Tỷ lệ hài lòng trong tiếp nhận, giải quyết TTHC", Decimal(6), Decimal("0.90"), "percent"),
     )
 }
+
+# Indices of feedback (phản ánh, kiến nghị), computed from feedback rows by domain/feedback.py:
+# 5.1, the share of each category, not scored [?]; 5.2 and 5.3, points [?], no threshold in LEGAL.md.
+FEEDBACK_INDICES: dict[str, IndexSpec] = {
+    spec.id: spec
+    for spec in (
+        IndexSpec("5.1.regulation", "Tỷ lệ phản ánh, kiến nghị về quy định hành chính, chính sách", None, None,
+                  "percent"),
+        IndexSpec("5.1.procedure", "Tỷ lệ phản ánh, kiến nghị về thủ tục hành chính, giải quyết hồ sơ", None, None,
+                  "percent"),
+        IndexSpec("5.1.conduct", "Tỷ lệ phản ánh, kiến nghị về hành vi, thái độ của cán bộ, công chức", None, None,
+                  "percent"),
+        IndexSpec("5.2", "Tỷ lệ phản ánh, kiến nghị được xử lý đúng hạn", None, None, "percent"),
+        IndexSpec("5.3", "Tỷ lệ hài lòng trong tiếp nhận, xử lý phản ánh, kiến nghị", None, None, "percent"),
+    )
+}
+# Every index the portal shows, for names and units (the pages, the API, the PDF report).
+ALL_INDICES: dict[str, IndexSpec] = INDICES | FEEDBACK_INDICES
 
 
 def label(index_id: str) -> str:

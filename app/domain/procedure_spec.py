@@ -297,6 +297,10 @@ with warnings.catch_warnings():
         count: Annotated[StrictInt, Field(ge=1)]
         required: StrictBool
         blank_form: StrictStr | None = None  # a file in procedures/forms/, checked by load_procedure_file
+        # The kind of paper, the same word across procedures (giay_to_tuy_than, giay_khai_sinh...):
+        # the citizen's store offers a paper of this kind kept from an earlier dossier (Decree
+        # 45/2020/NĐ-CP Art. 16; Decision 766 index 4.3). None: nothing is offered.
+        paper: Key | None = None
 
         @field_validator("blank_form")
         @classmethod
@@ -455,6 +459,8 @@ class ProcedureSpec(_Model):
     # file that forgets the line is measured, not silently left out of 3.3/4.1/4.2. False only
     # where the result is the applicant's own paper certified at the counter (chứng thực).
     requires_result_document: StrictBool = True
+    # The kind of paper the signed electronic result is, for the citizen's store (Document.paper).
+    result_paper: Key | None = None
     documents: Annotated[list[Document], Field(min_length=1)]
     form: list[FormField] = []
     process: Annotated[list[ProcessStep], Field(min_length=1)]

@@ -140,8 +140,9 @@ def initial_data(dossier) -> dict:
     return data
 
 
-def draft_input(form: FlaskForm, spec: dict, files) -> DraftInput:
-    """What the form says, for the dossier service."""
+def draft_input(form: FlaskForm, spec: dict, files, values=None) -> DraftInput:
+    """What the form says, for the dossier service; `values` (request.form) carries the papers
+    ticked from the applicant's store (`store_<document key>`, their ids)."""
     represented = None
     if form.on_behalf.data:
         represented = {k: form[f"rep_{k}"].data.strip() for k in ("full_name", "id_number", "address", "authorisation")}
@@ -151,7 +152,15 @@ def draft_input(form: FlaskForm, spec: dict, files) -> DraftInput:
         form_data=eform_values(form, spec), represented=represented, delivery=form.delivery.data,
         uploads=uploads(files, spec), sets=form.sets.data if "sets" in form else 1,
         verification=bool(form.verification.data) if "verification" in form else False,
+        reuse=store_choices(values) if values is not None else {},
     )
+
+
+def store_choices(values, prefix: str = "store_") -> dict[str, list[int]]:
+    """{document key: [paper id, ...]} from the `store_<key>` fields (ids that are not numbers
+    are passed as 0, which the service refuses as not in the store)."""
+    return {name.removeprefix(prefix): [int(v) if v.isdigit() else 0 for v in values.getlist(name)]
+            for name in values if name.startswith(prefix) and values.getlist(name)}
 
 
 def verification_label(days) -> str:

@@ -16,16 +16,18 @@ from app.models.dossiers import (
                                  Rating,
                                  StepTask,
 )
+from app.models.feedback import Feedback, FeedbackEvent, PendingFeedback
 from app.models.reports import RenderedReport
 from app.models.signing import DocumentSignature, SigningCertificate
+from app.models.store import StoredPaper
 from app.models.units import AdministrativeUnit, Agency
 from app.models.users import Membership, User
 
 __all__ = [
-    "AdminAuditEntry", "DossierAccess",
+    "AdminAuditEntry", "DossierAccess", "Feedback", "FeedbackEvent", "PendingFeedback",
     "Apology", "Counter", "Dossier", "DossierEvent", "DossierFile", "IssuedDocument", "OutboxMessage", "Payment",
     "PaymentOrder", "Rating", "StepTask", "RenderedReport",
-    "DocumentSignature", "SigningCertificate",
+    "DocumentSignature", "SigningCertificate", "StoredPaper",
     "AdministrativeUnit", "Agency", "CalendarDay", "CalendarSwap", "Membership", "Procedure", "ProcedureOffering",
     "ProcedureSnapshot", "ProcedureVersion",
     "User"]

@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Text,
     event,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -322,6 +323,10 @@ class DossierFile(db.Model):
     sha256: Mapped[str] = mapped_column(String(64))
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Taken from the applicant's store instead of uploaded (Decision 766 index 4.3's reuse flag,
+    # DuocTaiSuDung); the paper it came from, while the store keeps it.
+    reused: Mapped[bool] = mapped_column(default=False, server_default=false())
+    stored_paper_id: Mapped[int | None] = mapped_column(ForeignKey("stored_paper.id", ondelete="SET NULL"))
 
     dossier: Mapped[Dossier] = relationship(back_populates="files")
 

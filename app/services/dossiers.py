@@ -33,7 +33,7 @@ from app.models import (
     User,
 )
 from app.models.users import utcnow
-from app.services import catalogue, filecheck, issuing, notify, processing, storage
+from app.services import catalogue, citizen_store, filecheck, issuing, notify, processing, storage
 from app.services.calendar import expected_due
 from app.services.counters import next_value
 from app.services.permissions import can, member
@@ -82,6 +82,7 @@ class DraftInput:
     represented: dict | None = None
     delivery: str = "counter"
     uploads: dict[str, list[FileStorage]] = field(default_factory=dict)  # document key → files
+    reuse: dict[str, list[int]] = field(default_factory=dict)  # document key → papers of the applicant's store
     sets: int = 1  # số bộ hồ sơ, counted at the counter (form 01); an online dossier is one set
     verification: bool = False  # the desk records at the counter that the facts must be verified
     checked: list[str] | None = None  # the papers the desk ticked as checked (domain/checklist.py); None: no checklist
@@ -164,17 +165,26 @@ def _sets_problem(sets) -> dict[str, str]:
     return {}
 
 
-def _attach(dossier: Dossier, uploads: dict[str, list[FileStorage]], actor: User) -> dict[str, str]:
-    """Store the uploads that pass (PDF/JPEG/PNG by content, size limits) and return the
-    refusals by document key: one bad file does not cost the applicant the good ones."""
+def _attach(dossier: Dossier, uploads: dict[str, list[FileStorage]], actor: User,
+            reuse: dict[str, list[int]] | None = None) -> dict[str, str]:
+    """Store the uploads that pass (PDF/JPEG/PNG by content, size limits), add the papers taken
+    from the applicant's store (`reuse`, services/citizen_store.py), and return the refusals by
+    document key: one bad file does not cost the applicant the good ones. An upload by the
+    applicant for a document naming its kind of paper is kept in their store."""
     have = Counter(f.component for f in dossier.files)
     sent = {key: [f for f in files if f and f.filename] for key, files in uploads.items()}
+    reused, errors = citizen_store.reuse(dossier, actor, reuse or {})
+    for file in reused:
+        sent.setdefault(file.component, [])
     # An unknown part, or one with more files than a document may have, is refused whole.
-    errors = eform.check_parts(dossier.procedure_version.spec["documents"],
-                               {key: have[key] + len(files) for key, files in sent.items()})
+    errors |= eform.check_parts(dossier.procedure_version.spec["documents"], {
+        key: have[key] + len(files) + sum(f.component == key for f in reused) for key, files in sent.items()})
     total = sum(f.size for f in dossier.files)
-    if too_many := _too_many_files(dossier, uploads):
+    if too_many := _too_many_files(dossier, uploads, len(reused)):
         return too_many | errors   # a part's own limit, where it has one, is the clearer message
+    for file in reused:
+        if f"documents.{file.component}" not in errors:
+            dossier.files.append(file)
     for key, files in sent.items():
         if f"documents.{key}" in errors:
             continue
@@ -191,18 +201,20 @@ def _attach(dossier: Dossier, uploads: dict[str, list[FileStorage]], actor: User
                 errors[f"documents.{key}"] = f"Tệp “{name}”: tổng dung lượng các tệp của hồ sơ vượt quá mức cho phép."
                 continue
             total += stored.size
-            dossier.files.append(DossierFile(component=key, name=name, content_type=stored.content_type,
-                                             size=stored.size, sha256=stored.sha256, uploaded_by_id=actor.id))
+            file = DossierFile(component=key, name=name, content_type=stored.content_type, size=stored.size,
+                               sha256=stored.sha256, uploaded_by_id=actor.id)
+            dossier.files.append(file)
+            citizen_store.keep_upload(dossier, file, actor)
     dossier.has_files = bool(dossier.files)
     return errors
 
 
-def _too_many_files(dossier: Dossier, uploads: dict[str, list[FileStorage]]) -> dict[str, str]:
+def _too_many_files(dossier: Dossier, uploads: dict[str, list[FileStorage]], reused: int = 0) -> dict[str, str]:
     """A dossier holds at most MAX_FILES_PER_DOSSIER files (issue 18): a request that would take
     it past that has all its files refused, before any is stored."""
     limit = current_app.config["MAX_FILES_PER_DOSSIER"]
     sent = {key: sum(1 for u in files if u and u.filename) for key, files in uploads.items()}
-    if len(dossier.files) + sum(sent.values()) <= limit:
+    if len(dossier.files) + sum(sent.values()) + reused <= limit:
         return {}
     message = (f"Một hồ sơ có tối đa {limit} tệp: hồ sơ đang có {len(dossier.files)} tệp, "
                f"không nhận thêm {sum(sent.values())} tệp gửi lần này.")
@@ -281,7 +293,7 @@ def save_draft(dossier: Dossier, user: User, data: DraftInput, lock_version: int
     except DossierError:
         db.session.rollback()
         raise
-    errors = _attach(dossier, data.uploads, user)
+    errors = _attach(dossier, data.uploads, user, data.reuse)
     commit()
     if errors:
         raise DossierError("Có tệp không được chấp nhận; các tệp và thông tin khác đã được lưu.", fields=errors)
@@ -361,7 +373,7 @@ def submit_new(user: User, version: ProcedureVersion, agency_code: str, data: Dr
     dossier = _online_dossier(user, version, agency_code, now)
     try:
         _apply_fields(dossier, data, now)
-        if errors := _attach(dossier, data.uploads, user):
+        if errors := _attach(dossier, data.uploads, user, data.reuse):
             raise DossierError("Có tệp không được chấp nhận.", fields=errors)
         if missing := missing_items(dossier):
             raise DossierError("Hồ sơ chưa đủ để gửi.", fields=missing)
@@ -411,6 +423,7 @@ class Changes:
     represented: dict | None = None  # None: kept
     delivery: str | None = None  # None: kept
     uploads: dict[str, list[FileStorage]] = field(default_factory=dict)
+    reuse: dict[str, list[int]] = field(default_factory=dict)
 
 
 def _contents(dossier: Dossier) -> tuple:
@@ -436,7 +449,7 @@ def answer_supplement(dossier: Dossier, user: User, changes: Changes, lock_versi
                       delivery=changes.delivery or dossier.delivery)
     try:
         _apply_fields(dossier, data, now)
-        if errors := _attach(dossier, changes.uploads, user):
+        if errors := _attach(dossier, changes.uploads, user, changes.reuse):
             raise DossierError("Có tệp không được chấp nhận.", fields=errors)
         if _contents(dossier) == before:
             message = "Bản bổ sung không thay đổi gì so với hồ sơ đã nộp: gửi giấy tờ hoặc thông tin cần bổ sung."

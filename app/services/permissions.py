@@ -107,6 +107,13 @@ def can(user, action: str, obj=None) -> bool:
         return province_admin(user)
     if action == "procedure.offering":
         return administers(user, obj) if obj is not None else any(m.role == Role.ADMIN for m in user.memberships)
+    # Feedback (phản ánh, kiến nghị): its sender sees it; the staff of the agency holding it
+    # see and handle it, whatever their role there (Decree 20/2008 Art. 10–11: the agency
+    # designates who receives and handles).
+    if action == "feedback.handle":
+        return member(user, obj.agency_id)
+    if action == "feedback.view":
+        return obj.sender_id == user.id or member(user, obj.agency_id)
     if action in ACTION_ROLES:
         return any(m.role in ACTION_ROLES[action] and (action != "desk.work" or m.agency.kind == AgencyKind.ONE_STOP)
                    for m in user.memberships)

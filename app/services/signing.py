@@ -35,7 +35,7 @@ from app.integrations import signing as crypto
 from app.models import DocumentSignature, Dossier, IssuedDocument, SigningCertificate, User
 from app.models.users import utcnow
 from app.queue import SIGN_DOCUMENT, enqueue
-from app.services import storage
+from app.services import citizen_store, storage
 from app.services.errors import ServiceError
 from app.services.structure import agency_by_code
 
@@ -217,11 +217,13 @@ def _finish(document_id: int, roles: tuple[str, ...], now: datetime) -> None:
     document = db.session.get(IssuedDocument, document_id)
     if {s.role for s in document.signatures} != set(roles):
         return
-    reports = crypto.validate(storage.read(document.sha256), trust_roots())
+    pdf = storage.read(document.sha256)
+    reports = crypto.validate(pdf, trust_roots())
     if len(reports) != len(roles) or not all(r.ok and r.covers_whole_file for r in reports):
         problems = "; ".join(p for r in reports for p in r.problems) or "thiếu chữ ký"
         _fail(document_id, f"Chữ ký vừa tạo không kiểm tra được: {problems}")
     document.signed_at, document.signing_error = now, None
+    citizen_store.keep_result(document, size=len(pdf))
     db.session.commit()
 
 

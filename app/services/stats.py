@@ -26,7 +26,7 @@ from decimal import Decimal
 from sqlalchemy import and_, case, func, literal, or_, select, union_all
 
 from app.domain.deadlines import OFFICE_TZ, SAME_DAY_UNITS, TimeUnit
-from app.domain.indices import INDICES, Counts, IndexValue, compute
+from app.domain.indices import ALL_INDICES, Counts, IndexValue, compute
 from app.domain.vocabulary import Channel
 from app.extensions import db
 from app.models import Agency, Dossier, ProcedureVersion
@@ -317,7 +317,8 @@ def monthly_report_pdf(year: int, month: int, signer: str, agency: Agency | None
         "number": "", "place": "Vĩnh Phúc", "issued_at": now, "electronic": True, "signed": False, "signer": signer,
         "period_label": f"tháng {month} năm {year}", "agency_name": agency.name if agency else None,
         "summary": summary.counts,
-        "indices": [(key, INDICES[key].name, value, INDICES[key].max_points) for key, value in summary.indices.items()],
+        "indices": [(key, ALL_INDICES[key].name, value, ALL_INDICES[key].max_points)
+                    for key, value in summary.indices.items()],
         "agencies": agencies,
         "late": [{"code": d.code, "procedure": d.procedure_version.name,
                   "agency": (d.resolving_agency or d.receiving_agency).name,

@@ -29,7 +29,7 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from app.extensions import db
-from app.models import DocumentSignature, DossierFile, IssuedDocument
+from app.models import DocumentSignature, DossierFile, IssuedDocument, StoredPaper
 from app.models.users import utcnow
 from app.services import filecheck
 from app.services.storage_backends import TEMPORARY_AREA as TEMPORARY_AREA  # the layout's name, for tools
@@ -231,7 +231,7 @@ def _discard_left(session: Session, transaction) -> None:
 # Every column that names a stored file. A new one MUST be added here, or prune deletes its
 # files (tests/services/test_storage_prune.py checks every `sha256` column of the schema is).
 # Each signed version of a document is kept (a signature's `sha256`): the record of what was signed.
-REFERENCES = (DossierFile.sha256, IssuedDocument.sha256, DocumentSignature.sha256)
+REFERENCES = (DossierFile.sha256, IssuedDocument.sha256, DocumentSignature.sha256, StoredPaper.sha256)
 
 def referenced_hashes() -> set[str]:
     """The sha256 of every file a row points to: uploads (DossierFile, drafts included) and

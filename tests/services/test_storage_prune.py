@@ -193,7 +193,8 @@ def test_every_sha256_column_is_a_reference():
     columns = {f"{table.name}.{column.name}" for table in db.metadata.tables.values()
                for column in table.columns if "sha" in column.name.lower()}
     referenced = {f"{column.table.name}.{column.name}" for column in storage.REFERENCES}
-    assert columns == referenced == {"dossier_file.sha256", "issued_document.sha256", "document_signature.sha256"}
+    assert columns == referenced == {"dossier_file.sha256", "issued_document.sha256", "document_signature.sha256",
+                                     "stored_paper.sha256"}
 
 
 def test_referenced_hashes_come_from_uploads_and_issued_documents(make_user, loaded_catalogue, run_jobs):
