@@ -17,7 +17,7 @@ from app.domain.workflow import Action, Status
 from app.extensions import limiter
 from app.models import Dossier, StepTask
 from app.models.users import utcnow
-from app.services import access_log, catalogue, control, dossiers, lookup, processing, signing, tokens
+from app.services import access_log, accounts, catalogue, control, dossiers, lookup, processing, signing, tokens
 from app.services.calendar import work_calendar
 from app.services.dossiers import Applicant, DraftInput
 from app.services.permissions import can
@@ -110,8 +110,9 @@ DOSSIER_ERRORS = (*AUTH, 403, 404)
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"])
 @spec.validate(json=m.Credentials, resp=responses(m.Token, 400, 401, 429), tags=["auth"])
 def token():
+    """A new API token for the account (stored, revocable, expiring: see the bearer scheme)."""
     body: m.Credentials = request.context.json or m.Credentials.model_validate({})
-    value = tokens.issue(body.email, body.password)
+    value = accounts.issue_token(body.email, body.password, body.label)
     if value is None:
         raise ApiError(401, "E-mail hoặc mật khẩu không đúng")
     return m.Token(token=value)

@@ -19,7 +19,7 @@ from app.models.dossiers import (
 from app.models.reports import RenderedReport
 from app.models.signing import DocumentSignature, SigningCertificate
 from app.models.units import AdministrativeUnit, Agency
-from app.models.users import Membership, User
+from app.models.users import ApiToken, Membership, User
 
 __all__ = [
     "AdminAuditEntry", "DossierAccess",
@@ -27,4 +27,4 @@ __all__ = [
     "PaymentOrder", "Rating", "StepTask", "RenderedReport",
     "DocumentSignature", "SigningCertificate",
     "AdministrativeUnit", "Agency", "CalendarDay", "Membership", "Procedure", "ProcedureSnapshot", "ProcedureVersion",
-    "User"]
+    "User", "ApiToken"]
