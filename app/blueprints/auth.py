@@ -134,7 +134,7 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            user = accounts.change_password(current_user, form.current.data, form.password.data)
+            user = accounts.change_password(current_user._get_current_object(), form.current.data, form.password.data)
         except accounts.AccountError as error:
             _field_errors(form, error)
         else:
