@@ -118,6 +118,17 @@ def token():
     return m.Token(token=value)
 
 
+@bp.post("/auth/verification-email")
+@token_required
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"])
+@spec.validate(resp=responses(m.Notice, *AUTH), security=BEARER, tags=["auth"])
+def resend_verification():
+    """A new verification e-mail: an account registered online submits once its address is verified."""
+    accounts.resend_verification(g.api_user)
+    return m.Notice(message="Địa chỉ e-mail đã được xác nhận." if g.api_user.email_verified
+                    else f"Đã gửi thư xác nhận đến {g.api_user.email}.")
+
+
 @bp.post("/dossiers")
 @token_required
 @submissions_limit(counted=lambda response: response.status_code == 201)

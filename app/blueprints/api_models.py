@@ -209,6 +209,10 @@ class Token(Model):
     token: str = Field(description="Mã truy cập: gửi trong Authorization: Bearer …; chỉ hiện một lần")
 
 
+class Notice(Model):
+    message: str
+
+
 class Applicant(Model):
     model_config = ConfigDict(extra="forbid")
     full_name: str = ""

@@ -200,11 +200,18 @@ def test_an_unverified_account_keeps_drafts_but_cannot_submit_on_the_web(client,
     assert dossier.status == "draft"
 
 
-def test_an_unverified_account_cannot_submit_through_the_api(client, make_user, loaded_catalogue):
+def test_an_unverified_account_cannot_submit_through_the_api_and_asks_for_a_new_link(client, make_user,
+                                                                                     loaded_catalogue):
     user = _unverified(make_user())
-    response = new_dossier(client, token(client, user))
+    headers = token(client, user)
+    response = new_dossier(client, headers)
     assert response.status_code == 403 and "xác nhận địa chỉ e-mail" in response.get_json()["error"]
     assert db.session.scalar(select(Dossier)) is None
+    assert client.post("/api/v1/auth/verification-email").status_code == 401
+    sent = client.post("/api/v1/auth/verification-email", headers=headers)
+    assert sent.status_code == 200 and user.email in sent.get_json()["message"]
+    client.get(_link("xac-nhan-email"))
+    assert new_dossier(client, headers).status_code == 201
 
 
 # --- "Phiên đăng nhập" -------------------------------------------------------------------------
