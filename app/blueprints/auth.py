@@ -168,19 +168,22 @@ def resend_verification():
 @bp.get("/phien-dang-nhap")
 @login_required
 def sessions():
-    return render_template("auth/sessions.html", tokens=tokens.active_tokens(current_user), form=ConfirmForm())
+    return render_template("auth/sessions.html", tokens=tokens.active_tokens(current_user))
 
 
-@bp.post("/phien-dang-nhap/ma-truy-cap/<int:token_id>/thu-hoi")
+@bp.route("/phien-dang-nhap/ma-truy-cap/<int:token_id>/thu-hoi", methods=["GET", "POST"])
 @login_required
 def revoke_token(token_id: int):
-    if not ConfirmForm().validate_on_submit():
-        return render_template("errors/error.html", code=400, message=_("Yêu cầu không hợp lệ.")), 400
+    """A confirmation page naming the token (GET), then the revocation (POST)."""
+    form = ConfirmForm()
     try:
-        token = tokens.revoke(current_user, token_id)
+        token = tokens.own_token(current_user, token_id)
+        if request.method == "GET" or not form.validate_on_submit():
+            return render_template("auth/revoke_token.html", token=token, form=form)
+        tokens.revoke(current_user, token_id)
     except tokens.TokenError as error:
         return render_template("errors/error.html", code=error.status, message=error.message), error.status
-    flash(_("Đã thu hồi mã truy cập “%(label)s”.", label=token.label or _("không tên")), "success")
+    flash(_("Đã thu hồi mã truy cập “%(label)s”.", label=token.label or _("(không tên)")), "success")
     return redirect(url_for("auth.sessions"))
 
 

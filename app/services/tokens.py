@@ -78,13 +78,19 @@ def active_tokens(user: User, now: datetime | None = None) -> list[ApiToken]:
     return [t for t in rows if t.password_stamp == stamp]
 
 
-def revoke(user: User, token_id: int, now: datetime | None = None) -> ApiToken:
-    """The owner revokes one of their tokens; revoking it again changes nothing."""
+def own_token(user: User, token_id: int) -> ApiToken:
+    """One of the account's tokens: 404 for none, 403 for another account's."""
     token = db.session.get(ApiToken, token_id)
     if token is None:
         raise TokenError("Không có mã truy cập này.", status=404)
     if token.user_id != user.id:
         raise TokenError("Mã truy cập này không phải của bạn.", status=403)
+    return token
+
+
+def revoke(user: User, token_id: int, now: datetime | None = None) -> ApiToken:
+    """The owner revokes one of their tokens; revoking it again changes nothing."""
+    token = own_token(user, token_id)
     if token.revoked_at is None:
         token.revoked_at = now or utcnow()
         db.session.commit()

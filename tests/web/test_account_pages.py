@@ -231,6 +231,9 @@ def test_revoke_my_token_stops_it_at_once(client, make_user, login):
     headers = token(client, user)
     login(user)
     row = db.session.scalar(select(ApiToken))
+    confirm = client.get(f"/phien-dang-nhap/ma-truy-cap/{row.id}/thu-hoi")
+    assert confirm.status_code == 200 and "Thu hồi mã truy cập" in confirm.get_data(as_text=True)
+    assert client.get("/api/v1/dossiers", headers=headers).status_code == 200  # asking changes nothing
     assert client.post(f"/phien-dang-nhap/ma-truy-cap/{row.id}/thu-hoi").headers["Location"] == "/phien-dang-nhap"
     assert client.get("/api/v1/dossiers", headers=headers).status_code == 401
     assert "Không có mã truy cập API nào" in client.get("/phien-dang-nhap").get_data(as_text=True)
@@ -241,9 +244,10 @@ def test_revoking_another_users_token_is_403_and_a_missing_one_404(client, make_
     headers = token(client, owner)
     login(make_user())
     row = db.session.scalar(select(ApiToken))
-    assert client.post(f"/phien-dang-nhap/ma-truy-cap/{row.id}/thu-hoi").status_code == 403
+    for method in (client.get, client.post):
+        assert method(f"/phien-dang-nhap/ma-truy-cap/{row.id}/thu-hoi").status_code == 403
+        assert method(f"/phien-dang-nhap/ma-truy-cap/{row.id + 1000}/thu-hoi").status_code == 404
     assert client.get("/api/v1/dossiers", headers=headers).status_code == 200
-    assert client.post(f"/phien-dang-nhap/ma-truy-cap/{row.id + 1000}/thu-hoi").status_code == 404
 
 
 def test_sign_out_everywhere_asks_first_then_ends_sessions_and_tokens(app, client, make_user):
