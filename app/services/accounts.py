@@ -45,10 +45,11 @@ def find_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
 
 
-def check_password(password: str, *personal: str | None, field: str = "password") -> None:
-    """Refuse a new password that is too short, too long or easy to guess (domain.passwords)."""
+def check_password(password: str, *personal: str | None) -> None:
+    """Refuse a new password that is too short, too long or easy to guess (domain.passwords);
+    `personal` are the account's own words (e-mail, name, ID number, phone)."""
     if problem := weakness(password, tuple(p for p in personal if p)):
-        raise AccountError.on(field, problem)
+        raise AccountError.on("password", problem)
 
 
 def _set_password(user: User, password: str) -> None:
