@@ -113,7 +113,18 @@ def from_environ() -> dict:
         "SUBMIT_RATE_LIMIT": env.get("SUBMIT_RATE_LIMIT", "10 per hour"),
         # Feedback sent and codes typed, per address (phản ánh, kiến nghị without an account).
         "FEEDBACK_RATE_LIMIT": env.get("FEEDBACK_RATE_LIMIT", "10 per hour"),
+        # How long an API token lives (seconds); each token is a row, revocable (issue 13).
         "API_TOKEN_MAX_AGE": int(env.get("API_TOKEN_MAX_AGE", 30 * 24 * 3600)),
+        # How long the links sent by e-mail work: password reset, address verification.
+        "PASSWORD_RESET_MAX_AGE": int(env.get("PASSWORD_RESET_MAX_AGE", 3600)),
+        "EMAIL_VERIFY_MAX_AGE": int(env.get("EMAIL_VERIFY_MAX_AGE", 7 * 24 * 3600)),
+        # Per account, whatever the address: after LOGIN_LOCK_AFTER failures with no more than
+        # LOGIN_LOCK_WINDOW seconds between them, log-in is refused for LOGIN_LOCK_SECONDS,
+        # doubled with each further failure, at most LOGIN_LOCK_MAX_SECONDS.
+        "LOGIN_LOCK_AFTER": int(env.get("LOGIN_LOCK_AFTER", 5)),
+        "LOGIN_LOCK_WINDOW": int(env.get("LOGIN_LOCK_WINDOW", 15 * 60)),
+        "LOGIN_LOCK_SECONDS": int(env.get("LOGIN_LOCK_SECONDS", 60)),
+        "LOGIN_LOCK_MAX_SECONDS": int(env.get("LOGIN_LOCK_MAX_SECONDS", 3600)),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", production),

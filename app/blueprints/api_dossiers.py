@@ -18,7 +18,7 @@ from app.domain.workflow import Action, Status
 from app.extensions import limiter
 from app.models import Dossier, StepTask
 from app.models.users import utcnow
-from app.services import access_log, catalogue, control, dossiers, lookup, processing, signing, tokens
+from app.services import access_log, accounts, catalogue, control, dossiers, lookup, processing, signing, tokens
 from app.services.calendar import work_calendar
 from app.services.dossiers import Applicant, DraftInput
 from app.services.permissions import can
@@ -117,11 +117,23 @@ DOSSIER_ERRORS = (*AUTH, 403, 404)
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"])
 @spec.validate(json=m.Credentials, resp=responses(m.Token, 400, 401, 429), tags=["auth"])
 def token():
+    """A new API token for the account (stored, revocable, expiring: see the bearer scheme)."""
     body: m.Credentials = request.context.json or m.Credentials.model_validate({})
-    value = tokens.issue(body.email, body.password)
+    value = accounts.issue_token(body.email, body.password, body.label)
     if value is None:
         raise ApiError(401, _("E-mail hoặc mật khẩu không đúng"))
     return m.Token(token=value)
+
+
+@bp.post("/auth/verification-email")
+@token_required
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"])
+@spec.validate(resp=responses(m.Notice, *AUTH), security=BEARER, tags=["auth"])
+def resend_verification():
+    """A new verification e-mail: an account registered online submits once its address is verified."""
+    accounts.resend_verification(g.api_user)
+    return m.Notice(message="Địa chỉ e-mail đã được xác nhận." if g.api_user.email_verified
+                    else f"Đã gửi thư xác nhận đến {g.api_user.email}.")
 
 
 @bp.post("/dossiers")

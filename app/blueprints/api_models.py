@@ -205,10 +205,15 @@ class Stats(Model):
 class Credentials(Body):
     email: str
     password: str
+    label: str = Field("", max_length=100, description="Tên gợi nhớ của mã, hiện trên trang “Phiên đăng nhập”")
 
 
 class Token(Model):
-    token: str
+    token: str = Field(description="Mã truy cập: gửi trong Authorization: Bearer …; chỉ hiện một lần")
+
+
+class Notice(Model):
+    message: str
 
 
 class Applicant(Model):
@@ -683,6 +688,9 @@ spec = SpecTree(
     annotations=False,
     description="API v1 của cổng Một cửa. Lỗi: {\"error\": ..., \"fields\": {tham_số: thông_báo}}.",
     security_schemes=[SecurityScheme(name="bearer", data=SecuritySchemeData(type="http", scheme="bearer",
-                                                                            description="POST /auth/token"))],
+                                                                            description=(
+    "POST /auth/token. Mỗi mã được lưu (chỉ lưu băm của mã), hết hạn sau API_TOKEN_MAX_AGE giây, "
+    "bị thu hồi khi chủ tài khoản bấm “Thu hồi” hoặc “Đăng xuất khỏi mọi nơi”, đổi hoặc đặt lại mật khẩu, "
+    "hoặc khi tài khoản bị vô hiệu hóa. Mã không mang vai trò: quyền được đọc từ tài khoản ở mỗi lần gọi.")))],
 )
 BEARER = {"bearer": []}

@@ -1,4 +1,6 @@
-"""Log in, log out, citizen registration."""
+"""Log in, log out, citizen registration; the account's own security pages (issue 13): forgotten
+password, password change, e-mail verification, "Phiên đăng nhập" (API tokens, sign out
+everywhere)."""
 from __future__ import annotations
 
 from urllib.parse import urlsplit
@@ -13,11 +15,12 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 
 from app.extensions import limiter
-from app.forms.auth import LoginForm, RegisterForm
-from app.services import accounts
+from app.forms.admin import ConfirmForm
+from app.forms.auth import ChangePasswordForm, ForgotPasswordForm, LoginForm, RegisterForm, ResetPasswordForm
+from app.services import accounts, tokens
 from app.services.permissions import landing
 
 bp = Blueprint("auth", __name__)
@@ -75,7 +78,123 @@ def register():
                 getattr(form, name).errors.append(message)
         else:
             login_user(user)
-            flash(_("Đăng ký tài khoản thành công."), "success")
+            flash(_("Đăng ký tài khoản thành công. Chúng tôi đã gửi thư xác nhận đến %(email)s: mở liên kết "
+                    "trong thư trước khi nộp hồ sơ.", email=user.email), "success")
             return redirect(url_for("public.index"))
     status = 422 if form.errors else 200
     return render_template("auth/register.html", form=form), status
+
+
+def _field_errors(form, error: accounts.AccountError) -> None:
+    for name, message in error.fields.items():
+        getattr(form, name).errors.append(message)
+
+
+def _link_refused(error: accounts.LinkError):
+    return render_template("auth/link_error.html", message=error.message), error.status
+
+
+@bp.route("/quen-mat-khau", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+def forgot_password():
+    """The same answer whether the address has an account or not."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        accounts.request_password_reset(form.email.data)
+        return render_template("auth/forgot.html", form=form, sent=True)
+    return render_template("auth/forgot.html", form=form, sent=False), 422 if form.errors else 200
+
+
+@bp.route("/dat-lai-mat-khau/<token>", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+def reset_password(token: str):
+    try:
+        accounts.reset_target(token)
+    except accounts.LinkError as error:
+        return _link_refused(error)
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.reset_password(token, form.password.data)
+        except accounts.LinkError as error:
+            return _link_refused(error)
+        except accounts.AccountError as error:
+            _field_errors(form, error)
+        else:
+            logout_user()
+            flash(_("Đã đặt mật khẩu mới. Mọi phiên đăng nhập cũ đã kết thúc; vui lòng đăng nhập lại."), "success")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/reset.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/doi-mat-khau", methods=["GET", "POST"])
+@login_required
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.change_password(current_user._get_current_object(), form.current.data, form.password.data)
+        except accounts.AccountError as error:
+            _field_errors(form, error)
+        else:
+            login_user(user)  # this session under the new version; the others have ended
+            flash(_("Đã đổi mật khẩu. Các phiên đăng nhập khác và mọi mã truy cập API đã bị kết thúc."), "success")
+            return redirect(url_for("auth.sessions"))
+    return render_template("auth/change_password.html", form=form), 422 if form.errors else 200
+
+
+@bp.get("/xac-nhan-email/<token>")
+def verify_email(token: str):
+    try:
+        user = accounts.verify_email(token)
+    except accounts.LinkError as error:
+        return _link_refused(error)
+    flash(_("Đã xác nhận địa chỉ e-mail %(email)s. Bạn có thể nộp hồ sơ.", email=user.email), "success")
+    return redirect(url_for("citizen.mine") if current_user.is_authenticated else url_for("auth.login"))
+
+
+@bp.post("/xac-nhan-email/gui-lai")
+@login_required
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"])
+def resend_verification():
+    if not ConfirmForm().validate_on_submit():
+        return render_template("errors/error.html", code=400, message=_("Yêu cầu không hợp lệ.")), 400
+    accounts.resend_verification(current_user)
+    flash(_("Đã gửi lại thư xác nhận đến %(email)s.", email=current_user.email), "info")
+    return redirect(_safe_next(request.form.get("next"), current_user))
+
+
+@bp.get("/phien-dang-nhap")
+@login_required
+def sessions():
+    return render_template("auth/sessions.html", tokens=tokens.active_tokens(current_user))
+
+
+@bp.route("/phien-dang-nhap/ma-truy-cap/<int:token_id>/thu-hoi", methods=["GET", "POST"])
+@login_required
+def revoke_token(token_id: int):
+    """A confirmation page naming the token (GET), then the revocation (POST)."""
+    form = ConfirmForm()
+    try:
+        token = tokens.own_token(current_user, token_id)
+        if request.method == "GET" or not form.validate_on_submit():
+            return render_template("auth/revoke_token.html", token=token, form=form)
+        tokens.revoke(current_user, token_id)
+    except tokens.TokenError as error:
+        return render_template("errors/error.html", code=error.status, message=error.message), error.status
+    flash(_("Đã thu hồi mã truy cập “%(label)s”.", label=token.label or _("(không tên)")), "success")
+    return redirect(url_for("auth.sessions"))
+
+
+@bp.route("/phien-dang-nhap/dang-xuat-moi-noi", methods=["GET", "POST"])
+@login_required
+def sign_out_everywhere():
+    """A confirmation page (GET), then the sign-out (POST)."""
+    form = ConfirmForm()
+    if request.method == "GET" or not form.validate_on_submit():
+        return render_template("auth/sign_out_everywhere.html", form=form)
+    accounts.end_everywhere(current_user)
+    logout_user()
+    flash(_("Đã đăng xuất khỏi mọi nơi: mọi phiên đăng nhập và mã truy cập API đã kết thúc."), "info")
+    return redirect(url_for("auth.login"))

@@ -1,4 +1,5 @@
-"""Log-in and citizen registration forms (Flask-WTF: CSRF on every form)."""
+"""Log-in, citizen registration and password forms (Flask-WTF: CSRF on every form). The
+password rules beyond the length (common passwords) are the service's (accounts.check_password)."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField, TelField
@@ -38,7 +39,7 @@ class RegisterForm(FlaskForm):
     )
     password = PasswordField(
         _l("Mật khẩu"),
-        description=_l("Ít nhất 10 ký tự."),
+        description=_l("Ít nhất 10 ký tự; không dùng mật khẩu phổ biến hay thông tin cá nhân của bạn."),
         validators=[DataRequired(_l("Vui lòng nhập mật khẩu.")),
                     Length(min=10, max=128, message=_l("Mật khẩu từ 10 đến 128 ký tự."))],
     )
@@ -47,3 +48,32 @@ class RegisterForm(FlaskForm):
         validators=[DataRequired(_l("Vui lòng nhập lại mật khẩu.")),
                     EqualTo("password", message=_l("Hai mật khẩu không khớp."))],
     )
+
+
+def _new_password(label: str) -> PasswordField:
+    return PasswordField(
+        label, description=_l("Ít nhất 10 ký tự; không dùng mật khẩu phổ biến hay thông tin cá nhân của bạn."),
+        validators=[DataRequired(_l("Vui lòng nhập mật khẩu mới.")),
+                    Length(min=10, max=128, message=_l("Mật khẩu từ 10 đến 128 ký tự."))])
+
+
+def _confirm() -> PasswordField:
+    return PasswordField(_l("Nhập lại mật khẩu mới"),
+                         validators=[DataRequired(_l("Vui lòng nhập lại mật khẩu mới.")),
+                                     EqualTo("password", message=_l("Hai mật khẩu không khớp."))])
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField("E-mail", validators=[DataRequired(_l("Vui lòng nhập e-mail.")), EMAIL, Length(max=254)])
+
+
+class ResetPasswordForm(FlaskForm):
+    password = _new_password(_l("Mật khẩu mới"))
+    confirm = _confirm()
+
+
+class ChangePasswordForm(FlaskForm):
+    current = PasswordField(_l("Mật khẩu hiện tại"),
+                            validators=[DataRequired(_l("Vui lòng nhập mật khẩu hiện tại."))])
+    password = _new_password(_l("Mật khẩu mới"))
+    confirm = _confirm()

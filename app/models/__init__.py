@@ -21,7 +21,7 @@ from app.models.reports import RenderedReport
 from app.models.signing import DocumentSignature, SigningCertificate
 from app.models.store import StoredPaper
 from app.models.units import AdministrativeUnit, Agency
-from app.models.users import Membership, User
+from app.models.users import ApiToken, Membership, User
 
 __all__ = [
     "AdminAuditEntry", "DossierAccess", "Feedback", "FeedbackEvent", "PendingFeedback",
@@ -30,4 +30,4 @@ __all__ = [
     "DocumentSignature", "SigningCertificate", "StoredPaper",
     "AdministrativeUnit", "Agency", "CalendarDay", "CalendarSwap", "Membership", "Procedure", "ProcedureOffering",
     "ProcedureSnapshot", "ProcedureVersion",
-    "User"]
+    "User", "ApiToken"]

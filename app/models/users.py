@@ -31,6 +31,15 @@ class User(UserMixin, db.Model):
     # cookie carries the version it was made under (get_id) and dies when it no longer matches.
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When the owner opened the link of the verification e-mail; a citizen who registered
+    # online may keep drafts before it, not submit one (issue 13). Staff made by an admin and
+    # accounts from before the check count as verified.
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Failed log-ins in a row (services.accounts.authenticate): past a threshold the account
+    # refuses log-ins until `locked_until`, a period that doubles with each further failure.
+    failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
+    last_failed_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
@@ -44,6 +53,10 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login: a deactivated account cannot log in
         return self.active
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
 
     @property
     def is_citizen(self) -> bool:
@@ -67,3 +80,24 @@ class Membership(db.Model):
 
     user: Mapped[User] = relationship(back_populates="memberships")
     agency: Mapped[Agency] = relationship(lazy="joined")
+
+
+class ApiToken(db.Model):
+    """An API token, stored by id so that it can be listed and revoked. Only a SHA-256 of its
+    secret is kept (the secret is shown once, when issued). `password_stamp` is a digest of the
+    password hash at issue: a password changed by any path (change, reset, an admin) ends it.
+    It holds no role: the account's memberships are read when the token is used."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    label: Mapped[str] = mapped_column(String(100), default="")
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    password_stamp: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()

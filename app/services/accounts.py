@@ -1,19 +1,29 @@
-"""Accounts: citizen registration, staff accounts made by an admin, logging in.
+"""Accounts: citizen registration and e-mail verification, staff accounts made by an admin,
+logging in (with a per-account lockout), changing and resetting a password, ending sessions.
 
-Passwords are hashed with scrypt (werkzeug's default KDF), never stored in clear.
+Passwords are hashed with scrypt (werkzeug's default KDF), never stored in clear, and checked
+against the common-password rules of app/domain/passwords.py. The links sent by e-mail are
+itsdangerous signatures, timed; the reset link also carries the password stamp, so it works
+once: the password it sets changes the stamp.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app.domain.passwords import weakness
 from app.domain.structure import Role
 from app.extensions import db
 from app.models import Membership, User
+from app.models.users import utcnow
+from app.services import notify, tokens
 from app.services.errors import ServiceError
+from app.services.issuing import public_url
 from app.services.structure import agency_by_code
 
 # A real hash to compare against when the e-mail is unknown, so that a wrong e-mail and a
@@ -35,25 +45,39 @@ def find_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
 
 
+def check_password(password: str, *personal: str | None) -> None:
+    """Refuse a new password that is too short, too long or easy to guess (domain.passwords);
+    `personal` are the account's own words (e-mail, name, ID number, phone)."""
+    if problem := weakness(password, tuple(p for p in personal if p)):
+        raise AccountError.on("password", problem)
+
+
+def _set_password(user: User, password: str) -> None:
+    user.password_hash = generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
 def _new_user(email: str, password: str, full_name: str, id_number: str | None, phone: str | None) -> User:
     email = email.strip().lower()
     if find_by_email(email):
         raise AccountError.on("email", "Địa chỉ e-mail này đã được đăng ký.")
     if id_number and db.session.scalar(select(User.id).where(User.id_number == id_number)):
         raise AccountError.on("id_number", "Số định danh cá nhân này đã được đăng ký.")
-    user = User(
-        email=email, full_name=full_name.strip(), id_number=id_number or None, phone=phone or None,
-        password_hash=generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"]),
-    )
+    user = User(email=email, full_name=full_name.strip(), id_number=id_number or None, phone=phone or None)
+    _set_password(user, password)
     db.session.add(user)
     return user
 
 
 def register_citizen(*, email: str, password: str, full_name: str, id_number: str, phone: str) -> User:
     """A citizen registers with a 12-digit personal identification number
-    (Law on Identification 2023 Art. 12; Decree 69/2024 for e-ID)."""
+    (Law on Identification 2023 Art. 12; Decree 69/2024 for e-ID). The address is not verified
+    yet: a verification e-mail goes out, and submitting waits for its link (drafts do not)."""
+    check_password(password, email, full_name, id_number, phone)
     user = _new_user(email, password, full_name, id_number, phone)
+    db.session.flush()
+    message = _verification_email(user)
     db.session.commit()
+    notify.dispatch(message)
     return user
 
 
@@ -64,6 +88,7 @@ def create_user(*, email: str, password: str, full_name: str, grants: list[Grant
         if not Role.known(grant.role):
             raise AccountError.on("role", f"Vai trò không hợp lệ: {grant.role}")
     user = _new_user(email, password, full_name, id_number, phone)
+    user.email_verified_at = utcnow()  # the admin who made the account vouches for its address
     for grant in grants:
         agency = agency_by_code(grant.agency_code)
         if agency is None:
@@ -74,14 +99,180 @@ def create_user(*, email: str, password: str, full_name: str, grants: list[Grant
     return user
 
 
-def authenticate(email: str, password: str) -> User | None:
+def _locked(user: User, now: datetime) -> bool:
+    return user.locked_until is not None and now < user.locked_until
+
+
+def _count_failure(user: User, now: datetime) -> None:
+    """One more failed log-in. A run of failures ends after LOGIN_LOCK_WINDOW seconds without
+    one (counted from the end of a lock); from the LOGIN_LOCK_AFTER-th on, each failure locks
+    the account for twice as long as the one before (OWASP Authentication Cheat Sheet,
+    "Account Lockout"; NIST SP 800-63B §5.2.2, rate limiting per account)."""
+    config = current_app.config
+    quiet_since = max(filter(None, (user.last_failed_login_at, user.locked_until)), default=None)
+    if quiet_since is None or now - quiet_since > timedelta(seconds=config["LOGIN_LOCK_WINDOW"]):
+        user.failed_logins = 0
+    user.failed_logins = (user.failed_logins or 0) + 1
+    user.last_failed_login_at = now
+    beyond = user.failed_logins - config["LOGIN_LOCK_AFTER"]
+    if beyond >= 0:
+        seconds = min(config["LOGIN_LOCK_SECONDS"] * 2 ** min(beyond, 20), config["LOGIN_LOCK_MAX_SECONDS"])
+        user.locked_until = now + timedelta(seconds=seconds)
+
+
+def _clear_failures(user: User) -> None:
+    user.failed_logins, user.last_failed_login_at, user.locked_until = 0, None, None
+
+
+def authenticate(email: str, password: str, now: datetime | None = None) -> User | None:
+    """The account, if the password is right and the account active and not locked; None
+    otherwise, the same None whatever the reason, so that the answer (and the time it takes:
+    a hash is always checked) tells nobody whether the e-mail has an account or is locked.
+    Failures are counted on the account, in the database: the lock holds across processes."""
+    now = now or utcnow()
     user = find_by_email(email)
-    if user is None:
+    if user is None or _locked(user, now):
         check_password_hash(_DUMMY_HASH, password)
         return None
-    if not check_password_hash(user.password_hash, password) or not user.active:
+    if not check_password_hash(user.password_hash, password):
+        _count_failure(user, now)
+        db.session.commit()
         return None
+    if not user.active:
+        return None
+    if user.failed_logins:
+        _clear_failures(user)
+        db.session.commit()
     return user
+
+
+def issue_token(email: str, password: str, label: str = "") -> str | None:
+    """POST /api/v1/auth/token: a new stored token for the right e-mail and password."""
+    user = authenticate(email, password)
+    return tokens.issue(user, label) if user else None
+
+
+# --- links sent by e-mail -------------------------------------------------------------------
+
+RESET, VERIFY = "password-reset", "email-verify"
+
+
+class LinkError(AccountError):
+    """A link from an e-mail that is forged, expired or already used: 400, in Vietnamese."""
+
+
+def _serializer(purpose: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=purpose)
+
+
+def _read_link(purpose: str, token: str, max_age_key: str) -> tuple[User, dict]:
+    try:
+        data = _serializer(purpose).loads(token, max_age=current_app.config[max_age_key])
+    except SignatureExpired:
+        raise LinkError("Liên kết đã hết hạn. Vui lòng yêu cầu gửi lại thư.", status=400) from None
+    except BadSignature:
+        raise LinkError("Liên kết không hợp lệ. Vui lòng kiểm tra lại địa chỉ trong thư.", status=400) from None
+    user = db.session.get(User, data.get("u")) if isinstance(data, dict) else None
+    if user is None or not user.active:
+        raise LinkError("Liên kết không hợp lệ. Vui lòng kiểm tra lại địa chỉ trong thư.", status=400)
+    return user, data
+
+
+def _verification_email(user: User):
+    link = public_url("auth.verify_email", token=_serializer(VERIFY).dumps({"u": user.id, "e": user.email}))
+    hours = current_app.config["EMAIL_VERIFY_MAX_AGE"] // 3600
+    return notify.account_email(user.email, "Xác nhận địa chỉ e-mail", [
+        f"Kính gửi {user.full_name},", "",
+        "Để nộp hồ sơ trực tuyến, vui lòng xác nhận địa chỉ e-mail của tài khoản bằng cách mở liên kết sau:",
+        link, "", f"Liên kết có hiệu lực trong {hours} giờ. Nếu bạn không đăng ký tài khoản, hãy bỏ qua thư này."])
+
+
+def resend_verification(user: User) -> None:
+    """A new verification e-mail ("Gửi lại thư xác nhận"); nothing for a verified address."""
+    if user.email_verified:
+        return
+    message = _verification_email(user)
+    db.session.commit()
+    notify.dispatch(message)
+
+
+def verify_email(token: str, now: datetime | None = None) -> User:
+    """The link of the verification e-mail: the address is the account's (once is enough; a
+    link for an address the account no longer has is refused)."""
+    user, data = _read_link(VERIFY, token, "EMAIL_VERIFY_MAX_AGE")
+    if data.get("e") != user.email:
+        raise LinkError("Liên kết không hợp lệ. Vui lòng kiểm tra lại địa chỉ trong thư.", status=400)
+    if not user.email_verified:
+        user.email_verified_at = now or utcnow()
+        db.session.commit()
+    return user
+
+
+def request_password_reset(email: str) -> None:
+    """"Quên mật khẩu": a reset link to the address if it has an active account, nothing
+    otherwise; the caller answers the same either way (no account enumeration)."""
+    user = find_by_email(email)
+    if user is None or not user.active:
+        return
+    link = public_url("auth.reset_password",
+                      token=_serializer(RESET).dumps({"u": user.id, "s": tokens.password_stamp(user)}))
+    minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
+    message = notify.account_email(user.email, "Đặt lại mật khẩu", [
+        f"Kính gửi {user.full_name},", "",
+        "Có yêu cầu đặt lại mật khẩu cho tài khoản của bạn. Mở liên kết sau để đặt mật khẩu mới:",
+        link, "", f"Liên kết chỉ dùng được một lần, trong {minutes} phút. "
+                  "Nếu bạn không yêu cầu, hãy bỏ qua thư này: mật khẩu của bạn không đổi."])
+    db.session.commit()
+    notify.dispatch(message)
+
+
+def reset_target(token: str) -> User:
+    """The account a reset link is for, if the link is still good (the form's GET)."""
+    user, data = _read_link(RESET, token, "PASSWORD_RESET_MAX_AGE")
+    if data.get("s") != tokens.password_stamp(user):
+        raise LinkError("Liên kết này đã được dùng hoặc mật khẩu đã thay đổi. Vui lòng yêu cầu liên kết mới.",
+                        status=400)
+    return user
+
+
+def _replace_password(user: User, password: str, now: datetime) -> None:
+    """A new password ends every other session and every API token of the account."""
+    check_password(password, user.email, user.full_name, user.id_number, user.phone)
+    _set_password(user, password)
+    user.session_version = (user.session_version or 0) + 1
+    tokens.revoke_all(user, now)
+
+
+def reset_password(token: str, password: str, now: datetime | None = None) -> User:
+    """The reset form: a new password; the lockout is lifted, and the address counts as
+    verified (the link reached it)."""
+    now = now or utcnow()
+    user = reset_target(token)
+    _replace_password(user, password, now)
+    _clear_failures(user)
+    user.email_verified_at = user.email_verified_at or now
+    db.session.commit()
+    return user
+
+
+def change_password(user: User, current: str, password: str, now: datetime | None = None) -> User:
+    """"Đổi mật khẩu": the current password first; the caller logs the user in again under
+    the new session version (this session goes on, the others end)."""
+    now = now or utcnow()
+    if not check_password_hash(user.password_hash, current):
+        raise AccountError.on("current", "Mật khẩu hiện tại không đúng.")
+    if current == password:
+        raise AccountError.on("password", "Mật khẩu mới phải khác mật khẩu hiện tại.")
+    _replace_password(user, password, now)
+    db.session.commit()
+    return user
+
+
+def end_everywhere(user: User, now: datetime | None = None) -> None:
+    """"Đăng xuất khỏi mọi nơi": every session (this one too) and every API token end."""
+    user.session_version = (user.session_version or 0) + 1
+    tokens.revoke_all(user, now or utcnow())
+    db.session.commit()
 
 
 def end_sessions(user: User) -> None:

@@ -348,6 +348,17 @@ def _give_code(dossier: Dossier, now: datetime) -> None:
     dossier.code = format_code(agency_code, day, next_value(f"dossier:{agency_code}", day.isoformat()))
 
 
+UNVERIFIED = ("Vui lòng xác nhận địa chỉ e-mail của tài khoản trước khi nộp hồ sơ: mở liên kết trong thư "
+              "xác nhận đã gửi đến hộp thư của bạn, hoặc yêu cầu gửi lại thư xác nhận. Bản nháp vẫn được giữ.")
+
+
+def require_verified(user: User) -> None:
+    """An account registered online submits only once its e-mail address is verified (issue 13):
+    the portal writes to that address about every dossier. Drafts need no verification."""
+    if not user.email_verified:
+        raise DossierError(UNVERIFIED, status=403, fields={"email_verified": UNVERIFIED})
+
+
 def submit(dossier: Dossier, user: User, lock_version: int | None = None, now: datetime | None = None) -> Dossier:
     """Send a complete draft: status submitted (national code 1) and the submission reference
     at once (the applicant follows the dossier by it until the desk receives it and gives the
@@ -356,6 +367,7 @@ def submit(dossier: Dossier, user: User, lock_version: int | None = None, now: d
     if not can(user, "dossier.edit", dossier) or dossier.status != "draft":
         raise DossierError("Hồ sơ này không ở trạng thái nháp của bạn.",
                            status=403 if dossier.owner_id != user.id else 409)
+    require_verified(user)
     check_lock(dossier, lock_version)
     if missing := missing_items(dossier):
         raise DossierError("Hồ sơ chưa đủ để gửi.", fields=missing)
@@ -370,6 +382,7 @@ def submit_new(user: User, version: ProcedureVersion, agency_code: str, data: Dr
                now: datetime | None = None) -> Dossier:
     """Draft and submission in one transaction (the API): nothing is left behind on a refusal."""
     now = now or utcnow()
+    require_verified(user)
     dossier = _online_dossier(user, version, agency_code, now)
     try:
         _apply_fields(dossier, data, now)

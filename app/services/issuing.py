@@ -95,13 +95,19 @@ def header(agency: Agency) -> dict:
             "place": unit.split(" ", 1)[-1] if agency.level == Level.PROVINCE else unit}
 
 
+def public_url(endpoint: str, **values) -> str:
+    """A page's address on PUBLIC_URL, for what leaves the site (QR codes, e-mail links): a job
+    has no request to take the host from, and a request's Host header is the client's to set."""
+    with current_app.test_request_context():
+        path = url_for(endpoint, **values)
+    return current_app.config["PUBLIC_URL"].rstrip("/") + path
+
+
 def lookup_url(dossier: Dossier) -> str:
     """Where the receipt's QR code (and the e-mails) lead: the public lookup of this dossier,
-    on PUBLIC_URL — a job has no request to take the host from — with the dossier's secret, so
-    that the holder of the receipt sees the procedure and the history (lookup.proves)."""
-    with current_app.test_request_context():
-        path = url_for("public.lookup", ma=dossier.code, k=dossier.lookup_secret)
-    return current_app.config["PUBLIC_URL"].rstrip("/") + path
+    with the dossier's secret, so that the holder of the receipt sees the procedure and the
+    history (lookup.proves)."""
+    return public_url("public.lookup", ma=dossier.code, k=dossier.lookup_secret)
 
 
 def context(document: IssuedDocument) -> dict:

@@ -95,6 +95,14 @@ def status_email(dossier: Dossier, extra: str = "") -> OutboxMessage | None:
     return message
 
 
+def account_email(recipient: str, subject: str, lines: list[str]) -> OutboxMessage:
+    """An e-mail about the account itself (a verification or reset link), no dossier."""
+    body = "\n".join([*lines, "", "Thư này được gửi tự động từ Cổng dịch vụ công Một cửa; vui lòng không trả lời."])
+    message = OutboxMessage(channel="email", recipient=recipient, subject=f"[Một cửa] {subject}", body=body)
+    db.session.add(message)
+    return message
+
+
 def dispatch(message: OutboxMessage | None) -> None:
     if message is not None:
         enqueue(DELIVER_MESSAGE, message.id)

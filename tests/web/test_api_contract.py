@@ -25,8 +25,9 @@ def test_openapi_document_is_valid_3_1_and_covers_every_api_route(app, client):
     document = client.get("/api/v1/openapi.json").get_json()
     validate(document)  # raises on an invalid document
     assert document["openapi"].startswith("3.1")
-    assert document["components"]["securitySchemes"]["bearer"] == {
-        "type": "http", "scheme": "bearer", "description": "POST /auth/token"}
+    bearer = document["components"]["securitySchemes"]["bearer"]
+    assert (bearer["type"], bearer["scheme"]) == ("http", "bearer")
+    assert bearer["description"].startswith("POST /auth/token")
     routes = {re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"{\1}", re.sub(r"<any\([^)]*\):", "<", rule.rule))
               for rule in app.url_map.iter_rules() if rule.endpoint.startswith("api.")}
     undocumented = routes - set(document["paths"]) - {"/api/v1/openapi.json", "/api/v1/docs", "/api/v1/docs/{filename}"}
