@@ -1,54 +1,15 @@
 """The online submission and its acceptance through the real pages, in Chromium.
 
-Playwright drives Debian's Chromium (/usr/bin/chromium; never a downloaded browser). Without
-it, the test is skipped with a reason that `make test` prints: the browser tests were not run.
+Playwright drives Debian's Chromium (tests/browser/conftest.py and pages.py).
 """
 from __future__ import annotations
 
 import re
-import shutil
-import threading
 
-import pytest
-from werkzeug.serving import make_server
-
+from tests.browser.pages import log_in, needs_chromium
 from tests.factories import BIRTH, PDF, PNG, TICH_SON_DESK
 
-CHROMIUM = "/usr/bin/chromium"
-pytestmark = pytest.mark.skipif(not shutil.which(CHROMIUM),
-                                reason="Chromium (/usr/bin/chromium) not installed: the browser tests were NOT run")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-@pytest.fixture
-def live_server(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    app.config["WTF_CSRF_ENABLED"] = True  # the real forms, with their CSRF tokens
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        app.config["WTF_CSRF_ENABLED"] = False
-        server.shutdown()
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield browser
-        browser.close()
-
-
-def log_in(page, base, email, password):
-    page.goto(f"{base}/dang-nhap")
-    page.fill("#email", email)
-    page.fill("#password", password)
-    page.click("button[type=submit]")
+pytestmark = needs_chromium
 
 
 def test_citizen_submits_online_and_the_desk_accepts(live_server, browser, make_user, loaded_catalogue, run_jobs,
