@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import re
 
-from tests.browser.pages import log_in, needs_chromium
+from playwright.sync_api import expect
+
+from tests.browser.pages import click_and_wait, log_in, needs_chromium
 from tests.factories import BIRTH, PDF, PNG, TICH_SON_DESK
 
 pytestmark = needs_chromium
@@ -38,12 +40,13 @@ def test_citizen_submits_online_and_the_desk_accepts(live_server, browser, make_
     page.fill("#f_child_birth_place", "Bệnh viện Sản Nhi tỉnh Vĩnh Phúc")
     page.fill("#f_mother_full_name", "Trần Thị Bình")
     page.set_input_files("#doc_to_khai", str(tmp_path / "to-khai.pdf"))
-    page.click("button[name=review]")
-    # Refused without the birth certificate: the title says so and the focus is on the summary.
+    click_and_wait(page, "button[name=review]")
+    # Refused without the birth certificate: the title says so and the focus is on the summary
+    # (its autofocus is applied at the page's next rendering, after the load: expect waits for it).
     assert page.title().startswith("Lỗi: ")
-    assert page.evaluate("document.activeElement.classList.contains('error-summary')")
+    expect(page.locator(".error-summary")).to_be_focused()
     page.set_input_files("#doc_giay_chung_sinh", str(tmp_path / "chung-sinh.png"))
-    page.click("button[name=review]")
+    click_and_wait(page, "button[name=review]")
     assert page.title().startswith("Kiểm tra thông tin") and "to-khai.pdf" in page.inner_text("main")
     page.screenshot(path=str(tmp_path / "citizen-review.png"), full_page=True)
     page.click("form[action$='/nop'] button")
@@ -53,7 +56,7 @@ def test_citizen_submits_online_and_the_desk_accepts(live_server, browser, make_
     assert "Nếu hồ sơ được tiếp nhận hôm nay" in page.inner_text("main")
     reference = re.search(r"TC-\d{6}-\d{6}", panel)[0]
     page.screenshot(path=str(tmp_path / "citizen-detail.png"), full_page=True)
-    page.click("text=Đăng xuất")
+    click_and_wait(page, "text=Đăng xuất")
 
     log_in(page, base, reception.email, "mat-khau-can-bo")
     page.goto(f"{base}/mot-cua/")
