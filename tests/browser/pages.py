@@ -10,6 +10,8 @@ Content-Security-Policy allows no inline script, so the contexts that run axe by
 from __future__ import annotations
 
 import shutil
+from asyncio import events
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -55,3 +57,17 @@ def axe_violations(page) -> list[str]:
     page.add_script_tag(path=str(AXE))
     found = page.evaluate(RUN_AXE, list(BLOCKING))
     return [f"{v['impact']} {v['id']} ({v['help']}): {', '.join(v['targets'])}" for v in found]
+
+
+@contextmanager
+def beside_playwright():
+    """Run code that calls asyncio.run (the queued jobs: pyHanko signs through it) in the thread
+    where Playwright's sync API keeps its own asyncio loop marked as running: asyncio.run refuses
+    to start inside a running loop, so the mark is lifted meanwhile. The jobs never run like this
+    in production, where `flask worker` is a process of its own."""
+    loop = events._get_running_loop()
+    events._set_running_loop(None)
+    try:
+        yield
+    finally:
+        events._set_running_loop(loop)

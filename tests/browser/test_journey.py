@@ -16,7 +16,8 @@ sideways. Each page's screenshot is written to tests/browser/screenshots/<lang>/
 <nn>-<page>.png for review (git-ignored; emptied when the run starts).
 
 The steps find their way by ids, form actions and links, never by the words of the pages, so
-a language is one more entry in LANGUAGES (the `lang` cookie picks it, as `?lang=` does)."""
+a language is one more entry in LANGUAGES (the language switch's cookie picks it, as `?lang=`
+does)."""
 from __future__ import annotations
 
 import re
@@ -26,6 +27,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from app.i18n import COOKIE as LANGUAGE_COOKIE
 from tests.browser.pages import axe_violations, click_and_wait, log_in, needs_chromium
 from tests.factories import BIRTH, PDF, PNG, TICH_SON_DESK, image_bytes
 
@@ -55,7 +57,7 @@ class Walk:
         """A browser window of its own (cookies, session) at this width, in this language."""
         context = self.browser.new_context(viewport=VIEWPORTS[self.width], bypass_csp=True)
         self.contexts.append(context)
-        context.add_cookies([{"name": "lang", "value": self.lang, "url": self.base}])
+        context.add_cookies([{"name": LANGUAGE_COOKIE, "value": self.lang, "url": self.base}])
         context.set_default_timeout(10_000)
         page = context.new_page()
         if email:
@@ -140,7 +142,8 @@ def test_the_whole_journey(walk, live_server, configured, run_jobs, tmp_path):
     review = citizen.inner_text("main")
     assert "to-khai.pdf" in review and "chung-sinh.png" in review and "Nguyễn Minh Khôi" in review
     rows = citizen.locator("dl.check-answers > div")
-    assert rows.count() >= 10 and citizen.locator("dl.check-answers a[href*='/sua#']").count() == rows.count()
+    edits = citizen.eval_on_selector_all("dl.check-answers a[href*='/sua#']", "links => links.map(a => a.hash)")
+    assert rows.count() >= 10 and len(edits) == rows.count()
     walk.visit(citizen, "review")
     click_and_wait(citizen, "form[action$='/nop'] button")
     dossier_url = re.sub(r"/da-gui$", "", citizen.url)
@@ -164,6 +167,8 @@ def test_the_whole_journey(walk, live_server, configured, run_jobs, tmp_path):
     walk.visit(citizen, "supplement-asked")
     click_and_wait(citizen, ".next-step a[href$='/sua']")
     walk.visit(citizen, "supplement-form")
+    unlinked = [edit for edit in edits if not citizen.locator(edit).count()]
+    assert not unlinked, f"“Sửa” links to no field: {unlinked}"  # each leads back to its field
     citizen.set_input_files("#doc_giay_chung_sinh", str(tmp_path / "chung-sinh-ban-chinh.png"))
     click_and_wait(citizen, "button[name=review]")
     assert "chung-sinh-ban-chinh.png" in citizen.inner_text("main")
@@ -224,6 +229,7 @@ def test_the_whole_journey(walk, live_server, configured, run_jobs, tmp_path):
     open_code(clerk, base, "/xu-ly/", code)
     walk.visit(clerk, "file")
     click_and_wait(clerk, "#complete_step button")
+    run_jobs()  # the committee's seal on the result, before it can be returned electronically
 
     # The desk returns the result, by default the way the applicant chose (electronically).
     open_code(desk, base, "/xu-ly/", code)
