@@ -47,6 +47,12 @@ i18n: pot
 	rm -f $(POT)
 	$(BIN)/pybabel compile --statistics -d $(CATALOGUE) -D messages
 
+# axe-core for the browser tests (package.json, pinned in package-lock.json): `npm ci` again
+# only when the lock file is newer than the last install.
+node_modules/.installed: package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
 run: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed-demo
@@ -54,7 +60,7 @@ run: install
 
 # Lint first (ruff.toml: pyflakes, pycodestyle at 120, import order, bugbear, pyupgrade).
 # pytest exits 5 when it collected no test: say so plainly instead of failing as make's 2.
-test: install
+test: install node_modules/.installed
 	$(BIN)/ruff check .
 	@$(BIN)/python -m pytest $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest: no tests were collected"; exit 0; fi; exit $$status

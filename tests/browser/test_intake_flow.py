@@ -1,54 +1,17 @@
 """The online submission and its acceptance through the real pages, in Chromium.
 
-Playwright drives Debian's Chromium (/usr/bin/chromium; never a downloaded browser). Without
-it, the test is skipped with a reason that `make test` prints: the browser tests were not run.
+Playwright drives Debian's Chromium (tests/browser/conftest.py and pages.py).
 """
 from __future__ import annotations
 
 import re
-import shutil
-import threading
 
-import pytest
-from werkzeug.serving import make_server
+from playwright.sync_api import expect
 
+from tests.browser.pages import click_and_wait, log_in, needs_chromium
 from tests.factories import BIRTH, PDF, PNG, TICH_SON_DESK
 
-CHROMIUM = "/usr/bin/chromium"
-pytestmark = pytest.mark.skipif(not shutil.which(CHROMIUM),
-                                reason="Chromium (/usr/bin/chromium) not installed: the browser tests were NOT run")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-@pytest.fixture
-def live_server(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    app.config["WTF_CSRF_ENABLED"] = True  # the real forms, with their CSRF tokens
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        app.config["WTF_CSRF_ENABLED"] = False
-        server.shutdown()
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield browser
-        browser.close()
-
-
-def log_in(page, base, email, password):
-    page.goto(f"{base}/dang-nhap")
-    page.fill("#email", email)
-    page.fill("#password", password)
-    page.click("button[type=submit]")
+pytestmark = needs_chromium
 
 
 def test_citizen_submits_online_and_the_desk_accepts(live_server, browser, make_user, loaded_catalogue, run_jobs,
@@ -77,12 +40,13 @@ def test_citizen_submits_online_and_the_desk_accepts(live_server, browser, make_
     page.fill("#f_child_birth_place", "Bệnh viện Sản Nhi tỉnh Vĩnh Phúc")
     page.fill("#f_mother_full_name", "Trần Thị Bình")
     page.set_input_files("#doc_to_khai", str(tmp_path / "to-khai.pdf"))
-    page.click("button[name=review]")
-    # Refused without the birth certificate: the title says so and the focus is on the summary.
+    click_and_wait(page, "button[name=review]")
+    # Refused without the birth certificate: the title says so and the focus is on the summary
+    # (its autofocus is applied at the page's next rendering, after the load: expect waits for it).
     assert page.title().startswith("Lỗi: ")
-    assert page.evaluate("document.activeElement.classList.contains('error-summary')")
+    expect(page.locator(".error-summary")).to_be_focused()
     page.set_input_files("#doc_giay_chung_sinh", str(tmp_path / "chung-sinh.png"))
-    page.click("button[name=review]")
+    click_and_wait(page, "button[name=review]")
     assert page.title().startswith("Kiểm tra thông tin") and "to-khai.pdf" in page.inner_text("main")
     page.screenshot(path=str(tmp_path / "citizen-review.png"), full_page=True)
     page.click("form[action$='/nop'] button")
@@ -92,7 +56,7 @@ def test_citizen_submits_online_and_the_desk_accepts(live_server, browser, make_
     assert "Nếu hồ sơ được tiếp nhận hôm nay" in page.inner_text("main")
     reference = re.search(r"TC-\d{6}-\d{6}", panel)[0]
     page.screenshot(path=str(tmp_path / "citizen-detail.png"), full_page=True)
-    page.click("text=Đăng xuất")
+    click_and_wait(page, "text=Đăng xuất")
 
     log_in(page, base, reception.email, "mat-khau-can-bo")
     page.goto(f"{base}/mot-cua/")

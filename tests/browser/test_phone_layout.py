@@ -13,10 +13,10 @@ import pytest
 from app.domain.deadlines import OFFICE_TZ
 from app.extensions import db
 from app.services import dossiers, ratings
-
-# The browser fixtures and the skip without Chromium, shared with the intake flow's test.
-from tests.browser.test_intake_flow import browser, live_server, log_in, pytestmark  # noqa: F401
+from tests.browser.pages import log_in, needs_chromium
 from tests.factories import BIRTH, LAND, birth_in, land_at_counter, tich_son
+
+pytestmark = needs_chromium
 
 PHONE = {"width": 360, "height": 740}
 PASSWORD = "mat-khau-thu-nghiem"
@@ -72,7 +72,7 @@ def pages(office, kinds) -> dict[str, list[str]]:
             office.clerk.email: ["/xu-ly/", f"/xu-ly/ho-so/{kinds['resolved'].id}"]}
 
 
-def test_every_page_fits_a_360_px_screen(live_server, browser, journey, make_user, tmp_path):  # noqa: F811
+def test_every_page_fits_a_360_px_screen(live_server, browser, journey, make_user, tmp_path):
     office, kinds = journey
     admin = make_user("admin", "000.00.00.H62", password=PASSWORD)
     visits = pages(office, kinds) | {admin.email: ["/quan-tri/lich"]}
