@@ -3,13 +3,15 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from app.blueprints import api_dossiers  # noqa: F401  (its routes join the api blueprint)
+    from app.blueprints import api_admin_staff, api_dossiers  # noqa: F401  (their routes join the api blueprint)
     from app.blueprints.admin import bp as admin_bp
+    from app.blueprints.admin_staff import bp as admin_staff_bp
     from app.blueprints.api import bp as api_bp
     from app.blueprints.auth import bp as auth_bp
     from app.blueprints.citizen import bp as citizen_bp
     from app.blueprints.desk import bp as desk_bp
     from app.blueprints.public import bp as public_bp
+    from app.blueprints.set_password import bp as set_password_bp
     from app.blueprints.stats import bp as stats_bp
     from app.blueprints.work import bp as work_bp
 
@@ -20,4 +22,6 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(desk_bp, url_prefix="/mot-cua")
     app.register_blueprint(work_bp, url_prefix="/xu-ly")
     app.register_blueprint(admin_bp, url_prefix="/quan-tri")
+    app.register_blueprint(admin_staff_bp, url_prefix="/quan-tri")
+    app.register_blueprint(set_password_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
