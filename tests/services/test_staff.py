@@ -189,3 +189,24 @@ def test_the_agency_administrator_reads_the_log_of_their_reach(city, province, m
     audit.record(province, "agency.rename", "agency", 1, before={"name": "a"}, after={"name": "b"})  # province-wide
     assert {e.target_id for e in staff.audit_log(city, audit.AuditFilter()).items} == {str(ward.id)}
     assert len(staff.audit_log(province, audit.AuditFilter()).items) == 3
+
+
+def test_who_may_manage_an_account_and_read_a_register(city, province, make_user):
+    from app.services.permissions import can
+
+    ward = make_user("reception", DemoAgency.TICH_SON_DESK)
+    both = make_user("specialist", DemoAgency.TICH_SON)
+    staff.set_memberships(province, both, grants((DemoAgency.TICH_SON, "specialist"), (DemoAgency.CENTRE, "reception")))
+    citizen = make_user()
+    assert can(city, "admin.user", ward) and can(city, "admin.user.view", both) and not can(city, "admin.user", both)
+    assert can(province, "admin.user", both) and can(province, "admin.user", citizen)
+    assert not can(city, "admin.user.view", citizen) and not can(ward, "admin.user.view", both)
+    for desk, city_reads in ((DemoAgency.TICH_SON_DESK, True), (DemoAgency.VINH_YEN_DESK, True),
+                             (DemoAgency.CENTRE, False)):
+        agency = agency_by_code(desk)
+        assert can(province, "register.read", agency) and can(city, "register.read", agency) is city_reads
+    assert can(ward, "register.read", agency_by_code(DemoAgency.TICH_SON_DESK))
+    assert not can(ward, "register.read", agency_by_code(DemoAgency.LIEN_BAO_DESK))
+    assert not can(province, "register.read", agency_by_code(DemoAgency.TICH_SON))  # not a desk
+    assert can(city, "register.read") and can(both, "register.read")  # `both` is reception at the centre
+    assert not can(make_user("leader", DemoAgency.TICH_SON), "register.read")
