@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass, replace
+from datetime import date
 
 from flask import current_app, url_for
 from flask_babel import gettext as _
@@ -21,6 +22,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import exists, func, or_, select
 from werkzeug.security import generate_password_hash
 
+from app.domain import eform
 from app.domain.structure import Role
 from app.extensions import db
 from app.models import Agency, Membership, OutboxMessage, User
@@ -121,10 +123,12 @@ def scope(actor: User) -> list[Agency]:
 def search(actor: User, where: StaffFilter, page: int = 1, per_page: int = 50):
     """The staff within the actor's reach (accounts with a membership at one of their agencies),
     by name, narrowed by `where`."""
-    reach = [agency.id for agency in scope(actor)]
-    if where.agency_id is not None:
-        reach = [a for a in reach if a == where.agency_id]
-    condition = (Membership.user_id == User.id) & Membership.agency_id.in_(reach)
+    condition = Membership.user_id == User.id
+    if where.agency_id is not None or not province_admin(actor):  # the province's reach is every agency
+        reach = [agency.id for agency in scope(actor)]
+        if where.agency_id is not None:
+            reach = [a for a in reach if a == where.agency_id]
+        condition &= Membership.agency_id.in_(reach)
     if where.role:
         condition &= Membership.role == where.role
     query = select(User).where(exists().where(condition))
@@ -208,6 +212,10 @@ def invite(actor: User, *, email: str, full_name: str, grants: list[Grant]) -> U
         raise StaffError.on("memberships", _("Vui lòng chọn ít nhất một vai trò tại một cơ quan."))
     _check_reach(actor, [agency for agency, _role in grants])
     email, full_name = email.strip().lower(), full_name.strip()
+    for name, value in (("email", email), ("full_name", full_name)):  # the applicant's rules (eform)
+        _value, message = eform.check_value(eform.APPLICANT[name], value, date.today())
+        if message or not value:
+            raise StaffError.on(name, message or _("Bắt buộc."))
     if accounts.find_by_email(email):
         raise StaffError.on("email", _("Địa chỉ e-mail này đã có tài khoản."), 409)
     # A random secret nobody knows: the account has no usable password until the link is used.

@@ -43,6 +43,14 @@ def test_an_unknown_account_is_404(client, province, method, path, body):
     assert response.status_code == 404 and response.get_json()["error"]
 
 
+def test_an_invitation_with_a_bad_address_is_422(client, province):
+    response = client.post("/api/v1/admin/users", json=INVITATION | {"email": "khong-phai-email"}, headers=province)
+    assert response.status_code == 422 and "email" in response.get_json()["fields"]
+    blank = client.post("/api/v1/admin/users", json=INVITATION | {"full_name": "   "}, headers=province)
+    assert blank.status_code == 422 and "full_name" in blank.get_json()["fields"]
+    assert User.query.filter_by(email="khong-phai-email").count() == 0
+
+
 def test_invite_list_and_roles(client, province):
     response = client.post("/api/v1/admin/users", json=INVITATION, headers=province)
     assert response.status_code == 201
@@ -87,7 +95,8 @@ def test_a_deactivated_officials_token_is_refused_at_once(client, province, make
     assert client.post("/api/v1/auth/token", json={"email": official.email,
                                                    "password": "mat-khau-thu-nghiem"}).status_code == 401
     assert client.post(f"/api/v1/admin/users/{official.id}/reactivate", headers=province).get_json()["active"]
-    assert client.get("/api/v1/worklist", headers=theirs).status_code == 200  # the same password, the same token
+    assert client.post("/api/v1/auth/token", json={"email": official.email,
+                                                   "password": "mat-khau-thu-nghiem"}).status_code == 200
 
 
 def test_an_agency_administrator_is_403_on_another_agencys_staff(client, city, make_user):
