@@ -64,7 +64,7 @@ def staff_list():
             grants = staff.grants_by_code([(form.agency.data, form.role.data)])
             user = staff.invite(current_user, email=form.email.data, full_name=form.full_name.data, grants=grants)
         except staff.StaffError as error:
-            message = _refuse(error, form, {"email": "email", "memberships": "agency"})
+            message = _refuse(error, form, {"email": "email", "full_name": "full_name", "memberships": "agency"})
         else:
             flash(_("Đã tạo tài khoản và gửi liên kết đặt mật khẩu đến %(email)s.", email=user.email), "success")
             return redirect(url_for("admin_staff.official", user_id=user.id))
@@ -185,7 +185,7 @@ def _day(name: str):
 AUDIT_LABELS = {
     "user.invite": _l("Mời cán bộ"), "user.memberships": _l("Thay đổi vai trò"),
     "user.deactivate": _l("Khóa tài khoản"), "user.reactivate": _l("Mở khóa tài khoản"),
-    "user.password_reset": _l("Gửi liên kết đặt lại mật khẩu"),
+    "user.password_reset": _l("Gửi liên kết đặt lại mật khẩu"), "user.password_set": _l("Đặt mật khẩu qua liên kết"),
 }
 
 

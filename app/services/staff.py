@@ -20,6 +20,7 @@ from flask import current_app, url_for
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import exists, func, or_, select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import generate_password_hash
 
 from app.domain import eform
@@ -89,6 +90,8 @@ def set_password(token: str, password: str) -> User:
     user = user_for_link(token)
     user.password_hash = generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
     user.session_version = (user.session_version or 0) + 1
+    # The trail shows when an invitation or a reset was taken up (never the hash itself).
+    audit.record(user, "user.password_set", "user", user.id, agency=_home(user))
     db.session.commit()
     return user
 
@@ -223,7 +226,11 @@ def invite(actor: User, *, email: str, full_name: str, grants: list[Grant]) -> U
         secrets.token_urlsafe(32), method=current_app.config["PASSWORD_HASH_METHOD"]))
     user.memberships = [Membership(agency=agency, role=role) for agency, role in set(grants)]
     db.session.add(user)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:  # the same address invited a moment ago by another request (a double click)
+        db.session.rollback()
+        raise StaffError.on("email", _("Địa chỉ e-mail này đã có tài khoản."), 409) from None
     audit.record(actor, "user.invite", "user", user.id, after={
         "email": email, "full_name": full_name, "memberships": _labels(set(grants))}, agency=_home(user))
     message = _send_link(user, invited_by=actor)

@@ -51,6 +51,8 @@ def test_an_invitation_creates_an_account_without_a_usable_password_and_mails_th
 
     user = staff.set_password(link_token(message), "mot-mat-khau-moi-dai")
     assert accounts.authenticate("moi@motcua.example", "mot-mat-khau-moi-dai") == user
+    taken_up = AdminAuditEntry.query.filter_by(action="user.password_set").one()
+    assert (taken_up.actor_id, taken_up.before, taken_up.after) == (user.id, None, None)  # never the hash
     with pytest.raises(staff.StaffError) as used:  # one-time: the link carried the old hash's digest
         staff.set_password(link_token(message), "mat-khau-khac-nua")
     assert used.value.status == 410 and "đã được dùng" in used.value.message
@@ -83,6 +85,14 @@ def test_the_same_address_cannot_be_invited_twice(province, make_user):
         invite(province, existing.email.upper())
     assert error.value.status == 409 and "email" in error.value.fields
     assert AdminAuditEntry.query.count() == 0
+
+
+def test_an_invitation_racing_another_for_the_same_address_is_409(province, make_user, monkeypatch):
+    existing = make_user("reception", DemoAgency.CENTRE)
+    monkeypatch.setattr(accounts, "find_by_email", lambda email: None)  # the other request not committed when asked
+    with pytest.raises(staff.StaffError) as error:
+        invite(province, existing.email)
+    assert error.value.status == 409 and AdminAuditEntry.query.count() == 0 and OutboxMessage.query.count() == 0
 
 
 def test_an_agency_administrator_invites_below_them_only(city, app):

@@ -281,5 +281,6 @@ def test_done_when_an_administrator_staffs_a_commune_desk_and_sees_the_trail(app
 
     page = client.get(f"/quan-tri/nhat-ky?doi_tuong=user&co_quan={DemoAgency.TICH_SON_DESK}").get_data(as_text=True)
     assert "Mời cán bộ" in page and f"reception@{DemoAgency.TICH_SON_DESK}" in page
+    assert "Đặt mật khẩu qua liên kết" in page and "Phạm Văn Tiếp" in page  # the invitation taken up, by the invitee
     page = client.get("/quan-tri/nhat-ky?thao_tac=user.memberships").get_data(as_text=True)
     assert f"specialist@{DemoAgency.TICH_SON}" in page and province.full_name in page
