@@ -187,6 +187,7 @@ AUDIT_LABELS = {
     "user.deactivate": _l("Khóa tài khoản"), "user.reactivate": _l("Mở khóa tài khoản"),
     "user.password_reset": _l("Gửi liên kết đặt lại mật khẩu"), "user.password_set": _l("Đặt mật khẩu qua liên kết"),
 }
+TARGET_LABELS = {"user": _l("Tài khoản"), "agency": _l("Cơ quan"), "procedure": _l("Thủ tục")}
 
 
 @bp.get("/nhat-ky")
@@ -198,8 +199,9 @@ def audit_log():
     by_code = {a.code: a for a in agencies}
     actions, types = audit.kinds()
     actor_email = request.args.get("nguoi", "").strip()
-    action = _choice("thao_tac", actions)
-    target_type = _choice("doi_tuong", types)
+    action = _choice("thao_tac", {*actions, *AUDIT_LABELS})  # one with no entry yet finds none
+    target_type = _choice("doi_tuong", {*types, *TARGET_LABELS})
+    target_id = request.args.get("ma", "").strip()[:60]  # one object's entries (a link from its page)
     agency_code = _choice("co_quan", by_code)
     start, end = _day("tu"), _day("den")
     if start and end and end < start:
@@ -211,12 +213,14 @@ def audit_log():
             message = _("Không có tài khoản nào có e-mail %(email)s.", email=actor_email)
     first, last = audit.office_days(start, end)
     where = audit.AuditFilter(actor_id=actor.id if actor else (0 if message else None), action=action or None,
-                              target_type=target_type or None,
+                              target_type=target_type or None, target_id=target_id or None,
                               agency_id=by_code[agency_code].id if agency_code else None, start=first, end=last)
     page = staff.audit_log(current_user, where, page_arg(), PER_PAGE)
-    filters = {"nguoi": actor_email, "thao_tac": action, "doi_tuong": target_type, "co_quan": agency_code,
+    filters = {"nguoi": actor_email, "thao_tac": action, "doi_tuong": target_type, "ma": target_id,
+               "co_quan": agency_code,
                "tu": start.isoformat() if start else "", "den": end.isoformat() if end else ""}
     return render_template("admin/audit.html", page=page, actions=actions, types=types, agencies=agencies,
                            filters=filters, start=start, end=end, message=message, labels=AUDIT_LABELS,
+                           target_labels=TARGET_LABELS,
                            args={k: v for k, v in filters.items() if v}), 422 if message else 200
 

@@ -228,11 +228,14 @@ def test_the_audit_log_filters_and_an_agency_administrator_reads_their_reach(cli
     page = client.get("/quan-tri/nhat-ky").get_data(as_text=True)
     assert page.count("Khóa tài khoản") >= 2 and province.full_name in page
     page = client.get(f"/quan-tri/nhat-ky?co_quan={DemoAgency.BINH_XUYEN}").get_data(as_text=True)
-    assert f"user #{other.id}" in page and f"user #{ward.id}" not in page
+    assert f"Tài khoản #{other.id}" in page and f"Tài khoản #{ward.id}" not in page
     page = client.get(f"/quan-tri/nhat-ky?nguoi={province.email}&thao_tac=user.deactivate&doi_tuong=user"
                       "&tu=01/01/2020&den=31/12/2099").get_data(as_text=True)
-    assert f"user #{other.id}" in page and f"user #{ward.id}" in page
+    assert f"Tài khoản #{other.id}" in page and f"Tài khoản #{ward.id}" in page
     assert "Không có mục nào" in client.get("/quan-tri/nhat-ky?tu=01/01/2020&den=02/01/2020").get_data(as_text=True)
+    page = client.get(f"/quan-tri/nhat-ky?doi_tuong=user&ma={ward.id}").get_data(as_text=True)
+    assert f"Tài khoản #{ward.id}" in page and f"Tài khoản #{other.id}" not in page
+    assert client.get("/quan-tri/nhat-ky?thao_tac=user.reactivate").status_code == 200  # known, none yet
     unknown = client.get("/quan-tri/nhat-ky?nguoi=khong-co@motcua.example")
     assert unknown.status_code == 422 and "Không có tài khoản nào" in unknown.get_data(as_text=True)
     assert client.get("/quan-tri/nhat-ky?tu=31/02/2027").status_code == 400
@@ -241,7 +244,7 @@ def test_the_audit_log_filters_and_an_agency_administrator_reads_their_reach(cli
 
     login(city_admin)
     page = client.get("/quan-tri/nhat-ky").get_data(as_text=True)
-    assert f"user #{ward.id}" in page and f"user #{other.id}" not in page
+    assert f"Tài khoản #{ward.id}" in page and f"Tài khoản #{other.id}" not in page
     assert client.get(f"/quan-tri/nhat-ky?co_quan={DemoAgency.BINH_XUYEN}").status_code == 400
 
 
