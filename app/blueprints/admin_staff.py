@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app import dates
+from app.domain import span
 from app.forms.admin import ConfirmForm
 from app.forms.staff import ROLE_CHOICES, InviteForm
 from app.services import accounts, audit, staff
@@ -171,14 +172,18 @@ def confirm(user_id: int, action: str):
 
 
 def _day(name: str):
-    """?tu= / ?den= as typed (dd/mm/yyyy) or in links (YYYY-MM-DD); None when absent, 400 when malformed."""
+    """?tu= / ?den= as typed (dd/mm/yyyy) or in links (YYYY-MM-DD); None when absent, 400 when
+    malformed or outside the portal's span of time (app/domain/span.py)."""
     text = request.args.get(name, "").strip()
     if not text:
         return None
     try:
-        return dates.parse_date(text)
+        day = dates.parse_date(text)
     except ValueError:
         abort(400)
+    if not span.within(day):
+        abort(400)
+    return day
 
 
 # The log's actions in words (an action without one is shown by its name).

@@ -6,9 +6,10 @@ from __future__ import annotations
 from flask import g, jsonify, request
 
 from app.blueprints import api_models as m
-from app.blueprints.api import ApiError, bp
+from app.blueprints.api import ApiError, bad_parameter, bp
 from app.blueprints.api_dossiers import AUTH, token_required
 from app.blueprints.api_models import BEARER, responses, spec
+from app.domain import span
 from app.models import AdminAuditEntry, User
 from app.services import audit, staff, structure
 from app.services.permissions import can
@@ -117,8 +118,11 @@ def admin_audit():
     their agencies for an agency administrator. ?from=&to= are office days (both inclusive)."""
     _admin()
     query: m.AuditQuery = request.context.query
+    for name, day in (("from", query.start), ("to", query.end)):
+        if day and not span.within(day):
+            raise bad_parameter(name, span.MESSAGE)
     if query.start and query.end and query.end < query.start:
-        raise ApiError(400, "Tham số không hợp lệ: to", {"to": "Phải sau from"})
+        raise bad_parameter("to", "Phải sau from")
     start, end = audit.office_days(query.start, query.end)
     where = audit.AuditFilter(actor_id=query.actor, action=query.action or None,
                               target_type=query.target_type or None, agency_id=_agency_id(query.agency),

@@ -128,6 +128,8 @@ def test_the_audit_log_with_filters_and_scope(client, province, city, make_user)
     assert [e["target_id"] for e in narrowed["items"]] == [str(other.id)]
     assert client.get("/api/v1/admin/audit?from=2020-01-02&to=2020-01-01", headers=province).status_code == 400
     assert client.get("/api/v1/admin/audit?from=02/01/2020", headers=province).status_code == 400
+    assert client.get("/api/v1/admin/audit?to=9999-12-31", headers=province).get_json()["fields"] == {
+        "to": "Ngày phải trong khoảng 01/01/2000 – 31/12/2100."}
     assert client.get("/api/v1/admin/audit?agency=000.99.99.H62", headers=province).status_code == 404
     scoped = client.get("/api/v1/admin/audit", headers=city).get_json()
     assert [e["target_id"] for e in scoped["items"]] == [str(ward.id)]

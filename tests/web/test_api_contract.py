@@ -76,7 +76,8 @@ def people(client, make_user, loaded_catalogue):
     online = submitted_birth(citizen)
     processing = at_counter(GUARDIANSHIP, citizen, desk)
     tokens = {}
-    for name, user in (("citizen", citizen), ("staff", make_user("specialist", DemoAgency.TICH_SON)), ("desk", desk)):
+    for name, user in (("citizen", citizen), ("staff", make_user("specialist", DemoAgency.TICH_SON)), ("desk", desk),
+                       ("admin", make_user("admin", DemoAgency.PROVINCE))):
         answer = client.post("/api/v1/auth/token", json={"email": user.email, "password": "mat-khau-thu-nghiem"})
         tokens[name] = {"Authorization": f"Bearer {answer.get_json()['token']}"}
     return tokens, [online.reference, processing.code]
@@ -97,6 +98,8 @@ def test_api_keeps_its_contract(api_schema, people):
                   database=None, phases=[Phase.explicit, Phase.generate])
         def keeps(case):
             for who, headers in tokens.items():
+                if who == "admin" and "/admin/" not in operation.path:  # the administrator on their routes
+                    continue
                 if "code" in (case.path_parameters or {}) and who != "citizen":  # staff on real dossiers
                     case.path_parameters["code"] = codes[len(who) % 2]
                 case.call_and_validate(headers=headers, checks=CHECKS)
