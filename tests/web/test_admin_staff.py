@@ -255,6 +255,7 @@ def test_administrators_read_the_register_of_the_desks_in_their_reach(client, lo
                                                                       city_admin):
     accepted = birth_in("accepted", tich_son(make_user))
     login(make_user("admin", DemoAgency.PROVINCE))
+    assert 'href="/mot-cua/so-theo-doi"' in client.get("/quan-tri/can-bo").get_data(as_text=True)
     page = client.get(f"/mot-cua/so-theo-doi?co_quan={DemoAgency.TICH_SON_DESK}").get_data(as_text=True)
     assert accepted.code in page and DemoAgency.CENTRE in page  # every desk is offered
     login(city_admin)
