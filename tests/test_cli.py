@@ -1,6 +1,7 @@
 """flask user create, flask seed-demo, flask procedures load (errors), flask files prune, flask worker."""
-from app.services import accounts
+from app.services import accounts, permissions
 from app.services.demo import DEMO_ACCOUNTS, DEMO_DOMAIN, DEMO_PASSWORD, DemoAgency
+from app.services.structure import agency_by_code
 
 
 def test_user_create_citizen_and_staff(app):
@@ -42,7 +43,11 @@ def test_seed_demo_twice_keeps_data_and_creates_demo_accounts(app):
     assert [(m.role, m.agency.name) for m in reception.memberships] == [("reception",
                                                                          "Bộ phận Một cửa phường Tích Sơn")]
     admin = accounts.authenticate(f"admin@{DEMO_DOMAIN}", DEMO_PASSWORD)
-    assert admin.has_role("admin")
+    assert admin.has_role("admin") and permissions.province_admin(admin)
+    city = accounts.authenticate(f"quantri.huyen@{DEMO_DOMAIN}", DEMO_PASSWORD)  # an agency administrator
+    assert not permissions.province_admin(city)
+    assert permissions.administers(city, agency_by_code(DemoAgency.TICH_SON_DESK))
+    assert not permissions.administers(city, agency_by_code(DemoAgency.BINH_XUYEN))
 
 
 def test_worker_without_redis_explains_itself(app):

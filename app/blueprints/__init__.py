@@ -5,17 +5,20 @@ from flask import Flask
 def register_blueprints(app: Flask) -> None:
     from app.blueprints import (  # noqa: F401  (their routes join the api blueprint)
         api_admin_procedures,
+        api_admin_staff,
         api_dossiers,
         api_feedback,
     )
     from app.blueprints.admin import bp as admin_bp
     from app.blueprints.admin_procedures import bp as admin_procedures_bp
+    from app.blueprints.admin_staff import bp as admin_staff_bp
     from app.blueprints.api import bp as api_bp
     from app.blueprints.auth import bp as auth_bp
     from app.blueprints.citizen import bp as citizen_bp
     from app.blueprints.desk import bp as desk_bp
     from app.blueprints.feedback import bp as feedback_bp
     from app.blueprints.public import bp as public_bp
+    from app.blueprints.set_password import bp as set_password_bp
     from app.blueprints.stats import bp as stats_bp
     from app.blueprints.store import bp as store_bp
     from app.blueprints.work import bp as work_bp
@@ -30,4 +33,6 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(work_bp, url_prefix="/xu-ly")
     app.register_blueprint(admin_bp, url_prefix="/quan-tri")
     app.register_blueprint(admin_procedures_bp, url_prefix="/quan-tri/thu-tuc")
+    app.register_blueprint(admin_staff_bp, url_prefix="/quan-tri")
+    app.register_blueprint(set_password_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")

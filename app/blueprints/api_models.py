@@ -25,7 +25,7 @@ from spectree.models import SecuritySchemeData
 
 from app.domain.feedback import Category as FeedbackCategoryEnum
 from app.domain.feedback import Subject as FeedbackSubjectEnum
-from app.domain.structure import AgencyKind, Level
+from app.domain.structure import AgencyKind, Level, Role
 from app.domain.vocabulary import AccessKind
 
 # A moment as the API always wrote it: ISO 8601 with its offset, as Python writes it
@@ -645,6 +645,83 @@ class StoredPaper(Model):
 class StoreList(Model):
     items: list[StoredPaper]
     total: int
+
+
+# --- administration: staff and the audit log (issue 13) ------------------------------------
+
+RoleName = Literal[tuple(str(v) for v in Role)]  # type: ignore[valid-type]
+
+
+class MembershipRef(Model):
+    agency: str = Field(max_length=35, description="mã định danh cơ quan (QĐ 20/2020)")
+    role: RoleName
+
+
+class StaffUser(Model):
+    id: int
+    email: str
+    full_name: str
+    active: bool
+    created_at: Moment
+    memberships: list[MembershipRef]
+
+
+class StaffQuery(Query):
+    q: str = Field("", max_length=100, description="một phần họ tên hoặc e-mail")
+    agency: str = Field("", max_length=35, description="mã cơ quan")
+    role: RoleName | None = None
+    active: bool | None = Field(None, description="true: đang sử dụng, false: đã khóa")
+    page: Page = 1
+    per_page: Annotated[int, Field(ge=1, le=100)] = 50
+
+
+class StaffList(Model):
+    items: list[StaffUser]
+    total: int
+    page: int
+    per_page: int
+
+
+class Invitation(Body):
+    email: str = Field(max_length=254)
+    full_name: str = Field(min_length=1, max_length=150)
+    memberships: list[MembershipRef] = Field(min_length=1, max_length=50)
+
+
+class Memberships(Body):
+    memberships: list[MembershipRef] = Field(max_length=50)
+
+
+class AuditQuery(Query):
+    actor: int | None = Field(None, description="id tài khoản người thực hiện")
+    action: str = Field("", max_length=60, description="thao tác, hoặc tiền tố kết thúc bằng dấu chấm (user.)")
+    target_type: str = Field("", max_length=30)
+    agency: str = Field("", max_length=35, description="mã cơ quan")
+    start: Day | None = Field(None, alias="from")
+    end: Day | None = Field(None, alias="to")
+    page: Page = 1
+    per_page: Annotated[int, Field(ge=1, le=100)] = 50
+
+
+class AuditEntry(Model):
+    id: int
+    at: Moment
+    actor_id: int | None
+    actor_name: str
+    action: str
+    target_type: str
+    target_id: str
+    agency: str | None
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+class AuditList(Model):
+    items: list[AuditEntry]
+    total: int
+    page: int
+    per_page: int
+
 
 
 # --- the document -------------------------------------------------------------------------

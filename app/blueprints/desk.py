@@ -22,15 +22,15 @@ from flask_login import current_user
 from app import dates
 from app.blueprints.actions import perform
 from app.domain.deadlines import OFFICE_TZ
-from app.domain.structure import Role
+from app.domain.structure import AgencyKind, Role
 from app.domain.vocabulary import AccessKind
 from app.forms.admin import ConfirmForm
 from app.forms.dynamic import draft_input, show_errors
 from app.forms.intake import intake_form_class
 from app.models import Dossier
-from app.services import access_log, catalogue, control, dossiers, exports
+from app.services import access_log, catalogue, control, dossiers, exports, structure
 from app.services.errors import ServiceError
-from app.services.permissions import member
+from app.services.permissions import can, member
 from app.services.transitions import available_actions
 from app.web import (
     dossier_or_abort,
@@ -72,10 +72,13 @@ REGISTER_PER_PAGE = 50  # a register page holds more rows than a list: it is rea
 
 
 @bp.get("/so-theo-doi")
-@require("desk.work")
+@require("register.read")
 def register():
-    """Form 06 "Sổ theo dõi hồ sơ" per desk and period, on screen and as CSV."""
-    desks = [m.agency for m in current_user.memberships if m.role == "reception"]
+    """Form 06 "Sổ theo dõi hồ sơ" per desk and period, on screen and as CSV; the desks are those
+    the user may read (its reception staff, its administrators: permissions "register.read")."""
+    desks = [d for d in structure.list_agencies(kind=AgencyKind.ONE_STOP) if can(current_user, "register.read", d)]
+    if not desks:
+        abort(403)
     desk = next((d for d in desks if d.code == request.args.get("co_quan")), desks[0])
     start, end = _period()
     kind = request.args.get("dinh_dang")

@@ -57,7 +57,9 @@ class DemoAccount:
 # Province: the Public Administration Service Centre and Sở Tư pháp; district: Vĩnh Yên city;
 # commune: Tích Sơn ward (codes from services/structure.py).
 DEMO_ACCOUNTS = [
-    DemoAccount("admin", "Quản trị hệ thống", (("admin", DemoAgency.PROVINCE),)),
+    DemoAccount("admin", "Quản trị hệ thống", (("admin", DemoAgency.PROVINCE),)),  # the province administrator
+    # An agency administrator (issue 13): the city's staff and those of its wards.
+    DemoAccount("quantri.huyen", "Lý Thị Quyên", (("admin", DemoAgency.VINH_YEN),)),
     DemoAccount("tiepnhan.tinh", "Nguyễn Thị Lan", (("reception", DemoAgency.CENTRE),), phone="02113860101"),
     DemoAccount("chuyenvien.tinh", "Trần Văn Minh", (("specialist", DemoAgency.JUSTICE_DEPARTMENT),),
                 phone="02113860102"),

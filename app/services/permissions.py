@@ -9,6 +9,7 @@ from app.domain.workflow import Action, Actor, actors
 
 # Actions not about one dossier: the roles that grant them, at any agency.
 ACTION_ROLES: dict[str, set[str]] = {
+    "admin.staff": {Role.ADMIN},  # the staff pages and the audit log, each narrowed to the admin's reach (issue 13)
     "desk.work": {Role.RECEPTION},  # the one-stop queue and counter intake
     "work.list": {Role.SPECIALIST, Role.LEADER, Role.CLERK, Role.RECEPTION},  # the officials' worklist
 }
@@ -114,6 +115,21 @@ def can(user, action: str, obj=None) -> bool:
         return member(user, obj.agency_id)
     if action == "feedback.view":
         return obj.sender_id == user.id or member(user, obj.agency_id)
+    # An account (issue 13): the province administrator manages everyone; an agency administrator
+    # sees an official with a membership in their reach ("admin.user.view", and may change those
+    # memberships), and locks, unlocks or resets one whose every membership is in it ("admin.user").
+    if action == "admin.user.view":
+        return obj is not None and (province_admin(user) or any(administers(user, m.agency) for m in obj.memberships))
+    if action == "admin.user":
+        return obj is not None and (province_admin(user) or (
+            bool(obj.memberships) and all(administers(user, m.agency) for m in obj.memberships)))
+    # Form 06, a desk's register (issue 13): its reception staff and its administrators read it;
+    # without a desk, whether the user reads any register.
+    if action == "register.read":
+        if obj is None:
+            return any(m.role == Role.ADMIN or (m.role == Role.RECEPTION and m.agency.kind == AgencyKind.ONE_STOP)
+                       for m in user.memberships)
+        return obj.kind == AgencyKind.ONE_STOP and (member(user, obj.id, {Role.RECEPTION}) or administers(user, obj))
     if action in ACTION_ROLES:
         return any(m.role in ACTION_ROLES[action] and (action != "desk.work" or m.agency.kind == AgencyKind.ONE_STOP)
                    for m in user.memberships)

@@ -103,3 +103,23 @@ def test_api_keeps_its_contract(api_schema, people):
                 case.call_and_validate(headers=headers, checks=CHECKS)
 
         keeps()
+
+
+def test_admin_api_keeps_its_contract(api_schema, people, client, make_user):
+    """The administration routes (issue 13) with the others' tokens and a province administrator's."""
+    tokens, _codes = people
+    answer = client.post("/api/v1/auth/token", json={"email": make_user("admin", DemoAgency.PROVINCE).email,
+                                                     "password": "mat-khau-thu-nghiem"})
+    callers = [*tokens.values(), {"Authorization": f"Bearer {answer.get_json()['token']}"}]
+    operations = [op for op in (result.ok() for result in api_schema.get_all_operations()) if "/admin/" in op.path]
+    assert len(operations) >= 6
+
+    for operation in operations:
+        @given(case=operation.as_strategy())
+        @settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True,
+                  database=None, phases=[Phase.explicit, Phase.generate])
+        def keeps(case):
+            for headers in callers:
+                case.call_and_validate(headers=headers, checks=CHECKS)
+
+        keeps()

@@ -1,0 +1,33 @@
+"""The set-password page of an invitation or an administrator's reset (issue 13): public, the
+signed one-time link is the credential (services/staff.password_link)."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import logout_user
+
+from app.extensions import limiter
+from app.forms.staff import SetPasswordForm
+from app.services import staff
+
+bp = Blueprint("set_password", __name__)
+
+
+@bp.route("/dat-mat-khau/<token>", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+def page(token: str):
+    try:
+        user = staff.user_for_link(token)
+    except staff.StaffError as error:
+        return render_template("errors/error.html", code=error.status, message=error.message), error.status
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            staff.set_password(token, form.password.data)
+        except staff.StaffError as error:  # used a moment ago by another submission of the same link
+            return render_template("errors/error.html", code=error.status, message=error.message), error.status
+        logout_user()  # whoever was signed in on this browser: the link's owner now signs in afresh
+        flash(_("Đã đặt mật khẩu. Vui lòng đăng nhập bằng e-mail %(email)s và mật khẩu mới.", email=user.email),
+              "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/set_password.html", form=form, user=user), 422 if form.errors else 200
