@@ -8,7 +8,7 @@ from flask_login import logout_user
 
 from app.extensions import limiter
 from app.forms.staff import SetPasswordForm
-from app.services import staff
+from app.services import accounts, staff
 
 bp = Blueprint("set_password", __name__)
 
@@ -26,6 +26,9 @@ def page(token: str):
             staff.set_password(token, form.password.data)
         except staff.StaffError as error:  # used a moment ago by another submission of the same link
             return render_template("errors/error.html", code=error.status, message=error.message), error.status
+        except accounts.AccountError as error:  # a common or personal password
+            form.password.errors = [_(error.fields.get("password", error.message))]
+            return render_template("auth/set_password.html", form=form, user=user), 422
         logout_user()  # whoever was signed in on this browser: the link's owner now signs in afresh
         flash(_("Đã đặt mật khẩu. Vui lòng đăng nhập bằng e-mail %(email)s và mật khẩu mới.", email=user.email),
               "success")

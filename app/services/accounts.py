@@ -235,12 +235,12 @@ def reset_target(token: str) -> User:
     return user
 
 
-def _replace_password(user: User, password: str, now: datetime) -> None:
+def replace_password(user: User, password: str, now: datetime | None = None) -> None:
     """A new password ends every other session and every API token of the account."""
     check_password(password, user.email, user.full_name, user.id_number, user.phone)
     _set_password(user, password)
     user.session_version = (user.session_version or 0) + 1
-    tokens.revoke_all(user, now)
+    tokens.revoke_all(user, now or utcnow())
 
 
 def reset_password(token: str, password: str, now: datetime | None = None) -> User:
@@ -248,7 +248,7 @@ def reset_password(token: str, password: str, now: datetime | None = None) -> Us
     verified (the link reached it)."""
     now = now or utcnow()
     user = reset_target(token)
-    _replace_password(user, password, now)
+    replace_password(user, password, now)
     _clear_failures(user)
     user.email_verified_at = user.email_verified_at or now
     db.session.commit()
@@ -263,7 +263,7 @@ def change_password(user: User, current: str, password: str, now: datetime | Non
         raise AccountError.on("current", "Mật khẩu hiện tại không đúng.")
     if current == password:
         raise AccountError.on("password", "Mật khẩu mới phải khác mật khẩu hiện tại.")
-    _replace_password(user, password, now)
+    replace_password(user, password, now)
     db.session.commit()
     return user
 

@@ -27,7 +27,7 @@ from app.domain import eform
 from app.domain.structure import Role
 from app.extensions import db
 from app.models import Agency, Membership, OutboxMessage, User
-from app.services import accounts, audit, notify, structure
+from app.services import accounts, audit, notify, structure, tokens
 from app.services.errors import ServiceError
 from app.services.permissions import administers, can, province_admin
 
@@ -88,8 +88,7 @@ def set_password(token: str, password: str) -> User:
     """The holder of a valid link sets the account's password: the link dies with the old hash,
     and every earlier session of the account ends."""
     user = user_for_link(token)
-    user.password_hash = generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
-    user.session_version = (user.session_version or 0) + 1
+    accounts.replace_password(user, password)  # the common-password rules; sessions and tokens end
     # The trail shows when an invitation or a reset was taken up (never the hash itself).
     audit.record(user, "user.password_set", "user", user.id, agency=_home(user))
     db.session.commit()
@@ -269,6 +268,7 @@ def deactivate(actor: User, user: User) -> User:
                      agency=_home(user))
         user.active = False
         user.session_version = (user.session_version or 0) + 1
+        tokens.revoke_all(user)  # they stay dead if the account is unlocked later
         db.session.commit()
     return user
 
