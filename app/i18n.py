@@ -4,7 +4,7 @@ as its msgid, so Vietnamese needs no catalogue and English is app/translations/e
 forms stay Vietnamese whatever the page's language: they are legal documents."""
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask, has_request_context, request
 
 from app.extensions import babel
 
@@ -14,7 +14,10 @@ COOKIE = "lang"
 
 
 def select_locale() -> str:
-    """`?lang=` first, then the cookie the switch set, then Vietnamese."""
+    """`?lang=` first, then the cookie the switch set, then Vietnamese (outside a request too: a
+    service's message read by the CLI or a job)."""
+    if not has_request_context():
+        return DEFAULT
     for asked in (request.args.get("lang"), request.cookies.get(COOKIE)):
         if asked in LANGUAGES:
             return asked

@@ -38,7 +38,7 @@ from app.services import filecheck, issuing, notify, processing, storage
 from app.services.calendar import expected_due
 from app.services.counters import next_value
 from app.services.permissions import can, member
-from app.services.structure import agency_by_code
+from app.services.structure import agency_by_code, serving
 from app.services.transitions import (
     DossierError,
     authorise,
@@ -89,16 +89,19 @@ class DraftInput:
 
 
 def receiving_desks(version: ProcedureVersion) -> list[Agency]:
-    """The one-stop desks that may receive this procedure: those at its receiving level."""
-    return list(db.session.scalars(
+    """The one-stop desks that may receive this procedure: those at its receiving level serving
+    now, or, for a desk retired (merged, its competence moved), its successor (issue 13)."""
+    desks = db.session.scalars(
         select(Agency).join(AdministrativeUnit, Agency.unit_id == AdministrativeUnit.id)
         .where(Agency.kind == AgencyKind.ONE_STOP, AdministrativeUnit.level == version.receiving_level)
         .order_by(AdministrativeUnit.code)
-    ))
+    )
+    now_serving = (serving(desk) for desk in desks)
+    return list(dict.fromkeys(d for d in now_serving if d is not None and d.kind == AgencyKind.ONE_STOP))
 
 
 def _desk(version: ProcedureVersion, agency_code: str) -> Agency:
-    agency = agency_by_code(agency_code)
+    agency = serving(agency_by_code(agency_code))  # an old desk's link reaches its successor
     if agency is None or agency not in receiving_desks(version):
         raise DossierError("Cơ quan tiếp nhận không phù hợp với cấp thực hiện của thủ tục này.",
                            fields={"agency": "Chọn Bộ phận Một cửa ở đúng cấp tiếp nhận thủ tục."})
