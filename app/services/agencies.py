@@ -433,3 +433,8 @@ def transfer_competence(actor: User, district_code: str, target_code: str, on: d
                         "agencies": {h.agency.code: h.successor.code for h in handovers}})
     db.session.commit()
     return handovers
+
+
+def successor_candidates(actor: User, agency: Agency) -> list[Agency]:
+    """The agencies that may take over `agency`'s dossiers and that `actor` administers."""
+    return [a for a in list_agencies() if _successor_problem(agency, a) is None and can(actor, "admin.agency", a)]
