@@ -3,7 +3,7 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from app.blueprints import admin_agencies, api_dossiers  # noqa: F401  (their routes join admin, api)
+    from app.blueprints import admin_agencies, api_admin_agencies, api_dossiers  # noqa: F401  (routes join admin, api)
     from app.blueprints.admin import bp as admin_bp
     from app.blueprints.api import bp as api_bp
     from app.blueprints.auth import bp as auth_bp
