@@ -110,9 +110,13 @@ def agency_code_problem(code: str, level: str, parent_code: str | None) -> str |
     """What is wrong with `code` as the identifier of an agency at administrative `level`
     under the agency `parent_code` (None: a top agency), or None when it is right.
 
-    QĐ 20/2020/QĐ-TTg (mã định danh điện tử của các cơ quan, tổ chức), Art. 4 on the structure
-    and its Appendix of level-1 codes [R: the article number and the appendix are recalled,
-    the law text was not at hand; LEGAL.md §6 [V] gives the length and the level-1 form]:
+    QĐ 20/2020/QĐ-TTg (mã định danh điện tử của các cơ quan, tổ chức), its article on the
+    identifier's structure and its appendix of level-1 codes, as amended by QĐ 09/2025/QĐ-TTg
+    (the ministries' level-1 codes, G01 Bộ Công an ...). LEGAL.md §6 [V] gives the length and the
+    level-1 form; the four levels are the structure of QCVN 102:2016/BTTTT that the Decision
+    keeps, as a province's list applies it (Quảng Ninh QĐ 3739/QĐ-UBND, 2016: `V1V2V3.Z1Z2.Y1Y2.H49`,
+    `000.00.00.H49` its People's Committee) [V: read in those texts' published copies; R: the
+    article's number, Art. 4, is recalled, the Decision's own text was not at hand]:
     - at most 35 characters, groups separated by dots;
     - `V1V2V3.Z1Z2.Y1Y2.M1X1X2`: M1X1X2 the level-1 code (one capital letter, two digits:
       `H62` Vĩnh Phúc, `G01` a ministry), Y1Y2 the level-2 number, Z1Z2 level 3, V1V2V3 level 4,

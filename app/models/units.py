@@ -70,11 +70,16 @@ class Agency(db.Model):
     def retired(self) -> bool:
         return self.retired_at is not None
 
+    def in_force(self, day: date) -> bool:
+        """Serving on `day`: not retired, and within its validity dates."""
+        return (not self.retired and (self.valid_from is None or self.valid_from <= day)
+                and (self.valid_to is None or day <= self.valid_to))
+
     @property
     def current(self) -> Agency:
         """The agency serving in its place now: itself, or the end of its successor chain."""
         agency, seen = self, {self.id}
-        while agency.successor is not None and agency.retired and agency.successor.id not in seen:
+        while agency.retired and agency.successor is not None and agency.successor.id not in seen:
             agency = agency.successor
             seen.add(agency.id)
         return agency
