@@ -152,8 +152,10 @@ def _children(agency: Agency) -> list[Agency]:
 
 def create(actor: User, data: AgencyInput) -> Agency:
     """A new agency under `data.parent_code` (a top agency: the province administrator only)."""
+    named = agency_by_code(data.parent_code.strip()) if data.parent_code else None
+    if named is not None or not data.parent_code:  # asked first: no detail for who may not
+        _authorise(actor, "admin.agency" if named else "admin.province", named)
     unit, parent = _checked(data)
-    _authorise(actor, "admin.agency" if parent else "admin.province", parent)
     agency = Agency(code=data.code.strip(), name=data.name.strip(), kind=data.kind, sector=data.sector or None,
                     unit=unit, parent=parent, valid_from=data.valid_from, valid_to=data.valid_to)
     db.session.add(agency)
