@@ -201,6 +201,14 @@ class Handover:
                 "steps": self.steps}
 
 
+def _not_ahead(on: date, field_name: str = "on") -> None:
+    """A retirement takes effect when made (routing changes at once): a later day would leave
+    nobody serving in between, so it is refused; the validity dates announce a planned end."""
+    if on > today():
+        raise AgencyError.on(field_name, _("Ngày áp dụng không được sau hôm nay: hãy thực hiện vào ngày có hiệu lực "
+                                           "(ngày hết hiệu lực báo trước ngày kết thúc)."))
+
+
 def _successor_problem(agency: Agency, successor: Agency) -> str | None:
     if successor.id == agency.id:
         return _("Cơ quan tiếp nhận phải là một cơ quan khác.")
@@ -243,6 +251,7 @@ def retire(actor: User, agency: Agency, successor: Agency | None = None, on: dat
         if successor is None or agency.successor_id == successor.id:  # the same request twice
             return Handover(agency, agency.successor, [], 0)
         raise AgencyError(_("Cơ quan đã ngừng hoạt động từ trước."), status=409)
+    _not_ahead(on or today())
     if successor is not None:
         _authorise(actor, "admin.agency", successor)
         problem = _successor_problem(agency, successor)
@@ -316,6 +325,7 @@ def merge_communes(actor: User, data: MergeInput, now: datetime | None = None) -
     agencies retire with the new ones as successors (their open dossiers move, their past
     dossiers keep their names). Province administrator only."""
     _authorise(actor, "admin.province")
+    _not_ahead(data.on)
     errors: dict[str, str] = {}
     codes = list(dict.fromkeys(c.strip() for c in data.unit_codes if c.strip()))
     units = list(db.session.scalars(select(AdministrativeUnit).where(AdministrativeUnit.code.in_(codes))))
@@ -397,6 +407,7 @@ def transfer_competence(actor: User, district_code: str, target_code: str, on: d
     communes' agencies under its committee move up under the agency above it (the province's
     committee). Province administrator only."""
     _authorise(actor, "admin.province")
+    _not_ahead(on)
     district = db.session.scalar(select(AdministrativeUnit).where(AdministrativeUnit.code == district_code.strip()))
     target = db.session.scalar(select(AdministrativeUnit).where(AdministrativeUnit.code == target_code.strip()))
     errors: dict[str, str] = {}

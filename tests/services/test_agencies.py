@@ -220,3 +220,23 @@ def test_competence_transfer_refuses_wrong_units(province_admin, make_user):
         agencies.transfer_competence(make_user("admin", DemoAgency.VINH_YEN), "243", "26", today())
     assert refused.value.status == 403
     assert not db.session.scalars(select(Agency).where(Agency.retired_at.is_not(None))).first()
+
+
+def test_validity_dates_decide_whether_a_desk_is_offered(province_admin, loaded_catalogue):
+    version = catalogue.current_version(BIRTH)
+    tomorrow = today() + timedelta(days=1)
+    desk = agencies.create(province_admin, AgencyInput(**{**NEW_DESK.__dict__, "valid_from": tomorrow}))
+    assert desk not in dossiers.receiving_desks(version)
+    agencies.update(province_admin, desk, AgencyInput(**{**NEW_DESK.__dict__, "valid_from": today()}))
+    assert desk in dossiers.receiving_desks(version)
+
+
+def test_a_retirement_or_merger_dated_ahead_is_refused(province_admin):
+    tomorrow = today() + timedelta(days=1)
+    with pytest.raises(AgencyError) as refused:
+        agencies.retire(province_admin, agency_by_code(DemoAgency.TICH_SON_DESK), on=tomorrow)
+    assert "on" in refused.value.fields
+    with pytest.raises(AgencyError) as refused:
+        agencies.merge_communes(province_admin, MergeInput(**{**MERGE.__dict__, "on": tomorrow}))
+    assert "on" in refused.value.fields
+    assert not agency_by_code(DemoAgency.TICH_SON_DESK).retired
