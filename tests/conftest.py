@@ -18,6 +18,7 @@ from flask import has_app_context
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import Table, text
+from sqlalchemy import bindparam as sa_bindparam
 
 from app import create_app
 from app.config import ROOT
@@ -175,3 +176,23 @@ def login(client):
             session["_fresh"] = True
         return user
     return do
+
+
+@pytest.fixture
+def structure_changes(app):
+    """A test that changes the reference structure (agencies, units: issue 13's administration)
+    puts it back afterwards: its other rows are emptied first, then the agencies and units it
+    added are deleted and the seeded ones restored as they were."""
+    agency, unit = (db.metadata.tables[name] for name in ("agency", "administrative_unit"))
+    saved = {table: [dict(row._mapping) for row in db.session.execute(table.select())] for table in (agency, unit)}
+    yield
+    db.session.rollback()
+    for table in reversed(db.metadata.sorted_tables):
+        if table.name not in REFERENCE_TABLES:
+            db.session.execute(table.delete())
+    db.session.execute(agency.update().values(successor_id=None, parent_id=None))
+    for table in (agency, unit):  # the old rows as they were, then the new ones go
+        db.session.execute(table.update().where(table.c.id == sa_bindparam("row_id")),
+                           [{**row, "row_id": row["id"]} for row in saved[table]])
+        db.session.execute(table.delete().where(table.c.id.not_in([row["id"] for row in saved[table]])))
+    db.session.commit()

@@ -3,7 +3,9 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from app.blueprints import (  # noqa: F401  (their routes join the api blueprint)
+    from app.blueprints import (  # noqa: F401  (their routes join the admin and api blueprints)
+        admin_agencies,
+        api_admin_agencies,
         api_admin_procedures,
         api_admin_staff,
         api_dossiers,

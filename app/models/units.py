@@ -1,13 +1,14 @@
 """The administrative structure: units (GSO codes) and the agencies that serve them."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import CheckConstraint, Date, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.domain.structure import AgencyKind, Level
 from app.extensions import db
+from app.models.types import UTCDateTime
 
 
 class AdministrativeUnit(db.Model):
@@ -53,9 +54,35 @@ class Agency(db.Model):
     sector: Mapped[str | None] = mapped_column(String(30))
     unit_id: Mapped[int] = mapped_column(ForeignKey("administrative_unit.id"), index=True)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"), index=True)
+    # Its lifecycle (issue 13): the dates of the decision that set it up or ends it; once
+    # retired (merged, dissolved, its competence moved) the row stays, so past dossiers keep
+    # its name, and `successor` is the agency that took over its open dossiers and new ones.
+    valid_from: Mapped[date | None] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    successor_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"), index=True)
 
     unit: Mapped[AdministrativeUnit] = relationship()
-    parent: Mapped[Agency | None] = relationship(remote_side=[id])
+    parent: Mapped[Agency | None] = relationship(remote_side=[id], foreign_keys=[parent_id])
+    successor: Mapped[Agency | None] = relationship(remote_side=[id], foreign_keys=[successor_id])
+
+    @property
+    def retired(self) -> bool:
+        return self.retired_at is not None
+
+    def in_force(self, day: date) -> bool:
+        """Serving on `day`: not retired, and within its validity dates."""
+        return (not self.retired and (self.valid_from is None or self.valid_from <= day)
+                and (self.valid_to is None or day <= self.valid_to))
+
+    @property
+    def current(self) -> Agency:
+        """The agency serving in its place now: itself, or the end of its successor chain."""
+        agency, seen = self, {self.id}
+        while agency.retired and agency.successor is not None and agency.successor.id not in seen:
+            agency = agency.successor
+            seen.add(agency.id)
+        return agency
 
     @property
     def level(self) -> str:

@@ -21,7 +21,7 @@ from werkzeug.datastructures import FileStorage
 from app.domain import checklist, eform
 from app.domain.codes import format_code, format_reference
 from app.domain.deadlines import OFFICE_TZ
-from app.domain.structure import Role
+from app.domain.structure import AgencyKind, Role
 from app.domain.vocabulary import Delivery
 from app.domain.workflow import Action
 from app.extensions import db
@@ -37,7 +37,7 @@ from app.services import catalogue, citizen_store, filecheck, issuing, notify, p
 from app.services.calendar import expected_due
 from app.services.counters import next_value
 from app.services.permissions import can, member
-from app.services.structure import agency_by_code
+from app.services.structure import agency_by_code, serving
 from app.services.transitions import (
     DossierError,
     authorise,
@@ -89,19 +89,25 @@ class DraftInput:
 
 
 def receiving_desks(version: ProcedureVersion) -> list[Agency]:
-    """The one-stop desks that may receive this procedure: those at its receiving level, but a
-    desk its administrators took it off (catalogue.offerings)."""
-    return [o.desk for o in catalogue.offerings(version) if o.received]
+    """The one-stop desks that may receive this procedure: those at its receiving level that
+    receive it (catalogue.offerings: its administrators may take a desk off), each as the desk
+    serving now in its place (a desk retired, merged or its competence moved: its successor)."""
+    return _serving(o.desk for o in catalogue.offerings(version) if o.received)
 
 
 def online_desks(version: ProcedureVersion) -> list[Agency]:
     """The desks an applicant may send this procedure to online: those that receive it at
-    level 3 or 4 (catalogue.ONLINE_LEVELS)."""
-    return [o.desk for o in catalogue.offerings(version) if o.received and o.online != "none"]
+    level 3 or 4 (catalogue.ONLINE_LEVELS), as they serve now."""
+    return _serving(o.desk for o in catalogue.offerings(version) if o.received and o.online != "none")
+
+
+def _serving(desks) -> list[Agency]:
+    now_serving = (serving(desk) for desk in desks)
+    return list(dict.fromkeys(d for d in now_serving if d is not None and d.kind == AgencyKind.ONE_STOP))
 
 
 def _desk(version: ProcedureVersion, agency_code: str) -> Agency:
-    agency = agency_by_code(agency_code)
+    agency = serving(agency_by_code(agency_code))  # an old desk's link reaches its successor
     if agency is None or agency not in receiving_desks(version):
         raise DossierError("Cơ quan tiếp nhận không phù hợp với cấp thực hiện của thủ tục này.",
                            fields={"agency": "Chọn Bộ phận Một cửa ở đúng cấp tiếp nhận thủ tục."})

@@ -10,6 +10,7 @@ from app.domain.workflow import Action, Actor, actors
 # Actions not about one dossier: the roles that grant them, at any agency.
 ACTION_ROLES: dict[str, set[str]] = {
     "admin.staff": {Role.ADMIN},  # the staff pages and the audit log, each narrowed to the admin's reach (issue 13)
+    "agency.list": {Role.ADMIN},  # the agencies' pages; each agency then by "admin.agency" (issue 13)
     "desk.work": {Role.RECEPTION},  # the one-stop queue and counter intake
     "work.list": {Role.SPECIALIST, Role.LEADER, Role.CLERK, Role.RECEPTION},  # the officials' worklist
 }

@@ -43,6 +43,7 @@ from app.models.users import utcnow
 from app.services import issuing, notify, signing
 from app.services.calendar import procedure_calendar, work_calendar
 from app.services.permissions import holds, may, member
+from app.services.structure import serving
 from app.services.transitions import (
     DossierError,
     authorise,
@@ -66,12 +67,15 @@ def _ancestor(unit: AdministrativeUnit, level: str) -> AdministrativeUnit | None
 
 def _agency_at(unit: AdministrativeUnit, level: str, kind: str, sector: str | None) -> Agency:
     """The agency of `kind` (and, for a department, `sector`) serving the unit's ancestor at
-    `level`: the competent agency of a step, found from where the dossier was received."""
-    target = _ancestor(unit, level)
+    `level`: the competent agency of a step, found from where the dossier was received. A desk
+    with no unit at `level` above it (a province desk that took over a district's competence,
+    a commune of a two-tier province) finds it at its own unit."""
+    target = _ancestor(unit, level) or unit
     query = select(Agency).where(Agency.unit_id == (target.id if target else -1), Agency.kind == kind)
     if kind == AgencyKind.DEPARTMENT:
         query = query.where(Agency.sector == sector)
-    agency = db.session.scalar(query.order_by(Agency.code))
+    # A retired agency (its competence moved, its commune merged) hands over to its successor.
+    agency = serving(db.session.scalar(query.order_by(Agency.retired_at.is_not(None), Agency.code)))
     if agency is None:
         raise DossierError(f"Không xác định được cơ quan {kind} ({sector or ''}) cấp {level} cho hồ sơ này.",
                            status=409)

@@ -12,14 +12,17 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import date
 
 import vietnam_provinces
 from sqlalchemy import case, select
 from sqlalchemy.orm import contains_eager, selectinload
 
+from app.dates import office_time
 from app.domain.structure import AgencyKind, Level, Sector
 from app.extensions import db
 from app.models import AdministrativeUnit, Agency
+from app.models.users import utcnow
 
 PROVINCE_GSO_CODE = "26"
 PROVINCE_AGENCY_SUFFIX = "H62"
@@ -133,10 +136,28 @@ def agency_by_code(code: str) -> Agency | None:
     return db.session.scalar(select(Agency).where(Agency.code == code))
 
 
-def list_agencies(*, level: str | None = None, kind: str | None = None, unit_code: str | None = None) -> list[Agency]:
-    """Agencies, filtered; ordered by level, then by official identifier."""
+def serving(agency: Agency | None, day: date | None = None) -> Agency | None:
+    """The agency that serves in place of `agency` on `day` (today): itself, or its successor
+    once retired (issue 13: a merged commune's desk hands new dossiers to the new commune's);
+    None when none is in force."""
+    if agency is None:
+        return None
+    agency = agency.current
+    return agency if agency.in_force(day or today()) else None
+
+
+def today() -> date:
+    return office_time(utcnow()).date()
+
+
+def list_agencies(*, level: str | None = None, kind: str | None = None, unit_code: str | None = None,
+                  include_retired: bool = False) -> list[Agency]:
+    """Agencies, filtered; ordered by level, then by official identifier. Retired ones only
+    when asked (administration): the public lists show the agencies serving now."""
     query = (select(Agency).join(AdministrativeUnit, Agency.unit_id == AdministrativeUnit.id)
              .options(contains_eager(Agency.unit), selectinload(Agency.parent)))
+    if not include_retired:
+        query = query.where(Agency.retired_at.is_(None))
     if level:
         query = query.where(AdministrativeUnit.level == level)
     if kind:
@@ -161,9 +182,15 @@ def agency_tree() -> list[UnitAgencies]:
     by_unit: dict[int, list[Agency]] = {}
     for agency in list_agencies():
         by_unit.setdefault(agency.unit_id, []).append(agency)
-    nodes = {u.id: UnitAgencies(u, by_unit.get(u.id, []), []) for u in units}
+    day = today()
+    ended = {u.id: u for u in units if u.valid_to is not None and u.valid_to < day}
+    nodes = {u.id: UnitAgencies(u, by_unit.get(u.id, []), []) for u in units if u.id not in ended}
     roots = []
     for unit in units:
-        parent = nodes.get(unit.parent_id) if unit.parent_id else None
-        (parent.children if parent else roots).append(nodes[unit.id])
+        if unit.id in ended:
+            continue
+        parent = unit.parent
+        while parent is not None and parent.id in ended:  # a district whose competence moved: its communes rise
+            parent = parent.parent
+        (nodes[parent.id].children if parent is not None else roots).append(nodes[unit.id])
     return roots
