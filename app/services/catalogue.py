@@ -291,8 +291,3 @@ def offerings(version: ProcedureVersion) -> list[DeskOffering]:
     return [DeskOffering(desk, own[desk.id].received, min(own[desk.id].online_level, ceiling), own[desk.id])
             if desk.id in own else DeskOffering(desk, True, ceiling, None)
             for desk in desks_at_level(version)]
-
-
-def offering_at(version: ProcedureVersion, desk: Agency) -> DeskOffering | None:
-    """How `desk` offers the procedure; None when it is not a desk at the receiving level."""
-    return next((o for o in offerings(version) if o.desk.id == desk.id), None)

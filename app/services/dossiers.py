@@ -265,7 +265,9 @@ def _online_dossier(user: User, version: ProcedureVersion, agency_code: str, now
     if not user.is_citizen:
         raise DossierError("Cán bộ nhập hồ sơ tại quầy qua chức năng tiếp nhận trực tiếp.", status=403)
     desk = _desk(version, agency_code)
-    online = catalogue.offering_at(version, desk).online  # the desk's level of online service
+    # The desk's level of online service: its own offering, or, for a successor serving in a
+    # retired desk's place (another level, issue 13), the offering of the desk it took over.
+    online = next(o.online for o in catalogue.offerings(version) if serving(o.desk) == desk)
     if online == "none":
         raise DossierError("Bộ phận Một cửa này chưa nhận hồ sơ trực tuyến của thủ tục này.", status=409,
                            fields={"agency": "Nộp tại quầy, qua bưu chính hoặc chọn nơi tiếp nhận khác."})
