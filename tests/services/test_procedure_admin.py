@@ -135,7 +135,7 @@ def test_a_desk_taken_off_no_longer_receives_and_a_level_2_desk_takes_no_online_
     desk = agency_by_code(DemoAgency.TICH_SON_DESK)
     assert desk in dossiers.receiving_desks(version)
     admin.set_offering(desk_admin, procedure, desk, received=True, online_level=2)
-    assert catalogue.offering_at(version, desk).online == "none"
+    assert next(o for o in catalogue.offerings(version) if o.desk.id == desk.id).online == "none"
     with pytest.raises(dossiers.DossierError) as refused:
         dossiers.start_draft(make_user(), version, DemoAgency.TICH_SON_DESK)
     assert refused.value.status == 409 and "agency" in refused.value.fields
