@@ -124,6 +124,11 @@ class Dossier(db.Model):
     has_e_result: Mapped[bool] = mapped_column(default=False)
     paid_online: Mapped[bool] = mapped_column(default=False)    # fee paid on a portal (3.6)
     rated_poor: Mapped[bool] = mapped_column(default=False)     # rated "not satisfied" (5.4)
+    # A component taken from the applicant's store (4.3, DuocTaiSuDung), one whose paper came from
+    # the national store (4.4, DuocLayTuKhoDMQG), a feedback about this dossier (5.4's complaints).
+    reused_component: Mapped[bool] = mapped_column(default=False, server_default=false())
+    from_national_store: Mapped[bool] = mapped_column(default=False, server_default=false())
+    has_complaint: Mapped[bool] = mapped_column(default=False, server_default=false())
     outcome: Mapped[str | None] = mapped_column(String(10))  # approved | denied
     returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     return_method: Mapped[str | None] = mapped_column(String(10))  # counter | post | online

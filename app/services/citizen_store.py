@@ -99,6 +99,13 @@ def reuse(dossier: Dossier, actor: User, chosen: dict[str, list[int]]) -> tuple[
     return files, errors
 
 
+def from_national_store(files: list[DossierFile]) -> bool:
+    """Whether one of the files was taken from a paper the national store provided (4.4)."""
+    ids = [f.stored_paper_id for f in files if f.reused and f.stored_paper_id]
+    return bool(ids) and bool(db.session.scalar(select(exists().where(
+        StoredPaper.id.in_(ids), StoredPaper.source == "national"))))
+
+
 def _own(user: User, paper_id: int) -> StoredPaper:
     paper = db.session.get(StoredPaper, paper_id)
     if paper is None or paper.owner_id != user.id:  # another's paper is not there for this user

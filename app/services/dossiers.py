@@ -211,8 +211,16 @@ def _attach(dossier: Dossier, uploads: dict[str, list[FileStorage]], actor: User
                                sha256=stored.sha256, uploaded_by_id=actor.id)
             dossier.files.append(file)
             citizen_store.keep_upload(dossier, file, actor)
-    dossier.has_files = bool(dossier.files)
+    _stamp_files(dossier)
     return errors
+
+
+def _stamp_files(dossier: Dossier) -> None:
+    """The facts the statistics count from the dossier's files: inputs digitised (4.2), a
+    component reused from the applicant's store (4.3), one from the national store (4.4)."""
+    dossier.has_files = bool(dossier.files)
+    dossier.reused_component = any(f.reused for f in dossier.files)
+    dossier.from_national_store = citizen_store.from_national_store(dossier.files)
 
 
 def _too_many_files(dossier: Dossier, uploads: dict[str, list[FileStorage]], reused: int = 0) -> dict[str, str]:
@@ -327,7 +335,7 @@ def remove_file(dossier: Dossier, user: User, file_id: int, lock_version: int | 
     if target is None:
         raise DossierError("Không có tệp này.", status=404)
     dossier.files.remove(target)
-    dossier.has_files = bool(dossier.files)
+    _stamp_files(dossier)
     commit()
 
 

@@ -95,6 +95,8 @@ def _checked(sender: User | None, category: str, subject: str, title: str, text:
 
 def _create(fields: dict, sender: User | None, name: str, email: str, phone: str, now: datetime) -> Feedback:
     """The feedback, received at once by the agency it concerns; the sender told by e-mail."""
+    if fields["dossier_id"]:  # a complaint about the dossier counts against its 5.4
+        db.session.get(Dossier, fields["dossier_id"]).has_complaint = True
     feedback = Feedback(**fields, sender=sender, sender_name=name, sender_email=email, sender_phone=phone,
                         status=FeedbackStatus.RECEIVED, sent_at=now, received_at=now,
                         repeat_of_id=_earlier_answered(sender, email, fields))

@@ -46,6 +46,7 @@ def test_an_uploaded_paper_is_kept_and_reused_as_the_same_file(make_user):
     [reused] = [f for f in second.files if f.component == ID_PART]
     assert reused.reused and reused.stored_paper_id == paper.id and reused.sha256 == paper.sha256
     assert not any(f.reused for f in first.files)
+    assert second.reused_component and not first.reused_component and not second.from_national_store  # 4.3, 4.4
     assert len(citizen_store.papers(citizen)) == 1  # the same bytes of the same kind are kept once
 
 
