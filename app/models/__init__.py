@@ -17,6 +17,7 @@ from app.models.dossiers import (
                                  StepTask,
 )
 from app.models.reports import RenderedReport
+from app.models.rollup import StatsPeriod, StatsRollup
 from app.models.signing import DocumentSignature, SigningCertificate
 from app.models.units import AdministrativeUnit, Agency
 from app.models.users import Membership, User
@@ -24,7 +25,7 @@ from app.models.users import Membership, User
 __all__ = [
     "AdminAuditEntry", "DossierAccess",
     "Apology", "Counter", "Dossier", "DossierEvent", "DossierFile", "IssuedDocument", "OutboxMessage", "Payment",
-    "PaymentOrder", "Rating", "StepTask", "RenderedReport",
+    "PaymentOrder", "Rating", "StepTask", "RenderedReport", "StatsPeriod", "StatsRollup",
     "DocumentSignature", "SigningCertificate",
     "AdministrativeUnit", "Agency", "CalendarDay", "Membership", "Procedure", "ProcedureSnapshot", "ProcedureVersion",
     "User"]
