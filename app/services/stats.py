@@ -240,11 +240,21 @@ def figures(scope: Scope, now: datetime | None = None) -> Figures:
     return Figures(counts, compute(counts))
 
 
+def from_dossiers(scope: Scope, now: datetime | None = None, by_agency: bool = False):
+    """What figures() (or, by agency, overview()) gives, counted from the dossiers and never
+    read from the roll-up: what the roll-up must agree with."""
+    rows = _counted(scope, now or utcnow(), [Dossier.resolving_agency_id] if by_agency else [])
+    return _overview(rows) if by_agency else Figures(_counts(rows[0]), compute(_counts(rows[0])))
+
+
 def overview(scope: Scope, now: datetime | None = None) -> tuple[Figures, list[tuple[Agency, Figures]]]:
     """The scope's figures and one row per competent agency, ranked by on-time rate, best
     first: one query grouped by agency, whose groups (a dossier without a competent agency
     yet is a group of its own) add up to the whole."""
-    rows = _rows(scope, now or utcnow(), by_agency=True)
+    return _overview(_rows(scope, now or utcnow(), by_agency=True))
+
+
+def _overview(rows) -> tuple[Figures, list[tuple[Agency, Figures]]]:
     ids = [r.resolving_agency_id for r in rows if r.resolving_agency_id is not None]
     agencies = {a.id: a for a in db.session.scalars(select(Agency).where(Agency.id.in_(ids)))}
     ranking = [(agencies[r.resolving_agency_id], Figures(_counts(r), compute(_counts(r))))
