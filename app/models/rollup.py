@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer
+from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, Integer
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -43,6 +43,9 @@ class StatsRollup(db.Model):
     resolving_agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"))
     receiving_agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"))
     procedure_version_id: Mapped[int] = mapped_column(ForeignKey("procedure_version.id"))
+    # finished by the period's end: such a dossier counts the same in a longer period still
+    # open (services/stats.py _rows), so its rows serve this year's figures too
+    finished: Mapped[bool] = mapped_column(Boolean)
 
     # the counts (COUNTS) and the minutes (MINUTES) of services/stats.py's aggregate row
     received: Mapped[int] = mapped_column(Integer, default=0)

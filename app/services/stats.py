@@ -23,6 +23,7 @@ import logging
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from types import SimpleNamespace
 
 from sqlalchemy import and_, case, delete, event, func, insert, inspect, literal, or_, select, true, union_all
 from sqlalchemy.exc import SQLAlchemyError
@@ -213,26 +214,64 @@ def _counts(row) -> Counts:
     )
 
 
-def _counted(scope: Scope, now: datetime, group: list) -> list:
+def _counted(scope: Scope, now: datetime, group: list, finished: bool = False, open_at: datetime | None = None) -> list:
     """The aggregate rows for the scope's period counted from the dossiers, one per value of
-    the `group` columns of the dossier (one row when none)."""
+    the `group` columns of the dossier (one row when none), and of whether the dossier had
+    finished by the cut if `finished`; only the dossiers not finished before `open_at` if given."""
     since, cut = literal(scope.since, UTCDateTime()), literal(min(now, scope.until), UTCDateTime())
-    inner = (select(*group, *_facts(since, cut, _versions()))
-             .where(_may_count(since, cut), *_filters(scope)).offset(0).subquery())
-    outer = [inner.c[column.key] for column in group]
+    extra = [and_(Dossier.finished_at.is_not(None), Dossier.finished_at < cut).label("finished")] if finished else []
+    unfinished = [or_(Dossier.finished_at.is_(None), Dossier.finished_at >= open_at)] if open_at else []
+    inner = (select(*group, *extra, *_facts(since, cut, _versions()))
+             .where(_may_count(since, cut), *_filters(scope), *unfinished).offset(0).subquery())
+    outer = [inner.c[column.key] for column in (*group, *extra)]
     return db.session.execute(select(*outer, *_sums(inner.c)).group_by(*outer)).all()
 
 
-def _rows(scope: Scope, now: datetime, by_agency: bool = False) -> list:
-    """One aggregate row for the scope's period (per competent agency if asked): from the
-    roll-up when the period is closed (built first if it is not there), else from the dossiers."""
-    if not (closed(scope.end, now) and _ensure_rollup(scope.start, scope.end, now)):
-        return _counted(scope, now, [Dossier.resolving_agency_id] if by_agency else [])
+def _rolled(scope: Scope, by_agency: bool, finished_only: bool = False) -> list:
+    """The aggregate rows for the closed period of the scope, read from its roll-up; only its
+    dossiers finished by the period's end if `finished_only`."""
     group = [StatsRollup.resolving_agency_id] if by_agency else []
     sums = [func.coalesce(func.sum(getattr(StatsRollup, name)), 0).label(name) for name in (*COUNTS, *MINUTES)]
+    only = [StatsRollup.finished.is_(True)] if finished_only else []
     return db.session.execute(
-        select(*group, *sums).where(StatsRollup.start == scope.start, StatsRollup.end == scope.end,
+        select(*group, *sums).where(StatsRollup.start == scope.start, StatsRollup.end == scope.end, *only,
                                     *_filters(scope, StatsRollup)).group_by(*group)).all()
+
+
+def _rows(scope: Scope, now: datetime, by_agency: bool = False) -> list:
+    """One aggregate row for the scope's period (per competent agency if asked).
+
+    A closed period: from its roll-up (built first if it is not there). An open period that
+    began before this month: its dossiers that finished before this month count in it as they
+    count in the closed period from its start to the end of last month (their end and verdict
+    no longer move with the cut), so they are read from that period's roll-up, and only the
+    others — open then, or received or finished since — are counted from the dossiers.
+    Otherwise, or if the roll-up cannot be stored, everything is counted from the dossiers."""
+    group = [Dossier.resolving_agency_id] if by_agency else []
+    if closed(scope.end, now):
+        if _ensure_rollup(scope.start, scope.end, now):
+            return _rolled(scope, by_agency)
+        return _counted(scope, now, group)
+    month = now.astimezone(OFFICE_TZ).date().replace(day=1)
+    before = replace(scope, end=month - timedelta(days=1))
+    if scope.start >= month or not _ensure_rollup(before.start, before.end, now):
+        return _counted(scope, now, group)
+    return _added(_rolled(before, by_agency, finished_only=True), _counted(scope, now, group, open_at=before.until),
+                  by_agency=by_agency)
+
+
+def _added(*parts, by_agency: bool) -> list:
+    """Aggregate rows added up, per competent agency if `by_agency` (one row otherwise): the
+    counts and minutes, before any division, so the sum is what one query would give."""
+    rows: dict = {}
+    for part in parts:
+        for row in part:
+            key = row.resolving_agency_id if by_agency else None
+            total = rows.setdefault(key, dict.fromkeys((*COUNTS, *MINUTES), 0))
+            for name in total:
+                total[name] += getattr(row, name) or 0
+    return [SimpleNamespace(resolving_agency_id=key, **total) for key, total in rows.items()] or \
+        [SimpleNamespace(resolving_agency_id=None, **dict.fromkeys((*COUNTS, *MINUTES), 0))]
 
 
 def figures(scope: Scope, now: datetime | None = None) -> Figures:
@@ -374,7 +413,7 @@ def rebuild(start: date, end: date, now: datetime | None = None) -> int:
 def _build(start: date, end: date, now: datetime) -> int:
     db.session.execute(delete(StatsRollup).where(StatsRollup.start == start, StatsRollup.end == end))
     db.session.execute(delete(StatsPeriod).where(StatsPeriod.start == start, StatsPeriod.end == end))
-    rows = _counted(Scope(start, end), now, list(ROLLUP_GROUP))
+    rows = _counted(Scope(start, end), now, list(ROLLUP_GROUP), finished=True)
     if rows:
         db.session.execute(insert(StatsRollup), [{"start": start, "end": end, **row._asdict()} for row in rows])
     db.session.execute(insert(StatsPeriod).values(start=start, end=end, built_at=now))

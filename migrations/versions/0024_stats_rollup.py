@@ -37,6 +37,7 @@ def upgrade():
         sa.Column("resolving_agency_id", sa.Integer(), nullable=True),
         sa.Column("receiving_agency_id", sa.Integer(), nullable=True),
         sa.Column("procedure_version_id", sa.Integer(), nullable=False),
+        sa.Column("finished", sa.Boolean(), nullable=False),
         *[sa.Column(name, sa.Integer(), nullable=False) for name in COUNTS],
         *[sa.Column(name, sa.BigInteger(), nullable=False) for name in MINUTES],
         sa.ForeignKeyConstraint(["resolving_agency_id"], ["agency.id"],
