@@ -483,6 +483,23 @@ def _spans(target: Dossier, removed: bool) -> list[tuple[date, date | None]]:
     return spans
 
 
+def _drop(connection, condition=None) -> None:
+    """Delete the roll-up's periods (and their rows) `condition(table)` names; all of them if None."""
+    _lock(connection, shared=True)
+    for table in (StatsRollup, StatsPeriod):
+        connection.execute(delete(table).where(true() if condition is None else condition(table)))
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _invalidate_statement(state) -> None:
+    """An INSERT, UPDATE or DELETE of dossiers as one statement (no flush sees its rows, so
+    which periods it moves is unknown): the whole roll-up is dropped. Plain SQL outside the
+    session is not seen: `flask stats rebuild` after it."""
+    table = getattr(state.statement, "table", None)
+    if (state.is_insert or state.is_update or state.is_delete) and getattr(table, "name", None) == "dossier":
+        _drop(state.session.connection())
+
+
 @event.listens_for(Session, "before_flush")
 def _invalidate(session: Session, flush_context, instances) -> None:
     """Delete the closed periods whose figures a change of this flush may move: those from the
@@ -491,12 +508,9 @@ def _invalidate(session: Session, flush_context, instances) -> None:
              if isinstance(target, Dossier) for span in _spans(target, target in session.deleted)]
     if not spans:
         return
-    connection = session.connection()
-    _lock(connection, shared=True)
-    for table in (StatsRollup, StatsPeriod):
-        connection.execute(delete(table).where(or_(*[
-            and_(table.end >= received, true() if finished is None else table.start <= finished)
-            for received, finished in spans])))
+    _drop(session.connection(), lambda table: or_(*[
+        and_(table.end >= received, true() if finished is None else table.start <= finished)
+        for received, finished in spans]))
 
 
 def monthly_report_pdf(year: int, month: int, signer: str, agency: Agency | None = None,

@@ -5,7 +5,7 @@ import random
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app.domain.indices import INDICES
 from app.extensions import db
@@ -141,6 +141,15 @@ def test_a_change_drops_the_periods_the_dossier_counts_in_and_only_those(generat
                            due_at=datetime(2026, 2, 10, tzinfo=UTC), form_data={}, delivery="counter"))
     db.session.commit()
     assert stats.figures(stats.Scope(*CLOSED[3]), NOW).counts.received == before + 1
+
+
+def test_a_statement_that_changes_dossiers_drops_the_whole_rollup(generated):
+    for start, end in CLOSED:
+        stats.figures(stats.Scope(start, end), NOW)
+    db.session.execute(update(Dossier).where(Dossier.code == "GEN-0001").values(rated_poor=True))
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(StatsPeriod)) == 0
+    assert db.session.scalar(select(func.count()).select_from(StatsRollup)) == 0
 
 
 def test_rebuild_counts_a_closed_period_and_refuses_an_open_one(generated):
