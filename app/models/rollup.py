@@ -1,5 +1,5 @@
 """The statistics roll-up (issue 15): for a closed period, the Decision 766 counts of its
-dossiers per competent agency, receiving desk and procedure version, as services/stats.py
+dossiers per competent agency and procedure version, as services/stats.py
 counts them from the dossiers and rebuilds them (never typed, never a second truth: a period
 without its `stats_period` row is counted from the dossiers again). The counts that feed the
 formulas of domain/indices.py are stored, never the rounded rates."""
@@ -41,7 +41,6 @@ class StatsRollup(db.Model):
     start: Mapped[date] = mapped_column(Date)
     end: Mapped[date] = mapped_column(Date)
     resolving_agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"))
-    receiving_agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"))
     procedure_version_id: Mapped[int] = mapped_column(ForeignKey("procedure_version.id"))
     # finished by the period's end: such a dossier counts the same in a longer period still
     # open (services/stats.py _rows), so its rows serve this year's figures too

@@ -108,7 +108,7 @@ def _version_conditions(scope: Scope) -> list:
 
 def _filters(scope: Scope, d=Dossier) -> list:
     """The scope's agency (as receiving desk or competent agency) and procedure versions, on the
-    dossier table or on the roll-up, which keeps both agencies and the version of its rows."""
+    dossier table or on the roll-up (which is read only without an agency)."""
     conditions = []
     if scope.agency is not None:
         conditions.append(or_(d.receiving_agency_id == scope.agency.id, d.resolving_agency_id == scope.agency.id))
@@ -246,8 +246,12 @@ def _rows(scope: Scope, now: datetime, by_agency: bool = False) -> list:
     count in the closed period from its start to the end of last month (their end and verdict
     no longer move with the cut), so they are read from that period's roll-up, and only the
     others — open then, or received or finished since — are counted from the dossiers.
-    Otherwise, or if the roll-up cannot be stored, everything is counted from the dossiers."""
+    Otherwise — one agency's figures (its dossiers as desk or competent agency are few and
+    indexed), a period within this month, a roll-up that cannot be stored — everything is
+    counted from the dossiers."""
     group = [Dossier.resolving_agency_id] if by_agency else []
+    if scope.agency is not None:   # one agency's dossiers: few, found by their indexes
+        return _counted(scope, now, group)
     if closed(scope.end, now):
         if _ensure_rollup(scope.start, scope.end, now):
             return _rolled(scope, by_agency)
@@ -373,8 +377,8 @@ def closed(end: date, now: datetime | None = None) -> bool:
 # --------------------------------------------------------------------------
 #
 # A closed period's figures move only with its dossiers (its cut is its end), so they are
-# counted once, per competent agency, receiving desk and procedure version (every filter of a
-# Scope is a condition on these), by the very query that counts them from the dossiers
+# counted once, per competent agency and procedure version (the ranking's groups; the level,
+# field and procedure filters are conditions on the version), by the very query that counts them from the dossiers
 # (_counted), and kept with a stats_period row saying the rows are complete. A flush that
 # changes what the statistics read of a dossier deletes the periods that dossier counts in
 # (_invalidate), so the next reading counts them again: the roll-up is never a second truth.
@@ -385,7 +389,7 @@ def closed(end: date, now: datetime | None = None) -> bool:
 # the build to commit and then deletes its rows, or the build waits for the change).
 
 ROLLUP_LOCK = 766  # the advisory lock's key: Decision 766
-ROLLUP_GROUP = (Dossier.resolving_agency_id, Dossier.receiving_agency_id, Dossier.procedure_version_id)
+ROLLUP_GROUP = (Dossier.resolving_agency_id, Dossier.procedure_version_id)
 # What the statistics read of a dossier (_facts, _filters, _may_count): a change to one of them
 # moves the figures of the periods it counts in.
 COUNTED = ("received_at", "finished_at", "paused_at", "resumed_at", "due_at", "effective_due_at", "result_class",
