@@ -140,8 +140,10 @@ _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 def wrk(url: str, seconds: int, connections: int, cookie: str | None) -> tuple[float, float, float, int]:
     """(requests/s, p50 ms, p99 ms, non-2xx/3xx answers) of one wrk run."""
     headers = ["-H", f"Cookie: {cookie}"] if cookie else []
-    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", *headers, url],
-                         capture_output=True, text=True, check=True).stdout
+    # --timeout 30s: a slow page (the dashboard) queues behind 32 connections; wrk's default 2 s
+    # would count its answers as timeouts and print 0 requests/s
+    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s", "--latency",
+                          *headers, url], capture_output=True, text=True, check=True).stdout
 
     def latency(percent: str) -> float:
         value, unit = re.search(rf"^\s*{percent}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M).groups()
