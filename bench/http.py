@@ -203,6 +203,10 @@ def run(url: str, label: str, count: int) -> None:
         for _ in range(rounds):
             for case in (baseline, *cases):
                 base = bare_base if case is baseline else portal_base
+                # wait for the workers to finish the requests the previous case left queued (wrk
+                # closes its connections, the sync workers still answer them): else a case after
+                # a slow one (the dashboard after the worklist) is timed behind that backlog
+                requests.get(base + ("/" if case is not baseline else baseline.path), timeout=600)
                 rate, p50, p99, bad = wrk(base + case.path, seconds, connections, cookies.get(case.who))
                 case.rates.append(rate)
                 case.p50.append(p50)
