@@ -1,5 +1,5 @@
 """`flask` commands: seed-demo, user create, procedures load, files prune, signing check/configure/retry,
-dossiers import/export, jobs replay, worker."""
+dossiers import/export, stats rebuild, jobs replay, worker."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -11,7 +11,7 @@ from flask.cli import AppGroup
 from app import dates
 from app.domain.procedure_spec import ProcedureFileError
 from app.queue import DOCUMENTS, MESSAGES, queues
-from app.services import accounts, catalogue, demo, interchange, jobs, signing, storage
+from app.services import accounts, catalogue, demo, interchange, jobs, signing, stats, storage
 from app.services import history as demo_history
 
 user_cli = AppGroup("user", help="Tài khoản người dùng.")
@@ -19,6 +19,7 @@ procedures_cli = AppGroup("procedures", help="Danh mục thủ tục hành chín
 files_cli = AppGroup("files", help="Kho tệp: tệp đính kèm hồ sơ và giấy tờ đã phát hành.")
 signing_cli = AppGroup("signing", help="Chữ ký số: chứng thư số của cơ quan và cán bộ.")
 jobs_cli = AppGroup("jobs", help="Công việc nền: gửi thư, tạo và ký văn bản.")
+stats_cli = AppGroup("stats", help="Thống kê: bảng tổng hợp các kỳ đã kết thúc.")
 dossiers_cli = AppGroup("dossiers",
                         help="Hồ sơ: chuyển dữ liệu từ hệ thống khác sang và ngược lại (docs/interchange.md).")
 
@@ -190,6 +191,36 @@ def signing_retry():
         raise SystemExit(1)
 
 
+def _period(value: str) -> tuple:
+    """"2026" (the year), "2026-11" (a month), "2026-Q3" (a quarter): (start, end)."""
+    try:
+        year, _, rest = value.strip().upper().partition("-")
+        if not rest:
+            return stats.period("year", int(year))
+        if rest.startswith("Q") and rest[1:] in ("1", "2", "3", "4"):
+            return stats.period("quarter", int(year), int(rest[1:]))
+        return stats.period("month", int(year), int(rest))
+    except ValueError:
+        raise click.BadParameter(f"Kỳ không hợp lệ: {value!r}; ví dụ 2026, 2026-Q3, 2026-11.") from None
+
+
+@stats_cli.command("rebuild")
+@click.option("--period", "period_", default=None, help="Một kỳ: 2026 (năm), 2026-Q3 (quý), 2026-11 (tháng).")
+def stats_rebuild(period_):
+    """Tính lại bảng tổng hợp từ hồ sơ: một kỳ đã kết thúc, hoặc mọi tháng, quý, năm đã kết thúc."""
+    if period_ is None:
+        rebuilt = stats.rebuild_all()
+        click.echo(f"Đã tính lại {len(rebuilt)} kỳ.")
+        return
+    start, end = _period(period_)
+    try:
+        rows = stats.rebuild(start, end)
+    except ValueError:
+        raise click.ClickException(f"Kỳ {start} – {end} chưa kết thúc: số liệu được tính trực tiếp từ hồ sơ.") \
+            from None
+    click.echo(f"Đã tính lại kỳ {start} – {end}: {rows} dòng tổng hợp.")
+
+
 @dossiers_cli.command("import")
 @click.argument("file", type=click.File("r", encoding="utf-8"))
 def import_dossiers(file):
@@ -257,4 +288,5 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(files_cli)
     app.cli.add_command(signing_cli)
     app.cli.add_command(dossiers_cli)
+    app.cli.add_command(stats_cli)
     app.cli.add_command(jobs_cli)

@@ -18,6 +18,7 @@ from app.models.dossiers import (
 )
 from app.models.feedback import Feedback, FeedbackEvent, PendingFeedback
 from app.models.reports import RenderedReport
+from app.models.rollup import StatsPeriod, StatsRollup
 from app.models.signing import DocumentSignature, SigningCertificate
 from app.models.store import StoredPaper
 from app.models.units import AdministrativeUnit, Agency
@@ -26,7 +27,7 @@ from app.models.users import ApiToken, Membership, User
 __all__ = [
     "AdminAuditEntry", "DossierAccess", "Feedback", "FeedbackEvent", "PendingFeedback",
     "Apology", "Counter", "Dossier", "DossierEvent", "DossierFile", "IssuedDocument", "OutboxMessage", "Payment",
-    "PaymentOrder", "Rating", "StepTask", "RenderedReport",
+    "PaymentOrder", "Rating", "StepTask", "RenderedReport", "StatsPeriod", "StatsRollup",
     "DocumentSignature", "SigningCertificate", "StoredPaper",
     "AdministrativeUnit", "Agency", "CalendarDay", "CalendarSwap", "Membership", "Procedure", "ProcedureOffering",
     "ProcedureSnapshot", "ProcedureVersion",

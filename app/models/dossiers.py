@@ -93,7 +93,9 @@ class Dossier(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
-    received_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # received_at and finished_at keep their former value when changed (active_history): the
+    # statistics' roll-up drops the periods a dossier counted in before a change (services/stats.py).
+    received_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True, active_history=True)
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the original appointment
     # The deadline in force: due_at moved later by supplement pauses during processing (time
     # already used still counts). Statistics use due_at (Decision 766: waiting time subtracted).
@@ -102,7 +104,8 @@ class Dossier(db.Model):
     # The one supplement pause during processing: from the request to the applicant's answer.
     paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resumed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)  # resolved or stopped
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True,  # resolved or stopped
+                                                         active_history=True)
     # Stamped when the dossier finishes, for the statistics (Decision 766 index 2.1, 2.2):
     # early | on_time | late against the deadline in force, and the office minutes it took.
     result_class: Mapped[str | None] = mapped_column(String(8))

@@ -14,6 +14,7 @@ from time import monotonic
 from flask import current_app
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from app.domain.procedure_spec import ProcedureSpec, fingerprint, load_procedure_folder
 from app.domain.structure import AgencyKind, Level, agency_type_label
@@ -243,7 +244,10 @@ def search(f: CatalogueFilter, page: int, per_page: int) -> ListPagination:
 
 
 def current_version(code: str) -> ProcedureVersion | None:
-    return db.session.scalar(select(ProcedureVersion).where(CURRENT, ProcedureVersion.code == code))
+    """The version in force, with its file's content (`spec`, which the procedure's pages and
+    forms read) in the same query rather than a second one (issue 15)."""
+    return db.session.scalar(select(ProcedureVersion).where(CURRENT, ProcedureVersion.code == code)
+                             .options(joinedload(ProcedureVersion.snapshot)))
 
 
 def fields() -> list[str]:

@@ -19,21 +19,28 @@ Scope: a period, optionally one agency (as receiving desk or competent agency), 
 (the competent agency's), one field (lĩnh vực), one procedure."""
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
-from datetime import date, datetime, time, timedelta
+import logging
+from dataclasses import dataclass, fields, replace
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from types import SimpleNamespace
 
-from sqlalchemy import and_, case, func, literal, or_, select, union_all
+from flask import current_app
+from sqlalchemy import and_, case, delete, event, func, insert, inspect, literal, or_, select, true, union_all
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
-from app.domain.deadlines import OFFICE_TZ, SAME_DAY_UNITS, TimeUnit
+from app.domain.deadlines import OFFICE_TZ, SAME_DAY_UNITS, TimeUnit, WorkCalendar, parse_office_hours
 from app.domain.indices import ALL_INDICES, Counts, IndexValue, compute
 from app.domain.vocabulary import Channel
 from app.extensions import db
-from app.models import Agency, Dossier, ProcedureVersion
+from app.models import Agency, Dossier, ProcedureVersion, StatsPeriod, StatsRollup
+from app.models.rollup import COUNTS, MINUTES
 from app.models.types import UTCDateTime
 from app.models.users import utcnow
 from app.services import report_cache
-from app.services.calendar import work_calendar
+
+log = logging.getLogger(__name__)
 
 # Per unit of a procedure's time: the Counts fields of 2.2 and the minutes in one unit.
 UNIT_FIELDS = {TimeUnit.WORKING_DAYS: "working_days", TimeUnit.WORKING_HOURS: "working_hours",
@@ -92,17 +99,21 @@ def _versions() -> _Versions:
                            for unit in UNIT_FIELDS})
 
 
-def _filters(scope: Scope) -> list:
+def _version_conditions(scope: Scope) -> list:
+    """The scope's level, field and procedure: conditions on the procedure version."""
+    return [condition for value, condition in ((scope.level, ProcedureVersion.level == scope.level),
+                                               (scope.field, ProcedureVersion.field == scope.field),
+                                               (scope.procedure, ProcedureVersion.code == scope.procedure)) if value]
+
+
+def _filters(scope: Scope, d=Dossier) -> list:
+    """The scope's agency (as receiving desk or competent agency) and procedure versions, on the
+    dossier table or on the roll-up (which is read only without an agency)."""
     conditions = []
     if scope.agency is not None:
-        conditions.append(or_(Dossier.receiving_agency_id == scope.agency.id,
-                              Dossier.resolving_agency_id == scope.agency.id))
-    if scope.level:
-        conditions.append(Dossier.procedure_version.has(ProcedureVersion.level == scope.level))
-    if scope.field:
-        conditions.append(Dossier.procedure_version.has(ProcedureVersion.field == scope.field))
-    if scope.procedure:
-        conditions.append(Dossier.procedure_version.has(ProcedureVersion.code == scope.procedure))
+        conditions.append(or_(d.receiving_agency_id == scope.agency.id, d.resolving_agency_id == scope.agency.id))
+    if versions := _version_conditions(scope):
+        conditions.append(d.procedure_version_id.in_(select(ProcedureVersion.id).where(*versions)))
     return conditions
 
 
@@ -188,7 +199,10 @@ def _sums(c) -> list:
 def _counts(row) -> Counts:
     """One aggregate row as Counts; minutes become the procedure's unit (a working day is the
     office day's length, DonViTinh of 2.2)."""
-    per_unit = {"working_days": Decimal(work_calendar().office_day_length // timedelta(minutes=1)),
+    # the office day's length comes from the province's office hours alone (no calendar query:
+    # this runs once per aggregate row, 172 of them in the per-agency table)
+    day = WorkCalendar(office_hours=parse_office_hours(current_app.config["OFFICE_HOURS"])).office_day_length
+    per_unit = {"working_days": Decimal(day // timedelta(minutes=1)),
                 "working_hours": Decimal(60), "calendar_days": Decimal(1440)}
     durations = {}
     for name, minutes in per_unit.items():
@@ -203,14 +217,68 @@ def _counts(row) -> Counts:
     )
 
 
-def _rows(scope: Scope, now: datetime, by_agency: bool = False):
-    """One aggregate row for the scope's period (per competent agency if asked)."""
+def _counted(scope: Scope, now: datetime, group: list, finished: bool = False, open_at: datetime | None = None) -> list:
+    """The aggregate rows for the scope's period counted from the dossiers, one per value of
+    the `group` columns of the dossier (one row when none), and of whether the dossier had
+    finished by the cut if `finished`; only the dossiers not finished before `open_at` if given."""
     since, cut = literal(scope.since, UTCDateTime()), literal(min(now, scope.until), UTCDateTime())
-    agency = [Dossier.resolving_agency_id] if by_agency else []
-    inner = (select(*agency, *_facts(since, cut, _versions()))
-             .where(_may_count(since, cut), *_filters(scope)).offset(0).subquery())
-    outer_agency = [inner.c.resolving_agency_id] if by_agency else []
-    return db.session.execute(select(*outer_agency, *_sums(inner.c)).group_by(*outer_agency)).all()
+    extra = [and_(Dossier.finished_at.is_not(None), Dossier.finished_at < cut).label("finished")] if finished else []
+    unfinished = [or_(Dossier.finished_at.is_(None), Dossier.finished_at >= open_at)] if open_at else []
+    inner = (select(*group, *extra, *_facts(since, cut, _versions()))
+             .where(_may_count(since, cut), *_filters(scope), *unfinished).offset(0).subquery())
+    outer = [inner.c[column.key] for column in (*group, *extra)]
+    return db.session.execute(select(*outer, *_sums(inner.c)).group_by(*outer)).all()
+
+
+def _rolled(scope: Scope, by_agency: bool, finished_only: bool = False) -> list:
+    """The aggregate rows for the closed period of the scope, read from its roll-up; only its
+    dossiers finished by the period's end if `finished_only`."""
+    group = [StatsRollup.resolving_agency_id] if by_agency else []
+    sums = [func.coalesce(func.sum(getattr(StatsRollup, name)), 0).label(name) for name in (*COUNTS, *MINUTES)]
+    only = [StatsRollup.finished.is_(True)] if finished_only else []
+    return db.session.execute(
+        select(*group, *sums).where(StatsRollup.start == scope.start, StatsRollup.end == scope.end, *only,
+                                    *_filters(scope, StatsRollup)).group_by(*group)).all()
+
+
+def _rows(scope: Scope, now: datetime, by_agency: bool = False) -> list:
+    """One aggregate row for the scope's period (per competent agency if asked).
+
+    A closed period: from its roll-up (built first if it is not there). An open period that
+    began before this month: its dossiers that finished before this month count in it as they
+    count in the closed period from its start to the end of last month (their end and verdict
+    no longer move with the cut), so they are read from that period's roll-up, and only the
+    others — open then, or received or finished since — are counted from the dossiers.
+    Otherwise — one agency's figures (its dossiers as desk or competent agency are few and
+    indexed), a period within this month, a roll-up that cannot be stored — everything is
+    counted from the dossiers."""
+    group = [Dossier.resolving_agency_id] if by_agency else []
+    if scope.agency is not None:   # one agency's dossiers: few, found by their indexes
+        return _counted(scope, now, group)
+    if closed(scope.end, now):
+        if _ensure_rollup(scope.start, scope.end, now):
+            return _rolled(scope, by_agency)
+        return _counted(scope, now, group)
+    month = now.astimezone(OFFICE_TZ).date().replace(day=1)
+    before = replace(scope, end=month - timedelta(days=1))
+    if scope.start >= month or not _ensure_rollup(before.start, before.end, now):
+        return _counted(scope, now, group)
+    return _added(_rolled(before, by_agency, finished_only=True), _counted(scope, now, group, open_at=before.until),
+                  by_agency=by_agency)
+
+
+def _added(*parts, by_agency: bool) -> list:
+    """Aggregate rows added up, per competent agency if `by_agency` (one row otherwise): the
+    counts and minutes, before any division, so the sum is what one query would give."""
+    rows: dict = {}
+    for part in parts:
+        for row in part:
+            key = row.resolving_agency_id if by_agency else None
+            total = rows.setdefault(key, dict.fromkeys((*COUNTS, *MINUTES), 0))
+            for name in total:
+                total[name] += getattr(row, name) or 0
+    return [SimpleNamespace(resolving_agency_id=key, **total) for key, total in rows.items()] or \
+        [SimpleNamespace(resolving_agency_id=None, **dict.fromkeys((*COUNTS, *MINUTES), 0))]
 
 
 def figures(scope: Scope, now: datetime | None = None) -> Figures:
@@ -218,16 +286,26 @@ def figures(scope: Scope, now: datetime | None = None) -> Figures:
     return Figures(counts, compute(counts))
 
 
+def from_dossiers(scope: Scope, now: datetime | None = None, by_agency: bool = False):
+    """What figures() (or, by agency, overview()) gives, counted from the dossiers and never
+    read from the roll-up: what the roll-up must agree with."""
+    rows = _counted(scope, now or utcnow(), [Dossier.resolving_agency_id] if by_agency else [])
+    return _overview(rows) if by_agency else Figures(_counts(rows[0]), compute(_counts(rows[0])))
+
+
 def overview(scope: Scope, now: datetime | None = None) -> tuple[Figures, list[tuple[Agency, Figures]]]:
     """The scope's figures and one row per competent agency, ranked by on-time rate, best
     first: one query grouped by agency, whose groups (a dossier without a competent agency
     yet is a group of its own) add up to the whole."""
-    rows = _rows(scope, now or utcnow(), by_agency=True)
+    return _overview(_rows(scope, now or utcnow(), by_agency=True))
+
+
+def _overview(rows) -> tuple[Figures, list[tuple[Agency, Figures]]]:
     ids = [r.resolving_agency_id for r in rows if r.resolving_agency_id is not None]
     agencies = {a.id: a for a in db.session.scalars(select(Agency).where(Agency.id.in_(ids)))}
-    ranking = [(agencies[r.resolving_agency_id], Figures(_counts(r), compute(_counts(r))))
-               for r in rows if r.resolving_agency_id is not None]
-    total = _total(_counts(r) for r in rows)
+    counted = [(r.resolving_agency_id, _counts(r)) for r in rows]
+    ranking = [(agencies[key], Figures(c, compute(c))) for key, c in counted if key is not None]
+    total = _total(c for _, c in counted)
 
     def on_time(item):
         value = item[1].indices["2.1"].rate
@@ -244,7 +322,8 @@ def months(scope: Scope, now: datetime | None = None) -> list[tuple[date, Figure
     """The trend: each month of the scope's period with its own figures, as figures() gives
     them for that month alone (its two sets, cut at its own end or now). One query: the
     dossiers joined to a small table of the months, so a dossier received in February and
-    finished in March counts in both months, as open in February and as finished in March."""
+    finished in March counts in both months, as open in February and as finished in March.
+    The closed months are read from the roll-up, each as figures() reads it."""
     now = now or utcnow()
     parts = []
     first = scope.start.replace(day=1)
@@ -252,13 +331,18 @@ def months(scope: Scope, now: datetime | None = None) -> list[tuple[date, Figure
         last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
         parts.append((first, Scope(max(first, scope.start), min(last, scope.end))))
         first = last + timedelta(days=1)
-    table = union_all(*[select(literal(i).label("month"), literal(part.since, UTCDateTime()).label("since"),
-                               literal(min(now, part.until), UTCDateTime()).label("cut"))
-                        for i, (_, part) in enumerate(parts)]).subquery()
-    inner = (select(table.c.month, *_facts(table.c.since, table.c.cut, _versions()))
-             .join(table, _may_count(table.c.since, table.c.cut)).where(*_filters(scope)).offset(0).subquery())
-    rows = {row.month: _counts(row) for row in db.session.execute(
-        select(inner.c.month, *_sums(inner.c)).group_by(inner.c.month))}
+    # A closed month from the roll-up, as figures() reads it; the open ones counted in one query.
+    rows = {i: _counts(_rows(replace(scope, start=part.start, end=part.end), now)[0])
+            for i, (_, part) in enumerate(parts) if closed(part.end, now)}
+    open_parts = [(i, part) for i, (_, part) in enumerate(parts) if i not in rows]
+    if open_parts:
+        table = union_all(*[select(literal(i).label("month"), literal(part.since, UTCDateTime()).label("since"),
+                                   literal(min(now, part.until), UTCDateTime()).label("cut"))
+                            for i, part in open_parts]).subquery()
+        inner = (select(table.c.month, *_facts(table.c.since, table.c.cut, _versions()))
+                 .join(table, _may_count(table.c.since, table.c.cut)).where(*_filters(scope)).offset(0).subquery())
+        rows.update((row.month, _counts(row)) for row in db.session.execute(
+            select(inner.c.month, *_sums(inner.c)).group_by(inner.c.month)))
     empty = _total([])
     return [(start, Figures(rows.get(i, empty), compute(rows.get(i, empty)))) for i, (start, _) in enumerate(parts)]
 
@@ -289,6 +373,151 @@ def closed(end: date, now: datetime | None = None) -> bool:
     """Whether a period ending on `end` (inclusive) is over: it ended before today in office time.
     Its figures then no longer move with the clock (every cut is its end), only with the dossiers."""
     return end < (now or utcnow()).astimezone(OFFICE_TZ).date()
+
+
+# --------------------------------------------------------------------------
+# The roll-up of closed periods (issue 15)
+# --------------------------------------------------------------------------
+#
+# A closed period's figures move only with its dossiers (its cut is its end), so they are
+# counted once, per competent agency and procedure version (the ranking's groups; the level,
+# field and procedure filters are conditions on the version), by the very query that counts them from the dossiers
+# (_counted), and kept with a stats_period row saying the rows are complete. A flush that
+# changes what the statistics read of a dossier deletes the periods that dossier counts in
+# (_invalidate), so the next reading counts them again: the roll-up is never a second truth.
+#
+# On PostgreSQL, a build holds an exclusive advisory lock and an invalidation the shared one,
+# both to the end of their transaction: a build never starts from a snapshot that misses a
+# change whose invalidation ran before the build's rows were committed (the change waits for
+# the build to commit and then deletes its rows, or the build waits for the change).
+
+ROLLUP_LOCK = 766  # the advisory lock's key: Decision 766
+ROLLUP_GROUP = (Dossier.resolving_agency_id, Dossier.procedure_version_id)
+# What the statistics read of a dossier (_facts, _filters, _may_count): a change to one of them
+# moves the figures of the periods it counts in.
+COUNTED = ("received_at", "finished_at", "paused_at", "resumed_at", "due_at", "effective_due_at", "result_class",
+           "paused_class", "outcome", "channel", "procedure_version_id", "receiving_agency_id", "resolving_agency_id",
+           "paid_online", "has_e_result", "has_files", "rated_poor", "processing_minutes", "intake_supplements",
+           "processing_supplements")
+
+
+def _lock(connection, shared: bool) -> None:
+    if connection.dialect.name == "postgresql":
+        function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
+        connection.execute(select(getattr(func, function)(ROLLUP_LOCK)))
+
+
+def rebuild(start: date, end: date, now: datetime | None = None) -> int:
+    """Count the closed period [start, end] from the dossiers into the roll-up, replacing what
+    it held; returns its number of rows. Commits."""
+    now = now or utcnow()
+    if not closed(end, now):
+        raise ValueError(f"the period {start} – {end} is not closed")
+    _lock(db.session.connection(), shared=False)
+    return _build(start, end, now)
+
+
+def _build(start: date, end: date, now: datetime) -> int:
+    db.session.execute(delete(StatsRollup).where(StatsRollup.start == start, StatsRollup.end == end))
+    db.session.execute(delete(StatsPeriod).where(StatsPeriod.start == start, StatsPeriod.end == end))
+    rows = _counted(Scope(start, end), now, list(ROLLUP_GROUP), finished=True)
+    if rows:
+        db.session.execute(insert(StatsRollup), [{"start": start, "end": end, **row._asdict()} for row in rows])
+    db.session.execute(insert(StatsPeriod).values(start=start, end=end, built_at=now))
+    db.session.commit()
+    return len(rows)
+
+
+def _ensure_rollup(start: date, end: date, now: datetime) -> bool:
+    """Whether the closed period's roll-up is there, built first if it was not (the first
+    reading after a change). If it cannot be stored (a locked SQLite file), False: the caller
+    counts from the dossiers."""
+    present = select(StatsPeriod.start).where(StatsPeriod.start == start, StatsPeriod.end == end)
+    if db.session.execute(present).first() is not None:
+        return True
+    try:
+        _lock(db.session.connection(), shared=False)
+        if db.session.execute(present).first() is None:   # not built meanwhile by another process
+            _build(start, end, now)
+        else:
+            db.session.commit()   # ends the transaction, and the lock
+    except SQLAlchemyError:
+        db.session.rollback()
+        log.warning("stats: could not store the roll-up of %s – %s; counted from the dossiers", start, end,
+                    exc_info=True)
+        return False
+    return True
+
+
+def rebuild_all(now: datetime | None = None) -> list[tuple[date, date]]:
+    """Every closed month, quarter and year from the first dossier received to yesterday,
+    rebuilt; the other periods kept (a custom period is built again when first read)."""
+    now = now or utcnow()
+    first = db.session.scalar(select(func.min(Dossier.received_at)))
+    if first is None:
+        return []
+    done = []
+    for year in range(first.astimezone(OFFICE_TZ).year, now.astimezone(OFFICE_TZ).year + 1):
+        spans = [period("month", year, m) for m in range(1, 13)] + [period("quarter", year, q) for q in range(1, 5)]
+        for start, end in [*spans, period("year", year)]:
+            if closed(end, now) and end >= first.astimezone(OFFICE_TZ).date():
+                rebuild(start, end, now)
+                done.append((start, end))
+    return done
+
+
+def _office_date(moment: datetime) -> date:
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(OFFICE_TZ).date()
+
+
+def _spans(target: Dossier, removed: bool) -> list[tuple[date, date | None]]:
+    """(received, finished) office dates of the dossier before and after this flush, when it is
+    new, removed, or a counted column changes; a period counts a dossier only between them.
+    The model keeps the former dates (active_history), so "before" is known."""
+    state = inspect(target)
+    histories = {name: state.attrs[name].history for name in COUNTED}
+    if not (state.pending or removed or any(h.has_changes() for h in histories.values())):
+        return []
+
+    def before(name):
+        return (histories[name].deleted or histories[name].unchanged or [None])[0]
+
+    spans = []
+    for received, finished in ((before("received_at"), before("finished_at")),
+                               (target.received_at, target.finished_at)):
+        if received is not None:
+            spans.append((_office_date(received), finished and _office_date(finished)))
+    return spans
+
+
+def _drop(connection, condition=None) -> None:
+    """Delete the roll-up's periods (and their rows) `condition(table)` names; all of them if None."""
+    _lock(connection, shared=True)
+    for table in (StatsRollup, StatsPeriod):
+        connection.execute(delete(table).where(true() if condition is None else condition(table)))
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _invalidate_statement(state) -> None:
+    """An INSERT, UPDATE or DELETE of dossiers as one statement (no flush sees its rows, so
+    which periods it moves is unknown): the whole roll-up is dropped. Plain SQL outside the
+    session is not seen: `flask stats rebuild` after it."""
+    table = getattr(state.statement, "table", None)
+    if (state.is_insert or state.is_update or state.is_delete) and getattr(table, "name", None) == "dossier":
+        _drop(state.session.connection())
+
+
+@event.listens_for(Session, "before_flush")
+def _invalidate(session: Session, flush_context, instances) -> None:
+    """Delete the closed periods whose figures a change of this flush may move: those from the
+    dossier's receipt to its finish (or on, while it is open), before and after the change."""
+    spans = [span for target in (*session.new, *session.dirty, *session.deleted)
+             if isinstance(target, Dossier) for span in _spans(target, target in session.deleted)]
+    if not spans:
+        return
+    _drop(session.connection(), lambda table: or_(*[
+        and_(table.end >= received, true() if finished is None else table.start <= finished)
+        for received, finished in spans]))
 
 
 def monthly_report_pdf(year: int, month: int, signer: str, agency: Agency | None = None,

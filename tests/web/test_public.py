@@ -1,4 +1,8 @@
 """Home page, security headers, error pages."""
+from sqlalchemy import event, select
+
+from app.extensions import db
+from app.models import Agency
 
 
 def test_home_shows_portal_search_links_and_agencies_by_level(client):
@@ -14,6 +18,30 @@ def test_home_shows_portal_search_links_and_agencies_by_level(client):
     assert "Trung tâm Phục vụ hành chính công tỉnh Vĩnh Phúc" in page
     assert "Cấp huyện: Huyện Lập Thạch" in page
     assert "Ủy ban nhân dân xã Lãng Công" in page
+
+
+def test_home_reads_the_agencies_in_one_query_and_shows_a_rename_at_once(client):
+    """Nothing kept in the process (issue 15): an administrator's change shows on the next request."""
+    agency = db.session.scalar(select(Agency).where(Agency.name == "Ủy ban nhân dân xã Lãng Công"))
+    statements = []
+
+    def record(conn, cursor, sql, *rest):
+        statements.append(sql)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        assert client.get("/").status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert len([sql for sql in statements if "agency" in sql]) == 1
+    original = agency.name
+    agency.name = "Ủy ban nhân dân xã Lãng Công (mới)"
+    db.session.commit()
+    try:
+        assert "Ủy ban nhân dân xã Lãng Công (mới)" in client.get("/").get_data(as_text=True)
+    finally:
+        agency.name = original
+        db.session.commit()
 
 
 def test_every_response_carries_security_headers(client):

@@ -1,0 +1,175 @@
+"""The roll-up of closed periods (issue 15): on generated dossiers, every figure the dashboard
+shows read from the roll-up equals the one counted from the dossiers; a change to a dossier
+drops the periods it counts in, and only those; `flask stats rebuild`."""
+import random
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select, update
+
+from app.domain.indices import INDICES
+from app.extensions import db
+from app.models import Agency, Dossier, ProcedureVersion, StatsPeriod, StatsRollup
+from app.services import stats
+from app.services.demo import DemoAgency
+
+NOW = datetime(2026, 4, 15, 2, 0, tzinfo=UTC)   # January to March 2026 are closed
+START = datetime(2025, 12, 1, 1, 0, tzinfo=UTC)
+CLOSED = [(date(2026, 1, 1), date(2026, 1, 31)), (date(2026, 2, 1), date(2026, 2, 28)),
+          (date(2026, 3, 1), date(2026, 3, 31)), (date(2026, 1, 1), date(2026, 3, 31)),
+          (date(2026, 2, 10), date(2026, 3, 20))]
+# Still open on NOW: read from the roll-up of their part before April and counted for the rest
+# (the first two), or counted from the dossiers alone (April)
+OPEN = [(date(2026, 1, 1), date(2026, 12, 31)), (date(2026, 2, 10), date(2026, 4, 15)),
+        (date(2026, 4, 1), date(2026, 4, 30))]
+
+
+def agency(code: str) -> Agency:
+    return db.session.scalar(select(Agency).where(Agency.code == code))
+
+
+@pytest.fixture
+def generated(loaded_catalogue):
+    """400 dossiers received from December 2025 to April 2026 with every fact the statistics
+    read drawn at random (seeded): finished early, on time or late, approved, denied or
+    stopped, waiting for a supplement or answered, online or not, paid online, with files,
+    an e-result, a poor rating; some not routed to a competent agency yet."""
+    draw = random.Random(15)
+    versions = list(db.session.scalars(select(ProcedureVersion).where(ProcedureVersion.valid_to.is_(None))))
+    desks = [agency(DemoAgency.TICH_SON_DESK), agency(DemoAgency.LIEN_BAO_DESK), agency(DemoAgency.CENTRE)]
+    resolvers = [agency(DemoAgency.TICH_SON), agency(DemoAgency.LIEN_BAO), agency(DemoAgency.JUSTICE_DEPARTMENT), None]
+    for n in range(400):
+        received = START + timedelta(minutes=draw.randrange(0, 140 * 24 * 60))
+        due = received + timedelta(days=draw.randint(1, 15))
+        finished = received + timedelta(days=draw.uniform(0.1, 25)) if draw.random() < 0.7 else None
+        finished = finished if finished and finished < NOW else None
+        paused = received + timedelta(days=draw.uniform(0, 5)) if draw.random() < 0.2 else None
+        resumed = paused + timedelta(days=draw.uniform(0, 6)) if paused and draw.random() < 0.6 else None
+        db.session.add(Dossier(
+            procedure_version=draw.choice(versions), receiving_agency=draw.choice(desks),
+            resolving_agency=draw.choice(resolvers), status="resolved" if finished else "processing",
+            channel=draw.choice((1, 2, 3)), code=f"GEN-{n:04d}", received_at=received, due_at=due,
+            effective_due_at=due + timedelta(days=draw.randint(0, 3)), paused_at=paused, resumed_at=resumed,
+            paused_class=draw.choice(("on_time", "late")) if paused else None,
+            finished_at=finished, result_class=draw.choice(("early", "on_time", "late")) if finished else None,
+            outcome=draw.choice(("approved", "approved", "denied", None)) if finished else None,
+            processing_minutes=draw.randint(30, 9000) if finished else None,
+            intake_supplements=draw.choice((0, 0, 1)), processing_supplements=draw.choice((0, 0, 1)),
+            has_files=draw.random() < 0.8, has_e_result=draw.random() < 0.5, paid_online=draw.random() < 0.3,
+            rated_poor=draw.random() < 0.1, form_data={}, delivery="counter"))
+    db.session.commit()
+    return versions
+
+
+def scopes(versions):
+    """The dashboard's filters: the province, one agency (desk or competent), a level, a field, a procedure."""
+    yield {}
+    for code in (DemoAgency.TICH_SON, DemoAgency.TICH_SON_DESK, DemoAgency.JUSTICE_DEPARTMENT):
+        yield {"agency": agency(code)}
+    yield {"level": "commune"}
+    yield {"field": versions[0].field}
+    yield {"procedure": versions[1].code}
+
+
+def same(rolled: stats.Figures, counted: stats.Figures) -> None:
+    assert rolled.counts == counted.counts
+    assert set(rolled.indices) == set(INDICES)
+    for key in INDICES:
+        assert rolled.indices[key] == counted.indices[key], key
+
+
+def test_the_rollup_and_the_dossiers_agree_on_every_index(generated):
+    assert db.session.scalar(select(func.count()).select_from(StatsPeriod)) == 0
+    for start, end in CLOSED + OPEN:
+        for filters in scopes(generated):
+            scope = stats.Scope(start, end, **filters)
+            counted = stats.from_dossiers(scope, NOW)
+            assert counted.counts.received > 0 or filters   # the province's periods are not empty
+            same(stats.figures(scope, NOW), counted)
+            summary, ranking = stats.overview(scope, NOW)
+            counted_summary, counted_ranking = stats.from_dossiers(scope, NOW, by_agency=True)
+            same(summary, counted_summary)
+            assert [each for each, _ in ranking] == [each for each, _ in counted_ranking]
+            for (_, fig), (_, counted_fig) in zip(ranking, counted_ranking, strict=True):
+                same(fig, counted_fig)   # the per-agency table
+    # the periods are now read from the roll-up (built when first read)
+    built = set(db.session.execute(select(StatsPeriod.start, StatsPeriod.end)).tuples())
+    assert built == {*CLOSED, (date(2026, 1, 1), date(2026, 3, 31)), (date(2026, 2, 10), date(2026, 3, 31))}
+
+
+def test_the_trend_reads_closed_months_from_the_rollup_and_agrees(generated):
+    scope = stats.Scope(date(2026, 1, 1), date(2026, 4, 30))   # April is still open on NOW
+    trend = stats.months(scope, NOW)
+    for (month, fig), (start, end) in zip(trend[:3], CLOSED[:3], strict=True):
+        assert month == start
+        same(fig, stats.from_dossiers(stats.Scope(start, end), NOW))
+    same(trend[3][1], stats.from_dossiers(stats.Scope(date(2026, 4, 1), date(2026, 4, 30)), NOW))
+    built = set(db.session.execute(select(StatsPeriod.start, StatsPeriod.end)).tuples())
+    assert built == set(CLOSED[:3])   # the open month is not rolled up
+
+
+def test_a_change_drops_the_periods_the_dossier_counts_in_and_only_those(generated):
+    for start, end in CLOSED:
+        stats.figures(stats.Scope(start, end), NOW)
+    # a dossier received and finished in January: only the periods that reach January
+    january = db.session.scalar(select(Dossier).where(
+        Dossier.received_at >= datetime(2026, 1, 2, tzinfo=UTC),
+        Dossier.finished_at < datetime(2026, 1, 31, tzinfo=UTC)).order_by(Dossier.id).limit(1))
+    january.rated_poor = not january.rated_poor
+    db.session.commit()
+    left = set(db.session.execute(select(StatsPeriod.start, StatsPeriod.end)).tuples())
+    assert left == {CLOSED[1], CLOSED[2], CLOSED[4]}
+    assert not db.session.scalar(select(func.count()).select_from(StatsRollup).where(
+        StatsRollup.start == CLOSED[0][0], StatsRollup.end == CLOSED[0][1]))
+    same(stats.figures(stats.Scope(*CLOSED[0]), NOW), stats.from_dossiers(stats.Scope(*CLOSED[0]), NOW))
+    # a dossier still open since December counts in every period after: all dropped
+    opened = db.session.scalar(select(Dossier).where(Dossier.finished_at.is_(None),
+                                                     Dossier.received_at < datetime(2026, 1, 1, tzinfo=UTC))
+                               .order_by(Dossier.id).limit(1))
+    opened.finished_at, opened.result_class, opened.outcome = NOW - timedelta(days=1), "late", "approved"
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(StatsPeriod)) == 0
+    # a change the statistics do not read keeps the roll-up
+    stats.figures(stats.Scope(*CLOSED[3]), NOW)
+    opened.applicant_name = "Nguyễn Văn A"
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(StatsPeriod)) == 1
+    # a new dossier received in the period drops it, and the figures count it
+    before = stats.figures(stats.Scope(*CLOSED[3]), NOW).counts.received
+    db.session.add(Dossier(procedure_version=generated[0], receiving_agency=agency(DemoAgency.TICH_SON_DESK),
+                           status="processing", channel=2, code="GEN-NEW", received_at=datetime(2026, 2, 3, tzinfo=UTC),
+                           due_at=datetime(2026, 2, 10, tzinfo=UTC), form_data={}, delivery="counter"))
+    db.session.commit()
+    assert stats.figures(stats.Scope(*CLOSED[3]), NOW).counts.received == before + 1
+
+
+def test_a_statement_that_changes_dossiers_drops_the_whole_rollup(generated):
+    for start, end in CLOSED:
+        stats.figures(stats.Scope(start, end), NOW)
+    db.session.execute(update(Dossier).where(Dossier.code == "GEN-0001").values(rated_poor=True))
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(StatsPeriod)) == 0
+    assert db.session.scalar(select(func.count()).select_from(StatsRollup)) == 0
+
+
+def test_rebuild_counts_a_closed_period_and_refuses_an_open_one(generated):
+    rows = stats.rebuild(date(2026, 3, 1), date(2026, 3, 31), NOW)
+    assert rows == db.session.scalar(select(func.count()).select_from(StatsRollup)) > 0
+    with pytest.raises(ValueError):
+        stats.rebuild(date(2026, 4, 1), date(2026, 4, 30), NOW)
+
+
+def test_flask_stats_rebuild(app, generated):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["stats", "rebuild", "--period", "2026-02"])
+    assert result.exit_code == 0, result.output
+    assert "Đã tính lại kỳ 2026-02-01 – 2026-02-28" in result.output
+    assert db.session.get(StatsPeriod, (date(2026, 2, 1), date(2026, 2, 28))) is not None
+    result = runner.invoke(args=["stats", "rebuild", "--period", "2026-Q5"])
+    assert result.exit_code == 2 and "Kỳ không hợp lệ" in result.output
+    result = runner.invoke(args=["stats", "rebuild", "--period", "2099"])
+    assert result.exit_code == 1 and "chưa kết thúc" in result.output
+    result = runner.invoke(args=["stats", "rebuild"])   # every closed month, quarter and year since December 2025
+    assert result.exit_code == 0, result.output
+    assert db.session.get(StatsPeriod, (date(2025, 12, 1), date(2025, 12, 31))) is not None
+    assert db.session.get(StatsPeriod, (date(2025, 1, 1), date(2025, 12, 31))) is not None
