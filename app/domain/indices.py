@@ -139,6 +139,9 @@ INDICES: dict[str, IndexSpec] = {
         IndexSpec("4.1", "Tỷ lệ hồ sơ có cấp kết quả giải quyết TTHC điện tử", None, None, "percent"),
         # 4.2: threshold 80% [V]; points [?].
         IndexSpec("4.2", "Tỷ lệ hồ sơ TTHC thực hiện số hóa hồ sơ", None, Decimal("0.80"), "percent"),
+        # 4.3: threshold 80% [V]; points [?]. 4.4: points [?], no threshold in LEGAL.md.
+        IndexSpec("4.3", "Tỷ lệ hồ sơ tái sử dụng dữ liệu đã số hóa", None, Decimal("0.80"), "percent"),
+        IndexSpec("4.4", "Tỷ lệ hồ sơ kết nối kho dữ liệu của công dân", None, None, "percent"),
         # 5.4: 6 points [V], threshold 90% [V].
         IndexSpec("5.4", "Tỷ lệ hài lòng trong tiếp nhận, giải quyết TTHC", Decimal(6), Decimal("0.90"), "percent"),
     )
@@ -330,6 +333,8 @@ class Counts:
     result_received: int = 0
     digitised: int
     poor_or_complaint: int
+    reused: int = 0
+    national_store: int = 0
 
     def __post_init__(self) -> None:
         for field in fields(self):
@@ -380,12 +385,20 @@ def compute(counts: Counts) -> dict[str, IndexValue]:
     - 4.2 digitisation = digitised / result_received: the denominator is
       the dossiers of procedures requiring a result document (issue 10;
       LEGAL.md 8). Full points from 80% [V]; points [?].
+    - 4.3 reuse of digitised data = reused / received: dossiers received with at
+      least one component taken from the applicant's store (DuocTaiSuDung). Full
+      points from 80% [V]; points [?].
+    - 4.4 linked to the citizen's store = national_store / received: dossiers with
+      a component taken from the national store (DuocLayTuKhoDMQG). The formula
+      also counts results pushed to the national store; the portal keeps results
+      in its own store (Decree 45/2020 Art. 16) and pushes nothing to the national
+      one yet, so that term is 0 — stated, not guessed. Points [?].
     - 5.4 satisfaction = 100% − (late / finished + poor_or_complaint /
       finished), finished = early + on_time + late. Our reading of the formula's
       "late rate": of the dossiers finished (an open overdue one is not yet late
-      in the national record's end time); the portal records ratings, not
-      complaints (phản ánh, kiến nghị come with issue 17), so the second term is
-      the "not satisfied" ratings only. Clamped at 0 (a late
+      in the national record's end time); the second term counts the finished
+      dossiers rated "not satisfied" or with a feedback (phản ánh, kiến nghị)
+      about them (Dossier.has_complaint, issue 17). Clamped at 0 (a late
       dossier that also drew a complaint is counted in both terms, so the sum
       can pass 100%). Computed exactly as (finished − late − poor_or_complaint)
       / finished and rounded once. 6 points [V], full from 90% [V]; N/A when
@@ -408,6 +421,8 @@ def compute(counts: Counts) -> dict[str, IndexValue]:
         _rate_index("3.6", counts.paid_online, counts.with_fee),
         _rate_index("4.1", counts.e_result, counts.result_required),
         _rate_index("4.2", counts.digitised, counts.result_received),
+        _rate_index("4.3", counts.reused, counts.received),
+        _rate_index("4.4", counts.national_store, counts.received),
         _rate_index("5.4", satisfied, finished),
     ]
     return {value.id: value for value in values}

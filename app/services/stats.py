@@ -30,6 +30,7 @@ from sqlalchemy import and_, case, delete, event, func, insert, inspect, literal
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from app.domain import feedback as feedback_rules
 from app.domain.deadlines import OFFICE_TZ, SAME_DAY_UNITS, TimeUnit, WorkCalendar, parse_office_hours
 from app.domain.indices import ALL_INDICES, Counts, IndexValue, compute
 from app.domain.vocabulary import Channel
@@ -38,7 +39,7 @@ from app.models import Agency, Dossier, ProcedureVersion, StatsPeriod, StatsRoll
 from app.models.rollup import COUNTS, MINUTES
 from app.models.types import UTCDateTime
 from app.models.users import utcnow
-from app.services import report_cache
+from app.services import feedback, report_cache
 
 log = logging.getLogger(__name__)
 
@@ -173,7 +174,10 @@ def _facts(since, cut, versions: _Versions, d=Dossier) -> list:
         _one(and_(handled, approved, result_procedure, d.has_e_result.is_(True))).label("e_result"),
         _one(and_(received, result_procedure)).label("result_received"),
         _one(and_(received, result_procedure, d.has_files.is_(True), result_condition)).label("digitised"),
-        _one(and_(handled, done, d.rated_poor.is_(True))).label("poor"),
+        # 5.4: rated "not satisfied" or complained about (a feedback about the dossier, issue 17)
+        _one(and_(handled, done, or_(d.rated_poor.is_(True), d.has_complaint.is_(True)))).label("poor"),
+        _one(and_(received, d.reused_component.is_(True))).label("reused"),            # 4.3
+        _one(and_(received, d.from_national_store.is_(True))).label("national_store"),  # 4.4
     ]
     for unit, name in UNIT_FIELDS.items():
         columns.append(case((and_(resolved, d.procedure_version_id.in_(versions.unit[unit])),
@@ -189,7 +193,7 @@ def _sums(c) -> list:
     columns += [total(_one(c.verdict == v)).label(v) for v in ("early", "on_time", "late", "within", "overdue")]
     columns += [total(getattr(c, name)).label(name) for name in
                 ("online", "with_fee", "paid_online", "result_required", "e_result", "result_received", "digitised",
-                 "poor")]
+                 "poor", "reused", "national_store")]
     for name in UNIT_FIELDS.values():
         columns += [total(getattr(c, f"minutes_{name}")).label(f"minutes_{name}"),
                     func.count(getattr(c, f"minutes_{name}")).label(f"resolved_{name}")]
@@ -213,7 +217,7 @@ def _counts(row) -> Counts:
         late=row.late, open_within=row.within, open_overdue=row.overdue, **durations,
         online=row.online, with_fee=row.with_fee, paid_online=row.paid_online,
         result_required=row.result_required, e_result=row.e_result, result_received=row.result_received,
-        digitised=row.digitised, poor_or_complaint=row.poor,
+        digitised=row.digitised, poor_or_complaint=row.poor, reused=row.reused, national_store=row.national_store,
     )
 
 
@@ -281,23 +285,39 @@ def _added(*parts, by_agency: bool) -> list:
         [SimpleNamespace(resolving_agency_id=None, **dict.fromkeys((*COUNTS, *MINUTES), 0))]
 
 
+def _with_feedback(figures: Figures, scope: Scope, now: datetime) -> Figures:
+    """The scope's figures with indices 5.1–5.3, counted from the feedback sent in the period
+    (issue 17; domain/feedback.py): all of it, or that held by the scope's agency. The level,
+    field and procedure filters are the dossiers' and do not narrow feedback."""
+    held = None if scope.agency is None else [scope.agency.id]
+    counts = feedback.counts(held, scope.since, scope.until, now)
+    return Figures(figures.counts, figures.indices | feedback_rules.indices(counts))
+
+
 def figures(scope: Scope, now: datetime | None = None) -> Figures:
-    counts = _counts(_rows(scope, now or utcnow())[0])
-    return Figures(counts, compute(counts))
+    now = now or utcnow()
+    counts = _counts(_rows(scope, now)[0])
+    return _with_feedback(Figures(counts, compute(counts)), scope, now)
 
 
 def from_dossiers(scope: Scope, now: datetime | None = None, by_agency: bool = False):
     """What figures() (or, by agency, overview()) gives, counted from the dossiers and never
     read from the roll-up: what the roll-up must agree with."""
-    rows = _counted(scope, now or utcnow(), [Dossier.resolving_agency_id] if by_agency else [])
-    return _overview(rows) if by_agency else Figures(_counts(rows[0]), compute(_counts(rows[0])))
+    now = now or utcnow()
+    rows = _counted(scope, now, [Dossier.resolving_agency_id] if by_agency else [])
+    if by_agency:
+        total, ranking = _overview(rows)
+        return _with_feedback(total, scope, now), ranking
+    return _with_feedback(Figures(_counts(rows[0]), compute(_counts(rows[0]))), scope, now)
 
 
 def overview(scope: Scope, now: datetime | None = None) -> tuple[Figures, list[tuple[Agency, Figures]]]:
     """The scope's figures and one row per competent agency, ranked by on-time rate, best
     first: one query grouped by agency, whose groups (a dossier without a competent agency
-    yet is a group of its own) add up to the whole."""
-    return _overview(_rows(scope, now or utcnow(), by_agency=True))
+    yet is a group of its own) add up to the whole. Feedback's indices are the scope's only."""
+    now = now or utcnow()
+    total, ranking = _overview(_rows(scope, now, by_agency=True))
+    return _with_feedback(total, scope, now), ranking
 
 
 def _overview(rows) -> tuple[Figures, list[tuple[Agency, Figures]]]:
@@ -344,7 +364,8 @@ def months(scope: Scope, now: datetime | None = None) -> list[tuple[date, Figure
         rows.update((row.month, _counts(row)) for row in db.session.execute(
             select(inner.c.month, *_sums(inner.c)).group_by(inner.c.month)))
     empty = _total([])
-    return [(start, Figures(rows.get(i, empty), compute(rows.get(i, empty)))) for i, (start, _) in enumerate(parts)]
+    return [(start, _with_feedback(Figures(rows.get(i, empty), compute(rows.get(i, empty))), part, now))
+            for i, (start, part) in enumerate(parts)]
 
 
 def period(kind: str, year: int, number: int = 1) -> tuple[date, date]:
@@ -398,7 +419,7 @@ ROLLUP_GROUP = (Dossier.resolving_agency_id, Dossier.procedure_version_id)
 COUNTED = ("received_at", "finished_at", "paused_at", "resumed_at", "due_at", "effective_due_at", "result_class",
            "paused_class", "outcome", "channel", "procedure_version_id", "receiving_agency_id", "resolving_agency_id",
            "paid_online", "has_e_result", "has_files", "rated_poor", "processing_minutes", "intake_supplements",
-           "processing_supplements")
+           "processing_supplements", "reused_component", "from_national_store", "has_complaint")
 
 
 def _lock(connection, shared: bool) -> None:

@@ -32,6 +32,8 @@ from app.domain.indices import (
 
 REFERENCE = Counts(
     received=10,
+    reused=3,
+    national_store=1,
     finished=8,
     early=4,
     on_time=3,
@@ -85,7 +87,7 @@ def satisfaction(early: int, on_time: int, late: int, poor: int) -> IndexValue:
 
 def test_index_set_and_confirmed_values() -> None:
     # 2.2 once per unit of the procedures' time (issue 10: never an hour added to a day)
-    assert list(INDICES) == ["2.1", "2.2", "2.2h", "2.2d", "3.3", "3.6", "4.1", "4.2", "5.4"]
+    assert list(INDICES) == ["2.1", "2.2", "2.2h", "2.2d", "3.3", "3.6", "4.1", "4.2", "4.3", "4.4", "5.4"]
     assert {i: (s.max_points, s.threshold, s.unit) for i, s in INDICES.items()} == {
         "2.1": (Decimal("20"), None, "percent"),
         "2.2": (None, None, "working_days"),
@@ -95,6 +97,8 @@ def test_index_set_and_confirmed_values() -> None:
         "3.6": (None, None, "percent"),
         "4.1": (None, None, "percent"),
         "4.2": (None, Decimal("0.80"), "percent"),
+        "4.3": (None, Decimal("0.80"), "percent"),
+        "4.4": (None, None, "percent"),
         "5.4": (Decimal("6"), Decimal("0.90"), "percent"),
     }
     assert all(spec.id == index_id for index_id, spec in INDICES.items())
@@ -257,7 +261,7 @@ def test_a_duration_is_not_scored_as_a_rate() -> None:
 
 def test_compute_reference_period() -> None:
     result = compute(REFERENCE)
-    assert list(result) == ["2.1", "2.2", "2.2h", "2.2d", "3.3", "3.6", "4.1", "4.2", "5.4"]
+    assert list(result) == ["2.1", "2.2", "2.2h", "2.2d", "3.3", "3.6", "4.1", "4.2", "4.3", "4.4", "5.4"]
     assert result == {
         # (4 early + 3 on time + 1 open within) / (4 + 3 + 1 late + 1 + 1 open overdue) = 8/10; 20 × 0.8
         "2.1": IndexValue("2.1", Decimal("0.8000"), Decimal("16.00"), 8, 10),
@@ -274,6 +278,9 @@ def test_compute_reference_period() -> None:
         "4.1": IndexValue("4.1", Decimal("0.7143"), None, 5, 7),
         # 7 / 10
         "4.2": IndexValue("4.2", Decimal("0.7000"), None, 7, 10),
+        # 3 / 10 reused a stored paper; 1 / 10 took one from the national store
+        "4.3": IndexValue("4.3", Decimal("0.3000"), None, 3, 10),
+        "4.4": IndexValue("4.4", Decimal("0.1000"), None, 1, 10),
         # 1 − (1/8 late + 1/8 poor) = 6/8 = 0.75; 6 × 0.75 / 0.90 = 5
         "5.4": IndexValue("5.4", Decimal("0.7500"), Decimal("5.00"), 6, 8),
     }
@@ -382,8 +389,8 @@ def test_compute_all_zero_is_all_na() -> None:
         # only open dossiers: 2.1 is 1/2, but nothing finished for 2.2 and 5.4
         ({"early": 0, "on_time": 0, "late": 0, "finished": 0, "working_days_resolved": 0, "working_hours_resolved": 0,
           "poor_or_complaint": 0}, {"2.2", "2.2h", "2.2d", "5.4"}),
-        # nothing received in the period: 3.3 and 4.2
-        ({"received": 0, "result_received": 0, "online": 0, "digitised": 0}, {"2.2d", "3.3", "4.2"}),
+        # nothing received in the period: 3.3, 4.2, 4.3 and 4.4
+        ({"received": 0, "result_received": 0, "online": 0, "digitised": 0}, {"2.2d", "3.3", "4.2", "4.3", "4.4"}),
         # no dossier with a fee: 3.6
         ({"with_fee": 0, "paid_online": 0}, {"2.2d", "3.6"}),
         # no procedure requiring a paper result: 4.1

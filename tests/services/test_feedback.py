@@ -203,3 +203,19 @@ def test_without_an_account_the_contact_is_checked_and_no_dossier_may_be_named()
     with pytest.raises(FeedbackServiceError) as dossier:
         service.start_anonymous(**{**ANONYMOUS, "subject": "dossier"})
     assert "subject" in dossier.value.fields
+
+
+def test_the_statistics_show_5_1_to_5_3_and_count_a_complaint_in_5_4(make_user):
+    from app.services import stats
+    from app.services.structure import today
+
+    office = tich_son(make_user)
+    dossier = birth_in("returned", office)
+    year = stats.Scope(today().replace(month=1, day=1), today())
+    before = stats.figures(year)
+    service.send(office.citizen, category="conduct", subject="dossier", dossier_id=dossier.id,
+                 title="Thái độ khi trả kết quả", text="Cán bộ trả kết quả không hướng dẫn cách tra cứu bản điện tử.")
+    after = stats.figures(year)
+    assert after.counts.poor_or_complaint == before.counts.poor_or_complaint + 1
+    assert (after.indices["5.1.conduct"].numerator, after.indices["5.2"].denominator) == (1, 1)
+    assert after.indices["5.3"].na  # nothing answered yet
