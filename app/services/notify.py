@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import Protocol
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from app import dates
+from app.domain import outbox
 from app.domain.workflow import Status
 from app.extensions import db
 from app.models import Dossier, OutboxMessage
@@ -103,36 +104,48 @@ def account_email(recipient: str, subject: str, lines: list[str]) -> OutboxMessa
     return message
 
 
+# Not delivered and not given up: what a job may still send.
+_PENDING = (OutboxMessage.sent_at.is_(None), OutboxMessage.failed_at.is_(None))
+
+
 def dispatch(message: OutboxMessage | None) -> None:
     if message is not None:
         enqueue(DELIVER_MESSAGE, message.id)
 
 
-def unsent(created_before: datetime) -> list[int]:
-    """Ids of messages written before `created_before` and not delivered (`flask jobs replay`)."""
+def unsent(created_before: datetime, now: datetime) -> list[int]:
+    """Ids of messages written before `created_before`, not delivered, not given up and due at
+    `now` (never tried, or their next attempt has come: domain/outbox.py) — `flask jobs replay`."""
     return list(db.session.scalars(select(OutboxMessage.id).where(
-        OutboxMessage.sent_at.is_(None), OutboxMessage.created_at < created_before).order_by(OutboxMessage.id)))
+        *_PENDING, OutboxMessage.created_at < created_before,
+        or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now))
+        .order_by(OutboxMessage.id)))
 
 
 def deliver(message_id: int) -> None:
-    """The job's body: send once; on failure count the attempt and re-raise so RQ records it.
+    """The job's body: send once; on failure count the attempt, record the error and when to try
+    again (or that the message is given up: domain/outbox.py), and re-raise so RQ records it.
 
     Exactly once, even when the sweeper queued a second job for a row whose first job is still
     waiting or running: the job holds the row's lock while it sends (SELECT … FOR UPDATE SKIP
     LOCKED on PostgreSQL), so a second job finds it taken and does nothing, and finds it sent
     once the first commits. A worker killed mid-send drops its connection, and with it the lock:
     the row is unsent again for the sweeper. Only a crash between the receiver's acceptance and
-    our commit can send twice; the Message-ID (outbox-<id>) lets a receiver drop the copy."""
-    message = claim(OutboxMessage, message_id, OutboxMessage.sent_at.is_(None))
+    our commit can send twice; the idempotency key each adapter sends (the outbox id: the
+    e-mail's Message-ID, the SMS request's id) lets a receiver drop the copy."""
+    message = claim(OutboxMessage, message_id, *_PENDING)
     if message is None:
         return
+    message.attempts += 1
     try:
         adapter(message.channel).deliver(message)
     except Exception as error:
-        message.attempts += 1
-        message.last_error = str(error)[:2000]
+        now = utcnow()
+        message.last_error = str(error)[:2000] or type(error).__name__
+        message.next_attempt_at = outbox.next_attempt(message.attempts, now, isinstance(error, outbox.Permanent))
+        message.failed_at = now if message.next_attempt_at is None else None
         db.session.commit()
         raise
-    message.attempts += 1
     message.sent_at = utcnow()
+    message.next_attempt_at = None
     db.session.commit()
