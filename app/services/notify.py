@@ -105,7 +105,7 @@ def account_email(recipient: str, subject: str, lines: list[str]) -> OutboxMessa
 
 
 # Not delivered and not given up: what a job may still send.
-_PENDING = (OutboxMessage.sent_at.is_(None), OutboxMessage.failed_at.is_(None))
+PENDING = (OutboxMessage.sent_at.is_(None), OutboxMessage.failed_at.is_(None))
 
 
 def dispatch(message: OutboxMessage | None) -> None:
@@ -117,7 +117,7 @@ def unsent(created_before: datetime, now: datetime) -> list[int]:
     """Ids of messages written before `created_before`, not delivered, not given up and due at
     `now` (never tried, or their next attempt has come: domain/outbox.py) — `flask jobs replay`."""
     return list(db.session.scalars(select(OutboxMessage.id).where(
-        *_PENDING, OutboxMessage.created_at < created_before,
+        *PENDING, OutboxMessage.created_at < created_before,
         or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now))
         .order_by(OutboxMessage.id)))
 
@@ -133,7 +133,7 @@ def deliver(message_id: int) -> None:
     the row is unsent again for the sweeper. Only a crash between the receiver's acceptance and
     our commit can send twice; the idempotency key each adapter sends (the outbox id: the
     e-mail's Message-ID, the SMS request's id) lets a receiver drop the copy."""
-    message = claim(OutboxMessage, message_id, *_PENDING)
+    message = claim(OutboxMessage, message_id, *PENDING)
     if message is None:
         return
     message.attempts += 1
