@@ -39,8 +39,10 @@ def messages(state: State, page: int = 1, per_page: int = 50):
 
 def retry(message_id: int) -> bool:
     """Send a given-up message again (LookupError when there is none): it is due now and no longer
-    failed, and its job is queued after the commit. Idempotent: a message already pending again or
-    delivered is left as it is (False), so a second click sends nothing twice."""
+    failed, and its job is queued after the commit. Its attempts keep counting, so a message given
+    up after its last attempt gets one more: failing again, it is given up again. Idempotent: a
+    message already pending again or delivered is left as it is (False), so a second click sends
+    nothing twice."""
     message = db.session.get(OutboxMessage, message_id)
     if message is None:
         raise LookupError(message_id)
