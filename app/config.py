@@ -58,6 +58,19 @@ def redis_options() -> dict:
 _WILDCARDS = {"0.0.0.0", "::", ""}
 
 
+ESMS_URL = "https://rest.esms.vn/MainService.svc/json/SendMultipleMessage_V4_post_json/"
+SMS_PROVIDERS = ("esms", "json")
+
+
+def sms_provider(value: str | None) -> str | None:
+    """SMS_PROVIDER: one of SMS_PROVIDERS, or unset (no SMS); a misspelt one stops the start."""
+    if not value:
+        return None
+    if value not in SMS_PROVIDERS:
+        raise RuntimeError(f"SMS_PROVIDER must be one of {', '.join(SMS_PROVIDERS)}, not {value!r}")
+    return value
+
+
 def public_url(env) -> str:
     """PUBLIC_URL, the portal's address in QR codes and e-mail links (a job has no request to
     take it from). In development it defaults to where `make run` serves (HOST and PORT, which
@@ -163,6 +176,15 @@ def from_environ() -> dict:
         "MAIL_FROM": env.get("MAIL_FROM", "mot-cua@localhost"),
         "OUTBOX_DIR": env.get("OUTBOX_DIR", str(INSTANCE / "outbox")),
         "PUBLIC_URL": public_url(env),
+        # SMS (issue 16): a brandname provider's HTTP API, chosen by SMS_PROVIDER ("esms": eSMS.vn's
+        # SendMultipleMessage_V4_post_json; "json": a generic JSON-over-HTTPS gateway); unset: no
+        # SMS is written. SMS_SENDER is the registered brandname; SMS_SECRET_KEY is eSMS's.
+        "SMS_PROVIDER": sms_provider(env.get("SMS_PROVIDER")),
+        "SMS_API_URL": env.get("SMS_API_URL") or (ESMS_URL if env.get("SMS_PROVIDER") == "esms" else None),
+        "SMS_API_KEY": env.get("SMS_API_KEY") or None,
+        "SMS_SECRET_KEY": env.get("SMS_SECRET_KEY") or None,
+        "SMS_SENDER": env.get("SMS_SENDER", ""),
+        "SMS_TIMEOUT": float(env.get("SMS_TIMEOUT", 10)),
         # How many reverse proxies (nginx, a load balancer) stand in front and set X-Forwarded-*.
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", 0)),
         # Online payment of fees through the province's VNPay merchant account: offered only

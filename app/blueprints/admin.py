@@ -1,8 +1,10 @@
-"""Administration: the working calendar's overrides and the Government's yearly swaps."""
+"""Administration: the working calendar's overrides and the Government's yearly swaps; the
+outbox of messages leaving the portal (issue 16), for the province administrator."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app import dates
@@ -10,7 +12,8 @@ from app.extensions import db
 from app.forms.admin import CalendarDayForm, CalendarSwapForm, ConfirmForm
 from app.models import CalendarDay, CalendarSwap
 from app.services import calendar as calendar_service
-from app.web import require
+from app.services import outbox
+from app.web import page_arg, require
 
 bp = Blueprint("admin", __name__)
 
@@ -82,3 +85,39 @@ def calendar_swap_delete(swap_id: int):
                 on=dates.date(swap.working_day)), "success")
         return redirect(url_for("admin.calendar", _anchor="hoan-doi"))
     return render_template("admin/calendar_swap_delete.html", form=form, swap=swap)
+
+
+# The outbox's tabs: ?trang_thai= (Vietnamese slug) → the service's state, with its label.
+OUTBOX_TABS = {"cho-gui": (outbox.State.PENDING, _l("Chờ gửi")), "loi": (outbox.State.FAILED, _l("Gửi lỗi")),
+               "da-gui": (outbox.State.DELIVERED, _l("Đã gửi"))}
+
+
+@bp.get("/hop-thu-di")
+@require("admin.province")
+def outbox_page():
+    """Every message leaving the portal (e-mail, SMS): pending, given up, delivered; each with its
+    attempts and its last error; a given-up one can be sent again."""
+    tab = request.args.get("trang_thai", "loi")
+    if tab not in OUTBOX_TABS:
+        abort(400)
+    counts = outbox.counts()
+    page = outbox.messages(OUTBOX_TABS[tab][0], page_arg())
+    return render_template("admin/outbox.html", tabs=OUTBOX_TABS, tab=tab, counts=counts, page=page,
+                           form=ConfirmForm())
+
+
+@bp.post("/hop-thu-di/<int:message_id>/gui-lai")
+@require("admin.province")
+def outbox_retry(message_id: int):
+    """Send a given-up message again; a second click (already pending, or delivered) does nothing."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        queued = outbox.retry(message_id)
+    except LookupError:
+        abort(404)
+    if queued:
+        flash(_("Đã đưa thư #%(id)s vào hàng đợi gửi lại.", id=message_id), "success")
+    else:
+        flash(_("Thư #%(id)s không ở trạng thái gửi lỗi: không cần gửi lại.", id=message_id), "info")
+    return redirect(url_for("admin.outbox_page", trang_thai="loi"))

@@ -400,8 +400,9 @@ class IssuedDocument(db.Model):
 
 
 class OutboxMessage(db.Model):
-    """A message to send (e-mail now; SMS and Zalo adapters later), delivered by a job with
-    retries; `sent_at` set once delivered."""
+    """A message to send (e-mail, SMS), delivered by a job with retries (domain/outbox.py):
+    `sent_at` set once delivered; after a failure `next_attempt_at` says when it is due again,
+    and `failed_at` that it was given up (the outbox page can send it again)."""
 
     __tablename__ = "outbox_message"
 
@@ -415,6 +416,8 @@ class OutboxMessage(db.Model):
     last_error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     dossier: Mapped[Dossier | None] = relationship()
 

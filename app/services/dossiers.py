@@ -389,8 +389,8 @@ def submit(dossier: Dossier, user: User, lock_version: int | None = None, now: d
         raise DossierError("Hồ sơ chưa đủ để gửi.", fields=missing)
     _send(dossier, user, now)
     _give_reference(dossier, now)
-    message = notify.status_email(dossier)
-    commit_then_dispatch(message=message)
+    messages = notify.status_messages(dossier)
+    commit_then_dispatch(messages=messages)
     return dossier
 
 
@@ -411,8 +411,8 @@ def submit_new(user: User, version: ProcedureVersion, agency_code: str, data: Dr
         raise
     _send(dossier, user, now)
     _give_reference(dossier, now)
-    message = notify.status_email(dossier)
-    commit_then_dispatch(message=message)
+    messages = notify.status_messages(dossier)
+    commit_then_dispatch(messages=messages)
     return dossier
 
 
@@ -438,8 +438,8 @@ def resubmit(dossier: Dossier, user: User, lock_version: int | None = None, now:
     now = now or utcnow()
     _answering(dossier, user, lock_version)
     _send_back(dossier, user, now)
-    message = notify.status_email(dossier)
-    commit_then_dispatch(message=message)
+    messages = notify.status_messages(dossier)
+    commit_then_dispatch(messages=messages)
     return dossier
 
 
@@ -487,7 +487,7 @@ def answer_supplement(dossier: Dossier, user: User, changes: Changes, lock_versi
     except DossierError:
         db.session.rollback()
         raise
-    commit_then_dispatch(message=notify.status_email(dossier))
+    commit_then_dispatch(messages=notify.status_messages(dossier))
     return dossier
 
 
@@ -534,8 +534,8 @@ def accept(dossier: Dossier, staff: User, lock_version: int | None = None, now: 
     _give_code(dossier, now)
     processing.start(dossier, staff, now)
     document = issuing.issue(dossier, "receipt", staff, now)
-    message = notify.status_email(dossier)
-    commit_then_dispatch(document, message)
+    messages = notify.status_messages(dossier)
+    commit_then_dispatch(document, messages)
     return dossier
 
 
@@ -551,8 +551,8 @@ def request_supplement(dossier: Dossier, staff: User, items: list[str], reason: 
     transition(dossier, Action.REQUEST_SUPPLEMENT, staff, now, note=reason.strip(), agency=agency)
     dossier.intake_supplements += 1
     document = issuing.issue(dossier, "supplement_request", staff, now, {"items": items, "reason": reason.strip()})
-    message = notify.status_email(dossier, extra="Giấy tờ cần bổ sung:\n" + "\n".join(f"- {i}" for i in items))
-    commit_then_dispatch(document, message)
+    messages = notify.status_messages(dossier, extra="Giấy tờ cần bổ sung:\n" + "\n".join(f"- {i}" for i in items))
+    commit_then_dispatch(document, messages)
     return dossier
 
 
@@ -572,8 +572,8 @@ def refuse(dossier: Dossier, staff: User, reasons: list[str], lock_version: int 
     check_lock(dossier, lock_version)
     transition(dossier, Action.REFUSE, staff, now, note="; ".join(reasons), agency=agency)
     document = issuing.issue(dossier, "refusal", staff, now, {"reasons": reasons})
-    message = notify.status_email(dossier, extra="Lý do: " + "; ".join(reasons))
-    commit_then_dispatch(document, message)
+    messages = notify.status_messages(dossier, extra="Lý do: " + "; ".join(reasons))
+    commit_then_dispatch(document, messages)
     return dossier
 
 
@@ -614,8 +614,8 @@ def counter_intake(staff: User, version: ProcedureVersion, desk_code: str, chann
     dossier.reference = dossier.code
     processing.start(dossier, staff, now)
     document = issuing.issue(dossier, "receipt", staff, now)
-    message = notify.status_email(dossier) if dossier.applicant_email else None
-    commit_then_dispatch(document, message)
+    messages = notify.status_messages(dossier)
+    commit_then_dispatch(document, messages)
     return dossier
 
 
@@ -629,8 +629,8 @@ def request_withdrawal(dossier: Dossier, user: User, reason: str, lock_version: 
     if dossier.status == "draft":
         raise DossierError("Hồ sơ nháp chưa gửi: không cần rút, có thể để nguyên.", status=409)
     transition(dossier, Action.REQUEST_WITHDRAWAL, user, now, note=reason.strip())
-    message = notify.status_email(dossier)
-    commit_then_dispatch(message=message)
+    messages = notify.status_messages(dossier)
+    commit_then_dispatch(messages=messages)
     return dossier
 
 
@@ -643,7 +643,7 @@ def cancel_withdrawal(dossier: Dossier, user: User, lock_version: int | None = N
         raise DossierError("Bạn không được thay đổi yêu cầu rút hồ sơ này.", status=403)
     check_lock(dossier, lock_version)
     transition(dossier, Action.CANCEL_WITHDRAWAL, user, now, note="Người nộp hủy yêu cầu rút hồ sơ.")
-    commit_then_dispatch(message=notify.status_email(dossier))
+    commit_then_dispatch(messages=notify.status_messages(dossier))
     return dossier
 
 

@@ -1,7 +1,8 @@
 """Re-queue the jobs that did not finish (`flask jobs replay`, safe to run from cron).
 
 Each job's work is recorded on its row, so what is unfinished is read from the database: an
-outbox message with no `sent_at` (notify.deliver), a document with no `sha256` (issuing.render),
+outbox message with no `sent_at`, not given up, whose next attempt is due (notify.deliver), a
+document with no `sha256` (issuing.render),
 a rendered electronic document with no `signed_at` that signing can progress (signing.sign).
 Only rows older than the grace period are taken, so a job still waiting in the queue is not
 raced; the jobs themselves are idempotent, so a replay that does overlap one does nothing twice.
@@ -41,9 +42,10 @@ def replay(older_than: timedelta, now: datetime | None = None, failed: bool = Fa
     re-queued here; RQ's own record of it (started, never finished) is moved to the failed jobs
     first (its abandoned-job clean-up), so RQ does not run it a second time."""
     abandon_dead_jobs()
-    cut = (now or utcnow()) - older_than
+    now = now or utcnow()
+    cut = now - older_than
     # Collected before anything runs: inline, a render would otherwise also count as a signing.
-    done = Replayed(notify.unsent(cut), issuing.unrendered(cut, failed), signing.waiting(cut))
+    done = Replayed(notify.unsent(cut, now), issuing.unrendered(cut, failed), signing.waiting(cut))
     for job, ids in ((DELIVER_MESSAGE, done.messages), (RENDER_DOCUMENT, done.renders),
                      (SIGN_DOCUMENT, done.signatures)):
         for id_ in ids:

@@ -100,18 +100,18 @@ def _settle(txn_ref: str, fields: dict[str, str], now: datetime) -> Settlement:
     success = fields.get("vnp_ResponseCode") == vnpay.PAID and fields.get("vnp_TransactionStatus",
                                                                           vnpay.PAID) == vnpay.PAID
     order.status = "paid" if success else "failed"
-    dossier, message, reference = order.dossier, None, f"VNPay {order.gateway_ref}"
+    dossier, messages, reference = order.dossier, [], f"VNPay {order.gateway_ref}"
     # Every settlement writes the dossier, so two at once meet its optimistic lock (SQLite has
     # no row lock for the order).
     dossier.updated_at = now
     if success and dossier.status == "fee_requested":
         processing.paid(dossier, None, order.amount, CHANNEL, reference, now)
-        message = notify.status_email(dossier,
-                                      extra=f"Đã nhận thanh toán trực tuyến {numbers.number(order.amount)} đồng.")
+        messages = notify.status_messages(dossier,
+                                          extra=f"Đã nhận thanh toán trực tuyến {numbers.number(order.amount)} đồng.")
     elif success:  # paid at the counter meanwhile: the money is on record, for the agency to refund
         db.session.add(Payment(dossier=dossier, amount=order.amount, channel=CHANNEL, receipt_number=reference,
                                paid_at=now))
         current_app.logger.warning("online payment %s for dossier %s arrived in status %s: to be refunded",
                                    order.txn_ref, dossier.code, dossier.status)
-    commit_then_dispatch(message=message)
+    commit_then_dispatch(messages=messages)
     return Settlement("00", "Confirm Success", order)

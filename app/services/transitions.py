@@ -110,13 +110,13 @@ def commit() -> None:
                            status=409) from None
 
 
-def commit_then_dispatch(document=None, message=None) -> None:
+def commit_then_dispatch(document=None, messages=None) -> None:
     """Jobs are enqueued only once the decision is committed (a rolled-back decision must
-    not send an e-mail or render a form)."""
+    not send a message or render a form)."""
     commit()
     if document is not None:
         issuing.dispatch(document)
-    notify.dispatch(message)
+    notify.dispatch(messages)
 
 
 def require_confirmation(confirmed: bool) -> None:

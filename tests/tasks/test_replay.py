@@ -85,6 +85,10 @@ def test_an_email_that_failed_to_send_is_sent_by_replay(app, configured, monkeyp
         run_jobs()
     [message] = unsent(dossier)
     assert message.attempts == 1 and "SMTP down" in message.last_error
+    assert message.next_attempt_at is not None and message.failed_at is None
+    assert "0 thư" in replay_now(app)                       # not due yet: backoff (domain/outbox.py)
+    message.next_attempt_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
     assert "1 thư" in replay_now(app)
     message = db.session.get(OutboxMessage, message.id)
     assert message.sent_at is not None and message.attempts == 2
