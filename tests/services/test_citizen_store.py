@@ -91,3 +91,16 @@ def test_a_signed_result_enters_the_store_and_keeps_its_signature_when_reused(co
                    reuse={"ban_sao_giay_khai_sinh": [paper.id]})
     [copy] = [f for f in again.files if f.component == "ban_sao_giay_khai_sinh"]
     assert copy.sha256 == result.sha256  # the very signed file, byte for byte: its signatures hold
+
+
+def test_the_statistics_count_the_second_dossier_as_reusing_a_paper(make_user):
+    from app.services import stats
+    from app.services.structure import today
+
+    citizen, first, paper = id_paper(make_user)
+    second = submit(citizen, HOUSEHOLD, uploads=others(HOUSEHOLD, ID_PART), reuse={ID_PART: [paper.id]})
+    for dossier in (first, second):
+        dossiers.accept(dossier, make_user("reception", dossier.receiving_agency.code))
+    figures = stats.figures(stats.Scope(today().replace(month=1, day=1), today()))
+    assert (figures.indices["4.3"].numerator, figures.indices["4.3"].denominator) == (1, 2)  # index 4.3
+    assert figures.indices["4.4"].numerator == 0  # nothing from the national store
