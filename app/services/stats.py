@@ -325,7 +325,9 @@ def _overview(rows) -> tuple[Figures, list[tuple[Agency, Figures]]]:
     agencies = {a.id: a for a in db.session.scalars(select(Agency).where(Agency.id.in_(ids)))}
     counted = [(r.resolving_agency_id, _counts(r)) for r in rows]
     ranking = [(agencies[key], Figures(c, compute(c))) for key, c in counted if key is not None]
-    total = _total(c for _, c in counted)
+    # The whole from the summed rows (whole minutes), not from the agencies' Counts: a sum of
+    # quotients rounds differently with the grouping (the roll-up's and the dossiers' differ).
+    total = _counts(SimpleNamespace(**{name: sum(getattr(r, name) or 0 for r in rows) for name in (*COUNTS, *MINUTES)}))
 
     def on_time(item):
         value = item[1].indices["2.1"].rate
