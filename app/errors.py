@@ -1,6 +1,7 @@
 """Error pages: HTML for people, JSON under /api/ for programs."""
 from __future__ import annotations
 
+from botocore.exceptions import BotoCoreError, ClientError
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_limiter.errors import RateLimitExceeded
@@ -46,6 +47,16 @@ def register_error_handlers(app: Flask) -> None:
         if isinstance(error, RateLimitExceeded) and error.limit.error_message:  # a limit that says which
             return answer(code, error.description)
         return answer(code, MESSAGES.get(code, error.name))
+
+    @app.errorhandler(BotoCoreError)
+    @app.errorhandler(ClientError)
+    def store_down(error: Exception):
+        # The object store (STORAGE_URL) did not answer, or refused for a reason of its own: the
+        # request's change is rolled back, nothing half-kept, and the user told to try again.
+        db.session.rollback()
+        app.logger.error("object store unavailable: %s", error)
+        return answer(503, N_("Kho lưu trữ tệp tạm thời không truy cập được; thông tin vừa gửi chưa được lưu. "
+                              "Vui lòng thử lại sau ít phút."))
 
     @app.errorhandler(DataError)
     def data_error(error: DataError):

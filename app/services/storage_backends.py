@@ -360,6 +360,10 @@ def object_store(url: str, endpoint: str | None) -> ObjectStore:
     """A backend for STORAGE_URL; boto3 reads the region and the keys from the environment
     (AWS_DEFAULT_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, or its other sources)."""
     import boto3  # only when an object store is configured
+    from botocore.config import Config as BotoConfig
 
     bucket, prefix = parse_url(url)
-    return ObjectStore(boto3.client("s3", endpoint_url=endpoint or None), bucket, prefix)
+    # A store that does not answer fails the request in seconds, not after boto3's default
+    # retries (a 503 page, app/errors.py), as the Redis connections do (config.redis_options).
+    config = BotoConfig(connect_timeout=5, read_timeout=30, retries={"max_attempts": 2, "mode": "standard"})
+    return ObjectStore(boto3.client("s3", endpoint_url=endpoint or None, config=config), bucket, prefix)
