@@ -15,6 +15,7 @@ from app.models import Agency, Dossier
 from app.services import catalogue
 from app.services import feedback as service
 from app.services.feedback import FeedbackServiceError
+from app.services.structure import agency_by_code
 from app.web import page_arg
 
 bp = Blueprint("feedback", __name__)
@@ -46,13 +47,18 @@ def _subject_of_request() -> tuple[str, str, str]:
         dossier = db.session.get(Dossier, int(target))
         if dossier is not None and dossier.owner_id == current_user.id:
             label = _("Hồ sơ %(code)s", code=dossier.identifier or "")
-    elif subject == Subject.AGENCY and target.isdigit():
-        agency = db.session.get(Agency, int(target))
+    elif subject == Subject.AGENCY:
+        agency = agency_by_code(target) if target else None  # its identifier, as ?co_quan= is elsewhere
         label = agency.name if agency else ""
     elif subject == Subject.PROCEDURE:
         version = catalogue.current_version(target) if target else None
         label = f"{version.name} ({target})" if version else ""
     return str(subject), target, label
+
+
+def _agency_id(code: str) -> int | None:
+    agency = agency_by_code(code) if code else None
+    return agency.id if agency else None
 
 
 @bp.route("/phan-anh/gui", methods=["GET", "POST"])
@@ -69,7 +75,7 @@ def send():
             abort(400)
         what = dict(category=form.category.data or "", subject=subject, title=form.title.data or "",
                     text=form.text.data or "", procedure_code=target if subject == Subject.PROCEDURE else None,
-                    agency_id=int(target) if subject == Subject.AGENCY and target.isdigit() else None)
+                    agency_id=_agency_id(target) if subject == Subject.AGENCY else None)
         try:
             if anonymous:
                 waiting = service.start_anonymous(name=form.full_name.data or "", email=form.email.data or "",

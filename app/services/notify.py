@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import smtplib
+from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from datetime import datetime
 from email.message import EmailMessage
@@ -64,17 +65,19 @@ class FolderEmail:
         (folder / f"{message.id:08d}.eml").write_bytes(bytes(_email(message)))
 
 
-class HttpSms:
+class HttpSms(ABC):
     """An SMS provider's HTTP API: one POST per message, with the outbox id as the request's
     idempotency key. What retrying may fix is raised as is (a timeout, a refused connection, an
     HTTP 5xx or 429), what it cannot as outbox.Permanent (any other 4xx, a refused request)."""
 
+    @abstractmethod
     def request(self, message: OutboxMessage) -> tuple[dict, dict]:
-        """The JSON body and the extra headers."""
-        raise NotImplementedError
+        """The JSON body and the extra headers (each provider's adapter says them)."""
 
     def accepted(self, response: requests.Response) -> None:
-        """Raise unless the provider took the message (called for a 2xx answer)."""
+        """Raise unless the provider took the message (called for a 2xx answer, which is
+        acceptance unless the provider's adapter reads more from the body)."""
+        response.raise_for_status()
 
     def deliver(self, message: OutboxMessage) -> None:
         config = current_app.config

@@ -11,7 +11,6 @@ one-time because it carries a digest of the account's current password hash, whi
 password changes. The admin never types or sees a password."""
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass, replace
 from datetime import date
@@ -53,13 +52,9 @@ def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="set-password")
 
 
-def _stamp(user: User) -> str:
-    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
-
-
 def password_link(user: User) -> str:
     """The absolute URL of the page where `user` sets a password, valid SET_PASSWORD_MAX_AGE."""
-    token = _serializer().dumps({"u": user.id, "s": _stamp(user)})
+    token = _serializer().dumps({"u": user.id, "s": tokens.password_stamp(user)})
     return url_for("set_password.page", token=token, _external=True)
 
 
@@ -76,7 +71,7 @@ def user_for_link(token: str) -> User:
     user = db.session.get(User, data.get("u")) if isinstance(data, dict) else None
     if user is None:
         raise StaffError(_("Liên kết đặt mật khẩu không hợp lệ. Vui lòng kiểm tra lại địa chỉ trong thư."), 404)
-    if data.get("s") != _stamp(user):
+    if data.get("s") != tokens.password_stamp(user):
         raise StaffError(_("Liên kết đặt mật khẩu đã được dùng. Nếu bạn quên mật khẩu, vui lòng đề nghị quản trị "
                            "viên gửi liên kết mới."), 410)
     if not user.active:

@@ -148,3 +148,15 @@ def test_without_an_account_a_code_by_email_sends_it(client):
     assert done.status_code == 200 and "PA-" in done.text
     assert client.get(started.headers["Location"]).status_code == 404  # used
     assert client.get("/phan-anh/xac-nhan/khong-co").status_code == 404
+
+
+def test_feedback_about_an_agency_names_it_by_its_identifier(client, login, make_user):
+    login(make_user())
+    page = client.get(f"/phan-anh/gui?co_quan={DemoAgency.VINH_YEN}")
+    assert page.status_code == 200 and "thành phố Vĩnh Yên" in page.text
+    answer = client.post("/phan-anh/gui", data={"subject": "agency", "target": DemoAgency.VINH_YEN,
+                                                "category": "conduct", "title": "Giờ làm việc", "text": TEXT})
+    assert answer.status_code == 302
+    unknown = client.post("/phan-anh/gui", data={"subject": "agency", "target": "000.99.99.H62",
+                                                 "category": "conduct", "title": "Giờ làm việc", "text": TEXT})
+    assert unknown.status_code == 422
