@@ -16,7 +16,7 @@ run worker: export MOTCUA_DEMO_SIGNING_PASSPHRASE ?= demo-only-passphrase
 # translated where they are shown) and N_ marks other Vietnamese constants.
 CATALOGUE := app/translations
 POT ?= $(CATALOGUE)/messages.pot
-I18N_KEYWORDS := -k _l -k N_ -k ServiceError -k DossierError -k AccountError -k CalendarError -k VerifyError \
+I18N_KEYWORDS := -k _l -k N_ -k msg -k ServiceError -k DossierError -k AccountError -k CalendarError -k VerifyError \
 	-k SigningConfigError -k BadInput -k on:2 -k LinkError -k TokenError -k StaffError -k FeedbackServiceError \
 	-k StoreError -k AgencyError -k ProcedureAdminError -k FeedbackError
 MO := $(CATALOGUE)/en/LC_MESSAGES/messages.mo

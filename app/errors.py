@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from botocore.exceptions import BotoCoreError, ClientError
 from flask import Flask, jsonify, render_template, request
-from flask_babel import gettext as _
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError
@@ -11,7 +10,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import db
-from app.i18n import N_
+from app.i18n import N_, say
 from app.security import BadInput
 
 MESSAGES = {
@@ -34,7 +33,7 @@ def register_error_handlers(app: Flask) -> None:
     def answer(code: int, message: str, fields: dict | None = None):
         # Messages are Vietnamese where they are made (a BadInput's, a rate limit's); shown here,
         # in the request's language (app/i18n.py).
-        message, fields = _(str(message)), {name: _(text) for name, text in (fields or {}).items()}
+        message, fields = say(message), {name: say(text) for name, text in (fields or {}).items()}
         if wants_json():
             return jsonify({"error": message, "fields": fields}), code
         return render_template("errors/error.html", code=code, message=message), code

@@ -23,7 +23,10 @@ translated where it is shown**.
   The boundary that shows them translates them with `gettext(message)`: templates
   (`{{ _(Level(x).label) }}`, `status_label`), the flash of a view, `web.action_errors` and
   `forms.dynamic.show_errors` for error summaries, the JSON answer of the API (`web.translated`).
-  A message put together with an f-string cannot be looked up and stays Vietnamese.
+  A message with values in it is made with `msg("… %(name)s …", name=value)` (pure, app/domain):
+  it is the Vietnamese text, and `say(message)` at the boundary translates its msgid and puts
+  the values in; every boundary shows a service's message through `say` (never an f-string,
+  which could not be looked up).
 - E-mails (app/services/notify.py) are written in Vietnamese: the recipient's language is not
   known (an account has no language preference), and the notices copy the official texts.
 
@@ -40,9 +43,9 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from flask import Flask, Response, has_request_context, request
-from flask_babel import get_locale
+from flask_babel import get_locale, gettext
 
-from app.domain import N_  # noqa: F401 - the one marker, pure, re-exported for the views
+from app.domain import N_, Msg  # noqa: F401 - N_, the one marker, pure, re-exported for the views
 from app.extensions import babel
 
 DEFAULT = "vi"
@@ -86,9 +89,18 @@ def remember_choice(response: Response) -> Response:
     return response
 
 
+def say(message: str) -> str:
+    """A Vietnamese message of the domain or a service, in the request's language: a `msg` is
+    looked up by its msgid and gets its values after (a value that is a `msg` is translated
+    too); a plain constant is looked up as it is."""
+    if isinstance(message, Msg):
+        return gettext(message.msgid, **{k: say(v) if isinstance(v, Msg) else v for k, v in message.params.items()})
+    return gettext(message)
+
+
 def init_i18n(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale, default_locale=DEFAULT,
                    default_translation_directories="translations")
     app.after_request(remember_choice)
     app.jinja_env.globals.update(page_lang=current, lang_switch_url=switch_url, LANGUAGES=LANGUAGES,
-                                 LANGUAGE_NAMES=NAMES)
+                                 LANGUAGE_NAMES=NAMES, say=say)

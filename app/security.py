@@ -20,6 +20,7 @@ from flask import Flask, Response, request
 from flask_login import current_user
 from werkzeug.exceptions import BadRequest
 
+from app.domain import msg
 from app.extensions import db, login_manager
 
 SECURITY_HEADERS = {
@@ -81,7 +82,7 @@ def _parse_float(text: str) -> float:
 
 
 def _no_constant(name: str):
-    raise BadInput(f"JSON không cho phép giá trị {name}.")
+    raise BadInput(msg("JSON không cho phép giá trị %(name)s.", name=name))
 
 
 def check_request() -> None:

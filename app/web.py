@@ -30,6 +30,7 @@ from app.domain.vocabulary import (
 from app.domain.workflow import Status
 from app.extensions import db, limiter
 from app.forms.dynamic import typed_fields, verification_label
+from app.i18n import say
 from app.models import Dossier
 from app.models.users import utcnow
 from app.services import access_log, issuing, signing
@@ -108,15 +109,15 @@ def lines_of(text: str) -> list[str]:
 def translated(error: ServiceError) -> tuple[str, dict[str, str]]:
     """A service's refusal (Vietnamese, app/i18n.py) in the request's language: its message and
     its fields' messages, for the API's JSON answer."""
-    return _(error.message), {name: _(message) for name, message in error.fields.items()}
+    return say(error.message), {name: say(message) for name, message in error.fields.items()}
 
 
 def action_errors(action: str, error: ServiceError) -> tuple[dict[str, str], dict]:
     """A refused action's messages for templates/macros/actions.html: each field's message
     under the field's id "<action>-<field>", and the error summary: the general message, and a
     link to each field with its own message (an error about no field links to the form)."""
-    errors = {f"{action}-{name}": _(message) for name, message in error.fields.items()}
-    message = _(error.message)
+    errors = {f"{action}-{name}": say(message) for name, message in error.fields.items()}
+    message = say(error.message)
     links = list(errors.items()) if len(errors) > 1 else [(next(iter(errors), action), message)]
     return errors, {"message": message if len(errors) > 1 else "", "links": links}
 

@@ -10,6 +10,7 @@ from flask_login import current_user
 from app import dates
 from app.extensions import db
 from app.forms.admin import CalendarDayForm, CalendarSwapForm, ConfirmForm
+from app.i18n import say
 from app.models import CalendarDay, CalendarSwap
 from app.services import calendar as calendar_service
 from app.services import outbox
@@ -52,7 +53,7 @@ def calendar_swap():
             calendar_service.add_swap(current_user, swap_form.day_off.data, swap_form.working_day.data,
                                       swap_form.legal_basis.data)
         except calendar_service.CalendarError as error:
-            message = error.message
+            message = say(error.message)
             for name, text in error.fields.items():
                 getattr(swap_form, name).errors.append(text)
         else:

@@ -12,6 +12,7 @@ from app.blueprints.admin import bp
 from app.domain.structure import Level, agency_code_depth
 from app.extensions import db
 from app.forms.admin_agencies import AgencyForm, MergeForm, RetireForm, TransferForm
+from app.i18n import say
 from app.models import Agency
 from app.services import agencies as service
 from app.services.permissions import can
@@ -38,7 +39,7 @@ def _refused(form, error: service.AgencyError) -> tuple[str | None, int]:
         if field is not None:
             field.errors.append(message)
             shown = True
-    return (None if shown else error.message), error.status
+    return (None if shown else say(error.message)), error.status
 
 
 def _status(form, refused: int | None) -> int:

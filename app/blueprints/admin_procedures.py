@@ -13,6 +13,7 @@ from werkzeug.datastructures import FileStorage
 
 from app.extensions import db
 from app.forms.admin import ConfirmForm, OfferingForm, ProcedureTextForm, PublishForm
+from app.i18n import say
 from app.models import Procedure
 from app.services import catalogue
 from app.services import procedure_admin as service
@@ -174,6 +175,6 @@ def offering(code: str):
         if error.status == 403:
             abort(403)
         db.session.rollback()
-        return _detail(procedure, form, error.message, error.status)
+        return _detail(procedure, form, say(error.message), error.status)
     flash(_("Đã lưu cách tiếp nhận thủ tục tại %(desk)s.", desk=desk.name), "success")
     return redirect(url_for("admin_procedures.detail", code=code, _anchor="noi-tiep-nhan"))

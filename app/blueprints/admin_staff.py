@@ -12,6 +12,7 @@ from app import dates
 from app.domain import span
 from app.forms.admin import ConfirmForm
 from app.forms.staff import ROLE_CHOICES, InviteForm
+from app.i18n import say
 from app.services import accounts, audit, staff
 from app.services.permissions import can
 from app.web import page_arg, require
@@ -26,14 +27,14 @@ def _refuse(error: staff.StaffError, form=None, fields: dict[str, str] | None = 
     """A refusal: 403/404 abort; otherwise its message goes under the form's field named in
     `fields` (service field → form field), and what no field takes is returned for the summary."""
     if error.status in (403, 404):
-        abort(error.status, error.message)
+        abort(error.status, say(error.message))
     placed = False
     for name, message in error.fields.items():
         target = (fields or {}).get(name)
         if form is not None and target:
             getattr(form, target).errors.append(message)
             placed = True
-    return None if placed else error.message
+    return None if placed else say(error.message)
 
 
 def _official(user_id: int):

@@ -15,6 +15,8 @@ from app.extensions import csrf
 from app.models import Agency, ProcedureVersion
 from app.services import catalogue, stats, structure
 from app.services.calendar import expected_due
+from app.services.errors import ServiceError
+from app.web import translated
 
 bp = Blueprint("api", __name__)
 csrf.exempt(bp)  # no cookie-authenticated writes here; token-authenticated writes come with a bearer token
@@ -30,6 +32,14 @@ class ApiError(Exception):
 @bp.errorhandler(ApiError)
 def api_error(error: ApiError):
     return jsonify({"error": error.message, "fields": error.fields}), error.status
+
+
+@bp.errorhandler(ServiceError)
+def service_error(error: ServiceError):
+    """Every refused use case (a DossierError, a StaffError, …) answers JSON with its status and
+    the fields it names, in the request's language."""
+    message, fields = translated(error)
+    return jsonify({"error": message, "fields": fields}), error.status
 
 
 # Swagger UI's files as the swagger-ui-py package ships them (Apache-2.0, its LICENSE beside them).

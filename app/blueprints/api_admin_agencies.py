@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import g, jsonify, request
+from flask import g, request
 
 from app.blueprints.api import ApiError, bp
 from app.blueprints.api_dossiers import AUTH, token_required
@@ -105,10 +105,6 @@ class TransferBody(Body):
 
 
 # --- the routes -----------------------------------------------------------------------------
-
-@bp.errorhandler(service.AgencyError)
-def agency_error(error: service.AgencyError):
-    return jsonify({"error": error.message, "fields": error.fields}), error.status
 
 
 def _admin() -> None:

@@ -3,7 +3,7 @@ rules are the pages' (services/staff.py, permissions.can): 401 without a valid t
 of the caller's reach, 404 for an unknown account, 422 for a refused change."""
 from __future__ import annotations
 
-from flask import g, jsonify, request
+from flask import g, request
 
 from app.blueprints import api_models as m
 from app.blueprints.api import ApiError, bad_parameter, bp
@@ -16,10 +16,6 @@ from app.services.permissions import can
 
 USER_ERRORS = (*AUTH, 403, 404)
 
-
-@bp.errorhandler(staff.StaffError)
-def staff_error(error: staff.StaffError):
-    return jsonify({"error": error.message, "fields": error.fields}), error.status
 
 
 def _admin() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import Response, current_app, g, jsonify, request, url_for
+from flask import Response, current_app, g, request, url_for
 from flask_babel import gettext as _
 
 from app.blueprints import api_models as m
@@ -42,12 +42,6 @@ def token_required(view):
         return view(*args, **kwargs)
     return wrapped
 
-
-@bp.errorhandler(dossiers.DossierError)
-def dossier_error(error: dossiers.DossierError):
-    """A refused use case answers JSON with its status and the fields it names."""
-    message, fields = translated(error)
-    return jsonify({"error": message, "fields": fields}), error.status
 
 
 def _dossier(code: str, action: str) -> Dossier:

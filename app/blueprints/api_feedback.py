@@ -2,7 +2,7 @@
 steps, rating; the published answers for anyone — and the citizen's store of papers."""
 from __future__ import annotations
 
-from flask import g, jsonify, request
+from flask import g, request
 from sqlalchemy import select
 
 from app.blueprints import api_models as m
@@ -14,14 +14,9 @@ from app.extensions import db
 from app.models import Agency, Feedback
 from app.services import citizen_store, dossiers
 from app.services import feedback as service
-from app.services.feedback import FeedbackServiceError
 
 FEEDBACK_ERRORS = (*AUTH, 403, 404)
 
-
-@bp.errorhandler(FeedbackServiceError)
-def feedback_error(error: FeedbackServiceError):
-    return jsonify({"error": error.message, "fields": error.fields}), error.status
 
 
 def _agency_id(code: str | None, field: str) -> int | None:

@@ -20,6 +20,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from app.extensions import limiter
 from app.forms.admin import ConfirmForm
 from app.forms.auth import ChangePasswordForm, ForgotPasswordForm, LoginForm, RegisterForm, ResetPasswordForm
+from app.i18n import say
 from app.services import accounts, tokens
 from app.services.permissions import landing
 
@@ -91,7 +92,7 @@ def _field_errors(form, error: accounts.AccountError) -> None:
 
 
 def _link_refused(error: accounts.LinkError):
-    return render_template("auth/link_error.html", message=error.message), error.status
+    return render_template("auth/link_error.html", message=say(error.message)), error.status
 
 
 @bp.route("/quen-mat-khau", methods=["GET", "POST"])
@@ -182,7 +183,7 @@ def revoke_token(token_id: int):
             return render_template("auth/revoke_token.html", token=token, form=form)
         tokens.revoke(current_user, token_id)
     except tokens.TokenError as error:
-        return render_template("errors/error.html", code=error.status, message=error.message), error.status
+        return render_template("errors/error.html", code=error.status, message=say(error.message)), error.status
     flash(_("Đã thu hồi mã truy cập “%(label)s”.", label=token.label or _("(không tên)")), "success")
     return redirect(url_for("auth.sessions"))
 

@@ -30,6 +30,7 @@ from app.forms.dynamic import (
     show_errors,
     uploads,
 )
+from app.i18n import say
 from app.models import Dossier
 from app.services import access_log, catalogue, citizen_store, dossiers, guidance, payments, processing, ratings
 from app.services.permissions import can
@@ -61,7 +62,7 @@ def start(code: str):
         try:
             dossier = dossiers.start_draft(current_user, version, request.form.get("agency", ""))
         except dossiers.DossierError as e:
-            error = _(e.message)
+            error = say(e.message)
         else:
             return redirect(url_for("citizen.edit", dossier_id=dossier.id))
     return render_template("citizen/start.html", v=version, desks=desks, form=form, error=error,
@@ -92,14 +93,14 @@ def edit(dossier_id: int):
             return redirect(url_for("citizen.edit", dossier_id=dossier.id))
         except dossiers.DossierError as error:
             show_errors(form, error, spec)
-            status, message = error.status, _(error.message)
+            status, message = error.status, say(error.message)
     elif request.method == "POST":
         # Format errors in the fields: keep the files anyway, nothing chosen is lost.
         try:
             show_errors(form, dossiers.DossierError("", fields=dossiers.attach_files(
                 dossier, current_user, uploads(request.files, spec), request.form.get("lock_version", type=int))), spec)
         except dossiers.DossierError as error:
-            message = _(error.message)
+            message = say(error.message)
         status = 422
     db.session.refresh(dossier)
     return render_template("citizen/edit.html", dossier=dossier, form=form, spec=spec, message=message,
@@ -157,7 +158,7 @@ def send(dossier_id: int):
         db.session.refresh(dossier)
         if _sending_action(dossier) is None and dossier.owner_id == current_user.id:
             return redirect(url_for("citizen.sent", dossier_id=dossier.id))
-        return _review_page(dossier, action, _(error.message), error.status)
+        return _review_page(dossier, action, say(error.message), error.status)
     g.dossier_sent = True  # spends one of the account's submissions (SUBMIT_RATE_LIMIT)
     return redirect(url_for("citizen.sent", dossier_id=dossier.id))
 
@@ -186,7 +187,7 @@ def remove_file(dossier_id: int, file_id: int):
     except dossiers.DossierError as error:
         if error.status == 404:
             abort(404)
-        flash(_(error.message), "error")
+        flash(say(error.message), "error")
     else:
         flash(_("Đã xóa tệp."), "success")
     return redirect(url_for("citizen.edit", dossier_id=dossier.id))
@@ -228,7 +229,7 @@ def pay(dossier_id: int):
     except dossiers.DossierError as error:
         if error.status == 403:
             abort(403)
-        flash(_(error.message), "error")
+        flash(say(error.message), "error")
         return redirect(url_for("citizen.detail", dossier_id=dossier.id))
 
 
@@ -247,7 +248,7 @@ def rate(dossier_id: int):
         no_choice = error.fields.get("value")
         if no_choice:  # no choice made: the page again, the comment as it was typed
             return _detail_page(dossier, 422, error=_(no_choice), comment=comment)
-        flash(_(error.message), "error")
+        flash(say(error.message), "error")
     else:
         flash(_("Cảm ơn bạn đã đánh giá."), "success")
     return redirect(url_for("citizen.detail", dossier_id=dossier.id))
@@ -262,7 +263,7 @@ def withdraw(dossier_id: int):
         try:
             message = run_form(Action.REQUEST_WITHDRAWAL, dossier, current_user, request.form)
         except dossiers.DossierError as error:
-            flash(_(error.message), "error")
+            flash(say(error.message), "error")
         else:
             flash(message, "success")
         return redirect(url_for("citizen.detail", dossier_id=dossier.id))
@@ -278,7 +279,7 @@ def cancel_withdrawal(dossier_id: int):
     try:
         message = run_form(Action.CANCEL_WITHDRAWAL, dossier, current_user, request.form)
     except dossiers.DossierError as error:
-        flash(_(error.message), "error")
+        flash(say(error.message), "error")
     else:
         flash(message, "success")
     return redirect(url_for("citizen.detail", dossier_id=dossier.id))

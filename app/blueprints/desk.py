@@ -27,6 +27,7 @@ from app.domain.vocabulary import AccessKind
 from app.forms.admin import ConfirmForm
 from app.forms.dynamic import draft_input, show_errors
 from app.forms.intake import intake_form_class
+from app.i18n import say
 from app.models import Dossier
 from app.services import access_log, catalogue, control, dossiers, exports, structure
 from app.services.errors import ServiceError
@@ -87,7 +88,7 @@ def register():
         try:
             pdf = control.register_pdf(desk, start, end)
         except ServiceError as error:
-            flash(_(error.message), "error")
+            flash(say(error.message), "error")
             return redirect(url_for("desk.register", co_quan=desk.code, tu=start.isoformat(), den=end.isoformat()))
         return Response(pdf, mimetype="application/pdf",
                         headers={"Content-Disposition": f'inline; filename="{filename}"'})
@@ -175,7 +176,7 @@ def intake(code: str):
                                                       checked=form.checked.data or []))
         except dossiers.DossierError as error:
             show_errors(form, error, spec)
-            status, message = error.status, _(error.message)
+            status, message = error.status, say(error.message)
         else:
             flash(_("Đã tiếp nhận hồ sơ %(code)s; in giấy tiếp nhận cho người nộp.", code=dossier.code), "success")
             return redirect(url_for("desk.dossier", dossier_id=dossier.id))

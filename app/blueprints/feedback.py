@@ -11,6 +11,7 @@ from app.domain.feedback import Category, FeedbackAction, FeedbackStatus, Limit,
 from app.extensions import db, limiter
 from app.forms.admin import ConfirmForm
 from app.forms.feedback import CodeForm, ContactForm, FeedbackStepForm, SendFeedbackForm, show_refusal
+from app.i18n import say
 from app.models import Agency, Dossier
 from app.services import catalogue
 from app.services import feedback as service
@@ -112,7 +113,7 @@ def confirm(token: str):
             item = service.confirm_anonymous(token, form.code.data or "")
         except FeedbackServiceError as error:
             if error.status in (404, 410):
-                flash(error.message, "error")
+                flash(say(error.message), "error")
                 return redirect(url_for("feedback.send"))
             message = show_refusal(form, error)
         else:
@@ -181,7 +182,7 @@ def act(feedback_id: int, action: str):
     except FeedbackServiceError as error:
         _or_abort(error)
         if error.status == 409:  # out of turn (a second click, another officer was quicker)
-            flash(error.message, "error")
+            flash(say(error.message), "error")
             return redirect(url_for("feedback.detail", feedback_id=item.id))
         db.session.rollback()
         return _detail(item, 422, form, show_refusal(form, error), action)
@@ -206,7 +207,7 @@ def rate(feedback_id: int):
         _or_abort(error)
         if "value" in error.fields:
             return _detail(item, 422, message=error.fields["value"])
-        flash(error.message, "error")
+        flash(say(error.message), "error")
     else:
         flash(_("Cảm ơn bạn đã đánh giá."), "success")
     return redirect(url_for("feedback.detail", feedback_id=item.id))

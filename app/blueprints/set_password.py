@@ -8,6 +8,7 @@ from flask_login import logout_user
 
 from app.extensions import limiter
 from app.forms.staff import SetPasswordForm
+from app.i18n import say
 from app.services import accounts, staff
 
 bp = Blueprint("set_password", __name__)
@@ -19,15 +20,15 @@ def page(token: str):
     try:
         user = staff.user_for_link(token)
     except staff.StaffError as error:
-        return render_template("errors/error.html", code=error.status, message=error.message), error.status
+        return render_template("errors/error.html", code=error.status, message=say(error.message)), error.status
     form = SetPasswordForm()
     if form.validate_on_submit():
         try:
             staff.set_password(token, form.password.data)
         except staff.StaffError as error:  # used a moment ago by another submission of the same link
-            return render_template("errors/error.html", code=error.status, message=error.message), error.status
+            return render_template("errors/error.html", code=error.status, message=say(error.message)), error.status
         except accounts.AccountError as error:  # a common or personal password
-            form.password.errors = [_(error.fields.get("password", error.message))]
+            form.password.errors = [say(error.fields.get("password", error.message))]
             return render_template("auth/set_password.html", form=form, user=user), 422
         logout_user()  # whoever was signed in on this browser: the link's owner now signs in afresh
         flash(_("Đã đặt mật khẩu. Vui lòng đăng nhập bằng e-mail %(email)s và mật khẩu mới.", email=user.email),

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.forms.admin import ConfirmForm
+from app.i18n import say
 from app.services import citizen_store
 from app.services.citizen_store import StoreError
 from app.web import send_stored_paper
@@ -46,7 +47,7 @@ def delete(paper_id: int):
         try:
             citizen_store.delete(current_user, paper.id)
         except StoreError as error:
-            flash(error.message, "error")
+            flash(say(error.message), "error")
         else:
             flash(_("Đã xóa giấy tờ khỏi kho."), "success")
         return redirect(url_for("store.papers"))

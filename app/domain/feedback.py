@@ -30,6 +30,7 @@ import re
 from dataclasses import dataclass, replace
 from datetime import datetime, time
 
+from app.domain import msg
 from app.domain.deadlines import TimeUnit, WorkCalendar, due_at, extend_for_pause
 from app.domain.indices import FEEDBACK_INDICES, IndexValue, points, rate
 from app.domain.vocabulary import Vocabulary
@@ -114,8 +115,8 @@ def next_status(status: str, action: str, *, info_asked_before: bool = False) ->
         raise FeedbackError("Thao tác không hợp lệ.")
     after = TRANSITIONS.get((FeedbackStatus(status), FeedbackAction(action)))
     if after is None:
-        raise FeedbackError(f"Không thể «{FeedbackAction(action).label}» khi phản ánh đang ở trạng thái "
-                            f"«{FeedbackStatus(status).label}».")
+        raise FeedbackError(msg("Không thể «%(action)s» khi phản ánh đang ở trạng thái «%(status)s».",
+                                action=msg(FeedbackAction(action).label), status=msg(FeedbackStatus(status).label)))
     if action == FeedbackAction.ASK_INFO and info_asked_before:
         raise FeedbackError("Chỉ yêu cầu bổ sung thông tin một lần.")
     return after

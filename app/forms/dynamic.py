@@ -30,6 +30,7 @@ from app.forms.fields import (
     VietnameseDecimalField,
     VietnameseIntegerField,
 )
+from app.i18n import say
 from app.services.dossiers import FROM_APPLICANT, MAX_SETS, Applicant, DraftInput
 
 
@@ -182,4 +183,4 @@ def show_errors(form: FlaskForm, error, spec: dict) -> None:
     for key, message in error.fields.items():
         name = field_name(key)
         if name in form:
-            form[name].errors = [*form[name].errors, _(message)]
+            form[name].errors = [*form[name].errors, say(message)]

@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 
 from app.domain.feedback import Category
+from app.i18n import say
 from app.services.errors import ServiceError
 
 
@@ -44,4 +45,4 @@ def show_refusal(form: FlaskForm, error: ServiceError) -> str | None:
         if field is not None and not isinstance(field, HiddenField):
             field.errors = [*field.errors, message] if isinstance(field.errors, list) else [message]
             shown = True
-    return None if shown else error.message
+    return None if shown else say(error.message)

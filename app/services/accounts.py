@@ -16,6 +16,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app.domain import msg
 from app.domain.passwords import weakness
 from app.domain.structure import Role
 from app.extensions import db
@@ -86,14 +87,14 @@ def create_user(*, email: str, password: str, full_name: str, grants: list[Grant
     """An admin creates an account; staff get one membership per (role, agency) grant."""
     for grant in grants:
         if not Role.known(grant.role):
-            raise AccountError.on("role", f"Vai trò không hợp lệ: {grant.role}")
+            raise AccountError.on("role", msg("Vai trò không hợp lệ: %(role)s", role=grant.role))
     user = _new_user(email, password, full_name, id_number, phone)
     user.email_verified_at = utcnow()  # the admin who made the account vouches for its address
     for grant in grants:
         agency = agency_by_code(grant.agency_code)
         if agency is None:
             db.session.rollback()
-            raise AccountError.on("agency", f"Không có cơ quan mã {grant.agency_code}")
+            raise AccountError.on("agency", msg("Không có cơ quan mã %(code)s", code=grant.agency_code))
         user.memberships.append(Membership(agency=agency, role=grant.role))
     db.session.commit()
     return user

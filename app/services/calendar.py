@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app import dates
+from app.domain import msg
 from app.domain.deadlines import (
     OfficialDay,
     SwapProblem,
@@ -96,7 +97,7 @@ def add_override(actor: User, day: date, kind: str, note: str) -> CalendarDay:
     if not DayKind.known(kind):
         raise CalendarError.on("kind", "Loại ngày không hợp lệ.")
     if db.session.scalar(select(CalendarDay.id).where(CalendarDay.day == day)):
-        raise CalendarError.on("day", f"Ngày {dates.date(day)} đã có trong lịch điều chỉnh.")
+        raise CalendarError.on("day", msg("Ngày %(day)s đã có trong lịch điều chỉnh.", day=dates.date(day)))
     row = CalendarDay(day=day, kind=kind, note=note.strip())
     db.session.add(row)
     db.session.flush()

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app import dates, numbers
+from app.domain import msg
 from app.domain.deadlines import OFFICE_TZ
 from app.domain.signing import is_electronic
 from app.domain.vocabulary import Delivery
@@ -146,8 +147,9 @@ def register_pdf(desk: Agency, start: date, end: date) -> bytes:
     for the applicant's signature on collecting the result."""
     rows = register(desk, start, end)
     if len(rows) > REGISTER_PDF_MAX_ROWS:
-        raise ServiceError(f"Kỳ này có {numbers.number(len(rows))} hồ sơ; bản PDF in tối đa "
-                           f"{numbers.number(REGISTER_PDF_MAX_ROWS)} dòng. Hãy chọn kỳ ngắn hơn, hoặc tải CSV/XLSX.")
+        raise ServiceError(msg("Kỳ này có %(count)s hồ sơ; bản PDF in tối đa %(max)s dòng. Hãy chọn kỳ ngắn hơn, "
+                               "hoặc tải CSV/XLSX.", count=numbers.number(len(rows)),
+                               max=numbers.number(REGISTER_PDF_MAX_ROWS)))
     # Số: the book (quyển số = the office year, as the receipts print it) of the period.
     book = str(start.year) if start.year == end.year else f"{start.year}-{end.year}"
     context = {

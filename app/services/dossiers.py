@@ -18,7 +18,7 @@ from flask import current_app
 from sqlalchemy import func, or_, select
 from werkzeug.datastructures import FileStorage
 
-from app.domain import checklist, eform
+from app.domain import N_, checklist, eform, msg
 from app.domain.codes import format_code, format_reference
 from app.domain.deadlines import OFFICE_TZ
 from app.domain.structure import AgencyKind, Role
@@ -167,7 +167,7 @@ def _apply_fields(dossier: Dossier, data: DraftInput, now: datetime | None = Non
 def _sets_problem(sets) -> dict[str, str]:
     """The number of sets counted at the counter must be a count (form 01, số bộ hồ sơ)."""
     if isinstance(sets, bool) or not isinstance(sets, int) or not 1 <= sets <= MAX_SETS:
-        return {"sets": f"Nhập số bộ hồ sơ là số nguyên từ 1 đến {MAX_SETS}."}
+        return {"sets": msg("Nhập số bộ hồ sơ là số nguyên từ 1 đến %(max)s.", max=MAX_SETS)}
     return {}
 
 
@@ -201,10 +201,11 @@ def _attach(dossier: Dossier, uploads: dict[str, list[FileStorage]], actor: User
             try:
                 stored = storage.store(upload.stream, max_size=current_app.config["MAX_FILE_SIZE"], label=name)
             except storage.UploadError as error:
-                errors[f"documents.{key}"] = str(error)
+                errors[f"documents.{key}"] = error.args[0]
                 continue
             if total + stored.size > current_app.config["MAX_DOSSIER_SIZE"]:
-                errors[f"documents.{key}"] = f"Tệp “{name}”: tổng dung lượng các tệp của hồ sơ vượt quá mức cho phép."
+                errors[f"documents.{key}"] = msg(
+                    "Tệp “%(name)s”: tổng dung lượng các tệp của hồ sơ vượt quá mức cho phép.", name=name)
                 continue
             total += stored.size
             file = DossierFile(component=key, name=name, content_type=stored.content_type, size=stored.size,
@@ -230,8 +231,9 @@ def _too_many_files(dossier: Dossier, uploads: dict[str, list[FileStorage]], reu
     sent = {key: sum(1 for u in files if u and u.filename) for key, files in uploads.items()}
     if len(dossier.files) + sum(sent.values()) + reused <= limit:
         return {}
-    message = (f"Một hồ sơ có tối đa {limit} tệp: hồ sơ đang có {len(dossier.files)} tệp, "
-               f"không nhận thêm {sum(sent.values())} tệp gửi lần này.")
+    message = msg("Một hồ sơ có tối đa %(limit)s tệp: hồ sơ đang có %(count)s tệp, "
+                  "không nhận thêm %(sent)s tệp gửi lần này.", limit=limit, count=len(dossier.files),
+                  sent=sum(sent.values()))
     return {f"documents.{key}": message for key, count in sent.items() if count}
 
 
@@ -241,8 +243,9 @@ def _check_open_drafts(user: User) -> None:
     drafts = db.session.scalar(select(func.count()).select_from(Dossier).where(
         Dossier.owner_id == user.id, Dossier.status == "draft"))
     if drafts >= limit:
-        raise DossierError(f"Bạn đang có {drafts} hồ sơ nháp chưa gửi, mức tối đa cho một tài khoản là {limit}. "
-                           "Vui lòng hoàn thành và gửi một hồ sơ nháp đang có trước khi tạo hồ sơ mới.", status=422)
+        raise DossierError(msg("Bạn đang có %(drafts)s hồ sơ nháp chưa gửi, mức tối đa cho một tài khoản là %(limit)s. "
+                               "Vui lòng hoàn thành và gửi một hồ sơ nháp đang có trước khi tạo hồ sơ mới.",
+                               drafts=drafts, limit=limit), status=422)
 
 
 def missing_items(dossier: Dossier) -> dict[str, str]:
@@ -253,15 +256,16 @@ def missing_items(dossier: Dossier) -> dict[str, str]:
     for f in spec["form"]:
         if f["required"] and dossier.form_data.get(f["key"]) in (None, "", False):
             key = f"applicant.{FROM_APPLICANT[f['key']]}" if f["key"] in FROM_APPLICANT else f"form.{f['key']}"
-            missing[key] = f"Chưa nhập “{f['label']}”."
+            missing[key] = msg("Chưa nhập “%(label)s”.", label=f["label"])
     present = {f.component for f in dossier.files}
     for d in spec["documents"]:
         if d["required"] and d["key"] not in present:
-            missing[f"documents.{d['key']}"] = f"Chưa đính kèm “{d['name']}”."
+            missing[f"documents.{d['key']}"] = msg("Chưa đính kèm “%(name)s”.", name=d["name"])
     applicant = Applicant.of(dossier)
-    for name, label in (("full_name", "họ và tên"), ("id_number", "số định danh cá nhân"), ("address", "địa chỉ")):
+    for name, label in (("full_name", N_("họ và tên")), ("id_number", N_("số định danh cá nhân")),
+                        ("address", N_("địa chỉ"))):
         if not getattr(applicant, name):
-            missing[f"applicant.{name}"] = f"Chưa nhập {label} người nộp hồ sơ."
+            missing[f"applicant.{name}"] = msg("Chưa nhập %(what)s người nộp hồ sơ.", what=msg(label))
     return missing
 
 
@@ -470,7 +474,7 @@ def answer_supplement(dossier: Dossier, user: User, changes: Changes, lock_versi
     unknown = set(changes.applicant) - set(Applicant.__dataclass_fields__)
     if unknown:
         raise DossierError("Trường applicant có khóa lạ", status=400,
-                           fields={"applicant": f"Khóa không hợp lệ: {', '.join(sorted(unknown))}"})
+                           fields={"applicant": msg("Khóa không hợp lệ: %(keys)s", keys=", ".join(sorted(unknown)))})
     before = _contents(dossier)
     data = DraftInput(applicant=replace(Applicant.of(dossier), **{k: str(v) for k, v in changes.applicant.items()}),
                       form_data={**dossier.form_data, **changes.form_data},

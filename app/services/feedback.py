@@ -13,7 +13,7 @@ from flask import current_app
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import or_, select
 
-from app.domain import eform
+from app.domain import N_, eform, msg
 from app.domain import feedback as rules
 from app.domain.feedback import Category, FeedbackAction, FeedbackStatus, FeedbackTimes, Subject
 from app.extensions import db
@@ -71,9 +71,10 @@ def _event(feedback: Feedback, action: str, actor: User | None, note: str = "", 
 def _bounded(text: str, field: str, low: int, high: int, what: str) -> str:
     text = (text or "").strip()
     if len(text) < low:
-        raise FeedbackServiceError.on(field, f"Nhập {what} (ít nhất {low} ký tự).")
+        raise FeedbackServiceError.on(field, msg("Nhập %(what)s (ít nhất %(low)s ký tự).", what=msg(what), low=low))
     if len(text) > high:
-        raise FeedbackServiceError.on(field, f"{what.capitalize()} dài quá {high} ký tự.")
+        raise FeedbackServiceError.on(field, msg("Độ dài của %(what)s vượt quá %(high)s ký tự.", what=msg(what),
+                                                 high=high))
     return text
 
 
@@ -86,8 +87,8 @@ def _checked(sender: User | None, category: str, subject: str, title: str, text:
         raise FeedbackServiceError.on("subject", "Chọn phản ánh về thủ tục, cơ quan hay hồ sơ.")
     if subject == Subject.DOSSIER and sender is None:
         raise FeedbackServiceError.on("subject", "Phản ánh về hồ sơ: hãy đăng nhập bằng tài khoản đã nộp hồ sơ.")
-    title = _bounded(title, "title", 5, TITLE_MAX, "tiêu đề")
-    text = _bounded(text, "text", 20, TEXT_MAX, "nội dung phản ánh")
+    title = _bounded(title, "title", 5, TITLE_MAX, N_("tiêu đề"))
+    text = _bounded(text, "text", 20, TEXT_MAX, N_("nội dung phản ánh"))
     agency, procedure, dossier = _target(sender, subject, procedure_code, agency_id, dossier_id)
     return {"category": category, "subject": subject, "title": title, "text": text, "agency_id": agency.id,
             "procedure_id": procedure.id if procedure else None, "dossier_id": dossier.id if dossier else None}
@@ -227,10 +228,10 @@ def act(user: User, feedback: Feedback, action: str, *, text: str = "", to_agenc
     try:
         after = rules.next_status(feedback.status, action, info_asked_before=feedback.info_requested_at is not None)
     except rules.FeedbackError as error:
-        raise FeedbackServiceError(str(error), status=409) from None
+        raise FeedbackServiceError(error.args[0], status=409) from None
     action = FeedbackAction(action)
     if action in rules.TEXT_REQUIRED:
-        text = _bounded(text, "text", 5, NOTE_MAX, "nội dung")
+        text = _bounded(text, "text", 5, NOTE_MAX, N_("nội dung"))
     if action == FeedbackAction.REFUSE and not confirmed:
         raise FeedbackServiceError("Từ chối tiếp nhận không hoàn tác được: đánh dấu ô xác nhận rồi gửi lại.",
                                    fields={"confirm": "Cần đánh dấu ô xác nhận."})

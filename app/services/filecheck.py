@@ -21,6 +21,8 @@ import unicodedata
 import pikepdf
 from PIL import Image
 
+from app.domain import msg
+
 MAX_PIXELS = 50_000_000
 _HTML = re.compile(rb"<\s*(!doctype|html|head|body|script|iframe|svg|object|embed)\b", re.IGNORECASE)
 _ZIP_END = b"PK\x05\x06"
@@ -76,31 +78,35 @@ def _active_pdf_content(pdf: pikepdf.Pdf) -> bool:
 def check(path: str, content_type: str, label: str) -> None:
     """Refuse (ContentRefused, naming the file by `label`) what must not enter the store."""
     if _polyglot(path):
-        raise ContentRefused(f"Tệp “{label}” chứa nội dung khác ngoài {_KIND[content_type]} (HTML hoặc tệp nén).")
+        raise ContentRefused(msg("Tệp “%(name)s” chứa nội dung khác ngoài %(kind)s (HTML hoặc tệp nén).", name=label,
+                                 kind=_KIND[content_type]))
     if content_type == "application/pdf":
         try:
             with pikepdf.open(path) as pdf:
                 active = _active_pdf_content(pdf)
         except pikepdf.PdfError:
-            raise ContentRefused(f"Tệp “{label}” không phải tệp PDF hợp lệ hoặc bị hỏng.") from None
+            raise ContentRefused(msg("Tệp “%(name)s” không phải tệp PDF hợp lệ hoặc bị hỏng.", name=label)) from None
         if active:
-            raise ContentRefused(f"Tệp “{label}” chứa mã lệnh, tệp đính kèm hoặc biểu mẫu động: "
-                                 "hãy in hoặc xuất lại thành PDF thường rồi tải lên.")
+            raise ContentRefused(msg("Tệp “%(name)s” chứa mã lệnh, tệp đính kèm hoặc biểu mẫu động: "
+                                     "hãy in hoặc xuất lại thành PDF thường rồi tải lên.", name=label))
         return
     try:
         with Image.open(path) as image:
             width, height = image.size
             if width * height > MAX_PIXELS:
-                raise ContentRefused(f"Tệp “{label}” có kích thước ảnh quá lớn ({width}×{height} điểm ảnh); "
-                                     f"tối đa {MAX_PIXELS // 1_000_000} triệu điểm ảnh.")
+                raise ContentRefused(msg("Tệp “%(name)s” có kích thước ảnh quá lớn (%(width)s×%(height)s điểm ảnh); "
+                                         "tối đa %(millions)s triệu điểm ảnh.", name=label, width=width, height=height,
+                                         millions=MAX_PIXELS // 1_000_000))
             image.verify()
     except ContentRefused:
         raise
     except Image.DecompressionBombError:
         raise ContentRefused(
-            f"Tệp “{label}” có kích thước ảnh quá lớn; tối đa {MAX_PIXELS // 1_000_000} triệu điểm ảnh.") from None
+            msg("Tệp “%(name)s” có kích thước ảnh quá lớn; tối đa %(millions)s triệu điểm ảnh.", name=label,
+                millions=MAX_PIXELS // 1_000_000)) from None
     except Exception:  # Pillow raises many types for a broken image (OSError, SyntaxError, ...)
-        raise ContentRefused(f"Tệp “{label}” không phải ảnh {_KIND[content_type]} hợp lệ hoặc bị hỏng.") from None
+        raise ContentRefused(msg("Tệp “%(name)s” không phải ảnh %(kind)s hợp lệ hoặc bị hỏng.", name=label,
+                                 kind=_KIND[content_type])) from None
 
 
 def display_name(filename: str) -> str:

@@ -14,6 +14,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import contains_eager
 
 from app import numbers
+from app.domain import msg
 from app.domain.deadlines import (
     SAME_DAY_UNITS,
     apology_deadline,
@@ -26,7 +27,7 @@ from app.domain.deadlines import (
 from app.domain.structure import AgencyKind, Role
 from app.domain.timeline import Timeline, on_time_verdict, processing_minutes, verdict_at
 from app.domain.vocabulary import Delivery
-from app.domain.workflow import Action
+from app.domain.workflow import Action, Status
 from app.extensions import db
 from app.models import (
     AdministrativeUnit,
@@ -77,7 +78,8 @@ def _agency_at(unit: AdministrativeUnit, level: str, kind: str, sector: str | No
     # A retired agency (its competence moved, its commune merged) hands over to its successor.
     agency = serving(db.session.scalar(query.order_by(Agency.retired_at.is_not(None), Agency.code)))
     if agency is None:
-        raise DossierError(f"Không xác định được cơ quan {kind} ({sector or ''}) cấp {level} cho hồ sơ này.",
+        raise DossierError(msg("Không xác định được cơ quan %(kind)s (%(sector)s) cấp %(level)s cho hồ sơ này.",
+                               kind=kind, sector=sector or "", level=level),
                            status=409)
     return agency
 
@@ -144,7 +146,8 @@ def start(dossier: Dossier, staff: User, now: datetime) -> None:
 def _require_holder(dossier: Dossier, user: User) -> StepTask:
     task = dossier.current_step
     if task is None:
-        raise DossierError(f"Hồ sơ không có bước xử lý đang mở (trạng thái: {dossier.status}).", status=409)
+        raise DossierError(msg("Hồ sơ không có bước xử lý đang mở (trạng thái: %(status)s).",
+                               status=msg(Status(dossier.status).label)), status=409)
     if not holds(user, task):
         raise DossierError("Bước xử lý hiện tại không thuộc cơ quan và vai trò của bạn.", status=403)
     return task

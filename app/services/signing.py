@@ -27,6 +27,7 @@ from flask import current_app
 from sqlalchemy import select, update
 
 from app import dates
+from app.domain import msg
 from app.domain.signing import PERSONAL, SEAL, SignatureRole, is_electronic, required_signatures
 from app.domain.structure import Role
 from app.domain.vocabulary import Channel
@@ -362,13 +363,13 @@ def configure(*, agency_code: str | None = None, user_email: str | None = None, 
     if agency_code is not None:
         owner = agency_by_code(agency_code)
         if owner is None:
-            raise SigningConfigError(f"Không có cơ quan mã {agency_code}.", status=404)
+            raise SigningConfigError(msg("Không có cơ quan mã %(code)s.", code=agency_code), status=404)
         row = db.session.scalar(select(SigningCertificate).where(SigningCertificate.agency_id == owner.id))
         row = row or SigningCertificate(agency=owner)
     else:
         owner = db.session.scalar(select(User).where(User.email == user_email.lower()))
         if owner is None:
-            raise SigningConfigError(f"Không có tài khoản {user_email}.", status=404)
+            raise SigningConfigError(msg("Không có tài khoản %(email)s.", email=user_email), status=404)
         row = db.session.scalar(select(SigningCertificate).where(SigningCertificate.user_id == owner.id))
         row = row or SigningCertificate(user=owner)
     row.backend, row.secret_env = backend, secret_env

@@ -28,6 +28,7 @@ from flask import current_app
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
+from app.domain import msg
 from app.extensions import db
 from app.models import DocumentSignature, DossierFile, IssuedDocument, StoredPaper
 from app.models.users import utcnow
@@ -113,7 +114,7 @@ def store(stream: BinaryIO, *, max_size: int, label: str) -> StoredFile:
     head = stream.read(16)
     content_type = sniff(head)
     if content_type is None:
-        raise UploadError(f"Tệp “{label}” không phải PDF, JPEG hoặc PNG.")
+        raise UploadError(msg("Tệp “%(name)s” không phải PDF, JPEG hoặc PNG.", name=label))
     digest = hashlib.sha256(head)
     size = len(head)
     chosen = backend()
@@ -124,14 +125,15 @@ def store(stream: BinaryIO, *, max_size: int, label: str) -> StoredFile:
             if size > max_size:
                 tmp.close()
                 os.unlink(tmp.name)
-                raise UploadError(f"Tệp “{label}” vượt quá dung lượng cho phép ({max_size // (1024 * 1024)} MB).")
+                raise UploadError(msg("Tệp “%(name)s” vượt quá dung lượng cho phép (%(mb)s MB).", name=label,
+                                      mb=max_size // (1024 * 1024)))
             digest.update(chunk)
             tmp.write(chunk)
     try:
         filecheck.check(tmp.name, content_type, label)
     except filecheck.ContentRefused as refused:
         os.unlink(tmp.name)
-        raise UploadError(str(refused)) from None
+        raise UploadError(refused.args[0]) from None
     except BaseException:
         os.unlink(tmp.name)
         raise

@@ -106,6 +106,16 @@ def test_bad_upload_keeps_the_typed_fields_and_the_good_file(client, citizen):
     assert dossier.form_data["child_full_name"] == "Nguyễn Minh Khôi"
 
 
+def test_a_refusal_with_values_is_translated_on_an_english_page(client, citizen):
+    client.post(f"/thu-tuc/{BIRTH}/nop", data={"agency": TICH_SON_DESK})
+    dossier = db.session.query(Dossier).one()
+    data = form_data(dossier, save="1", doc_giay_chung_sinh=(BytesIO(EXE), "chung-sinh.pdf"))
+    response = client.post(f"/ho-so/{dossier.id}/sua?lang=en", data=data, content_type="multipart/form-data")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "File “chung-sinh.pdf” is not a PDF, JPEG or PNG." in page and "không phải PDF" not in page
+
+
 def test_a_format_error_still_keeps_the_uploaded_files(client, citizen):
     client.post(f"/thu-tuc/{BIRTH}/nop", data={"agency": TICH_SON_DESK})
     dossier = db.session.query(Dossier).one()
