@@ -224,6 +224,15 @@ class LocalizedName(_Model):
     en: Text
 
 
+class Summary(_Model):
+    """A few sentences on what the procedure is for, in either or both languages: the procedure
+    page shows the one of the page's language, and nothing where the file has none (the official
+    record of a procedure is its Vietnamese text; an English summary is a courtesy, issue 14)."""
+
+    vi: Text | None = None
+    en: Text | None = None
+
+
 class AgencyRef(_Model):
     """The kind of agency, not one agency: the same procedure is resolved by each of the province's
     communes. ``department`` = a specialised department (Sở at province, Phòng at district) and needs
@@ -438,6 +447,7 @@ class ProcedureSpec(_Model):
 
     code: StrictStr
     name: LocalizedName
+    summary: Summary | None = None
     field: Text
     level: Level
     receiving_level: Level  # defaults to `level` when the file leaves it out

@@ -497,3 +497,10 @@ def test_the_schema_takes_its_values_from_the_enums_that_label_them():
             Sector.CONSTRUCTION.office("commune")) == (
         "Sở Xây dựng", "Phòng Quản lý đô thị / Kinh tế - Hạ tầng", None)
     assert (TimeUnit.SAME_DAY.label, CopyKind.ORIGINAL_OR_COPY.label) == ("trong ngày", "Bản chính hoặc bản sao")
+
+
+def test_a_summary_may_be_given_in_either_language_and_nothing_else():
+    from app.domain.procedure_spec import Summary
+    assert Summary(en="What it is for.").vi is None
+    with pytest.raises(ValidationError):
+        Summary(fr="Pour quoi faire.")

@@ -84,3 +84,11 @@ def test_procedure_page_shows_an_immediate_time_limit_and_its_sources(client, lo
 def test_procedure_page_shows_a_same_day_time_limit_with_its_cutoff(client, loaded_catalogue):
     page = client.get("/thu-tuc/2.000815").get_data(as_text=True)
     assert "Trong ngày làm việc kể từ khi nhận đủ hồ sơ hợp lệ; hồ sơ nhận sau 15:00" in page
+
+
+def test_the_procedure_page_shows_the_summary_of_its_language(client, loaded_catalogue):
+    english = client.get("/thu-tuc/1.002809?lang=en").get_data(as_text=True)
+    assert "Exchange a Vietnamese driving licence that is expiring" in english
+    vietnamese = client.get("/thu-tuc/1.002809?lang=vi").get_data(as_text=True)
+    assert "Exchange a Vietnamese driving licence" not in vietnamese  # the file has no Vietnamese summary
+    assert 'class="procedure-summary"' not in client.get("/thu-tuc/1.009994?lang=en").get_data(as_text=True)
