@@ -26,6 +26,13 @@ def _calendar_page(form: CalendarDayForm, swap_form: CalendarSwapForm, message: 
                            official=calendar_service.official_swaps()), status
 
 
+def _place(form, error: calendar_service.CalendarError) -> str:
+    """A refusal's field messages at their fields, in the page's language; its message."""
+    for name, text in error.fields.items():
+        getattr(form, name).errors.append(say(text))
+    return say(error.message)
+
+
 @bp.route("/lich", methods=["GET", "POST"])
 @require("calendar.manage")
 def calendar():
@@ -34,8 +41,7 @@ def calendar():
         try:
             calendar_service.add_override(current_user, form.day.data, form.kind.data, form.note.data)
         except calendar_service.CalendarError as error:
-            for name, message in error.fields.items():
-                getattr(form, name).errors.append(message)
+            _place(form, error)
         else:
             flash(_("Đã thêm ngày %(day)s vào lịch điều chỉnh.", day=dates.date(form.day.data)), "success")
             return redirect(url_for("admin.calendar"))
@@ -53,9 +59,7 @@ def calendar_swap():
             calendar_service.add_swap(current_user, swap_form.day_off.data, swap_form.working_day.data,
                                       swap_form.legal_basis.data)
         except calendar_service.CalendarError as error:
-            message = say(error.message)
-            for name, text in error.fields.items():
-                getattr(swap_form, name).errors.append(text)
+            message = _place(swap_form, error)
         else:
             flash(_("Đã thêm cặp hoán đổi: nghỉ %(off)s, làm bù %(on)s.", off=dates.date(swap_form.day_off.data),
                     on=dates.date(swap_form.working_day.data)), "success")

@@ -7,12 +7,10 @@ from datetime import date, datetime, time
 from decimal import Decimal
 
 from flask import current_app
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app import dates
-from app.domain import msg
+from app.domain import N_, msg
 from app.domain.deadlines import (
     OfficialDay,
     SwapProblem,
@@ -117,11 +115,11 @@ def _day_facts(row: CalendarDay) -> dict:
 
 
 SWAP_MESSAGES = {
-    SwapProblem.SAME_DAY: _l("Ngày nghỉ và ngày làm bù phải là hai ngày khác nhau."),
-    SwapProblem.OTHER_YEAR: _l("Ngày làm bù phải cùng năm với ngày nghỉ."),
-    SwapProblem.DAY_OFF_NOT_WORKED: _l(
+    SwapProblem.SAME_DAY: N_("Ngày nghỉ và ngày làm bù phải là hai ngày khác nhau."),
+    SwapProblem.OTHER_YEAR: N_("Ngày làm bù phải cùng năm với ngày nghỉ."),
+    SwapProblem.DAY_OFF_NOT_WORKED: N_(
         "Ngày được nghỉ phải là một ngày làm việc (từ thứ Hai đến thứ Sáu, không phải ngày lễ)."),
-    SwapProblem.MAKE_UP_NOT_WEEKEND: _l("Ngày làm bù phải là thứ Bảy hoặc Chủ nhật đang là ngày nghỉ."),
+    SwapProblem.MAKE_UP_NOT_WEEKEND: N_("Ngày làm bù phải là thứ Bảy hoặc Chủ nhật đang là ngày nghỉ."),
 }
 
 
@@ -137,12 +135,12 @@ def add_swap(actor: User, day_off: date, working_day: date, legal_basis: str) ->
     administrator's one-day overrides, which still win over the pair. Audited."""
     calendar = replace(work_calendar(), extra_days_off=frozenset(), extra_working_days=frozenset())
     taken = {d for swap in swaps() for d in (swap.day_off, swap.working_day)}
-    problems = {name: _("Ngày %(day)s đã có trong một cặp hoán đổi.", day=dates.date(day))
+    problems = {name: msg("Ngày %(day)s đã có trong một cặp hoán đổi.", day=dates.date(day))
                 for name, day in (("day_off", day_off), ("working_day", working_day)) if day in taken}
     for name, problem in swap_problems(day_off, working_day, calendar).items():
-        problems.setdefault(name, str(SWAP_MESSAGES[problem]))
+        problems.setdefault(name, SWAP_MESSAGES[problem])
     if problems:
-        raise CalendarError(_("Cặp ngày hoán đổi chưa hợp lệ: xem các trường được đánh dấu."), fields=problems)
+        raise CalendarError("Cặp ngày hoán đổi chưa hợp lệ: xem các trường được đánh dấu.", fields=problems)
     swap = CalendarSwap(day_off=day_off, working_day=working_day, legal_basis=legal_basis.strip())
     db.session.add(swap)
     db.session.flush()

@@ -68,6 +68,8 @@ def test_a_day_already_in_a_pair_is_refused(client, province_admin):
     assert client.post(URL, data=PAIR).status_code == 302
     again = client.post(URL, data={**PAIR, "working_day": "17/10/2027"})
     assert again.status_code == 422 and "đã có trong một cặp hoán đổi" in again.get_data(as_text=True)
+    english = client.post(URL + "?lang=en", data={**PAIR, "working_day": "17/10/2027"}).get_data(as_text=True)
+    assert "is already in a swap" in english and "đã có trong một cặp" not in english
 
 
 def test_delete_asks_for_confirmation_then_deletes(client, province_admin):
