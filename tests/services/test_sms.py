@@ -3,11 +3,8 @@ its provider documents — taken, a temporary error (HTTP 500), a timeout, an in
 the outbox retries what may pass later, gives up what cannot, and delivers each message once."""
 from __future__ import annotations
 
-import json
-import threading
-import time
+from contextlib import ExitStack
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -16,45 +13,7 @@ from app.models import OutboxMessage
 from app.models.users import utcnow
 from app.services import dossiers, jobs
 from tests.factories import run_queued_jobs, submitted_birth, tich_son
-
-TIMEOUT = 0.3
-
-
-class Provider(ThreadingHTTPServer):
-    """A local SMS provider answering, request by request, with `script` (then "ok" for ever)."""
-    daemon_threads = True
-
-    def __init__(self, answers: dict, script: list[str]):
-        super().__init__(("127.0.0.1", 0), Handler)
-        self.answers, self.script, self.received = answers, list(script), []
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}/send"
-
-
-class Handler(BaseHTTPRequestHandler):
-    def do_POST(self):
-        server: Provider = self.server
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        server.received.append((body, dict(self.headers)))
-        step = server.script.pop(0) if server.script else "ok"
-        if step == "timeout":
-            time.sleep(TIMEOUT * 3)
-        status, answer = server.answers[step]
-        payload = json.dumps(answer).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        try:
-            self.wfile.write(payload)
-        except (BrokenPipeError, ConnectionResetError):   # the client gave up waiting
-            pass
-
-    def log_message(self, *args):
-        pass
-
+from tests.http_peer import TIMEOUT, Peer, serving
 
 # As eSMS documents SendMultipleMessage_V4_post_json: HTTP 200 with CodeResult "100" when taken,
 # another CodeResult with an ErrorMessage when refused (the code here stands for any refusal).
@@ -68,21 +27,16 @@ GENERIC = {"ok": (202, {"id": "accepted"}), "timeout": (202, {"id": "late"}),
 
 @pytest.fixture
 def provider(app, monkeypatch):
-    servers = []
+    with ExitStack() as stack:
+        def start(kind: str, script: list[str]) -> Peer:
+            server = stack.enter_context(serving(ESMS if kind == "esms" else GENERIC, script))
+            for key, value in {"SMS_PROVIDER": kind, "SMS_API_URL": server.url(), "SMS_API_KEY": "khoa-api",
+                               "SMS_SECRET_KEY": "khoa-bi-mat", "SMS_SENDER": "MOTCUA",
+                               "SMS_TIMEOUT": TIMEOUT}.items():
+                monkeypatch.setitem(app.config, key, value)
+            return server
 
-    def start(kind: str, script: list[str]) -> Provider:
-        server = Provider(ESMS if kind == "esms" else GENERIC, script)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        for key, value in {"SMS_PROVIDER": kind, "SMS_API_URL": server.url, "SMS_API_KEY": "khoa-api",
-                           "SMS_SECRET_KEY": "khoa-bi-mat", "SMS_SENDER": "MOTCUA", "SMS_TIMEOUT": TIMEOUT}.items():
-            monkeypatch.setitem(app.config, key, value)
-        return server
-
-    yield start
-    for server in servers:
-        server.shutdown()
-        server.server_close()
+        yield start
 
 
 def sms_of(dossier) -> list[OutboxMessage]:
@@ -126,7 +80,7 @@ def test_a_temporary_error_and_a_timeout_are_retried_and_the_sms_delivered_once(
     assert len(server.received) == 3
 
     key = f"outbox-{message.id}"
-    bodies = [body for body, _headers in server.received]
+    bodies = server.bodies()
     if kind == "esms":
         assert {b["RequestId"] for b in bodies} == {key}   # one idempotency key for every attempt
         body = bodies[-1]
@@ -135,8 +89,8 @@ def test_a_temporary_error_and_a_timeout_are_retried_and_the_sms_delivered_once(
         assert body["SmsType"] == "2" and body["IsUnicode"] == "1" and body["Content"] == message.body
     else:
         assert {b["id"] for b in bodies} == {key}
-        assert {h["Idempotency-Key"] for _b, h in server.received} == {key}
-        assert server.received[-1][1]["Authorization"] == "Bearer khoa-api"
+        assert {h["Idempotency-Key"] for _p, _b, h in server.received} == {key}
+        assert server.received[-1][2]["Authorization"] == "Bearer khoa-api"
         assert bodies[-1] == {"to": "0912345678", "text": message.body, "sender": "MOTCUA", "id": key}
     assert "Đã gửi, chờ tiếp nhận" in message.body
 
