@@ -23,7 +23,7 @@ from app.services.calendar import work_calendar
 from app.services.dossiers import Applicant, DraftInput
 from app.services.permissions import can
 from app.services.transitions import available_actions
-from app.web import send_issued_document, submissions_limit, translated
+from app.web import send_issued_document, submissions_limit
 
 
 def authenticate() -> None:
@@ -281,16 +281,13 @@ def document_pdf(code: str, document_id: int):
 
 @bp.post("/verify")
 @limiter.limit(lambda: current_app.config["LOOKUP_RATE_LIMIT"])
-@spec.validate(json=m.VerifyBody, form=m.VerifyForm, resp=responses(m.Verdict, 400, 404, 413, 422, 429),
+@spec.validate(json=m.VerifyBody, form=m.VerifyForm, resp=responses(m.Verdict, 400, 404, 413, 415, 422, 429),
                tags=["documents"])
 def verify():
     """Public: is this PDF (multipart `file`), or the document `code` + `number` (form or JSON),
     one the portal issued, and are its signatures valid? The file is not stored."""
     body = request.context.json or request.context.form or m.VerifyBody()
-    try:
-        verdict = signing.verify_request(request.files.get("file"), body.code[:60], body.number[:60])
-    except signing.VerifyError as error:
-        raise ApiError(error.status, *translated(error)) from None
+    verdict = signing.verify_request(request.files.get("file"), body.code[:60], body.number[:60])
     return m.Verdict(**verdict.as_json())
 
 
