@@ -74,7 +74,7 @@ class TokenRejected(Exception):
 
 
 class Temporary(Exception):
-    """A failure a later attempt may not meet (Zalo's own hiccup, the quota topped up later)."""
+    """A failure a later attempt may not meet again (Zalo's own hiccup; the quota, once topped up)."""
 
 
 class RenewalRefused(Exception):

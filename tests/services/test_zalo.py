@@ -28,6 +28,7 @@ PARAMS = {"ho_ten": "Nguyễn Văn An", "ma_ho_so": "000.00.26.H62-261204-0001",
 ZNS = {"ok": {"error": 0, "message": "Success", "data": {"msg_id": "5c4ee6a0", "sent_time": "1733300000000"}},
        "timeout": {"error": 0, "message": "Success", "data": {"msg_id": "late"}},
        "-100": {"error": -100, "message": "Unknown error"},
+       "-115": {"error": -115, "message": "Out of quota"},
        "-108": {"error": -108, "message": "Phone number invalid"},
        "-118": {"error": -118, "message": "Zalo account not existed"},
        "rejected": {"error": -124, "message": "Access token invalid"}}
@@ -209,8 +210,8 @@ def test_a_token_zalo_rejects_is_renewed_and_the_message_sent_once_more(server, 
     assert zalo._open(stored().access_token) == "at-2"
 
 
-def test_temporary_errors_and_a_timeout_are_retried_and_the_message_delivered_once(server, app):
-    server.script = ["500", "timeout", "-100"]
+def test_temporary_errors_a_timeout_and_no_quota_are_retried_and_the_message_delivered_once(server, app):
+    server.script = ["500", "timeout", "-100", "-115"]
     message = zalo_message()
     message = deliver(message, fails=True)
     assert message.attempts == 1 and "HTTP 500" in message.last_error
@@ -218,11 +219,14 @@ def test_temporary_errors_and_a_timeout_are_retried_and_the_message_delivered_on
     message = deliver(message, fails=True)
     assert message.attempts == 2 and "timed out" in message.last_error.lower()
     message = deliver(message, fails=True)
-    assert message.attempts == 3 and "Zalo ZNS -100: Unknown error" in message.last_error
+    assert message.attempts == 3 and message.last_error == "Zalo ZNS -100: Unknown error"
+    message = deliver(message, fails=True)     # the OA's ZNS balance is out until the province tops it up
+    assert message.attempts == 4 and message.last_error == "Zalo ZNS -115: Out of quota"
+    assert message.next_attempt_at is not None and message.failed_at is None
     message = deliver(message)
-    assert message.sent_at is not None and message.attempts == 4 and message.failed_at is None
+    assert message.sent_at is not None and message.attempts == 5 and message.failed_at is None
     deliver(message)
-    assert len(server.sends) == 4 and {b["tracking_id"] for b, _h in server.sends} == {f"outbox-{message.id}"}
+    assert len(server.sends) == 5 and {b["tracking_id"] for b, _h in server.sends} == {f"outbox-{message.id}"}
     assert len(server.renewals) == 1           # one token for every attempt
 
 
