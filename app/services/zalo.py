@@ -41,11 +41,10 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from app.domain import outbox
-from app.extensions import db
+from app.extensions import db, dialect_insert
 from app.integrations import zalo
 from app.models import OutboxMessage, ZaloToken
 from app.models.users import utcnow
@@ -103,8 +102,7 @@ def _locked_row(session: Session) -> ZaloToken:
     from ZALO_REFRESH_TOKEN when missing, of another chain, or unreadable with the key."""
     config = current_app.config
     seed = config["ZALO_REFRESH_TOKEN"]
-    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[session.get_bind().dialect.name]
-    session.execute(insert(ZaloToken).values(app_id=config["ZALO_APP_ID"], refresh_token=_seal(seed),
+    session.execute(dialect_insert(session)(ZaloToken).values(app_id=config["ZALO_APP_ID"], refresh_token=_seal(seed),
                                              seed_sha256=_sha256(seed), updated_at=utcnow())
                     .on_conflict_do_nothing(index_elements=[ZaloToken.app_id]))
     row = session.scalar(select(ZaloToken).where(ZaloToken.app_id == config["ZALO_APP_ID"]).with_for_update())
