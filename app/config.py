@@ -6,6 +6,7 @@ DATABASE_URL and REDIS_URL (see README, "Configuration").
 """
 from __future__ import annotations
 
+import json
 import logging
 import os
 from pathlib import Path
@@ -69,6 +70,38 @@ def sms_provider(value: str | None) -> str | None:
     if value not in SMS_PROVIDERS:
         raise RuntimeError(f"SMS_PROVIDER must be one of {', '.join(SMS_PROVIDERS)}, not {value!r}")
     return value
+
+
+ZALO_ZNS_URL = "https://business.openapi.zalo.me/message/template"
+ZALO_OAUTH_URL = "https://oauth.zaloapp.com/v4/oa/access_token"
+
+
+def zalo_templates(raw: str | None) -> dict[str, str]:
+    """ZALO_TEMPLATES: a JSON object, notice kind → ZNS template id ({"received": "231234"});
+    anything else stops the start (a typo must not silently drop every Zalo notice)."""
+    if not raw:
+        return {}
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        value = None
+    if not isinstance(value, dict) or not all(isinstance(v, str | int) and str(v).strip() for v in value.values()):
+        raise RuntimeError('ZALO_TEMPLATES must be a JSON object of template ids, e.g. {"received": "231234"}')
+    return {str(kind): str(template).strip() for kind, template in value.items()}
+
+
+def zalo_token_key(raw: str | None) -> str | None:
+    """ZALO_TOKEN_KEY: a Fernet key (32 bytes, URL-safe base64, `Fernet.generate_key()`), checked
+    at start; unset: services/zalo.py derives one from SECRET_KEY."""
+    if not raw:
+        return None
+    from cryptography.fernet import Fernet
+
+    try:
+        Fernet(raw)
+    except ValueError:
+        raise RuntimeError("ZALO_TOKEN_KEY must be a Fernet key (32 bytes, URL-safe base64)") from None
+    return raw
 
 
 def public_url(env) -> str:
@@ -185,6 +218,18 @@ def from_environ() -> dict:
         "SMS_SECRET_KEY": env.get("SMS_SECRET_KEY") or None,
         "SMS_SENDER": env.get("SMS_SENDER", ""),
         "SMS_TIMEOUT": float(env.get("SMS_TIMEOUT", 10)),
+        # Zalo ZNS (issue 16, services/zalo.py): the OA's app (ZALO_APP_ID, ZALO_SECRET_KEY), the
+        # refresh token it was authorised with (the chain then lives, encrypted, in the
+        # database), and a ZNS template id per notice kind; without app id and refresh token,
+        # no Zalo adapter. ZALO_TOKEN_KEY encrypts the stored tokens (unset: derived from SECRET_KEY).
+        "ZALO_ZNS_URL": env.get("ZALO_ZNS_URL") or ZALO_ZNS_URL,
+        "ZALO_OAUTH_URL": env.get("ZALO_OAUTH_URL") or ZALO_OAUTH_URL,
+        "ZALO_APP_ID": env.get("ZALO_APP_ID") or None,
+        "ZALO_SECRET_KEY": env.get("ZALO_SECRET_KEY") or None,
+        "ZALO_REFRESH_TOKEN": env.get("ZALO_REFRESH_TOKEN") or None,
+        "ZALO_TEMPLATES": zalo_templates(env.get("ZALO_TEMPLATES")),
+        "ZALO_TOKEN_KEY": zalo_token_key(env.get("ZALO_TOKEN_KEY")),
+        "ZALO_TIMEOUT": float(env.get("ZALO_TIMEOUT", 10)),
         # How many reverse proxies (nginx, a load balancer) stand in front and set X-Forwarded-*.
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", 0)),
         # Online payment of fees through the province's VNPay merchant account: offered only

@@ -7,7 +7,8 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import DeclarativeBase, Session
 
 # A naming convention, so Alembic names constraints predictably across SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -29,3 +30,9 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address)
 babel = Babel()
+
+
+def dialect_insert(session: Session):
+    """`insert` of the session's database, PostgreSQL's or SQLite's: the one with
+    on_conflict_do_nothing / on_conflict_do_update, which both have and the generic one lacks."""
+    return {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[session.get_bind().dialect.name]

@@ -85,3 +85,27 @@ def test_storage_url_chooses_the_object_store_and_unset_the_folder(monkeypatch):
     assert from_environ()["STORAGE_URL"] is None
     with create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"}).app_context():
         assert isinstance(storage.backend(), Folder)
+
+
+# --- Zalo ZNS (issue 16): templates per notice kind, the token store's key ---
+
+def test_zalo_settings_default_to_zalos_endpoints_and_read_the_templates(monkeypatch):
+    _env(monkeypatch, ZALO_APP_ID="4291763606161179100", ZALO_TEMPLATES='{"received": "231234", "fee": 231240}')
+    settings = from_environ()
+    assert settings["ZALO_ZNS_URL"] == "https://business.openapi.zalo.me/message/template"
+    assert settings["ZALO_OAUTH_URL"] == "https://oauth.zaloapp.com/v4/oa/access_token"
+    assert settings["ZALO_TEMPLATES"] == {"received": "231234", "fee": "231240"}
+    assert settings["ZALO_TOKEN_KEY"] is None and settings["ZALO_TIMEOUT"] == 10
+
+
+@pytest.mark.parametrize("templates", ['["231234"]', "{received: 1}", '{"received": ""}', '{"received": null}'])
+def test_malformed_zalo_templates_stop_the_start(monkeypatch, templates):
+    _env(monkeypatch, ZALO_TEMPLATES=templates)
+    with pytest.raises(RuntimeError, match="ZALO_TEMPLATES must be a JSON object"):
+        from_environ()
+
+
+def test_a_zalo_token_key_must_be_a_fernet_key(monkeypatch):
+    _env(monkeypatch, ZALO_TOKEN_KEY="not-a-key")
+    with pytest.raises(RuntimeError, match="ZALO_TOKEN_KEY must be a Fernet key"):
+        from_environ()

@@ -23,6 +23,7 @@ from app.models.signing import DocumentSignature, SigningCertificate
 from app.models.store import StoredPaper
 from app.models.units import AdministrativeUnit, Agency
 from app.models.users import ApiToken, Membership, User
+from app.models.zalo import ZaloToken
 
 __all__ = [
     "AdminAuditEntry", "DossierAccess", "Feedback", "FeedbackEvent", "PendingFeedback",
@@ -31,4 +32,4 @@ __all__ = [
     "DocumentSignature", "SigningCertificate", "StoredPaper",
     "AdministrativeUnit", "Agency", "CalendarDay", "CalendarSwap", "Membership", "Procedure", "ProcedureOffering",
     "ProcedureSnapshot", "ProcedureVersion",
-    "User", "ApiToken"]
+    "User", "ApiToken", "ZaloToken"]

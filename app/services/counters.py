@@ -5,17 +5,13 @@ One statement increments and returns the value, so 50 submissions at once on Pos
 in-process locks break with several workers)."""
 from __future__ import annotations
 
-from sqlalchemy.dialects import postgresql, sqlite
-
-from app.extensions import db
+from app.extensions import db, dialect_insert
 from app.models import Counter
 
 
 def next_value(scope: str, period: str) -> int:
     """The next number of (scope, period), starting at 1. Runs in the caller's transaction."""
-    dialect = db.session.get_bind().dialect.name
-    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
-    statement = insert(Counter).values(scope=scope, period=period, value=1)
+    statement = dialect_insert(db.session)(Counter).values(scope=scope, period=period, value=1)
     statement = statement.on_conflict_do_update(
         index_elements=[Counter.scope, Counter.period], set_={"value": Counter.value + 1}
     ).returning(Counter.value)

@@ -3,8 +3,8 @@ status change, and a job delivers it after the commit (retry-safe: a delivered r
 skipped; a failed one is retried with backoff, domain/outbox.py). E-mail goes by SMTP, or,
 with no SMTP_HOST, into OUTBOX_DIR as .eml files a developer can open. SMS goes through the
 provider SMS_PROVIDER names: eSMS.vn's HTTP API or a generic JSON-over-HTTPS gateway.
-Channels are adapters behind one interface (`adapter(channel).deliver(message)`); a Zalo
-adapter is not written yet (issue 16)."""
+Channels are adapters behind one interface (`adapter(channel).deliver(message)`); Zalo ZNS
+template messages are services/zalo.py's."""
 from __future__ import annotations
 
 import re
@@ -27,7 +27,7 @@ from app.extensions import db
 from app.models import Dossier, OutboxMessage
 from app.models.users import utcnow
 from app.queue import DELIVER_MESSAGE, enqueue
-from app.services import issuing
+from app.services import issuing, zalo
 from app.services.claims import claim
 
 
@@ -136,6 +136,8 @@ def adapter(channel: str) -> Adapter:
         return SmtpEmail() if current_app.config["SMTP_HOST"] else FolderEmail()
     if channel == "sms" and current_app.config["SMS_PROVIDER"]:
         return SMS_ADAPTERS[current_app.config["SMS_PROVIDER"]]()
+    if channel == "zalo" and zalo.configured():
+        return zalo.ZaloZns()
     raise LookupError(f"no adapter configured for {channel!r}")
 
 

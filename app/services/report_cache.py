@@ -27,10 +27,9 @@ import hashlib
 import logging
 
 from sqlalchemy import delete
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.extensions import db
+from app.extensions import db, dialect_insert
 from app.models import RenderedReport
 from app.services import documents
 
@@ -59,10 +58,8 @@ def pdf(scope: str, template: str, context: dict, key_context: dict | None = Non
 
 
 def _keep(scope: str, key: str, made: bytes) -> None:
-    dialect = db.session.get_bind().dialect.name
-    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
     try:
-        db.session.execute(insert(RenderedReport).values(digest=key, scope=scope, pdf=made)
+        db.session.execute(dialect_insert(db.session)(RenderedReport).values(digest=key, scope=scope, pdf=made)
                            .on_conflict_do_nothing(index_elements=[RenderedReport.digest]))
         db.session.execute(delete(RenderedReport).where(RenderedReport.scope == scope, RenderedReport.digest != key))
         db.session.commit()

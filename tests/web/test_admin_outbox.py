@@ -84,3 +84,13 @@ def test_other_roles_get_403(client, make_user, login, role, agency, receiver):
 def test_a_visitor_is_sent_to_log_in(client):
     response = client.get(PAGE)
     assert response.status_code == 302 and "/dang-nhap" in response.headers["Location"]
+
+
+def test_each_message_is_shown_with_its_channel(client, province):
+    for channel, recipient in (("email", "dan@example.vn"), ("sms", "0912345678"), ("zalo", "84912345678")):
+        db.session.add(OutboxMessage(channel=channel, recipient=recipient, subject="received", body="{}",
+                                     attempts=6, last_error=f"{channel} refused", failed_at=utcnow()))
+    db.session.commit()
+    html = client.get(PAGE + "?trang_thai=loi").get_data(as_text=True)
+    for label, recipient in (("E-mail", "dan@example.vn"), ("SMS", "0912345678"), ("Zalo", "84912345678")):
+        assert f"<td>{label}</td><td>{recipient}</td>" in html
