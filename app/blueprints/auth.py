@@ -1,6 +1,6 @@
 """Log in, log out, citizen registration; the account's own security pages (issue 13): forgotten
-password, password change, e-mail verification, "Phiên đăng nhập" (API tokens, sign out
-everywhere)."""
+password, password change, e-mail verification, "Phiên đăng nhập" (each browser session, API
+tokens, sign out everywhere)."""
 from __future__ import annotations
 
 from urllib.parse import urlsplit
@@ -20,7 +20,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from app.extensions import limiter
 from app.forms.admin import ConfirmForm
 from app.forms.auth import ChangePasswordForm, ForgotPasswordForm, LoginForm, RegisterForm, ResetPasswordForm
-from app.services import accounts, tokens
+from app.services import accounts, login_sessions, tokens
 from app.services.permissions import landing
 
 bp = Blueprint("auth", __name__)
@@ -35,6 +35,12 @@ def _safe_next(target: str | None, user) -> str:
     return url_for(landing(user))
 
 
+def _log_in(user, remember: bool = False) -> None:
+    """A new browser session (a row the owner sees and may end), then Flask-Login's cookie."""
+    login_sessions.start(user, request.user_agent.string, request.remote_addr)
+    login_user(user, remember=remember)
+
+
 @bp.route("/dang-nhap", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
 def login():
@@ -45,7 +51,7 @@ def login():
     if form.validate_on_submit():
         user = accounts.authenticate(form.email.data, form.password.data)
         if user is not None:
-            login_user(user, remember=form.remember.data)
+            _log_in(user, remember=form.remember.data)
             flash(_("Xin chào %(name)s.", name=user.full_name), "success")
             return redirect(_safe_next(request.args.get("next"), user))
         error = _("E-mail hoặc mật khẩu không đúng.")
@@ -54,8 +60,10 @@ def login():
 
 @bp.post("/dang-xuat")
 def logout():
+    """Ends this browser's session server-side: its cookies, wherever copied to, stop working
+    (OWASP Session Management: invalidate on log-out); the account's other browsers go on."""
     if current_user.is_authenticated:
-        accounts.end_sessions(current_user)
+        login_sessions.end(current_user, current_user.login_session_id)
     logout_user()
     flash(_("Bạn đã đăng xuất."), "info")
     return redirect(url_for("public.index"))
@@ -77,7 +85,7 @@ def register():
             for name, message in error.fields.items():
                 getattr(form, name).errors.append(message)
         else:
-            login_user(user)
+            _log_in(user)
             flash(_("Đăng ký tài khoản thành công. Chúng tôi đã gửi thư xác nhận đến %(email)s: mở liên kết "
                     "trong thư trước khi nộp hồ sơ.", email=user.email), "success")
             return redirect(url_for("public.index"))
@@ -134,11 +142,12 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            user = accounts.change_password(current_user._get_current_object(), form.current.data, form.password.data)
+            user = accounts.change_password(current_user._get_current_object(), form.current.data,
+                                            form.password.data)
         except accounts.AccountError as error:
             _field_errors(form, error)
-        else:
-            login_user(user)  # this session under the new version; the others have ended
+        else:  # every session has ended: this browser goes on under a new one, remembered if it was
+            _log_in(user, remember=current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies)
             flash(_("Đã đổi mật khẩu. Các phiên đăng nhập khác và mọi mã truy cập API đã bị kết thúc."), "success")
             return redirect(url_for("auth.sessions"))
     return render_template("auth/change_password.html", form=form), 422 if form.errors else 200
@@ -168,7 +177,32 @@ def resend_verification():
 @bp.get("/phien-dang-nhap")
 @login_required
 def sessions():
-    return render_template("auth/sessions.html", tokens=tokens.active_tokens(current_user))
+    rows = [(row, *login_sessions.device(row.user_agent)) for row in login_sessions.active(current_user)]
+    return render_template("auth/sessions.html", sessions=rows, current_id=current_user.login_session_id,
+                           tokens=tokens.active_tokens(current_user))
+
+
+@bp.route("/phien-dang-nhap/<int:session_id>/dang-xuat", methods=["GET", "POST"])
+@login_required
+def end_session(session_id: int):
+    """A confirmation page naming the browser (GET), then its session ends (POST); ending this
+    very session is a log-out."""
+    form = ConfirmForm()
+    try:
+        row = login_sessions.own(current_user, session_id)
+        if request.method == "GET" or not form.validate_on_submit():
+            browser, system = login_sessions.device(row.user_agent)
+            return render_template("auth/end_session.html", row=row, browser=browser, system=system, form=form,
+                                   current=row.id == current_user.login_session_id)
+        login_sessions.end(current_user, session_id)
+    except login_sessions.SessionError as error:
+        return render_template("errors/error.html", code=error.status, message=_(error.message)), error.status
+    if row.id == current_user.login_session_id:
+        logout_user()
+        flash(_("Bạn đã đăng xuất."), "info")
+        return redirect(url_for("auth.login"))
+    flash(_("Đã đăng xuất phiên đăng nhập đó: trình duyệt ấy phải đăng nhập lại."), "success")
+    return redirect(url_for("auth.sessions"))
 
 
 @bp.route("/phien-dang-nhap/ma-truy-cap/<int:token_id>/thu-hoi", methods=["GET", "POST"])

@@ -1,5 +1,6 @@
 """Accounts: citizen registration and e-mail verification, staff accounts made by an admin,
-logging in (with a per-account lockout), changing and resetting a password, ending sessions.
+logging in (with a per-account lockout), changing and resetting a password, signing out
+everywhere (the browser sessions themselves: services/login_sessions.py).
 
 Passwords are hashed with scrypt (werkzeug's default KDF), never stored in clear, and checked
 against the common-password rules of app/domain/passwords.py. The links sent by e-mail are
@@ -21,7 +22,7 @@ from app.domain.structure import Role
 from app.extensions import db
 from app.models import Membership, User
 from app.models.users import utcnow
-from app.services import notify, tokens
+from app.services import login_sessions, notify, tokens
 from app.services.errors import ServiceError
 from app.services.issuing import public_url
 from app.services.structure import agency_by_code
@@ -236,11 +237,12 @@ def reset_target(token: str) -> User:
 
 
 def replace_password(user: User, password: str, now: datetime | None = None) -> None:
-    """A new password ends every other session and every API token of the account."""
+    """A new password ends every browser session of the account and every API token."""
+    now = now or utcnow()
     check_password(password, user.email, user.full_name, user.id_number, user.phone)
     _set_password(user, password)
-    user.session_version = (user.session_version or 0) + 1
-    tokens.revoke_all(user, now or utcnow())
+    login_sessions.end_all(user, now)
+    tokens.revoke_all(user, now)
 
 
 def reset_password(token: str, password: str, now: datetime | None = None) -> User:
@@ -256,8 +258,9 @@ def reset_password(token: str, password: str, now: datetime | None = None) -> Us
 
 
 def change_password(user: User, current: str, password: str, now: datetime | None = None) -> User:
-    """"Đổi mật khẩu": the current password first; the caller logs the user in again under
-    the new session version (this session goes on, the others end)."""
+    """"Đổi mật khẩu": the current password first; every session of the account ends, the one
+    making the change too: the caller starts a new one for it (a new key after a change of
+    credentials, OWASP Session Management "Renew the Session ID"), a copy of the old cookie is dead."""
     now = now or utcnow()
     if not check_password_hash(user.password_hash, current):
         raise AccountError.on("current", "Mật khẩu hiện tại không đúng.")
@@ -269,15 +272,8 @@ def change_password(user: User, current: str, password: str, now: datetime | Non
 
 
 def end_everywhere(user: User, now: datetime | None = None) -> None:
-    """"Đăng xuất khỏi mọi nơi": every session (this one too) and every API token end."""
-    user.session_version = (user.session_version or 0) + 1
-    tokens.revoke_all(user, now or utcnow())
-    db.session.commit()
-
-
-def end_sessions(user: User) -> None:
-    """Log-out ends the account's sessions server-side: every session and remember-me cookie
-    issued before now stops working, wherever it was copied to (OWASP Session Management:
-    invalidate on log-out)."""
-    user.session_version = (user.session_version or 0) + 1
+    """"Đăng xuất khỏi mọi nơi": every browser session (this one too) and every API token end."""
+    now = now or utcnow()
+    login_sessions.end_all(user, now)
+    tokens.revoke_all(user, now)
     db.session.commit()

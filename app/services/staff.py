@@ -26,7 +26,7 @@ from app.domain import eform
 from app.domain.structure import Role
 from app.extensions import db
 from app.models import Agency, Membership, OutboxMessage, User
-from app.services import accounts, audit, notify, structure, tokens
+from app.services import accounts, audit, login_sessions, notify, structure, tokens
 from app.services.errors import ServiceError
 from app.services.permissions import administers, can, province_admin
 
@@ -255,14 +255,14 @@ def set_memberships(actor: User, user: User, grants: list[Grant]) -> User:
 
 
 def deactivate(actor: User, user: User) -> User:
-    """Lock the account: every session ends at once (session_version), log-in and API tokens
-    are refused while it is inactive. Nothing is deleted. Idempotent."""
+    """Lock the account: every browser session ends at once, log-in and API tokens are refused
+    while it is inactive. Nothing is deleted. Idempotent."""
     check_manage(actor, user)
     if user.active:
         audit.record(actor, "user.deactivate", "user", user.id, before={"active": True}, after={"active": False},
                      agency=_home(user))
         user.active = False
-        user.session_version = (user.session_version or 0) + 1
+        login_sessions.end_all(user)  # they stay ended if the account is unlocked later
         tokens.revoke_all(user)  # they stay dead if the account is unlocked later
         db.session.commit()
     return user

@@ -12,7 +12,7 @@ from app.domain.passwords import weakness
 from app.extensions import db
 from app.models import ApiToken, OutboxMessage
 from app.models.users import utcnow
-from app.services import accounts, tokens
+from app.services import accounts, login_sessions, tokens
 from app.services.demo import DemoAgency
 
 PASSWORD = "mat-khau-thu-nghiem"
@@ -140,12 +140,12 @@ def _link(path: str) -> str:
 def test_a_reset_link_works_once_and_ends_sessions_and_tokens(make_user):
     user = make_user()
     secret = tokens.issue(user)
-    version = user.session_version
+    browser = login_sessions.start(user)
     accounts.request_password_reset(user.email.upper())
     token = _link("dat-lai-mat-khau")
     assert accounts.reset_target(token) == user
     accounts.reset_password(token, "mot-mat-khau-moi-dai")
-    assert user.session_version == version + 1 and tokens.user_for(secret) is None
+    assert browser.ended_at is not None and tokens.user_for(secret) is None
     assert accounts.authenticate(user.email, "mot-mat-khau-moi-dai") == user
     with pytest.raises(accounts.LinkError, match="đã được dùng"):
         accounts.reset_password(token, "lai-mot-mat-khau-khac")

@@ -9,7 +9,7 @@ from itsdangerous import TimestampSigner
 
 from app.extensions import db
 from app.models import AdminAuditEntry, OutboxMessage, User
-from app.services import accounts, audit, staff
+from app.services import accounts, audit, login_sessions, staff
 from app.services.demo import DemoAgency
 from app.services.structure import agency_by_code
 
@@ -137,10 +137,12 @@ def test_memberships_change_within_reach_with_one_entry_per_agency(city, provinc
 
 def test_deactivation_ends_sessions_keeps_everything_and_is_idempotent(province, make_user):
     official = make_user("reception", DemoAgency.TICH_SON_DESK)
-    version = official.session_version
+    browser = login_sessions.start(official)
     staff.deactivate(province, official)
+    ended = browser.ended_at
     staff.deactivate(province, official)
-    assert not official.active and official.session_version == version + 1 and official.memberships
+    assert not official.active and ended is not None and browser.ended_at == ended and official.memberships
+    assert login_sessions.active(official) == []
     assert accounts.authenticate(official.email, "mat-khau-thu-nghiem") is None
     assert AdminAuditEntry.query.filter_by(action="user.deactivate").count() == 1
     with pytest.raises(staff.StaffError) as locked:

@@ -10,7 +10,7 @@ from itsdangerous import TimestampSigner
 
 from app.extensions import db
 from app.models import AdminAuditEntry, OutboxMessage, User
-from app.services import staff
+from app.services import login_sessions, staff
 from app.services.demo import DemoAgency
 from tests.factories import birth_in, tich_son
 
@@ -146,6 +146,7 @@ def test_roles_are_added_and_withdrawn_on_the_official_page(client, province, ma
 def test_locking_asks_first_then_ends_the_officials_sessions_at_once(app, client, province, make_user, login):
     official = make_user("reception", DemoAgency.TICH_SON_DESK)
     theirs = app.test_client()
+    login_sessions.start(official)
     with theirs.session_transaction() as session:
         session["_user_id"] = official.get_id()
     assert theirs.get("/mot-cua/").status_code == 200
