@@ -98,7 +98,8 @@ def _field_errors(form, error: accounts.AccountError) -> None:
         getattr(form, name).errors.append(message)
 
 
-def _link_refused(error: accounts.LinkError):
+def link_refused(error: tokens.LinkError):
+    """The one page of a signed link refused (tokens.read_link: 410 expired, 404 otherwise)."""
     return render_template("auth/link_error.html", message=error.message), error.status
 
 
@@ -118,14 +119,14 @@ def forgot_password():
 def reset_password(token: str):
     try:
         accounts.reset_target(token)
-    except accounts.LinkError as error:
-        return _link_refused(error)
+    except tokens.LinkError as error:
+        return link_refused(error)
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
             accounts.reset_password(token, form.password.data)
-        except accounts.LinkError as error:
-            return _link_refused(error)
+        except tokens.LinkError as error:
+            return link_refused(error)
         except accounts.AccountError as error:
             _field_errors(form, error)
         else:
@@ -157,8 +158,8 @@ def change_password():
 def verify_email(token: str):
     try:
         user = accounts.verify_email(token)
-    except accounts.LinkError as error:
-        return _link_refused(error)
+    except tokens.LinkError as error:
+        return link_refused(error)
     flash(_("Đã xác nhận địa chỉ e-mail %(email)s. Bạn có thể nộp hồ sơ.", email=user.email), "success")
     return redirect(url_for("citizen.mine") if current_user.is_authenticated else url_for("auth.login"))
 

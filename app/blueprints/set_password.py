@@ -6,9 +6,10 @@ from flask import Blueprint, current_app, flash, redirect, render_template, url_
 from flask_babel import gettext as _
 from flask_login import logout_user
 
+from app.blueprints.auth import link_refused
 from app.extensions import limiter
 from app.forms.staff import SetPasswordForm
-from app.services import accounts, staff
+from app.services import accounts, staff, tokens
 
 bp = Blueprint("set_password", __name__)
 
@@ -18,14 +19,14 @@ bp = Blueprint("set_password", __name__)
 def page(token: str):
     try:
         user = staff.user_for_link(token)
-    except staff.StaffError as error:
-        return render_template("errors/error.html", code=error.status, message=error.message), error.status
+    except tokens.LinkError as error:
+        return link_refused(error)
     form = SetPasswordForm()
     if form.validate_on_submit():
         try:
             staff.set_password(token, form.password.data)
-        except staff.StaffError as error:  # used a moment ago by another submission of the same link
-            return render_template("errors/error.html", code=error.status, message=error.message), error.status
+        except tokens.LinkError as error:  # used a moment ago by another submission of the same link
+            return link_refused(error)
         except accounts.AccountError as error:  # a common or personal password
             form.password.errors = [_(error.fields.get("password", error.message))]
             return render_template("auth/set_password.html", form=form, user=user), 422

@@ -4,8 +4,8 @@ everywhere (the browser sessions themselves: services/login_sessions.py).
 
 Passwords are hashed with scrypt (werkzeug's default KDF), never stored in clear, and checked
 against the common-password rules of app/domain/passwords.py. The links sent by e-mail are
-itsdangerous signatures, timed; the reset link also carries the password stamp, so it works
-once: the password it sets changes the stamp.
+signed, timed and read by tokens.read_link; the reset link also carries the password stamp, so
+it works once: the password it sets changes the stamp.
 """
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -156,31 +155,11 @@ def issue_token(email: str, password: str, label: str = "") -> str | None:
 # --- links sent by e-mail -------------------------------------------------------------------
 
 RESET, VERIFY = "password-reset", "email-verify"
-
-
-class LinkError(AccountError):
-    """A link from an e-mail that is forged, expired or already used: 400, in Vietnamese."""
-
-
-def _serializer(purpose: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=purpose)
-
-
-def _read_link(purpose: str, token: str, max_age_key: str) -> tuple[User, dict]:
-    try:
-        data = _serializer(purpose).loads(token, max_age=current_app.config[max_age_key])
-    except SignatureExpired:
-        raise LinkError("Liên kết đã hết hạn. Vui lòng yêu cầu gửi lại thư.", status=400) from None
-    except BadSignature:
-        raise LinkError("Liên kết không hợp lệ. Vui lòng kiểm tra lại địa chỉ trong thư.", status=400) from None
-    user = db.session.get(User, data.get("u")) if isinstance(data, dict) else None
-    if user is None or not user.active:
-        raise LinkError("Liên kết không hợp lệ. Vui lòng kiểm tra lại địa chỉ trong thư.", status=400)
-    return user, data
+LinkError = tokens.LinkError  # the one refusal of a signed link (tokens.read_link: 410 expired, 404 else)
 
 
 def _verification_email(user: User):
-    link = public_url("auth.verify_email", token=_serializer(VERIFY).dumps({"u": user.id, "e": user.email}))
+    link = public_url("auth.verify_email", token=tokens.sign_link(VERIFY, user, stamped=False, e=user.email))
     hours = current_app.config["EMAIL_VERIFY_MAX_AGE"] // 3600
     return notify.account_email(user.email, "Xác nhận địa chỉ e-mail", [
         f"Kính gửi {user.full_name},", "",
@@ -200,9 +179,9 @@ def resend_verification(user: User) -> None:
 def verify_email(token: str, now: datetime | None = None) -> User:
     """The link of the verification e-mail: the address is the account's (once is enough; a
     link for an address the account no longer has is refused)."""
-    user, data = _read_link(VERIFY, token, "EMAIL_VERIFY_MAX_AGE")
+    user, data = tokens.read_link(VERIFY, token, current_app.config["EMAIL_VERIFY_MAX_AGE"], stamped=False)
     if data.get("e") != user.email:
-        raise LinkError("Liên kết không hợp lệ. Vui lòng kiểm tra lại địa chỉ trong thư.", status=400)
+        raise LinkError.invalid()
     if not user.email_verified:
         user.email_verified_at = now or utcnow()
         db.session.commit()
@@ -215,8 +194,7 @@ def request_password_reset(email: str) -> None:
     user = find_by_email(email)
     if user is None or not user.active:
         return
-    link = public_url("auth.reset_password",
-                      token=_serializer(RESET).dumps({"u": user.id, "s": tokens.password_stamp(user)}))
+    link = public_url("auth.reset_password", token=tokens.sign_link(RESET, user, stamped=True))
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
     message = notify.account_email(user.email, "Đặt lại mật khẩu", [
         f"Kính gửi {user.full_name},", "",
@@ -229,10 +207,7 @@ def request_password_reset(email: str) -> None:
 
 def reset_target(token: str) -> User:
     """The account a reset link is for, if the link is still good (the form's GET)."""
-    user, data = _read_link(RESET, token, "PASSWORD_RESET_MAX_AGE")
-    if data.get("s") != tokens.password_stamp(user):
-        raise LinkError("Liên kết này đã được dùng hoặc mật khẩu đã thay đổi. Vui lòng yêu cầu liên kết mới.",
-                        status=400)
+    user, _data = tokens.read_link(RESET, token, current_app.config["PASSWORD_RESET_MAX_AGE"], stamped=True)
     return user
 
 
