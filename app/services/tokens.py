@@ -26,6 +26,7 @@ from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select, update
 
+from app.domain import N_
 from app.extensions import db
 from app.models import ApiToken, User
 from app.models.users import utcnow
@@ -116,9 +117,9 @@ def revoke_all(user: User, now: datetime | None = None) -> None:
 
 # --- signed one-time links ------------------------------------------------------------------
 
-LINK_EXPIRED = "Liên kết đã hết hạn. Vui lòng yêu cầu liên kết mới."
-LINK_INVALID = "Liên kết không hợp lệ. Vui lòng kiểm tra lại địa chỉ trong thư."
-LINK_USED = "Liên kết này đã được dùng hoặc mật khẩu đã thay đổi. Vui lòng yêu cầu liên kết mới."
+LINK_EXPIRED = N_("Liên kết đã hết hạn. Vui lòng yêu cầu liên kết mới.")
+LINK_INVALID = N_("Liên kết không hợp lệ. Vui lòng kiểm tra lại địa chỉ trong thư.")
+LINK_USED = N_("Liên kết này đã được dùng hoặc mật khẩu đã thay đổi. Vui lòng yêu cầu liên kết mới.")
 
 
 class LinkError(ServiceError):
