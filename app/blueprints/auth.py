@@ -41,6 +41,13 @@ def _log_in(user, remember: bool = False) -> None:
     login_user(user, remember=remember)
 
 
+def log_out() -> None:
+    """This browser's session ends server-side (its row), then Flask-Login forgets it."""
+    if current_user.is_authenticated and current_user.login_session_id is not None:
+        login_sessions.end(current_user, current_user.login_session_id)
+    logout_user()
+
+
 @bp.route("/dang-nhap", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
 def login():
@@ -62,9 +69,7 @@ def login():
 def logout():
     """Ends this browser's session server-side: its cookies, wherever copied to, stop working
     (OWASP Session Management: invalidate on log-out); the account's other browsers go on."""
-    if current_user.is_authenticated:
-        login_sessions.end(current_user, current_user.login_session_id)
-    logout_user()
+    log_out()
     flash(_("Bạn đã đăng xuất."), "info")
     return redirect(url_for("public.index"))
 
@@ -130,7 +135,7 @@ def reset_password(token: str):
         except accounts.AccountError as error:
             _field_errors(form, error)
         else:
-            logout_user()
+            log_out()  # whoever was signed in on this browser
             flash(_("Đã đặt mật khẩu mới. Mọi phiên đăng nhập cũ đã kết thúc; vui lòng đăng nhập lại."), "success")
             return redirect(url_for("auth.login"))
     return render_template("auth/reset.html", form=form), 422 if form.errors else 200

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import logout_user
 
-from app.blueprints.auth import link_refused
+from app.blueprints.auth import link_refused, log_out
 from app.extensions import limiter
 from app.forms.staff import SetPasswordForm
 from app.services import accounts, staff, tokens
@@ -30,7 +29,7 @@ def page(token: str):
         except accounts.AccountError as error:  # a common or personal password
             form.password.errors = [_(error.fields.get("password", error.message))]
             return render_template("auth/set_password.html", form=form, user=user), 422
-        logout_user()  # whoever was signed in on this browser: the link's owner now signs in afresh
+        log_out()  # whoever was signed in on this browser: the link's owner now signs in afresh
         flash(_("Đã đặt mật khẩu. Vui lòng đăng nhập bằng e-mail %(email)s và mật khẩu mới.", email=user.email),
               "success")
         return redirect(url_for("auth.login"))

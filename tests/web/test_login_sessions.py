@@ -3,13 +3,14 @@ ending one stops that browser at its next request (its session and remember-me c
 only the owner reaches their sessions."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import LoginSession
+from app.models import LoginSession, OutboxMessage
 from app.models.users import utcnow
 from app.services import login_sessions
 from app.services.demo import DemoAgency
@@ -193,3 +194,14 @@ def test_the_browser_is_named_in_a_few_words(agent, expected):
                                              ("khong-phai-dia-chi", ""), (None, "")])
 def test_the_address_is_kept_as_its_network_only(address, masked):
     assert login_sessions.masked_address(address) == masked
+
+
+def test_a_reset_link_used_in_a_signed_in_browser_ends_that_browsers_session(client, make_user):
+    signed_in, other = make_user(), make_user()
+    _log_in(client, signed_in)
+    client.post("/quen-mat-khau", data={"email": other.email})
+    message = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc())).first()
+    link = re.search(r"(/dat-lai-mat-khau/\S+)", message.body).group(1)
+    answer = client.post(link, data={"password": "mot-mat-khau-moi-dai", "confirm": "mot-mat-khau-moi-dai"})
+    assert answer.headers["Location"] == "/dang-nhap"
+    assert [r.ended_at is not None for r in _rows(signed_in)] == [True]  # not left open, forgotten
