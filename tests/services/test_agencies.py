@@ -11,7 +11,7 @@ from app.services import agencies, catalogue, dossiers, processing
 from app.services.agencies import AgencyError, AgencyInput, MergeInput
 from app.services.demo import DemoAgency
 from app.services.structure import agency_by_code, agency_tree, list_agencies, today
-from tests.factories import BIRTH, birth_in, tich_son
+from tests.factories import BIRTH, assigned_at_the_desk, birth_in, tich_son
 
 pytestmark = pytest.mark.usefixtures("structure_changes")
 
@@ -242,16 +242,6 @@ def test_a_retirement_or_merger_dated_ahead_is_refused(province_admin):
     assert not agency_by_code(DemoAgency.TICH_SON_DESK).retired
 
 
-def _at_the_desk(office, colleague):
-    """A dossier decided, its last step (handing the result back) at the Tích Sơn desk, assigned to `colleague`."""
-    dossier = birth_in("resolved", office)
-    while dossier.current_step.role != "reception":
-        processing.complete_step(dossier, office.clerk)
-    processing.assign(dossier, office.desk, colleague.id)
-    assert dossier.current_step.assignee is colleague
-    return dossier
-
-
 def test_a_moved_step_keeps_its_assignee_who_works_at_the_successor_and_loses_one_who_does_not(
         make_user, province_admin, loaded_catalogue):
     office = tich_son(make_user)
@@ -260,7 +250,7 @@ def test_a_moved_step_keeps_its_assignee_who_works_at_the_successor_and_loses_on
     both.memberships.append(Membership(agency=successor, role="reception"))
     db.session.commit()
     only_here = make_user("reception", DemoAgency.TICH_SON_DESK)
-    kept, cleared = _at_the_desk(office, both), _at_the_desk(office, only_here)
+    kept, cleared = assigned_at_the_desk(office, both), assigned_at_the_desk(office, only_here)
     handover = agencies.retire(province_admin, agency_by_code(DemoAgency.TICH_SON_DESK), successor)
     assert handover.steps == 2
     assert kept.current_step.agency is successor and kept.current_step.assignee is both
