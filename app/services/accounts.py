@@ -155,7 +155,6 @@ def issue_token(email: str, password: str, label: str = "") -> str | None:
 # --- links sent by e-mail -------------------------------------------------------------------
 
 RESET, VERIFY = "password-reset", "email-verify"
-LinkError = tokens.LinkError  # the one refusal of a signed link (tokens.read_link: 410 expired, 404 else)
 
 
 def _verification_email(user: User):
@@ -181,7 +180,7 @@ def verify_email(token: str, now: datetime | None = None) -> User:
     link for an address the account no longer has is refused)."""
     user, data = tokens.read_link(VERIFY, token, current_app.config["EMAIL_VERIFY_MAX_AGE"], stamped=False)
     if data.get("e") != user.email:
-        raise LinkError.invalid()
+        raise tokens.LinkError.invalid()
     if not user.email_verified:
         user.email_verified_at = now or utcnow()
         db.session.commit()

@@ -148,7 +148,7 @@ def test_a_reset_link_works_once_and_ends_sessions_and_tokens(make_user):
     accounts.reset_password(token, "mot-mat-khau-moi-dai")
     assert browser.ended_at is not None and tokens.user_for(secret) is None
     assert accounts.authenticate(user.email, "mot-mat-khau-moi-dai") == user
-    with pytest.raises(accounts.LinkError, match="đã được dùng"):
+    with pytest.raises(tokens.LinkError, match="đã được dùng"):
         accounts.reset_password(token, "lai-mot-mat-khau-khac")
 
 
