@@ -5,7 +5,9 @@ a commune (Law 72/2025/QH15; LEGAL.md §6).
 
 A retired agency's row stays, with `successor`: the dossiers it handled keep it, so they are
 read under its old name; its open dossiers (pending steps, desk, competent agency) move to the
-successor in the same transaction, and new dossiers reach the successor through
+successor in the same transaction (a pending step keeps its assignee when they hold the step's
+role at the successor, and waits for the successor's holders of the role otherwise; the audit
+entry names both), and new dossiers reach the successor through
 structure.serving (the desk chosen, the competent agency of a step). Every operation is
 checked by permissions.can and written to the admin audit log before its commit."""
 from __future__ import annotations
