@@ -205,3 +205,11 @@ def test_a_reset_link_used_in_a_signed_in_browser_ends_that_browsers_session(cli
     answer = client.post(link, data={"password": "mot-mat-khau-moi-dai", "confirm": "mot-mat-khau-moi-dai"})
     assert answer.headers["Location"] == "/dang-nhap"
     assert [r.ended_at is not None for r in _rows(signed_in)] == [True]  # not left open, forgotten
+
+
+def test_the_sessions_page_and_a_refused_link_read_in_english(client, make_user):
+    _log_in(client, make_user())
+    page = client.get("/phien-dang-nhap?lang=en").get_data(as_text=True)
+    assert "Firefox on Linux" in page and "This session" in page and "Sign out this session" in page
+    refused = client.get("/dat-lai-mat-khau/x.y.z?lang=en")
+    assert refused.status_code == 404 and "The link is not valid" in refused.get_data(as_text=True)
