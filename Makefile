@@ -18,7 +18,7 @@ CATALOGUE := app/translations
 POT ?= $(CATALOGUE)/messages.pot
 I18N_KEYWORDS := -k _l -k N_ -k msg -k ServiceError -k DossierError -k AccountError -k CalendarError -k VerifyError \
 	-k SigningConfigError -k BadInput -k on:2 -k LinkError -k TokenError -k StaffError -k FeedbackServiceError \
-	-k StoreError -k AgencyError -k ProcedureAdminError -k FeedbackError
+	-k StoreError -k AgencyError -k ProcedureAdminError -k FeedbackError -k SessionError
 MO := $(CATALOGUE)/en/LC_MESSAGES/messages.mo
 
 .PHONY: install run test bench worker i18n pot

@@ -21,7 +21,7 @@ from flask_login import current_user
 from werkzeug.exceptions import BadRequest
 
 from app.domain import msg
-from app.extensions import db, login_manager
+from app.extensions import login_manager
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -128,12 +128,8 @@ def register_security(app: Flask) -> None:
 
 @login_manager.user_loader
 def load_user(user_id: str):
-    """The user of a session or remember-me cookie, if its session version is still the
-    account's (see User.get_id); a cookie from before a log-out finds no one."""
-    from app.models import User
+    """The user of a session or remember-me cookie, if its browser session (a LoginSession row)
+    is still open (services.login_sessions); an ended or unknown one finds no one."""
+    from app.services import login_sessions
 
-    number, _, version = user_id.partition(".")
-    if not (number.isdigit() and version.isdigit()):
-        return None
-    user = db.session.get(User, int(number))
-    return user if user is not None and user.session_version == int(version) else None
+    return login_sessions.user_for(user_id)

@@ -25,7 +25,7 @@ from app.config import ROOT
 from app.config import database_url as normalise_url
 from app.extensions import db
 from app.queue import queues
-from app.services import accounts, catalogue
+from app.services import accounts, catalogue, login_sessions
 from app.services.structure import seed_structure
 from tests.object_store import object_store_server  # noqa: F401 - fixture
 from tests.signing_helpers import configured, nss_db, nss_db_or_none, pki, signing_people, signing_setup, softhsm  # noqa: F401 - fixtures
@@ -169,8 +169,10 @@ def make_user(app):
 
 @pytest.fixture
 def login(client):
-    """Log a user in through the session, as Flask-Login itself stores it."""
+    """Log a user in through the session, as Flask-Login itself stores it (a browser session
+    row first: the user loader finds no one without it)."""
     def do(user):
+        login_sessions.start(user, "pytest", "127.0.0.1")
         with client.session_transaction() as session:
             session["_user_id"] = user.get_id()
             session["_fresh"] = True

@@ -122,6 +122,16 @@ def birth_in(state: str, office: Office, now=None) -> Dossier:
     return dossier
 
 
+def assigned_at_the_desk(office: Office, colleague: User) -> Dossier:
+    """A dossier decided, its last step (handing the result back) at the Tích Sơn desk, assigned to `colleague`."""
+    dossier = birth_in("resolved", office)
+    while dossier.current_step.role != "reception":
+        processing.complete_step(dossier, office.clerk)
+    processing.assign(dossier, office.desk, colleague.id)
+    assert dossier.current_step.assignee is colleague
+    return dossier
+
+
 SAMPLE = {"text": "Nội dung mẫu", "textarea": "Nội dung mẫu dài", "date": "2025-11-20", "number": "120",
           "checkbox": True, "id_number": "026090001234", "phone": "0912345678", "email": "mau@motcua.example"}
 

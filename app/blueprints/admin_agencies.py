@@ -113,6 +113,10 @@ def agency_retire(agency_id: int):
             else:
                 flash(_("%(name)s đã ngừng hoạt động; %(count)s hồ sơ đang giải quyết đã chuyển sang "
                         "cơ quan tiếp nhận.", name=agency.name, count=len(handover.dossiers)), "success")
+                if handover.assignees_cleared:
+                    flash(_("%(count)s bước xử lý đã giao cho cán bộ không làm việc tại cơ quan tiếp nhận: "
+                            "nay chờ cán bộ cùng vai trò ở đó nhận (xem nhật ký quản trị).",
+                            count=len(handover.assignees_cleared)), "info")
                 return redirect(url_for("admin.agency", agency_id=agency.id))
     return render_template("admin/agency_retire.html", agency=agency, form=form, message=message,
                            open_count=len(service.open_dossiers(agency))), _status(form, refused)

@@ -78,6 +78,10 @@ class Handover(Model):
     successor_code: str | None
     dossiers: list[str]
     steps: int
+    # "<dossier>: <official>" of the moved steps that had an assignee: kept (they hold the step's
+    # role at the successor) or cleared (the step waits for the successor's holders of the role)
+    assignees_kept: list[str] = []
+    assignees_cleared: list[str] = []
 
 
 class HandoverList(Model):
@@ -130,7 +134,8 @@ def agency_out(a: Agency) -> AdminAgency:
 
 def handover_out(h: service.Handover) -> Handover:
     return Handover(agency_code=h.agency.code, successor_code=h.successor.code if h.successor else None,
-                    dossiers=h.dossiers, steps=h.steps)
+                    dossiers=h.dossiers, steps=h.steps, assignees_kept=list(h.assignees_kept),
+                    assignees_cleared=list(h.assignees_cleared))
 
 
 @bp.get("/admin/agencies")

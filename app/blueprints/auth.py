@@ -1,6 +1,6 @@
 """Log in, log out, citizen registration; the account's own security pages (issue 13): forgotten
-password, password change, e-mail verification, "Phiên đăng nhập" (API tokens, sign out
-everywhere)."""
+password, password change, e-mail verification, "Phiên đăng nhập" (each browser session, API
+tokens, sign out everywhere)."""
 from __future__ import annotations
 
 from urllib.parse import urlsplit
@@ -21,7 +21,7 @@ from app.extensions import limiter
 from app.forms.admin import ConfirmForm
 from app.forms.auth import ChangePasswordForm, ForgotPasswordForm, LoginForm, RegisterForm, ResetPasswordForm
 from app.i18n import say
-from app.services import accounts, tokens
+from app.services import accounts, login_sessions, tokens
 from app.services.permissions import landing
 
 bp = Blueprint("auth", __name__)
@@ -36,6 +36,19 @@ def _safe_next(target: str | None, user) -> str:
     return url_for(landing(user))
 
 
+def _log_in(user, remember: bool = False) -> None:
+    """A new browser session (a row the owner sees and may end), then Flask-Login's cookie."""
+    login_sessions.start(user, request.user_agent.string, request.remote_addr)
+    login_user(user, remember=remember)
+
+
+def log_out() -> None:
+    """This browser's session ends server-side (its row), then Flask-Login forgets it."""
+    if current_user.is_authenticated and current_user.login_session_id is not None:
+        login_sessions.end(current_user, current_user.login_session_id)
+    logout_user()
+
+
 @bp.route("/dang-nhap", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
 def login():
@@ -46,7 +59,7 @@ def login():
     if form.validate_on_submit():
         user = accounts.authenticate(form.email.data, form.password.data)
         if user is not None:
-            login_user(user, remember=form.remember.data)
+            _log_in(user, remember=form.remember.data)
             flash(_("Xin chào %(name)s.", name=user.full_name), "success")
             return redirect(_safe_next(request.args.get("next"), user))
         error = _("E-mail hoặc mật khẩu không đúng.")
@@ -55,9 +68,9 @@ def login():
 
 @bp.post("/dang-xuat")
 def logout():
-    if current_user.is_authenticated:
-        accounts.end_sessions(current_user)
-    logout_user()
+    """Ends this browser's session server-side: its cookies, wherever copied to, stop working
+    (OWASP Session Management: invalidate on log-out); the account's other browsers go on."""
+    log_out()
     flash(_("Bạn đã đăng xuất."), "info")
     return redirect(url_for("public.index"))
 
@@ -78,7 +91,7 @@ def register():
             for name, message in error.fields.items():
                 getattr(form, name).errors.append(message)
         else:
-            login_user(user)
+            _log_in(user)
             flash(_("Đăng ký tài khoản thành công. Chúng tôi đã gửi thư xác nhận đến %(email)s: mở liên kết "
                     "trong thư trước khi nộp hồ sơ.", email=user.email), "success")
             return redirect(url_for("public.index"))
@@ -91,7 +104,8 @@ def _field_errors(form, error: accounts.AccountError) -> None:
         getattr(form, name).errors.append(message)
 
 
-def _link_refused(error: accounts.LinkError):
+def link_refused(error: tokens.LinkError):
+    """The one page of a signed link refused (tokens.read_link: 410 expired, 404 otherwise)."""
     return render_template("auth/link_error.html", message=say(error.message)), error.status
 
 
@@ -111,18 +125,18 @@ def forgot_password():
 def reset_password(token: str):
     try:
         accounts.reset_target(token)
-    except accounts.LinkError as error:
-        return _link_refused(error)
+    except tokens.LinkError as error:
+        return link_refused(error)
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
             accounts.reset_password(token, form.password.data)
-        except accounts.LinkError as error:
-            return _link_refused(error)
+        except tokens.LinkError as error:
+            return link_refused(error)
         except accounts.AccountError as error:
             _field_errors(form, error)
         else:
-            logout_user()
+            log_out()  # whoever was signed in on this browser
             flash(_("Đã đặt mật khẩu mới. Mọi phiên đăng nhập cũ đã kết thúc; vui lòng đăng nhập lại."), "success")
             return redirect(url_for("auth.login"))
     return render_template("auth/reset.html", form=form), 422 if form.errors else 200
@@ -135,11 +149,12 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            user = accounts.change_password(current_user._get_current_object(), form.current.data, form.password.data)
+            user = accounts.change_password(current_user._get_current_object(), form.current.data,
+                                            form.password.data)
         except accounts.AccountError as error:
             _field_errors(form, error)
-        else:
-            login_user(user)  # this session under the new version; the others have ended
+        else:  # every session has ended: this browser goes on under a new one, remembered if it was
+            _log_in(user, remember=current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies)
             flash(_("Đã đổi mật khẩu. Các phiên đăng nhập khác và mọi mã truy cập API đã bị kết thúc."), "success")
             return redirect(url_for("auth.sessions"))
     return render_template("auth/change_password.html", form=form), 422 if form.errors else 200
@@ -149,8 +164,8 @@ def change_password():
 def verify_email(token: str):
     try:
         user = accounts.verify_email(token)
-    except accounts.LinkError as error:
-        return _link_refused(error)
+    except tokens.LinkError as error:
+        return link_refused(error)
     flash(_("Đã xác nhận địa chỉ e-mail %(email)s. Bạn có thể nộp hồ sơ.", email=user.email), "success")
     return redirect(url_for("citizen.mine") if current_user.is_authenticated else url_for("auth.login"))
 
@@ -169,7 +184,32 @@ def resend_verification():
 @bp.get("/phien-dang-nhap")
 @login_required
 def sessions():
-    return render_template("auth/sessions.html", tokens=tokens.active_tokens(current_user))
+    rows = [(row, *login_sessions.device(row.user_agent)) for row in login_sessions.active(current_user)]
+    return render_template("auth/sessions.html", sessions=rows, current_id=current_user.login_session_id,
+                           tokens=tokens.active_tokens(current_user))
+
+
+@bp.route("/phien-dang-nhap/<int:session_id>/dang-xuat", methods=["GET", "POST"])
+@login_required
+def end_session(session_id: int):
+    """A confirmation page naming the browser (GET), then its session ends (POST); ending this
+    very session is a log-out."""
+    form = ConfirmForm()
+    try:
+        row = login_sessions.own(current_user, session_id)
+        if request.method == "GET" or not form.validate_on_submit():
+            browser, system = login_sessions.device(row.user_agent)
+            return render_template("auth/end_session.html", row=row, browser=browser, system=system, form=form,
+                                   current=row.id == current_user.login_session_id)
+        login_sessions.end(current_user, session_id)
+    except login_sessions.SessionError as error:
+        return render_template("errors/error.html", code=error.status, message=say(error.message)), error.status
+    if row.id == current_user.login_session_id:
+        logout_user()
+        flash(_("Bạn đã đăng xuất."), "info")
+        return redirect(url_for("auth.login"))
+    flash(_("Đã đăng xuất phiên đăng nhập đó: trình duyệt ấy phải đăng nhập lại."), "success")
+    return redirect(url_for("auth.sessions"))
 
 
 @bp.route("/phien-dang-nhap/ma-truy-cap/<int:token_id>/thu-hoi", methods=["GET", "POST"])

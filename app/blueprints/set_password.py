@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import logout_user
 
+from app.blueprints.auth import link_refused, log_out
 from app.extensions import limiter
 from app.forms.staff import SetPasswordForm
 from app.i18n import say
-from app.services import accounts, staff
+from app.services import accounts, staff, tokens
 
 bp = Blueprint("set_password", __name__)
 
@@ -19,18 +19,18 @@ bp = Blueprint("set_password", __name__)
 def page(token: str):
     try:
         user = staff.user_for_link(token)
-    except staff.StaffError as error:
-        return render_template("errors/error.html", code=error.status, message=say(error.message)), error.status
+    except tokens.LinkError as error:
+        return link_refused(error)
     form = SetPasswordForm()
     if form.validate_on_submit():
         try:
             staff.set_password(token, form.password.data)
-        except staff.StaffError as error:  # used a moment ago by another submission of the same link
-            return render_template("errors/error.html", code=error.status, message=say(error.message)), error.status
+        except tokens.LinkError as error:  # used a moment ago by another submission of the same link
+            return link_refused(error)
         except accounts.AccountError as error:  # a common or personal password
             form.password.errors = [say(error.fields.get("password", error.message))]
             return render_template("auth/set_password.html", form=form, user=user), 422
-        logout_user()  # whoever was signed in on this browser: the link's owner now signs in afresh
+        log_out()  # whoever was signed in on this browser: the link's owner now signs in afresh
         flash(_("Đã đặt mật khẩu. Vui lòng đăng nhập bằng e-mail %(email)s và mật khẩu mới.", email=user.email),
               "success")
         return redirect(url_for("auth.login"))

@@ -22,7 +22,7 @@ from app.models.rollup import StatsPeriod, StatsRollup
 from app.models.signing import DocumentSignature, SigningCertificate
 from app.models.store import StoredPaper
 from app.models.units import AdministrativeUnit, Agency
-from app.models.users import ApiToken, Membership, User
+from app.models.users import ApiToken, LoginSession, Membership, User
 from app.models.zalo import ZaloToken
 
 __all__ = [
@@ -32,4 +32,4 @@ __all__ = [
     "DocumentSignature", "SigningCertificate", "StoredPaper",
     "AdministrativeUnit", "Agency", "CalendarDay", "CalendarSwap", "Membership", "Procedure", "ProcedureOffering",
     "ProcedureSnapshot", "ProcedureVersion",
-    "User", "ApiToken", "ZaloToken"]
+    "User", "ApiToken", "ZaloToken", "LoginSession"]

@@ -27,9 +27,6 @@ class User(UserMixin, db.Model):
     phone: Mapped[str | None] = mapped_column(String(15))
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)
-    # Raised by log-out (and by any later password change): every session and remember-me
-    # cookie carries the version it was made under (get_id) and dies when it no longer matches.
-    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # When the owner opened the link of the verification e-mail; a citizen who registered
     # online may keep drafts before it, not submit one (issue 13). Staff made by an admin and
@@ -45,10 +42,31 @@ class User(UserMixin, db.Model):
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
     )
 
+    # The browser session (LoginSession) this object was loaded or logged in for: set by
+    # services.login_sessions, never stored on the account.
+    login_key = None
+    login_session_id = None
+
     def get_id(self) -> str:
-        """Flask-Login's id for the session and the remember-me cookie: "<id>.<session_version>",
-        so raising the version ends them server-side (Flask-Login's "alternative tokens")."""
-        return f"{self.id}.{self.session_version}"
+        """Flask-Login's id for the session and the remember-me cookie: "<id>.<login key>", the
+        secret of one LoginSession row (Flask-Login's "alternative tokens"), so ending the row
+        ends that browser's session and remember-me cookie server-side."""
+        if self.login_key is None:
+            raise RuntimeError("login_sessions.start() before login_user(): no browser session to log in")
+        return f"{self.id}.{self.login_key}"
+
+    # UserMixin compares get_id(), which names a browser session: the account is the same
+    # whichever session it was loaded for.
+    def __eq__(self, other):
+        if not isinstance(other, User):
+            return NotImplemented
+        return self is other or (self.id is not None and self.id == other.id)
+
+    def __ne__(self, other):
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    __hash__ = object.__hash__  # by identity, as SQLAlchemy's identity map expects
 
     @property
     def is_active(self) -> bool:  # Flask-Login: a deactivated account cannot log in
@@ -99,5 +117,27 @@ class ApiToken(db.Model):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+
+class LoginSession(db.Model):
+    """One browser's log-in (issue 13, "Phiên đăng nhập"): listed to its owner, ended alone
+    (log-out, "Đăng xuất phiên này") or with all the others (sign out everywhere, a new
+    password, a deactivation). The browser keeps a random key in its session and remember-me
+    cookies (User.get_id); the table keeps only its SHA-256. The user agent is kept short and
+    the address truncated to its network (/24, /48): enough to recognise a device, not to
+    track a person."""
+
+    __tablename__ = "login_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+    address: Mapped[str] = mapped_column(String(50), default="")
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()

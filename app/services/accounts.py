@@ -1,10 +1,11 @@
 """Accounts: citizen registration and e-mail verification, staff accounts made by an admin,
-logging in (with a per-account lockout), changing and resetting a password, ending sessions.
+logging in (with a per-account lockout), changing and resetting a password, signing out
+everywhere (the browser sessions themselves: services/login_sessions.py).
 
 Passwords are hashed with scrypt (werkzeug's default KDF), never stored in clear, and checked
 against the common-password rules of app/domain/passwords.py. The links sent by e-mail are
-itsdangerous signatures, timed; the reset link also carries the password stamp, so it works
-once: the password it sets changes the stamp.
+signed, timed and read by tokens.read_link; the reset link also carries the password stamp, so
+it works once: the password it sets changes the stamp.
 """
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -22,7 +22,7 @@ from app.domain.structure import Role
 from app.extensions import db
 from app.models import Membership, User
 from app.models.users import utcnow
-from app.services import notify, tokens
+from app.services import login_sessions, notify, tokens
 from app.services.errors import ServiceError
 from app.services.issuing import public_url
 from app.services.structure import agency_by_code
@@ -158,29 +158,8 @@ def issue_token(email: str, password: str, label: str = "") -> str | None:
 RESET, VERIFY = "password-reset", "email-verify"
 
 
-class LinkError(AccountError):
-    """A link from an e-mail that is forged, expired or already used: 400, in Vietnamese."""
-
-
-def _serializer(purpose: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=purpose)
-
-
-def _read_link(purpose: str, token: str, max_age_key: str) -> tuple[User, dict]:
-    try:
-        data = _serializer(purpose).loads(token, max_age=current_app.config[max_age_key])
-    except SignatureExpired:
-        raise LinkError("Liên kết đã hết hạn. Vui lòng yêu cầu gửi lại thư.", status=400) from None
-    except BadSignature:
-        raise LinkError("Liên kết không hợp lệ. Vui lòng kiểm tra lại địa chỉ trong thư.", status=400) from None
-    user = db.session.get(User, data.get("u")) if isinstance(data, dict) else None
-    if user is None or not user.active:
-        raise LinkError("Liên kết không hợp lệ. Vui lòng kiểm tra lại địa chỉ trong thư.", status=400)
-    return user, data
-
-
 def _verification_email(user: User):
-    link = public_url("auth.verify_email", token=_serializer(VERIFY).dumps({"u": user.id, "e": user.email}))
+    link = public_url("auth.verify_email", token=tokens.sign_link(VERIFY, user, stamped=False, e=user.email))
     hours = current_app.config["EMAIL_VERIFY_MAX_AGE"] // 3600
     return notify.account_email(user.email, "Xác nhận địa chỉ e-mail", [
         f"Kính gửi {user.full_name},", "",
@@ -200,9 +179,9 @@ def resend_verification(user: User) -> None:
 def verify_email(token: str, now: datetime | None = None) -> User:
     """The link of the verification e-mail: the address is the account's (once is enough; a
     link for an address the account no longer has is refused)."""
-    user, data = _read_link(VERIFY, token, "EMAIL_VERIFY_MAX_AGE")
+    user, data = tokens.read_link(VERIFY, token, current_app.config["EMAIL_VERIFY_MAX_AGE"], stamped=False)
     if data.get("e") != user.email:
-        raise LinkError("Liên kết không hợp lệ. Vui lòng kiểm tra lại địa chỉ trong thư.", status=400)
+        raise tokens.LinkError.invalid()
     if not user.email_verified:
         user.email_verified_at = now or utcnow()
         db.session.commit()
@@ -215,8 +194,7 @@ def request_password_reset(email: str) -> None:
     user = find_by_email(email)
     if user is None or not user.active:
         return
-    link = public_url("auth.reset_password",
-                      token=_serializer(RESET).dumps({"u": user.id, "s": tokens.password_stamp(user)}))
+    link = public_url("auth.reset_password", token=tokens.sign_link(RESET, user, stamped=True))
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
     message = notify.account_email(user.email, "Đặt lại mật khẩu", [
         f"Kính gửi {user.full_name},", "",
@@ -229,19 +207,17 @@ def request_password_reset(email: str) -> None:
 
 def reset_target(token: str) -> User:
     """The account a reset link is for, if the link is still good (the form's GET)."""
-    user, data = _read_link(RESET, token, "PASSWORD_RESET_MAX_AGE")
-    if data.get("s") != tokens.password_stamp(user):
-        raise LinkError("Liên kết này đã được dùng hoặc mật khẩu đã thay đổi. Vui lòng yêu cầu liên kết mới.",
-                        status=400)
+    user, _data = tokens.read_link(RESET, token, current_app.config["PASSWORD_RESET_MAX_AGE"], stamped=True)
     return user
 
 
 def replace_password(user: User, password: str, now: datetime | None = None) -> None:
-    """A new password ends every other session and every API token of the account."""
+    """A new password ends every browser session of the account and every API token."""
+    now = now or utcnow()
     check_password(password, user.email, user.full_name, user.id_number, user.phone)
     _set_password(user, password)
-    user.session_version = (user.session_version or 0) + 1
-    tokens.revoke_all(user, now or utcnow())
+    login_sessions.end_all(user, now)
+    tokens.revoke_all(user, now)
 
 
 def reset_password(token: str, password: str, now: datetime | None = None) -> User:
@@ -257,8 +233,9 @@ def reset_password(token: str, password: str, now: datetime | None = None) -> Us
 
 
 def change_password(user: User, current: str, password: str, now: datetime | None = None) -> User:
-    """"Đổi mật khẩu": the current password first; the caller logs the user in again under
-    the new session version (this session goes on, the others end)."""
+    """"Đổi mật khẩu": the current password first; every session of the account ends, the one
+    making the change too: the caller starts a new one for it (a new key after a change of
+    credentials, OWASP Session Management "Renew the Session ID"), a copy of the old cookie is dead."""
     now = now or utcnow()
     if not check_password_hash(user.password_hash, current):
         raise AccountError.on("current", "Mật khẩu hiện tại không đúng.")
@@ -270,15 +247,8 @@ def change_password(user: User, current: str, password: str, now: datetime | Non
 
 
 def end_everywhere(user: User, now: datetime | None = None) -> None:
-    """"Đăng xuất khỏi mọi nơi": every session (this one too) and every API token end."""
-    user.session_version = (user.session_version or 0) + 1
-    tokens.revoke_all(user, now or utcnow())
-    db.session.commit()
-
-
-def end_sessions(user: User) -> None:
-    """Log-out ends the account's sessions server-side: every session and remember-me cookie
-    issued before now stops working, wherever it was copied to (OWASP Session Management:
-    invalidate on log-out)."""
-    user.session_version = (user.session_version or 0) + 1
+    """"Đăng xuất khỏi mọi nơi": every browser session (this one too) and every API token end."""
+    now = now or utcnow()
+    login_sessions.end_all(user, now)
+    tokens.revoke_all(user, now)
     db.session.commit()

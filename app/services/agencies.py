@@ -5,7 +5,9 @@ a commune (Law 72/2025/QH15; LEGAL.md §6).
 
 A retired agency's row stays, with `successor`: the dossiers it handled keep it, so they are
 read under its old name; its open dossiers (pending steps, desk, competent agency) move to the
-successor in the same transaction, and new dossiers reach the successor through
+successor in the same transaction (a pending step keeps its assignee when they hold the step's
+role at the successor, and waits for the successor's holders of the role otherwise; the audit
+entry names both), and new dossiers reach the successor through
 structure.serving (the desk chosen, the competent agency of a step). Every operation is
 checked by permissions.can and written to the admin audit log before its commit."""
 from __future__ import annotations
@@ -24,7 +26,7 @@ from app.models import AdministrativeUnit, Agency, Dossier, StepTask, User
 from app.models.users import utcnow
 from app.services import audit
 from app.services.errors import ServiceError
-from app.services.permissions import can
+from app.services.permissions import can, member
 from app.services.structure import agency_by_code, list_agencies, today
 
 FINAL = [s.value for s in Status if s.is_final]
@@ -195,10 +197,15 @@ class Handover:
     successor: Agency | None
     dossiers: list[str]  # codes (references before receipt) of the open dossiers moved
     steps: int           # pending steps moved
+    # "<dossier>: <official>" of the moved steps that were assigned to someone: kept when the
+    # official also works at the successor in the step's role, cleared (back to the role) otherwise
+    assignees_kept: tuple[str, ...] = ()
+    assignees_cleared: tuple[str, ...] = ()
 
     def as_json(self) -> dict:
         return {"successor": self.successor.code if self.successor else None, "dossiers": self.dossiers,
-                "steps": self.steps}
+                "steps": self.steps, "assignees_kept": list(self.assignees_kept),
+                "assignees_cleared": list(self.assignees_cleared)}
 
 
 def _not_ahead(on: date, field_name: str = "on") -> None:
@@ -223,23 +230,38 @@ def _successor_problem(agency: Agency, successor: Agency) -> str | None:
 
 
 def _retire(agency: Agency, successor: Agency | None, on: date, now: datetime) -> Handover:
-    """Retire `agency` and hand its open dossiers to `successor`; the caller has checked both."""
+    """Retire `agency` and hand its open dossiers to `successor`; the caller has checked both.
+    A pending step assigned to an official stays theirs if they hold the step's role at the
+    successor too (the rule of processing.assign); otherwise it waits for the successor's holders
+    of the role. Either way the handover names them, for the audit entry."""
     moving = open_dossiers(agency)
+    kept: list[str] = []
+    cleared: list[str] = []
     steps = 0
     if successor is not None:
         ids = [d.id for d in moving]
         for column in (Dossier.receiving_agency_id, Dossier.resolving_agency_id):
             db.session.execute(sql_update(Dossier).where(Dossier.id.in_(ids), column == agency.id)
                                .values({column: successor.id, Dossier.lock_version: Dossier.lock_version + 1}))
-        # The step waits for the successor's holders of its role; whoever held it at the old agency lets go.
-        steps = db.session.execute(
-            sql_update(StepTask).where(StepTask.agency_id == agency.id, StepTask.done_at.is_(None))
-            .values(agency_id=successor.id, assignee_id=None)).rowcount
-        for loaded in [*moving, *(o for o in db.session.identity_map.values() if isinstance(o, StepTask))]:
+        for loaded in moving:
             db.session.expire(loaded)  # their agencies are read again
+        pending = list(db.session.scalars(select(StepTask).where(StepTask.agency_id == agency.id,
+                                                                 StepTask.done_at.is_(None)).order_by(StepTask.id)))
+        for task in pending:
+            if task.assignee is not None:
+                dossier = task.dossier
+                label = f"{dossier.code or dossier.reference or dossier.id}: {task.assignee.full_name}"
+                if member(task.assignee, successor.id, {task.role}):
+                    kept.append(label)
+                else:
+                    cleared.append(label)
+                    task.assignee = None
+            task.agency = successor
+        steps = len(pending)
     agency.retired_at, agency.successor = now, successor
     agency.valid_to = min(agency.valid_to or on, on)
-    return Handover(agency, successor, [d.code or d.reference or str(d.id) for d in moving], steps)
+    return Handover(agency, successor, [d.code or d.reference or str(d.id) for d in moving], steps,
+                    tuple(kept), tuple(cleared))
 
 
 def retire(actor: User, agency: Agency, successor: Agency | None = None, on: date | None = None,

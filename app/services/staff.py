@@ -6,9 +6,9 @@ everyone; an agency administrator: the staff of their agency and of the agencies
 Every change is written to the audit log (audit.record, before → after) in the transaction that
 makes it. Deactivation never deletes: an official who leaves keeps their name on past events.
 
-The set-password link is signed (itsdangerous) and timed (SET_PASSWORD_MAX_AGE, 72 h); it is
-one-time because it carries a digest of the account's current password hash, which setting the
-password changes. The admin never types or sees a password."""
+The set-password link is signed and timed (SET_PASSWORD_MAX_AGE, 72 h), read by the one link
+reader (tokens.read_link); it is one-time because it carries a digest of the account's current
+password hash, which setting the password changes. The admin never types or sees a password."""
 from __future__ import annotations
 
 import secrets
@@ -17,7 +17,6 @@ from datetime import date
 
 from flask import current_app, url_for
 from flask_babel import gettext as _
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import generate_password_hash
@@ -26,7 +25,7 @@ from app.domain import eform
 from app.domain.structure import Role
 from app.extensions import db
 from app.models import Agency, Membership, OutboxMessage, User
-from app.services import accounts, audit, notify, structure, tokens
+from app.services import accounts, audit, login_sessions, notify, structure, tokens
 from app.services.errors import ServiceError
 from app.services.permissions import administers, can, province_admin
 
@@ -48,34 +47,18 @@ class StaffFilter:
 
 # --- the set-password link ---------------------------------------------------------------------
 
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="set-password")
+SET_PASSWORD = "set-password"
 
 
 def password_link(user: User) -> str:
     """The absolute URL of the page where `user` sets a password, valid SET_PASSWORD_MAX_AGE."""
-    token = _serializer().dumps({"u": user.id, "s": tokens.password_stamp(user)})
-    return url_for("set_password.page", token=token, _external=True)
+    return url_for("set_password.page", token=tokens.sign_link(SET_PASSWORD, user, stamped=True), _external=True)
 
 
 def user_for_link(token: str) -> User:
-    """The account a set-password link is for; StaffError (410 expired or used, 404 forged) otherwise."""
-    try:
-        data = _serializer().loads(token, max_age=SET_PASSWORD_MAX_AGE)
-    except SignatureExpired:
-        raise StaffError(_("Liên kết đặt mật khẩu đã hết hạn (hiệu lực 72 giờ). Vui lòng đề nghị quản trị viên "
-                           "gửi liên kết mới."), 410) from None
-    except BadSignature:
-        raise StaffError(_("Liên kết đặt mật khẩu không hợp lệ. Vui lòng kiểm tra lại địa chỉ trong thư."),
-                         404) from None
-    user = db.session.get(User, data.get("u")) if isinstance(data, dict) else None
-    if user is None:
-        raise StaffError(_("Liên kết đặt mật khẩu không hợp lệ. Vui lòng kiểm tra lại địa chỉ trong thư."), 404)
-    if data.get("s") != tokens.password_stamp(user):
-        raise StaffError(_("Liên kết đặt mật khẩu đã được dùng. Nếu bạn quên mật khẩu, vui lòng đề nghị quản trị "
-                           "viên gửi liên kết mới."), 410)
-    if not user.active:
-        raise StaffError(_("Tài khoản này đã bị khóa."), 403)
+    """The account a set-password link is for; tokens.LinkError otherwise (410 expired, 404
+    forged, used or for a locked account)."""
+    user, _data = tokens.read_link(SET_PASSWORD, token, SET_PASSWORD_MAX_AGE, stamped=True)
     return user
 
 
@@ -255,14 +238,14 @@ def set_memberships(actor: User, user: User, grants: list[Grant]) -> User:
 
 
 def deactivate(actor: User, user: User) -> User:
-    """Lock the account: every session ends at once (session_version), log-in and API tokens
-    are refused while it is inactive. Nothing is deleted. Idempotent."""
+    """Lock the account: every browser session ends at once, log-in and API tokens are refused
+    while it is inactive. Nothing is deleted. Idempotent."""
     check_manage(actor, user)
     if user.active:
         audit.record(actor, "user.deactivate", "user", user.id, before={"active": True}, after={"active": False},
                      agency=_home(user))
         user.active = False
-        user.session_version = (user.session_version or 0) + 1
+        login_sessions.end_all(user)  # they stay ended if the account is unlocked later
         tokens.revoke_all(user)  # they stay dead if the account is unlocked later
         db.session.commit()
     return user

@@ -7,7 +7,7 @@ on B and A, a worker renders the result, and the citizen downloads both on A (th
 Nothing may live in one process or on one disk: each process gets a STORAGE_DIR of its own
 that must never be created (every file is in the object store), the rate limit's counters are
 Redis's (the lookup's limit holds across the two instances), and a token issued by one
-instance is valid on the other (one SECRET_KEY, the session version in the database).
+instance is valid on the other (one SECRET_KEY, the tokens and the browser sessions in the database).
 
 Needs PostgreSQL (DATABASE_URL) and Redis (REDIS_URL), as in CI (.ci/run); it makes a scratch
 database of its own, dropped at the end, and uses Redis database 15, emptied before and after."""

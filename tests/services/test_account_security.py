@@ -6,13 +6,14 @@ import re
 from datetime import timedelta
 
 import pytest
+from itsdangerous import TimestampSigner
 from sqlalchemy import select
 
 from app.domain.passwords import weakness
 from app.extensions import db
 from app.models import ApiToken, OutboxMessage
 from app.models.users import utcnow
-from app.services import accounts, tokens
+from app.services import accounts, login_sessions, staff, tokens
 from app.services.demo import DemoAgency
 
 PASSWORD = "mat-khau-thu-nghiem"
@@ -140,15 +141,56 @@ def _link(path: str) -> str:
 def test_a_reset_link_works_once_and_ends_sessions_and_tokens(make_user):
     user = make_user()
     secret = tokens.issue(user)
-    version = user.session_version
+    browser = login_sessions.start(user)
     accounts.request_password_reset(user.email.upper())
     token = _link("dat-lai-mat-khau")
     assert accounts.reset_target(token) == user
     accounts.reset_password(token, "mot-mat-khau-moi-dai")
-    assert user.session_version == version + 1 and tokens.user_for(secret) is None
+    assert browser.ended_at is not None and tokens.user_for(secret) is None
     assert accounts.authenticate(user.email, "mot-mat-khau-moi-dai") == user
-    with pytest.raises(accounts.LinkError, match="đã được dùng"):
+    with pytest.raises(tokens.LinkError, match="đã được dùng"):
         accounts.reset_password(token, "lai-mot-mat-khau-khac")
+
+
+READERS = {  # every signed link of the portal, each read through tokens.read_link
+    "reset": (accounts.RESET, lambda token: accounts.reset_target(token)),
+    "set-password": (staff.SET_PASSWORD, lambda token: staff.user_for_link(token)),
+    "verify": (accounts.VERIFY, lambda token: accounts.verify_email(token)),
+}
+
+
+@pytest.mark.parametrize("name", READERS)
+def test_every_signed_link_is_refused_alike_410_expired_404_otherwise(name, make_user, monkeypatch):
+    purpose, read = READERS[name]
+    stamped = purpose != accounts.VERIFY
+    user = make_user()
+    extra = {} if stamped else {"e": user.email}
+    sent = 1_800_000_000
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: sent)
+    token = tokens.sign_link(purpose, user, stamped, **extra)
+    assert read(token) == user
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: sent + 8 * 24 * 3600)  # past every max age
+    with pytest.raises(tokens.LinkError) as expired:
+        read(token)
+    assert (expired.value.status, expired.value.message) == (410, tokens.LINK_EXPIRED)
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: sent)
+    for forged in (token[:-2] + ("AA" if not token.endswith("AA") else "BB"),
+                   tokens.sign_link("another-purpose", user, stamped, **extra), "khong-phai-lien-ket"):
+        with pytest.raises(tokens.LinkError) as refused:
+            read(forged)
+        assert (refused.value.status, refused.value.message) == (404, tokens.LINK_INVALID)
+    if stamped:
+        accounts.replace_password(user, "mot-mat-khau-moi-dai")
+        db.session.commit()
+        with pytest.raises(tokens.LinkError) as used:
+            read(token)
+        assert (used.value.status, used.value.message) == (404, tokens.LINK_USED)
+        token = tokens.sign_link(purpose, user, stamped)
+    user.active = False
+    db.session.commit()
+    with pytest.raises(tokens.LinkError) as locked:
+        read(token)
+    assert (locked.value.status, locked.value.message) == (404, tokens.LINK_INVALID)
 
 
 def test_a_reset_for_an_unknown_address_sends_nothing(make_user):

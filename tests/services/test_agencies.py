@@ -6,12 +6,12 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import AdminAuditEntry, AdministrativeUnit, Agency
+from app.models import AdminAuditEntry, AdministrativeUnit, Agency, Membership
 from app.services import agencies, catalogue, dossiers, processing
 from app.services.agencies import AgencyError, AgencyInput, MergeInput
 from app.services.demo import DemoAgency
 from app.services.structure import agency_by_code, agency_tree, list_agencies, today
-from tests.factories import BIRTH, birth_in, tich_son
+from tests.factories import BIRTH, assigned_at_the_desk, birth_in, tich_son
 
 pytestmark = pytest.mark.usefixtures("structure_changes")
 
@@ -240,3 +240,22 @@ def test_a_retirement_or_merger_dated_ahead_is_refused(province_admin):
         agencies.merge_communes(province_admin, MergeInput(**{**MERGE.__dict__, "on": tomorrow}))
     assert "on" in refused.value.fields
     assert not agency_by_code(DemoAgency.TICH_SON_DESK).retired
+
+
+def test_a_moved_step_keeps_its_assignee_who_works_at_the_successor_and_loses_one_who_does_not(
+        make_user, province_admin, loaded_catalogue):
+    office = tich_son(make_user)
+    both = make_user("reception", DemoAgency.TICH_SON_DESK)
+    successor = agency_by_code(DemoAgency.LIEN_BAO_DESK)
+    both.memberships.append(Membership(agency=successor, role="reception"))
+    db.session.commit()
+    only_here = make_user("reception", DemoAgency.TICH_SON_DESK)
+    kept, cleared = assigned_at_the_desk(office, both), assigned_at_the_desk(office, only_here)
+    handover = agencies.retire(province_admin, agency_by_code(DemoAgency.TICH_SON_DESK), successor)
+    assert handover.steps == 2
+    assert kept.current_step.agency is successor and kept.current_step.assignee is both
+    assert cleared.current_step.agency is successor and cleared.current_step.assignee is None
+    processing.return_result(kept, both, "counter")  # still theirs to finish, at the successor
+    [entry] = entries("agency.retire")
+    assert entry.after["assignees_kept"] == [f"{kept.code}: {both.full_name}"]
+    assert entry.after["assignees_cleared"] == [f"{cleared.code}: {only_here.full_name}"]

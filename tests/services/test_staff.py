@@ -9,7 +9,7 @@ from itsdangerous import TimestampSigner
 
 from app.extensions import db
 from app.models import AdminAuditEntry, OutboxMessage, User
-from app.services import accounts, audit, staff
+from app.services import accounts, audit, login_sessions, staff, tokens
 from app.services.demo import DemoAgency
 from app.services.structure import agency_by_code
 
@@ -53,9 +53,9 @@ def test_an_invitation_creates_an_account_without_a_usable_password_and_mails_th
     assert accounts.authenticate("moi@motcua.example", "mot-mat-khau-moi-dai") == user
     taken_up = AdminAuditEntry.query.filter_by(action="user.password_set").one()
     assert (taken_up.actor_id, taken_up.before, taken_up.after) == (user.id, None, None)  # never the hash
-    with pytest.raises(staff.StaffError) as used:  # one-time: the link carried the old hash's digest
+    with pytest.raises(tokens.LinkError) as used:  # one-time: the link carried the old hash's digest
         staff.set_password(link_token(message), "mat-khau-khac-nua")
-    assert used.value.status == 410 and "đã được dùng" in used.value.message
+    assert used.value.status == 404 and "đã được dùng" in used.value.message
 
 
 def at(monkeypatch, seconds: int) -> None:
@@ -71,10 +71,10 @@ def test_the_link_expires_after_72_hours_and_a_forged_one_is_refused(province, a
     at(monkeypatch, sent + 72 * 3600)
     assert staff.user_for_link(token).email == "moi@motcua.example"
     at(monkeypatch, sent + 72 * 3600 + 1)
-    with pytest.raises(staff.StaffError) as expired:
+    with pytest.raises(tokens.LinkError) as expired:
         staff.user_for_link(token)
     assert expired.value.status == 410 and "hết hạn" in expired.value.message
-    with pytest.raises(staff.StaffError) as forged:
+    with pytest.raises(tokens.LinkError) as forged:
         staff.user_for_link(token[:-2] + ("AA" if not token.endswith("AA") else "BB"))
     assert forged.value.status == 404
 
@@ -137,10 +137,12 @@ def test_memberships_change_within_reach_with_one_entry_per_agency(city, provinc
 
 def test_deactivation_ends_sessions_keeps_everything_and_is_idempotent(province, make_user):
     official = make_user("reception", DemoAgency.TICH_SON_DESK)
-    version = official.session_version
+    browser = login_sessions.start(official)
     staff.deactivate(province, official)
+    ended = browser.ended_at
     staff.deactivate(province, official)
-    assert not official.active and official.session_version == version + 1 and official.memberships
+    assert not official.active and ended is not None and browser.ended_at == ended and official.memberships
+    assert login_sessions.active(official) == []
     assert accounts.authenticate(official.email, "mat-khau-thu-nghiem") is None
     assert AdminAuditEntry.query.filter_by(action="user.deactivate").count() == 1
     with pytest.raises(staff.StaffError) as locked:

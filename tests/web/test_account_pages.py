@@ -109,21 +109,21 @@ def test_reset_through_the_link_once_ends_other_sessions_and_tokens(app, client,
     assert client.get("/ho-so").status_code == 302  # the old session has ended
     assert client.get("/api/v1/dossiers", headers=headers).status_code == 401
     again = stranger.get(link)
-    assert again.status_code == 400 and "đã được dùng" in again.get_data(as_text=True)
+    assert again.status_code == 404 and "đã được dùng" in again.get_data(as_text=True)
     assert _log_in(stranger, user, NEW).status_code == 302
 
 
-def test_a_forged_or_expired_reset_link_is_400_in_vietnamese(app, client, make_user, monkeypatch):
+def test_a_forged_reset_link_is_404_and_an_expired_one_410_in_vietnamese(app, client, make_user, monkeypatch):
     user = make_user()
     forged = client.get("/dat-lai-mat-khau/gia-mao.abc.def")
-    assert forged.status_code == 400 and "Liên kết không hợp lệ" in forged.get_data(as_text=True)
+    assert forged.status_code == 404 and "Liên kết không hợp lệ" in forged.get_data(as_text=True)
     client.post("/quen-mat-khau", data={"email": user.email})
     link = _link("dat-lai-mat-khau")
     tampered = client.post(link[:-2] + "xx", data={"password": NEW, "confirm": NEW})
-    assert tampered.status_code == 400
+    assert tampered.status_code == 404
     monkeypatch.setitem(app.config, "PASSWORD_RESET_MAX_AGE", -1)
     expired = client.post(link, data={"password": NEW, "confirm": NEW})
-    assert expired.status_code == 400 and "hết hạn" in expired.get_data(as_text=True)
+    assert expired.status_code == 410 and "hết hạn" in expired.get_data(as_text=True)
 
 
 # --- password change -------------------------------------------------------------------------
@@ -175,9 +175,9 @@ def test_registration_refuses_a_common_password(client):
     assert response.status_code == 422 and "quá dễ đoán" in response.get_data(as_text=True)
 
 
-def test_a_forged_verification_link_is_400(client):
+def test_a_forged_verification_link_is_404(client):
     response = client.get("/xac-nhan-email/gia-mao")
-    assert response.status_code == 400 and "Liên kết không hợp lệ" in response.get_data(as_text=True)
+    assert response.status_code == 404 and "Liên kết không hợp lệ" in response.get_data(as_text=True)
 
 
 def test_resend_needs_log_in_and_sends_a_new_link(client, make_user, login):

@@ -5,7 +5,7 @@ from app.extensions import db
 from app.models import Agency
 from app.services.demo import DemoAgency
 from app.services.structure import agency_by_code
-from tests.factories import birth_in, tich_son
+from tests.factories import assigned_at_the_desk, birth_in, tich_son
 
 pytestmark = pytest.mark.usefixtures("structure_changes")
 
@@ -140,3 +140,14 @@ def test_transfer_form_moves_a_district_competence(client, province_admin):
     assert response.status_code == 302
     db.session.expire_all()
     assert district.retired and district.successor.code == DemoAgency.PROVINCE
+
+
+def test_retire_says_when_assigned_steps_lost_their_assignee(client, make_user, province_admin, loaded_catalogue):
+    office = tich_son(make_user)
+    assigned_at_the_desk(office, make_user("reception", DemoAgency.TICH_SON_DESK))
+    desk = agency_by_code(DemoAgency.TICH_SON_DESK)
+    done = client.post(f"/quan-tri/co-quan/{desk.id}/ngung-hoat-dong",
+                       data={"successor": DemoAgency.LIEN_BAO_DESK, "confirm": "y"})
+    assert done.status_code == 302
+    page = client.get(done.headers["Location"]).get_data(as_text=True)
+    assert "1 bước xử lý đã giao cho cán bộ không làm việc tại cơ quan tiếp nhận" in page

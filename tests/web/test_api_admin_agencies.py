@@ -96,7 +96,8 @@ def test_retire_needs_a_successor_for_open_dossiers(client, make_user, province,
                          headers=province)
     assert answer.status_code == 200
     assert answer.get_json() == {"agency_code": DemoAgency.TICH_SON_DESK, "successor_code": DemoAgency.LIEN_BAO_DESK,
-                                 "dossiers": [waiting.reference], "steps": 0}
+                                 "dossiers": [waiting.reference], "steps": 0,
+                                 "assignees_kept": [], "assignees_cleared": []}
     shown = client.get(f"/api/v1/admin/agencies/{desk}", headers=province).get_json()
     assert shown["successor_code"] == DemoAgency.LIEN_BAO_DESK and shown["retired_at"]
     public = {a["code"] for a in client.get("/api/v1/agencies").get_json()["items"]}
