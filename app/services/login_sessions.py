@@ -19,6 +19,7 @@ import ipaddress
 import secrets
 from datetime import datetime, timedelta
 
+import ua_parser
 from sqlalchemy import select, update
 
 from app.extensions import db
@@ -49,21 +50,15 @@ def masked_address(address: str | None) -> str:
     return str(ipaddress.ip_network(f"{ip}/{24 if ip.version == 4 else 48}", strict=False))
 
 
-# (marker in the User-Agent header, name), the first match wins: Edge and Opera say "Chrome" too,
-# Chrome says "Safari", Android says "Linux" and an iPhone "like Mac OS X".
-_BROWSERS = (("Edg", "Edge"), ("OPR/", "Opera"), ("coc_coc_browser", "Cốc Cốc"), ("SamsungBrowser", "Samsung Internet"),
-             ("Firefox/", "Firefox"), ("FxiOS", "Firefox"), ("Chromium/", "Chromium"), ("CriOS", "Chrome"),
-             ("Chrome/", "Chrome"), ("Safari/", "Safari"))
-_SYSTEMS = (("Android", "Android"), ("iPhone", "iOS"), ("iPad", "iPadOS"), ("Windows", "Windows"), ("CrOS", "ChromeOS"),
-            ("Mac OS X", "macOS"), ("Macintosh", "macOS"), ("Linux", "Linux"))
-
-
 def device(user_agent: str) -> tuple[str | None, str | None]:
-    """(browser, operating system) read from a User-Agent header, each None when not recognised:
-    a short name for the list ("Chromium", "Linux"), not a fingerprint."""
-    def first(table):
-        return next((name for marker, name in table if marker in user_agent), None)
-    return first(_BROWSERS), first(_SYSTEMS)
+    """(browser, operating system) read from a User-Agent header by ua-parser (uap-core's
+    regexes), each None when not recognised: a short name for the list ("Chromium", "Linux"),
+    not a fingerprint."""
+    found = ua_parser.parse(user_agent or "")
+
+    def family(part):
+        return part.family if part is not None and part.family != "Other" else None
+    return family(found.user_agent), family(found.os)
 
 
 def start(user: User, user_agent: str = "", address: str | None = None, now: datetime | None = None) -> LoginSession:

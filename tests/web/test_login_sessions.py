@@ -67,7 +67,7 @@ def test_ending_one_session_from_another_browser_signs_that_browser_out_only(app
     _log_in(phone, user, agent=CHROME_ANDROID, address="2001:db8:abcd:12::7")
     first, second = _rows(user)
     page = phone.get("/phien-dang-nhap").get_data(as_text=True)
-    assert "Firefox trên Linux" in page and "Chrome trên Android" in page and "2001:db8:abcd::/48" in page
+    assert "Firefox trên Linux" in page and "Chrome Mobile trên Android" in page and "2001:db8:abcd::/48" in page
     assert page.count("Phiên này") == 1 and f"/phien-dang-nhap/{first.id}/dang-xuat" in page
     confirm = phone.get(f"/phien-dang-nhap/{first.id}/dang-xuat")
     assert confirm.status_code == 200 and "Đăng xuất phiên “Firefox trên Linux”?" in confirm.get_data(as_text=True)
@@ -115,7 +115,7 @@ def test_another_users_session_or_a_missing_one_is_404(app, client, make_user):
         assert method(f"/phien-dang-nhap/{row.id + 1000}/dang-xuat").status_code == 404
     assert theirs.get("/ho-so").status_code == 200 and _rows(owner)[0].ended_at is None
     page = client.get("/phien-dang-nhap").get_data(as_text=True)
-    assert "Chrome trên Android" not in page and f"/phien-dang-nhap/{row.id}/" not in page
+    assert "Chrome Mobile trên Android" not in page and f"/phien-dang-nhap/{row.id}/" not in page
 
 
 def test_anonymous_is_sent_to_log_in(client, make_user):
@@ -174,14 +174,14 @@ def test_last_seen_is_written_at_most_once_every_few_minutes(make_user):
 
 @pytest.mark.parametrize("agent, expected", [
     (FIREFOX_LINUX, ("Firefox", "Linux")),
-    (CHROME_ANDROID, ("Chrome", "Android")),
+    (CHROME_ANDROID, ("Chrome Mobile", "Android")),
     ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chromium/120.0 Chrome/120.0 "
      "Safari/537.36", ("Chromium", "Linux")),
     ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 "
      "Safari/537.36 Edg/131.0.0.0", ("Edge", "Windows")),
     ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
-     "Version/17.5 Mobile/15E148 Safari/604.1", ("Safari", "iOS")),
-    ("curl/8.5.0", (None, None)),
+     "Version/17.5 Mobile/15E148 Safari/604.1", ("Mobile Safari", "iOS")),
+    ("curl/8.5.0", ("curl", None)),
     ("", (None, None)),
 ])
 def test_the_browser_is_named_in_a_few_words(agent, expected):
