@@ -12,10 +12,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app import i18n
+from app.domain import notices
 from app.domain.passwords import weakness
 from app.domain.structure import Role
 from app.extensions import db
@@ -181,10 +184,13 @@ def _read_link(purpose: str, token: str, max_age_key: str) -> tuple[User, dict]:
 def _verification_email(user: User):
     link = public_url("auth.verify_email", token=_serializer(VERIFY).dumps({"u": user.id, "e": user.email}))
     hours = current_app.config["EMAIL_VERIFY_MAX_AGE"] // 3600
-    return notify.account_email(user.email, "Xác nhận địa chỉ e-mail", [
-        f"Kính gửi {user.full_name},", "",
-        "Để nộp hồ sơ trực tuyến, vui lòng xác nhận địa chỉ e-mail của tài khoản bằng cách mở liên kết sau:",
-        link, "", f"Liên kết có hiệu lực trong {hours} giờ. Nếu bạn không đăng ký tài khoản, hãy bỏ qua thư này."])
+    with notify.speaking(user):
+        return notify.account_email(user.email, _("Xác nhận địa chỉ e-mail"), [
+            _("Kính gửi %(name)s,", name=user.full_name), "",
+            _("Để nộp hồ sơ trực tuyến, vui lòng xác nhận địa chỉ e-mail của tài khoản bằng cách mở liên kết sau:"),
+            link, "",
+            _("Liên kết có hiệu lực trong %(hours)s giờ. Nếu bạn không đăng ký tài khoản, hãy bỏ qua thư này.",
+              hours=hours)])
 
 
 def resend_verification(user: User) -> None:
@@ -217,11 +223,12 @@ def request_password_reset(email: str) -> None:
     link = public_url("auth.reset_password",
                       token=_serializer(RESET).dumps({"u": user.id, "s": tokens.password_stamp(user)}))
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
-    message = notify.account_email(user.email, "Đặt lại mật khẩu", [
-        f"Kính gửi {user.full_name},", "",
-        "Có yêu cầu đặt lại mật khẩu cho tài khoản của bạn. Mở liên kết sau để đặt mật khẩu mới:",
-        link, "", f"Liên kết chỉ dùng được một lần, trong {minutes} phút. "
-                  "Nếu bạn không yêu cầu, hãy bỏ qua thư này: mật khẩu của bạn không đổi."])
+    with notify.speaking(user):
+        message = notify.account_email(user.email, _("Đặt lại mật khẩu"), [
+            _("Kính gửi %(name)s,", name=user.full_name), "",
+            _("Có yêu cầu đặt lại mật khẩu cho tài khoản của bạn. Mở liên kết sau để đặt mật khẩu mới:"),
+            link, "", _("Liên kết chỉ dùng được một lần, trong %(minutes)s phút. Nếu bạn không yêu cầu, hãy bỏ "
+                        "qua thư này: mật khẩu của bạn không đổi.", minutes=minutes)])
     db.session.commit()
     notify.dispatch(message)
 
@@ -264,6 +271,28 @@ def change_password(user: User, current: str, password: str, now: datetime | Non
     if current == password:
         raise AccountError.on("password", "Mật khẩu mới phải khác mật khẩu hiện tại.")
     replace_password(user, password, now)
+    db.session.commit()
+    return user
+
+
+CITIZENS_ONLY = "Trang này dành cho tài khoản công dân."
+
+
+def set_notice_preferences(user: User, language: str, channels: list[str]) -> User:
+    """"Nhận thông báo" (issues 14, 16): the language of the account's notices and e-mails and
+    the channels its dossiers' notices go on (domain/notices.py), at least one. A citizen's
+    choice: staff are not told about dossiers."""
+    if not user.is_citizen:
+        raise AccountError(CITIZENS_ONLY, status=403)
+    if language not in i18n.LANGUAGES:
+        raise AccountError.on("language", "Chọn một ngôn ngữ trong danh sách.")
+    if not channels:
+        raise AccountError.on("channels", "Chọn ít nhất một cách nhận thông báo.")
+    try:
+        stored = notices.join_channels(channels)
+    except ValueError:
+        raise AccountError.on("channels", "Chọn trong các cách nhận thông báo được liệt kê.") from None
+    user.language, user.notify_channels = language, stored
     db.session.commit()
     return user
 

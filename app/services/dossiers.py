@@ -21,6 +21,7 @@ from werkzeug.datastructures import FileStorage
 from app.domain import checklist, eform
 from app.domain.codes import format_code, format_reference
 from app.domain.deadlines import OFFICE_TZ
+from app.domain.notices import Kind, Notice
 from app.domain.structure import AgencyKind, Role
 from app.domain.vocabulary import Delivery
 from app.domain.workflow import Action
@@ -389,7 +390,7 @@ def submit(dossier: Dossier, user: User, lock_version: int | None = None, now: d
         raise DossierError("Hồ sơ chưa đủ để gửi.", fields=missing)
     _send(dossier, user, now)
     _give_reference(dossier, now)
-    messages = notify.status_messages(dossier)
+    messages = notify.messages(dossier, Notice(Kind.SUBMITTED))
     commit_then_dispatch(messages=messages)
     return dossier
 
@@ -411,7 +412,7 @@ def submit_new(user: User, version: ProcedureVersion, agency_code: str, data: Dr
         raise
     _send(dossier, user, now)
     _give_reference(dossier, now)
-    messages = notify.status_messages(dossier)
+    messages = notify.messages(dossier, Notice(Kind.SUBMITTED))
     commit_then_dispatch(messages=messages)
     return dossier
 
@@ -438,7 +439,7 @@ def resubmit(dossier: Dossier, user: User, lock_version: int | None = None, now:
     now = now or utcnow()
     _answering(dossier, user, lock_version)
     _send_back(dossier, user, now)
-    messages = notify.status_messages(dossier)
+    messages = notify.messages(dossier, Notice(Kind.RESUBMITTED))
     commit_then_dispatch(messages=messages)
     return dossier
 
@@ -487,7 +488,7 @@ def answer_supplement(dossier: Dossier, user: User, changes: Changes, lock_versi
     except DossierError:
         db.session.rollback()
         raise
-    commit_then_dispatch(messages=notify.status_messages(dossier))
+    commit_then_dispatch(messages=notify.messages(dossier, Notice(Kind.RESUBMITTED)))
     return dossier
 
 
@@ -534,7 +535,7 @@ def accept(dossier: Dossier, staff: User, lock_version: int | None = None, now: 
     _give_code(dossier, now)
     processing.start(dossier, staff, now)
     document = issuing.issue(dossier, "receipt", staff, now)
-    messages = notify.status_messages(dossier)
+    messages = notify.messages(dossier, Notice(Kind.RECEIVED))
     commit_then_dispatch(document, messages)
     return dossier
 
@@ -551,7 +552,7 @@ def request_supplement(dossier: Dossier, staff: User, items: list[str], reason: 
     transition(dossier, Action.REQUEST_SUPPLEMENT, staff, now, note=reason.strip(), agency=agency)
     dossier.intake_supplements += 1
     document = issuing.issue(dossier, "supplement_request", staff, now, {"items": items, "reason": reason.strip()})
-    messages = notify.status_messages(dossier, extra="Giấy tờ cần bổ sung:\n" + "\n".join(f"- {i}" for i in items))
+    messages = notify.messages(dossier, Notice(Kind.SUPPLEMENT_REQUESTED, items=items, reason=reason.strip()))
     commit_then_dispatch(document, messages)
     return dossier
 
@@ -572,7 +573,7 @@ def refuse(dossier: Dossier, staff: User, reasons: list[str], lock_version: int 
     check_lock(dossier, lock_version)
     transition(dossier, Action.REFUSE, staff, now, note="; ".join(reasons), agency=agency)
     document = issuing.issue(dossier, "refusal", staff, now, {"reasons": reasons})
-    messages = notify.status_messages(dossier, extra="Lý do: " + "; ".join(reasons))
+    messages = notify.messages(dossier, Notice(Kind.REFUSED, reason="; ".join(reasons)))
     commit_then_dispatch(document, messages)
     return dossier
 
@@ -614,7 +615,7 @@ def counter_intake(staff: User, version: ProcedureVersion, desk_code: str, chann
     dossier.reference = dossier.code
     processing.start(dossier, staff, now)
     document = issuing.issue(dossier, "receipt", staff, now)
-    messages = notify.status_messages(dossier)
+    messages = notify.messages(dossier, Notice(Kind.RECEIVED))
     commit_then_dispatch(document, messages)
     return dossier
 
@@ -629,7 +630,7 @@ def request_withdrawal(dossier: Dossier, user: User, reason: str, lock_version: 
     if dossier.status == "draft":
         raise DossierError("Hồ sơ nháp chưa gửi: không cần rút, có thể để nguyên.", status=409)
     transition(dossier, Action.REQUEST_WITHDRAWAL, user, now, note=reason.strip())
-    messages = notify.status_messages(dossier)
+    messages = notify.messages(dossier, Notice(Kind.WITHDRAWAL_REQUESTED))
     commit_then_dispatch(messages=messages)
     return dossier
 
@@ -643,7 +644,7 @@ def cancel_withdrawal(dossier: Dossier, user: User, lock_version: int | None = N
         raise DossierError("Bạn không được thay đổi yêu cầu rút hồ sơ này.", status=403)
     check_lock(dossier, lock_version)
     transition(dossier, Action.CANCEL_WITHDRAWAL, user, now, note="Người nộp hủy yêu cầu rút hồ sơ.")
-    commit_then_dispatch(messages=notify.status_messages(dossier))
+    commit_then_dispatch(messages=notify.messages(dossier, Notice(Kind.WITHDRAWAL_CANCELLED)))
     return dossier
 
 
