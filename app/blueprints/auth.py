@@ -15,6 +15,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -167,7 +168,8 @@ def notice_preferences():
         except accounts.AccountError as error:
             _field_errors(form, error)
         else:
-            flash(_("Đã lưu cách nhận thông báo."), "success")
+            with force_locale(user.language):  # the next page is in the language just chosen
+                flash(_("Đã lưu cách nhận thông báo."), "success")
             return redirect(url_for("auth.notice_preferences", lang=user.language))
     return render_template("auth/notice_preferences.html", form=form), 422 if form.errors else 200
 
