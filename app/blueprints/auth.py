@@ -19,6 +19,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from app import i18n
 from app.extensions import limiter
 from app.forms.admin import ConfirmForm
 from app.forms.auth import (
@@ -80,7 +81,7 @@ def register():
         try:
             user = accounts.register_citizen(
                 email=form.email.data, password=form.password.data, full_name=form.full_name.data,
-                id_number=form.id_number.data, phone=form.phone.data,
+                id_number=form.id_number.data, phone=form.phone.data, language=i18n.current(),
             )
         except accounts.AccountError as error:
             for name, message in error.fields.items():

@@ -71,12 +71,16 @@ def _new_user(email: str, password: str, full_name: str, id_number: str | None, 
     return user
 
 
-def register_citizen(*, email: str, password: str, full_name: str, id_number: str, phone: str) -> User:
+def register_citizen(*, email: str, password: str, full_name: str, id_number: str, phone: str,
+                     language: str = i18n.DEFAULT) -> User:
     """A citizen registers with a 12-digit personal identification number
     (Law on Identification 2023 Art. 12; Decree 69/2024 for e-ID). The address is not verified
-    yet: a verification e-mail goes out, and submitting waits for its link (drafts do not)."""
+    yet: a verification e-mail goes out, and submitting waits for its link (drafts do not).
+    `language`: the page's, the account's first choice for its messages (its verification e-mail
+    too); the account's "Nhận thông báo" page changes it."""
     check_password(password, email, full_name, id_number, phone)
     user = _new_user(email, password, full_name, id_number, phone)
+    user.language = language if language in i18n.LANGUAGES else i18n.DEFAULT
     db.session.flush()
     message = _verification_email(user)
     db.session.commit()

@@ -1,8 +1,10 @@
 """The citizen's "Nhận thông báo" page (issues 14, 16): the language and the channels of the
-account's notices; saving it switches the site to that language."""
+account's notices; saving it switches the site to that language. An account registered on an
+English page starts in English."""
 from __future__ import annotations
 
 from app.extensions import db
+from app.models import OutboxMessage, User
 from app.services.demo import DemoAgency
 
 PAGE = "/tai-khoan/nhan-thong-bao"
@@ -63,3 +65,12 @@ def test_the_sessions_page_links_to_it_for_citizens_only(client, make_user, logi
     assert f'href="{PAGE}"' in client.get("/phien-dang-nhap").get_data(as_text=True)
     login(make_user("reception", DemoAgency.TICH_SON_DESK))
     assert f'href="{PAGE}"' not in client.get("/phien-dang-nhap").get_data(as_text=True)
+
+
+def test_registering_on_an_english_page_makes_an_english_account(client):
+    data = {"full_name": "Nguyễn Thị Bích", "id_number": "026190001111", "email": "bich@motcua.example",
+            "phone": "0912345678", "password": "mot-cau-de-nho-lau", "confirm": "mot-cau-de-nho-lau"}
+    assert client.post("/dang-ky?lang=en", data=data).status_code == 302
+    user = User.query.filter_by(email="bich@motcua.example").one()
+    mail = OutboxMessage.query.filter_by(recipient=user.email).one()
+    assert user.language == "en" and mail.subject == "[One-stop] Confirm your email address"
