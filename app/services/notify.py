@@ -174,13 +174,16 @@ def adapter(channel: str) -> Adapter:
 
 def messages(dossier: Dossier, notice: Notice) -> list[OutboxMessage]:
     """The messages of a notice about the dossier, one per channel its applicant chose
-    (`channels_of`) and can be reached on: the e-mail (an address), the SMS (a phone and an SMS
-    provider), the Zalo message (a phone and ZALO_APP_ID). Written in the change's transaction;
-    `dispatch` them after its commit."""
+    (`recipient_of`) and can be reached on: the e-mail (an address), the SMS (a phone and an SMS
+    provider), the Zalo message (a phone and ZALO_APP_ID); the e-mail also when none of the
+    chosen ones can. Written in the change's transaction; `dispatch` them after its commit."""
     language, channels = recipient_of(dossier)
-    found = [status_email(dossier, notice, language) if "email" in channels else None,
-             status_sms(dossier, notice, language) if "sms" in channels else None,
-             zalo_message(dossier, notice) if "zalo" in channels else None]
+    found = [m for m in (status_sms(dossier, notice, language) if "sms" in channels else None,
+                         zalo_message(dossier, notice) if "zalo" in channels else None) if m is not None]
+    # The e-mail when chosen, and also when no chosen channel can carry the notice (no SMS
+    # provider, no Zalo app, no phone): a supplement request must not go unheard.
+    if "email" in channels or not found:
+        found.insert(0, status_email(dossier, notice, language))
     return [m for m in found if m is not None]
 
 

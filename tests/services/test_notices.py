@@ -221,6 +221,17 @@ def test_only_the_chosen_channels_are_written(make_user, channels_on, undelivere
     assert channels_of(submitted_birth(office.citizen)) == written
 
 
+def test_the_email_stands_in_when_no_chosen_channel_can_carry_it(make_user, app, undelivered, monkeypatch):
+    office = tich_son(make_user)
+    office.citizen.notify_channels = "sms,zalo"
+    db.session.commit()
+    monkeypatch.setitem(app.config, "SMS_PROVIDER", None)
+    monkeypatch.setitem(app.config, "ZALO_APP_ID", "")
+    assert channels_of(submitted_birth(office.citizen)) == ["email"]
+    monkeypatch.setitem(app.config, "SMS_PROVIDER", "json")
+    assert channels_of(submitted_birth(office.citizen)) == ["sms"]
+
+
 def test_no_zalo_without_zalo_app_id_nor_a_usable_phone(make_user, app, channels_on, undelivered, monkeypatch):
     office = tich_son(make_user)
     office.citizen.notify_channels = "email,sms,zalo"
