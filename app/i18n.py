@@ -27,8 +27,12 @@ translated where it is shown**.
   it is the Vietnamese text, and `say(message)` at the boundary translates its msgid and puts
   the values in; every boundary shows a service's message through `say` (never an f-string,
   which could not be looked up).
-- E-mails (app/services/notify.py) are written in Vietnamese: the recipient's language is not
-  known (an account has no language preference), and the notices copy the official texts.
+- Messages to people (app/services/notify.py) are written in the recipient's language, not the
+  page's: an account chooses its language ("Nhận thông báo", `User.language`), and the notices
+  (templates/notify/*.txt) and account e-mails are rendered under `flask_babel.force_locale`
+  of it (`notify.speaking(user)`); without an account (a walk-in dossier, an anonymous
+  feedback) they are Vietnamese. Zalo ZNS parameters stay Vietnamese: their templates are
+  registered with Zalo in Vietnamese.
 
 The API answers its error messages in the request's language too: `?lang=`, the cookie, then the
 `Accept-Language` header (a program that asks for `en` gets English), then Vietnamese.

@@ -10,6 +10,7 @@ from babel.messages.pofile import read_po
 from flask import url_for
 
 from app.config import ROOT
+from app.domain.notices import Kind, Notice
 from app.services import documents, issuing, notify
 from tests.factories import BIRTH, birth_in, tich_son
 
@@ -182,10 +183,11 @@ def test_api_errors_follow_accept_language_or_lang(client):
 
 
 def test_official_pdfs_and_emails_stay_vietnamese_on_an_english_request(app, office):
+    """The e-mail follows its recipient's language (Vietnamese, the account's default), not the page's."""
     dossier = birth_in("accepted", office)
     receipt = dossier.documents[0]
     with app.test_request_context("/?lang=en"):
         html = documents.render_html(issuing.template_of(receipt), issuing.context(receipt))
-        message = notify.status_email(dossier)
+        message = notify.status_email(dossier, Notice(Kind.RECEIVED), notify.recipient_of(dossier)[0])
     assert "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ" in html and "Receipt" not in html
     assert re.search(r"Ngày hẹn trả kết quả: \d\d:\d\d ngày \d\d/\d\d/\d{4}", message.body)

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     redirect,
@@ -14,12 +15,21 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from app import i18n
 from app.extensions import limiter
 from app.forms.admin import ConfirmForm
-from app.forms.auth import ChangePasswordForm, ForgotPasswordForm, LoginForm, RegisterForm, ResetPasswordForm
+from app.forms.auth import (
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    LoginForm,
+    NoticePreferencesForm,
+    RegisterForm,
+    ResetPasswordForm,
+)
 from app.i18n import say
 from app.services import accounts, login_sessions, tokens
 from app.services.permissions import landing
@@ -85,11 +95,11 @@ def register():
         try:
             user = accounts.register_citizen(
                 email=form.email.data, password=form.password.data, full_name=form.full_name.data,
-                id_number=form.id_number.data, phone=form.phone.data,
+                id_number=form.id_number.data, phone=form.phone.data, language=i18n.current(),
             )
         except accounts.AccountError as error:
             for name, message in error.fields.items():
-                getattr(form, name).errors.append(message)
+                getattr(form, name).errors.append(_(message))
         else:
             _log_in(user)
             flash(_("Đăng ký tài khoản thành công. Chúng tôi đã gửi thư xác nhận đến %(email)s: mở liên kết "
@@ -101,7 +111,7 @@ def register():
 
 def _field_errors(form, error: accounts.AccountError) -> None:
     for name, message in error.fields.items():
-        getattr(form, name).errors.append(message)
+        getattr(form, name).errors.append(_(message))
 
 
 def link_refused(error: tokens.LinkError):
@@ -158,6 +168,27 @@ def change_password():
             flash(_("Đã đổi mật khẩu. Các phiên đăng nhập khác và mọi mã truy cập API đã bị kết thúc."), "success")
             return redirect(url_for("auth.sessions"))
     return render_template("auth/change_password.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/tai-khoan/nhan-thong-bao", methods=["GET", "POST"])
+@login_required
+def notice_preferences():
+    """The language and the channels of the account's notices; saving it also switches the site
+    to that language (the redirect's `?lang=` sets the cookie, app/i18n.py)."""
+    user = current_user._get_current_object()
+    if not user.is_citizen:
+        abort(403)
+    form = NoticePreferencesForm(data={"language": user.language, "channels": sorted(user.channels)})
+    if form.validate_on_submit():
+        try:
+            accounts.set_notice_preferences(user, form.language.data or "", form.channels.data or [])
+        except accounts.AccountError as error:
+            _field_errors(form, error)
+        else:
+            with force_locale(user.language):  # the next page is in the language just chosen
+                flash(_("Đã lưu cách nhận thông báo."), "success")
+            return redirect(url_for("auth.notice_preferences", lang=user.language))
+    return render_template("auth/notice_preferences.html", form=form), 422 if form.errors else 200
 
 
 @bp.get("/xac-nhan-email/<token>")

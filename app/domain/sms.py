@@ -1,4 +1,4 @@
-"""How long an SMS is, and the short text that tells an applicant a dossier's new status.
+"""How long an SMS is, and a phone number in the international form the messaging APIs want.
 
 Pure: no Flask, no database.
 
@@ -7,12 +7,14 @@ Basis
     characters take two septets) and TS 23.040 §9.2.3.24.1 (concatenated messages: the header of
     a part takes 6 octets). So one message holds 160 GSM-7 characters or 70 UCS-2 ones; a
     message in parts holds 153 GSM-7 or 67 UCS-2 characters per part. Vietnamese with its
-    diacritics is not in the GSM-7 alphabet: a status SMS is UCS-2.
+    diacritics is not in the GSM-7 alphabet: a Vietnamese notice SMS is UCS-2, an English one GSM-7.
     How long it may be is a project rule (issue 16: "short enough for SMS … with the dossier
     code and the lookup link"): at most `MAX_SEGMENTS` = 3 parts, 201 UCS-2 characters — a
     lookup link alone is about 100 characters, so a single 70-character message cannot hold it.
 """
 from __future__ import annotations
+
+import re
 
 GSM7_BASIC = frozenset(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
@@ -22,6 +24,7 @@ GSM7_EXTENSION = frozenset("^{}\\[~]|€\f")
 SINGLE = {"gsm7": 160, "ucs2": 70}
 PART = {"gsm7": 153, "ucs2": 67}
 MAX_SEGMENTS = 3
+COUNTRY = "84"  # Viet Nam's calling code (ITU-T E.164)
 
 
 def encoding(text: str) -> str:
@@ -45,8 +48,22 @@ def segments(text: str) -> int:
     return -(-units // PART[kind])
 
 
-def status_text(named: str, label: str, link: str | None) -> str:
-    """The status SMS: which dossier (its code, or before receipt its reference), its new status,
-    and the lookup link when there is one."""
-    text = f"[Một cửa] Hồ sơ {named}: {label}."
-    return f"{text} Tra cứu: {link}" if link else text
+def fits(text: str) -> bool:
+    """Whether a notice's SMS keeps to the project's limit (`MAX_SEGMENTS` parts)."""
+    return segments(text) <= MAX_SEGMENTS
+
+
+def international(phone: str | None, country: str = COUNTRY) -> str | None:
+    """A phone number in international form, digits only, as Zalo ZNS wants it: 0912 345 678,
+    +84 912 345 678 and 0084912345678 all give "84912345678"; None when it is no number (a
+    Vietnamese number has 9 digits after its leading 0, a mobile, or 10, a landline with its
+    area code; E.164 allows 15 digits in all)."""
+    raw = (phone or "").strip()
+    digits = re.sub(r"\D", "", raw)
+    if raw.startswith("+") or digits.startswith("00"):
+        digits = digits.removeprefix("00")
+    elif digits.startswith("0"):
+        digits = country + digits[1:]
+    elif not digits.startswith(country):
+        return None
+    return digits if 10 <= len(digits) <= 15 else None

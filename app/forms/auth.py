@@ -2,10 +2,13 @@
 password rules beyond the length (common passwords) are the service's (accounts.check_password)."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, StringField, TelField
+from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectMultipleField, StringField, TelField
 from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.domain.notices import CHANNELS
 from app.forms.fields import EMAIL, ID_NUMBER, PHONE
+from app.i18n import LANGUAGES, NAMES
 
 
 class LoginForm(FlaskForm):
@@ -77,3 +80,19 @@ class ChangePasswordForm(FlaskForm):
                             validators=[DataRequired(_l("Vui lòng nhập mật khẩu hiện tại."))])
     password = _new_password(_l("Mật khẩu mới"))
     confirm = _confirm()
+
+
+CHANNEL_LABELS = {"email": _l("E-mail"), "sms": _l("Tin nhắn SMS"), "zalo": _l("Zalo")}
+
+
+class NoticePreferencesForm(FlaskForm):
+    """The account's "Nhận thông báo": what it is choosing is the service's to check
+    (accounts.set_notice_preferences), so an unknown value gets its message, not a silent default."""
+
+    language = RadioField(_l("Ngôn ngữ của thư và tin nhắn"), choices=[(code, NAMES[code]) for code in LANGUAGES],
+                          validate_choice=False)
+    channels = SelectMultipleField(
+        _l("Nhận thông báo về hồ sơ qua"), choices=[(c, CHANNEL_LABELS[c]) for c in CHANNELS], validate_choice=False,
+        widget=ListWidget(prefix_label=False), option_widget=CheckboxInput(),
+        description=_l("Tin nhắn SMS và Zalo được gửi đến số điện thoại ghi trên hồ sơ; e-mail đến địa chỉ ghi "
+                       "trên hồ sơ."))

@@ -7,6 +7,7 @@ from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.domain.notices import parse_channels
 from app.extensions import db
 from app.models.types import UTCDateTime
 from app.models.units import Agency
@@ -37,6 +38,10 @@ class User(UserMixin, db.Model):
     failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
     last_failed_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # What the notices and account e-mails are written in (app/i18n.LANGUAGES), and the
+    # channels the account is told on about its dossiers (domain/notices.CHANNELS, a comma list).
+    language: Mapped[str] = mapped_column(String(2), default="vi", server_default="vi")
+    notify_channels: Mapped[str] = mapped_column(String(20), default="email,sms", server_default="email,sms")
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
@@ -79,6 +84,10 @@ class User(UserMixin, db.Model):
     @property
     def is_citizen(self) -> bool:
         return not self.memberships
+
+    @property
+    def channels(self) -> frozenset[str]:
+        return parse_channels(self.notify_channels)
 
     def has_role(self, role: str) -> bool:
         return any(m.role == role for m in self.memberships)

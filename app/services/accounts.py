@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.domain import msg
+from app import i18n
+from app.domain import msg, notices
 from app.domain.passwords import weakness
 from app.domain.structure import Role
 from app.extensions import db
@@ -69,12 +71,16 @@ def _new_user(email: str, password: str, full_name: str, id_number: str | None, 
     return user
 
 
-def register_citizen(*, email: str, password: str, full_name: str, id_number: str, phone: str) -> User:
+def register_citizen(*, email: str, password: str, full_name: str, id_number: str, phone: str,
+                     language: str = i18n.DEFAULT) -> User:
     """A citizen registers with a 12-digit personal identification number
     (Law on Identification 2023 Art. 12; Decree 69/2024 for e-ID). The address is not verified
-    yet: a verification e-mail goes out, and submitting waits for its link (drafts do not)."""
+    yet: a verification e-mail goes out, and submitting waits for its link (drafts do not).
+    `language`: the page's, the account's first choice for its messages (its verification e-mail
+    too); the account's "Nhận thông báo" page changes it."""
     check_password(password, email, full_name, id_number, phone)
     user = _new_user(email, password, full_name, id_number, phone)
+    user.language = language if language in i18n.LANGUAGES else i18n.DEFAULT
     db.session.flush()
     message = _verification_email(user)
     db.session.commit()
@@ -161,10 +167,13 @@ RESET, VERIFY = "password-reset", "email-verify"
 def _verification_email(user: User):
     link = public_url("auth.verify_email", token=tokens.sign_link(VERIFY, user, stamped=False, e=user.email))
     hours = current_app.config["EMAIL_VERIFY_MAX_AGE"] // 3600
-    return notify.account_email(user.email, "Xác nhận địa chỉ e-mail", [
-        f"Kính gửi {user.full_name},", "",
-        "Để nộp hồ sơ trực tuyến, vui lòng xác nhận địa chỉ e-mail của tài khoản bằng cách mở liên kết sau:",
-        link, "", f"Liên kết có hiệu lực trong {hours} giờ. Nếu bạn không đăng ký tài khoản, hãy bỏ qua thư này."])
+    with notify.speaking(user):
+        return notify.account_email(user.email, _("Xác nhận địa chỉ e-mail"), [
+            _("Kính gửi %(name)s,", name=user.full_name), "",
+            _("Để nộp hồ sơ trực tuyến, vui lòng xác nhận địa chỉ e-mail của tài khoản bằng cách mở liên kết sau:"),
+            link, "",
+            _("Liên kết có hiệu lực trong %(hours)s giờ. Nếu bạn không đăng ký tài khoản, hãy bỏ qua thư này.",
+              hours=hours)])
 
 
 def resend_verification(user: User) -> None:
@@ -196,11 +205,12 @@ def request_password_reset(email: str) -> None:
         return
     link = public_url("auth.reset_password", token=tokens.sign_link(RESET, user, stamped=True))
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
-    message = notify.account_email(user.email, "Đặt lại mật khẩu", [
-        f"Kính gửi {user.full_name},", "",
-        "Có yêu cầu đặt lại mật khẩu cho tài khoản của bạn. Mở liên kết sau để đặt mật khẩu mới:",
-        link, "", f"Liên kết chỉ dùng được một lần, trong {minutes} phút. "
-                  "Nếu bạn không yêu cầu, hãy bỏ qua thư này: mật khẩu của bạn không đổi."])
+    with notify.speaking(user):
+        message = notify.account_email(user.email, _("Đặt lại mật khẩu"), [
+            _("Kính gửi %(name)s,", name=user.full_name), "",
+            _("Có yêu cầu đặt lại mật khẩu cho tài khoản của bạn. Mở liên kết sau để đặt mật khẩu mới:"),
+            link, "", _("Liên kết chỉ dùng được một lần, trong %(minutes)s phút. Nếu bạn không yêu cầu, hãy bỏ "
+                        "qua thư này: mật khẩu của bạn không đổi.", minutes=minutes)])
     db.session.commit()
     notify.dispatch(message)
 
@@ -242,6 +252,28 @@ def change_password(user: User, current: str, password: str, now: datetime | Non
     if current == password:
         raise AccountError.on("password", "Mật khẩu mới phải khác mật khẩu hiện tại.")
     replace_password(user, password, now)
+    db.session.commit()
+    return user
+
+
+CITIZENS_ONLY = "Trang này dành cho tài khoản công dân."
+
+
+def set_notice_preferences(user: User, language: str, channels: list[str]) -> User:
+    """"Nhận thông báo" (issues 14, 16): the language of the account's notices and e-mails and
+    the channels its dossiers' notices go on (domain/notices.py), at least one. A citizen's
+    choice: staff are not told about dossiers."""
+    if not user.is_citizen:
+        raise AccountError(CITIZENS_ONLY, status=403)
+    if language not in i18n.LANGUAGES:
+        raise AccountError.on("language", "Chọn một ngôn ngữ trong danh sách.")
+    if not channels:
+        raise AccountError.on("channels", "Chọn ít nhất một cách nhận thông báo.")
+    try:
+        stored = notices.join_channels(channels)
+    except ValueError:
+        raise AccountError.on("channels", "Chọn trong các cách nhận thông báo được liệt kê.") from None
+    user.language, user.notify_channels = language, stored
     db.session.commit()
     return user
 

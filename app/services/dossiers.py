@@ -21,6 +21,7 @@ from werkzeug.datastructures import FileStorage
 from app.domain import N_, checklist, eform, msg
 from app.domain.codes import format_code, format_reference
 from app.domain.deadlines import OFFICE_TZ
+from app.domain.notices import Kind, Notice
 from app.domain.structure import AgencyKind, Role
 from app.domain.vocabulary import Delivery
 from app.domain.workflow import Action
@@ -393,7 +394,7 @@ def submit(dossier: Dossier, user: User, lock_version: int | None = None, now: d
         raise DossierError("Hồ sơ chưa đủ để gửi.", fields=missing)
     _send(dossier, user, now)
     _give_reference(dossier, now)
-    messages = notify.status_messages(dossier)
+    messages = notify.messages(dossier, Notice(Kind.SUBMITTED))
     commit_then_dispatch(messages=messages)
     return dossier
 
@@ -415,7 +416,7 @@ def submit_new(user: User, version: ProcedureVersion, agency_code: str, data: Dr
         raise
     _send(dossier, user, now)
     _give_reference(dossier, now)
-    messages = notify.status_messages(dossier)
+    messages = notify.messages(dossier, Notice(Kind.SUBMITTED))
     commit_then_dispatch(messages=messages)
     return dossier
 
@@ -442,7 +443,7 @@ def resubmit(dossier: Dossier, user: User, lock_version: int | None = None, now:
     now = now or utcnow()
     _answering(dossier, user, lock_version)
     _send_back(dossier, user, now)
-    messages = notify.status_messages(dossier)
+    messages = notify.messages(dossier, Notice(Kind.RESUBMITTED))
     commit_then_dispatch(messages=messages)
     return dossier
 
@@ -491,7 +492,7 @@ def answer_supplement(dossier: Dossier, user: User, changes: Changes, lock_versi
     except DossierError:
         db.session.rollback()
         raise
-    commit_then_dispatch(messages=notify.status_messages(dossier))
+    commit_then_dispatch(messages=notify.messages(dossier, Notice(Kind.RESUBMITTED)))
     return dossier
 
 
@@ -538,7 +539,7 @@ def accept(dossier: Dossier, staff: User, lock_version: int | None = None, now: 
     _give_code(dossier, now)
     processing.start(dossier, staff, now)
     document = issuing.issue(dossier, "receipt", staff, now)
-    messages = notify.status_messages(dossier)
+    messages = notify.messages(dossier, Notice(Kind.RECEIVED))
     commit_then_dispatch(document, messages)
     return dossier
 
@@ -555,7 +556,7 @@ def request_supplement(dossier: Dossier, staff: User, items: list[str], reason: 
     transition(dossier, Action.REQUEST_SUPPLEMENT, staff, now, note=reason.strip(), agency=agency)
     dossier.intake_supplements += 1
     document = issuing.issue(dossier, "supplement_request", staff, now, {"items": items, "reason": reason.strip()})
-    messages = notify.status_messages(dossier, extra="Giấy tờ cần bổ sung:\n" + "\n".join(f"- {i}" for i in items))
+    messages = notify.messages(dossier, Notice(Kind.SUPPLEMENT_REQUESTED, items=items, reason=reason.strip()))
     commit_then_dispatch(document, messages)
     return dossier
 
@@ -576,7 +577,7 @@ def refuse(dossier: Dossier, staff: User, reasons: list[str], lock_version: int 
     check_lock(dossier, lock_version)
     transition(dossier, Action.REFUSE, staff, now, note="; ".join(reasons), agency=agency)
     document = issuing.issue(dossier, "refusal", staff, now, {"reasons": reasons})
-    messages = notify.status_messages(dossier, extra="Lý do: " + "; ".join(reasons))
+    messages = notify.messages(dossier, Notice(Kind.REFUSED, reason="; ".join(reasons)))
     commit_then_dispatch(document, messages)
     return dossier
 
@@ -618,7 +619,7 @@ def counter_intake(staff: User, version: ProcedureVersion, desk_code: str, chann
     dossier.reference = dossier.code
     processing.start(dossier, staff, now)
     document = issuing.issue(dossier, "receipt", staff, now)
-    messages = notify.status_messages(dossier)
+    messages = notify.messages(dossier, Notice(Kind.RECEIVED))
     commit_then_dispatch(document, messages)
     return dossier
 
@@ -633,7 +634,7 @@ def request_withdrawal(dossier: Dossier, user: User, reason: str, lock_version: 
     if dossier.status == "draft":
         raise DossierError("Hồ sơ nháp chưa gửi: không cần rút, có thể để nguyên.", status=409)
     transition(dossier, Action.REQUEST_WITHDRAWAL, user, now, note=reason.strip())
-    messages = notify.status_messages(dossier)
+    messages = notify.messages(dossier, Notice(Kind.WITHDRAWAL_REQUESTED))
     commit_then_dispatch(messages=messages)
     return dossier
 
@@ -647,7 +648,7 @@ def cancel_withdrawal(dossier: Dossier, user: User, lock_version: int | None = N
         raise DossierError("Bạn không được thay đổi yêu cầu rút hồ sơ này.", status=403)
     check_lock(dossier, lock_version)
     transition(dossier, Action.CANCEL_WITHDRAWAL, user, now, note="Người nộp hủy yêu cầu rút hồ sơ.")
-    commit_then_dispatch(messages=notify.status_messages(dossier))
+    commit_then_dispatch(messages=notify.messages(dossier, Notice(Kind.WITHDRAWAL_CANCELLED)))
     return dossier
 
 

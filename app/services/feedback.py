@@ -10,6 +10,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import or_, select
 
@@ -104,7 +105,7 @@ def _create(fields: dict, sender: User | None, name: str, email: str, phone: str
     db.session.add(feedback)
     _event(feedback, "send", sender, now=now)
     db.session.flush()
-    message = _notify(feedback, f"Cơ quan {feedback.agency.name} đã nhận phản ánh của bạn.")
+    message = _notify(feedback, N_("Cơ quan %(agency)s đã nhận phản ánh của bạn."), agency=feedback.agency.name)
     db.session.commit()
     notify.dispatch(message)
     return feedback
@@ -236,7 +237,7 @@ def act(user: User, feedback: Feedback, action: str, *, text: str = "", to_agenc
         raise FeedbackServiceError("Từ chối tiếp nhận không hoàn tác được: đánh dấu ô xác nhận rồi gửi lại.",
                                    fields={"confirm": "Cần đánh dấu ô xác nhận."})
     now = now or utcnow()
-    extra = ""
+    extra: tuple[str, dict] | None = None  # what the e-mail to the sender says: a msgid and its values
     if action == FeedbackAction.FORWARD:
         target = db.session.get(Agency, to_agency_id) if to_agency_id else None
         if target is None or target.id == feedback.agency_id:
@@ -244,27 +245,27 @@ def act(user: User, feedback: Feedback, action: str, *, text: str = "", to_agenc
         text = f"Chuyển từ {feedback.agency.name} đến {target.name}." + (f" {text.strip()}" if text.strip() else "")
         feedback.agency, feedback.received_at = target, now
         # The new agency starts its limits anew (domain/feedback.py); what was asked stays asked.
-        extra = f"Phản ánh của bạn đã được chuyển đến {target.name} để xử lý."
+        extra = N_("Phản ánh của bạn đã được chuyển đến %(agency)s để xử lý."), {"agency": target.name}
     elif action == FeedbackAction.REFUSE:
         feedback.refused_at = now
-        extra = f"Phản ánh không được tiếp nhận. Lý do: {text}"
+        extra = N_("Phản ánh không được tiếp nhận. Lý do: %(text)s"), {"text": text}
     elif action == FeedbackAction.ASK_INFO:
         feedback.info_requested_at = now
-        extra = f"Cơ quan đề nghị bạn bổ sung thông tin: {text}"
+        extra = N_("Cơ quan đề nghị bạn bổ sung thông tin: %(text)s"), {"text": text}
     elif action == FeedbackAction.PROVIDE_INFO:
         feedback.info_provided_at = now
     elif action == FeedbackAction.ANSWER:
         feedback.answered_at, feedback.answer = now, text
-        extra = f"Trả lời của cơ quan:\n{text}"
+        extra = N_("Trả lời của cơ quan:\n%(text)s"), {"text": text}
     elif action == FeedbackAction.PUBLISH:
         feedback.published_at, feedback.public_answer = now, rules.redact(text, [feedback.sender_name])
         feedback.public_question = rules.redact(feedback.text, [feedback.sender_name])
-        extra = "Kết quả xử lý phản ánh của bạn đã được công khai (không kèm thông tin cá nhân)."
+        extra = N_("Kết quả xử lý phản ánh của bạn đã được công khai (không kèm thông tin cá nhân)."), {}
     elif action == FeedbackAction.ACCEPT:
-        extra = "Phản ánh của bạn đã được tiếp nhận và đang được xử lý."
+        extra = N_("Phản ánh của bạn đã được tiếp nhận và đang được xử lý."), {}
     feedback.status = after.value
     _event(feedback, action.value, user, text, now)
-    message = _notify(feedback, extra) if extra else None
+    message = _notify(feedback, extra[0], **extra[1]) if extra else None
     db.session.commit()
     notify.dispatch(message)
     return feedback
@@ -292,20 +293,24 @@ def rate(user: User, feedback: Feedback, value: str, now: datetime | None = None
     return feedback
 
 
-def _notify(feedback: Feedback, extra: str) -> OutboxMessage | None:
-    """The e-mail telling the sender of a step (issue 16 adds SMS and Zalo to the same outbox)."""
+def _notify(feedback: Feedback, extra: str, **values) -> OutboxMessage | None:
+    """The e-mail telling the sender of a step, in the sender's account's language (Vietnamese
+    without an account): `extra` is the step's message (a Vietnamese msgid) and its `values`."""
     if not feedback.sender_email:
         return None
-    status = FeedbackStatus(feedback.status)
-    # A sender with an account follows it on its page; one without reads the answer here.
-    link = [f"Theo dõi phản ánh: {current_app.config['PUBLIC_URL'].rstrip('/')}/phan-anh/{feedback.id}", ""] \
-        if feedback.sender_id else []
-    body = "\n".join([f"Kính gửi {feedback.sender_name},", "",
-                      f"Phản ánh {feedback.reference}: {feedback.title}", f"Trạng thái: {status.label}.", "",
-                      extra, "", *link,
-                      "Thư này được gửi tự động từ Cổng dịch vụ công Một cửa; vui lòng không trả lời."])
-    message = OutboxMessage(channel="email", recipient=feedback.sender_email,
-                            subject=f"[Một cửa] Phản ánh {feedback.reference}: {status.label}", body=body)
+    with notify.speaking(feedback.sender):
+        status = gettext(FeedbackStatus(feedback.status).label)
+        # A sender with an account follows it on its page; one without reads the answer here.
+        link = [gettext("Theo dõi phản ánh: %(link)s",
+                        link=f"{current_app.config['PUBLIC_URL'].rstrip('/')}/phan-anh/{feedback.id}"), ""] \
+            if feedback.sender_id else []
+        body = "\n".join([gettext("Kính gửi %(name)s,", name=feedback.sender_name), "",
+                          gettext("Phản ánh %(reference)s: %(title)s", reference=feedback.reference,
+                                  title=feedback.title),
+                          gettext("Trạng thái: %(status)s.", status=status), "",
+                          gettext(extra, **values), "", *link, gettext(notify.FOOTER)])
+        subject = gettext("[Một cửa] Phản ánh %(reference)s: %(status)s", reference=feedback.reference, status=status)
+    message = OutboxMessage(channel="email", recipient=feedback.sender_email, subject=subject, body=body)
     db.session.add(message)
     return message
 

@@ -4,9 +4,40 @@ skipped; a failed one is retried with backoff, domain/outbox.py). E-mail goes by
 with no SMTP_HOST, into OUTBOX_DIR as .eml files a developer can open. SMS goes through the
 provider SMS_PROVIDER names: eSMS.vn's HTTP API or a generic JSON-over-HTTPS gateway.
 Channels are adapters behind one interface (`adapter(channel).deliver(message)`); Zalo ZNS
-template messages are services/zalo.py's."""
+template messages are services/zalo.py's.
+
+Notices (issues 14, 16). A status change that tells the applicant passes a `Notice`
+(domain/notices.py: its kind and typed parameters) to `messages`, which writes one row per
+channel the applicant chose (an account's `notify_channels`; a walk-in dossier: e-mail and
+SMS) and can be reached on. The texts are templates/notify/<kind>.txt, one file per kind with
+one part per channel (`part`: "subject", "email", "sms"; the layout is _notice.txt), rendered
+under the recipient's language (`User.language`; Vietnamese without an account). Account
+e-mails (accounts, staff, feedback) are written inside `speaking(user)`.
+
+Zalo: for an applicant who chose it, with a phone, when Zalo is configured and ZALO_TEMPLATES
+has a template for the kind, a row
+channel="zalo", recipient = the phone in international form, digits only ("84912345678",
+domain/sms.international), subject = the notice's kind (the ZNS template it fills), body = a
+JSON object of the template's parameters, short strings, Vietnamese (the ZNS templates are
+registered in Vietnamese). Every kind has
+    ma_ho_so    the dossier code (before receipt: the submission reference)
+    ten         the applicant's name
+    trang_thai  the new status as citizens read it ("Đã được tiếp nhận")
+    link        the public lookup link ("" before receipt: no code yet)
+and, by kind:
+    received              ngay_hen      the appointment date, dd/mm/yyyy
+    supplement_requested  giay_to       the papers to add, joined by "; "; ly_do the reason
+    refused               ly_do         the reasons, joined by "; "
+    fee_requested, paid   so_tien       the amount in đồng, "150.000"
+    apology               ngay_hen_moi  the new date, dd/mm/yyyy; ly_do the reason
+    resolved              ly_do         why it was denied (absent when approved)
+    returned              hinh_thuc     how it was handed over; so_hieu the postal tracking number (post)
+    withdrawal_refused    ly_do         why the desk does not stop it
+(submitted, resubmitted, withdrawal_requested, withdrawal_cancelled, stopped: the common four).
+A free text (ly_do, giay_to) is cut to ZALO_TEXT_MAX characters."""
 from __future__ import annotations
 
+import json
 import re
 import smtplib
 from abc import ABC, abstractmethod
@@ -18,13 +49,16 @@ from typing import Protocol
 
 import requests
 from flask import current_app
+from flask_babel import force_locale, gettext
 from sqlalchemy import or_, select
 
-from app import dates
-from app.domain import outbox, sms
+from app import dates, i18n, numbers
+from app.domain import N_, notices, outbox, sms
+from app.domain.notices import Kind, Notice
+from app.domain.vocabulary import Delivery
 from app.domain.workflow import Status
 from app.extensions import db
-from app.models import Dossier, OutboxMessage
+from app.models import Dossier, OutboxMessage, User
 from app.models.users import utcnow
 from app.queue import DELIVER_MESSAGE, enqueue
 from app.services import issuing, zalo
@@ -141,65 +175,141 @@ def adapter(channel: str) -> Adapter:
     raise LookupError(f"no adapter configured for {channel!r}")
 
 
-def status_messages(dossier: Dossier, extra: str = "") -> list[OutboxMessage]:
-    """The messages telling the applicant the dossier's new status, one per channel the
-    applicant can be reached on: the e-mail (with `extra`), and the SMS when SMS is configured.
-    Written in the change's transaction; `dispatch` them after its commit."""
-    return [m for m in (status_email(dossier, extra), status_sms(dossier)) if m is not None]
+def messages(dossier: Dossier, notice: Notice) -> list[OutboxMessage]:
+    """The messages of a notice about the dossier, one per channel its applicant chose
+    (`recipient_of`) and can be reached on: the e-mail (an address), the SMS (a phone and an SMS
+    provider), the Zalo message (a phone, Zalo configured, a template for the kind); the e-mail also when none of the
+    chosen ones can. Written in the change's transaction; `dispatch` them after its commit."""
+    language, channels = recipient_of(dossier)
+    found = [m for m in (status_sms(dossier, notice, language) if "sms" in channels else None,
+                         zalo_message(dossier, notice) if "zalo" in channels else None) if m is not None]
+    # The e-mail when chosen, and also when no chosen channel can carry the notice (no SMS
+    # provider, no Zalo app, no phone): a supplement request must not go unheard.
+    if "email" in channels or not found:
+        found.insert(0, status_email(dossier, notice, language))
+    return [m for m in found if m is not None]
+
+
+def language_of(user: User | None) -> str:
+    """The language an account's messages are written in; Vietnamese without an account."""
+    language = getattr(user, "language", None)
+    return language if language in i18n.LANGUAGES else i18n.DEFAULT
+
+
+def speaking(user: User | None):
+    """`with notify.speaking(user):` — gettext, dates and templates in the user's language."""
+    return force_locale(language_of(user))
+
+
+def recipient_of(dossier: Dossier) -> tuple[str, frozenset[str]]:
+    """The language and the channels of the dossier's notices: its owner's choice; a walk-in
+    dossier (no account) is told in Vietnamese on e-mail and SMS, where it has the contact."""
+    if dossier.owner is None:
+        return i18n.DEFAULT, frozenset(notices.DEFAULT_CHANNELS)
+    return language_of(dossier.owner), dossier.owner.channels
+
+
+def _tidy(text: str) -> str:
+    """A rendered text template: no trailing blanks, at most one empty line in a row."""
+    lines = [line.rstrip() for line in text.strip().splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines))
+
+
+def render(dossier: Dossier, notice: Notice, part: str, language: str) -> str:
+    """One part ("subject", "email", "sms") of templates/notify/<kind>.txt, in `language`."""
+    with force_locale(language):
+        template = current_app.jinja_env.get_template(f"notify/{notice.kind.value}.txt")
+        text = template.render(part=part, dossier=dossier, notice=notice,
+                               status=gettext(Status(dossier.status).citizen_label),
+                               link=issuing.lookup_url(dossier) if dossier.code else None)
+    return " ".join(text.split()) if part != "email" else _tidy(text)
 
 
 def _phone(raw: str) -> str:
     return re.sub(r"[^\d+]", "", raw or "")
 
 
-def status_sms(dossier: Dossier) -> OutboxMessage | None:
-    """The short SMS of the new status (domain/sms.py); None without a phone or SMS provider."""
+def status_sms(dossier: Dossier, notice: Notice, language: str = i18n.DEFAULT) -> OutboxMessage | None:
+    """The notice's short SMS (its length: domain/sms.py); None without a phone or SMS provider."""
     phone = _phone(dossier.applicant_phone)
     if not phone or not current_app.config["SMS_PROVIDER"]:
         return None
-    named = dossier.code or f"mã tham chiếu {dossier.reference or ''}"
-    text = sms.status_text(named, Status(dossier.status).citizen_label,
-                           issuing.lookup_url(dossier) if dossier.code else None)
+    text = render(dossier, notice, "sms", language)
+    if not sms.fits(text):
+        current_app.logger.warning("SMS %s of dossier %s is %d parts", notice.kind, dossier.identifier,
+                                   sms.segments(text))
     message = OutboxMessage(dossier=dossier, channel="sms", recipient=phone, subject="", body=text)
     db.session.add(message)
     return message
 
 
-def status_email(dossier: Dossier, extra: str = "") -> OutboxMessage | None:
-    """The e-mail telling the applicant the dossier's new status; None without an address."""
+def status_email(dossier: Dossier, notice: Notice, language: str = i18n.DEFAULT) -> OutboxMessage | None:
+    """The notice's e-mail; None without an address."""
     if not dossier.applicant_email:
         return None
-    status = Status(dossier.status)
-    # Before the desk receives it, an online dossier is named by its reference; the code it
-    # gets on receipt is announced in the acceptance e-mail (it is on the receipt and the QR).
-    named = f"Hồ sơ {dossier.code}" if dossier.code else f"Hồ sơ mã tham chiếu {dossier.reference or ''}"
-    lines = [
-        f"Kính gửi {dossier.applicant_name},", "",
-        f"{named} — {dossier.procedure_version.name}",
-        f"Trạng thái mới: {status.citizen_label}.",
-    ]
-    if not dossier.code and status == Status.SUBMITTED:
-        lines.append("Mã hồ sơ sẽ được cấp khi Bộ phận Một cửa tiếp nhận hồ sơ.")
-    if dossier.due_at and status == Status.ACCEPTED:
-        # E-mails are Vietnamese whatever the page that caused them (app/i18n.py): its layout too.
-        lines.append(f"Ngày hẹn trả kết quả: {dates.pattern(dossier.due_at, dates.DATETIME['vi'])}.")
-    if extra:
-        lines += ["", extra]
-    if dossier.code:
-        lines += ["", f"Tra cứu hồ sơ: {issuing.lookup_url(dossier)}"]
-    lines += ["",
-              "Thư này được gửi tự động từ Cổng dịch vụ công Một cửa; vui lòng không trả lời."]
     message = OutboxMessage(dossier=dossier, channel="email", recipient=dossier.applicant_email,
-                            subject=f"[Một cửa] Hồ sơ {dossier.identifier or ''}: {status.citizen_label}",
-                            body="\n".join(lines))
+                            subject=render(dossier, notice, "subject", language),
+                            body=render(dossier, notice, "email", language))
     db.session.add(message)
     return message
 
 
+ZALO_TEXT_MAX = 100  # a free text (reasons, papers) is cut to this in a Zalo parameter
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= ZALO_TEXT_MAX else text[:ZALO_TEXT_MAX - 1] + "…"
+
+
+def zalo_params(dossier: Dossier, notice: Notice) -> dict[str, str]:
+    """The parameters of the notice's Zalo ZNS template (the module docstring lists them).
+    Vietnamese whatever the account's language: a ZNS template is registered with Zalo, and
+    approved, in Vietnamese."""
+    with force_locale(i18n.DEFAULT):
+        params = {"ma_ho_so": dossier.code or dossier.reference or "", "ten": dossier.applicant_name or "",
+                  "trang_thai": gettext(Status(dossier.status).citizen_label),
+                  "link": issuing.lookup_url(dossier) if dossier.code else ""}
+        if notice.kind == Kind.RECEIVED and dossier.due_at:
+            params["ngay_hen"] = dates.date(dossier.due_at)
+        if notice.items:
+            params["giay_to"] = _short("; ".join(notice.items))
+        if notice.reason:
+            params["ly_do"] = _short(notice.reason)
+        if notice.amount is not None:
+            params["so_tien"] = numbers.number(notice.amount)
+        if notice.new_due is not None:
+            params["ngay_hen_moi"] = dates.date(notice.new_due)
+        if notice.delivery:
+            params["hinh_thuc"] = gettext(Delivery(notice.delivery).return_label)
+        if notice.tracking:
+            params["so_hieu"] = notice.tracking
+    return params
+
+
+def zalo_message(dossier: Dossier, notice: Notice) -> OutboxMessage | None:
+    """The notice as a Zalo ZNS message (delivered by the Zalo adapter); None without a phone,
+    without Zalo configured (services/zalo.configured) or without a ZNS template for the kind
+    (ZALO_TEMPLATES: a province registers templates with Zalo, maybe not one for every kind)."""
+    phone = sms.international(dossier.applicant_phone)
+    if phone is None or not zalo.configured() or notice.kind.value not in current_app.config["ZALO_TEMPLATES"]:
+        return None
+    message = OutboxMessage(dossier=dossier, channel="zalo", recipient=phone, subject=notice.kind.value,
+                            body=json.dumps(zalo_params(dossier, notice), ensure_ascii=False))
+    db.session.add(message)
+    return message
+
+
+FOOTER = N_("Thư này được gửi tự động từ Cổng dịch vụ công Một cửa; vui lòng không trả lời.")
+
+
 def account_email(recipient: str, subject: str, lines: list[str]) -> OutboxMessage:
-    """An e-mail about the account itself (a verification or reset link), no dossier."""
-    body = "\n".join([*lines, "", "Thư này được gửi tự động từ Cổng dịch vụ công Một cửa; vui lòng không trả lời."])
-    message = OutboxMessage(channel="email", recipient=recipient, subject=f"[Một cửa] {subject}", body=body)
+    """An e-mail about the account itself (a verification or reset link), no dossier; the
+    caller writes `subject` and `lines` in the account's language (`with speaking(user):`),
+    and calls this inside it too (the closing line is translated here)."""
+    body = "\n".join([*lines, "", gettext(FOOTER)])
+    message = OutboxMessage(channel="email", recipient=recipient, subject=f"{gettext('[Một cửa]')} {subject}",
+                            body=body)
     db.session.add(message)
     return message
 

@@ -17,7 +17,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from app import numbers
+from app.domain.notices import Kind, Notice
 from app.extensions import db
 from app.models import Dossier, Payment, PaymentOrder, User
 from app.models.users import utcnow
@@ -106,8 +106,7 @@ def _settle(txn_ref: str, fields: dict[str, str], now: datetime) -> Settlement:
     dossier.updated_at = now
     if success and dossier.status == "fee_requested":
         processing.paid(dossier, None, order.amount, CHANNEL, reference, now)
-        messages = notify.status_messages(dossier,
-                                          extra=f"Đã nhận thanh toán trực tuyến {numbers.number(order.amount)} đồng.")
+        messages = notify.messages(dossier, Notice(Kind.PAID, amount=order.amount))
     elif success:  # paid at the counter meanwhile: the money is on record, for the agency to refund
         db.session.add(Payment(dossier=dossier, amount=order.amount, channel=CHANNEL, receipt_number=reference,
                                paid_at=now))

@@ -24,6 +24,7 @@ from app.domain.deadlines import (
     process_start,
     step_due_dates,
 )
+from app.domain.notices import Kind, Notice
 from app.domain.structure import AgencyKind, Role
 from app.domain.timeline import Timeline, on_time_verdict, processing_minutes, verdict_at
 from app.domain.vocabulary import Delivery
@@ -273,7 +274,7 @@ def request_supplement(dossier: Dossier, user: User, items: list[str], reason: s
     dossier.paused_at = now
     stamp(dossier, now)
     document = issuing.issue(dossier, "supplement_request", user, now, {"items": items, "reason": reason.strip()})
-    messages = notify.status_messages(dossier, extra="Giấy tờ cần bổ sung:\n" + "\n".join(f"- {i}" for i in items))
+    messages = notify.messages(dossier, Notice(Kind.SUPPLEMENT_REQUESTED, items=items, reason=reason.strip()))
     commit_then_dispatch(document, messages)
     return dossier
 
@@ -298,7 +299,7 @@ def request_fee(dossier: Dossier, user: User, now: datetime | None = None) -> Do
     task = _require_holder(dossier, user)
     _mark_processing(dossier, user, now, task.agency)
     transition(dossier, Action.REQUEST_FEE, user, now, agency=task.agency)
-    messages = notify.status_messages(dossier, extra=f"Số tiền phải nộp: {numbers.number(fee_total(dossier))} đồng.")
+    messages = notify.messages(dossier, Notice(Kind.FEE_REQUESTED, amount=fee_total(dossier)))
     commit_then_dispatch(messages=messages)
     return dossier
 
@@ -314,7 +315,7 @@ def record_payment(dossier: Dossier, user: User, amount: int, receipt_number: st
         message = f"Số tiền phải đúng bằng số phải nộp: {numbers.number(due)} đồng."
         raise DossierError(message, fields={"amount": message})
     payment = paid(dossier, user, amount, "counter", receipt_number.strip(), now)
-    commit_then_dispatch(messages=notify.status_messages(dossier))
+    commit_then_dispatch(messages=notify.messages(dossier, Notice(Kind.PAID, amount=amount)))
     return payment
 
 
@@ -424,8 +425,7 @@ def _issue_apology(dossier: Dossier, apology: Apology, leader: User, now: dateti
                              {"reason": apology.reason, "new_due_at": apology.new_due_at.isoformat(),
                               "late": apology.late},
                              agency=dossier.resolving_agency)
-    messages = notify.status_messages(dossier, extra="Cơ quan giải quyết xin lỗi vì chậm trễ và đề nghị gia hạn "
-                                      f"thời gian giải quyết. Lý do: {apology.reason}")
+    messages = notify.messages(dossier, Notice(Kind.APOLOGY, new_due=apology.new_due_at, reason=apology.reason))
     commit_then_dispatch(document, messages)
     return apology
 
@@ -453,7 +453,7 @@ def resolve(dossier: Dossier, user: User, outcome: str, reason: str = "", now: d
     _hand_to(dossier, task.position + 1, user, now)
     document = issuing.issue(dossier, "result", user, now, {"outcome": outcome, "reason": reason.strip()},
                              agency=task.agency)
-    messages = notify.status_messages(dossier)
+    messages = notify.messages(dossier, Notice(Kind.RESOLVED, reason=reason.strip() if outcome == "denied" else ""))
     commit_then_dispatch(document, messages)
     return dossier
 
@@ -482,8 +482,7 @@ def return_result(dossier: Dossier, user: User, method: str, tracking: str = "",
     transition(dossier, Action.RETURN_RESULT, user, now, note=tracking.strip(), agency=task.agency)
     dossier.returned_at, dossier.return_method, dossier.tracking_number = now, method, tracking.strip() or None
     _close(task, user, now, Delivery(method).return_label)
-    number = f" (số hiệu: {tracking.strip()})" if tracking.strip() else ""
-    messages = notify.status_messages(dossier, extra=Delivery(method).return_label + number)
+    messages = notify.messages(dossier, Notice(Kind.RETURNED, delivery=method, tracking=tracking.strip()))
     commit_then_dispatch(messages=messages)
     return dossier
 
@@ -506,7 +505,7 @@ def stop(dossier: Dossier, user: User, now: datetime | None = None, confirmed: b
         _close(task, user, now, "Dừng giải quyết theo yêu cầu rút hồ sơ.", judged=False)
     document = issuing.issue(dossier, "stop_notice", user, now,
                              {"requested_at": requested.at.isoformat(), "reason": requested.note})
-    messages = notify.status_messages(dossier)
+    messages = notify.messages(dossier, Notice(Kind.STOPPED))
     commit_then_dispatch(document, messages)
     return dossier
 
@@ -522,7 +521,7 @@ def decline_withdrawal(dossier: Dossier, user: User, reason: str, now: datetime 
         raise DossierError("Cần nêu lý do không dừng giải quyết hồ sơ.",
                            fields={"reason": "Nhập lý do để gửi người nộp."})
     transition(dossier, Action.DECLINE_WITHDRAWAL, user, now, note=reason.strip(), agency=dossier.receiving_agency)
-    messages = notify.status_messages(dossier, extra=f"Yêu cầu rút hồ sơ không được chấp nhận: {reason.strip()}")
+    messages = notify.messages(dossier, Notice(Kind.WITHDRAWAL_REFUSED, reason=reason.strip()))
     commit_then_dispatch(messages=messages)
     return dossier
 

@@ -74,7 +74,13 @@ def set_password(token: str, password: str) -> User:
 
 
 def _send_link(user: User, invited_by: User | None) -> OutboxMessage:
-    """The e-mail with the set-password link, through the outbox (delivered after the commit)."""
+    """The e-mail with the set-password link, through the outbox (delivered after the commit),
+    in the account's language."""
+    with notify.speaking(user):
+        return _link_email(user, invited_by)
+
+
+def _link_email(user: User, invited_by: User | None) -> OutboxMessage:
     if invited_by is not None:
         subject = _("[Một cửa] Mời tham gia Cổng dịch vụ công Một cửa")
         opening = _("%(name)s mời bạn sử dụng tài khoản cán bộ trên Cổng dịch vụ công Một cửa.",
@@ -86,7 +92,7 @@ def _send_link(user: User, invited_by: User | None) -> OutboxMessage:
         _("Kính gửi %(name)s,", name=user.full_name), "", opening, "",
         _("Đặt mật khẩu tại địa chỉ sau (hiệu lực 72 giờ, dùng được một lần):"), password_link(user), "",
         _("Tên đăng nhập: %(email)s", email=user.email), "",
-        _("Thư này được gửi tự động từ Cổng dịch vụ công Một cửa; vui lòng không trả lời."),
+        _(notify.FOOTER),
     ])
     message = OutboxMessage(channel="email", recipient=user.email, subject=subject, body=body)
     db.session.add(message)

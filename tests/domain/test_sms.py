@@ -1,7 +1,7 @@
-"""SMS lengths (3GPP TS 23.038 / 23.040) and the status SMS, whose longest form stays within
-three UCS-2 parts (201 characters: a project rule, domain/sms.py)."""
+"""SMS lengths (3GPP TS 23.038 / 23.040), the three-part limit of a notice (201 UCS-2 characters: a
+project rule, domain/sms.py; each kind's text is checked in tests/services/test_notices.py), and
+phone numbers in international form (Zalo ZNS)."""
 from app.domain import sms
-from app.domain.workflow import STATUS_TABLE
 
 
 def test_gsm7_counts_septets_and_ucs2_code_units():
@@ -16,12 +16,16 @@ def test_parts_are_160_or_153_gsm7_and_70_or_67_ucs2():
     assert sms.segments("ồ" * 202) == 4
 
 
-def test_the_longest_status_sms_fits_three_ucs2_parts():
-    code = "000.00.23.H56-261203-0001"                    # the national code's full length (TT 01/2018)
-    link = "https://dichvucong.vinhphuc.gov.vn/tra-cuu?ma=000.00.23.H56-261203-0001&k=" + "x" * 22
-    longest = max((info.citizen_label for info in STATUS_TABLE), key=len)
-    text = sms.status_text(code, longest, link)
-    assert sms.encoding(text) == "ucs2"
-    assert sms.length(text) <= 3 * 67 == 201 and sms.segments(text) <= sms.MAX_SEGMENTS
-    assert code in text and longest in text and link in text
-    assert sms.status_text("mã tham chiếu R-1", "Đã gửi, chờ tiếp nhận", None).endswith("chờ tiếp nhận.")
+def test_phones_in_international_form_digits_only():
+    for written in ("0912345678", "0912 345 678", "+84 912 345 678", "+84912345678", "0084912345678",
+                    "84912345678", "091.234.5678"):
+        assert sms.international(written) == "84912345678", written
+    assert sms.international("024 3825 1234") == "842438251234"      # a Hà Nội landline
+    assert sms.international("+44 20 7946 0958") == "442079460958"   # a foreign number keeps its country
+    for nothing in (None, "", "   ", "abc", "12345", "912345678"):
+        assert sms.international(nothing) is None, nothing
+
+
+def test_a_notice_fits_three_parts():
+    assert sms.fits("ồ" * 201) and not sms.fits("ồ" * 202)
+    assert sms.fits("a" * 459) and not sms.fits("a" * 460)

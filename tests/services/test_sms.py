@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 
+from app import dates
 from app.extensions import db
 from app.models import OutboxMessage
 from app.models.users import utcnow
@@ -113,7 +114,8 @@ def test_the_acceptance_sms_has_the_code_and_the_lookup_link(make_user, loaded_c
     run_queued_jobs()
     submitted, accepted = sms_of(dossier)
     assert submitted.sent_at and accepted.sent_at and len(server.received) == 2
-    assert dossier.code in accepted.body and "/tra-cuu?" in accepted.body and "Đã được tiếp nhận" in accepted.body
+    assert dossier.code in accepted.body and "/tra-cuu?" in accepted.body
+    assert f"đã được tiếp nhận, hẹn trả kết quả {dates.date(dossier.due_at)}" in accepted.body
 
 
 def test_no_sms_without_a_provider(make_user, loaded_catalogue):
