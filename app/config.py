@@ -185,6 +185,13 @@ def from_environ() -> dict:
         "SMS_SECRET_KEY": env.get("SMS_SECRET_KEY") or None,
         "SMS_SENDER": env.get("SMS_SENDER", ""),
         "SMS_TIMEOUT": float(env.get("SMS_TIMEOUT", 10)),
+        # The national portal's dossier synchronisation (issue 16; LEGAL.md §4, index 1.4): the
+        # endpoint each dossier's record is POSTed to, with `Authorization: Bearer
+        # NATIONAL_SYNC_TOKEN` (both from the LGSP / national portal's connection); unset: nothing
+        # is synchronised. services/national_sync.py.
+        "NATIONAL_SYNC_URL": env.get("NATIONAL_SYNC_URL") or None,
+        "NATIONAL_SYNC_TOKEN": env.get("NATIONAL_SYNC_TOKEN") or None,
+        "NATIONAL_SYNC_TIMEOUT": float(env.get("NATIONAL_SYNC_TIMEOUT", 15)),
         # How many reverse proxies (nginx, a load balancer) stand in front and set X-Forwarded-*.
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", 0)),
         # Online payment of fees through the province's VNPay merchant account: offered only

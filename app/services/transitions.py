@@ -19,7 +19,7 @@ from app.domain.workflow import (
 )
 from app.extensions import db
 from app.models import Agency, Dossier, DossierEvent, User
-from app.services import issuing, notify
+from app.services import issuing, national_sync, notify
 from app.services.errors import ServiceError
 from app.services.permissions import may
 
@@ -112,11 +112,15 @@ def commit() -> None:
 
 def commit_then_dispatch(document=None, messages=None) -> None:
     """Jobs are enqueued only once the decision is committed (a rolled-back decision must
-    not send a message or render a form)."""
+    not send a message or render a form). The national portal's records of the dossiers the
+    decision changed are written in its transaction here, for every use case at once
+    (national_sync.records), and dispatched with the rest."""
+    national = national_sync.records()
     commit()
     if document is not None:
         issuing.dispatch(document)
     notify.dispatch(messages)
+    notify.dispatch(national)
 
 
 def require_confirmation(confirmed: bool) -> None:
