@@ -245,3 +245,9 @@ def test_index_1_4_counts_the_acknowledged_dossiers_received_in_the_period(peopl
     assert body["indices"]["1.4"] == {"rate": 0.5, "points": None, "numerator": 1, "denominator": 2}
     page = client.get(f"/thong-ke?ky=custom&tu={year.start}&den={year.end}").get_data(as_text=True)
     assert "Tỷ lệ hồ sơ được đồng bộ lên Cổng Dịch vụ công quốc gia" in page and "1 / 2" in page
+    # the ranking table's column, and its download
+    assert "Đồng bộ (1.4)" in page
+    table = client.get(f"/thong-ke?ky=custom&tu={year.start}&den={year.end}&dinh_dang=csv").data.decode("utf-8")
+    header, *rows = table.strip().splitlines()
+    assert header.endswith("Tỷ lệ đồng bộ (%)") and any(row.endswith('"50,00"') or row.endswith("50,00")
+                                                          for row in rows), table
