@@ -243,6 +243,7 @@ def test_index_1_4_counts_the_acknowledged_dossiers_received_in_the_period(peopl
 
     body = client.get(f"/api/v1/stats?from={year.start}&to={year.end}").get_json()
     assert body["indices"]["1.4"] == {"rate": 0.5, "points": None, "numerator": 1, "denominator": 2}
+    assert (body["synced"], body["received"]) == (1, 2)
     page = client.get(f"/thong-ke?ky=custom&tu={year.start}&den={year.end}").get_data(as_text=True)
     assert "Tỷ lệ hồ sơ được đồng bộ lên Cổng Dịch vụ công quốc gia" in page and "1 / 2" in page
     # the ranking table's column, and its download
