@@ -252,3 +252,22 @@ def test_index_1_4_counts_the_acknowledged_dossiers_received_in_the_period(peopl
     header, *rows = table.strip().splitlines()
     assert header.endswith("Tỷ lệ đồng bộ (%)") and any(row.endswith('"50,00"') or row.endswith("50,00")
                                                           for row in rows), table
+
+
+def test_an_online_dossier_is_synchronised_from_its_receipt_with_its_whole_history(make_user, loaded_catalogue,
+                                                                                   receiver):
+    server = receiver()
+    office = tich_son(make_user)
+    dossier = birth_in("supplement_requested", office)   # intake supplement: no code yet, nothing sent
+    dossiers.resubmit(dossier, office.citizen)
+    assert national_of(dossier) == []
+    dossiers.accept(dossier, office.desk)
+    dossiers.request_withdrawal(dossier, office.citizen, "Không còn nhu cầu")
+    processing.stop(dossier, office.desk)
+    run_queued_jobs()
+    first, *rest = [json.loads(m.body) for m in national_of(dossier)]
+    # the first record carries what happened before the receipt: submitted, the intake supplement, answered
+    assert [e["TrangThai"] for e in first["QuaTrinhXuLy"]] == [1, 5, 1, 2]
+    assert [r["GiaiDoan"] for r in first["YeuCauBoSung"]] == ["tiep_nhan"]
+    assert [r["TrangThaiHoSo"] for r in rest] == [7, 8]
+    assert len(server.received) == 3 and sync_of(dossier).state == "synced"
