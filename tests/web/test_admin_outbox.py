@@ -84,3 +84,11 @@ def test_other_roles_get_403(client, make_user, login, role, agency, receiver):
 def test_a_visitor_is_sent_to_log_in(client):
     response = client.get(PAGE)
     assert response.status_code == 302 and "/dang-nhap" in response.headers["Location"]
+
+
+def test_a_national_record_is_named_by_its_channel(client, province):
+    db.session.add(OutboxMessage(channel="national", recipient="https://lgsp.example.vn/dongbo", subject="", body="{}",
+                                 attempts=6, last_error="HTTP 422: MaTTHC", failed_at=utcnow()))
+    db.session.commit()
+    html = client.get(PAGE + "?trang_thai=loi").get_data(as_text=True)
+    assert "Cổng Dịch vụ công quốc gia" in html and "https://lgsp.example.vn/dongbo" in html and "E-mail" not in html
