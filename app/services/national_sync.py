@@ -91,7 +91,7 @@ def records() -> list[OutboxMessage]:
     for dossier in sorted(db.session.info.pop(_TOUCHED, set()), key=lambda d: d.id or 0):
         if dossier.code is None or dossier.status == Status.DRAFT or dossier not in db.session:
             continue
-        state = db.session.get(DossierSync, dossier.id) or DossierSync(dossier_id=dossier.id, last_error="")
+        state = db.session.get(DossierSync, dossier.id) or DossierSync(dossier_id=dossier.id)
         try:
             body = interchange.record_of(dossier).model_dump_json()
         except ValidationError as error:
@@ -127,7 +127,10 @@ SUPERSEDED = "Không gửi: bản ghi mới hơn (#%d) đã được Cổng Dị
 
 
 class NationalPortal:
-    """notify's adapter for channel "national" (see the module docstring)."""
+    """notify's adapter for channel "national" (see the module docstring); one instance per
+    delivery (notify.deliver), which knows whether it POSTed the record."""
+
+    posted = False
 
     def deliver(self, message: OutboxMessage) -> None:
         if (newer := _newer(message, delivered=True)) is not None:
@@ -142,7 +145,7 @@ class NationalPortal:
                                  timeout=config["NATIONAL_SYNC_TIMEOUT"])
         if (failure := outbox.http_failure(response.status_code, response.text)) is not None:
             raise failure
-        message.last_error = ""
+        self.posted = True
 
     def settled(self, message: OutboxMessage) -> None:
         """After the outcome of a record is known (notify.deliver, same commit): the dossier's
@@ -150,8 +153,7 @@ class NationalPortal:
         dossier = message.dossier
         if dossier is None:
             return
-        delivered = message.sent_at is not None and not message.last_error
-        if delivered:
+        if self.posted and message.sent_at is not None:
             from app.services.interchange import DossierRecord
 
             received = DossierRecord.model_validate_json(message.body).NgayTiepNhan
