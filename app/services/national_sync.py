@@ -141,10 +141,13 @@ class NationalPortal:
         headers = {"Content-Type": "application/json; charset=utf-8", "Idempotency-Key": key}
         if config["NATIONAL_SYNC_TOKEN"]:
             headers["Authorization"] = f"Bearer {config['NATIONAL_SYNC_TOKEN']}"
+        # no redirect followed: requests would turn the POST into a GET and report its answer
         response = requests.post(message.recipient, data=message.body.encode(), headers=headers,
-                                 timeout=config["NATIONAL_SYNC_TIMEOUT"])
+                                 timeout=config["NATIONAL_SYNC_TIMEOUT"], allow_redirects=False)
         if (failure := outbox.http_failure(response.status_code, response.text)) is not None:
             raise failure
+        if not 200 <= response.status_code < 300:   # only a 2xx acknowledges the record
+            raise outbox.Permanent(f"HTTP {response.status_code}: {response.headers.get('Location', '')}")
         self.posted = True
 
     def settled(self, message: OutboxMessage) -> None:

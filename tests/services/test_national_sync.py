@@ -51,6 +51,8 @@ class Handler(BaseHTTPRequestHandler):
         payload = json.dumps({"error_code": 0} if step < 400 else {"error": f"mã lỗi {step}: MaTTHC không tồn tại"},
                              ensure_ascii=False)
         self.send_response(step)
+        if step == 302:
+            self.send_header("Location", "https://dichvucong.example.vn/dang-nhap")
         self.send_header("Content-Type", "application/json")
         self.end_headers()
         try:
@@ -189,14 +191,17 @@ def test_a_receiver_failing_twice_is_retried_until_it_acknowledges(people, recei
     assert replay_at(utcnow() + timedelta(days=2)) == [] and len(server.received) == 3
 
 
-def test_a_refusal_is_given_up_with_the_receivers_error(people, receiver):
-    server = receiver([422])
+@pytest.mark.parametrize("answer", [422, 302])
+def test_a_refusal_is_given_up_with_the_receivers_error(people, receiver, answer):
+    server = receiver([answer])
     dossier = land_dossier(people)
     run_queued_jobs()
     [message] = national_of(dossier)
     assert message.failed_at is not None and message.sent_at is None and message.next_attempt_at is None
     state = sync_of(dossier)
-    assert state.state == "failed" and "HTTP 422" in state.last_error and "MaTTHC không tồn tại" in state.last_error
+    assert state.state == "failed" and f"HTTP {answer}" in state.last_error
+    # the receiver's own words; a redirect (a login page, a moved endpoint) is no acknowledgement
+    assert ("MaTTHC không tồn tại" if answer == 422 else "dang-nhap") in state.last_error
     assert replay_at(utcnow() + timedelta(days=1)) == [] and len(server.received) == 1
 
 
