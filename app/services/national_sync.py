@@ -7,11 +7,13 @@ payment (PhiLePhi), the result (KetQuaGiaiQuyet, NgayKetThucXuLy, NgayTraKetQua,
 a new appointment — becomes one OutboxMessage on channel "national" whose body is the dossier's
 whole record in the national field names (MaHoSo, TrangThaiHoSo, NgayTiepNhan, NgayHenTra, …):
 the very record `flask dossiers export` writes (interchange.record_of), never a second shape.
-It is written in the change's own transaction by transitions.commit_then_dispatch (`records`),
-so every use case that commits a dossier change through it is synchronised with no code of its
-own, and dispatched after the commit. Several changes in one transaction make one record, of
-the state at the commit; a commit that changes nothing the record carries (a draft saved, a
-step assigned) writes none: the record is compared with the dossier's last one.
+It is written in the change's own transaction by transitions.commit (`records`), which every
+dossier use case commits through (commit_then_dispatch too), so each is synchronised with no code
+of its own, and queued after the commit. A job that commits a dossier fact by itself (the signing
+job's e-result, CoKetQuaDienTu) reaches the national portal with the dossier's next record.
+Several changes in one transaction make one record, of the state at the commit; a commit that
+changes nothing the record carries (a draft saved, a step assigned) writes none: the record is
+compared with the dossier's last one.
 Only when NATIONAL_SYNC_URL is set; only dossiers with a code (received by a desk): an online
 submission not received yet, or refused at intake, has no MaHoSo and is not the national
 portal's to count (1.4 counts dossiers received).

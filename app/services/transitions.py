@@ -101,26 +101,26 @@ def transition(dossier: Dossier, action: Action, actor: User | None, now: dateti
 
 
 def commit() -> None:
-    """Commit; a concurrent change (another click, another tab) is refused, not merged."""
+    """Commit; a concurrent change (another click, another tab) is refused, not merged.
+    The national portal's records of the dossiers the change touched are written in its
+    transaction here, for every use case at once (national_sync.records), and queued after it."""
+    national = national_sync.records()
     try:
         db.session.commit()
     except StaleDataError:
         db.session.rollback()
         raise DossierError("Hồ sơ vừa được người khác cập nhật. Vui lòng tải lại trang và thử lại.",
                            status=409) from None
+    notify.dispatch(national)
 
 
 def commit_then_dispatch(document=None, messages=None) -> None:
     """Jobs are enqueued only once the decision is committed (a rolled-back decision must
-    not send a message or render a form). The national portal's records of the dossiers the
-    decision changed are written in its transaction here, for every use case at once
-    (national_sync.records), and dispatched with the rest."""
-    national = national_sync.records()
+    not send a message or render a form)."""
     commit()
     if document is not None:
         issuing.dispatch(document)
     notify.dispatch(messages)
-    notify.dispatch(national)
 
 
 def require_confirmation(confirmed: bool) -> None:

@@ -16,7 +16,7 @@ import pytest
 from app.extensions import db
 from app.models import DossierSync, OutboxMessage
 from app.models.users import utcnow
-from app.services import catalogue, dossiers, jobs, national_sync, processing, stats
+from app.services import catalogue, dossiers, jobs, national_sync, processing, ratings, stats
 from app.services.demo import DemoAgency
 from app.services.structure import today
 from tests.factories import LAND, TICH_SON_DESK, birth_in, complete_input, run_queued_jobs, tich_son
@@ -276,3 +276,13 @@ def test_an_online_dossier_is_synchronised_from_its_receipt_with_its_whole_histo
     assert [r["GiaiDoan"] for r in first["YeuCauBoSung"]] == ["tiep_nhan"]
     assert [r["TrangThaiHoSo"] for r in rest] == [7, 8]
     assert len(server.received) == 3 and sync_of(dossier).state == "synced"
+
+
+def test_a_change_committed_without_a_message_is_synchronised_too(make_user, loaded_catalogue, receiver):
+    server = receiver()
+    office = tich_son(make_user)
+    dossier = birth_in("returned", office)
+    sent = len(server.received)
+    ratings.rate(dossier, office.citizen, "not_satisfied")      # transitions.commit, no status message
+    run_queued_jobs()
+    assert len(server.received) == sent + 1 and server.received[-1][0]["KhongHaiLong"] is True
