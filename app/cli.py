@@ -1,15 +1,18 @@
-"""`flask` commands: seed-demo, user create, procedures load, files prune, signing check/configure/retry,
-dossiers import/export, stats rebuild, jobs replay, worker."""
+"""`flask` commands: seed-demo, user create, procedures load/import-national, files prune,
+signing check/configure/retry, dossiers import/export, stats rebuild, jobs replay, worker."""
 from __future__ import annotations
 
+import json
 from datetime import timedelta
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from app import dates
-from app.domain.procedure_spec import ProcedureFileError
+from app.domain.procedure_spec import ProcedureFileError, check_beside, parse_procedure
+from app.integrations import national_catalogue
 from app.queue import DOCUMENTS, MESSAGES, queues
 from app.services import accounts, catalogue, demo, interchange, jobs, signing, stats, storage
 from app.services import history as demo_history
@@ -82,6 +85,49 @@ def load_procedures(folder):
         click.echo(f"Giữ nguyên {len(report.portal)} thủ tục do quản trị viên quản lý trên cổng (/quan-tri/thu-tuc), "
                    "không áp dụng tệp:")
         _list(report.portal, "=")
+
+
+@procedures_cli.command("import-national")
+@click.argument("file", type=click.File("r", encoding="utf-8"))
+@click.option("--folder", default=None, help="Thư mục ghi tệp (mặc định: PROCEDURES_DIR)")
+def import_national(file, folder):
+    """Chuyển thủ tục xuất từ CSDL quốc gia về TTHC (JSON: một thủ tục, một danh sách, hoặc câu trả lời
+    {"result": [...]} của dịch vụ LayThuTuc) thành tệp procedures/<mã>-<tên>.yaml để rà soát; không công bố gì
+    (công bố bằng `flask procedures load`). Báo các trường không dùng đến và những gì người rà soát phải bổ sung
+    (app/integrations/national_catalogue.py)."""
+    try:
+        content = json.load(file)
+    except json.JSONDecodeError as error:
+        raise click.ClickException(f"Tệp không phải JSON hợp lệ (dòng {error.lineno}, cột {error.colno}).") from None
+    records = content.get("result", content) if isinstance(content, dict) else content
+    records = records if isinstance(records, list) else [records]
+    if not records or not all(isinstance(r, dict) for r in records):
+        raise click.ClickException("Tệp phải chứa một thủ tục (đối tượng JSON) hoặc một danh sách thủ tục.")
+    folder = Path(folder or current_app.config["PROCEDURES_DIR"])
+    for record in records:
+        draft = national_catalogue.draft(record)
+        if not draft.code:
+            raise click.ClickException("Thủ tục không có mã (MaTTHC): không ghi tệp nào.")
+        existing = sorted(folder.glob(f"{draft.code}-*.yaml"))
+        if existing:
+            raise click.ClickException(f"Đã có tệp của thủ tục {draft.code}: {existing[0]}. So sánh và sửa tay tệp "
+                                       "đó, hoặc ghi bản nháp sang thư mục khác (--folder).")
+        path = folder / draft.file_name
+        text = national_catalogue.to_yaml(draft, Path(file.name).name)
+        path.write_text(text, encoding="utf-8")
+        click.echo(f"Đã ghi {path}.")
+        if draft.unknown:
+            click.echo(f"  Trường không dùng đến: {', '.join(draft.unknown)}.")
+        for note in draft.notes:
+            click.echo(f"  Cần kiểm tra: {note}")
+        try:  # the very checks of `flask procedures load`
+            check_beside(parse_procedure(text, str(path)), str(path), folder / "forms", path.name)
+        except ProcedureFileError as error:
+            click.echo("  Người rà soát cần bổ sung trước khi `flask procedures load`:")
+            for _name, key, message in error.problems:
+                click.echo(f"    {key}: {message}")
+        else:
+            click.echo("  Tệp hợp lệ; rà soát rồi chạy `flask procedures load` để công bố.")
 
 
 def _list(names: list[str], mark: str, suffix: str = "") -> None:

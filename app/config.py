@@ -230,6 +230,13 @@ def from_environ() -> dict:
         "ZALO_TEMPLATES": zalo_templates(env.get("ZALO_TEMPLATES")),
         "ZALO_TOKEN_KEY": zalo_token_key(env.get("ZALO_TOKEN_KEY")),
         "ZALO_TIMEOUT": float(env.get("ZALO_TIMEOUT", 10)),
+        # The national portal's dossier synchronisation (issue 16; LEGAL.md §4, index 1.4): the
+        # endpoint each dossier's record is POSTed to, with `Authorization: Bearer
+        # NATIONAL_SYNC_TOKEN` (both from the LGSP / national portal's connection); unset: nothing
+        # is synchronised. services/national_sync.py.
+        "NATIONAL_SYNC_URL": env.get("NATIONAL_SYNC_URL") or None,
+        "NATIONAL_SYNC_TOKEN": env.get("NATIONAL_SYNC_TOKEN") or None,
+        "NATIONAL_SYNC_TIMEOUT": float(env.get("NATIONAL_SYNC_TIMEOUT", 15)),
         # How many reverse proxies (nginx, a load balancer) stand in front and set X-Forwarded-*.
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", 0)),
         # Online payment of fees through the province's VNPay merchant account: offered only

@@ -152,6 +152,6 @@ def stats_json():
     return m.Stats(
         period=m.Period(start=start, end=end),
         received=c.received, resolved=c.early + c.on_time + c.late, early=c.early, on_time=c.on_time,
-        late=c.late, open=c.open_within + c.open_overdue, open_overdue=c.open_overdue,
+        late=c.late, open=c.open_within + c.open_overdue, open_overdue=c.open_overdue, synced=c.synced,
         indices={key: m.Index(**value.as_json()) for key, value in figures.indices.items()},
     )

@@ -197,7 +197,9 @@ class Stats(Model):
     late: int
     open: int
     open_overdue: int
-    indices: dict[str, Index]
+    synced: int = Field(description="Hồ sơ tiếp nhận trong kỳ đã được Cổng Dịch vụ công quốc gia xác nhận đồng bộ "
+                                    "(tử số của chỉ số 1.4)")
+    indices: dict[str, Index] = Field(description="Chỉ số theo Quyết định 766/QĐ-TTg, theo mã: 1.4, 2.1, 2.2, …")
 
 
 # --- token, dossiers ----------------------------------------------------------------------

@@ -84,13 +84,17 @@ def monthly_report():
 
 
 RANKING_COLUMNS = ["Cơ quan", "Mã định danh", "Tiếp nhận", "Đã giải quyết", "Trước hạn", "Đúng hạn", "Quá hạn",
-                   "Đang giải quyết trong hạn", "Đang giải quyết quá hạn", "Tỷ lệ đúng hạn (%)"]
+                   "Đang giải quyết trong hạn", "Đang giải quyết quá hạn", "Tỷ lệ đúng hạn (%)",
+                   "Tỷ lệ đồng bộ (%)"]
 
 
 def ranking_table(ranking) -> list[list]:
+    def percent(value):
+        return None if value.rate is None else float(round(value.rate * 100, 2))
+
     rows = []
     for agency, fig in ranking:
-        c, rate = fig.counts, fig.indices["2.1"].rate
+        c = fig.counts
         rows.append([agency.name, agency.code, c.received, c.early + c.on_time + c.late, c.early, c.on_time, c.late,
-                     c.open_within, c.open_overdue, None if rate is None else float(round(rate * 100, 2))])
+                     c.open_within, c.open_overdue, percent(fig.indices["2.1"]), percent(fig.indices["1.4"])])
     return rows

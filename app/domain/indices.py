@@ -54,6 +54,7 @@ __all__ = [
     "label",
     "points",
     "rate",
+    "synchronisation",
 ]
 
 _RATE_PLACES = Decimal("0.0001")  # 0..1 with 4 decimals = a percent with 2 decimals
@@ -120,6 +121,8 @@ class IndexSpec:
 INDICES: dict[str, IndexSpec] = {
     spec.id: spec
     for spec in (
+        # 1.4: points [?], no threshold in LEGAL.md; the title is LEGAL.md §4's, in Vietnamese.
+        IndexSpec("1.4", "Tỷ lệ hồ sơ được đồng bộ lên Cổng Dịch vụ công quốc gia", None, None, "percent"),
         # 2.1: 20 points [V]; proportional, no threshold in the formula document.
         IndexSpec("2.1", "Tỷ lệ hồ sơ xử lý trước hạn, đúng hạn", Decimal(20), None, "percent"),
         # 2.2: a duration, not scored; the formula averages ThoiGianGiaiQuyet "in the
@@ -302,6 +305,9 @@ class Counts:
         with a signed electronic result. Our reading of "dossiers of procedures
         requiring a paper result" (LEGAL.md §4): only an approved dossier has a
         result to issue; a denied or open one has none to count as missing.
+    Synchronisation (1.4):
+        ``synced``: those received in the period that the national portal
+        acknowledged with that very receipt time (NgayTiepNhan).
     Satisfaction:
         ``poor_or_complaint``: finished dossiers rated "not satisfied" or with
         a complaint.
@@ -335,6 +341,7 @@ class Counts:
     poor_or_complaint: int
     reused: int = 0
     national_store: int = 0
+    synced: int = 0
 
     def __post_init__(self) -> None:
         for field in fields(self):
@@ -356,6 +363,28 @@ class Counts:
         return self.early + self.on_time + self.late
 
 
+def synchronisation(synced: int, received: int, received_nationally: int | None = None) -> IndexValue:
+    """Index 1.4, dossiers synchronised to the National Public Service Portal (Decision
+    766/QĐ-TTg, group 1 "Công khai, minh bạch"; LEGAL.md §4 after the national formula
+    document): dossiers synchronised with ``NgayTiepNhan`` in the period / max(dossiers
+    received in the national reporting system, dossiers received on the portal).
+
+    - Both sides count by the RECEIPT time (NgayTiepNhan) in the period: a dossier received in
+      March and acknowledged by the national portal in April counts in March, and not in April;
+      one never received (refused at intake, an online submission not received yet) counts in
+      neither.
+    - Synchronised means acknowledged by the national portal, not queued or sent: a record
+      waiting for a retry, or given up, does not count.
+    - The denominator is the larger of the two receipt counts, never the synchronised count or
+      the records sent: a dossier never synchronised still counts in it.
+      ``received_nationally`` is the national reporting system's own count, which this portal
+      cannot read (``None``: only the portal's count is known, and is used).
+    Points [?]: none confirmed.
+    """
+    denominator = max(received, received_nationally or 0)
+    return _rate_index("1.4", synced, denominator)
+
+
 def _rate_index(index_id: str, numerator: int, denominator: int) -> IndexValue:
     value = rate(numerator, denominator)
     return IndexValue(index_id, value, points(INDICES[index_id], value), numerator, denominator)
@@ -366,6 +395,8 @@ def compute(counts: Counts) -> dict[str, IndexValue]:
 
     Formulas (LEGAL.md 4, DESIGN.md 5, "Mô tả công thức tính chỉ số 766"):
 
+    - 1.4 synchronised = synced / received (``synchronisation``: the national
+      reporting system's own receipt count is not known here). Points [?].
     - 2.1 on time or early = (early + on_time + open_within) /
       (early + on_time + late + open_within + open_overdue): "số hồ sơ đã và
       đang xử lý đúng hạn hoặc trong hạn / tổng số hồ sơ được tiếp nhận, xử lý
@@ -415,6 +446,7 @@ def compute(counts: Counts) -> dict[str, IndexValue]:
             total, resolved = getattr(counts, f"{spec.unit}_total"), getattr(counts, f"{spec.unit}_resolved")
             durations.append(IndexValue(spec.id, _quotient(total, resolved, _DAYS_PLACES), None, total, resolved))
     values = [
+        synchronisation(counts.synced, counts.received),
         _rate_index("2.1", in_time, handled),
         *durations,
         _rate_index("3.3", counts.online, counts.received),

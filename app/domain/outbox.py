@@ -38,3 +38,13 @@ def next_attempt(attempts: int, failed_at: datetime, permanent: bool = False) ->
     if permanent or attempts >= MAX_ATTEMPTS:
         return None
     return failed_at + delay(attempts)
+
+
+def http_failure(status: int, text: str) -> Exception | None:
+    """What an HTTP receiver's answer means for the outbox: None for a success (below 400), a
+    ConnectionError that retrying may fix (a 5xx, a 429 "too many requests"), or Permanent for
+    any other 4xx (the request itself was refused); the error quotes the receiver's answer."""
+    if status < 400:
+        return None
+    error = f"HTTP {status}: {text[:500]}"
+    return ConnectionError(error) if status >= 500 or status == 429 else Permanent(error)

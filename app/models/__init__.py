@@ -21,6 +21,7 @@ from app.models.reports import RenderedReport
 from app.models.rollup import StatsPeriod, StatsRollup
 from app.models.signing import DocumentSignature, SigningCertificate
 from app.models.store import StoredPaper
+from app.models.sync import DossierSync
 from app.models.units import AdministrativeUnit, Agency
 from app.models.users import ApiToken, LoginSession, Membership, User
 from app.models.zalo import ZaloToken
@@ -29,7 +30,7 @@ __all__ = [
     "AdminAuditEntry", "DossierAccess", "Feedback", "FeedbackEvent", "PendingFeedback",
     "Apology", "Counter", "Dossier", "DossierEvent", "DossierFile", "IssuedDocument", "OutboxMessage", "Payment",
     "PaymentOrder", "Rating", "StepTask", "RenderedReport", "StatsPeriod", "StatsRollup",
-    "DocumentSignature", "SigningCertificate", "StoredPaper",
+    "DocumentSignature", "SigningCertificate", "StoredPaper", "DossierSync",
     "AdministrativeUnit", "Agency", "CalendarDay", "CalendarSwap", "Membership", "Procedure", "ProcedureOffering",
     "ProcedureSnapshot", "ProcedureVersion",
     "User", "ApiToken", "ZaloToken", "LoginSession"]

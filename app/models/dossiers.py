@@ -132,6 +132,9 @@ class Dossier(db.Model):
     reused_component: Mapped[bool] = mapped_column(default=False, server_default=false())
     from_national_store: Mapped[bool] = mapped_column(default=False, server_default=false())
     has_complaint: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # NgayTiepNhan as the national portal acknowledged it in a synchronisation record (index 1.4:
+    # the dossier counts as synchronised when it equals received_at); services/national_sync.py.
+    national_received_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     outcome: Mapped[str | None] = mapped_column(String(10))  # approved | denied
     returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     return_method: Mapped[str | None] = mapped_column(String(10))  # counter | post | online

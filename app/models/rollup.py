@@ -18,7 +18,7 @@ from app.models.users import utcnow
 # the two sets, and per unit of time the minutes and the number of resolved dossiers of 2.2.
 COUNTS = ("received", "early", "on_time", "late", "within", "overdue", "online", "with_fee", "paid_online",
           "result_required", "e_result", "result_received", "digitised", "poor", "reused", "national_store",
-          "resolved_working_days", "resolved_working_hours", "resolved_calendar_days")
+          "synced", "resolved_working_days", "resolved_working_hours", "resolved_calendar_days")
 MINUTES = ("minutes_working_days", "minutes_working_hours", "minutes_calendar_days")
 
 
@@ -63,6 +63,7 @@ class StatsRollup(db.Model):
     poor: Mapped[int] = mapped_column(Integer, default=0)
     reused: Mapped[int] = mapped_column(Integer, default=0)
     national_store: Mapped[int] = mapped_column(Integer, default=0)
+    synced: Mapped[int] = mapped_column(Integer, default=0)
     resolved_working_days: Mapped[int] = mapped_column(Integer, default=0)
     resolved_working_hours: Mapped[int] = mapped_column(Integer, default=0)
     resolved_calendar_days: Mapped[int] = mapped_column(Integer, default=0)

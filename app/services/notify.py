@@ -2,7 +2,9 @@
 status change, and a job delivers it after the commit (retry-safe: a delivered row is
 skipped; a failed one is retried with backoff, domain/outbox.py). E-mail goes by SMTP, or,
 with no SMTP_HOST, into OUTBOX_DIR as .eml files a developer can open. SMS goes through the
-provider SMS_PROVIDER names: eSMS.vn's HTTP API or a generic JSON-over-HTTPS gateway.
+provider SMS_PROVIDER names: eSMS.vn's HTTP API or a generic JSON-over-HTTPS gateway. The
+national portal's dossier records go through the same outbox (channel "national",
+services/national_sync.py).
 Channels are adapters behind one interface (`adapter(channel).deliver(message)`); Zalo ZNS
 template messages are services/zalo.py's.
 
@@ -61,7 +63,7 @@ from app.extensions import db
 from app.models import Dossier, OutboxMessage, User
 from app.models.users import utcnow
 from app.queue import DELIVER_MESSAGE, enqueue
-from app.services import issuing, zalo
+from app.services import issuing, national_sync, zalo
 from app.services.claims import claim
 
 
@@ -118,10 +120,8 @@ class HttpSms(ABC):
         body, headers = self.request(message)
         response = requests.post(config["SMS_API_URL"], json=body, headers=headers,
                                  timeout=config["SMS_TIMEOUT"])
-        if response.status_code >= 500 or response.status_code == 429:
-            raise ConnectionError(f"HTTP {response.status_code}: {response.text[:500]}")
-        if response.status_code >= 400:
-            raise outbox.Permanent(f"HTTP {response.status_code}: {response.text[:500]}")
+        if (failure := outbox.http_failure(response.status_code, response.text)) is not None:
+            raise failure
         self.accepted(response)
 
 
@@ -172,6 +172,8 @@ def adapter(channel: str) -> Adapter:
         return SMS_ADAPTERS[current_app.config["SMS_PROVIDER"]]()
     if channel == "zalo" and zalo.configured():
         return zalo.ZaloZns()
+    if channel == national_sync.CHANNEL:
+        return national_sync.NationalPortal()
     raise LookupError(f"no adapter configured for {channel!r}")
 
 
@@ -348,15 +350,26 @@ def deliver(message_id: int) -> None:
     if message is None:
         return
     message.attempts += 1
+    handler = None
     try:
-        adapter(message.channel).deliver(message)
+        handler = adapter(message.channel)
+        handler.deliver(message)
     except Exception as error:
         now = utcnow()
         message.last_error = str(error)[:2000] or type(error).__name__
         message.next_attempt_at = outbox.next_attempt(message.attempts, now, isinstance(error, outbox.Permanent))
         message.failed_at = now if message.next_attempt_at is None else None
+        _settled(handler, message)
         db.session.commit()
         raise
     message.sent_at = utcnow()
     message.next_attempt_at = None
+    _settled(handler, message)
     db.session.commit()
+
+
+def _settled(handler: Adapter | None, message: OutboxMessage) -> None:
+    """An adapter that records the outcome somewhere else too (the national sync's state of the
+    dossier) does it in the same commit as the message's own outcome."""
+    if (settled := getattr(handler, "settled", None)) is not None:
+        settled(message)

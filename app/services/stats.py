@@ -5,7 +5,7 @@ result, online payment, rating, import), by the pure rules of domain/timeline.py
 computed by the statistics or typed by hand.
 
 Two sets per period (LEGAL.md §4, §8; the formula description of Decision 766):
-- received in the period (NgayTiepNhan in it): 3.3, 3.6, 4.2;
+- received in the period (NgayTiepNhan in it): 1.4, 3.3, 3.6, 4.2;
 - received OR processed in the period (index 2.1): received in it, or received before and not
   ended before its start. A dossier's end, seen at the period's cut (its end, or now if
   sooner), is the stamped finish (resolved > returned > stopped, `finished_at`), else the
@@ -178,6 +178,9 @@ def _facts(since, cut, versions: _Versions, d=Dossier) -> list:
         _one(and_(handled, done, or_(d.rated_poor.is_(True), d.has_complaint.is_(True)))).label("poor"),
         _one(and_(received, d.reused_component.is_(True))).label("reused"),            # 4.3
         _one(and_(received, d.from_national_store.is_(True))).label("national_store"),  # 4.4
+        # 1.4: the national portal acknowledged a record carrying this very NgayTiepNhan
+        _one(and_(received, d.national_received_at.is_not(None),
+                  d.national_received_at == d.received_at)).label("synced"),
     ]
     for unit, name in UNIT_FIELDS.items():
         columns.append(case((and_(resolved, d.procedure_version_id.in_(versions.unit[unit])),
@@ -193,7 +196,7 @@ def _sums(c) -> list:
     columns += [total(_one(c.verdict == v)).label(v) for v in ("early", "on_time", "late", "within", "overdue")]
     columns += [total(getattr(c, name)).label(name) for name in
                 ("online", "with_fee", "paid_online", "result_required", "e_result", "result_received", "digitised",
-                 "poor", "reused", "national_store")]
+                 "poor", "reused", "national_store", "synced")]
     for name in UNIT_FIELDS.values():
         columns += [total(getattr(c, f"minutes_{name}")).label(f"minutes_{name}"),
                     func.count(getattr(c, f"minutes_{name}")).label(f"resolved_{name}")]
@@ -218,6 +221,7 @@ def _counts(row) -> Counts:
         online=row.online, with_fee=row.with_fee, paid_online=row.paid_online,
         result_required=row.result_required, e_result=row.e_result, result_received=row.result_received,
         digitised=row.digitised, poor_or_complaint=row.poor, reused=row.reused, national_store=row.national_store,
+        synced=row.synced,
     )
 
 
@@ -421,7 +425,7 @@ ROLLUP_GROUP = (Dossier.resolving_agency_id, Dossier.procedure_version_id)
 COUNTED = ("received_at", "finished_at", "paused_at", "resumed_at", "due_at", "effective_due_at", "result_class",
            "paused_class", "outcome", "channel", "procedure_version_id", "receiving_agency_id", "resolving_agency_id",
            "paid_online", "has_e_result", "has_files", "rated_poor", "processing_minutes", "intake_supplements",
-           "processing_supplements", "reused_component", "from_national_store", "has_complaint")
+           "processing_supplements", "reused_component", "from_national_store", "has_complaint", "national_received_at")
 
 
 def _lock(connection, shared: bool) -> None:

@@ -19,7 +19,7 @@ from app.domain.workflow import (
 )
 from app.extensions import db
 from app.models import Agency, Dossier, DossierEvent, User
-from app.services import issuing, notify
+from app.services import issuing, national_sync, notify
 from app.services.errors import ServiceError
 from app.services.permissions import may
 
@@ -101,13 +101,17 @@ def transition(dossier: Dossier, action: Action, actor: User | None, now: dateti
 
 
 def commit() -> None:
-    """Commit; a concurrent change (another click, another tab) is refused, not merged."""
+    """Commit; a concurrent change (another click, another tab) is refused, not merged.
+    The national portal's records of the dossiers the change touched are written in its
+    transaction here, for every use case at once (national_sync.records), and queued after it."""
+    national = national_sync.records()
     try:
         db.session.commit()
     except StaleDataError:
         db.session.rollback()
         raise DossierError("Hồ sơ vừa được người khác cập nhật. Vui lòng tải lại trang và thử lại.",
                            status=409) from None
+    notify.dispatch(national)
 
 
 def commit_then_dispatch(document=None, messages=None) -> None:

@@ -28,12 +28,14 @@ from app.domain.indices import (
     label,
     points,
     rate,
+    synchronisation,
 )
 
 REFERENCE = Counts(
     received=10,
     reused=3,
     national_store=1,
+    synced=9,
     finished=8,
     early=4,
     on_time=3,
@@ -87,8 +89,9 @@ def satisfaction(early: int, on_time: int, late: int, poor: int) -> IndexValue:
 
 def test_index_set_and_confirmed_values() -> None:
     # 2.2 once per unit of the procedures' time (issue 10: never an hour added to a day)
-    assert list(INDICES) == ["2.1", "2.2", "2.2h", "2.2d", "3.3", "3.6", "4.1", "4.2", "4.3", "4.4", "5.4"]
+    assert list(INDICES) == ["1.4", "2.1", "2.2", "2.2h", "2.2d", "3.3", "3.6", "4.1", "4.2", "4.3", "4.4", "5.4"]
     assert {i: (s.max_points, s.threshold, s.unit) for i, s in INDICES.items()} == {
+        "1.4": (None, None, "percent"),
         "2.1": (Decimal("20"), None, "percent"),
         "2.2": (None, None, "working_days"),
         "2.2h": (None, None, "working_hours"),
@@ -119,8 +122,9 @@ def test_labels() -> None:
     assert label("4.1") == "Tỷ lệ hồ sơ có cấp kết quả giải quyết TTHC điện tử"
     assert label("4.2") == "Tỷ lệ hồ sơ TTHC thực hiện số hóa hồ sơ"
     assert label("5.4") == "Tỷ lệ hài lòng trong tiếp nhận, giải quyết TTHC"
-    with pytest.raises(KeyError, match="1.4"):
-        label("1.4")
+    assert label("1.4") == "Tỷ lệ hồ sơ được đồng bộ lên Cổng Dịch vụ công quốc gia"
+    with pytest.raises(KeyError, match="1.3"):
+        label("1.3")
 
 
 @pytest.mark.parametrize(
@@ -261,8 +265,10 @@ def test_a_duration_is_not_scored_as_a_rate() -> None:
 
 def test_compute_reference_period() -> None:
     result = compute(REFERENCE)
-    assert list(result) == ["2.1", "2.2", "2.2h", "2.2d", "3.3", "3.6", "4.1", "4.2", "4.3", "4.4", "5.4"]
+    assert list(result) == ["1.4", "2.1", "2.2", "2.2h", "2.2d", "3.3", "3.6", "4.1", "4.2", "4.3", "4.4", "5.4"]
     assert result == {
+        # 9 of the 10 received were acknowledged by the national portal
+        "1.4": IndexValue("1.4", Decimal("0.9000"), None, 9, 10),
         # (4 early + 3 on time + 1 open within) / (4 + 3 + 1 late + 1 + 1 open overdue) = 8/10; 20 × 0.8
         "2.1": IndexValue("2.1", Decimal("0.8000"), Decimal("16.00"), 8, 10),
         # 37.5 / 8 = 4.6875 working days
@@ -390,7 +396,8 @@ def test_compute_all_zero_is_all_na() -> None:
         ({"early": 0, "on_time": 0, "late": 0, "finished": 0, "working_days_resolved": 0, "working_hours_resolved": 0,
           "poor_or_complaint": 0}, {"2.2", "2.2h", "2.2d", "5.4"}),
         # nothing received in the period: 3.3, 4.2, 4.3 and 4.4
-        ({"received": 0, "result_received": 0, "online": 0, "digitised": 0}, {"2.2d", "3.3", "4.2", "4.3", "4.4"}),
+        ({"received": 0, "result_received": 0, "online": 0, "digitised": 0, "synced": 0},
+         {"1.4", "2.2d", "3.3", "4.2", "4.3", "4.4"}),
         # no dossier with a fee: 3.6
         ({"with_fee": 0, "paid_online": 0}, {"2.2d", "3.6"}),
         # no procedure requiring a paper result: 4.1
@@ -481,3 +488,19 @@ def test_counts_are_keyword_only() -> None:
 def test_counts_are_validated(changes: dict, error: type[Exception]) -> None:
     with pytest.raises(error):
         counts(**changes)
+
+
+# -- 1.4: dossiers synchronised to the national portal (LEGAL.md §4) -----------------------------
+
+
+def test_1_4_divides_the_synchronised_by_the_larger_count_of_dossiers_received() -> None:
+    # 45 of the 50 received here acknowledged: 90%
+    assert synchronisation(45, 50) == IndexValue("1.4", Decimal("0.9000"), None, 45, 50)
+    # the national reporting system knows 60 received (dossiers reported by other systems):
+    # the denominator is the larger count, not ours
+    assert synchronisation(45, 50, received_nationally=60) == IndexValue("1.4", Decimal("0.7500"), None, 45, 60)
+    # a smaller national count does not shrink it
+    assert synchronisation(45, 50, received_nationally=40).denominator == 50
+    # the denominator is what was received, never what was synchronised: 0 synchronised is 0%, not N/A
+    assert synchronisation(0, 50).rate == Decimal("0.0000")
+    assert synchronisation(0, 0).na and synchronisation(0, 0).points is None

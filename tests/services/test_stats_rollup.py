@@ -33,8 +33,12 @@ def generated(loaded_catalogue):
     """400 dossiers received from December 2025 to April 2026 with every fact the statistics
     read drawn at random (seeded): finished early, on time or late, approved, denied or
     stopped, waiting for a supplement or answered, online or not, paid online, with files,
-    an e-result, a poor rating; some not routed to a competent agency yet."""
+    an e-result, a poor rating, synchronised to the national portal or not; some not routed
+    to a competent agency yet."""
     draw = random.Random(15)
+    # 1.4's acknowledged receipt dates, drawn apart so the other draws stay as they were: most
+    # acknowledged with the receipt time, some with an older one (a receipt corrected since), some never
+    synced = random.Random(14)
     versions = list(db.session.scalars(select(ProcedureVersion).where(ProcedureVersion.valid_to.is_(None))))
     desks = [agency(DemoAgency.TICH_SON_DESK), agency(DemoAgency.LIEN_BAO_DESK), agency(DemoAgency.CENTRE)]
     resolvers = [agency(DemoAgency.TICH_SON), agency(DemoAgency.LIEN_BAO), agency(DemoAgency.JUSTICE_DEPARTMENT), None]
@@ -56,7 +60,8 @@ def generated(loaded_catalogue):
             processing_minutes=draw.randint(30, 9000) if finished else None,
             intake_supplements=draw.choice((0, 0, 1)), processing_supplements=draw.choice((0, 0, 1)),
             has_files=draw.random() < 0.8, has_e_result=draw.random() < 0.5, paid_online=draw.random() < 0.3,
-            rated_poor=draw.random() < 0.1, form_data={}, delivery="counter"))
+            rated_poor=draw.random() < 0.1, form_data={}, delivery="counter",
+            national_received_at=synced.choice((received, received, received, received - timedelta(hours=1), None))))
     db.session.commit()
     return versions
 
@@ -175,3 +180,19 @@ def test_flask_stats_rebuild(app, generated):
     assert result.exit_code == 0, result.output
     assert db.session.get(StatsPeriod, (date(2025, 12, 1), date(2025, 12, 31))) is not None
     assert db.session.get(StatsPeriod, (date(2025, 1, 1), date(2025, 12, 31))) is not None
+
+
+def test_the_national_portal_acknowledging_a_receipt_moves_1_4_of_the_period_received_in(generated):
+    january = stats.Scope(*CLOSED[0])
+    before = stats.figures(january, NOW).indices["1.4"]
+    late = db.session.scalar(select(Dossier).where(
+        Dossier.received_at >= datetime(2026, 1, 2, tzinfo=UTC),
+        Dossier.received_at < datetime(2026, 1, 31, tzinfo=UTC),
+        Dossier.national_received_at.is_(None)).order_by(Dossier.id).limit(1))
+    # acknowledged in April (after January closed): January's roll-up is dropped and 1.4 counts it there
+    late.national_received_at = late.received_at
+    db.session.commit()
+    assert db.session.get(StatsPeriod, CLOSED[0]) is None
+    after = stats.figures(january, NOW).indices["1.4"]
+    assert (after.numerator, after.denominator) == (before.numerator + 1, before.denominator)
+    same(stats.figures(january, NOW), stats.from_dossiers(january, NOW))

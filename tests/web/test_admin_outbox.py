@@ -94,3 +94,11 @@ def test_each_message_is_shown_with_its_channel(client, province):
     html = client.get(PAGE + "?trang_thai=loi").get_data(as_text=True)
     for label, recipient in (("E-mail", "dan@example.vn"), ("SMS", "0912345678"), ("Zalo", "84912345678")):
         assert f"<td>{label}</td><td>{recipient}</td>" in html
+
+
+def test_a_national_record_is_named_by_its_channel(client, province):
+    db.session.add(OutboxMessage(channel="national", recipient="https://lgsp.example.vn/dongbo", subject="", body="{}",
+                                 attempts=6, last_error="HTTP 422: MaTTHC", failed_at=utcnow()))
+    db.session.commit()
+    html = client.get(PAGE + "?trang_thai=loi").get_data(as_text=True)
+    assert "Cổng Dịch vụ công quốc gia" in html and "https://lgsp.example.vn/dongbo" in html and "E-mail" not in html
