@@ -6,10 +6,8 @@ older record never overtakes a newer one; the dossier's sync state and index 1.4
 from __future__ import annotations
 
 import json
-import threading
-import time
+from contextlib import ExitStack
 from datetime import date, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -20,67 +18,29 @@ from app.services import catalogue, dossiers, jobs, national_sync, processing, r
 from app.services.demo import DemoAgency
 from app.services.structure import today
 from tests.factories import LAND, TICH_SON_DESK, birth_in, complete_input, run_queued_jobs, tich_son
+from tests.http_peer import TIMEOUT, Peer, serving
 
-TIMEOUT = 0.3
 TOKEN = "ma-ket-noi-lgsp"
 
 
-class Receiver(ThreadingHTTPServer):
-    """A local national endpoint answering, request by request, with `script` (then 200 for ever):
-    an HTTP status, or "timeout" (answers after the client stopped waiting)."""
-    daemon_threads = True
-
-    def __init__(self, script: list):
-        super().__init__(("127.0.0.1", 0), Handler)
-        self.script, self.received = list(script), []
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}/api/dongbo/hoso"
-
-
-class Handler(BaseHTTPRequestHandler):
-    def do_POST(self):
-        server: Receiver = self.server
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        server.received.append((body, dict(self.headers)))
-        step = server.script.pop(0) if server.script else 200
-        if step == "timeout":
-            time.sleep(TIMEOUT * 3)
-            step = 200
-        payload = json.dumps({"error_code": 0} if step < 400 else {"error": f"mã lỗi {step}: MaTTHC không tồn tại"},
-                             ensure_ascii=False)
-        self.send_response(step)
-        if step == 302:
-            self.send_header("Location", "https://dichvucong.example.vn/dang-nhap")
-        self.send_header("Content-Type", "application/json")
-        self.end_headers()
-        try:
-            self.wfile.write(payload.encode())
-        except (BrokenPipeError, ConnectionResetError):
-            pass
-
-    def log_message(self, *args):
-        pass
+PATH = "/api/dongbo/hoso"
+# The receiver's answers, by HTTP status (a step of the script); "ok" once the script is done.
+ANSWERS = {"ok": (200, {"error_code": 0}), "timeout": (200, {"error_code": 0}),
+           302: (302, {}, {"Location": "https://dichvucong.example.vn/dang-nhap"}),
+           **{status: (status, {"error": f"mã lỗi {status}: MaTTHC không tồn tại"}) for status in (422, 500, 503)}}
 
 
 @pytest.fixture
 def receiver(app, monkeypatch):
-    servers = []
+    with ExitStack() as stack:
+        def start(script=()) -> Peer:
+            server = stack.enter_context(serving(Peer(ANSWERS, list(script))))
+            for key, value in {"NATIONAL_SYNC_URL": server.url(PATH), "NATIONAL_SYNC_TOKEN": TOKEN,
+                               "NATIONAL_SYNC_TIMEOUT": TIMEOUT}.items():
+                monkeypatch.setitem(app.config, key, value)
+            return server
 
-    def start(script=()) -> Receiver:
-        server = Receiver(list(script))
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        for key, value in {"NATIONAL_SYNC_URL": server.url, "NATIONAL_SYNC_TOKEN": TOKEN,
-                           "NATIONAL_SYNC_TIMEOUT": TIMEOUT}.items():
-            monkeypatch.setitem(app.config, key, value)
-        return server
-
-    yield start
-    for server in servers:
-        server.shutdown()
-        server.server_close()
+        yield start
 
 
 @pytest.fixture
@@ -150,7 +110,7 @@ def test_every_tracked_change_is_one_record_delivered_once(people, receiver):
     # received (2; a counter dossier starts processing at once: 4), supplement (5), answered (4),
     # fee (6), paid (4), resolved (9), returned (10): one record per change, none for the hand-offs
     assert statuses[0] in (2, 4) and statuses[1:] == [5, 4, 6, 4, 9, 10]
-    assert all(m.sent_at and m.attempts == 1 and m.recipient == server.url for m in messages)
+    assert all(m.sent_at and m.attempts == 1 and m.recipient == server.url(PATH) for m in messages)
     # each delivered exactly once, with its own idempotency key, the bearer token, the body as written
     assert [h["Idempotency-Key"] for _b, h in server.received] == [f"outbox-{m.id}" for m in messages]
     assert {h["Authorization"] for _b, h in server.received} == {f"Bearer {TOKEN}"}

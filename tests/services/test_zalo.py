@@ -7,10 +7,7 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs
 
 import pytest
 from cryptography.fernet import Fernet
@@ -19,112 +16,14 @@ from app.extensions import db
 from app.models import OutboxMessage, ZaloToken
 from app.models.users import utcnow
 from app.services import notify, zalo
-
-TIMEOUT = 0.3
-APP_ID, SECRET = "4291763606161179100", "khoa-bi-mat-ung-dung"
-PARAMS = {"ho_ten": "Nguyễn Văn An", "ma_ho_so": "000.00.26.H62-261204-0001", "ngay_hen": "11/12/2026"}
-
-# Zalo's answers to /message/template (integrations/zalo.py cites where they come from).
-ZNS = {"ok": {"error": 0, "message": "Success", "data": {"msg_id": "5c4ee6a0", "sent_time": "1733300000000"}},
-       "timeout": {"error": 0, "message": "Success", "data": {"msg_id": "late"}},
-       "-100": {"error": -100, "message": "Unknown error"},
-       "-115": {"error": -115, "message": "Out of quota"},
-       "-108": {"error": -108, "message": "Phone number invalid"},
-       "-118": {"error": -118, "message": "Zalo account not existed"},
-       "rejected": {"error": -124, "message": "Access token invalid"}}
-
-
-class Zalo(ThreadingHTTPServer):
-    """Zalo's two endpoints. The OAuth one honours each refresh token once and issues the next
-    (rt-1, rt-2, …) with an access token (at-1, …); the ZNS one accepts only the newest access
-    token, and answers, message by message, with `script` ("expire": Zalo has revoked the
-    token, so -124; "500": an HTTP 500; then "ok" for ever)."""
-    daemon_threads = True
-
-    def __init__(self, first_refresh: str = "rt-0"):
-        super().__init__(("127.0.0.1", 0), Handler)
-        self.script: list[str] = []
-        self.sends: list[tuple[dict, dict]] = []
-        self.renewals: list[tuple[dict, dict]] = []
-        self.refresh_valid, self.access_valid, self.issued = {first_refresh}, set(), 0
-        self.renew_delay = 0.0
-        self.lock = threading.Lock()
-
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}{path}"
-
-    def renew(self, form: dict) -> tuple[int, dict]:
-        if self.renew_delay:
-            time.sleep(self.renew_delay)
-        with self.lock:
-            token = form.get("refresh_token")
-            honoured = (form.get("app_id"), form.get("grant_type")) == (APP_ID, "refresh_token")
-            if not honoured or token not in self.refresh_valid:
-                # Zalo's refusal names the error; the code stands for any refusal of the token.
-                return 200, {"error": -14014, "error_name": "Invalid refresh token",
-                             "error_description": "refresh token is invalid or has been used"}
-            self.refresh_valid.discard(token)
-            self.issued += 1
-            self.refresh_valid.add(f"rt-{self.issued}")
-            self.access_valid = {f"at-{self.issued}"}
-            return 200, {"access_token": f"at-{self.issued}", "refresh_token": f"rt-{self.issued}",
-                         "expires_in": "90000"}
-
-    def send(self, token: str | None) -> tuple[int, dict, str]:
-        step = self.script.pop(0) if self.script else "ok"
-        if step == "expire":
-            self.access_valid = set()
-        if token not in self.access_valid:
-            return 200, ZNS["rejected"], step
-        if step == "500":
-            return 500, {"error": "Internal Server Error"}, step
-        return 200, ZNS["ok" if step == "expire" else step], step
-
-
-class Handler(BaseHTTPRequestHandler):
-    def do_POST(self):
-        server: Zalo = self.server
-        raw = self.rfile.read(int(self.headers["Content-Length"])).decode()
-        headers = {k.lower(): v for k, v in self.headers.items()}
-        if self.path == "/v4/oa/access_token":
-            form = {k: v[0] for k, v in parse_qs(raw).items()}
-            server.renewals.append((form, headers))
-            if headers.get("secret_key") != SECRET:
-                status, answer = 200, {"error": -14002, "error_name": "Invalid secret key"}
-            else:
-                status, answer = server.renew(form)
-        else:
-            server.sends.append((json.loads(raw), headers))
-            status, answer, step = server.send(headers.get("access_token"))
-            if step == "timeout":
-                time.sleep(TIMEOUT * 3)
-        payload = json.dumps(answer).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        try:
-            self.wfile.write(payload)
-        except (BrokenPipeError, ConnectionResetError):   # the client gave up waiting
-            pass
-
-    def log_message(self, *args):
-        pass
+from tests.http_peer import APP_ID, PARAMS, SECRET, Zalo, configure_zalo, serving
 
 
 @pytest.fixture
 def server(app, monkeypatch):
-    server = Zalo()
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    for key, value in {"ZALO_ZNS_URL": server.url("/message/template"),
-                       "ZALO_OAUTH_URL": server.url("/v4/oa/access_token"),
-                       "ZALO_APP_ID": APP_ID, "ZALO_SECRET_KEY": SECRET, "ZALO_REFRESH_TOKEN": "rt-0",
-                       "ZALO_TEMPLATES": {"received": "231234", "fee": "231240"},
-                       "ZALO_TOKEN_KEY": None, "ZALO_TIMEOUT": TIMEOUT}.items():
-        monkeypatch.setitem(app.config, key, value)
-    yield server
-    server.shutdown()
-    server.server_close()
+    with serving(Zalo()) as server:
+        configure_zalo(app, monkeypatch, server, {"received": "231234", "fee_requested": "231240"})
+        yield server
 
 
 def zalo_message(kind: str = "received", phone: str = "84912345678", params: dict | None = None) -> OutboxMessage:
@@ -168,7 +67,7 @@ def test_a_message_goes_with_its_template_and_a_token_renewed_from_the_refresh_t
     assert len(server.sends) == 1
 
     # The next message uses the stored token: no renewal while it lives.
-    deliver(zalo_message("fee"))
+    deliver(zalo_message("fee_requested"))
     assert len(server.renewals) == 1 and [h["access_token"] for _b, h in server.sends] == ["at-1", "at-1"]
     assert server.sends[1][0]["template_id"] == "231240"
 
