@@ -167,6 +167,29 @@ def at_counter(code, citizen, desk, now=None):
     return dossier
 
 
+@dataclass(frozen=True)
+class LandOffice:
+    """A citizen and the staff a land dossier (LAND) passes: the Tích Sơn desk and commune, the
+    province's environment department, the Vĩnh Yên environment office that decides it."""
+    citizen: User
+    desk: User
+    commune: User
+    commune_leader: User
+    commune_clerk: User
+    province: User        # Sở Tài nguyên và Môi trường
+    district: User        # Phòng Tài nguyên và Môi trường thành phố Vĩnh Yên
+    district_leader: User
+    district_clerk: User
+
+
+def land_office(make_user: Callable[..., User]) -> LandOffice:
+    """The land office, from the `make_user` fixture."""
+    return LandOffice(make_user(), make_user("reception", DemoAgency.TICH_SON_DESK),
+                      *(make_user(role, DemoAgency.TICH_SON) for role in ("specialist", "leader", "clerk")),
+                      make_user("specialist", DemoAgency.ENVIRONMENT_DEPARTMENT),
+                      *(make_user(role, DemoAgency.VINH_YEN_ENVIRONMENT) for role in ("specialist", "leader", "clerk")))
+
+
 def land_at_counter(citizen, desk):
     """A land dossier of `citizen` entered at the Tích Sơn counter: at the commune's specialist."""
     return at_counter(LAND, citizen, desk)

@@ -24,7 +24,7 @@ from app.models import OutboxMessage
 from app.models.users import utcnow
 from app.services import catalogue, dossiers, jobs, processing
 from app.services.demo import DemoAgency
-from tests.factories import LAND, TICH_SON_DESK, complete_input, run_queued_jobs
+from tests.factories import LAND, TICH_SON_DESK, complete_input, land_office, run_queued_jobs
 from tests.http_peer import TIMEOUT, Peer, Zalo, configure_zalo, serving
 
 TAKEN = {"ok": (202, {"id": "accepted"}), "timeout": (202, {"id": "late"}), "503": (503, {"error": "unavailable"})}
@@ -65,14 +65,11 @@ def rows(channel: str) -> list[OutboxMessage]:
 def test_intake_supplement_fee_apology_return_each_message_once(make_user, loaded_catalogue, receivers, client,
                                                                 login):
     gateway, zalo, national = receivers
-    citizen = make_user()
+    office = land_office(make_user)
+    citizen, desk, commune, province, district, leader, clerk = (
+        office.citizen, office.desk, office.commune, office.province, office.district, office.district_leader,
+        office.district_clerk)
     citizen.notify_channels = "email,sms,zalo"
-    desk = make_user("reception", TICH_SON_DESK)
-    commune = make_user("specialist", DemoAgency.TICH_SON)
-    province = make_user("specialist", DemoAgency.ENVIRONMENT_DEPARTMENT)
-    district = make_user("specialist", DemoAgency.VINH_YEN_ENVIRONMENT)
-    leader = make_user("leader", DemoAgency.VINH_YEN_ENVIRONMENT)
-    clerk = make_user("clerk", DemoAgency.VINH_YEN_ENVIRONMENT)
 
     version = catalogue.current_version(LAND)
     dossier = dossiers.start_draft(citizen, version, TICH_SON_DESK)

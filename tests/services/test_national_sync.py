@@ -15,9 +15,8 @@ from app.extensions import db
 from app.models import DossierSync, OutboxMessage
 from app.models.users import utcnow
 from app.services import catalogue, dossiers, jobs, national_sync, processing, ratings, stats
-from app.services.demo import DemoAgency
 from app.services.structure import today
-from tests.factories import LAND, TICH_SON_DESK, birth_in, complete_input, run_queued_jobs, tich_son
+from tests.factories import LAND, TICH_SON_DESK, birth_in, complete_input, land_office, run_queued_jobs, tich_son
 from tests.http_peer import TIMEOUT, Peer, serving
 
 TOKEN = "ma-ket-noi-lgsp"
@@ -45,15 +44,7 @@ def receiver(app, monkeypatch):
 
 @pytest.fixture
 def people(make_user, loaded_catalogue):
-    class People:
-        citizen = make_user()
-        desk = make_user("reception", TICH_SON_DESK)
-        commune = make_user("specialist", DemoAgency.TICH_SON)
-        province = make_user("specialist", DemoAgency.ENVIRONMENT_DEPARTMENT)
-        district = make_user("specialist", DemoAgency.VINH_YEN_ENVIRONMENT)
-        district_leader = make_user("leader", DemoAgency.VINH_YEN_ENVIRONMENT)
-        district_clerk = make_user("clerk", DemoAgency.VINH_YEN_ENVIRONMENT)
-    return People
+    return land_office(make_user)
 
 
 def national_of(dossier) -> list[OutboxMessage]:

@@ -18,6 +18,7 @@ from tests.factories import (
     birth_in,
     birth_input,
     complete_input,
+    land_office,
 )
 from tests.pdf_helpers import text_of, write
 
@@ -26,21 +27,11 @@ UTC = UTC
 
 @pytest.fixture
 def people(make_user, loaded_catalogue):
-    class People:
-        citizen = make_user()
-        desk = make_user("reception", TICH_SON_DESK)
-        commune_specialist = make_user("specialist", DemoAgency.TICH_SON)
-        commune_leader = make_user("leader", DemoAgency.TICH_SON)
-        commune_clerk = make_user("clerk", DemoAgency.TICH_SON)
-        province_land = make_user("specialist", DemoAgency.ENVIRONMENT_DEPARTMENT)      # Sở Tài nguyên và Môi trường
-        district_land = make_user("specialist", DemoAgency.VINH_YEN_ENVIRONMENT)      # Phòng TN&MT thành phố Vĩnh Yên
-        district_land_leader = make_user("leader", DemoAgency.VINH_YEN_ENVIRONMENT)
-        district_land_clerk = make_user("clerk", DemoAgency.VINH_YEN_ENVIRONMENT)
-    return People
+    return land_office(make_user)
 
 
 def accepted_birth(people, now=None):
-    office = Office(people.citizen, people.desk, people.commune_specialist, people.commune_leader, people.commune_clerk)
+    office = Office(people.citizen, people.desk, people.commune, people.commune_leader, people.commune_clerk)
     return birth_in("accepted", office, now)
 
 
@@ -60,18 +51,18 @@ def test_three_level_dossier_end_to_end(people, run_jobs):
     version = catalogue.current_version(LAND)
     dossier = dossiers.counter_intake(people.desk, version, TICH_SON_DESK, 1, complete_input(version.spec))
     assert dossier.current_step.agency.code == DemoAgency.TICH_SON  # the commune committee verifies
-    processing.complete_step(dossier, people.commune_specialist, "Đã xác nhận nguồn gốc đất")
+    processing.complete_step(dossier, people.commune, "Đã xác nhận nguồn gốc đất")
     assert dossier.status == "processing"
     assert dossier.current_step.agency.code == DemoAgency.ENVIRONMENT_DEPARTMENT  # province
-    processing.complete_step(dossier, people.province_land)
+    processing.complete_step(dossier, people.province)
     assert dossier.current_step.agency.code == DemoAgency.VINH_YEN_ENVIRONMENT  # district
-    processing.complete_step(dossier, people.district_land)
+    processing.complete_step(dossier, people.district)
     with pytest.raises(dossiers.DossierError) as error:
-        processing.complete_step(dossier, people.district_land_leader)  # the decision step needs a decision
+        processing.complete_step(dossier, people.district_leader)  # the decision step needs a decision
     assert error.value.status == 409
-    processing.resolve(dossier, people.district_land_leader, "approved")
+    processing.resolve(dossier, people.district_leader, "approved")
     assert dossier.status == "resolved" and dossier.outcome == "approved" and dossier.finished_at
-    processing.complete_step(dossier, people.district_land_clerk)
+    processing.complete_step(dossier, people.district_clerk)
     assert dossier.current_step.agency.code == TICH_SON_DESK  # back to the commune desk
     processing.return_result(dossier, people.desk, "counter")
     assert dossier.status == "returned" and dossier.returned_at and dossier.current_step is None
@@ -93,8 +84,8 @@ def test_three_level_dossier_end_to_end(people, run_jobs):
 def test_control_slip_names_the_lead_agency_and_the_coordinating_ones(people, tmp_path):
     version = catalogue.current_version(LAND)
     dossier = dossiers.counter_intake(people.desk, version, TICH_SON_DESK, 1, complete_input(version.spec))
-    processing.complete_step(dossier, people.commune_specialist)
-    processing.complete_step(dossier, people.province_land)
+    processing.complete_step(dossier, people.commune)
+    processing.complete_step(dossier, people.province)
     text = " ".join(text_of(write(tmp_path, "slip", control.control_slip_pdf(dossier))).split())
     assert "Phòng Tài nguyên và Môi trường thành phố Vĩnh Yên" in text  # resolves it
     assert "Sở Tài nguyên và Môi trường; Ủy ban nhân dân phường Tích Sơn" in text  # take part
@@ -128,7 +119,7 @@ def test_supplement_during_processing_pauses_the_clock_once(people):
     # Birth registration (immediate) accepted Thu 29 Apr 2027 09:00: due that day 17:00.
     dossier = accepted_birth(people, now=datetime(2027, 4, 29, 2, 0, tzinfo=UTC))
     assert dossier.due_at == datetime(2027, 4, 29, 10, 0, tzinfo=UTC)
-    processing.request_supplement(dossier, people.commune_specialist, ["Bản chính giấy chứng sinh"], "Bản chụp mờ",
+    processing.request_supplement(dossier, people.commune, ["Bản chính giấy chứng sinh"], "Bản chụp mờ",
                                   now=datetime(2027, 4, 29, 7, 0, tzinfo=UTC))  # Thu 14:00
     assert dossier.status == "supplement_requested" and dossier.paused_at
     dossiers.save_draft(dossier, people.citizen, birth_input(uploads={}), dossier.lock_version)
@@ -139,7 +130,7 @@ def test_supplement_during_processing_pauses_the_clock_once(people):
     assert dossier.effective_due_at == dossier.due_in_force == datetime(2027, 5, 5, 7, 0, tzinfo=UTC)
     assert dossier.due_at == datetime(2027, 4, 29, 10, 0, tzinfo=UTC)  # the original stays for statistics
     with pytest.raises(dossiers.DossierError) as error:
-        processing.request_supplement(dossier, people.commune_specialist, ["Thêm"], "Lần hai")
+        processing.request_supplement(dossier, people.commune, ["Thêm"], "Lần hai")
     assert error.value.status == 409 and "một lần" in error.value.message
 
 
@@ -147,7 +138,7 @@ def test_apology_right_after_acceptance_is_allowed_and_on_time(people):
     # Was refused before 07:30 of the day before the due date: the rule is a deadline, not an opening.
     dossier = guardianship_at_counter(people, MON_0900)
     assert dossier.due_at == DUE
-    draft = processing.draft_apology(dossier, people.commune_specialist, NEW_DUE, "Chờ xác minh",
+    draft = processing.draft_apology(dossier, people.commune, NEW_DUE, "Chờ xác minh",
                                      now=datetime(2027, 3, 1, 3, 0, tzinfo=UTC))
     assert draft.status == "drafted" and dossier.rescheduled_due_at is None  # a draft changes no date
     assert dossier.due_in_force == DUE
@@ -162,7 +153,7 @@ def test_apology_right_after_acceptance_is_allowed_and_on_time(people):
 def test_apology_after_the_deadline_is_recorded_late(people):
     dossier = guardianship_at_counter(people, MON_0900)
     # Wed 3 Mar 17:00 ICT is the deadline: exactly then is on time, a minute later is late.
-    processing.draft_apology(dossier, people.commune_specialist, NEW_DUE, "Chờ xác minh",
+    processing.draft_apology(dossier, people.commune, NEW_DUE, "Chờ xác minh",
                              now=datetime(2027, 3, 4, 2, 0, tzinfo=UTC))  # Thu 09:00, the due day
     apology = processing.approve_apology(dossier, people.commune_leader, now=datetime(2027, 3, 4, 3, 0, tzinfo=UTC))
     assert apology.status == "approved" and apology.late is True
@@ -189,13 +180,13 @@ def test_apology_after_the_due_date_is_still_issued_late(people):
 
 def test_late_is_judged_at_the_approval_not_at_the_draft(people):
     dossier = guardianship_at_counter(people, MON_0900)
-    processing.draft_apology(dossier, people.commune_specialist, NEW_DUE, "Chờ xác minh",
+    processing.draft_apology(dossier, people.commune, NEW_DUE, "Chờ xác minh",
                              now=datetime(2027, 3, 3, 9, 0, tzinfo=UTC))  # Wed 16:00, before the deadline
     apology = processing.approve_apology(dossier, people.commune_leader,
                                          now=datetime(2027, 3, 3, 10, 1, tzinfo=UTC))  # Wed 17:01
     assert apology.late is True
     other = guardianship_at_counter(people, MON_0900)
-    processing.draft_apology(other, people.commune_specialist, NEW_DUE, "x", now=datetime(2027, 3, 3, 9, 0, tzinfo=UTC))
+    processing.draft_apology(other, people.commune, NEW_DUE, "x", now=datetime(2027, 3, 3, 9, 0, tzinfo=UTC))
     assert processing.approve_apology(other, people.commune_leader,
                                       now=DUE - timedelta(days=1)).late is False  # 17:00 sharp
 
@@ -204,7 +195,7 @@ def test_late_apology_leaves_due_at_and_the_classification_untouched(people):
     dossier = guardianship_at_counter(people, MON_0900)
     processing.draft_apology(dossier, people.commune_leader, NEW_DUE, "Chờ xác minh", issue=True,
                              now=datetime(2027, 3, 4, 3, 0, tzinfo=UTC))
-    processing.complete_step(dossier, people.commune_specialist, now=datetime(2027, 3, 8, 2, 0, tzinfo=UTC))
+    processing.complete_step(dossier, people.commune, now=datetime(2027, 3, 8, 2, 0, tzinfo=UTC))
     processing.resolve(dossier, people.commune_leader, "approved", now=datetime(2027, 3, 8, 3, 0, tzinfo=UTC))
     db.session.expire_all()
     # Resolved Mon 8 Mar, before the new date (11 Mar) but after the original due (4 Mar): late,
@@ -224,12 +215,12 @@ def test_control_slip_shows_the_apology_and_that_it_was_issued_late(people, tmp_
 
 def test_a_second_apology_is_refused(people):
     dossier = guardianship_at_counter(people, MON_0900)
-    processing.draft_apology(dossier, people.commune_specialist, NEW_DUE, "Chờ xác minh", now=MON_0900)
+    processing.draft_apology(dossier, people.commune, NEW_DUE, "Chờ xác minh", now=MON_0900)
     with pytest.raises(dossiers.DossierError) as error:  # one draft at a time
-        processing.draft_apology(dossier, people.commune_specialist, NEW_DUE, "Lần hai", now=MON_0900)
+        processing.draft_apology(dossier, people.commune, NEW_DUE, "Lần hai", now=MON_0900)
     assert error.value.status == 409 and "chờ lãnh đạo duyệt" in error.value.message
     processing.approve_apology(dossier, people.commune_leader, now=MON_0900)
-    for call in (lambda: processing.draft_apology(dossier, people.commune_specialist, NEW_DUE + timedelta(days=3),
+    for call in (lambda: processing.draft_apology(dossier, people.commune, NEW_DUE + timedelta(days=3),
                                                   "Lần hai"),
                  lambda: processing.approve_apology(dossier, people.commune_leader)):
         with pytest.raises(dossiers.DossierError) as error:
@@ -240,7 +231,7 @@ def test_a_second_apology_is_refused(people):
 
 def test_apology_for_a_dossier_not_in_processing_is_refused(people):
     dossier = guardianship_at_counter(people, MON_0900)
-    processing.complete_step(dossier, people.commune_specialist)
+    processing.complete_step(dossier, people.commune)
     processing.resolve(dossier, people.commune_leader, "approved")
     with pytest.raises(dossiers.DossierError) as error:
         processing.draft_apology(dossier, people.commune_leader, NEW_DUE, "Muộn", issue=True)
@@ -250,20 +241,20 @@ def test_apology_for_a_dossier_not_in_processing_is_refused(people):
 def test_apology_draft_needs_a_reason_and_a_later_date(people):
     dossier = guardianship_at_counter(people, MON_0900)
     with pytest.raises(dossiers.DossierError) as error:
-        processing.draft_apology(dossier, people.commune_specialist, DUE, " ", now=MON_0900)
+        processing.draft_apology(dossier, people.commune, DUE, " ", now=MON_0900)
     assert error.value.status == 422 and set(error.value.fields) == {"reason", "new_due_at"}
     assert dossier.apology is None
 
 
 def test_a_rejected_draft_is_kept_and_a_new_one_may_follow(people):
     dossier = guardianship_at_counter(people, MON_0900)
-    processing.draft_apology(dossier, people.commune_specialist, NEW_DUE, "Lý do chưa rõ", now=MON_0900)
+    processing.draft_apology(dossier, people.commune, NEW_DUE, "Lý do chưa rõ", now=MON_0900)
     with pytest.raises(dossiers.DossierError) as error:
         processing.reject_apology(dossier, people.commune_leader, "")
     assert error.value.fields == {"note": "Nhập lý do trả lại dự thảo."}
     rejected = processing.reject_apology(dossier, people.commune_leader, "Ghi rõ lý do", now=MON_0900)
     assert rejected.status == "rejected" and dossier.apology is None and dossier.rescheduled_due_at is None
-    again = processing.draft_apology(dossier, people.commune_specialist, NEW_DUE, "Chờ xác minh của công an",
+    again = processing.draft_apology(dossier, people.commune, NEW_DUE, "Chờ xác minh của công an",
                                      now=MON_0900)
     assert dossier.apology is again and [a.status for a in dossier.apologies] == ["rejected", "drafted"]
     assert dossier.events[-2].action == "reject_apology"
@@ -271,7 +262,7 @@ def test_a_rejected_draft_is_kept_and_a_new_one_may_follow(people):
 
 def test_form_04_is_issued_under_the_head_with_the_approving_leaders_name(people, run_jobs, tmp_path):
     dossier = guardianship_at_counter(people, MON_0900)
-    processing.draft_apology(dossier, people.commune_specialist, NEW_DUE, "Chờ xác minh", now=MON_0900)
+    processing.draft_apology(dossier, people.commune, NEW_DUE, "Chờ xác minh", now=MON_0900)
     assert not [d for d in dossier.documents if d.kind == "apology"]  # nothing is issued for a draft
     processing.approve_apology(dossier, people.commune_leader, now=MON_0900)
     run_jobs()
@@ -282,21 +273,21 @@ def test_form_04_is_issued_under_the_head_with_the_approving_leaders_name(people
     assert "PHIẾU XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT" in text
     assert "xin lỗi Ông/Bà/Tổ chức và đề nghị gia hạn thời gian giải quyết" in text
     assert "THỦ TRƯỞNG CƠ QUAN" in text and people.commune_leader.full_name in text
-    assert people.commune_specialist.full_name not in text
+    assert people.commune.full_name not in text
     assert "17 giờ 00 phút, ngày 11/03/2027" in text and "Chờ xác minh" in text
 
 
 def test_return_step_and_assign(people, make_user):
     dossier = accepted_birth(people)
     with pytest.raises(dossiers.DossierError):
-        processing.return_step(dossier, people.commune_specialist, "Không có bước trước")  # step 2 is the first
-    processing.complete_step(dossier, people.commune_specialist)
+        processing.return_step(dossier, people.commune, "Không có bước trước")  # step 2 is the first
+    processing.complete_step(dossier, people.commune)
     processing.return_step(dossier, people.commune_leader, "Thiếu trích lục")
     assert dossier.current_step.role == "specialist" and "Thiếu trích lục" in dossier.current_step.note
     colleague = make_user("specialist", DemoAgency.TICH_SON)
-    processing.assign(dossier, people.commune_specialist, colleague.id)
+    processing.assign(dossier, people.commune, colleague.id)
     with pytest.raises(dossiers.DossierError):  # once assigned, only the assignee acts
-        processing.complete_step(dossier, people.commune_specialist)
+        processing.complete_step(dossier, people.commune)
     processing.complete_step(dossier, colleague)
     outsider = make_user("specialist", DemoAgency.LIEN_BAO)
     with pytest.raises(dossiers.DossierError):
@@ -306,7 +297,7 @@ def test_return_step_and_assign(people, make_user):
 def test_fee_request_and_payment(people):
     version = catalogue.current_version(LAND)
     dossier = dossiers.counter_intake(people.desk, version, TICH_SON_DESK, 1, complete_input(version.spec))
-    processing.request_fee(dossier, people.commune_specialist)
+    processing.request_fee(dossier, people.commune)
     assert dossier.status == "fee_requested"
     for wrong in (0, 1, 24999, 25001, 2**63):  # only the exact amount due settles the fee
         with pytest.raises(dossiers.DossierError) as error:
@@ -317,7 +308,7 @@ def test_fee_request_and_payment(people):
     assert dossier.status == "processing" and dossier.payments[0].amount == 25000
     birth = accepted_birth(people)
     with pytest.raises(dossiers.DossierError) as error:
-        processing.request_fee(birth, people.commune_specialist)
+        processing.request_fee(birth, people.commune)
     assert "không thu phí" in error.value.message
 
 
@@ -325,7 +316,7 @@ def test_withdrawal_then_stop_notice(people, run_jobs):
     dossier = accepted_birth(people)
     dossiers.request_withdrawal(dossier, people.citizen, "Nộp nhầm thủ tục")
     with pytest.raises(dossiers.DossierError):
-        processing.stop(dossier, people.commune_specialist)
+        processing.stop(dossier, people.commune)
     processing.stop(dossier, people.desk)
     assert dossier.status == "stopped" and dossier.current_step is None
     run_jobs()
@@ -336,7 +327,7 @@ def test_withdrawal_then_stop_notice(people, run_jobs):
 
 def test_the_desk_declines_a_withdrawal_with_a_reason_and_processing_goes_on(people, run_jobs):
     dossier = accepted_birth(people)
-    processing.complete_step(dossier, people.commune_specialist)  # now at the leader, processing
+    processing.complete_step(dossier, people.commune)  # now at the leader, processing
     dossiers.request_withdrawal(dossier, people.citizen, "Đổi ý")
     with pytest.raises(dossiers.DossierError) as error:
         processing.decline_withdrawal(dossier, people.desk, "  ")
@@ -361,7 +352,7 @@ def test_a_withdrawal_taken_back_during_a_processing_supplement_still_resumes_pr
     """The withdrawal round trip leaves the dossier as before: the answer to the supplement
     request resumes processing (not intake) because the status before it is restored too."""
     dossier = accepted_birth(people)
-    processing.request_supplement(dossier, people.commune_specialist, ["Giấy chứng sinh"], "Bản chụp mờ")
+    processing.request_supplement(dossier, people.commune, ["Giấy chứng sinh"], "Bản chụp mờ")
     for _ in range(2):  # any number of round trips, taken back or declined
         dossiers.request_withdrawal(dossier, people.citizen, "")
         dossiers.cancel_withdrawal(dossier, people.citizen)
@@ -375,7 +366,7 @@ def test_a_withdrawal_taken_back_during_a_processing_supplement_still_resumes_pr
 
 def test_denied_result_needs_a_reason(people):
     dossier = accepted_birth(people)
-    processing.complete_step(dossier, people.commune_specialist)
+    processing.complete_step(dossier, people.commune)
     with pytest.raises(dossiers.DossierError):
         processing.resolve(dossier, people.commune_leader, "denied", "")
     processing.resolve(dossier, people.commune_leader, "denied", "Không đủ điều kiện")
@@ -384,7 +375,7 @@ def test_denied_result_needs_a_reason(people):
 
 def test_return_by_post_needs_a_tracking_number(people):
     dossier = accepted_birth(people)
-    processing.complete_step(dossier, people.commune_specialist)
+    processing.complete_step(dossier, people.commune)
     processing.resolve(dossier, people.commune_leader, "approved")
     processing.complete_step(dossier, people.commune_clerk)
     with pytest.raises(dossiers.DossierError):
@@ -395,14 +386,14 @@ def test_return_by_post_needs_a_tracking_number(people):
 
 def test_worklist_shows_own_agency_and_role_only(people, make_user):
     dossier = accepted_birth(people)
-    assert [t.dossier_id for t in processing.worklist(people.commune_specialist, 1, 20).items] == [dossier.id]
+    assert [t.dossier_id for t in processing.worklist(people.commune, 1, 20).items] == [dossier.id]
     assert processing.worklist(people.commune_leader, 1, 20).items == []
     assert processing.worklist(make_user("specialist", DemoAgency.LIEN_BAO), 1, 20).items == []
 
 
 def test_control_slip_classifies_each_hand_off(people, tmp_path):
     dossier = guardianship_at_counter(people, MON_0900)  # due Thu 4 Mar 17:00
-    processing.complete_step(dossier, people.commune_specialist, now=datetime(2027, 3, 1, 3, 0, tzinfo=UTC))  # early
+    processing.complete_step(dossier, people.commune, now=datetime(2027, 3, 1, 3, 0, tzinfo=UTC))  # early
     leader_due = dossier.current_step.due_at
     processing.resolve(dossier, people.commune_leader, "approved", now=leader_due + timedelta(days=2))  # late
     results = [s.result for s in dossier.steps if s.done_at]
@@ -444,9 +435,9 @@ def test_half_a_working_day_is_due_at_noon_at_acceptance(people, monkeypatch):
 
 def test_return_step_answers_from_the_workflow_table(people, make_user):
     dossier = accepted_birth(people)
-    processing.complete_step(dossier, people.commune_specialist)
+    processing.complete_step(dossier, people.commune)
     with pytest.raises(dossiers.DossierError) as wrong_actor:
-        processing.return_step(dossier, people.commune_specialist, "Không giữ bước")  # the leader holds it now
+        processing.return_step(dossier, people.commune, "Không giữ bước")  # the leader holds it now
     assert wrong_actor.value.status == 403
     with pytest.raises(dossiers.DossierError) as no_reason:
         processing.return_step(dossier, people.commune_leader, "  ")
