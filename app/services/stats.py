@@ -238,11 +238,33 @@ def _rolled(scope: Scope, by_agency: bool, finished_only: bool = False) -> list:
     """The aggregate rows for the closed period of the scope, read from its roll-up; only its
     dossiers finished by the period's end if `finished_only`."""
     group = [StatsRollup.resolving_agency_id] if by_agency else []
+    return _read_rollups(scope, [(scope.start, scope.end)], group, finished_only)
+
+
+def _read_rollups(scope: Scope, periods: list[tuple[date, date]], group: list, finished_only: bool = False) -> list:
+    """The roll-ups of the closed `periods` (start, end) under the scope's filters, summed per
+    value of the `group` columns of the roll-up."""
     sums = [func.coalesce(func.sum(getattr(StatsRollup, name)), 0).label(name) for name in (*COUNTS, *MINUTES)]
     only = [StatsRollup.finished.is_(True)] if finished_only else []
+    which = or_(*[and_(StatsRollup.start == start, StatsRollup.end == end) for start, end in periods])
     return db.session.execute(
-        select(*group, *sums).where(StatsRollup.start == scope.start, StatsRollup.end == scope.end, *only,
-                                    *_filters(scope, StatsRollup)).group_by(*group)).all()
+        select(*group, *sums).where(which, *only, *_filters(scope, StatsRollup)).group_by(*group)).all()
+
+
+def _closed_months(scope: Scope, parts: list[tuple[int, Scope]], now: datetime) -> dict[int, Counts]:
+    """The trend's closed months (index, month) as figures() reads each, from their roll-ups
+    read together: one statement finds which are built, the missing ones are built, one more
+    sums them all by month (issue 15: it was two statements a month). Month by month, as
+    _rows counts them, for one agency's figures or when a roll-up cannot be stored."""
+    periods = [(part.start, part.end) for _, part in parts]
+    if parts and scope.agency is None:
+        built = set(db.session.execute(select(StatsPeriod.start, StatsPeriod.end).where(
+            or_(*[and_(StatsPeriod.start == start, StatsPeriod.end == end) for start, end in periods]))).tuples())
+        if all((start, end) in built or _ensure_rollup(start, end, now) for start, end in periods):
+            rolled = {row.start: row for row in _read_rollups(scope, periods, [StatsRollup.start])}
+            none = _added(by_agency=False)[0]
+            return {i: _counts(rolled.get(part.start, none)) for i, part in parts}
+    return {i: _counts(_rows(replace(scope, start=part.start, end=part.end), now)[0]) for i, part in parts}
 
 
 def _rows(scope: Scope, now: datetime, by_agency: bool = False) -> list:
@@ -353,9 +375,8 @@ def months(scope: Scope, now: datetime | None = None) -> list[tuple[date, Figure
         last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
         parts.append((first, Scope(max(first, scope.start), min(last, scope.end))))
         first = last + timedelta(days=1)
-    # A closed month from the roll-up, as figures() reads it; the open ones counted in one query.
-    rows = {i: _counts(_rows(replace(scope, start=part.start, end=part.end), now)[0])
-            for i, (_, part) in enumerate(parts) if closed(part.end, now)}
+    # The closed months from their roll-ups, as figures() reads each; the open ones counted in one query.
+    rows = _closed_months(scope, [(i, part) for i, (_, part) in enumerate(parts) if closed(part.end, now)], now)
     open_parts = [(i, part) for i, (_, part) in enumerate(parts) if i not in rows]
     if open_parts:
         table = union_all(*[select(literal(i).label("month"), literal(part.since, UTCDateTime()).label("since"),
