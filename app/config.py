@@ -140,7 +140,12 @@ def from_environ() -> dict:
         "ENV_NAME": "production" if production else "development",
         "SECRET_KEY": secret,
         "SQLALCHEMY_DATABASE_URI": database_url(env.get("DATABASE_URL")),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # No pool_pre_ping (a round trip before every request's first statement, issue 15): a
+        # connection the server closed (restart, failover) fails the one request that finds it,
+        # answered 503 (app/errors.py), and SQLAlchemy then drops the process's whole pool, so
+        # the next requests connect afresh. pool_recycle retires connections before an idle
+        # timeout of the server or of a firewall between them can cut them.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_recycle": 1800},
         "REDIS_URL": redis_url,
         "RQ_QUEUE": env.get("RQ_QUEUE", "motcua"),
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",

@@ -5,7 +5,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from flask import Flask, jsonify, render_template, request
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, DBAPIError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
@@ -80,3 +80,13 @@ def register_error_handlers(app: Flask) -> None:
     def unexpected(error: Exception):
         app.logger.exception("Unhandled error")
         return answer(500, MESSAGES[500])
+
+    @app.errorhandler(DBAPIError)
+    def database_error(error: DBAPIError):
+        if not error.connection_invalidated:
+            return unexpected(error)
+        # The database closed this pooled connection (a restart, a failover): SQLAlchemy has
+        # dropped the pool, so the next request connects afresh (app/config.py: no pre-ping).
+        db.session.rollback()
+        app.logger.error("database connection lost: %s", error.orig)
+        return answer(503, N_("Hệ thống tạm thời mất kết nối tới cơ sở dữ liệu. Vui lòng thử lại."))

@@ -11,6 +11,12 @@ machine falls on all of them; it prints each case's median requests/s, p50 and p
 to the baseline's requests/s, and each worker's resident memory at the end. It prints; it
 never judges. Rate limits are off for the run (they would answer 429 to one address).
 
+Besides, for each case, what does not depend on how loaded the machine is: the SQL statements
+one request runs and the CPU time it takes in process (Flask's test client, median of
+BENCH_INPROCESS (5) requests after a warm-up), and the load average before and after.
+BENCH_CASES=worklist,dossier runs only the named cases (keys: lookup, tra-cuu, procedure, home,
+api-search, search, dossier, worklist, dashboard, dashboard-closed), e.g. for a quick check.
+
 Needs PostgreSQL and wrk (Debian's package); without either, one line says it was not run.
 """
 from __future__ import annotations
@@ -28,7 +34,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import requests
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from app import create_app
 from app.config import ROOT
@@ -46,6 +52,7 @@ OPEN_STEPS = 10_000
 
 @dataclass
 class Case:
+    key: str                        # BENCH_CASES names cases by it
     name: str
     path: str
     who: str | None = None          # None: anonymous; "citizen" / "official": that session's cookie
@@ -53,6 +60,8 @@ class Case:
     p50: list[float] = field(default_factory=list)
     p99: list[float] = field(default_factory=list)
     errors: int = 0
+    statements: int | None = None   # SQL statements of one request, in process
+    cpu_ms: float | None = None     # CPU time of one request, in process (median)
 
 
 def prepare(count: int) -> dict[str, str]:
@@ -170,12 +179,46 @@ def rss_mb(process: subprocess.Popen) -> list[float]:
     return sorted(sizes)
 
 
+def in_process(app, cases: list[Case]) -> None:
+    """Each case's statements and CPU time per request through Flask's test client (the same
+    database, no HTTP, no gunicorn): figures that do not move with the machine's load."""
+    counted = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        counted.append(statement)
+
+    times = int(os.environ.get("BENCH_INPROCESS", "5"))
+    clients = {}
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        for case in cases:
+            if case.who not in clients:
+                clients[case.who] = client = app.test_client()
+                if case.who:
+                    client.post("/dang-nhap", data={"email": f"{case.who}@bench.example", "password": PASSWORD})
+            client = clients[case.who]
+            client.get(case.path)   # warm-up
+            cpu = []
+            for _ in range(times):
+                counted.clear()
+                started = time.process_time()
+                client.get(case.path)
+                cpu.append((time.process_time() - started) * 1000)
+            case.statements, case.cpu_ms = len(counted), statistics.median(cpu)
+    finally:
+        with app.app_context():
+            event.remove(db.engine, "before_cursor_execute", count)
+
+
 def run(url: str, label: str, count: int) -> None:
     seconds = int(os.environ.get("BENCH_HTTP_SECONDS", "10"))
     rounds = int(os.environ.get("BENCH_HTTP_ROUNDS", "3"))
     connections = int(os.environ.get("BENCH_CONNECTIONS", "32"))
     workers = os.cpu_count() or 2
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False})
+    # CSRF off for the in-process pass's log-in only (the HTTP cases log in through the page)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False, "WTF_CSRF_ENABLED": False})
+    load_before = os.getloadavg()
     started = time.perf_counter()
     with app.app_context():
         names = prepare(count)
@@ -187,19 +230,8 @@ def run(url: str, label: str, count: int) -> None:
     try:
         cookies = {"citizen": session_cookie(portal_base, "citizen@bench.example"),
                    "official": session_cookie(portal_base, "official@bench.example")}
-        baseline = Case("bare endpoint: one indexed query (baseline)", f"/dossier/{names['code']}")
-        cases = [
-            Case("GET /api/v1/lookup/<code>", f"/api/v1/lookup/{names['code']}"),
-            Case("GET /tra-cuu?ma=<code>", f"/tra-cuu?ma={names['code']}"),
-            Case("GET /thu-tuc/<code> (procedure page)", f"/thu-tuc/{names['procedure']}"),
-            Case("GET / (home)", "/"),
-            Case("GET /api/v1/procedures?q=khai sinh", "/api/v1/procedures?q=khai%20sinh"),
-            Case("GET /thu-tuc?q=khai sinh", "/thu-tuc?q=khai%20sinh"),
-            Case("GET /ho-so/<id> (the citizen's dossier)", f"/ho-so/{names['own']}", "citizen"),
-            Case(f"GET /xu-ly/ (worklist, {OPEN_STEPS:,} open steps)", "/xu-ly/", "official"),
-            Case("GET /thong-ke (dashboard, province, this year)", "/thong-ke"),
-            Case("GET /thong-ke (dashboard, closed 11 months, roll-up)", f"/thong-ke?{names['closed']}"),
-        ]
+        baseline = Case("bare", "bare endpoint: one indexed query (baseline)", f"/dossier/{names['code']}")
+        cases = chosen(all_cases(names))
         for _ in range(rounds):
             for case in (baseline, *cases):
                 base = bare_base if case is baseline else portal_base
@@ -216,23 +248,57 @@ def run(url: str, label: str, count: int) -> None:
     finally:
         stop(portal)
         stop(bare)
+    in_process(app, cases)
+    load_after = os.getloadavg()
     base_rate = statistics.median(baseline.rates)
     print(f"\nHTTP benchmark: {count:,} dossiers on PostgreSQL ({label}), prepared in {prepared:.0f} s; "
           f"gunicorn {workers} sync workers each; wrk {connections} connections, {seconds} s per case, "
           f"median of {rounds} interleaved rounds")
-    print(f"{'case':<52} {'req/s':>9} {'× bare':>7} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8}")
+    print("load average (1, 5, 15 min) before: " + ", ".join(f"{x:.1f}" for x in load_before)
+          + "; after: " + ", ".join(f"{x:.1f}" for x in load_after))
+    print(f"{'case':<52} {'req/s':>9} {'× bare':>7} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8} "
+          f"{'SQL/req':>8} {'CPU ms':>7}")
     for case in (baseline, *cases):
         rate = statistics.median(case.rates)
+        inproc = f"{case.statements:>8} {case.cpu_ms:>7.1f}" if case.statements is not None else f"{'—':>8} {'—':>7}"
         print(f"{case.name:<52} {rate:>9.1f} {rate / base_rate:>7.2f} {statistics.median(case.p50):>8.1f} "
-              f"{statistics.median(case.p99):>8.1f} {case.errors:>8}")
+              f"{statistics.median(case.p99):>8.1f} {case.errors:>8} {inproc}")
     print("resident memory per worker at the end (MB): portal "
           + ", ".join(f"{mb:.0f}" for mb in portal_rss) + "; bare " + ", ".join(f"{mb:.0f}" for mb in bare_rss))
+
+
+def all_cases(names: dict[str, str]) -> list[Case]:
+    """The portal's cases; `names` as prepare() returns them."""
+    return [
+        Case("lookup", "GET /api/v1/lookup/<code>", f"/api/v1/lookup/{names['code']}"),
+        Case("tra-cuu", "GET /tra-cuu?ma=<code>", f"/tra-cuu?ma={names['code']}"),
+        Case("procedure", "GET /thu-tuc/<code> (procedure page)", f"/thu-tuc/{names['procedure']}"),
+        Case("home", "GET / (home)", "/"),
+        Case("api-search", "GET /api/v1/procedures?q=khai sinh", "/api/v1/procedures?q=khai%20sinh"),
+        Case("search", "GET /thu-tuc?q=khai sinh", "/thu-tuc?q=khai%20sinh"),
+        Case("dossier", "GET /ho-so/<id> (the citizen's dossier)", f"/ho-so/{names['own']}", "citizen"),
+        Case("worklist", f"GET /xu-ly/ (worklist, {OPEN_STEPS:,} open steps)", "/xu-ly/", "official"),
+        Case("dashboard", "GET /thong-ke (dashboard, province, this year)", "/thong-ke"),
+        Case("dashboard-closed", "GET /thong-ke (dashboard, closed 11 months, roll-up)",
+             f"/thong-ke?{names['closed']}"),
+    ]
+
+
+def chosen(cases: list[Case]) -> list[Case]:
+    """The cases BENCH_CASES names (comma-separated keys), all of them when it is not set."""
+    keys = [k.strip() for k in os.environ.get("BENCH_CASES", "").split(",") if k.strip()]
+    unknown = set(keys) - {case.key for case in cases}
+    if unknown:
+        raise NotRun(f"BENCH_CASES names unknown cases {', '.join(sorted(unknown))}; known: "
+                     + ", ".join(case.key for case in cases))
+    return [case for case in cases if case.key in keys] if keys else cases
 
 
 def main() -> None:
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     count = int(os.environ.get("BENCH_DOSSIERS", "1000000"))
     try:
+        chosen(all_cases(dict.fromkeys(("code", "own", "procedure", "closed"), "")))   # BENCH_CASES checked first
         if shutil.which("wrk") is None:
             raise NotRun("wrk is not installed (Debian package wrk)")
         with database() as (url, label):

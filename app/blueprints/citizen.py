@@ -35,13 +35,20 @@ from app.models import Dossier
 from app.services import access_log, catalogue, citizen_store, dossiers, guidance, payments, processing, ratings
 from app.services.permissions import can
 from app.services.transitions import available_actions
-from app.web import dossier_or_abort, page_arg, send_dossier_file, send_issued_document, submissions_limit
+from app.web import (
+    DOSSIER_PAGE,
+    dossier_or_abort,
+    page_arg,
+    send_dossier_file,
+    send_issued_document,
+    submissions_limit,
+)
 
 bp = Blueprint("citizen", __name__)
 
 
-def _dossier(dossier_id: int, action: str = "dossier.view") -> Dossier:
-    return dossier_or_abort(dossier_id, action)
+def _dossier(dossier_id: int, action: str = "dossier.view", load: tuple = ()) -> Dossier:
+    return dossier_or_abort(dossier_id, action, load)
 
 
 @bp.route("/thu-tuc/<code>/nop", methods=["GET", "POST"])
@@ -213,7 +220,7 @@ def _detail_page(dossier: Dossier, status: int = 200, **rating):
 @bp.get("/ho-so/<int:dossier_id>")
 @login_required
 def detail(dossier_id: int):
-    return _detail_page(_dossier(dossier_id))
+    return _detail_page(_dossier(dossier_id, load=DOSSIER_PAGE))
 
 
 @bp.post("/ho-so/<int:dossier_id>/thanh-toan")

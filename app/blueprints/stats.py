@@ -47,14 +47,15 @@ def scope_from_args(args) -> stats.Scope:
 @bp.get("/thong-ke")
 def dashboard():
     scope = scope_from_args(request.args)
-    summary, ranking = stats.overview(scope)
     kind = request.args.get("dinh_dang")
     if kind in exports.MIMETYPES:
+        summary, ranking = stats.overview(scope)
         content, mimetype = exports.export(kind, "Xếp hạng cơ quan", RANKING_COLUMNS, ranking_table(ranking))
         return Response(content, mimetype=mimetype, headers={
             "Content-Disposition": f'attachment; filename="thong-ke-{scope.start}-{scope.end}.{kind}"'})
+    (summary, ranking), trend = stats.dashboard(scope)
     return render_template("stats/dashboard.html", scope=scope, summary=summary, ranking=ranking,
-                           trend=stats.months(scope), indices=ALL_INDICES, fields=catalogue.fields(),
+                           trend=trend, indices=ALL_INDICES, fields=catalogue.fields(),
                            args={k: v for k, v in request.args.items() if k != "dinh_dang"},
                            drill={k: v for k, v in request.args.items() if k not in ("dinh_dang", "co_quan")})
 

@@ -20,18 +20,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from io import BytesIO
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import weasyprint
 from asn1crypto import pem, x509
-from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign import fields, signers
-from pyhanko.sign.fields import SigSeedSubFilter
-from pyhanko.sign.validation import validate_pdf_signature
-from pyhanko.stamp import StaticStampStyle
-from pyhanko_certvalidator import ValidationContext
 
 from app import dates
+
+# pyHanko and WeasyPrint are imported where a signature is made or checked, not when the portal
+# starts: a web worker that signs nothing is some 40 MB smaller without them (issue 15).
+if TYPE_CHECKING:
+    from pyhanko.sign import signers
+    from pyhanko_certvalidator import ValidationContext
 
 SIGNATURE_SPACE = 16_384  # bytes reserved for the CMS; a B-LT one with its chain fits
 
@@ -101,6 +100,8 @@ def load_pem_certificates(path: str | Path) -> list[x509.Certificate]:
 def open_signer(location: KeyLocation) -> Iterator[signers.Signer]:
     """A pyHanko signer for the key; a PKCS#11 session is closed on the way out. Every failure
     to reach the key is a SigningUnavailable with a message a desk can act on."""
+    from pyhanko.sign import signers
+
     if location.backend == "pkcs12":
         path = location.pkcs12_path or ""
         if not Path(path).is_file():
@@ -190,6 +191,8 @@ def anchor_box(pdf: bytes, name: str) -> Box | None:
     """Where the template put the element with id `name`: WeasyPrint writes every id as a named
     destination (page, left, top); the stamp box of STAMP_SIZE hangs from that corner. None when
     the form has no such slot."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
     reader = PdfFileReader(BytesIO(pdf), strict=False)
     names = reader.root.get("/Names")
     tree = names.get("/Dests") if names is not None else None
@@ -230,6 +233,11 @@ def sign_pdf(pdf: bytes, signer: signers.Signer, *, field_name: str, box: Box | 
     """Append one PAdES signature (an incremental update: earlier signatures stay intact) in a
     new field, visible in `box` with `stamp_lines`. With a timestamper, the signature gets an
     RFC 3161 timestamp and, with a validation context, the chain's validation data (B-LT)."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import fields, signers
+    from pyhanko.sign.fields import SigSeedSubFilter
+    from pyhanko.stamp import StaticStampStyle
+
     writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
     spec = fields.SigFieldSpec(sig_field_name=field_name, on_page=box.page if box else 0,
                                box=(box.x1, box.y1, box.x2, box.y2) if box else None)
@@ -253,6 +261,8 @@ def sign_pdf(pdf: bytes, signer: signers.Signer, *, field_name: str, box: Box | 
 def stamp_pdf(lines: list[str]) -> bytes:
     """The stamp box's appearance: a one-page PDF of STAMP_SIZE drawn by WeasyPrint in the
     forms' serif face (every Vietnamese diacritic), red frame and text as a seal's ink."""
+    import weasyprint
+
     body = "<br>".join(html.escape(line) for line in lines)
     return weasyprint.HTML(string=(
         "<style>@page { size: 60mm 16mm; margin: 0 }"
@@ -268,6 +278,8 @@ def validation_context(trust_roots: list[x509.Certificate], *, crls=(), fetching
     """Trust only the given roots (the province's CA, the national root; the demo root in the
     demo). Revocation is checked when data is at hand (embedded, given, or fetched when
     `fetching`); a missing CRL does not fail a B-B signature ("soft-fail")."""
+    from pyhanko_certvalidator import ValidationContext
+
     return ValidationContext(trust_roots=trust_roots, crls=list(crls), allow_fetching=fetching,
                              revocation_mode="soft-fail", moment=moment)
 
@@ -275,6 +287,9 @@ def validation_context(trust_roots: list[x509.Certificate], *, crls=(), fetching
 def validate(pdf: bytes, trust_roots: list[x509.Certificate]) -> list[SignatureReport]:
     """Check every signature of the file: intact, valid, trusted, and whether the file was
     changed after it other than by a later signature. A file pyHanko cannot read raises ValueError."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+
     try:
         reader = PdfFileReader(BytesIO(pdf), strict=False)
         embedded = list(reader.embedded_signatures)

@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import date, datetime, time
 from decimal import Decimal
 
-from flask import current_app
+from flask import current_app, g, has_request_context
 from sqlalchemy import select
 
 from app import dates
@@ -36,7 +36,25 @@ class CalendarError(ServiceError):
 def work_calendar() -> WorkCalendar:
     """The admin's overrides (CalendarDay) over the Government's swaps — shipped as data
     (app/domain/official_calendar.yaml) and entered by the province administrator
-    (CalendarSwap) — over the holidays package; the province's settings."""
+    (CalendarSwap) — over the holidays package; the province's settings.
+
+    Read once per request (kept in `g`, which ends with it; an override or swap changed in
+    the request drops it): the dashboard's trend asked for it once per month, two statements
+    each (issue 15). Outside a request it is read every time."""
+    if not has_request_context():
+        return _read_calendar()
+    if "work_calendar" not in g:
+        g.work_calendar = _read_calendar()
+    return g.work_calendar
+
+
+def _changed() -> None:
+    """The request's calendar is stale: an override or a swap was added or removed."""
+    if has_request_context():
+        g.pop("work_calendar", None)
+
+
+def _read_calendar() -> WorkCalendar:
     overrides = db.session.execute(select(CalendarDay.day, CalendarDay.kind)).all()
     return WorkCalendar(
         extra_days_off=frozenset(d for d, kind in overrides if kind == "day_off"),
@@ -101,6 +119,7 @@ def add_override(actor: User, day: date, kind: str, note: str) -> CalendarDay:
     db.session.flush()
     audit.record(actor, "calendar.day_add", "calendar_day", row.id, after=_day_facts(row))
     db.session.commit()
+    _changed()
     return row
 
 
@@ -108,6 +127,7 @@ def remove_override(actor: User, row: CalendarDay) -> None:
     audit.record(actor, "calendar.day_remove", "calendar_day", row.id, before=_day_facts(row))
     db.session.delete(row)
     db.session.commit()
+    _changed()
 
 
 def _day_facts(row: CalendarDay) -> dict:
@@ -146,6 +166,7 @@ def add_swap(actor: User, day_off: date, working_day: date, legal_basis: str) ->
     db.session.flush()
     audit.record(actor, "calendar.swap_add", "calendar_swap", swap.id, after=_swap_facts(swap))
     db.session.commit()
+    _changed()
     return swap
 
 
@@ -153,6 +174,7 @@ def remove_swap(actor: User, swap: CalendarSwap) -> None:
     audit.record(actor, "calendar.swap_remove", "calendar_swap", swap.id, before=_swap_facts(swap))
     db.session.delete(swap)
     db.session.commit()
+    _changed()
 
 
 def _swap_facts(swap: CalendarSwap) -> dict:

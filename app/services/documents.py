@@ -67,6 +67,7 @@ render_pdf adds two callables to the context, so the templates need no app-wide 
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from datetime import date, datetime
@@ -74,7 +75,6 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import segno
-import weasyprint
 from flask import current_app, render_template
 from flask_babel import force_locale
 
@@ -123,22 +123,36 @@ def _documents_folder() -> Path:
     return (folder / "documents").resolve()
 
 
-class _LocalFetcher(weasyprint.URLFetcher):
-    """Only data: URIs and files inside templates/documents: the forms never fetch from the
-    network, whatever a field contains (the templates escape every value anyway). Errors stop
-    the rendering (a missing stylesheet must not give an unstyled official form)."""
+def _weasyprint():
+    """WeasyPrint, imported when a PDF is first made, not when the portal starts: a web worker
+    that renders no PDF is some 40 MB smaller without it (issue 15)."""
+    import weasyprint
+    return weasyprint
 
-    def __init__(self, folder: Path):
-        super().__init__(allowed_protocols=("data", "file"), fail_on_errors=True)
-        self._folder = folder
 
-    def fetch(self, url, headers=None):
-        parts = urlsplit(url)
-        if parts.scheme == "file":
-            path = Path(unquote(parts.path)).resolve()
-            if not path.is_relative_to(self._folder):
-                raise ValueError(f"documents: refusing to read {url!r}")
-        return super().fetch(url, headers)
+def _local_fetcher(folder: Path):
+    """WeasyPrint's URL fetcher limited to data: URIs and files inside `folder` (templates/
+    documents): the forms never fetch from the network, whatever a field contains (the
+    templates escape every value anyway). Errors stop the rendering (a missing stylesheet must
+    not give an unstyled official form)."""
+    return _fetcher_class()(folder)
+
+
+@functools.cache
+def _fetcher_class() -> type:
+    class LocalFetcher(_weasyprint().URLFetcher):
+        def __init__(self, folder: Path):
+            super().__init__(allowed_protocols=("data", "file"), fail_on_errors=True)
+            self._folder = folder
+
+        def fetch(self, url, headers=None):
+            parts = urlsplit(url)
+            if parts.scheme == "file":
+                path = Path(unquote(parts.path)).resolve()
+                if not path.is_relative_to(self._folder):
+                    raise ValueError(f"documents: refusing to read {url!r}")
+            return super().fetch(url, headers)
+    return LocalFetcher
 
 
 def render_html(template: str, context: dict) -> str:
@@ -159,10 +173,10 @@ def render_html(template: str, context: dict) -> str:
 
 def html_to_pdf(html: str) -> bytes:
     """WeasyPrint: the costly step (a monthly report takes a large part of a second). Files are
-    fetched from templates/documents only (see _LocalFetcher)."""
+    fetched from templates/documents only (see _local_fetcher)."""
     folder = _documents_folder()
-    return weasyprint.HTML(
-        string=html, base_url=folder.as_uri() + "/", url_fetcher=_LocalFetcher(folder),
+    return _weasyprint().HTML(
+        string=html, base_url=folder.as_uri() + "/", url_fetcher=_local_fetcher(folder),
     ).write_pdf()
 
 
@@ -178,7 +192,7 @@ def layout_identity() -> str:
     one SHA-256. The folder is a few dozen KB, hashed on each call, so an edited stylesheet
     counts at once, also while templates auto-reload. The system fonts are not in it."""
     folder = _documents_folder()
-    digest = hashlib.sha256(f"weasyprint {weasyprint.__version__}".encode())
+    digest = hashlib.sha256(f"weasyprint {_weasyprint().__version__}".encode())
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         digest.update(b"\0" + path.relative_to(folder).as_posix().encode() + b"\0")
         digest.update(path.read_bytes())

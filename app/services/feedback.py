@@ -373,7 +373,8 @@ def counts(agency_ids: list[int] | None, start: datetime, end: datetime, now: da
     at = min(end, now or utcnow())
     cal = calendar.work_calendar()
     late = {row.id: bool(rules.late_limits(times(row), at, cal)) for row in rows}
-    repeated = set(db.session.scalars(select(Feedback.repeat_of_id).where(Feedback.repeat_of_id.in_(late))))
+    repeated = set(db.session.scalars(select(Feedback.repeat_of_id).where(Feedback.repeat_of_id.in_(late)))) \
+        if late else set()
     answered = [row for row in rows if row.answered_at is not None]
     by_category = {category.value: 0 for category in Category}
     for row in rows:

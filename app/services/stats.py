@@ -242,11 +242,33 @@ def _rolled(scope: Scope, by_agency: bool, finished_only: bool = False) -> list:
     """The aggregate rows for the closed period of the scope, read from its roll-up; only its
     dossiers finished by the period's end if `finished_only`."""
     group = [StatsRollup.resolving_agency_id] if by_agency else []
+    return _read_rollups(scope, [(scope.start, scope.end)], group, finished_only)
+
+
+def _read_rollups(scope: Scope, periods: list[tuple[date, date]], group: list, finished_only: bool = False) -> list:
+    """The roll-ups of the closed `periods` (start, end) under the scope's filters, summed per
+    value of the `group` columns of the roll-up."""
     sums = [func.coalesce(func.sum(getattr(StatsRollup, name)), 0).label(name) for name in (*COUNTS, *MINUTES)]
     only = [StatsRollup.finished.is_(True)] if finished_only else []
+    which = or_(*[and_(StatsRollup.start == start, StatsRollup.end == end) for start, end in periods])
     return db.session.execute(
-        select(*group, *sums).where(StatsRollup.start == scope.start, StatsRollup.end == scope.end, *only,
-                                    *_filters(scope, StatsRollup)).group_by(*group)).all()
+        select(*group, *sums).where(which, *only, *_filters(scope, StatsRollup)).group_by(*group)).all()
+
+
+def _closed_months(scope: Scope, parts: list[tuple[int, Scope]], now: datetime) -> dict[int, Counts]:
+    """The trend's closed months (index, month) as figures() reads each, from their roll-ups
+    read together: one statement finds which are built, the missing ones are built, one more
+    sums them all by month (issue 15: it was two statements a month). Month by month, as
+    _rows counts them, for one agency's figures or when a roll-up cannot be stored."""
+    periods = [(part.start, part.end) for _, part in parts]
+    if parts and scope.agency is None:
+        built = set(db.session.execute(select(StatsPeriod.start, StatsPeriod.end).where(
+            or_(*[and_(StatsPeriod.start == start, StatsPeriod.end == end) for start, end in periods]))).tuples())
+        if all((start, end) in built or _ensure_rollup(start, end, now) for start, end in periods):
+            rolled = {row.start: row for row in _read_rollups(scope, periods, [StatsRollup.start])}
+            none = _added(by_agency=False)[0]
+            return {i: _counts(rolled.get(part.start, none)) for i, part in parts}
+    return {i: _counts(_rows(replace(scope, start=part.start, end=part.end), now)[0]) for i, part in parts}
 
 
 def _rows(scope: Scope, now: datetime, by_agency: bool = False) -> list:
@@ -351,27 +373,83 @@ def months(scope: Scope, now: datetime | None = None) -> list[tuple[date, Figure
     finished in March counts in both months, as open in February and as finished in March.
     The closed months are read from the roll-up, each as figures() reads it."""
     now = now or utcnow()
+    parts = _month_parts(scope)
+    # The closed months from their roll-ups, as figures() reads each; the open ones counted in one query.
+    rows = _closed_months(scope, [(i, part) for i, (_, part) in enumerate(parts) if closed(part.end, now)], now)
+    open_parts = [(i, part) for i, (_, part) in enumerate(parts) if i not in rows]
+    if open_parts:
+        rows.update((row.part, _counts(row)) for row in _counted_parts(
+            scope, [(i, part.since, min(now, part.until), None) for i, part in open_parts], []))
+    return _trend(parts, rows, now)
+
+
+def dashboard(scope: Scope, now: datetime | None = None):
+    """What the dashboard page shows, with one `now`: (overview(scope), months(scope)).
+
+    For an open period that began before this month (the default page: this year) the
+    dossiers that overview() counts from the dossiers (those not finished before this month)
+    are the ones the trend's open month counts too: both are counted in one scan, one query
+    grouped by part and competent agency (issue 15; it was one scan each). Otherwise
+    overview() and months() as they are."""
+    now = now or utcnow()
+    month = now.astimezone(OFFICE_TZ).date().replace(day=1)
+    before = replace(scope, end=month - timedelta(days=1))
+    if (scope.agency is not None or closed(scope.end, now) or scope.start >= month
+            or not _ensure_rollup(before.start, before.end, now)):
+        return overview(scope, now), months(scope, now)
+    parts = _month_parts(scope)
+    rows = _closed_months(scope, [(i, part) for i, (_, part) in enumerate(parts) if closed(part.end, now)], now)
+    open_parts = [(i, part) for i, (_, part) in enumerate(parts) if i not in rows]
+    whole = -1   # the key of the period's own part, beside the months' indexes
+    counted = _counted_parts(scope, [(whole, scope.since, min(now, scope.until), before.until)]
+                             + [(i, part.since, min(now, part.until), None) for i, part in open_parts],
+                             [Dossier.resolving_agency_id])
+    total, ranking = _overview(_added(_rolled(before, True, finished_only=True),
+                                      [row for row in counted if row.part == whole], by_agency=True))
+    for i, _ in open_parts:
+        rows[i] = _counts(_added([row for row in counted if row.part == i], by_agency=False)[0])
+    return (_with_feedback(total, scope, now), ranking), _trend(parts, rows, now)
+
+
+def _month_parts(scope: Scope) -> list[tuple[date, Scope]]:
+    """The trend's months: (first day, the month's part of the scope)."""
     parts = []
     first = scope.start.replace(day=1)
     while first <= scope.end:
         last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
         parts.append((first, Scope(max(first, scope.start), min(last, scope.end))))
         first = last + timedelta(days=1)
-    # A closed month from the roll-up, as figures() reads it; the open ones counted in one query.
-    rows = {i: _counts(_rows(replace(scope, start=part.start, end=part.end), now)[0])
-            for i, (_, part) in enumerate(parts) if closed(part.end, now)}
-    open_parts = [(i, part) for i, (_, part) in enumerate(parts) if i not in rows]
-    if open_parts:
-        table = union_all(*[select(literal(i).label("month"), literal(part.since, UTCDateTime()).label("since"),
-                                   literal(min(now, part.until), UTCDateTime()).label("cut"))
-                            for i, part in open_parts]).subquery()
-        inner = (select(table.c.month, *_facts(table.c.since, table.c.cut, _versions()))
-                 .join(table, _may_count(table.c.since, table.c.cut)).where(*_filters(scope)).offset(0).subquery())
-        rows.update((row.month, _counts(row)) for row in db.session.execute(
-            select(inner.c.month, *_sums(inner.c)).group_by(inner.c.month)))
+    return parts
+
+
+def _trend(parts: list[tuple[date, Scope]], rows: dict[int, Counts], now: datetime) -> list[tuple[date, Figures]]:
     empty = _total([])
     return [(start, _with_feedback(Figures(rows.get(i, empty), compute(rows.get(i, empty))), part, now))
             for i, (start, part) in enumerate(parts)]
+
+
+def _counted_parts(scope: Scope, parts: list[tuple[int, datetime, datetime, datetime | None]], group: list) -> list:
+    """The aggregate rows of several periods (key, since, cut, open_at) under the scope's
+    filters, counted in one scan: the dossiers joined to a small table of the periods, each
+    row with its period's `part` key, one row per part and value of the `group` columns. A
+    period with `open_at` counts only its dossiers not finished before it (_counted's)."""
+    table = union_all(*[select(literal(key).label("part"), literal(since, UTCDateTime()).label("since"),
+                               literal(cut, UTCDateTime()).label("cut"),
+                               literal(open_at, UTCDateTime()).label("open_at"))
+                        for key, since, cut, open_at in parts]).subquery()
+    unfinished = or_(table.c.open_at.is_(None), Dossier.finished_at.is_(None), Dossier.finished_at >= table.c.open_at)
+    # The parts' union in bound values on the dossier alone, so that its indexes find the rows
+    # (a condition on the joined table's columns cannot use them).
+    lowest = min(open_at or since for _, since, _, open_at in parts)
+    received = [since for _, since, _, open_at in parts if open_at is None]
+    bound = and_(Dossier.received_at < max(cut for _, _, cut, _ in parts),
+                 or_(Dossier.finished_at.is_(None), Dossier.finished_at >= lowest,
+                     *([Dossier.received_at >= min(received)] if received else [])))
+    inner = (select(table.c.part, *group, *_facts(table.c.since, table.c.cut, _versions()))
+             .join(table, and_(_may_count(table.c.since, table.c.cut), unfinished))
+             .where(bound, *_filters(scope)).offset(0).subquery())
+    outer = [inner.c.part, *(inner.c[column.key] for column in group)]
+    return db.session.execute(select(*outer, *_sums(inner.c)).group_by(*outer)).all()
 
 
 def period(kind: str, year: int, number: int = 1) -> tuple[date, date]:

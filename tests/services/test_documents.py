@@ -258,7 +258,7 @@ def test_receipt_field_values_are_text_never_markup_or_fetched(tmp_path):
         applicant={**full_context()["applicant"], "full_name": hostile})))
     assert '<img src="http://169.254.169.254/latest"> <b>Trần Văn Hùng</b>' in text_of(pdf)
     # The renderer reads only data: URIs and files of templates/documents, never the network.
-    fetcher = documents._LocalFetcher(documents._documents_folder())
+    fetcher = documents._local_fetcher(documents._documents_folder())
     for url in ("http://169.254.169.254/latest", "file:///etc/passwd",
                 documents._documents_folder().as_uri() + "/../base.html"):
         with pytest.raises(ValueError):

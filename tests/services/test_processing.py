@@ -391,6 +391,31 @@ def test_worklist_shows_own_agency_and_role_only(people, make_user):
     assert processing.worklist(make_user("specialist", DemoAgency.LIEN_BAO), 1, 20).items == []
 
 
+def test_worklist_pages_are_cut_in_sql_in_a_stable_order(people):
+    """Five open steps, two a page: three pages that together list each step once, by due date
+    then id (the steps given with the same due date keep their id order), each page counting
+    all five; past the last page, no step and still the count."""
+    steps = [accepted_birth(people).current_step for _ in range(5)]
+    same = steps[0].due_at
+    for step in steps[1:4]:
+        step.due_at = same          # a tie: the id decides
+    steps[4].due_at = same - timedelta(hours=1)
+    steps[4].given_at = max(s.given_at for s in steps) + timedelta(minutes=1)   # the last given
+    db.session.commit()
+    pages = [processing.worklist(people.commune, n, 2) for n in (1, 2, 3)]
+    assert [p.total for p in pages] == [5, 5, 5] and [p.pages for p in pages] == [3, 3, 3]
+    assert pages[1].has_next and pages[1].has_prev and not pages[2].has_next
+    listed = [t.id for p in pages for t in p.items]
+    assert listed == [steps[4].id, *sorted(s.id for s in steps[:4])]
+    assert [t.id for t in processing.worklist(people.commune, 2, 2).items] == listed[2:4]   # same again
+    by_given = [t.id for n in (1, 2, 3) for t in processing.worklist(people.commune, n, 2, "given").items]
+    assert by_given[-1] == steps[4].id and sorted(by_given) == sorted(listed)
+    beyond = processing.worklist(people.commune, 4, 2)
+    assert beyond.items == [] and beyond.total == 5
+    # each row comes with what the page shows, loaded with the page (no query per row)
+    assert all("dossier" in t.__dict__ and "agency" in t.__dict__ for t in pages[0].items)
+
+
 def test_control_slip_classifies_each_hand_off(people, tmp_path):
     dossier = guardianship_at_counter(people, MON_0900)  # due Thu 4 Mar 17:00
     processing.complete_step(dossier, people.commune, now=datetime(2027, 3, 1, 3, 0, tzinfo=UTC))  # early

@@ -2,10 +2,11 @@
 shows read from the roll-up equals the one counted from the dossiers; a change to a dossier
 drops the periods it counts in, and only those; `flask stats rebuild`."""
 import random
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import event, func, select, update
 
 from app.domain.indices import ALL_INDICES, INDICES
 from app.extensions import db
@@ -196,3 +197,36 @@ def test_the_national_portal_acknowledging_a_receipt_moves_1_4_of_the_period_rec
     after = stats.figures(january, NOW).indices["1.4"]
     assert (after.numerator, after.denominator) == (before.numerator + 1, before.denominator)
     same(stats.figures(january, NOW), stats.from_dossiers(january, NOW))
+
+
+def test_the_dashboard_counts_an_open_period_in_one_scan_and_agrees(generated):
+    """stats.dashboard gives what overview() and months() give, for every period and filter;
+    for an open period that began before this month (the province's, a level's), the
+    dossiers are scanned once: one statement reads the dossier table."""
+    scans = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        if re.search(r"\bFROM dossier\b", statement):
+            scans.append(statement)
+
+    for start, end in CLOSED + OPEN:
+        for filters in scopes(generated):
+            scope = stats.Scope(start, end, **filters)
+            stats.overview(scope, NOW), stats.months(scope, NOW)   # the roll-ups a first reading builds, built
+            scans.clear()
+            event.listen(db.engine, "before_cursor_execute", count)
+            try:
+                (summary, ranking), trend = stats.dashboard(scope, NOW)
+            finally:
+                event.remove(db.engine, "before_cursor_execute", count)
+            expected_summary, expected_ranking = stats.overview(scope, NOW)
+            same(summary, expected_summary)
+            assert [each for each, _ in ranking] == [each for each, _ in expected_ranking]
+            for (_, fig), (_, expected) in zip(ranking, expected_ranking, strict=True):
+                same(fig, expected, INDICES)
+            expected_trend = stats.months(scope, NOW)
+            assert [month for month, _ in trend] == [month for month, _ in expected_trend]
+            for (_, fig), (_, expected) in zip(trend, expected_trend, strict=True):
+                same(fig, expected)
+            if (start, end) in OPEN[:2] and "agency" not in filters:
+                assert len(scans) == 1, scans

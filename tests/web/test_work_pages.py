@@ -23,6 +23,19 @@ def test_worklist_for_the_right_role_and_403_for_others(client, make_user, login
     assert accepted.code in client.get("/xu-ly/?sap_xep=nhan").get_data(as_text=True)
 
 
+def test_worklist_second_page(app, client, make_user, login, loaded_catalogue, monkeypatch):
+    """Three open steps at one a page: page 2 lists the second by due date, links both ways."""
+    office = tich_son(make_user)
+    codes = [birth_in("accepted", office).code for _ in range(3)]
+    monkeypatch.setitem(app.config, "PER_PAGE", 1)
+    login(office.specialist)
+    page = client.get("/xu-ly/?page=2").get_data(as_text=True)
+    assert codes[1] in page and codes[0] not in page and codes[2] not in page
+    assert 'href="/xu-ly/?page=1"' in page and 'href="/xu-ly/?page=3"' in page
+    assert codes[2] in client.get("/xu-ly/?page=3").get_data(as_text=True)
+    assert "Không có hồ sơ nào đang chờ bạn xử lý." in client.get("/xu-ly/?page=9").get_data(as_text=True)
+
+
 @pytest.mark.parametrize("role, agency", [(None, None), ("admin", DemoAgency.PROVINCE)])
 def test_worklist_wrong_role_403(client, make_user, login, loaded_catalogue, role, agency):
     login(make_user(role, agency))
