@@ -408,9 +408,13 @@ def compute(counts: Counts) -> dict[str, IndexValue]:
       DonViTinh", and an hour and a day do not add up. Stopped dossiers are
       not resolved and not counted. Not scored; N/A when none resolved.
     - 3.3 online dossiers = online / received. Full points from 50% [V];
-      points [?]. The national formula also multiplies by the synchronisation
-      rate (index 1.4); that factor belongs to the national portal's view of
-      our data and is not applied here.
+      points [?]. The national formula (LEGAL.md §4) also multiplies by the
+      synchronisation rate: that factor is index 1.4, computed beside it from
+      the same receipts, so the national portal's 3.3 is this value × 1.4's.
+      The product is not folded in here, on purpose: 3.3 keeps the numerator
+      and denominator the dashboard and the API show (online of received),
+      and a province not yet connected (NATIONAL_SYNC_URL unset, 1.4 = 0)
+      still sees its online share instead of a flat 0.
     - 3.6 online payment = paid_online / with_fee. Points [?].
     - 4.1 electronic results = e_result / result_required. Points [?].
     - 4.2 digitisation = digitised / result_received: the denominator is
