@@ -44,6 +44,8 @@ through its LGSP (the provincial data-sharing platform), which forwards to the n
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
+from datetime import datetime
 
 import requests
 from flask import current_app, has_app_context
@@ -144,6 +146,27 @@ def records() -> list[OutboxMessage]:
         db.session.add_all([message, state])
         written.append(message)
     return written
+
+
+@dataclass(frozen=True)
+class SyncState:
+    """What the staff dossier pages say of a dossier's synchronisation (the `DossierSync` row)."""
+    state: str
+    synced_at: datetime | None = None
+    last_error: str = ""
+
+
+def state_of(dossier: Dossier) -> SyncState | None:
+    """The dossier's synchronisation as its row says; without a row, pending when synchronisation
+    is configured and the dossier is the national portal's (it has a code: its next change
+    writes its record); None when there is nothing to say (not configured and never synchronised,
+    or not received yet)."""
+    row = db.session.get(DossierSync, dossier.id) if dossier.id is not None else None
+    if row is not None:
+        return SyncState(row.state, row.synced_at, row.last_error)
+    if configured() and dossier.code is not None and dossier.status != Status.DRAFT:
+        return SyncState(PENDING)
+    return None
 
 
 def _newer(message: OutboxMessage, delivered: bool = False) -> int | None:
