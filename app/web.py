@@ -34,7 +34,7 @@ from app.forms.dynamic import typed_fields, verification_label
 from app.i18n import say
 from app.models import Dossier, IssuedDocument, ProcedureVersion
 from app.models.users import utcnow
-from app.services import access_log, issuing, signing
+from app.services import access_log, issuing, national_sync, signing
 from app.services.errors import ServiceError
 from app.services.issuing import KINDS
 from app.services.permissions import can
@@ -199,6 +199,7 @@ def register_template_helpers(app: Flask) -> None:
         status_label=status_label, Channel=Channel, DayKind=DayKind, typed_fields=typed_fields,
         verification_label=verification_label, form_value=issuing.shown_value,
         DOCUMENT_TITLES={kind: title for kind, (_, _, title) in KINDS.items()}, signing_state_of=signing.state,
+        national_sync_of=national_sync.state_of,
         can=can, Level=Level, AgencyKind=AgencyKind, Role=Role, agency_type_label=agency_type_label,
         TimeUnit=TimeUnit, SourceTopic=SourceTopic, OnlineLevel=OnlineLevel, Subject=Subject, Method=Method,
         CopyKind=CopyKind,

@@ -5,6 +5,7 @@ from flask import Flask
 def register_blueprints(app: Flask) -> None:
     from app.blueprints import (  # noqa: F401  (their routes join the admin and api blueprints)
         admin_agencies,
+        api_account,
         api_admin_agencies,
         api_admin_procedures,
         api_admin_staff,

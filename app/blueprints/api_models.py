@@ -25,8 +25,10 @@ from spectree.models import SecuritySchemeData
 
 from app.domain.feedback import Category as FeedbackCategoryEnum
 from app.domain.feedback import Subject as FeedbackSubjectEnum
+from app.domain.notices import CHANNELS
 from app.domain.structure import AgencyKind, Level, Role
 from app.domain.vocabulary import AccessKind
+from app.i18n import LANGUAGES
 
 # A moment as the API always wrote it: ISO 8601 with its offset, as Python writes it
 # (pydantic's default would write "Z" for UTC).
@@ -647,6 +649,25 @@ class StoredPaper(Model):
 class StoreList(Model):
     items: list[StoredPaper]
     total: int
+
+
+# --- the account's notices (issues 14, 16) ------------------------------------------------
+
+class NoticePreferences(Model):
+    language: Literal[tuple(LANGUAGES)] = Field(  # type: ignore[valid-type]
+        description="Ngôn ngữ của thư và tin nhắn gửi đến tài khoản (cả thư đặt lại mật khẩu)")
+    channels: list[Literal[tuple(CHANNELS)]] | None = Field(  # type: ignore[valid-type]
+        description="Công dân: các cách nhận thông báo về hồ sơ (ít nhất một). Cán bộ: null "
+                    "(cán bộ không nhận thông báo về hồ sơ)")
+
+
+class NoticePreferencesUpdate(Body):
+    """The page's choice (/tai-khoan/nhan-thong-bao), checked by the same rule: an unknown
+    language or channel, or no channel, is a 422 naming the field."""
+    language: str = Field("", max_length=10, description="vi hoặc en")
+    channels: list[Annotated[str, Field(max_length=20)]] | None = Field(
+        None, max_length=10, description="email, sms, zalo — công dân; bỏ qua thì giữ như cũ. "
+                                         "Tài khoản cán bộ gửi trường này: 422 (cán bộ chỉ chọn ngôn ngữ)")
 
 
 # --- administration: staff and the audit log (issue 13) ------------------------------------

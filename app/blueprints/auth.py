@@ -7,7 +7,6 @@ from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     redirect,
@@ -25,6 +24,7 @@ from app.forms.admin import ConfirmForm
 from app.forms.auth import (
     ChangePasswordForm,
     ForgotPasswordForm,
+    LanguagePreferenceForm,
     LoginForm,
     NoticePreferencesForm,
     RegisterForm,
@@ -173,15 +173,18 @@ def change_password():
 @bp.route("/tai-khoan/nhan-thong-bao", methods=["GET", "POST"])
 @login_required
 def notice_preferences():
-    """The language and the channels of the account's notices; saving it also switches the site
-    to that language (the redirect's `?lang=` sets the cookie, app/i18n.py)."""
+    """The language of the account's notices and e-mails and, for a citizen, the channels of its
+    dossiers' notices (a staff account chooses the language only); saving it also switches the
+    site to that language (the redirect's `?lang=` sets the cookie, app/i18n.py)."""
     user = current_user._get_current_object()
-    if not user.is_citizen:
-        abort(403)
-    form = NoticePreferencesForm(data={"language": user.language, "channels": sorted(user.channels)})
+    if user.is_citizen:
+        form = NoticePreferencesForm(data={"language": user.language, "channels": sorted(user.channels)})
+    else:
+        form = LanguagePreferenceForm(data={"language": user.language})
     if form.validate_on_submit():
         try:
-            accounts.set_notice_preferences(user, form.language.data or "", form.channels.data or [])
+            accounts.set_notice_preferences(user, form.language.data or "",
+                                            (form.channels.data or []) if user.is_citizen else None)
         except accounts.AccountError as error:
             _field_errors(form, error)
         else:

@@ -85,12 +85,18 @@ class ChangePasswordForm(FlaskForm):
 CHANNEL_LABELS = {"email": _l("E-mail"), "sms": _l("Tin nhắn SMS"), "zalo": _l("Zalo")}
 
 
-class NoticePreferencesForm(FlaskForm):
-    """The account's "Nhận thông báo": what it is choosing is the service's to check
-    (accounts.set_notice_preferences), so an unknown value gets its message, not a silent default."""
+class LanguagePreferenceForm(FlaskForm):
+    """A staff account's "Nhận thông báo": the language of its e-mails only. What it is choosing is
+    the service's to check (accounts.set_notice_preferences), so an unknown value gets its
+    message, not a silent default."""
 
     language = RadioField(_l("Ngôn ngữ của thư và tin nhắn"), choices=[(code, NAMES[code]) for code in LANGUAGES],
                           validate_choice=False)
+
+
+class NoticePreferencesForm(LanguagePreferenceForm):
+    """A citizen's: the language, and the channels its dossiers' notices go on."""
+
     channels = SelectMultipleField(
         _l("Nhận thông báo về hồ sơ qua"), choices=[(c, CHANNEL_LABELS[c]) for c in CHANNELS], validate_choice=False,
         widget=ListWidget(prefix_label=False), option_widget=CheckboxInput(),

@@ -7,13 +7,19 @@ payment (PhiLePhi), the result (KetQuaGiaiQuyet, NgayKetThucXuLy, NgayTraKetQua,
 a new appointment — becomes one OutboxMessage on channel "national" whose body is the dossier's
 whole record in the national field names (MaHoSo, TrangThaiHoSo, NgayTiepNhan, NgayHenTra, …):
 the very record `flask dossiers export` writes (interchange.record_of), never a second shape.
-It is written in the change's own transaction by transitions.commit (`records`), which every
-dossier use case commits through (commit_then_dispatch too), so each is synchronised with no code
-of its own, and queued after the commit. A job that commits a dossier fact by itself (the signing
-job's e-result, CoKetQuaDienTu) reaches the national portal with the dossier's next record.
+It is written in the change's own transaction by a session event (`before_commit`, calling
+`records`), whatever commits it: the dossier use cases (transitions.commit), and the jobs and
+services that commit a dossier fact by themselves — the signing job marking a result fully
+signed sets the dossier's e-result (CoKetQuaDienTu, models/dossiers._stamp_e_result), a rating
+sets KhongHaiLong, an import stores a whole dossier. An event rather than a function each
+committing path must remember to call: the record follows the tracked fields wherever they are
+changed, including by a path written later, and a path cannot commit the change without its
+record. What a commit wrote is queued after it by whoever committed (`dispatch`:
+transitions.commit, the signing job); a path that does not is delivered by the outbox's sweeper
+(`flask jobs replay`), the record waiting in the outbox, never lost.
 Several changes in one transaction make one record, of the state at the commit; a commit that
-changes nothing the record carries (a draft saved, a step assigned) writes none: the record is
-compared with the dossier's last one.
+changes nothing the record carries (a draft saved, a step assigned, a delivery acknowledged)
+writes none: the record is compared with the dossier's last one.
 Only when NATIONAL_SYNC_URL is set; only dossiers with a code (received by a desk): an online
 submission not received yet, or refused at intake, has no MaHoSo and is not the national
 portal's to count (1.4 counts dossiers received).
@@ -38,6 +44,8 @@ through its LGSP (the provincial data-sharing platform), which forwards to the n
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
+from datetime import datetime
 
 import requests
 from flask import current_app, has_app_context
@@ -49,12 +57,14 @@ from app.domain import outbox
 from app.domain.workflow import Status
 from app.extensions import db
 from app.models import Dossier, DossierEvent, DossierSync, OutboxMessage, Payment
+from app.queue import DELIVER_MESSAGE, enqueue
 
 log = logging.getLogger(__name__)
 
 CHANNEL = "national"
 PENDING, SYNCED, FAILED = "pending", "synced", "failed"
 _TOUCHED = "national_sync.touched"   # Session.info key: the dossiers this transaction changed
+_WRITTEN = "national_sync.written"   # Session.info key: the records the last commit wrote
 
 
 def configured() -> bool:
@@ -75,15 +85,37 @@ def _collect(session: Session, flush_context, instances) -> None:
             touched.add(target.dossier)
 
 
+@event.listens_for(Session, "before_commit")
+def _write(session: Session) -> None:
+    """Every commit of the application's session writes the national records of the dossiers it
+    changed, in its own transaction; kept for `dispatch` once it is committed (only the last
+    commit's: a path that never dispatches leaves its records to the sweeper)."""
+    if not (has_app_context() and current_app.config.get("NATIONAL_SYNC_URL")) or session is not db.session():
+        session.info.pop(_WRITTEN, None)
+        return
+    session.info[_WRITTEN] = records()
+
+
 @event.listens_for(Session, "after_commit")
 @event.listens_for(Session, "after_rollback")
 def _forget(session: Session) -> None:
     session.info.pop(_TOUCHED, None)
 
 
+@event.listens_for(Session, "after_rollback")
+def _unwrite(session: Session) -> None:
+    session.info.pop(_WRITTEN, None)   # rolled back with their transaction: nothing to queue
+
+
+def dispatch() -> None:
+    """After a commit: queue the delivery of the national records it wrote (none: nothing)."""
+    for message in db.session.info.pop(_WRITTEN, None) or ():
+        enqueue(DELIVER_MESSAGE, message.id)
+
+
 def records() -> list[OutboxMessage]:
-    """The national records of the dossiers changed in this transaction, written in it (the
-    caller commits, then dispatches them); none when synchronisation is not configured."""
+    """The national records of the dossiers changed in this transaction, written in it (by
+    `_write`, before its commit); none when synchronisation is not configured."""
     if not configured():
         return []
     from app.services import interchange  # interchange imports the use cases, which import this module
@@ -114,6 +146,27 @@ def records() -> list[OutboxMessage]:
         db.session.add_all([message, state])
         written.append(message)
     return written
+
+
+@dataclass(frozen=True)
+class SyncState:
+    """What the staff dossier pages say of a dossier's synchronisation (the `DossierSync` row)."""
+    state: str
+    synced_at: datetime | None = None
+    last_error: str = ""
+
+
+def state_of(dossier: Dossier) -> SyncState | None:
+    """The dossier's synchronisation as its row says; without a row, pending when synchronisation
+    is configured and the dossier is the national portal's (it has a code: its next change
+    writes its record); None when there is nothing to say (not configured and never synchronised,
+    or not received yet)."""
+    row = db.session.get(DossierSync, dossier.id) if dossier.id is not None else None
+    if row is not None:
+        return SyncState(row.state, row.synced_at, row.last_error)
+    if configured() and dossier.code is not None and dossier.status != Status.DRAFT:
+        return SyncState(PENDING)
+    return None
 
 
 def _newer(message: OutboxMessage, delivered: bool = False) -> int | None:

@@ -36,7 +36,7 @@ from app.integrations import signing as crypto
 from app.models import DocumentSignature, Dossier, IssuedDocument, SigningCertificate, User
 from app.models.users import utcnow
 from app.queue import SIGN_DOCUMENT, enqueue
-from app.services import citizen_store, storage
+from app.services import citizen_store, national_sync, storage
 from app.services.errors import ServiceError
 from app.services.structure import agency_by_code
 
@@ -223,9 +223,10 @@ def _finish(document_id: int, roles: tuple[str, ...], now: datetime) -> None:
     if len(reports) != len(roles) or not all(r.ok and r.covers_whole_file for r in reports):
         problems = "; ".join(p for r in reports for p in r.problems) or "thiếu chữ ký"
         _fail(document_id, f"Chữ ký vừa tạo không kiểm tra được: {problems}")
-    document.signed_at, document.signing_error = now, None
+    document.signed_at, document.signing_error = now, None   # and the dossier's e-result (CoKetQuaDienTu)
     citizen_store.keep_result(document, size=len(pdf))
     db.session.commit()
+    national_sync.dispatch()   # the national record the e-result wrote (national_sync's commit event)
 
 
 def unsigned() -> list[IssuedDocument]:

@@ -103,15 +103,14 @@ def transition(dossier: Dossier, action: Action, actor: User | None, now: dateti
 def commit() -> None:
     """Commit; a concurrent change (another click, another tab) is refused, not merged.
     The national portal's records of the dossiers the change touched are written in its
-    transaction here, for every use case at once (national_sync.records), and queued after it."""
-    national = national_sync.records()
+    transaction (national_sync's commit event), and queued after it here."""
     try:
         db.session.commit()
     except StaleDataError:
         db.session.rollback()
         raise DossierError("Hồ sơ vừa được người khác cập nhật. Vui lòng tải lại trang và thử lại.",
                            status=409) from None
-    notify.dispatch(national)
+    national_sync.dispatch()
 
 
 def commit_then_dispatch(document=None, messages=None) -> None:

@@ -237,3 +237,20 @@ def test_a_change_committed_without_a_message_is_synchronised_too(make_user, loa
     ratings.rate(dossier, office.citizen, "not_satisfied")      # transitions.commit, no status message
     run_queued_jobs()
     assert len(server.received) == sent + 1 and server.received[-1][0]["KhongHaiLong"] is True
+
+
+def test_a_result_signed_by_the_job_is_synchronised_with_its_e_result(configured, receiver, run_jobs):
+    """The signing job commits by itself (signing._finish): the e-result it sets (CoKetQuaDienTu)
+    reaches the national portal in a record of its own, delivered once (national_sync's commit event)."""
+    from tests.signing_helpers import document, issue_result, through_the_process
+
+    server = receiver()
+    dossier = through_the_process(configured, run_jobs)
+    issue_result(configured, dossier, run_jobs)
+    run_jobs()
+    assert document(dossier, "result").signed_at is not None
+    bodies = [json.loads(m.body) for m in national_of(dossier)]
+    assert [b["CoKetQuaDienTu"] for b in bodies][-2:] == [False, True]   # the clerk's step, then the seal
+    assert bodies[-1]["TrangThaiHoSo"] == 9
+    assert server.received[-1][0]["CoKetQuaDienTu"] is True and len(server.received) == len(bodies)
+    assert sync_of(dossier).state == "synced"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from app.extensions import db
 from app.models import OutboxMessage, User
+from app.services import accounts
 from app.services.demo import DemoAgency
 
 PAGE = "/tai-khoan/nhan-thong-bao"
@@ -15,10 +16,29 @@ def test_anonymous_is_sent_to_log_in(client):
     assert response.status_code == 302 and "/dang-nhap" in response.headers["Location"]
 
 
-def test_staff_are_refused(client, make_user, login):
-    login(make_user("reception", DemoAgency.TICH_SON_DESK))
-    assert client.get(PAGE).status_code == 403
-    assert client.post(PAGE, data={"language": "en", "channels": ["email"]}).status_code == 403
+def test_staff_choose_the_language_only(client, make_user, login):
+    """Staff get e-mails too (a password reset link): they choose its language; the channels are
+    for applicants' dossier notices, so the page has none and a posted choice changes nothing."""
+    staff = login(make_user("reception", DemoAgency.TICH_SON_DESK))
+    page = client.get(PAGE)
+    body = page.get_data(as_text=True)
+    assert page.status_code == 200 and "<legend>Ngôn ngữ của thư và tin nhắn</legend>" in body
+    assert 'name="channels"' not in body and "Nhận thông báo về hồ sơ qua" not in body
+    assert "đường dẫn đặt lại mật khẩu" in body
+    response = client.post(PAGE, data={"language": "en", "channels": ["zalo"]})
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"{PAGE}?lang=en")
+    db.session.refresh(staff)
+    assert (staff.language, staff.notify_channels) == ("en", "email,sms")
+    refused = client.post(PAGE, data={"language": "fr"})
+    assert refused.status_code == 422 and "Chọn một ngôn ngữ trong danh sách." in refused.get_data(as_text=True)
+
+
+def test_a_staff_password_reset_is_written_in_the_chosen_language(client, make_user, login):
+    staff = login(make_user("reception", DemoAgency.TICH_SON_DESK))
+    assert client.post(PAGE, data={"language": "en"}).status_code == 302
+    accounts.request_password_reset(staff.email)
+    mail = OutboxMessage.query.filter_by(recipient=staff.email).one()
+    assert mail.subject == "[One-stop] Reset password" and "Dear " in mail.body
 
 
 def test_a_citizen_sees_the_choice_with_labels_and_saves_it(client, make_user, login):
@@ -60,11 +80,11 @@ def test_the_english_page_says_the_refusal_in_english(client, make_user, login):
     assert response.status_code == 422 and "Choose at least one way to be notified." in response.get_data(as_text=True)
 
 
-def test_the_sessions_page_links_to_it_for_citizens_only(client, make_user, login):
+def test_the_sessions_page_links_to_it_for_every_account(client, make_user, login):
     login(make_user())
     assert f'href="{PAGE}"' in client.get("/phien-dang-nhap").get_data(as_text=True)
     login(make_user("reception", DemoAgency.TICH_SON_DESK))
-    assert f'href="{PAGE}"' not in client.get("/phien-dang-nhap").get_data(as_text=True)
+    assert f'href="{PAGE}"' in client.get("/phien-dang-nhap").get_data(as_text=True)
 
 
 def test_registering_on_an_english_page_makes_an_english_account(client):
