@@ -21,8 +21,9 @@ translated where it is shown**.
   the keywords in the Makefile) and any constant wrapped in the no-op `N_` (app/domain/__init__.py,
   pure: the labels of the vocabulary, of the statuses and actions, the views' success messages).
   The boundary that shows them translates them with `gettext(message)`: templates
-  (`{{ _(Level(x).label) }}`, `status_label`), the flash of a view, `web.action_errors` and
-  `forms.dynamic.show_errors` for error summaries, the JSON answer of the API (`web.translated`).
+  (`{{ _(Level(x).label) }}`, `status_label`), the flash of a view, `web.action_errors`,
+  `web.refused` (the administration's forms) and `forms.dynamic.show_errors` for error
+  summaries, the JSON answer of the API (`web.translated`).
   A message with values in it is made with `msg("… %(name)s …", name=value)` (pure, app/domain):
   it is the Vietnamese text, and `say(message)` at the boundary translates its msgid and puts
   the values in; every boundary shows a service's message through `say` (never an f-string,

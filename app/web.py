@@ -125,6 +125,22 @@ def translated(error: ServiceError) -> tuple[str, dict[str, str]]:
     return say(error.message), {name: say(message) for name, message in error.fields.items()}
 
 
+def refused(error: ServiceError, form=None, fields: dict[str, str] | None = None) -> str | None:
+    """A service's refusal on a form page (the administration's): a 403 or 404 answers as such;
+    each of its field messages goes under the form's field (`fields`: the service's field name →
+    the form's, the same name by default), in the request's language; the message for the error
+    summary is returned when no field of the form took one."""
+    if error.status in (403, 404):
+        abort(error.status)
+    placed = False
+    for name, message in error.fields.items():
+        target = (fields or {}).get(name, name)
+        if form is not None and target in form:
+            form[target].errors.append(say(message))
+            placed = True
+    return None if placed else say(error.message)
+
+
 def action_errors(action: str, error: ServiceError) -> tuple[dict[str, str], dict]:
     """A refused action's messages for templates/macros/actions.html: each field's message
     under the field's id "<action>-<field>", and the error summary: the general message, and a

@@ -19,7 +19,7 @@ from app.services import catalogue
 from app.services import procedure_admin as service
 from app.services.permissions import can
 from app.services.structure import agency_by_code
-from app.web import require
+from app.web import refused, require
 
 bp = Blueprint("admin_procedures", __name__)
 
@@ -66,7 +66,8 @@ def _preview(checked: service.Checked, form: ProcedureTextForm, file_name: str |
         publish_form = PublishForm(formdata=None, text=checked.text, file_name=file_name or "")
     status = 422 if checked.problems or publish_form.errors else 200
     # The summary links each problem to its line beside the text area (admin/_procedure_text.html).
-    links = [(f"#problem-{i}", f"{path}: {message}") for i, (path, message) in enumerate(checked.problems.items(), 1)]
+    links = [(f"#problem-{i}", f"{path}: {say(message)}")
+             for i, (path, message) in enumerate(checked.problems.items(), 1)]
     return render_template("admin/procedure_preview.html", checked=checked, form=form, publish_form=publish_form,
                            code=code, file_name=file_name, problem_links=links), status
 
@@ -172,9 +173,7 @@ def offering(code: str):
     try:
         service.set_offering(current_user, procedure, desk, form.received.data, form.online_level.data)
     except service.ProcedureAdminError as error:
-        if error.status == 403:
-            abort(403)
         db.session.rollback()
-        return _detail(procedure, form, say(error.message), error.status)
+        return _detail(procedure, form, refused(error), error.status)
     flash(_("Đã lưu cách tiếp nhận thủ tục tại %(desk)s.", desk=desk.name), "success")
     return redirect(url_for("admin_procedures.detail", code=code, _anchor="noi-tiep-nhan"))

@@ -12,29 +12,14 @@ from app import dates
 from app.domain import span
 from app.forms.admin import ConfirmForm
 from app.forms.staff import ROLE_CHOICES, InviteForm
-from app.i18n import say
 from app.services import accounts, audit, staff
 from app.services.permissions import can
-from app.web import page_arg, require
+from app.web import page_arg, refused, require
 
 bp = Blueprint("admin_staff", __name__)
 
 PER_PAGE = 50
 STATES = {"dang-dung": True, "da-khoa": False}  # ?trang_thai=
-
-
-def _refuse(error: staff.StaffError, form=None, fields: dict[str, str] | None = None) -> str | None:
-    """A refusal: 403/404 abort; otherwise its message goes under the form's field named in
-    `fields` (service field → form field), and what no field takes is returned for the summary."""
-    if error.status in (403, 404):
-        abort(error.status, say(error.message))
-    placed = False
-    for name, message in error.fields.items():
-        target = (fields or {}).get(name)
-        if form is not None and target:
-            getattr(form, target).errors.append(message)
-            placed = True
-    return None if placed else say(error.message)
 
 
 def _official(user_id: int):
@@ -66,7 +51,7 @@ def staff_list():
             grants = staff.grants_by_code([(form.agency.data, form.role.data)])
             user = staff.invite(current_user, email=form.email.data, full_name=form.full_name.data, grants=grants)
         except staff.StaffError as error:
-            message = _refuse(error, form, {"email": "email", "full_name": "full_name", "memberships": "agency"})
+            message = refused(error, form, {"memberships": "agency"})
         else:
             flash(_("Đã tạo tài khoản và gửi liên kết đặt mật khẩu đến %(email)s.", email=user.email), "success")
             return redirect(url_for("admin_staff.official", user_id=user.id))
@@ -125,7 +110,7 @@ def memberships(user_id: int):
     try:
         staff.set_memberships(current_user, user, staff.grants_by_code(pairs))
     except staff.StaffError as error:
-        return _memberships_page(user, _refuse(error), 422)
+        return _memberships_page(user, refused(error), 422)
     flash(_("Đã cập nhật vai trò của %(name)s.", name=user.full_name), "success")
     return redirect(url_for("admin_staff.official", user_id=user.id))
 
@@ -164,7 +149,7 @@ def confirm(user_id: int, action: str):
         try:
             run(current_user, user)
         except staff.StaffError as error:
-            message = _refuse(error)
+            message = refused(error)
         else:
             flash(str(done) % {"name": user.full_name}, "success")
             return redirect(url_for("admin_staff.official", user_id=user.id))

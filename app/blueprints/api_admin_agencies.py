@@ -4,9 +4,11 @@ the two-tier reform's operations. app/services/agencies.py decides and records; 
 answer {"error": ..., "fields": {...}} with their status."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from flask import g, request
+from flask_babel import gettext as _
 
 from app.blueprints.api import ApiError, bp
 from app.blueprints.api_dossiers import AUTH, token_required
@@ -113,15 +115,15 @@ class TransferBody(Body):
 
 def _admin() -> None:
     if not can(g.api_user, "agency.list"):
-        raise ApiError(403, "Không có quyền")
+        raise ApiError(403, _("Không có quyền"))
 
 
 def _agency(agency_id: int) -> Agency:
     agency = db.session.get(Agency, agency_id)
     if agency is None:
-        raise ApiError(404, f"Không có cơ quan số {agency_id}")
+        raise ApiError(404, _("Không có cơ quan số %(id)s", id=agency_id))
     if not can(g.api_user, "admin.agency", agency):
-        raise ApiError(403, "Không có quyền")
+        raise ApiError(403, _("Không có quyền"))
     return agency
 
 
@@ -173,10 +175,7 @@ def admin_update_agency(agency_id: int):
     """Rename, re-code, move under another parent (`parent_code`), set the validity dates."""
     agency = _agency(agency_id)
     body: AgencyPatch = request.context.json
-    current = {"code": agency.code, "name": agency.name, "kind": agency.kind, "unit_code": agency.unit.code,
-               "parent_code": agency.parent.code if agency.parent else None, "sector": agency.sector,
-               "valid_from": agency.valid_from, "valid_to": agency.valid_to}
-    data = service.AgencyInput(**{**current, **body.model_dump(exclude_unset=True)})
+    data = replace(service.current_input(agency), **body.model_dump(exclude_unset=True))
     return agency_out(service.update(g.api_user, agency, data))
 
 
@@ -187,11 +186,7 @@ def admin_retire_agency(agency_id: int):
     """Retire the agency; one with open dossiers needs `successor_code`, who takes them over."""
     agency = _agency(agency_id)
     body: RetireBody = request.context.json or RetireBody()
-    successor = None
-    if body.successor_code:
-        successor = agency_by_code(body.successor_code)
-        if successor is None:
-            raise ApiError(422, "Không có cơ quan này", {"successor_code": "Không có cơ quan mã này"})
+    successor = service.named(body.successor_code, "successor_code")
     return handover_out(service.retire(g.api_user, agency, successor, body.on))
 
 

@@ -5,6 +5,7 @@ text/yaml), checked exactly as `flask procedures load` checks a file."""
 from __future__ import annotations
 
 from flask import g, request
+from flask_babel import gettext as _
 from spectree import Response
 
 from app.blueprints import api_models as m
@@ -22,7 +23,7 @@ UPLOAD_RESPONSES = Response(HTTP_200=m.ProcedureUpload, HTTP_201=m.ProcedureUplo
 
 def _allowed(action: str) -> None:
     if not can(g.api_user, action):
-        raise ApiError(403, "Không có quyền")
+        raise ApiError(403, _("Không có quyền"))
 
 
 @bp.post("/admin/procedures")
@@ -36,13 +37,14 @@ def upload_procedure():
     _allowed("procedure.manage")
     query: m.ProcedurePublishQuery = request.context.query
     if request.mimetype not in YAML_TYPES:
-        raise ApiError(415, "Nội dung phải là YAML (Content-Type: application/yaml hoặc text/yaml)")
+        raise ApiError(415, _("Nội dung phải là YAML (Content-Type: application/yaml hoặc text/yaml)"))
     if (request.content_length or 0) > service.MAX_YAML_BYTES:
-        raise ApiError(413, "Tệp quá lớn")
+        raise ApiError(413, _("Tệp quá lớn"))
     body = request.get_data(cache=False)
     checked = service.check(body, code=query.code)
     if checked.spec is None:
-        raise ApiError(422, "Thủ tục chưa hợp lệ", checked.problems)
+        # The problems are the service's (Vietnamese msgs): the API's one ServiceError handler translates them.
+        raise service.ProcedureAdminError("Thủ tục chưa hợp lệ", fields=checked.problems)
     published, status, version = False, 200, checked.current
     if query.publish and checked.changes:
         version, published = service.publish(g.api_user, body, code=query.code)

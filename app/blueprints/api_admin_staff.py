@@ -4,6 +4,7 @@ of the caller's reach, 404 for an unknown account, 422 for a refused change."""
 from __future__ import annotations
 
 from flask import g, request
+from flask_babel import gettext as _
 
 from app.blueprints import api_models as m
 from app.blueprints.api import ApiError, bad_parameter, bp
@@ -20,7 +21,7 @@ USER_ERRORS = (*AUTH, 403, 404)
 
 def _admin() -> None:
     if not can(g.api_user, "admin.staff"):
-        raise ApiError(403, "Dành cho quản trị viên")
+        raise ApiError(403, _("Dành cho quản trị viên"))
 
 
 def _agency_id(code: str) -> int | None:
@@ -29,9 +30,9 @@ def _agency_id(code: str) -> int | None:
         return None
     agency = structure.agency_by_code(code)
     if agency is None:
-        raise ApiError(404, f"Không có cơ quan mã {code}")
+        raise ApiError(404, _("Không có cơ quan mã %(code)s", code=code))
     if not can(g.api_user, "admin.agency", agency):
-        raise ApiError(403, f"Bạn không quản trị cơ quan {code}")
+        raise ApiError(403, _("Bạn không quản trị cơ quan %(codes)s.", codes=code))
     return agency.id
 
 

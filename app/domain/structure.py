@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from app.domain import N_
+from app.domain import N_, msg
 from app.domain.vocabulary import Vocabulary
 
 
@@ -129,26 +129,27 @@ def agency_code_problem(code: str, level: str, parent_code: str | None) -> str |
     """
     code = code.strip()
     if not code:
-        return "Vui lòng nhập mã định danh."
+        return N_("Vui lòng nhập mã định danh.")
     if len(code) > AGENCY_CODE_MAX:
-        return f"Mã định danh dài tối đa {AGENCY_CODE_MAX} ký tự (QĐ 20/2020/QĐ-TTg)."
+        return msg("Mã định danh dài tối đa %(n)s ký tự (QĐ 20/2020/QĐ-TTg).", n=AGENCY_CODE_MAX)
     depth = agency_code_depth(code)
     if depth is None:
-        return ("Mã định danh phải có dạng V1V2V3.Z1Z2.Y1Y2.M1X1X2 (ví dụ 000.00.01.H62), "
-                "số của một cấp chỉ có khi đã có số của cấp trên (QĐ 20/2020/QĐ-TTg).")
+        return N_("Mã định danh phải có dạng V1V2V3.Z1Z2.Y1Y2.M1X1X2 (ví dụ 000.00.01.H62), "
+                  "số của một cấp chỉ có khi đã có số của cấp trên (QĐ 20/2020/QĐ-TTg).")
     if parent_code is None:
         if level != Level.PROVINCE or depth != 1:
-            return "Chỉ cơ quan cao nhất của tỉnh (mã cấp 1, dạng 000.00.00.M1X1X2) không có cơ quan cấp trên."
+            return N_("Chỉ cơ quan cao nhất của tỉnh (mã cấp 1, dạng 000.00.00.M1X1X2) không có cơ quan cấp trên.")
         return None
     parent_depth = agency_code_depth(parent_code)
     if parent_depth is None:
-        return "Mã định danh của cơ quan cấp trên không đúng cấu trúc QĐ 20/2020/QĐ-TTg."
+        return N_("Mã định danh của cơ quan cấp trên không đúng cấu trúc QĐ 20/2020/QĐ-TTg.")
     if parent_depth == 4:
-        return "Cơ quan cấp trên đã ở cấp 4, cấp cuối của mã định danh: không thể có đơn vị trực thuộc có mã."
+        return N_("Cơ quan cấp trên đã ở cấp 4, cấp cuối của mã định danh: không thể có đơn vị trực thuộc có mã.")
     if depth != parent_depth + 1:
-        return f"Cơ quan trực thuộc cơ quan cấp {parent_depth} phải có mã cấp {parent_depth + 1}."
+        return msg("Cơ quan trực thuộc cơ quan cấp %(parent)s phải có mã cấp %(child)s.", parent=parent_depth,
+                   child=parent_depth + 1)
     child, parent = code.split("."), parent_code.split(".")
     kept = {1: [3], 2: [3, 2], 3: [3, 2, 1]}[parent_depth]  # the parent's groups the child repeats
     if any(child[i] != parent[i] for i in kept):
-        return f"Mã định danh phải giữ phần mã của cơ quan cấp trên ({parent_code})."
+        return msg("Mã định danh phải giữ phần mã của cơ quan cấp trên (%(code)s).", code=parent_code)
     return None

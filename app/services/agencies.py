@@ -15,10 +15,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 from sqlalchemy import update as sql_update
 
+from app.domain import N_, msg
 from app.domain.structure import AgencyKind, Level, Sector, agency_code_depth, agency_code_problem
 from app.domain.workflow import Status
 from app.extensions import db
@@ -39,7 +39,7 @@ class AgencyError(ServiceError):
 
 def _authorise(actor: User, action: str, obj=None) -> None:
     if not can(actor, action, obj):
-        raise AgencyError(_("Bạn không có quyền quản trị cơ quan này."), status=403)
+        raise AgencyError("Bạn không có quyền quản trị cơ quan này.", status=403)
 
 
 def _state(agency: Agency) -> dict:
@@ -92,48 +92,68 @@ class AgencyInput:
     valid_to: date | None = None
 
 
+def current_input(agency: Agency) -> AgencyInput:
+    """The agency as it is, in the shape of a change: what the edit form shows first and what a
+    partial change (the API's PATCH) starts from."""
+    return AgencyInput(code=agency.code, name=agency.name, kind=agency.kind, unit_code=agency.unit.code,
+                       parent_code=agency.parent.code if agency.parent else None, sector=agency.sector,
+                       valid_from=agency.valid_from, valid_to=agency.valid_to)
+
+
+def named(code: str | None, field_name: str) -> Agency | None:
+    """The agency a form or a request names by its code (None when it names none); a refusal at
+    `field_name` when there is no such agency."""
+    if not code:
+        return None
+    agency = agency_by_code(code.strip())
+    if agency is None:
+        raise AgencyError.on(field_name, msg("Không có cơ quan mã %(code)s.", code=code))
+    return agency
+
+
 def _checked(data: AgencyInput, agency: Agency | None = None) -> tuple[AdministrativeUnit, Agency | None]:
     """The unit and parent `data` names, every problem at once (422 with the fields)."""
     errors: dict[str, str] = {}
     unit = db.session.scalar(select(AdministrativeUnit).where(AdministrativeUnit.code == data.unit_code.strip()))
     if unit is None:
-        errors["unit_code"] = _("Không có đơn vị hành chính mã %(code)s.", code=data.unit_code)
+        errors["unit_code"] = msg("Không có đơn vị hành chính mã %(code)s.", code=data.unit_code)
     parent = None
     if data.parent_code:
         parent = agency_by_code(data.parent_code.strip())
         if parent is None:
-            errors["parent_code"] = _("Không có cơ quan mã %(code)s.", code=data.parent_code)
+            errors["parent_code"] = msg("Không có cơ quan mã %(code)s.", code=data.parent_code)
         elif parent.retired:
-            errors["parent_code"] = _("Cơ quan cấp trên đã ngừng hoạt động.")
+            errors["parent_code"] = N_("Cơ quan cấp trên đã ngừng hoạt động.")
         elif agency is not None and _below(parent, agency):
-            errors["parent_code"] = _("Không thể chuyển cơ quan vào dưới chính nó hoặc đơn vị trực thuộc nó.")
+            errors["parent_code"] = N_("Không thể chuyển cơ quan vào dưới chính nó hoặc đơn vị trực thuộc nó.")
     if not data.name.strip():
-        errors["name"] = _("Vui lòng nhập tên cơ quan.")
+        errors["name"] = N_("Vui lòng nhập tên cơ quan.")
     elif len(data.name.strip()) > 255:
-        errors["name"] = _("Tên cơ quan dài tối đa 255 ký tự.")
+        errors["name"] = N_("Tên cơ quan dài tối đa 255 ký tự.")
     if not AgencyKind.known(data.kind):
-        errors["kind"] = _("Loại cơ quan không hợp lệ.")
+        errors["kind"] = N_("Loại cơ quan không hợp lệ.")
     elif data.kind == AgencyKind.DEPARTMENT and not Sector.known(data.sector):
-        errors["sector"] = _("Cơ quan chuyên môn cần chọn lĩnh vực.")
+        errors["sector"] = N_("Cơ quan chuyên môn cần chọn lĩnh vực.")
     elif data.sector and not Sector.known(data.sector):
-        errors["sector"] = _("Lĩnh vực không hợp lệ.")
+        errors["sector"] = N_("Lĩnh vực không hợp lệ.")
     if unit is not None and "parent_code" not in errors:
         problem = agency_code_problem(data.code, unit.level, parent.code if parent else None)
         if problem:
-            errors["code"] = _(problem)
+            errors["code"] = problem
         else:
             other = agency_by_code(data.code.strip())
             if other is not None and other is not agency:
-                errors["code"] = _("Mã định danh %(code)s đã được dùng cho %(name)s.", code=other.code, name=other.name)
+                errors["code"] = msg("Mã định danh %(code)s đã được dùng cho %(name)s.", code=other.code,
+                                     name=other.name)
     if data.valid_from and data.valid_to and data.valid_to < data.valid_from:
-        errors["valid_to"] = _("Ngày hết hiệu lực phải sau ngày bắt đầu hiệu lực.")
+        errors["valid_to"] = N_("Ngày hết hiệu lực phải sau ngày bắt đầu hiệu lực.")
     if agency is not None and "code" not in errors and data.code.strip() != agency.code:
         misfits = [c.code for c in _children(agency) if agency_code_problem(c.code, c.level, data.code.strip())]
         if misfits:
-            errors["code"] = _("Các đơn vị trực thuộc (%(codes)s) phải được cấp lại mã trước khi đổi mã cơ quan này.",
-                               codes=", ".join(misfits))
+            errors["code"] = msg("Các đơn vị trực thuộc (%(codes)s) phải được cấp lại mã trước khi đổi mã cơ quan này.",
+                                 codes=", ".join(misfits))
     if errors:
-        raise AgencyError(_("Thông tin cơ quan chưa hợp lệ."), fields=errors)
+        raise AgencyError("Thông tin cơ quan chưa hợp lệ.", fields=errors)
     return unit, parent
 
 
@@ -172,7 +192,7 @@ def update(actor: User, agency: Agency, data: AgencyInput) -> Agency:
     change nothing and record nothing (a form sent twice)."""
     _authorise(actor, "admin.agency", agency)
     if agency.retired:
-        raise AgencyError(_("Cơ quan đã ngừng hoạt động: không sửa được nữa."), status=409)
+        raise AgencyError("Cơ quan đã ngừng hoạt động: không sửa được nữa.", status=409)
     unit, parent = _checked(data, agency)
     if parent is not agency.parent:
         _authorise(actor, "admin.agency" if parent else "admin.province", parent)
@@ -212,20 +232,20 @@ def _not_ahead(on: date, field_name: str = "on") -> None:
     """A retirement takes effect when made (routing changes at once): a later day would leave
     nobody serving in between, so it is refused; the validity dates announce a planned end."""
     if on > today():
-        raise AgencyError.on(field_name, _("Ngày áp dụng không được sau hôm nay: hãy thực hiện vào ngày có hiệu lực "
-                                           "(ngày hết hiệu lực báo trước ngày kết thúc)."))
+        raise AgencyError.on(field_name, "Ngày áp dụng không được sau hôm nay: hãy thực hiện vào ngày có hiệu lực "
+                                        "(ngày hết hiệu lực báo trước ngày kết thúc).")
 
 
 def _successor_problem(agency: Agency, successor: Agency) -> str | None:
     if successor.id == agency.id:
-        return _("Cơ quan tiếp nhận phải là một cơ quan khác.")
+        return N_("Cơ quan tiếp nhận phải là một cơ quan khác.")
     if successor.retired:
-        return _("Cơ quan tiếp nhận đã ngừng hoạt động.")
+        return N_("Cơ quan tiếp nhận đã ngừng hoạt động.")
     # A desk's dossiers need a desk; a department's may go to a commune's committee (the commune has none).
     fits = successor.kind == agency.kind or (agency.kind == AgencyKind.DEPARTMENT
                                              and successor.kind == AgencyKind.COMMITTEE)
     if not fits:
-        return _("Cơ quan tiếp nhận phải cùng loại (%(kind)s).", kind=AgencyKind(agency.kind).label)
+        return msg("Cơ quan tiếp nhận phải cùng loại (%(kind)s).", kind=msg(AgencyKind(agency.kind).label))
     return None
 
 
@@ -272,7 +292,7 @@ def retire(actor: User, agency: Agency, successor: Agency | None = None, on: dat
     if agency.retired:
         if successor is None or agency.successor_id == successor.id:  # the same request twice
             return Handover(agency, agency.successor, [], 0)
-        raise AgencyError(_("Cơ quan đã ngừng hoạt động từ trước."), status=409)
+        raise AgencyError("Cơ quan đã ngừng hoạt động từ trước.", status=409)
     _not_ahead(on or today())
     if successor is not None:
         _authorise(actor, "admin.agency", successor)
@@ -281,12 +301,12 @@ def retire(actor: User, agency: Agency, successor: Agency | None = None, on: dat
             raise AgencyError.on("successor", problem)
     count = len(open_dossiers(agency))
     if count and successor is None:
-        raise AgencyError.on("successor", _("Cơ quan còn %(count)s hồ sơ chưa giải quyết xong: hãy chọn cơ quan "
-                                            "tiếp nhận các hồ sơ này.", count=count), status=409)
+        raise AgencyError.on("successor", msg("Cơ quan còn %(count)s hồ sơ chưa giải quyết xong: hãy chọn cơ quan "
+                                              "tiếp nhận các hồ sơ này.", count=count), status=409)
     children = _children(agency)
     if children:
-        raise AgencyError(_("Còn %(count)s đơn vị trực thuộc đang hoạt động: chuyển hoặc cho ngừng hoạt động "
-                            "các đơn vị đó trước.", count=len(children)), status=409)
+        raise AgencyError(msg("Còn %(count)s đơn vị trực thuộc đang hoạt động: chuyển hoặc cho ngừng hoạt động "
+                              "các đơn vị đó trước.", count=len(children)), status=409)
     before = _state(agency)
     handover = _retire(agency, successor, on or today(), now or utcnow())
     old, new = _diff(before, _state(agency))
@@ -324,9 +344,9 @@ def _common_parent(units: list[AdministrativeUnit]) -> AdministrativeUnit | None
 
 def _commune_code_problem(code: str) -> str | None:
     if not (code.isdigit() and len(code) == UNIT_CODE_LENGTH[Level.COMMUNE]):
-        return _("Mã đơn vị hành chính cấp xã gồm %(n)s chữ số.", n=UNIT_CODE_LENGTH[Level.COMMUNE])
+        return msg("Mã đơn vị hành chính cấp xã gồm %(n)s chữ số.", n=UNIT_CODE_LENGTH[Level.COMMUNE])
     if db.session.scalar(select(func.count(AdministrativeUnit.id)).where(AdministrativeUnit.code == code)):
-        return _("Mã đơn vị hành chính %(code)s đã có.", code=code)
+        return msg("Mã đơn vị hành chính %(code)s đã có.", code=code)
     return None
 
 
@@ -352,30 +372,30 @@ def merge_communes(actor: User, data: MergeInput, now: datetime | None = None) -
     codes = list(dict.fromkeys(c.strip() for c in data.unit_codes if c.strip()))
     units = list(db.session.scalars(select(AdministrativeUnit).where(AdministrativeUnit.code.in_(codes))))
     if len(codes) < 2:
-        errors["unit_codes"] = _("Chọn ít nhất hai xã, phường để hợp nhất.")
+        errors["unit_codes"] = N_("Chọn ít nhất hai xã, phường để hợp nhất.")
     elif len(units) != len(codes):
-        errors["unit_codes"] = _("Có mã xã, phường không tồn tại.")
+        errors["unit_codes"] = N_("Có mã xã, phường không tồn tại.")
     elif any(u.level != Level.COMMUNE or (u.valid_to is not None and u.valid_to < data.on) for u in units):
-        errors["unit_codes"] = _("Chỉ hợp nhất các xã, phường đang có hiệu lực.")
+        errors["unit_codes"] = N_("Chỉ hợp nhất các xã, phường đang có hiệu lực.")
     problem = _commune_code_problem(data.code.strip())
     if problem:
         errors["code"] = problem
     if not data.name.strip():
-        errors["name"] = _("Vui lòng nhập tên xã, phường mới.")
+        errors["name"] = N_("Vui lòng nhập tên xã, phường mới.")
     parent = _common_parent(units) if "unit_codes" not in errors else None
     parent_committee = _serving_at(parent, AgencyKind.COMMITTEE) if parent else None
     if parent is not None and parent_committee is None:
-        errors["unit_codes"] = _("Đơn vị cấp trên của các xã, phường không có Ủy ban nhân dân đang hoạt động.")
+        errors["unit_codes"] = N_("Đơn vị cấp trên của các xã, phường không có Ủy ban nhân dân đang hoạt động.")
     if parent_committee is not None:
         for field_name, code, above in (("committee_code", data.committee_code, parent_committee.code),
                                         ("desk_code", data.desk_code, data.committee_code.strip())):
             problem = agency_code_problem(code, Level.COMMUNE, above)
             if problem is None and agency_by_code(code.strip()) is not None:
-                problem = _("Mã định danh %(code)s đã được dùng.", code=code.strip())
+                problem = msg("Mã định danh %(code)s đã được dùng.", code=code.strip())
             if problem:
-                errors.setdefault(field_name, _(problem))
+                errors.setdefault(field_name, problem)
     if errors:
-        raise AgencyError(_("Chưa hợp nhất được: thông tin chưa hợp lệ."), fields=errors)
+        raise AgencyError("Chưa hợp nhất được: thông tin chưa hợp lệ.", fields=errors)
     now = now or utcnow()
     name = data.name.strip()
     short = name[0].lower() + name[1:]
@@ -434,19 +454,19 @@ def transfer_competence(actor: User, district_code: str, target_code: str, on: d
     target = db.session.scalar(select(AdministrativeUnit).where(AdministrativeUnit.code == target_code.strip()))
     errors: dict[str, str] = {}
     if district is None or district.level != Level.DISTRICT:
-        errors["district_code"] = _("Chọn một đơn vị cấp huyện.")
+        errors["district_code"] = N_("Chọn một đơn vị cấp huyện.")
     if target is None or target.level not in (Level.PROVINCE, Level.COMMUNE):
-        errors["target_code"] = _("Nơi nhận thẩm quyền phải là tỉnh hoặc một xã, phường.")
+        errors["target_code"] = N_("Nơi nhận thẩm quyền phải là tỉnh hoặc một xã, phường.")
     if errors:
-        raise AgencyError(_("Chưa chuyển được thẩm quyền: thông tin chưa hợp lệ."), fields=errors)
+        raise AgencyError("Chưa chuyển được thẩm quyền: thông tin chưa hợp lệ.", fields=errors)
     agencies = _in_unit(district)
     if not agencies:
-        raise AgencyError.on("district_code", _("Đơn vị này không còn cơ quan nào đang hoạt động."), status=409)
+        raise AgencyError.on("district_code", "Đơn vị này không còn cơ quan nào đang hoạt động.", status=409)
     pairs = [(a, _counterpart(a, target)) for a in agencies]
     missing = [a.name for a, found in pairs if found is None]
     if missing:
-        raise AgencyError.on("target_code", _("Nơi nhận không có cơ quan tương ứng với: %(names)s.",
-                                              names="; ".join(missing)))
+        raise AgencyError.on("target_code", msg("Nơi nhận không có cơ quan tương ứng với: %(names)s.",
+                                                names="; ".join(missing)))
     now = now or utcnow()
     district.valid_to = on - timedelta(days=1)
     handovers = []

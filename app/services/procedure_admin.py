@@ -24,9 +24,9 @@ from pathlib import Path
 
 import yaml
 from flask import current_app
-from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
+from app.domain import N_, Msg, msg
 from app.domain.procedure_diff import Change, diff
 from app.domain.procedure_spec import ProcedureFileError, ProcedureSpec, check_beside, parse_procedure
 from app.domain.structure import AgencyKind
@@ -51,40 +51,45 @@ class ProcedureAdminError(ServiceError):
 # Vietnamese for the administrator: the kinds every file meets. The rule-specific messages
 # quote the schema's own keys and values, and are shown as they are behind these.
 _MESSAGES: list[tuple[re.Pattern, str]] = [
-    (re.compile(r"^required key is missing$"), "Thiếu trường bắt buộc."),
+    (re.compile(r"^required key is missing$"), N_("Thiếu trường bắt buộc.")),
     (re.compile(r"^unknown key '(?P<key>[^']*)' \(a typo\?\)(?:; allowed keys here: (?P<allowed>.*))?$"),
-     "Trường “%(key)s” không có trong lược đồ (gõ nhầm?). Các trường được phép: %(allowed)s."),
+     N_("Trường “%(key)s” không có trong lược đồ (gõ nhầm?). Các trường được phép: %(allowed)s.")),
     (re.compile(r"^invalid YAML at (?:line (?P<line>\d+), column (?P<column>\d+): )?(?P<problem>.*)$"),
-     "YAML không hợp lệ tại dòng %(line)s, cột %(column)s: %(problem)s"),
+     N_("YAML không hợp lệ tại dòng %(line)s, cột %(column)s: %(problem)s")),
     (re.compile(r"^expected a mapping of keys.*got (?P<got>.*)$"),
-     "Cần một bảng các trường (code, name, field, level, ...), nhận được: %(got)s."),
+     N_("Cần một bảng các trường (code, name, field, level, ...), nhận được: %(got)s.")),
     (re.compile(r"^Input should be (?P<expected>.*) \(got (?P<got>.*)\)$"),
-     "Giá trị không hợp lệ: cần %(expected)s, nhận được %(got)s."),
+     N_("Giá trị không hợp lệ: cần %(expected)s, nhận được %(got)s.")),
     (re.compile(r"^List should have at least (?P<n>\d+) items? after validation.*$"),
-     "Danh sách phải có ít nhất %(n)s mục."),
-    (re.compile(r"^file not found: (?P<file>.*)$"), "Không tìm thấy tệp mẫu đơn: %(file)s."),
+     N_("Danh sách phải có ít nhất %(n)s mục.")),
+    (re.compile(r"^file not found: (?P<file>.*)$"), N_("Không tìm thấy tệp mẫu đơn: %(file)s.")),
     (re.compile(r"^the file name should start with the code: (?P<name>.*)$"),
-     "Tên tệp phải bắt đầu bằng mã thủ tục: %(name)s."),
-    (re.compile(r"^key (?P<key>.*) appears twice in the same mapping.*$"), "Trường %(key)s xuất hiện hai lần."),
+     N_("Tên tệp phải bắt đầu bằng mã thủ tục: %(name)s.")),
+    (re.compile(r"^key (?P<key>.*) appears twice in the same mapping.*$"), N_("Trường %(key)s xuất hiện hai lần.")),
 ]
-_FALLBACK = "Không hợp lệ theo lược đồ thủ tục: %(message)s"
+_FALLBACK = N_("Không hợp lệ theo lược đồ thủ tục: %(message)s")
 
 
-def vietnamese(message: str) -> str:
-    """One schema message for the administrator."""
+def vietnamese(message: str) -> Msg:
+    """One schema message for the administrator (a `msg`: the page that shows it translates it)."""
     for pattern, template in _MESSAGES:
         match = pattern.match(message)
         if match:
-            return _(template, **{k: v or "—" for k, v in match.groupdict().items()})
-    return _(_FALLBACK, message=message)
+            return msg(template, **{k: v or "—" for k, v in match.groupdict().items()})
+    return msg(_FALLBACK, message=message)
 
 
-def field_problems(error: ProcedureFileError) -> dict[str, str]:
+# Two messages about one path, shown one after the other: each is translated where shown (the
+# joining msgid has no words, so it is not in the catalogue).
+_BOTH = "%(first)s %(second)s"
+
+
+def field_problems(error: ProcedureFileError) -> dict[str, Msg]:
     """path → Vietnamese message(s), in the order found (several on one path joined)."""
-    out: dict[str, str] = {}
+    out: dict[str, Msg] = {}
     for path, message in error.errors:
         text = vietnamese(message)
-        out[path] = f"{out[path]} {text}" if path in out else text
+        out[path] = Msg(_BOTH, {"first": out[path], "second": text}) if path in out else text
     return out
 
 
@@ -95,7 +100,7 @@ class Checked:
 
     text: str
     spec: ProcedureSpec | None = None
-    problems: dict[str, str] = field(default_factory=dict)
+    problems: dict[str, str] = field(default_factory=dict)  # path → message (a `msg`: say() it)
     current: ProcedureVersion | None = None
     changes: list[Change] = field(default_factory=list)
 
@@ -114,20 +119,20 @@ def check(text: str | bytes, file_name: str | None = None, code: str | None = No
     exist in PROCEDURES_DIR/forms); `code`: the procedure being edited, which the text must keep."""
     size = len(text) if isinstance(text, bytes) else len(text.encode("utf-8"))
     if size > MAX_YAML_BYTES:
-        return Checked("", problems={"(file)": _("Tệp quá lớn (tối đa %(kb)s KB).", kb=MAX_YAML_BYTES // 1024)})
+        return Checked("", problems={"(file)": msg("Tệp quá lớn (tối đa %(kb)s KB).", kb=MAX_YAML_BYTES // 1024)})
     if isinstance(text, bytes):
         try:
             text = text.decode("utf-8")
         except UnicodeDecodeError:
-            return Checked("", problems={"(file)": _("Tệp không phải văn bản UTF-8.")})
+            return Checked("", problems={"(file)": N_("Tệp không phải văn bản UTF-8.")})
     name = file_name or TYPED
     try:
         spec = check_beside(parse_procedure(text, name), name, forms_folder(), file_name)
     except ProcedureFileError as error:
         return Checked(text, problems=field_problems(error))
     if code is not None and spec.code != code:
-        return Checked(text, problems={"code": _("Mã thủ tục phải giữ là %(code)s; để thêm thủ tục mới, dùng "
-                                                 "chức năng tải lên.", code=code)})
+        return Checked(text, problems={"code": msg("Mã thủ tục phải giữ là %(code)s; để thêm thủ tục mới, dùng "
+                                                   "chức năng tải lên.", code=code)})
     current = catalogue.current_version(spec.code)
     return Checked(text, spec, current=current,
                    changes=diff(current.spec if current else None, spec.model_dump(mode="json")))
@@ -135,7 +140,7 @@ def check(text: str | bytes, file_name: str | None = None, code: str | None = No
 
 def _require(actor: User, action: str, obj=None) -> None:
     if not can(actor, action, obj):
-        raise ProcedureAdminError(_("Không có quyền."), status=403)
+        raise ProcedureAdminError("Không có quyền.", status=403)
 
 
 def _version_facts(version: ProcedureVersion | None) -> dict | None:
@@ -151,7 +156,7 @@ def publish(actor: User, text: str | bytes, file_name: str | None = None, code: 
     _require(actor, "procedure.manage")
     checked = check(text, file_name, code)
     if checked.spec is None:
-        raise ProcedureAdminError(_("Thủ tục chưa hợp lệ: xem các trường được nêu."), fields=checked.problems)
+        raise ProcedureAdminError("Thủ tục chưa hợp lệ: xem các trường được nêu.", fields=checked.problems)
     spec, now = checked.spec, now or utcnow()
     procedure = db.session.scalar(select(Procedure).where(Procedure.code == spec.code).with_for_update())
     if procedure is None:
@@ -192,13 +197,13 @@ def set_offering(actor: User, procedure: Procedure, desk: Agency, received: bool
     _require(actor, "procedure.offering", desk)
     version = procedure.current_version
     if version is None:
-        raise ProcedureAdminError(_("Thủ tục đang ngừng công bố: không thể đặt nơi tiếp nhận."), status=409)
+        raise ProcedureAdminError("Thủ tục đang ngừng công bố: không thể đặt nơi tiếp nhận.", status=409)
     if desk.kind != AgencyKind.ONE_STOP or desk not in catalogue.desks_at_level(version):
-        raise ProcedureAdminError.on("agency", _("Cơ quan này không phải Bộ phận Một cửa ở cấp tiếp nhận thủ tục."))
+        raise ProcedureAdminError.on("agency", "Cơ quan này không phải Bộ phận Một cửa ở cấp tiếp nhận thủ tục.")
     ceiling = catalogue.ONLINE_LEVELS[version.online]
     if online_level not in catalogue.ONLINE_BY_LEVEL or online_level > ceiling:
-        raise ProcedureAdminError.on("online_level", _("Mức độ trực tuyến phải từ 2 đến %(max)s (mức của thủ tục).",
-                                                       max=ceiling))
+        raise ProcedureAdminError.on("online_level", msg("Mức độ trực tuyến phải từ 2 đến %(max)s (mức của thủ tục).",
+                                                         max=ceiling))
     row = db.session.scalar(select(ProcedureOffering).where(ProcedureOffering.procedure_id == procedure.id,
                                                             ProcedureOffering.agency_id == desk.id))
     before = None if row is None else {"received": row.received, "online_level": row.online_level}

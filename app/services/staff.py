@@ -16,12 +16,12 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from flask import current_app, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext  # the e-mails only, under notify.speaking (refusals stay Vietnamese)
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import generate_password_hash
 
-from app.domain import eform
+from app.domain import N_, eform, msg
 from app.domain.structure import Role
 from app.extensions import db
 from app.models import Agency, Membership, OutboxMessage, User
@@ -75,28 +75,20 @@ def set_password(token: str, password: str) -> User:
 
 def _send_link(user: User, invited_by: User | None) -> OutboxMessage:
     """The e-mail with the set-password link, through the outbox (delivered after the commit),
-    in the account's language."""
+    written in the account's language (notify.speaking: an invited account has the default
+    language, Vietnamese, until it chooses another), as accounts.py writes its own e-mails."""
     with notify.speaking(user):
-        return _link_email(user, invited_by)
-
-
-def _link_email(user: User, invited_by: User | None) -> OutboxMessage:
-    if invited_by is not None:
-        subject = _("[Một cửa] Mời tham gia Cổng dịch vụ công Một cửa")
-        opening = _("%(name)s mời bạn sử dụng tài khoản cán bộ trên Cổng dịch vụ công Một cửa.",
-                    name=invited_by.full_name)
-    else:
-        subject = _("[Một cửa] Đặt lại mật khẩu")
-        opening = _("Quản trị viên đã gửi cho bạn liên kết để đặt lại mật khẩu.")
-    body = "\n".join([
-        _("Kính gửi %(name)s,", name=user.full_name), "", opening, "",
-        _("Đặt mật khẩu tại địa chỉ sau (hiệu lực 72 giờ, dùng được một lần):"), password_link(user), "",
-        _("Tên đăng nhập: %(email)s", email=user.email), "",
-        _(notify.FOOTER),
-    ])
-    message = OutboxMessage(channel="email", recipient=user.email, subject=subject, body=body)
-    db.session.add(message)
-    return message
+        if invited_by is not None:
+            subject = gettext("Mời tham gia Cổng dịch vụ công Một cửa")
+            opening = gettext("%(name)s mời bạn sử dụng tài khoản cán bộ trên Cổng dịch vụ công Một cửa.",
+                              name=invited_by.full_name)
+        else:
+            subject = gettext("Đặt lại mật khẩu")
+            opening = gettext("Quản trị viên đã gửi cho bạn liên kết để đặt lại mật khẩu.")
+        return notify.account_email(user.email, subject, [
+            gettext("Kính gửi %(name)s,", name=user.full_name), "", opening, "",
+            gettext("Đặt mật khẩu tại địa chỉ sau (hiệu lực 72 giờ, dùng được một lần):"), password_link(user), "",
+            gettext("Tên đăng nhập: %(email)s", email=user.email)])
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -138,9 +130,9 @@ def official(actor: User, user_id: int) -> User:
     """The account: 404 if there is none, 403 if it is out of the actor's reach."""
     user = db.session.get(User, user_id)
     if user is None:
-        raise StaffError(_("Không có tài khoản này."), 404)
+        raise StaffError("Không có tài khoản này.", 404)
     if not can(actor, "admin.user.view", user):
-        raise StaffError(_("Bạn không quản trị tài khoản này."), 403)
+        raise StaffError("Bạn không quản trị tài khoản này.", 403)
     return user
 
 
@@ -155,9 +147,9 @@ def grants_by_code(pairs) -> list[Grant]:
     for code, role in pairs:
         agency = structure.agency_by_code((code or "").strip())
         if agency is None:
-            raise StaffError.on("memberships", _("Không có cơ quan mã %(code)s.", code=code))
+            raise StaffError.on("memberships", msg("Không có cơ quan mã %(code)s.", code=code))
         if not Role.known(role):
-            raise StaffError.on("memberships", _("Vai trò không hợp lệ: %(role)s.", role=role))
+            raise StaffError.on("memberships", msg("Vai trò không hợp lệ: %(role)s.", role=role))
         grants.append((agency, role))
     return grants
 
@@ -180,30 +172,30 @@ def _home(user: User) -> Agency | None:
 def _check_reach(actor: User, agencies) -> None:
     outside = sorted({a.code for a in agencies if not administers(actor, a)})
     if outside:
-        raise StaffError(_("Bạn không quản trị cơ quan %(codes)s.", codes=", ".join(outside)), 403)
+        raise StaffError(msg("Bạn không quản trị cơ quan %(codes)s.", codes=", ".join(outside)), 403)
 
 
 def check_manage(actor: User, user: User, action: str = "admin.user") -> None:
     """StaffError 403 unless the actor may change the account (`action`); nobody changes their own."""
     if not can(actor, action, user):
-        raise StaffError(_("Bạn không quản trị tài khoản này."), 403)
+        raise StaffError("Bạn không quản trị tài khoản này.", 403)
     if user.id == actor.id:
-        raise StaffError(_("Bạn không thể tự thay đổi tài khoản của mình; vui lòng nhờ quản trị viên khác."), 403)
+        raise StaffError("Bạn không thể tự thay đổi tài khoản của mình; vui lòng nhờ quản trị viên khác.", 403)
 
 
 def invite(actor: User, *, email: str, full_name: str, grants: list[Grant]) -> User:
     """Create an official's account with no usable password and the given roles, and e-mail
     them the link to set one. The actor must administer every agency granted."""
     if not grants:
-        raise StaffError.on("memberships", _("Vui lòng chọn ít nhất một vai trò tại một cơ quan."))
+        raise StaffError.on("memberships", "Vui lòng chọn ít nhất một vai trò tại một cơ quan.")
     _check_reach(actor, [agency for agency, _role in grants])
     email, full_name = email.strip().lower(), full_name.strip()
     for name, value in (("email", email), ("full_name", full_name)):  # the applicant's rules (eform)
         _value, message = eform.check_value(eform.APPLICANT[name], value, date.today())
         if message or not value:
-            raise StaffError.on(name, message or _("Bắt buộc."))
+            raise StaffError.on(name, message or N_("Bắt buộc."))
     if accounts.find_by_email(email):
-        raise StaffError.on("email", _("Địa chỉ e-mail này đã có tài khoản."), 409)
+        raise StaffError.on("email", "Địa chỉ e-mail này đã có tài khoản.", 409)
     # A random secret nobody knows: the account has no usable password until the link is used.
     user = User(email=email, full_name=full_name, password_hash=generate_password_hash(
         secrets.token_urlsafe(32), method=current_app.config["PASSWORD_HASH_METHOD"]))
@@ -213,7 +205,7 @@ def invite(actor: User, *, email: str, full_name: str, grants: list[Grant]) -> U
         db.session.flush()
     except IntegrityError:  # the same address invited a moment ago by another request (a double click)
         db.session.rollback()
-        raise StaffError.on("email", _("Địa chỉ e-mail này đã có tài khoản."), 409) from None
+        raise StaffError.on("email", "Địa chỉ e-mail này đã có tài khoản.", 409) from None
     audit.record(actor, "user.invite", "user", user.id, after={
         "email": email, "full_name": full_name, "memberships": _labels(set(grants))}, agency=_home(user))
     message = _send_link(user, invited_by=actor)
@@ -229,8 +221,8 @@ def set_memberships(actor: User, user: User, grants: list[Grant]) -> User:
     wanted, current = set(grants), _current(user)
     _check_reach(actor, [agency for agency, _role in wanted ^ current])
     if not wanted:
-        raise StaffError.on("memberships", _("Một cán bộ cần ít nhất một vai trò; để ngừng sử dụng tài khoản, "
-                                             "hãy khóa tài khoản."))
+        raise StaffError.on("memberships", "Một cán bộ cần ít nhất một vai trò; để ngừng sử dụng tài khoản, "
+                                             "hãy khóa tài khoản.")
     if wanted == current:
         return user
     for agency in sorted({a for a, _role in wanted ^ current}, key=lambda a: a.code):
@@ -272,7 +264,7 @@ def reset_password(actor: User, user: User) -> OutboxMessage:
     """E-mail the account a new set-password link (the current password works until it is used)."""
     check_manage(actor, user)
     if not user.active:
-        raise StaffError(_("Tài khoản đang bị khóa; hãy mở khóa trước khi gửi liên kết đặt mật khẩu."), 409)
+        raise StaffError("Tài khoản đang bị khóa; hãy mở khóa trước khi gửi liên kết đặt mật khẩu.", 409)
     audit.record(actor, "user.password_reset", "user", user.id, after={"link_sent_to": user.email},
                  agency=_home(user))
     message = _send_link(user, invited_by=None)

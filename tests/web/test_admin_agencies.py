@@ -151,3 +151,17 @@ def test_retire_says_when_assigned_steps_lost_their_assignee(client, make_user, 
     assert done.status_code == 302
     page = client.get(done.headers["Location"]).get_data(as_text=True)
     assert "1 bước xử lý đã giao cho cán bộ không làm việc tại cơ quan tiếp nhận" in page
+
+
+def test_a_refusal_is_vietnamese_by_default_and_english_on_an_english_page(client, province_admin):
+    """The service's field messages (a msg of the domain's code rule, one of the service's own)
+    are translated where the page shows them."""
+    bad = {**NEW_DESK, "code": "000.10.21.H62", "valid_from": "01/02/2027", "valid_to": "01/01/2027"}
+    vietnamese = client.post("/quan-tri/co-quan", data=bad).get_data(as_text=True)
+    assert "phải có mã cấp 4" in vietnamese and "Ngày hết hiệu lực phải sau ngày bắt đầu hiệu lực." in vietnamese
+    response = client.post("/quan-tri/co-quan?lang=en", data=bad)
+    assert response.status_code == 422
+    english = response.get_data(as_text=True)
+    assert "An agency under a level-3 agency must have a level-4 code." in english
+    assert "The end date must be after the start date." in english
+    assert "phải có mã cấp" not in english

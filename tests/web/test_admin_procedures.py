@@ -147,3 +147,23 @@ def test_a_desk_set_to_level_2_is_not_offered_for_online_submission(client, make
     assert f'value="{DemoAgency.LIEN_BAO_DESK}"' in page and f'value="{DemoAgency.TICH_SON_DESK}"' not in page
     refused = client.post(f"/thu-tuc/{BIRTH}/nop", data={"agency": DemoAgency.TICH_SON_DESK})
     assert refused.status_code == 422 and "chưa nhận hồ sơ trực tuyến" in refused.get_data(as_text=True)
+
+
+def test_the_schema_problems_are_vietnamese_by_default_and_english_on_an_english_page(client, province_admin):
+    """The service returns the problems as Vietnamese msgs; the page translates them."""
+    text = birth_text(**{"field: \"Hộ tịch\"": "feild: \"Hộ tịch\""})
+    vietnamese = client.post(f"{BASE}/{BIRTH}", data={"text": text}).get_data(as_text=True)
+    assert "Trường “feild” không có trong lược đồ" in vietnamese
+    response = client.post(f"{BASE}/{BIRTH}?lang=en", data={"text": text})
+    assert response.status_code == 422
+    english = response.get_data(as_text=True)
+    assert "Field “feild” is not in the schema (a typo?)" in english and "không có trong lược đồ" not in english
+    assert 'href="#problem-1"' in english  # the summary's links are translated too
+
+
+def test_an_offering_refusal_is_english_on_an_english_page(client, province_admin):
+    response = client.post(f"{BASE}/{BIRTH}/noi-tiep-nhan?lang=en",
+                           data={"agency": DemoAgency.TICH_SON, "received": "y", "online_level": "2"})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "This agency is not a one-stop desk" in page and "Bộ phận Một cửa ở cấp tiếp nhận" not in page

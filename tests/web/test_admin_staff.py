@@ -290,3 +290,36 @@ def test_done_when_an_administrator_staffs_a_commune_desk_and_sees_the_trail(app
     assert "Đặt mật khẩu qua liên kết" in page and "Phạm Văn Tiếp" in page  # the invitation taken up, by the invitee
     page = client.get("/quan-tri/nhat-ky?thao_tac=user.memberships").get_data(as_text=True)
     assert f"specialist@{DemoAgency.TICH_SON}" in page and province.full_name in page
+
+
+def test_a_refusal_is_vietnamese_by_default_and_english_on_an_english_page(client, province):
+    """The service's refusal (a msg with the code in it) is translated where the page shows it."""
+    vietnamese = invite_page(client, agency="000.99.99.H62").get_data(as_text=True)
+    assert "Không có cơ quan mã 000.99.99.H62." in vietnamese
+    response = client.post("/quan-tri/can-bo?lang=en", data={
+        "full_name": "Trần Thị Mới", "email": "moi@motcua.example", "agency": "000.99.99.H62", "role": "reception"})
+    assert response.status_code == 422
+    english = response.get_data(as_text=True)
+    assert "There is no agency with code 000.99.99.H62." in english and "Không có cơ quan mã" not in english
+
+
+def test_an_invitation_sent_from_an_english_page_is_in_the_new_accounts_language(client, province):
+    """The e-mail is written in the recipient's language (a new account: Vietnamese), not the page's."""
+    response = client.post("/quan-tri/can-bo?lang=en", data={
+        "full_name": "Trần Thị Mới", "email": "moi@motcua.example", "agency": DemoAgency.TICH_SON_DESK,
+        "role": "reception"})
+    assert response.status_code == 302
+    mail = OutboxMessage.query.filter_by(recipient="moi@motcua.example").one()
+    assert mail.subject == "[Một cửa] Mời tham gia Cổng dịch vụ công Một cửa"
+    assert "Kính gửi Trần Thị Mới," in mail.body and "Tên đăng nhập: moi@motcua.example" in mail.body
+    assert "vui lòng không trả lời" in mail.body
+
+
+def test_a_reset_link_is_in_the_language_the_official_chose(client, province, make_user):
+    official = make_user("specialist", DemoAgency.TICH_SON)
+    official.language = "en"
+    db.session.commit()
+    assert client.post(f"/quan-tri/can-bo/{official.id}/gui-lien-ket", data={}).status_code == 302
+    mail = OutboxMessage.query.filter_by(recipient=official.email).one()
+    assert mail.subject == "[One-stop] Reset password"
+    assert "An administrator has sent you a link to reset your password." in mail.body

@@ -92,6 +92,10 @@ def test_retire_needs_a_successor_for_open_dossiers(client, make_user, province,
     answer = client.post(f"/api/v1/admin/agencies/{desk}/retire", json={"successor_code": "001.99.21.H62"},
                          headers=province)
     assert answer.status_code == 422
+    assert answer.get_json()["fields"] == {"successor_code": "Không có cơ quan mã 001.99.21.H62."}
+    answer = client.post(f"/api/v1/admin/agencies/{desk}/retire?lang=en", json={"successor_code": "001.99.21.H62"},
+                         headers=province)
+    assert answer.get_json()["fields"] == {"successor_code": "There is no agency with code 001.99.21.H62."}
     answer = client.post(f"/api/v1/admin/agencies/{desk}/retire", json={"successor_code": DemoAgency.LIEN_BAO_DESK},
                          headers=province)
     assert answer.status_code == 200

@@ -86,3 +86,13 @@ def test_the_routes_are_in_the_openapi_document(client):
     operation = paths["/api/v1/admin/procedures"]["post"]
     assert {"201", "422", "403"} <= set(operation["responses"]) and "publish" in str(operation["parameters"])
     assert "get" in paths["/api/v1/admin/procedures"]
+
+
+def test_the_problems_answer_in_the_language_asked_for(client, province):
+    text = birth_text(**NO_REQUIRED)
+    vietnamese = post(client, province, text).get_json()
+    assert vietnamese["error"] == "Thủ tục chưa hợp lệ"
+    english = post(client, {**province, "Accept-Language": "en"}, text)
+    assert english.status_code == 422
+    assert english.get_json()["error"] == "The procedure is not valid"
+    assert english.get_json()["fields"]["documents[0].required"] == "A required field is missing."
