@@ -3,6 +3,7 @@ steps, rating; the published answers for anyone — and the citizen's store of p
 from __future__ import annotations
 
 from flask import g, request
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.blueprints import api_models as m
@@ -24,7 +25,7 @@ def _agency_id(code: str | None, field: str) -> int | None:
         return None
     agency_id = db.session.scalar(select(Agency.id).where(Agency.code == code))
     if agency_id is None:
-        raise ApiError(422, "Không có cơ quan mã này", {field: f"Không có cơ quan mã {code}"})
+        raise ApiError(422, _("Không có cơ quan mã này"), {field: _("Không có cơ quan mã %(code)s", code=code)})
     return agency_id
 
 
@@ -53,7 +54,8 @@ def send_feedback():
         dossier = dossiers.by_identifier(body.dossier)
         dossier_id = dossier.id if dossier is not None else None
         if dossier_id is None:
-            raise ApiError(422, "Không có hồ sơ mã này", {"dossier": f"Không có hồ sơ mã {body.dossier}"})
+            raise ApiError(422, _("Không có hồ sơ mã này"),
+                           {"dossier": _("Không có hồ sơ mã %(code)s", code=body.dossier)})
     item = service.send(g.api_user, category=body.category, subject=body.subject, title=body.title, text=body.text,
                         procedure_code=body.procedure, agency_id=_agency_id(body.agency, "agency"),
                         dossier_id=dossier_id)
@@ -117,7 +119,7 @@ def rate_feedback(feedback_id: int):
 def my_store():
     """The caller's store of papers (a citizen's): what a new dossier may reuse."""
     if not g.api_user.is_citizen:
-        raise ApiError(403, "Kho giấy tờ là của công dân")
+        raise ApiError(403, _("Kho giấy tờ là của công dân"))
     papers = citizen_store.papers(g.api_user)
     return m.StoreList(total=len(papers), items=[m.StoredPaper(
         id=p.id, kind=p.kind, name=p.name, size=p.size, sha256=p.sha256, source=p.source, valid_until=p.valid_until,

@@ -52,6 +52,9 @@ def test_feedback_on_a_dossier_names_it_by_code(client, make_user):
     unknown = client.post("/api/v1/feedback", json={**body, "dossier": "000.00.00.H62-999999-0001"},
                           headers=token(client, office.citizen))
     assert unknown.status_code == 422 and "dossier" in unknown.get_json()["fields"]
+    english = client.post("/api/v1/feedback", json={**body, "dossier": "000.00.00.H62-999999-0001"},
+                          headers={**token(client, office.citizen), "Accept-Language": "en"}).get_json()
+    assert english["fields"]["dossier"] == "There is no application with number 000.00.00.H62-999999-0001"
 
 
 def test_bad_input_and_missing_tokens(client, make_user):
