@@ -20,13 +20,19 @@ Stored in the database (table `rendered_report`), which every web process of eve
 shares, and where a PDF needs no file kept alive against storage.prune. A scope (one report
 for one agency or the province, one month) keeps one row: storing a new digest deletes the
 others of its scope. Two processes rendering at once store the same digest once (INSERT … ON
-CONFLICT DO NOTHING). If storing fails (a locked SQLite file), the PDF is served anyway."""
+CONFLICT DO NOTHING). If storing fails (a locked SQLite file), the PDF is served anyway.
+
+Concurrent requests for one PDF not stored yet render it once (issue 15: many processes): on
+PostgreSQL the first takes a transaction-scoped advisory lock on the key and renders; the others
+wait on that lock, then find the stored PDF. The lock ends with the transaction that stores the
+PDF (or with a failed render's rollback). SQLite has one writer at a time and no such lock: there
+two concurrent first requests may both render, as before."""
 from __future__ import annotations
 
 import hashlib
 import logging
 
-from sqlalchemy import delete
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.extensions import db, dialect_insert
@@ -34,6 +40,7 @@ from app.models import RenderedReport
 from app.services import documents
 
 log = logging.getLogger(__name__)
+LOCK_SPACE = 0x4D43  # the advisory locks' first key ("MC"): the report cache's, apart from others
 
 
 def digest_of(html: str) -> str:
@@ -49,12 +56,23 @@ def pdf(scope: str, template: str, context: dict, key_context: dict | None = Non
     keyed = documents.render_html(template, context if key_context is None else key_context)
     key = digest_of(keyed)
     stored = db.session.get(RenderedReport, key)
+    if stored is None and _wait_for_renderer(key):
+        stored = db.session.get(RenderedReport, key, populate_existing=True)
     if stored is not None:
         return stored.pdf
     html = keyed if key_context is None else documents.render_html(template, context)
     made = documents.html_to_pdf(html)
     _keep(scope, key, made)
     return made
+
+
+def _wait_for_renderer(key: str) -> bool:
+    """PostgreSQL: take the key's advisory lock (waiting while another transaction renders the
+    same PDF); True when the lock was taken, so the store is worth reading again."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return False
+    db.session.execute(select(func.pg_advisory_xact_lock(LOCK_SPACE, int(key[:7], 16))))
+    return True
 
 
 def _keep(scope: str, key: str, made: bytes) -> None:
