@@ -24,5 +24,5 @@ class ZaloToken(db.Model):
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # SHA-256 of the ZALO_REFRESH_TOKEN this row was started from: a different one in the
     # environment (the OA authorised again) replaces the stored chain.
-    seed_sha256: Mapped[str] = mapped_column(String(64))
+    seed_digest: Mapped[str] = mapped_column(String(64))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -89,7 +89,7 @@ def _sha256(text: str) -> str:
 def _usable(row: ZaloToken | None, now: datetime, rejected: str | None) -> str | None:
     """The row's access token if it is of the configured chain, lives past the margin and is
     not the one Zalo just `rejected`."""
-    if row is None or row.seed_sha256 != _sha256(current_app.config["ZALO_REFRESH_TOKEN"]):
+    if row is None or row.seed_digest != _sha256(current_app.config["ZALO_REFRESH_TOKEN"]):
         return None
     if row.expires_at is None or row.expires_at - REFRESH_MARGIN <= now:
         return None
@@ -103,11 +103,11 @@ def _locked_row(session: Session) -> ZaloToken:
     config = current_app.config
     seed = config["ZALO_REFRESH_TOKEN"]
     session.execute(dialect_insert(session)(ZaloToken).values(app_id=config["ZALO_APP_ID"], refresh_token=_seal(seed),
-                                             seed_sha256=_sha256(seed), updated_at=utcnow())
+                                             seed_digest=_sha256(seed), updated_at=utcnow())
                     .on_conflict_do_nothing(index_elements=[ZaloToken.app_id]))
     row = session.scalar(select(ZaloToken).where(ZaloToken.app_id == config["ZALO_APP_ID"]).with_for_update())
-    if row.seed_sha256 != _sha256(seed) or _open(row.refresh_token) is None:
-        row.refresh_token, row.seed_sha256 = _seal(seed), _sha256(seed)
+    if row.seed_digest != _sha256(seed) or _open(row.refresh_token) is None:
+        row.refresh_token, row.seed_digest = _seal(seed), _sha256(seed)
         row.access_token = row.expires_at = None
     return row
 

@@ -21,7 +21,7 @@ def upgrade():
         sa.Column("access_token", sa.Text(), nullable=True),
         sa.Column("refresh_token", sa.Text(), nullable=False),
         sa.Column("expires_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("seed_sha256", sa.String(length=64), nullable=False),
+        sa.Column("seed_digest", sa.String(length=64), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("app_id", name=op.f("pk_zalo_token")),
     )
