@@ -1,7 +1,8 @@
 """Error pages: HTML for people, JSON under /api/ for programs."""
 from __future__ import annotations
 
-from botocore.exceptions import BotoCoreError, ClientError
+import sys
+
 from flask import Flask, jsonify, render_template, request
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
@@ -29,6 +30,13 @@ def wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
+def _object_store_error(error: Exception) -> bool:
+    """An error of botocore (the object store of STORAGE_URL). botocore is imported only when
+    that store is used (app/services/storage_backends.py), so without it loaded no error is its."""
+    exceptions = sys.modules.get("botocore.exceptions")
+    return exceptions is not None and isinstance(error, (exceptions.BotoCoreError, exceptions.ClientError))
+
+
 def register_error_handlers(app: Flask) -> None:
     def answer(code: int, message: str, fields: dict | None = None):
         # Messages are Vietnamese where they are made (a BadInput's, a rate limit's); shown here,
@@ -47,8 +55,6 @@ def register_error_handlers(app: Flask) -> None:
             return answer(code, error.description)
         return answer(code, MESSAGES.get(code, error.name))
 
-    @app.errorhandler(BotoCoreError)
-    @app.errorhandler(ClientError)
     def store_down(error: Exception):
         # The object store (STORAGE_URL) did not answer, or refused for a reason of its own: the
         # request's change is rolled back, nothing half-kept, and the user told to try again.
@@ -78,6 +84,8 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
+        if _object_store_error(error):
+            return store_down(error)
         app.logger.exception("Unhandled error")
         return answer(500, MESSAGES[500])
 

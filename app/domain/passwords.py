@@ -11,7 +11,6 @@ portal's name). Pure: no Flask, no database.
 from __future__ import annotations
 
 from unidecode import unidecode
-from zxcvbn import zxcvbn
 
 MIN_LENGTH = 10
 MAX_LENGTH = 128
@@ -30,6 +29,8 @@ def weakness(password: str, personal: tuple[str, ...] = ()) -> str | None:
     plain = [unidecode(w).lower() for w in personal if w]
     words = [*plain, *SITE_WORDS, *("".join(w.split()) for w in plain)]
     words += [part for w in plain for part in w.replace("@", " ").replace(".", " ").split() if len(part) > 2]
+    from zxcvbn import zxcvbn  # its dictionaries take ~12 MB: loaded by the first password checked
+
     if zxcvbn(password, user_inputs=words)["score"] < MIN_SCORE:
         return ("Mật khẩu này quá dễ đoán (mật khẩu phổ biến, dãy phím, ngày tháng hoặc có thông tin "
                 "của bạn). Hãy dùng một câu ngắn gồm vài từ ít gặp.")

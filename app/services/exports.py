@@ -7,9 +7,6 @@ import io
 from datetime import date, datetime
 from decimal import Decimal
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-
 from app import dates, numbers
 
 
@@ -38,6 +35,10 @@ def as_csv(columns: list[str], rows: list[list]) -> bytes:
 
 
 def as_xlsx(title: str, columns: list[str], rows: list[list]) -> bytes:
+    # openpyxl (~12 MB) is imported by the first spreadsheet asked for, not by every web process.
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
     book = Workbook()
     sheet = book.active
     sheet.title = title[:31]  # Excel's limit on a sheet name

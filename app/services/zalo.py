@@ -35,10 +35,8 @@ import base64
 import hashlib
 import json
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-from cryptography.fernet import Fernet, InvalidToken
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -48,6 +46,9 @@ from app.extensions import db, dialect_insert
 from app.integrations import zalo
 from app.models import OutboxMessage, ZaloToken
 from app.models.users import utcnow
+
+if TYPE_CHECKING:
+    from cryptography.fernet import Fernet
 
 REFRESH_MARGIN = timedelta(minutes=5)
 KEY_INFO = b"mot-cua/zalo-token-store/v1"
@@ -60,6 +61,11 @@ def configured() -> bool:
 
 
 def _fernet() -> Fernet:
+    # cryptography (~8 MB) is imported by the first Zalo delivery, not by every web process.
+    from cryptography.fernet import Fernet
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
     key = current_app.config["ZALO_TOKEN_KEY"]
     if not key:
         derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=KEY_INFO).derive(
@@ -74,6 +80,8 @@ def _seal(text: str) -> str:
 
 def _open(sealed: str | None) -> str | None:
     """The plaintext of `sealed`; None when there is none or the key cannot open it."""
+    from cryptography.fernet import InvalidToken
+
     if not sealed:
         return None
     try:
