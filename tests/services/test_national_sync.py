@@ -233,6 +233,7 @@ def test_a_change_committed_without_a_message_is_synchronised_too(make_user, loa
     server = receiver()
     office = tich_son(make_user)
     dossier = birth_in("returned", office)
+    run_queued_jobs()                                          # its records so far (with REDIS_URL: queued)
     sent = len(server.received)
     ratings.rate(dossier, office.citizen, "not_satisfied")      # transitions.commit, no status message
     run_queued_jobs()
