@@ -7,7 +7,7 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app.config import ROOT, from_environ, without_jit
+from app.config import ROOT, from_environ
 from app.extensions import csrf, db, limiter, login_manager, migrate
 from app.i18n import init_i18n
 from app.models.types import render_item
@@ -23,7 +23,6 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.from_mapping(from_environ())
     if overrides:
         app.config.from_mapping(overrides)
-    without_jit(app.config)
     os.makedirs(app.instance_path, exist_ok=True)
     if app.config["TRUSTED_PROXIES"]:
         # Behind nginx or a load balancer: the client's address (rate limits, the IP sent to the

@@ -126,20 +126,6 @@ def public_url(env) -> str:
     return f"http://{host}:{port}"
 
 
-def without_jit(config: dict) -> None:
-    """On PostgreSQL, every connection of the portal without JIT (`-c jit=off` in the start-up
-    packet: no extra round trip). JIT compiles the plans that cost above jit_above_cost: here the
-    statistics' aggregates over the dossiers, where compiling took longer than it saved (issue
-    15, docs/architecture.md: 1.97 of 4.73 s of the dashboard's scan at 10,000,000 dossiers,
-    389 of 937 ms at 1,000,000). The portal's other statements are too cheap for JIT to start."""
-    if not str(config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("postgresql"):
-        return
-    options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
-    connect_args = dict(options.get("connect_args") or {})
-    connect_args["options"] = " ".join(filter(None, [connect_args.get("options"), "-c jit=off"]))
-    config["SQLALCHEMY_ENGINE_OPTIONS"] = {**options, "connect_args": connect_args}
-
-
 def from_environ() -> dict:
     env = os.environ
     production = env.get("MOTCUA_ENV", "development") == "production"

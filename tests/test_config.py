@@ -3,12 +3,9 @@ development, required in production (issue 14, item 8)."""
 import subprocess
 
 import pytest
-from sqlalchemy import text
-from sqlalchemy.exc import OperationalError
 
 from app import create_app
-from app.config import ROOT, database_url, from_environ, public_url
-from app.extensions import db
+from app.config import ROOT, from_environ, public_url
 
 
 def _env(monkeypatch, **values):
@@ -112,23 +109,3 @@ def test_a_zalo_token_key_must_be_a_fernet_key(monkeypatch):
     _env(monkeypatch, ZALO_TOKEN_KEY="not-a-key")
     with pytest.raises(RuntimeError, match="ZALO_TOKEN_KEY must be a Fernet key"):
         from_environ()
-
-
-def test_postgresql_connections_run_without_jit():
-    """The statistics' aggregates are the plans JIT would compile (issue 15): each PostgreSQL
-    connection starts with jit off; SQLite gets no PostgreSQL option."""
-    sqlite = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
-    assert "connect_args" not in sqlite.config["SQLALCHEMY_ENGINE_OPTIONS"]
-    url = database_url("postgresql://postgres@127.0.0.1:5432/postgres")
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url,
-                      "SQLALCHEMY_ENGINE_OPTIONS": {"pool_recycle": 60, "connect_args": {"connect_timeout": 5}}})
-    options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
-    assert options["pool_recycle"] == 60 and options["connect_args"] == {"connect_timeout": 5, "options": "-c jit=off"}
-    with app.app_context():
-        try:
-            assert db.session.execute(text("SHOW jit")).scalar() == "off"
-        except OperationalError:
-            pytest.skip("PostgreSQL is not reachable at 127.0.0.1:5432: the option is checked above, not live")
-        finally:
-            db.session.remove()
-            db.engine.dispose()
