@@ -47,8 +47,8 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Flask, Response, has_request_context, request
-from flask_babel import get_locale, gettext
+from flask import Flask, Response, g, has_request_context, request
+from flask_babel import get_locale, get_translations
 
 from app.domain import N_, Msg  # noqa: F401 - N_, the one marker, pure, re-exported for the views
 from app.extensions import babel
@@ -94,6 +94,34 @@ def remember_choice(response: Response) -> Response:
     return response
 
 
+def translations():
+    """The catalogue of the request's language, as Flask-Babel's `get_translations()` returns
+    it, kept on the request's Babel context with the locale and domain it is for. Flask-Babel 4
+    finds it again for each string (three context look-ups and the locale's name per `_()`,
+    most of a string's cost in a template); this looks once per request and again only when
+    the locale object changes: `force_locale` puts another one in and then the request's back,
+    `refresh()` removes it (then Flask-Babel selects it afresh), so a forced-Vietnamese PDF or a
+    notice in its recipient's language reads its own catalogue, and the page goes on in its own."""
+    try:
+        context = g._flask_babel
+        locale, domain, catalogue = context.motcua_catalogue
+        if locale is context.babel_locale and domain is context.babel_domain:
+            return catalogue
+    except (AttributeError, RuntimeError):   # first string of the request, a change, no context
+        pass
+    catalogue = get_translations()   # selects the locale and the domain if not done yet
+    context = getattr(g, "_flask_babel", None) if g else None
+    if context is not None and hasattr(context, "babel_locale") and hasattr(context, "babel_domain"):
+        context.motcua_catalogue = (context.babel_locale, context.babel_domain, catalogue)
+    return catalogue
+
+
+def gettext(string: str, **variables) -> str:
+    """Flask-Babel's `gettext` (the same catalogue, the same %-formatting), through translations()."""
+    found = translations().ugettext(string)
+    return found % variables if variables else found
+
+
 def say(message: str) -> str:
     """A Vietnamese message of the domain or a service, in the request's language: a `msg` is
     looked up by its msgid and gets its values after (a value that is a `msg` is translated
@@ -106,6 +134,14 @@ def say(message: str) -> str:
 def init_i18n(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale, default_locale=DEFAULT,
                    default_translation_directories="translations")
+    # the templates' `_()` and `ngettext` as Flask-Babel installs them, through translations()
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: translations().ugettext(s),
+        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
+        pgettext=lambda c, s: translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
     app.after_request(remember_choice)
     app.jinja_env.globals.update(page_lang=current, lang_switch_url=switch_url, LANGUAGES=LANGUAGES,
                                  LANGUAGE_NAMES=NAMES, say=say)

@@ -1,9 +1,9 @@
 """Dashboard statistics speed on a large PostgreSQL database: `make bench`, after the catalogue.
 
 Bulk-generates 1,000,000 dossiers (BENCH_DOSSIERS overrides the number) in SQL
-(INSERT … SELECT … FROM generate_series, no Python loop), received over the last 12 months,
-with their files, issued documents, ratings and payments, then times, in the same run and on
-the same rows:
+(INSERT … SELECT … FROM generate_series, no Python loop; one statement per table, the indexes
+and constraints built after the load), received over the last 12 months, with their files,
+issued documents, ratings and payments, then times, in the same run and on the same rows:
 - baseline: `SELECT count(*)` of the dossiers received in the period (the same rows);
 - stats.figures for the province over the year (all levels): the dashboard's query;
 - stats.overview over the same scope: the figures and the per-agency table in one query;
@@ -53,34 +53,52 @@ from app.services.structure import seed_structure
 SERVER = "postgresql://postgres@127.0.0.1:5432/"
 REPEATS = 5
 
+def draw(salt: int, row: str = "id") -> str:
+    """SQL for a uniform number in [0, 1) drawn from the dossier's id and `salt`: the dossier's
+    insert and its children's draw the same number, so the facts stamped on the dossier
+    (has_files, has_e_result, rated_poor, paid_online) and the child rows agree without an
+    UPDATE of every dossier afterwards."""
+    return f"((hashint4extended({row}, {salt}) & 2147483647) / 2147483648.0)"
+
+
+FILES, RESULT, RATED, RATING, PAID, PAY_CHANNEL = 1, 2, 3, 4, 5, 6   # the salts of draw()
+RATED_SQL = f"finished_at IS NOT NULL AND {draw(RATED)} < 0.4"
+PAID_SQL = f"procedure_version_id = ANY(CAST(:fee_versions AS int[])) AND {draw(PAID)} < 0.6"
+
 # The dossiers: one row per number of generate_series. The inner query draws every random
 # number once per row (OFFSET 0 keeps PostgreSQL from inlining it, which would draw them again
 # at each use); the middle one derives the deadline and, when the dossier is finished, the
 # moment it finished from its class (early 60 %, on time 30 %, late 10 %). About 10 % are
 # still being processed, and so are those whose finishing moment would be in the future.
-DOSSIERS_SQL = """
+# The facts the statistics count are stamped here, from the draws the children are made from.
+DOSSIERS_SQL = f"""
 INSERT INTO dossier (
-    code, procedure_version_id, receiving_agency_id, resolving_agency_id, status, channel, delivery,
+    id, code, procedure_version_id, receiving_agency_id, resolving_agency_id, status, channel, delivery,
     applicant_name, applicant_id_number, applicant_address, applicant_phone, applicant_email, form_data,
     created_at, updated_at, submitted_at, received_at, due_at, effective_due_at, finished_at,
     result_class, processing_minutes, outcome, returned_at, return_method,
-    intake_supplements, processing_supplements, lock_version)
+    intake_supplements, processing_supplements, lock_version,
+    has_files, has_e_result, paid_online, rated_poor)
 SELECT
-    'BENCH-' || g,
-    version_id, desk_id, resolver_id,
+    id, 'BENCH-' || g,
+    procedure_version_id, desk_id, resolver_id,
     CASE WHEN done THEN 'returned' ELSE 'processing' END,
     channel, 'counter',
     'Người nộp ' || g, lpad(g::text, 12, '0'), 'Tỉnh Vĩnh Phúc', '09' || lpad((g % 100000000)::text, 8, '0'), '',
-    '{}'::json,
+    '{{}}'::json,
     received_at - interval '20 minutes', CASE WHEN done THEN candidate_finish + interval '2 hours' ELSE received_at END,
     received_at, received_at, due_at, due_at,
-    CASE WHEN done THEN candidate_finish END,
+    CASE WHEN done THEN candidate_finish END AS finished_at,
     CASE WHEN done THEN result_class END,
     CASE WHEN done THEN (extract(epoch FROM candidate_finish - received_at) / 60 * 450 / 1440)::int END,
     CASE WHEN done THEN 'approved' END,
     CASE WHEN done THEN candidate_finish + interval '2 hours' END,
     CASE WHEN done THEN 'counter' END,
-    0, 0, 1
+    0, 0, 1,
+    {draw(FILES)} < 0.9,
+    done AND {draw(RESULT)} < 0.8,
+    {PAID_SQL} AND {draw(PAY_CHANNEL)} >= 0.5,
+    done AND {draw(RATED)} < 0.4 AND {draw(RATING)} >= 0.92
 FROM (
     SELECT *, r_open >= 0.10 AND candidate_finish < CAST(:now AS timestamptz) AS done
     FROM (
@@ -96,11 +114,11 @@ FROM (
                 CASE WHEN r_class < 0.6 THEN 'early' WHEN r_class < 0.9 THEN 'on_time' ELSE 'late' END AS result_class,
                 CASE WHEN r_channel < 0.55 THEN 2 WHEN r_channel < 0.90 THEN 1 ELSE 3 END AS channel
             FROM (
-                SELECT g,
+                SELECT g, nextval('dossier_id_seq')::int AS id,
                     CAST(:since AS timestamptz)
                         + random() * (CAST(:now AS timestamptz) - CAST(:since AS timestamptz)) AS received_at,
                     (CAST(:versions AS int[]))
-                        [1 + floor(random() * cardinality(CAST(:versions AS int[])))::int] AS version_id,
+                        [1 + floor(random() * cardinality(CAST(:versions AS int[])))::int] AS procedure_version_id,
                     (CAST(:desks AS int[]))[1 + floor(random() * cardinality(CAST(:desks AS int[])))::int] AS desk_id,
                     (CAST(:resolvers AS int[]))
                         [1 + floor(random() * cardinality(CAST(:resolvers AS int[])))::int] AS resolver_id,
@@ -114,16 +132,18 @@ FROM (
 ) AS decided
 """
 
-# The rows behind the facts the statistics count (files, results, ratings, payments).
+# The rows behind the facts the statistics count (files, results, ratings, payments), each an
+# INSERT … SELECT over the dossiers, from the same draws as the facts stamped on them.
 DEPENDENTS_SQL = {
     # ~90 % of dossiers carry their files: two each (the request form and an identity paper).
     "dossier_file": """
 INSERT INTO dossier_file (dossier_id, component, name, content_type, size, sha256, created_at)
 SELECT d.id, f.component, f.name, f.content_type, 20000 + (random() * 900000)::int,
        md5(d.id::text || f.component) || md5(f.component || d.id::text), d.received_at
-FROM (SELECT id, received_at FROM dossier WHERE random() < 0.9 OFFSET 0) AS d
+FROM dossier AS d
 CROSS JOIN (VALUES ('don_de_nghi', 'don.pdf', 'application/pdf'),
                    ('giay_to_tuy_than', 'cccd.jpg', 'image/jpeg')) AS f(component, name, content_type)
+WHERE d.has_files
 """,
     # Every dossier has its receipt (form 01), so the EXISTS on kind = 'result' has rows to skip.
     "issued_document (receipts)": """
@@ -137,37 +157,41 @@ FROM dossier
 INSERT INTO issued_document (dossier_id, kind, number, agency_id, content, sha256, signed_at, created_at)
 SELECT id, 'result', 'BENCH-KQ-' || id, resolving_agency_id, '{}'::json,
        md5(id::text || 'result') || md5('result' || id::text), finished_at + interval '1 hour', finished_at
-FROM dossier WHERE finished_at IS NOT NULL AND random() < 0.8
+FROM dossier WHERE has_e_result
 """,
     # ~40 % of finished dossiers are rated: satisfied 70 %, acceptable 22 %, not satisfied 8 %.
-    "rating": """
+    "rating": f"""
 INSERT INTO rating (dossier_id, value, comment, created_at)
 SELECT id, CASE WHEN r < 0.70 THEN 'satisfied' WHEN r < 0.92 THEN 'acceptable' ELSE 'not_satisfied' END,
        '', finished_at + interval '1 day'
-FROM (SELECT id, finished_at, random() AS r FROM dossier
-      WHERE finished_at IS NOT NULL AND random() < 0.4 OFFSET 0) AS rated
+FROM (SELECT id, finished_at, {draw(RATING)} AS r FROM dossier WHERE {RATED_SQL}) AS rated
 """,
     # ~60 % of dossiers of procedures with a fee have a payment recorded; half of those online.
-    "payment": """
+    "payment": f"""
 INSERT INTO payment (dossier_id, amount, channel, receipt_number, paid_at)
 SELECT id, 50000,
        CASE WHEN r < 0.5 THEN 'counter' WHEN r < 0.8 THEN 'national_portal' ELSE 'provincial_gateway' END,
        'BENCH-BL-' || id, received_at + interval '1 hour'
-FROM (SELECT id, received_at, random() AS r FROM dossier
-      WHERE procedure_version_id = ANY(CAST(:fee_versions AS int[])) AND random() < 0.6 OFFSET 0) AS paid
+FROM (SELECT id, received_at, {draw(PAY_CHANNEL)} AS r FROM dossier WHERE {PAID_SQL}) AS paid
 """,
 }
 
-# What the actions stamp on the dossier when those rows are made (upload, result rendered,
-# online payment, rating): the statistics count these columns, not the child rows.
-STAMP_SQL = """
-UPDATE dossier SET
-    has_files = EXISTS (SELECT 1 FROM dossier_file f WHERE f.dossier_id = dossier.id),
-    has_e_result = EXISTS (SELECT 1 FROM issued_document d WHERE d.dossier_id = dossier.id
-                           AND d.kind = 'result' AND d.signed_at IS NOT NULL),
-    paid_online = EXISTS (SELECT 1 FROM payment p WHERE p.dossier_id = dossier.id
-                          AND p.channel IN ('national_portal', 'provincial_gateway')),
-    rated_poor = EXISTS (SELECT 1 FROM rating r WHERE r.dossier_id = dossier.id AND r.value = 'not_satisfied')
+LOADED = ("dossier", "dossier_file", "issued_document", "rating", "payment")
+
+# What the load sets aside and puts back once the rows are in (an index is built once from the
+# table rather than maintained row by row, a foreign key checked in one join rather than a
+# trigger per row): every index but the primary keys, and every unique and foreign-key
+# constraint of the loaded tables.
+SET_ASIDE_SQL = """
+SELECT CASE c.contype WHEN 'u' THEN 'unique' ELSE 'foreign key' END, c.conrelid::regclass::text, c.conname,
+       format('ALTER TABLE %s ADD CONSTRAINT %I %s', c.conrelid::regclass, c.conname, pg_get_constraintdef(c.oid))
+FROM pg_constraint c
+WHERE c.conrelid = ANY(CAST(:tables AS regclass[])) AND c.contype IN ('u', 'f')
+UNION ALL
+SELECT 'index', i.indrelid::regclass::text, i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
+FROM pg_index i
+WHERE i.indrelid = ANY(CAST(:tables AS regclass[])) AND NOT i.indisprimary
+  AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
 """
 
 BASELINE_SQL = "SELECT count(*) FROM dossier WHERE received_at >= :since AND received_at < :until"
@@ -236,16 +260,29 @@ def _ids(sql: str) -> list[int]:
 
 
 def generate(count: int, scope: stats.Scope, now: datetime) -> tuple[dict[str, float], dict[str, int]]:
-    """The rows, in SQL; returns seconds per step and rows per table."""
+    """The rows, in SQL; returns seconds per step and rows per table.
+
+    One INSERT … SELECT per table into tables without their secondary indexes and their unique
+    and foreign-key constraints, which are put back afterwards (the same definitions, read from
+    the catalogue), then VACUUM (ANALYZE)."""
     versions = _ids("SELECT id FROM procedure_version WHERE valid_to IS NULL ORDER BY id")
     desks = _ids("SELECT id FROM agency WHERE kind = 'one_stop' ORDER BY id")
     resolvers = _ids("SELECT id FROM agency WHERE kind IN ('committee', 'department') ORDER BY id")
     fee_versions = stats._versions().fee
     seconds, rows = {}, {}
+    db.session.execute(text("SET maintenance_work_mem = '256MB'"))   # this session's index builds
+    aside = db.session.execute(text(SET_ASIDE_SQL), {"tables": list(LOADED)}).all()
+    order = ("index", "unique", "foreign key")   # built in this order, dropped in the reverse one
+    aside.sort(key=lambda row: order.index(row[0]))
+    for kind, table, name, _ in reversed(aside):
+        db.session.execute(text(f'DROP INDEX "{name}"' if kind == "index"
+                                else f'ALTER TABLE {table} DROP CONSTRAINT "{name}"'))
+    db.session.commit()
     t0 = time.perf_counter()
     rows["dossier"] = db.session.execute(
         text(DOSSIERS_SQL),
-        {"n": count, "since": scope.since, "now": now, "versions": versions, "desks": desks, "resolvers": resolvers},
+        {"n": count, "since": scope.since, "now": now, "versions": versions, "desks": desks,
+         "resolvers": resolvers, "fee_versions": fee_versions},
     ).rowcount
     db.session.commit()
     seconds["dossiers"] = time.perf_counter() - t0
@@ -255,9 +292,10 @@ def generate(count: int, scope: stats.Scope, now: datetime) -> tuple[dict[str, f
     db.session.commit()
     seconds["files, documents, ratings, payments"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    db.session.execute(text(STAMP_SQL))
+    for _, _, _, definition in aside:
+        db.session.execute(text(definition))
     db.session.commit()
-    seconds["stamped facts"] = time.perf_counter() - t0
+    seconds["indexes and constraints"] = time.perf_counter() - t0
     # VACUUM as well as ANALYZE: a live database has been vacuumed (visibility map, hint bits);
     # without it the first timed runs would write hint bits, or race autovacuum.
     t0 = time.perf_counter()

@@ -1,7 +1,7 @@
 """The portal over real HTTP (issue 15): `make bench`, after the in-process benchmarks.
 
-On a scratch PostgreSQL database (bench.dashboard.database: BENCH_DATABASE_URL, or one created
-and dropped) with BENCH_DOSSIERS dossiers (default 1,000,000, generated in SQL by
+On a scratch PostgreSQL database (bench.dashboard.database: BENCH_DATABASE_URL, left filled for
+bench.curve, or one created and dropped) with BENCH_DOSSIERS dossiers (default 1,000,000, generated in SQL by
 bench.dashboard.generate), a citizen owning one of them and an official with 10,000 open steps,
 it starts the portal under gunicorn (workers = cores) and the bare baseline (bench/bare.py:
 Flask + Flask-SQLAlchemy, one indexed query) under the same gunicorn, and drives both with wrk

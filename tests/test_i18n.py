@@ -191,3 +191,27 @@ def test_official_pdfs_and_emails_stay_vietnamese_on_an_english_request(app, off
         message = notify.status_email(dossier, Notice(Kind.RECEIVED), notify.recipient_of(dossier)[0])
     assert "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ" in html and "Receipt" not in html
     assert re.search(r"Ngày hẹn trả kết quả: \d\d:\d\d ngày \d\d/\d\d/\d{4}", message.body)
+
+
+def test_the_request_catalogue_follows_force_locale_and_refresh(app):
+    """app.i18n.translations() keeps the request's catalogue between strings; a forced locale
+    reads its own, and the request's comes back after it and after refresh()."""
+    from flask import render_template_string
+    from flask_babel import force_locale, refresh
+
+    from app import i18n
+
+    def home():
+        return render_template_string("{{ _('Trang chủ') }}|{{ ngettext('%(num)s hồ sơ', '%(num)s hồ sơ', 2) }}")
+
+    with app.test_request_context("/?lang=en"):
+        english = home()
+        assert english.startswith("Home|") and i18n.gettext("Trang chủ") == "Home"
+        with force_locale("vi"):
+            assert home().startswith("Trang chủ|") and i18n.say("Trang chủ") == "Trang chủ"
+            with force_locale("en"):
+                assert home() == english
+            assert home().startswith("Trang chủ|")
+        assert home() == english
+        refresh()
+        assert home() == english and i18n.gettext("Trang chủ") == "Home"
