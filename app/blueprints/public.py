@@ -14,18 +14,22 @@ from flask import (
     send_from_directory,
 )
 
+from app import i18n
 from app.extensions import limiter
 from app.services import catalogue, payments, signing, structure
 from app.services import lookup as lookup_service
 from app.services.calendar import expected_due
-from app.web import page_arg
+from app.web import fragment, page_arg
 
 bp = Blueprint("public", __name__)
 
 
 @bp.get("/")
 def index():
-    return render_template("public/index.html", tree=structure.agency_tree())
+    rows = structure.unit_agency_rows()
+    agencies = fragment(("home.agencies", i18n.current(), structure.today(), tuple(map(tuple, rows))),
+                        lambda: render_template("public/_agency_tree.html", tree=structure.agency_tree(rows)))
+    return render_template("public/index.html", agencies=agencies)
 
 
 def catalogue_filter() -> catalogue.CatalogueFilter:

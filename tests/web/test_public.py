@@ -44,6 +44,26 @@ def test_home_reads_the_agencies_in_one_query_and_shows_a_rename_at_once(client)
         db.session.commit()
 
 
+def test_home_renders_the_agency_list_once_while_it_is_unchanged(client, monkeypatch):
+    """The list is kept by what it shows (web.fragment): rendered again for another language or
+    once an agency changes, not for each request."""
+    from app.services import structure
+
+    built = []
+    tree = structure.agency_tree
+    monkeypatch.setattr(structure, "agency_tree", lambda rows=None: built.append(1) or tree(rows))
+    agency = db.session.scalar(select(Agency).where(Agency.name == "Ủy ban nhân dân xã Lãng Công"))
+    agency.name = "Ủy ban nhân dân xã Lãng Công (thử)"   # a state of the rows no earlier test rendered
+    db.session.commit()
+    try:
+        pages = [client.get(path).get_data(as_text=True) for path in ("/", "/", "/?lang=en", "/?lang=en")]
+        assert len(built) == 2 and pages[0] == pages[1] and pages[2] == pages[3] != pages[0]
+        assert "Ủy ban nhân dân xã Lãng Công (thử)" in pages[0] and "Ủy ban nhân dân xã Lãng Công (thử)" in pages[2]
+    finally:
+        agency.name = "Ủy ban nhân dân xã Lãng Công"
+        db.session.commit()
+
+
 def test_every_response_carries_security_headers(client):
     response = client.get("/")
     assert response.headers["X-Content-Type-Options"] == "nosniff"
