@@ -10,11 +10,10 @@ from flask_login import current_user
 from app import dates
 from app.extensions import db
 from app.forms.admin import CalendarDayForm, CalendarSwapForm, ConfirmForm
-from app.i18n import say
 from app.models import CalendarDay, CalendarSwap
 from app.services import calendar as calendar_service
 from app.services import outbox
-from app.web import page_arg, require
+from app.web import page_arg, refused, require
 
 bp = Blueprint("admin", __name__)
 
@@ -26,13 +25,6 @@ def _calendar_page(form: CalendarDayForm, swap_form: CalendarSwapForm, message: 
                            official=calendar_service.official_swaps()), status
 
 
-def _place(form, error: calendar_service.CalendarError) -> str:
-    """A refusal's field messages at their fields, in the page's language; its message."""
-    for name, text in error.fields.items():
-        getattr(form, name).errors.append(say(text))
-    return say(error.message)
-
-
 @bp.route("/lich", methods=["GET", "POST"])
 @require("calendar.manage")
 def calendar():
@@ -41,7 +33,7 @@ def calendar():
         try:
             calendar_service.add_override(current_user, form.day.data, form.kind.data, form.note.data)
         except calendar_service.CalendarError as error:
-            _place(form, error)
+            refused(error, form)
         else:
             flash(_("Đã thêm ngày %(day)s vào lịch điều chỉnh.", day=dates.date(form.day.data)), "success")
             return redirect(url_for("admin.calendar"))
@@ -59,7 +51,7 @@ def calendar_swap():
             calendar_service.add_swap(current_user, swap_form.day_off.data, swap_form.working_day.data,
                                       swap_form.legal_basis.data)
         except calendar_service.CalendarError as error:
-            message = _place(swap_form, error)
+            message = refused(error, swap_form)
         else:
             flash(_("Đã thêm cặp hoán đổi: nghỉ %(off)s, làm bù %(on)s.", off=dates.date(swap_form.day_off.data),
                     on=dates.date(swap_form.working_day.data)), "success")
