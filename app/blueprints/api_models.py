@@ -201,7 +201,8 @@ class Stats(Model):
     open_overdue: int
     synced: int = Field(description="Hồ sơ tiếp nhận trong kỳ đã được Cổng Dịch vụ công quốc gia xác nhận đồng bộ "
                                     "(tử số của chỉ số 1.4)")
-    indices: dict[str, Index] = Field(description="Chỉ số theo Quyết định 766/QĐ-TTg, theo mã: 1.4, 2.1, 2.2, …")
+    indices: dict[str, Index] = Field(description="Chỉ số theo Quyết định 766/QĐ-TTg, theo mã: 1.4, 2.1, 2.2, …; "
+                                      "3.3 = tử số / mẫu số × tỷ lệ của 1.4")
 
 
 # --- token, dossiers ----------------------------------------------------------------------

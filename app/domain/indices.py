@@ -54,6 +54,7 @@ __all__ = [
     "label",
     "points",
     "rate",
+    "online_dossiers",
     "synchronisation",
 ]
 
@@ -385,6 +386,21 @@ def synchronisation(synced: int, received: int, received_nationally: int | None 
     return _rate_index("1.4", synced, denominator)
 
 
+def online_dossiers(online: int, received: int, synchronised: IndexValue) -> IndexValue:
+    """Index 3.3 (Decision 766, group 4; LEGAL.md §4, the national formula document): dossiers
+    received online (``KenhThucHien = 2``; with their electronic result where the procedure
+    requires one, LEGAL.md §8 — ``online`` is counted so) / dossiers received, **× the
+    synchronisation rate** (index 1.4): what the national portal does not receive it cannot
+    count. A province not connected to it (nothing acknowledged) scores 0, as the national
+    portal would score it. The numerator and denominator kept are the online share's (online of
+    received): the dashboard shows them beside the 1.4 they are multiplied by. The product is
+    computed exactly, (online × synced) / (received × 1.4's denominator), and rounded once.
+    Full points from 50% [V]; points [?]."""
+    value = None if received == 0 or synchronised.rate is None else _quotient(
+        online * synchronised.numerator, received * synchronised.denominator, _RATE_PLACES)
+    return IndexValue("3.3", value, points(INDICES["3.3"], value), online, received)
+
+
 def _rate_index(index_id: str, numerator: int, denominator: int) -> IndexValue:
     value = rate(numerator, denominator)
     return IndexValue(index_id, value, points(INDICES[index_id], value), numerator, denominator)
@@ -407,14 +423,11 @@ def compute(counts: Counts) -> dict[str, IndexValue]:
       ThoiGianGiaiQuyet by the dossiers resolved "in the procedure's
       DonViTinh", and an hour and a day do not add up. Stopped dossiers are
       not resolved and not counted. Not scored; N/A when none resolved.
-    - 3.3 online dossiers = online / received. Full points from 50% [V];
-      points [?]. The national formula (LEGAL.md §4) also multiplies by the
-      synchronisation rate: that factor is index 1.4, computed beside it from
-      the same receipts, so the national portal's 3.3 is this value × 1.4's.
-      The product is not folded in here, on purpose: 3.3 keeps the numerator
-      and denominator the dashboard and the API show (online of received),
-      and a province not yet connected (NATIONAL_SYNC_URL unset, 1.4 = 0)
-      still sees its online share instead of a flat 0.
+    - 3.3 online dossiers = online / received × the synchronisation rate
+      (1.4), as LEGAL.md §4 gives the national formula: "(KenhThucHien=2 and
+      e-result issued when a paper result is required) / received × sync
+      rate" (``online_dossiers``). Rounded once, from the exact product.
+      Full points from 50% [V]; points [?].
     - 3.6 online payment = paid_online / with_fee. Points [?].
     - 4.1 electronic results = e_result / result_required. Points [?].
     - 4.2 digitisation = digitised / result_received: the denominator is
@@ -449,11 +462,12 @@ def compute(counts: Counts) -> dict[str, IndexValue]:
         if spec.unit in DURATION_UNITS:
             total, resolved = getattr(counts, f"{spec.unit}_total"), getattr(counts, f"{spec.unit}_resolved")
             durations.append(IndexValue(spec.id, _quotient(total, resolved, _DAYS_PLACES), None, total, resolved))
+    synchronised = synchronisation(counts.synced, counts.received)
     values = [
-        synchronisation(counts.synced, counts.received),
+        synchronised,
         _rate_index("2.1", in_time, handled),
         *durations,
-        _rate_index("3.3", counts.online, counts.received),
+        online_dossiers(counts.online, counts.received, synchronised),
         _rate_index("3.6", counts.paid_online, counts.with_fee),
         _rate_index("4.1", counts.e_result, counts.result_required),
         _rate_index("4.2", counts.digitised, counts.result_received),

@@ -276,8 +276,9 @@ def test_compute_reference_period() -> None:
         # 6 / 4 = 1.5 working hours; no calendar-day procedure resolved: N/A
         "2.2h": IndexValue("2.2h", Decimal("1.50"), None, Decimal(6), 4),
         "2.2d": IndexValue("2.2d", None, None, Decimal(0), 0),
-        # 6 / 10 (above the 50% threshold, but the points are unconfirmed)
-        "3.3": IndexValue("3.3", Decimal("0.6000"), None, 6, 10),
+        # 6 online of 10 received × 1.4's 9 / 10 synchronised = 54 / 100 (the online share, 60%,
+        # is above the 50% threshold; the national formula multiplies it by the sync rate)
+        "3.3": IndexValue("3.3", Decimal("0.5400"), None, 6, 10),
         # 3 / 4
         "3.6": IndexValue("3.6", Decimal("0.7500"), None, 3, 4),
         # 5 / 7 = 0.714285...
@@ -297,10 +298,10 @@ def test_compute_reference_period() -> None:
 def test_compute_with_rounding() -> None:
     # 2.1: (2 + 0 + 0) / (2 + 0 + 1 + 0 + 0) = 2/3 -> 0.6667; 20 × 0.6667 = 13.334
     # 2.2: 10 days / 3 finished = 3.333... -> 3.33
-    # 3.3: 1/32 = 0.03125 -> 0.0313 (half-up)
+    # 3.3: 1/32 × 32/32 synchronised = 0.03125 -> 0.0313 (half-up)
     result = compute(counts(early=2, on_time=0, late=1, finished=3, open_within=0, open_overdue=0,
                             working_days_total=Decimal(10), working_days_resolved=3, poor_or_complaint=0,
-                            received=32, result_received=32, online=1, digitised=5))
+                            received=32, result_received=32, online=1, digitised=5, synced=32))
     assert result["2.1"] == IndexValue("2.1", Decimal("0.6667"), Decimal("13.33"), 2, 3)
     assert result["2.2"] == IndexValue("2.2", Decimal("3.33"), None, Decimal(10), 3)
     assert result["3.3"] == IndexValue("3.3", Decimal("0.0313"), None, 1, 32)
@@ -329,7 +330,8 @@ def test_compute_2_1_counts_open_dossiers() -> None:
 
 def test_compute_full_rates() -> None:
     result = compute(counts(received=10, online=10, with_fee=4, paid_online=4, result_required=7, e_result=7,
-                            result_received=10, digitised=10, late=0, open_overdue=0, finished=7, poor_or_complaint=0))
+                            result_received=10, digitised=10, late=0, open_overdue=0, finished=7, poor_or_complaint=0,
+                            synced=10))
     # 2.1: (4 + 3 + 1) / (4 + 3 + 0 + 1 + 0) = 8/8
     assert result["2.1"] == IndexValue("2.1", Decimal("1.0000"), Decimal("20.00"), 8, 8)
     # 5.4: 1 − (0 + 0) over 7 finished
@@ -419,6 +421,15 @@ def test_compute_only_open_dossiers_keeps_2_1() -> None:
     result = compute(counts(early=0, on_time=0, late=0, finished=0, working_days_resolved=0, poor_or_complaint=0))
     # (0 + 0 + 1 within) / (0 + 0 + 0 + 1 within + 1 overdue) = 1/2; 20 × 0.5
     assert result["2.1"] == IndexValue("2.1", Decimal("0.5000"), Decimal("10.00"), 1, 2)
+
+
+def test_3_3_is_the_online_share_times_the_synchronisation_rate() -> None:
+    """LEGAL.md §4: 3.3 = online / received × sync rate (1.4), rounded once from the product."""
+    assert compute(counts(received=3, online=1, synced=2))["3.3"] == IndexValue("3.3", Decimal("0.2222"), None, 1, 3)
+    # nothing acknowledged by the national portal (not connected): 0, as the national portal scores it
+    assert compute(counts(received=10, online=6, synced=0))["3.3"].rate == Decimal("0.0000")
+    # all acknowledged: the online share itself
+    assert compute(counts(received=10, online=6, synced=10))["3.3"].rate == Decimal("0.6000")
 
 
 def test_na_numerator_is_kept() -> None:

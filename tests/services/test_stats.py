@@ -63,7 +63,9 @@ def test_province_figures_for_march(march):
     assert str(fig.indices["2.1"].rate) == "0.6667" and str(fig.indices["2.1"].points) == "13.33"
     # 2.2: (4×450 + 3×900 + 2250 + 2×900) / 450 = 19 working days over 10 finished = 1.90
     assert str(fig.indices["2.2"].rate) == "1.90"
-    assert str(fig.indices["3.3"].rate) == "0.1667"       # 2 online of 12
+    # 3.3: 2 online of 12, × 1.4 (none acknowledged by the national portal here: 0)
+    three_three = fig.indices["3.3"]
+    assert (three_three.numerator, three_three.denominator, str(three_three.rate)) == (2, 12, "0.0000")
     assert fig.indices["3.6"].rate is None                 # no dossier with a fee: N/A, not 0
     assert str(fig.indices["4.1"].rate) == "0.4000"       # 4 e-results of 10 approved
     # 4.2: with files and (not approved, or approved with an e-result): 3 early + 2 open = 5 of 12
