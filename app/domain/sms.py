@@ -14,7 +14,7 @@ Basis
 """
 from __future__ import annotations
 
-import re
+import phonenumbers
 
 GSM7_BASIC = frozenset(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
@@ -24,7 +24,7 @@ GSM7_EXTENSION = frozenset("^{}\\[~]|€\f")
 SINGLE = {"gsm7": 160, "ucs2": 70}
 PART = {"gsm7": 153, "ucs2": 67}
 MAX_SEGMENTS = 3
-COUNTRY = "84"  # Viet Nam's calling code (ITU-T E.164)
+REGION = "VN"  # a number written without its country is Viet Nam's (ISO 3166-1)
 
 
 def encoding(text: str) -> str:
@@ -53,17 +53,16 @@ def fits(text: str) -> bool:
     return segments(text) <= MAX_SEGMENTS
 
 
-def international(phone: str | None, country: str = COUNTRY) -> str | None:
-    """A phone number in international form, digits only, as Zalo ZNS wants it: 0912 345 678,
-    +84 912 345 678 and 0084912345678 all give "84912345678"; None when it is no number (a
-    Vietnamese number has 9 digits after its leading 0, a mobile, or 10, a landline with its
-    area code; E.164 allows 15 digits in all)."""
-    raw = (phone or "").strip()
-    digits = re.sub(r"\D", "", raw)
-    if raw.startswith("+") or digits.startswith("00"):
-        digits = digits.removeprefix("00")
-    elif digits.startswith("0"):
-        digits = country + digits[1:]
-    elif not digits.startswith(country):
+def international(phone: str | None, region: str = REGION) -> str | None:
+    """A phone number in international form, digits only, as Zalo ZNS wants it ("84912345678"
+    for 0912 345 678, +84 912 345 678, 0084912345678 or 912345678); None when it is not a valid
+    number. Parsed and validated by phonenumbers (libphonenumber's metadata: Viet Nam's mobile
+    and landline ranges, international prefixes), a number without its country read as
+    `region`'s."""
+    try:
+        number = phonenumbers.parse(phone or "", region)
+    except phonenumbers.NumberParseException:
         return None
-    return digits if 10 <= len(digits) <= 15 else None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164).removeprefix("+")

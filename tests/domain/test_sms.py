@@ -18,11 +18,11 @@ def test_parts_are_160_or_153_gsm7_and_70_or_67_ucs2():
 
 def test_phones_in_international_form_digits_only():
     for written in ("0912345678", "0912 345 678", "+84 912 345 678", "+84912345678", "0084912345678",
-                    "84912345678", "091.234.5678"):
+                    "84912345678", "091.234.5678", "912345678"):
         assert sms.international(written) == "84912345678", written
     assert sms.international("024 3825 1234") == "842438251234"      # a Hà Nội landline
     assert sms.international("+44 20 7946 0958") == "442079460958"   # a foreign number keeps its country
-    for nothing in (None, "", "   ", "abc", "12345", "912345678"):
+    for nothing in (None, "", "   ", "abc", "12345", "0912 34", "+84 12"):
         assert sms.international(nothing) is None, nothing
 
 
