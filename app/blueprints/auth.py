@@ -33,6 +33,7 @@ from app.forms.auth import (
 from app.i18n import say
 from app.services import accounts, login_sessions, tokens
 from app.services.permissions import landing
+from app.web import refused
 
 bp = Blueprint("auth", __name__)
 
@@ -98,8 +99,7 @@ def register():
                 id_number=form.id_number.data, phone=form.phone.data, language=i18n.current(),
             )
         except accounts.AccountError as error:
-            for name, message in error.fields.items():
-                getattr(form, name).errors.append(_(message))
+            _field_errors(form, error)
         else:
             _log_in(user)
             flash(_("Đăng ký tài khoản thành công. Chúng tôi đã gửi thư xác nhận đến %(email)s: mở liên kết "
@@ -110,8 +110,10 @@ def register():
 
 
 def _field_errors(form, error: accounts.AccountError) -> None:
-    for name, message in error.fields.items():
-        getattr(form, name).errors.append(_(message))
+    """A refusal's messages at their fields, in the page's language (web.refused); one for no
+    field of the form is shown above it."""
+    if message := refused(error, form):
+        flash(message, "error")
 
 
 def link_refused(error: tokens.LinkError):

@@ -12,11 +12,15 @@ from __future__ import annotations
 
 from unidecode import unidecode
 
+from app.domain import N_, msg
+
 MIN_LENGTH = 10
 MAX_LENGTH = 128
 # zxcvbn's score 0-4; 3 is "safely unguessable: moderate protection from offline slow-hash
 # scenario" (about 10^8 guesses and more).
 MIN_SCORE = 3
+# The length rule's message, for the service and the forms alike (translated where shown).
+LENGTH_MESSAGE = msg("Mật khẩu từ %(min)s đến %(max)s ký tự.", min=MIN_LENGTH, max=MAX_LENGTH)
 SITE_WORDS = ("motcua", "mot cua", "dichvucong", "dich vu cong", "vinhphuc", "matkhau", "mat khau")
 
 
@@ -24,7 +28,7 @@ def weakness(password: str, personal: tuple[str, ...] = ()) -> str | None:
     """Why `password` is refused, in Vietnamese, or None when it is acceptable. `personal` are
     the account's own words (e-mail, name, ID number, phone), which must not make it up."""
     if len(password) < MIN_LENGTH or len(password) > MAX_LENGTH:
-        return f"Mật khẩu từ {MIN_LENGTH} đến {MAX_LENGTH} ký tự."
+        return LENGTH_MESSAGE
     # Vietnamese names typed without diacritics ("nguyenvanan") are the same words.
     plain = [unidecode(w).lower() for w in personal if w]
     words = [*plain, *SITE_WORDS, *("".join(w.split()) for w in plain)]
@@ -32,6 +36,6 @@ def weakness(password: str, personal: tuple[str, ...] = ()) -> str | None:
     from zxcvbn import zxcvbn  # its dictionaries take ~12 MB: loaded by the first password checked
 
     if zxcvbn(password, user_inputs=words)["score"] < MIN_SCORE:
-        return ("Mật khẩu này quá dễ đoán (mật khẩu phổ biến, dãy phím, ngày tháng hoặc có thông tin "
-                "của bạn). Hãy dùng một câu ngắn gồm vài từ ít gặp.")
+        return N_("Mật khẩu này quá dễ đoán (mật khẩu phổ biến, dãy phím, ngày tháng hoặc có thông tin "
+                  "của bạn). Hãy dùng một câu ngắn gồm vài từ ít gặp.")
     return None

@@ -7,9 +7,14 @@ from wtforms.validators import DataRequired, EqualTo, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.domain.notices import CHANNELS
+from app.domain.passwords import LENGTH_MESSAGE, MAX_LENGTH, MIN_LENGTH
 from app.forms.fields import EMAIL, ID_NUMBER, PHONE
 from app.i18n import LANGUAGES, NAMES
 
+# The password rule of domain/passwords.py, stated there once: its limits and its message.
+PASSWORD_HINT = _l("Ít nhất %(min)s ký tự; không dùng mật khẩu phổ biến hay thông tin cá nhân của bạn.",
+                   min=MIN_LENGTH)
+PASSWORD_LENGTH = Length(min=MIN_LENGTH, max=MAX_LENGTH, message=_l(LENGTH_MESSAGE.msgid, **LENGTH_MESSAGE.params))
 
 class LoginForm(FlaskForm):
     email = StringField("E-mail", validators=[DataRequired(_l("Vui lòng nhập e-mail.")), Length(max=254)])
@@ -42,9 +47,9 @@ class RegisterForm(FlaskForm):
     )
     password = PasswordField(
         _l("Mật khẩu"),
-        description=_l("Ít nhất 10 ký tự; không dùng mật khẩu phổ biến hay thông tin cá nhân của bạn."),
+        description=PASSWORD_HINT,
         validators=[DataRequired(_l("Vui lòng nhập mật khẩu.")),
-                    Length(min=10, max=128, message=_l("Mật khẩu từ 10 đến 128 ký tự."))],
+                    PASSWORD_LENGTH],
     )
     confirm = PasswordField(
         _l("Nhập lại mật khẩu"),
@@ -55,9 +60,9 @@ class RegisterForm(FlaskForm):
 
 def _new_password(label: str) -> PasswordField:
     return PasswordField(
-        label, description=_l("Ít nhất 10 ký tự; không dùng mật khẩu phổ biến hay thông tin cá nhân của bạn."),
+        label, description=PASSWORD_HINT,
         validators=[DataRequired(_l("Vui lòng nhập mật khẩu mới.")),
-                    Length(min=10, max=128, message=_l("Mật khẩu từ 10 đến 128 ký tự."))])
+                    PASSWORD_LENGTH])
 
 
 def _confirm() -> PasswordField:

@@ -173,6 +173,10 @@ def test_registration_sends_a_link_that_verifies_the_address(client):
 def test_registration_refuses_a_common_password(client):
     response = client.post("/dang-ky", data=REGISTER | {"password": "password1234", "confirm": "password1234"})
     assert response.status_code == 422 and "quá dễ đoán" in response.get_data(as_text=True)
+    english = client.post("/dang-ky?lang=en", data=REGISTER | {"password": "password1234", "confirm": "password1234"})
+    assert english.status_code == 422 and "too easy to guess" in english.get_data(as_text=True)
+    short = client.post("/dang-ky?lang=en", data=REGISTER | {"password": "ngan", "confirm": "ngan"})
+    assert short.status_code == 422 and "The password must be 10 to 128 characters." in short.get_data(as_text=True)
 
 
 def test_a_forged_verification_link_is_404(client):
