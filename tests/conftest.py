@@ -30,8 +30,9 @@ from app.services.structure import seed_structure
 from tests.object_store import object_store_server  # noqa: F401 - fixture
 from tests.signing_helpers import configured, nss_db, nss_db_or_none, pki, signing_people, signing_setup, softhsm  # noqa: F401 - fixtures
 
-# Reference data seeded once per session (seed_structure); every other table is emptied after each test.
-REFERENCE_TABLES = frozenset({"administrative_unit", "agency"})
+# Reference data seeded once per session (seed_structure, and the reference versions of migration 0038);
+# every other table is emptied after each test.
+REFERENCE_TABLES = frozenset({"administrative_unit", "agency", "reference_version"})
 
 
 def tables_depending_on(name: str) -> list[Table]:

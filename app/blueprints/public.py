@@ -16,7 +16,7 @@ from flask import (
 
 from app import i18n
 from app.extensions import limiter
-from app.services import catalogue, payments, signing, structure
+from app.services import catalogue, payments, signing, structure, versions
 from app.services import lookup as lookup_service
 from app.services.calendar import expected_due
 from app.web import fragment, page_arg
@@ -26,9 +26,8 @@ bp = Blueprint("public", __name__)
 
 @bp.get("/")
 def index():
-    rows = structure.unit_agency_rows()
-    agencies = fragment(("home.agencies", i18n.current(), structure.today(), tuple(map(tuple, rows))),
-                        lambda: render_template("public/_agency_tree.html", tree=structure.agency_tree(rows)))
+    agencies = fragment(("home.agencies", i18n.current(), structure.today(), versions.number("structure")),
+                        lambda: render_template("public/_agency_tree.html", tree=structure.agency_tree()))
     return render_template("public/index.html", agencies=agencies)
 
 

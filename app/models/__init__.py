@@ -24,6 +24,7 @@ from app.models.store import StoredPaper
 from app.models.sync import DossierSync
 from app.models.units import AdministrativeUnit, Agency
 from app.models.users import ApiToken, LoginSession, Membership, User
+from app.models.versions import ReferenceVersion
 from app.models.zalo import ZaloToken
 
 __all__ = [
@@ -32,5 +33,5 @@ __all__ = [
     "PaymentOrder", "Rating", "StepTask", "RenderedReport", "StatsPeriod", "StatsRollup",
     "DocumentSignature", "SigningCertificate", "StoredPaper", "DossierSync",
     "AdministrativeUnit", "Agency", "CalendarDay", "CalendarSwap", "Membership", "Procedure", "ProcedureOffering",
-    "ProcedureSnapshot", "ProcedureVersion",
+    "ProcedureSnapshot", "ProcedureVersion", "ReferenceVersion",
     "User", "ApiToken", "ZaloToken", "LoginSession"]

@@ -91,3 +91,4 @@ class Agency(db.Model):
     @property
     def kind_enum(self) -> AgencyKind:
         return AgencyKind(self.kind)
+

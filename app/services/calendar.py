@@ -25,7 +25,7 @@ from app.domain.deadlines import (
 from app.domain.vocabulary import DayKind
 from app.extensions import db
 from app.models import CalendarDay, CalendarSwap, ProcedureVersion, User
-from app.services import audit
+from app.services import audit, versions
 from app.services.errors import ServiceError
 
 
@@ -38,14 +38,24 @@ def work_calendar() -> WorkCalendar:
     (app/domain/official_calendar.yaml) and entered by the province administrator
     (CalendarSwap) — over the holidays package; the province's settings.
 
-    Read once per request (kept in `g`, which ends with it; an override or swap changed in
-    the request drops it): the dashboard's trend asked for it once per month, two statements
-    each (issue 15). Outside a request it is read every time."""
+    Built once per process for each version of the calendar's rows (services/versions.py: one
+    small read tells it is current; reading both tables and building the calendar was a tenth
+    of the procedure page, issue 15), and read once per request (kept in `g`, which ends with
+    it; an override or swap changed in the request drops it): the dashboard's trend asked for
+    it once per month."""
     if not has_request_context():
-        return _read_calendar()
+        return _current_calendar()
     if "work_calendar" not in g:
-        g.work_calendar = _read_calendar()
+        g.work_calendar = _current_calendar()
     return g.work_calendar
+
+
+def _current_calendar() -> WorkCalendar:
+    number = versions.number("calendar")
+    kept = current_app.extensions.get("motcua.work_calendar")
+    if number is None or kept is None or kept[0] != number:
+        kept = current_app.extensions["motcua.work_calendar"] = (number, _read_calendar())
+    return kept[1]
 
 
 def _changed() -> None:

@@ -190,9 +190,7 @@ class UnitAgencies:
 def unit_agency_rows() -> tuple:
     """The units with their agencies as plain rows, in unit and agency code order: what
     `agency_tree` is built from. One narrow query (no ORM objects: loading ~150 units and ~350
-    agencies as objects was 26 of the home page's 31 ms, issue 15), read on every request, so an
-    agency added or renamed by an administrator shows at once in every process; being plain
-    values, the rows also say whether anything changed (the home page keys its list by them)."""
+    agencies as objects was 26 of the home page's 31 ms, issue 15)."""
     return tuple(db.session.connection().execute(
         select(AdministrativeUnit.id, AdministrativeUnit.parent_id, AdministrativeUnit.code, AdministrativeUnit.name,
                AdministrativeUnit.level, AdministrativeUnit.valid_to, Agency.code.label("agency_code"),
@@ -201,12 +199,12 @@ def unit_agency_rows() -> tuple:
         .order_by(AdministrativeUnit.code, Agency.code)).all())
 
 
-def agency_tree(rows: tuple | None = None) -> list[UnitAgencies]:
+def agency_tree() -> list[UnitAgencies]:
     """Every unit with its agencies, nested by unit (province → districts → communes, or
     province → communes on the two-tier model): the home page's list by level. Units whose
     validity ended are left out (a district whose competence moved: its communes rise to the
-    province) and so are retired agencies (issue 13). From `rows` (unit_agency_rows) when given."""
-    rows = unit_agency_rows() if rows is None else rows
+    province) and so are retired agencies (issue 13)."""
+    rows = unit_agency_rows()
     day = today()
     nodes: dict[int, UnitAgencies] = {}
     parents: dict[int, int | None] = {}

@@ -3,6 +3,7 @@ from sqlalchemy import event, select
 
 from app.extensions import db
 from app.models import Agency
+from app.services import structure, versions
 
 
 def test_home_shows_portal_search_links_and_agencies_by_level(client):
@@ -20,23 +21,29 @@ def test_home_shows_portal_search_links_and_agencies_by_level(client):
     assert "Ủy ban nhân dân xã Lãng Công" in page
 
 
-def test_home_reads_the_agencies_in_one_query_and_shows_a_rename_at_once(client):
-    """Nothing kept in the process (issue 15): an administrator's change shows on the next request."""
+def test_home_reads_the_structure_version_alone_and_shows_a_rename_at_once(client):
+    """Nothing stale kept in the process (issue 15): the list is keyed by the structure's version,
+    one small read (no agency row is read while the list is kept); an administrator's change
+    raises it, and shows on the next request."""
     agency = db.session.scalar(select(Agency).where(Agency.name == "Ủy ban nhân dân xã Lãng Công"))
     statements = []
 
     def record(conn, cursor, sql, *rest):
         statements.append(sql)
 
+    assert client.get("/").status_code == 200   # the list built for this version
     event.listen(db.engine, "before_cursor_execute", record)
     try:
         assert client.get("/").status_code == 200
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
-    assert len([sql for sql in statements if "agency" in sql]) == 1
+    assert [sql for sql in statements if "reference_version" in sql] and not [
+        sql for sql in statements if "agency" in sql]
+    number = versions.number("structure")
     original = agency.name
     agency.name = "Ủy ban nhân dân xã Lãng Công (mới)"
     db.session.commit()
+    assert versions.number("structure") != number
     try:
         assert "Ủy ban nhân dân xã Lãng Công (mới)" in client.get("/").get_data(as_text=True)
     finally:
@@ -47,11 +54,9 @@ def test_home_reads_the_agencies_in_one_query_and_shows_a_rename_at_once(client)
 def test_home_renders_the_agency_list_once_while_it_is_unchanged(client, monkeypatch):
     """The list is kept by what it shows (web.fragment): rendered again for another language or
     once an agency changes, not for each request."""
-    from app.services import structure
-
     built = []
     tree = structure.agency_tree
-    monkeypatch.setattr(structure, "agency_tree", lambda rows=None: built.append(1) or tree(rows))
+    monkeypatch.setattr(structure, "agency_tree", lambda: built.append(1) or tree())
     agency = db.session.scalar(select(Agency).where(Agency.name == "Ủy ban nhân dân xã Lãng Công"))
     agency.name = "Ủy ban nhân dân xã Lãng Công (thử)"   # a state of the rows no earlier test rendered
     db.session.commit()
