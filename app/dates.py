@@ -14,7 +14,7 @@ from babel.dates import format_date, format_datetime
 
 from app import i18n
 from app.domain.deadlines import OFFICE_TZ
-from app.numbers import LOCALE
+from app.numbers import BABEL_LOCALE
 
 DATE = "dd/MM/yyyy"
 TIME = "HH:mm"
@@ -44,8 +44,8 @@ def _format(value, pattern: str) -> str:
     if value is None or value == "":
         return ""
     if isinstance(value, dt.datetime):
-        return format_datetime(office_time(value), pattern, locale=LOCALE)
-    return format_date(_day(value), pattern, locale=LOCALE)
+        return format_datetime(office_time(value), pattern, locale=BABEL_LOCALE)
+    return format_date(_day(value), pattern, locale=BABEL_LOCALE)
 
 
 def date(value: dt.date | dt.datetime | str | None) -> str:
@@ -55,19 +55,19 @@ def date(value: dt.date | dt.datetime | str | None) -> str:
 
 def time(value: dt.datetime | None) -> str:
     """09:05, office time ("" for None)."""
-    return "" if value is None else format_datetime(office_time(value), TIME, locale=LOCALE)
+    return "" if value is None else format_datetime(office_time(value), TIME, locale=BABEL_LOCALE)
 
 
 def datetime(value: dt.datetime | None) -> str:
     """09:05 ngày 20/11/2026, office time ("" for None); 09:05, 20/11/2026 on an English page (the
     official PDFs are always made in Vietnamese, app/services/documents.py)."""
     layout = DATETIME.get(i18n.current(), DATETIME[i18n.DEFAULT])
-    return "" if value is None else format_datetime(office_time(value), layout, locale=LOCALE)
+    return "" if value is None else format_datetime(office_time(value), layout, locale=BABEL_LOCALE)
 
 
 def short_datetime(value: dt.datetime | None) -> str:
     """09:05 20/11/2026, office time ("" for None)."""
-    return "" if value is None else format_datetime(office_time(value), SHORT_DATETIME, locale=LOCALE)
+    return "" if value is None else format_datetime(office_time(value), SHORT_DATETIME, locale=BABEL_LOCALE)
 
 
 def month(value: dt.date | dt.datetime | None) -> str:

@@ -14,7 +14,7 @@ from babel.numbers import NumberPattern, parse_pattern
 from app.domain.deadlines import TimeUnit
 
 LOCALE = "vi"
-_LOCALE = Locale.parse(LOCALE)
+BABEL_LOCALE = Locale.parse(LOCALE)   # parsed once: Babel looks for the locale's data file each time it parses one
 
 
 @cache
@@ -27,7 +27,7 @@ def _pattern(pattern: str) -> NumberPattern:
 
 
 def _format(value: int | Decimal | float, pattern: str) -> str:
-    return _pattern(pattern).apply(value, _LOCALE)
+    return _pattern(pattern).apply(value, BABEL_LOCALE)
 
 
 def number(value: int | Decimal | float) -> str:

@@ -91,4 +91,3 @@ class Agency(db.Model):
     @property
     def kind_enum(self) -> AgencyKind:
         return AgencyKind(self.kind)
-

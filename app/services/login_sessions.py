@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 
 import ua_parser
 from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.models import LoginSession, User
@@ -81,8 +82,10 @@ def user_for(session_id: str, now: datetime | None = None) -> User | None:
     number, _dot, key = (session_id or "").partition(".")
     if not number.isdigit() or not key or len(key) > 100:
         return None
+    # the account in the same statement (its memberships follow in one more: User.memberships)
     row = db.session.scalar(select(LoginSession).where(LoginSession.secret_hash == _digest(key),
-                                                       LoginSession.ended_at.is_(None)))
+                                                       LoginSession.ended_at.is_(None))
+                            .options(joinedload(LoginSession.user)))
     if row is None or row.user_id != int(number) or not row.user.active:
         return None
     now = now or utcnow()

@@ -391,6 +391,25 @@ def test_worklist_shows_own_agency_and_role_only(people, make_user):
     assert processing.worklist(make_user("specialist", DemoAgency.LIEN_BAO), 1, 20).items == []
 
 
+def test_a_waiting_dossier_leaves_the_worklist_and_comes_back_when_it_goes_on(people):
+    """Its step stays open while the dossier waits for the applicant's supplement or for the
+    desk's answer to a withdrawal request, but it is nobody's work then; a returned or stopped
+    dossier has no open step (test_withdrawal_then_stop_notice, the return above)."""
+    def listed():
+        return [t.dossier_id for t in processing.worklist(people.commune, 1, 20).items]
+
+    waiting, withdrawing, working = accepted_birth(people), accepted_birth(people), accepted_birth(people)
+    processing.request_supplement(waiting, people.commune, ["Bản chính giấy chứng sinh"], "Bản chụp mờ")
+    dossiers.request_withdrawal(withdrawing, people.citizen, "Nộp nhầm thủ tục")
+    page = processing.worklist(people.commune, 1, 20)
+    assert listed() == [working.id] and page.total == 1
+    assert waiting.current_step is not None and withdrawing.current_step is not None
+    dossiers.save_draft(waiting, people.citizen, birth_input(uploads={}), waiting.lock_version)
+    dossiers.resubmit(waiting, people.citizen)
+    processing.decline_withdrawal(withdrawing, people.desk, "Hồ sơ đã có kết quả")
+    assert sorted(listed()) == sorted([waiting.id, withdrawing.id, working.id])
+
+
 def test_worklist_pages_are_cut_in_sql_in_a_stable_order(people):
     """Five open steps, two a page: three pages that together list each step once, by due date
     then id (the steps given with the same due date keep their id order), each page counting
