@@ -8,12 +8,14 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.config import ROOT, from_environ
-from app.extensions import csrf, db, limiter, login_manager, migrate
+from app.extensions import csrf, db, limiter, login_manager
 from app.i18n import init_i18n
 from app.models.types import render_item
 
 
-def create_app(overrides: dict | None = None) -> Flask:
+def create_app(overrides: dict | None = None, migrations: bool = True) -> Flask:
+    """The portal. `migrations`: with Flask-Migrate (the `flask db` commands, the tests'
+    upgrade); a web worker leaves it out (wsgi.py), and Alembic with it (~11 MB, issue 15)."""
     app = Flask(
         __name__,
         template_folder=str(ROOT / "templates"),
@@ -33,7 +35,11 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app import models  # noqa: F401  (registers the models on the metadata)
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_item=render_item)
+    if migrations:
+        from flask_migrate import Migrate
+
+        Migrate(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True,
+                render_item=render_item)
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)

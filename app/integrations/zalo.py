@@ -56,10 +56,13 @@ Sources (what was found, and what was not)
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-import requests
+from typing import TYPE_CHECKING
 
 from app.domain import outbox
+from app.integrations import http
+
+if TYPE_CHECKING:
+    from requests import Response
 
 SUCCESS = 0
 # Zalo says try again later (-100), or the OA's ZNS balance is out (-115): the backoff retries.
@@ -90,7 +93,7 @@ class Renewal:
     expires_in: int             # seconds
 
 
-def _answer(response: requests.Response, who: str) -> dict:
+def _answer(response: Response, who: str) -> dict:
     """The JSON object of a 2xx answer; a 5xx or 429 is retried, another 4xx given up."""
     if response.status_code >= 500 or response.status_code == 429:
         raise ConnectionError(f"{who}: HTTP {response.status_code}: {response.text[:500]}")
@@ -116,7 +119,7 @@ def send_template(url: str, access_token: str, *, phone: str, template_id: str, 
                   tracking_id: str, timeout: float) -> dict:
     """Send one ZNS message; Zalo's `data` ({msg_id, sent_time, …}) when it took it. Raises
     TokenRejected, Temporary, outbox.Permanent, or the network's own errors (retried)."""
-    response = requests.post(url, headers={"access_token": access_token},
+    response = http.post(url, headers={"access_token": access_token},
                              json={"phone": phone, "template_id": template_id, "template_data": data,
                                    "tracking_id": tracking_id}, timeout=timeout)
     answer = _answer(response, "Zalo ZNS")
@@ -134,7 +137,7 @@ def send_template(url: str, access_token: str, *, phone: str, template_id: str, 
 def renew(url: str, *, app_id: str, secret_key: str, refresh_token: str, timeout: float) -> Renewal:
     """A new access token (and the next refresh token) for `refresh_token`. Raises
     RenewalRefused when Zalo refuses it, the network's own errors otherwise."""
-    response = requests.post(url, headers={"secret_key": secret_key},
+    response = http.post(url, headers={"secret_key": secret_key},
                              data={"app_id": app_id, "refresh_token": refresh_token,
                                    "grant_type": "refresh_token"}, timeout=timeout)
     if 400 <= response.status_code < 500 and response.status_code != 429:

@@ -11,17 +11,21 @@ Here the whole file is checked, with well-kept parsers, before it enters the sto
   import action, an embedded file or an XFA form — active content a dossier never needs;
 - an image: Pillow reads its size from the header, before decoding: at most MAX_PIXELS
   (a scan of A4 at 600 dpi is 35 megapixels), then verifies the data.
+
+Both are imported when a file is first checked, not when the portal starts (issue 15: some
+7 MB of a web worker that serves pages only).
 """
 from __future__ import annotations
 
 import os
 import re
 import unicodedata
-
-import pikepdf
-from PIL import Image
+from typing import TYPE_CHECKING
 
 from app.domain import msg
+
+if TYPE_CHECKING:
+    import pikepdf
 
 MAX_PIXELS = 50_000_000
 _HTML = re.compile(rb"<\s*(!doctype|html|head|body|script|iframe|svg|object|embed)\b", re.IGNORECASE)
@@ -51,6 +55,8 @@ def _dictionaries(obj: pikepdf.Object):
     written inside the catalogue, not as an object of its own); indirect references are not
     followed here, since every indirect object is visited by the caller. Scalars come back
     from pikepdf as Python values and hold nothing."""
+    import pikepdf
+
     kind = obj._type_code
     if kind == pikepdf.ObjectType.stream:
         yield from _dictionaries(obj.stream_dict)
@@ -81,6 +87,8 @@ def check(path: str, content_type: str, label: str) -> None:
         raise ContentRefused(msg("Tệp “%(name)s” chứa nội dung khác ngoài %(kind)s (HTML hoặc tệp nén).", name=label,
                                  kind=_KIND[content_type]))
     if content_type == "application/pdf":
+        import pikepdf
+
         try:
             with pikepdf.open(path) as pdf:
                 active = _active_pdf_content(pdf)
@@ -90,6 +98,8 @@ def check(path: str, content_type: str, label: str) -> None:
             raise ContentRefused(msg("Tệp “%(name)s” chứa mã lệnh, tệp đính kèm hoặc biểu mẫu động: "
                                      "hãy in hoặc xuất lại thành PDF thường rồi tải lên.", name=label))
         return
+    from PIL import Image
+
     try:
         with Image.open(path) as image:
             width, height = image.size

@@ -10,7 +10,6 @@ from functools import cache
 from io import BytesIO
 from types import SimpleNamespace
 
-import pikepdf
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
@@ -33,7 +32,10 @@ GIVEN = ["An", "Bình", "Cường", "Dung", "Giang", "Hà", "Khánh", "Lan", "Na
 
 @cache
 def _scan() -> bytes:
-    """A blank one-page PDF standing in for a scanned paper (the store parses what it accepts)."""
+    """A blank one-page PDF standing in for a scanned paper (the store parses what it accepts).
+    pikepdf is imported here: this module is loaded with the `flask` commands, in every process."""
+    import pikepdf
+
     buffer, pdf = BytesIO(), pikepdf.new()
     pdf.add_blank_page()
     pdf.save(buffer)

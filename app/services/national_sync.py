@@ -47,7 +47,6 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-import requests
 from flask import current_app, has_app_context
 from pydantic import ValidationError
 from sqlalchemy import event, select
@@ -56,6 +55,7 @@ from sqlalchemy.orm import Session
 from app.domain import outbox
 from app.domain.workflow import Status
 from app.extensions import db
+from app.integrations import http
 from app.models import Dossier, DossierEvent, DossierSync, OutboxMessage, Payment
 from app.queue import DELIVER_MESSAGE, enqueue
 
@@ -197,7 +197,7 @@ class NationalPortal:
         if config["NATIONAL_SYNC_TOKEN"]:
             headers["Authorization"] = f"Bearer {config['NATIONAL_SYNC_TOKEN']}"
         # no redirect followed: requests would turn the POST into a GET and report its answer
-        response = requests.post(message.recipient, data=message.body.encode(), headers=headers,
+        response = http.post(message.recipient, data=message.body.encode(), headers=headers,
                                  timeout=config["NATIONAL_SYNC_TIMEOUT"], allow_redirects=False)
         if (failure := outbox.http_failure(response.status_code, response.text)) is not None:
             raise failure

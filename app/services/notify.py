@@ -47,9 +47,8 @@ from collections.abc import Iterable
 from datetime import datetime
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-import requests
 from flask import current_app
 from flask_babel import force_locale, gettext
 from sqlalchemy import or_, select
@@ -60,11 +59,15 @@ from app.domain.notices import Kind, Notice
 from app.domain.vocabulary import Delivery
 from app.domain.workflow import Status
 from app.extensions import db
+from app.integrations import http
 from app.models import Dossier, OutboxMessage, User
 from app.models.users import utcnow
 from app.queue import DELIVER_MESSAGE, enqueue
 from app.services import issuing, national_sync, zalo
 from app.services.claims import claim
+
+if TYPE_CHECKING:
+    from requests import Response
 
 
 class Adapter(Protocol):
@@ -110,7 +113,7 @@ class HttpSms(ABC):
     def request(self, message: OutboxMessage) -> tuple[dict, dict]:
         """The JSON body and the extra headers (each provider's adapter says them)."""
 
-    def accepted(self, response: requests.Response) -> None:
+    def accepted(self, response: Response) -> None:
         """Raise unless the provider took the message (called for a 2xx answer, which is
         acceptance unless the provider's adapter reads more from the body)."""
         response.raise_for_status()
@@ -118,7 +121,7 @@ class HttpSms(ABC):
     def deliver(self, message: OutboxMessage) -> None:
         config = current_app.config
         body, headers = self.request(message)
-        response = requests.post(config["SMS_API_URL"], json=body, headers=headers,
+        response = http.post(config["SMS_API_URL"], json=body, headers=headers,
                                  timeout=config["SMS_TIMEOUT"])
         if (failure := outbox.http_failure(response.status_code, response.text)) is not None:
             raise failure
@@ -142,7 +145,7 @@ class EsmsSms(HttpSms):
                 "SmsType": "2", "IsUnicode": "1" if sms.encoding(message.body) == "ucs2" else "0",
                 "RequestId": f"outbox-{message.id}"}, {}
 
-    def accepted(self, response: requests.Response) -> None:
+    def accepted(self, response: Response) -> None:
         try:
             answer = response.json()
         except ValueError:
