@@ -125,7 +125,7 @@ def lines_of(text: str) -> list[str]:
 
 _FRAGMENTS: OrderedDict = OrderedDict()
 _FRAGMENTS_LOCK = threading.Lock()
-FRAGMENTS_KEPT = 16
+FRAGMENTS_KEPT = 256   # the home page's list, and the two parts of the most read procedure pages
 
 
 def fragment(key: tuple, render: Callable[[], str]) -> Markup:

@@ -92,3 +92,35 @@ def test_the_procedure_page_shows_the_summary_of_its_language(client, loaded_cat
     vietnamese = client.get("/thu-tuc/1.002809?lang=vi").get_data(as_text=True)
     assert "Exchange a Vietnamese driving licence" not in vietnamese  # the file has no Vietnamese summary
     assert 'class="procedure-summary"' not in client.get("/thu-tuc/1.009994?lang=en").get_data(as_text=True)
+
+
+def test_the_procedure_page_renders_a_version_once_and_a_new_version_at_once(client, loaded_catalogue, make_user,
+                                                                             monkeypatch):
+    """What the page shows of a version is kept per version and language (web.fragment): the
+    version's parts are rendered once, the due date "if received now" on every request; an
+    administrator's new version is shown on the next request (issue 15)."""
+    from collections import OrderedDict
+
+    from flask import templating
+
+    from app import web
+    from app.services import catalogue, procedure_admin
+    from app.services.demo import DemoAgency
+
+    monkeypatch.setattr(web, "_FRAGMENTS", OrderedDict())   # nothing kept from an earlier test
+    rendered = []
+    render = templating.render_template
+
+    def counting(name, **context):
+        rendered.append(name)
+        return render(name, **context)
+
+    monkeypatch.setattr("app.blueprints.public.render_template", counting)
+    version = catalogue.current_version("1.001193")
+    text = procedure_admin.as_yaml(version).replace(version.spec["name"]["vi"], "Đăng ký khai sinh (bản thử)", 1)
+    pages = [client.get("/thu-tuc/1.001193").get_data(as_text=True) for _ in range(2)]
+    assert pages[0] == pages[1] and rendered.count("public/_procedure_details.html") == 1
+    assert rendered.count("public/procedure.html") == 2
+    procedure_admin.publish(make_user("admin", DemoAgency.PROVINCE), text)
+    page = client.get("/thu-tuc/1.001193").get_data(as_text=True)
+    assert "Đăng ký khai sinh (bản thử)" in page and "Đăng ký khai sinh (bản thử)" not in pages[0]
