@@ -8,14 +8,18 @@ Flask + Flask-SQLAlchemy, one indexed query) under the same gunicorn, and drives
 over HTTP, BENCH_CONNECTIONS connections (32) for BENCH_HTTP_SECONDS (10) per case. The cases
 take turns over BENCH_HTTP_ROUNDS rounds (3), the baseline in every round, so a slow spell of the
 machine falls on all of them; it prints each case's median requests/s, p50 and p99, its ratio
-to the baseline's requests/s, and each worker's resident memory at the end. It prints; it
-never judges. Rate limits are off for the run (they would answer 429 to one address).
+to the baseline's requests/s, and each worker's resident memory at the end. Then each case
+alone, one connection for BENCH_ALONE_SECONDS (3): its p50 is a request's own time, without
+the queue that 32 connections on a few workers make. It prints; it never judges. Rate limits
+are off for the run (they would answer 429 to one address).
 
 Besides, for each case, what does not depend on how loaded the machine is: the SQL statements
 one request runs and the CPU time it takes in process (Flask's test client, median of
 BENCH_INPROCESS (5) requests after a warm-up), and the load average before and after.
 BENCH_CASES=worklist,dossier runs only the named cases (keys: lookup, tra-cuu, procedure, home,
 api-search, search, dossier, worklist, dashboard, dashboard-closed), e.g. for a quick check.
+BENCH_REUSE=1 with BENCH_DATABASE_URL measures the database as an earlier run left it, without
+generating it again (a second look at 10,000,000 dossiers, after a change of code).
 
 Needs PostgreSQL and wrk (Debian's package); without either, one line says it was not run.
 """
@@ -60,6 +64,7 @@ class Case:
     p50: list[float] = field(default_factory=list)
     p99: list[float] = field(default_factory=list)
     errors: int = 0
+    alone_p50: float | None = None  # p50 with one connection: the latency without the queue
     statements: int | None = None   # SQL statements of one request, in process
     cpu_ms: float | None = None     # CPU time of one request, in process (median)
 
@@ -93,12 +98,30 @@ def prepare(count: int) -> dict[str, str]:
         conn.execute(text("VACUUM (ANALYZE)"))
     # The roll-up the dashboard cases read (the closed period and its months; this year's part
     # before this month), built before the timed rounds as `flask stats rebuild` would be.
-    last_closed = stats.Scope(today - timedelta(days=364), today.replace(day=1) - timedelta(days=1))
-    for scope in (last_closed, stats.Scope(*stats.period("year", today.year))):
+    for scope in (last_closed(today), stats.Scope(*stats.period("year", today.year))):
         stats.overview(scope)
         stats.months(scope)
-    closed = f"ky=custom&tu={last_closed.start}&den={last_closed.end}"
+    return names(code, own, today)
+
+
+def last_closed(today) -> stats.Scope:
+    """The last 12 months up to the end of last month: a closed period, read from the roll-up."""
+    return stats.Scope(today - timedelta(days=364), today.replace(day=1) - timedelta(days=1))
+
+
+def names(code: str, own: int, today) -> dict[str, str]:
+    closed = f"ky=custom&tu={last_closed(today).start}&den={last_closed(today).end}"
     return {"code": code, "own": str(own), "procedure": "1.001193", "closed": closed}
+
+
+def reused() -> dict[str, str]:
+    """What the paths name, found in a database an earlier prepare() filled."""
+    code = db.session.scalar(text("SELECT code FROM dossier WHERE code LIKE '%-9999' LIMIT 1"))
+    own = db.session.scalar(text("SELECT d.id FROM dossier d JOIN user_account u ON u.id = d.owner_id "
+                                 "WHERE u.email = 'citizen@bench.example'"))
+    if code is None or own is None:
+        raise NotRun("BENCH_REUSE: the database was not filled by bench.http")
+    return names(code, own, datetime.now(OFFICE_TZ).date())
 
 
 def free_port() -> int:
@@ -151,8 +174,8 @@ def wrk(url: str, seconds: int, connections: int, cookie: str | None) -> tuple[f
     headers = ["-H", f"Cookie: {cookie}"] if cookie else []
     # --timeout 30s: a slow page (the dashboard) queues behind 32 connections; wrk's default 2 s
     # would count its answers as timeouts and print 0 requests/s
-    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s", "--latency",
-                          *headers, url], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s",
+                          "--latency", *headers, url], capture_output=True, text=True, check=True).stdout
 
     def latency(percent: str) -> float:
         value, unit = re.search(rf"^\s*{percent}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M).groups()
@@ -221,7 +244,10 @@ def run(url: str, label: str, count: int) -> None:
     load_before = os.getloadavg()
     started = time.perf_counter()
     with app.app_context():
-        names = prepare(count)
+        if os.environ.get("BENCH_REUSE"):
+            paths, count = reused(), db.session.scalar(text("SELECT count(*) FROM dossier"))
+        else:
+            paths = prepare(count)
         db.session.remove()
         db.engine.dispose()
     prepared = time.perf_counter() - started
@@ -230,8 +256,8 @@ def run(url: str, label: str, count: int) -> None:
     try:
         cookies = {"citizen": session_cookie(portal_base, "citizen@bench.example"),
                    "official": session_cookie(portal_base, "official@bench.example")}
-        baseline = Case("bare", "bare endpoint: one indexed query (baseline)", f"/dossier/{names['code']}")
-        cases = chosen(all_cases(names))
+        baseline = Case("bare", "bare endpoint: one indexed query (baseline)", f"/dossier/{paths['code']}")
+        cases = chosen(all_cases(paths))
         for _ in range(rounds):
             for case in (baseline, *cases):
                 base = bare_base if case is baseline else portal_base
@@ -244,6 +270,11 @@ def run(url: str, label: str, count: int) -> None:
                 case.p50.append(p50)
                 case.p99.append(p99)
                 case.errors += bad
+        alone = int(os.environ.get("BENCH_ALONE_SECONDS", "3"))
+        for case in (baseline, *cases):
+            base = bare_base if case is baseline else portal_base
+            requests.get(base + ("/" if case is not baseline else baseline.path), timeout=600)
+            case.alone_p50 = wrk(base + case.path, alone, 1, cookies.get(case.who))[1]
         portal_rss, bare_rss = rss_mb(portal), rss_mb(bare)
     finally:
         stop(portal)
@@ -251,18 +282,19 @@ def run(url: str, label: str, count: int) -> None:
     in_process(app, cases)
     load_after = os.getloadavg()
     base_rate = statistics.median(baseline.rates)
-    print(f"\nHTTP benchmark: {count:,} dossiers on PostgreSQL ({label}), prepared in {prepared:.0f} s; "
+    filled = "as an earlier run left it" if os.environ.get("BENCH_REUSE") else f"prepared in {prepared:.0f} s"
+    print(f"\nHTTP benchmark: {count:,} dossiers on PostgreSQL ({label}), {filled}; "
           f"gunicorn {workers} sync workers each; wrk {connections} connections, {seconds} s per case, "
           f"median of {rounds} interleaved rounds")
     print("load average (1, 5, 15 min) before: " + ", ".join(f"{x:.1f}" for x in load_before)
           + "; after: " + ", ".join(f"{x:.1f}" for x in load_after))
     print(f"{'case':<52} {'req/s':>9} {'× bare':>7} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8} "
-          f"{'SQL/req':>8} {'CPU ms':>7}")
+          f"{'SQL/req':>8} {'CPU ms':>7} {'p50 alone':>9}")
     for case in (baseline, *cases):
         rate = statistics.median(case.rates)
         inproc = f"{case.statements:>8} {case.cpu_ms:>7.1f}" if case.statements is not None else f"{'—':>8} {'—':>7}"
         print(f"{case.name:<52} {rate:>9.1f} {rate / base_rate:>7.2f} {statistics.median(case.p50):>8.1f} "
-              f"{statistics.median(case.p99):>8.1f} {case.errors:>8} {inproc}")
+              f"{statistics.median(case.p99):>8.1f} {case.errors:>8} {inproc} {case.alone_p50:>9.1f}")
     print("resident memory per worker at the end (MB): portal "
           + ", ".join(f"{mb:.0f}" for mb in portal_rss) + "; bare " + ", ".join(f"{mb:.0f}" for mb in bare_rss))
 
