@@ -16,7 +16,17 @@ Two sets per period (LEGAL.md §4, §8; the formula description of Decision 766)
   resolved in the period.
 
 Scope: a period, optionally one agency (as receiving desk or competent agency), one level
-(the competent agency's), one field (lĩnh vực), one procedure."""
+(the competent agency's), one field (lĩnh vực), one procedure.
+
+Where the figures are read from (issue 15; each equals what `from_dossiers` counts, tested):
+- a closed period: its roll-up (the counts per competent agency and procedure version, built
+  on first reading, deleted by a change its cut can see: `_invalidate`);
+- an open period begun before today, without an agency: its base — the closed period from its
+  start to yesterday, rolled up once a day — plus, for the dossiers with a dated fact today
+  (received, finished, paused, answered or due since midnight, found by their indexes), their
+  facts cut at now less their facts cut at midnight (`_open`);
+- otherwise (one agency, a period begun today, a roll-up that cannot be stored): counted
+  from the dossiers."""
 from __future__ import annotations
 
 import logging
@@ -415,9 +425,13 @@ def _trend(parts: list[tuple[date, Scope]], rows: dict[int, Counts], now: dateti
 
 
 # What _facts and _may_count compare with the period's cut (x < cut, or x >= cut; NULL is
-# "never", after every cut): with the columns as they are, a dossier's fact row at two cuts
-# differs only if one of these lies between them. The cut is also compared with the period's
-# start (a dossier still open ends at the cut, `end >= since`), which both cuts _open uses pass.
+# "never", after every cut: done, waiting, end, due, verdict, and received_at < cut): with the
+# columns as they are, a dossier's fact row at two cuts differs only if one of these lies
+# between them. The cut is also compared with the period's start (a dossier still open ends
+# at the cut, `end >= since`), which both cuts _open uses pass. A dossier _may_count leaves out
+# has no facts at that cut (each column of _facts needs `received` or `handled`, both false
+# for a dossier received before the period and finished before it), so the fact rows summed
+# over every dossier are those summed over the filter's.
 CUT_COLUMNS = ("received_at", "finished_at", "paused_at", "resumed_at", "due_at", "effective_due_at")
 
 
@@ -641,8 +655,8 @@ def _store(start: date, end: date, now: datetime) -> int:
 
 def _ensure_rollup(start: date, end: date, now: datetime) -> bool:
     """Whether the closed period's roll-up is there, built first if it was not (the first
-    reading after a change). If it cannot be stored (a locked SQLite file), False: the caller
-    counts from the dossiers."""
+    reading after a change, or of the day for a base of _open). If it cannot be stored (a
+    locked SQLite file), False: the caller counts from the dossiers."""
     present = select(StatsPeriod.start).where(StatsPeriod.start == start, StatsPeriod.end == end)
     if db.session.execute(present).first() is not None:
         return True
