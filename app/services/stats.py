@@ -21,12 +21,13 @@ Scope: a period, optionally one agency (as receiving desk or competent agency), 
 Where the figures are read from (issue 15; each equals what `from_dossiers` counts, tested):
 - a closed period: its roll-up (the counts per competent agency and procedure version, built
   on first reading, deleted by a change its cut can see: `_invalidate`);
-- an open period begun before today, without an agency: its base — the closed period from its
-  start to yesterday, rolled up once a day — plus, for the dossiers with a dated fact today
-  (received, finished, paused, answered or due since midnight, found by their indexes), their
-  facts cut at now less their facts cut at midnight (`_open`);
-- otherwise (one agency, a period begun today, a roll-up that cannot be stored): counted
-  from the dossiers."""
+- an open period begun today or before, without an agency: its base — the closed period from
+  its start to yesterday (no day at all if it begins today), rolled up once a day — plus, for
+  the dossiers with a dated fact today (received, finished, paused, answered or due since
+  midnight, found by their indexes), their facts cut at now less their facts cut at midnight
+  (`_open`);
+- otherwise (one agency, a period begun after today, a roll-up that cannot be stored):
+  counted from the dossiers."""
 from __future__ import annotations
 
 import logging
@@ -444,23 +445,25 @@ def _open(scope: Scope, parts: list[tuple[int, Scope]], now: datetime, by_agency
     """The aggregate rows of open periods (key, period) under the scope's filters, a list per
     key (one row each, or one per competent agency if `by_agency`), in one scan of the dossiers.
 
-    A period that began before today, without an agency, is its base — the closed period from
-    its start to yesterday, whose roll-up (built by the first reading of the day, _store)
-    holds every dossier's facts cut at midnight — plus today's changes: for each dossier with
+    A period without an agency is its base — the closed period from its start to yesterday,
+    whose roll-up (built by the first reading of the day, _store) holds every dossier's facts
+    cut at midnight — plus today's changes: for each dossier with
     one of the CUT_COLUMNS in [midnight, now), its facts cut at now less those cut at
     midnight. No other dossier's facts differ between the two cuts, so the sum is the
     period's figures at now exactly (as the columns are now: a change the roll-up's cut can
     see deletes it, _invalidate). The dossiers received today are among them (their facts at
     midnight are none), and the others are found by the columns' indexes: a day's worth,
-    where counting from the dossiers reads every dossier still open.
+    where counting from the dossiers reads every dossier still open. A period that begins
+    today (on the 1st of the month, the trend's month) has a base with no day in it, [today,
+    yesterday]: cut at its start, it holds the dossiers open at midnight (2.1's set, within or
+    overdue then). A period that begins after today has none (its start is after midnight).
 
-    Counted from the dossiers: a period that begins today (on the 1st of the month, the
-    trend's month: its 2.1 set is every dossier still open, read in the same scan), one
-    agency's figures, or a base that cannot be stored."""
+    Counted from the dossiers: one agency's figures, a period that begins after today, or a
+    base that cannot be stored."""
     today = _office_date(now)
     midnight = datetime.combine(today, time(0), tzinfo=OFFICE_TZ)
     bases = {key: (part.start, today - timedelta(days=1)) for key, part in parts
-             if scope.agency is None and part.start < today}
+             if scope.agency is None and part.start <= today}
     stored = {base for base in set(bases.values()) if _ensure_rollup(*base, now)}
     bases = {key: base for key, base in bases.items() if base in stored}
     entries = []
@@ -624,7 +627,8 @@ def _store(start: date, end: date, now: datetime) -> int:
     the cut), whose roll-up (stored first if it is not there, and kept: it serves every base
     of the month) gives them; only the others are counted from the dossiers, the scan an open
     period's reading made before. The bases of that start from the days before are deleted
-    (caches, and one would pile up a day); those ending on a month's last day are kept."""
+    (caches, and one would pile up a day); those ending on a month's last day are kept, unless
+    they have no day (the base of a period begun on the 1st, on that day)."""
     db.session.execute(delete(StatsRollup).where(StatsRollup.start == start, StatsRollup.end == end))
     db.session.execute(delete(StatsPeriod).where(StatsPeriod.start == start, StatsPeriod.end == end))
     keys = ("resolving_agency_id", "procedure_version_id", "finished")
@@ -646,7 +650,7 @@ def _store(start: date, end: date, now: datetime) -> int:
     db.session.execute(insert(StatsPeriod).values(start=start, end=end, built_at=now))
     if base:
         stale = [day for day in db.session.scalars(select(StatsPeriod.end).where(
-            StatsPeriod.start == start, StatsPeriod.end < end)) if (day + timedelta(days=1)).day != 1]
+            StatsPeriod.start == start, StatsPeriod.end < end)) if (day + timedelta(days=1)).day != 1 or day < start]
         if stale:
             for table in (StatsRollup, StatsPeriod):
                 db.session.execute(delete(table).where(table.start == start, table.end.in_(stale)))

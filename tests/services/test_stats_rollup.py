@@ -403,7 +403,8 @@ def test_the_base_is_built_again_each_day_and_the_one_of_the_day_before_deleted(
     """The base of an open period is a new closed period every day: the first reading of the
     next day builds it (its dossiers finished before this month from the head's roll-up, kept)
     and deletes the day before's; on the 1st of a month the base ends on the last day of the
-    month before, and the trend's new month, begun today, is counted from the dossiers."""
+    month before, and the trend's new month, begun today, has a base with no day (the dossiers
+    open at midnight), deleted the next day."""
     year = stats.Scope(*OPEN[0])
     stats.dashboard(year, NOW)
     assert {BASES[0], BASES[2], HEADS[0]} <= periods()
@@ -414,4 +415,8 @@ def test_the_base_is_built_again_each_day_and_the_one_of_the_day_before_deleted(
     agree(generated, tomorrow, filters=[{}, {"level": "commune"}])
     may_day = datetime(2026, 5, 1, 2, tzinfo=UTC)
     agree(generated, may_day, filters=[{}])
-    assert (date(2026, 1, 1), date(2026, 4, 30)) in periods()
+    assert {(date(2026, 1, 1), date(2026, 4, 30)), (date(2026, 5, 1), date(2026, 4, 30))} <= periods()
+    stats.dashboard(year, may_day + timedelta(days=1))
+    assert (date(2026, 5, 1), date(2026, 5, 1)) in periods()
+    assert (date(2026, 5, 1), date(2026, 4, 30)) not in periods()
+    agree(generated, may_day + timedelta(days=1), filters=[{}])
