@@ -241,17 +241,22 @@ def _counts(row) -> Counts:
     )
 
 
-def _counted(scope: Scope, now: datetime, group: list, finished: bool = False, open_at: datetime | None = None) -> list:
+def _counted(scope: Scope, now: datetime, group: list) -> list:
     """The aggregate rows for the scope's period counted from the dossiers, one per value of
-    the `group` columns of the dossier (one row when none), and of whether the dossier had
-    finished by the cut if `finished`; only the dossiers not finished before `open_at` if given."""
+    the `group` columns of the dossier (one row when none)."""
+    return db.session.execute(_counting(scope, now, group)).all()
+
+
+def _counting(scope: Scope, now: datetime, group: list, finished: bool = False, open_at: datetime | None = None):
+    """_counted's statement; its rows also by whether the dossier had finished by the cut if
+    `finished`, and of the dossiers not finished before `open_at` only, if given."""
     since, cut = literal(scope.since, UTCDateTime()), literal(min(now, scope.until), UTCDateTime())
     extra = [and_(Dossier.finished_at.is_not(None), Dossier.finished_at < cut).label("finished")] if finished else []
     unfinished = [or_(Dossier.finished_at.is_(None), Dossier.finished_at >= open_at)] if open_at else []
     inner = (select(*group, *extra, *_facts(since, cut, _versions()))
              .where(_may_count(since, cut), *_filters(scope), *unfinished).offset(0).subquery())
     outer = [inner.c[column.key] for column in (*group, *extra)]
-    return db.session.execute(select(*outer, *_sums(inner.c)).group_by(*outer)).all()
+    return select(*outer, *_sums(inner.c)).group_by(*outer)
 
 
 def _rolled(scope: Scope, by_agency: bool) -> list:
@@ -260,15 +265,13 @@ def _rolled(scope: Scope, by_agency: bool) -> list:
     return _read_rollups(scope, [(scope.start, scope.end)], group)
 
 
-def _read_rollups(scope: Scope, periods: list[tuple[date, date]], group: list, finished_only: bool = False) -> list:
+def _read_rollups(scope: Scope, periods: list[tuple[date, date]], group: list) -> list:
     """The roll-ups of the closed `periods` (start, end) under the scope's filters, summed per
-    value of the `group` columns of the roll-up; only their dossiers finished by the period's
-    end if `finished_only`."""
+    value of the `group` columns of the roll-up."""
     sums = [func.coalesce(func.sum(getattr(StatsRollup, name)), 0).label(name) for name in (*COUNTS, *MINUTES)]
-    only = [StatsRollup.finished.is_(True)] if finished_only else []
     which = or_(*[and_(StatsRollup.start == start, StatsRollup.end == end) for start, end in periods])
     return db.session.execute(
-        select(*group, *sums).where(which, *only, *_filters(scope, StatsRollup)).group_by(*group)).all()
+        select(*group, *sums).where(which, *_filters(scope, StatsRollup)).group_by(*group)).all()
 
 
 def _closed_months(scope: Scope, parts: list[tuple[int, Scope]], now: datetime) -> dict[int, Counts]:
@@ -631,7 +634,6 @@ def _store(start: date, end: date, now: datetime) -> int:
     they have no day (the base of a period begun on the 1st, on that day)."""
     db.session.execute(delete(StatsRollup).where(StatsRollup.start == start, StatsRollup.end == end))
     db.session.execute(delete(StatsPeriod).where(StatsPeriod.start == start, StatsPeriod.end == end))
-    keys = ("resolving_agency_id", "procedure_version_id", "finished")
     month = end.replace(day=1)
     base = end == _office_date(now) - timedelta(days=1)
     if base and start < month:
@@ -639,14 +641,20 @@ def _store(start: date, end: date, now: datetime) -> int:
         if db.session.execute(select(StatsPeriod.start).where(StatsPeriod.start == head[0],
                                                               StatsPeriod.end == head[1])).first() is None:
             _store(*head, now)
-        rows = _added(_read_rollups(Scope(*head), [head], [getattr(StatsRollup, key) for key in keys],
-                                    finished_only=True),
-                      _counted(Scope(start, end), now, list(ROLLUP_GROUP), finished=True,
-                               open_at=datetime.combine(month, time(0), tzinfo=OFFICE_TZ)), by=keys)
+        counted = _counting(Scope(start, end), now, list(ROLLUP_GROUP), finished=True,
+                            open_at=datetime.combine(month, time(0), tzinfo=OFFICE_TZ))
+        names = [column.name for column in counted.selected_columns]
+        finished = select(*[getattr(StatsRollup, name) for name in names]).where(
+            StatsRollup.start == head[0], StatsRollup.end == head[1], StatsRollup.finished.is_(True))
+        both = union_all(finished, counted).subquery()
+        keys = [both.c[name] for name in names[:len(ROLLUP_GROUP) + 1]]   # the groups and the finished flag
+        rows = select(*keys, *[func.sum(both.c[name]).label(name) for name in names[len(keys):]]).group_by(*keys)
     else:
-        rows = _added(_counted(Scope(start, end), now, list(ROLLUP_GROUP), finished=True), by=keys)
-    if rows:
-        db.session.execute(insert(StatsRollup), [{"start": start, "end": end, **vars(row)} for row in rows])
+        rows = _counting(Scope(start, end), now, list(ROLLUP_GROUP), finished=True)
+        names = [column.name for column in rows.selected_columns]
+    # written by the database from the statement, the rows never sent through Python
+    db.session.execute(insert(StatsRollup.__table__).from_select(
+        ["start", "end", *names], select(literal(start), literal(end), *rows.subquery().c)))
     db.session.execute(insert(StatsPeriod).values(start=start, end=end, built_at=now))
     if base:
         stale = [day for day in db.session.scalars(select(StatsPeriod.end).where(
@@ -654,7 +662,8 @@ def _store(start: date, end: date, now: datetime) -> int:
         if stale:
             for table in (StatsRollup, StatsPeriod):
                 db.session.execute(delete(table).where(table.start == start, table.end.in_(stale)))
-    return len(rows)
+    return db.session.scalar(select(func.count()).select_from(StatsRollup).where(StatsRollup.start == start,
+                                                                                StatsRollup.end == end))
 
 
 def _ensure_rollup(start: date, end: date, now: datetime) -> bool:
