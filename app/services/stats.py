@@ -689,8 +689,12 @@ def _ensure_rollup(start: date, end: date, now: datetime) -> bool:
 
 def rebuild_all(now: datetime | None = None) -> list[tuple[date, date]]:
     """Every closed month, quarter and year from the first dossier received to yesterday,
-    rebuilt; the other periods kept (a custom period is built again when first read)."""
+    rebuilt; the other periods deleted (custom periods, _open's bases and the heads they are
+    built from: caches, each built again from the dossiers when first read, so none outlives
+    the change this is run after)."""
     now = now or utcnow()
+    _drop(db.session.connection())
+    db.session.commit()
     first = db.session.scalar(select(func.min(Dossier.received_at)))
     if first is None:
         return []

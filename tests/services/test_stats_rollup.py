@@ -229,8 +229,11 @@ def test_flask_stats_rebuild(app, generated):
     assert result.exit_code == 2 and "Kỳ không hợp lệ" in result.output
     result = runner.invoke(args=["stats", "rebuild", "--period", "2099"])
     assert result.exit_code == 1 and "chưa kết thúc" in result.output
+    stats.figures(stats.Scope(*CLOSED[4]))   # a custom period, rolled up
+    assert db.session.get(StatsPeriod, CLOSED[4]) is not None
     result = runner.invoke(args=["stats", "rebuild"])   # every closed month, quarter and year since December 2025
     assert result.exit_code == 0, result.output
+    assert db.session.get(StatsPeriod, CLOSED[4]) is None   # the others deleted: built again when read
     assert db.session.get(StatsPeriod, (date(2025, 12, 1), date(2025, 12, 31))) is not None
     assert db.session.get(StatsPeriod, (date(2025, 1, 1), date(2025, 12, 31))) is not None
 
