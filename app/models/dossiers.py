@@ -95,17 +95,20 @@ class Dossier(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
-    # received_at and finished_at keep their former value when changed (active_history): the
-    # statistics' roll-up drops the periods a dossier counted in before a change (services/stats.py).
+    # The dated columns the statistics compare with a period's cut keep their former value when
+    # changed (active_history), so the roll-up drops only the periods the change moves
+    # (services/stats.py, _invalidate); the four without an index of their own before are
+    # indexed for the day's changes the open period adds to its roll-up (stats._open, 0037).
     received_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True, active_history=True)
-    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the original appointment
+    # the original appointment
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True, active_history=True)
     # The deadline in force: due_at moved later by supplement pauses during processing (time
     # already used still counts). Statistics use due_at (Decision 766: waiting time subtracted).
-    effective_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    effective_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True, active_history=True)
     rescheduled_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # apology (form 04), once
     # The one supplement pause during processing: from the request to the applicant's answer.
-    paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    resumed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True, active_history=True)
+    resumed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True, active_history=True)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True,  # resolved or stopped
                                                          active_history=True)
     # Stamped when the dossier finishes, for the statistics (Decision 766 index 2.1, 2.2):

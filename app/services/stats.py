@@ -16,7 +16,18 @@ Two sets per period (LEGAL.md §4, §8; the formula description of Decision 766)
   resolved in the period.
 
 Scope: a period, optionally one agency (as receiving desk or competent agency), one level
-(the competent agency's), one field (lĩnh vực), one procedure."""
+(the competent agency's), one field (lĩnh vực), one procedure.
+
+Where the figures are read from (issue 15; each equals what `from_dossiers` counts, tested):
+- a closed period: its roll-up (the counts per competent agency and procedure version, built
+  on first reading, deleted by a change its cut can see: `_invalidate`);
+- an open period begun today or before, without an agency: its base — the closed period from
+  its start to yesterday (no day at all if it begins today), rolled up once a day — plus, for
+  the dossiers with a dated fact today (received, finished, paused, answered or due since
+  midnight, found by their indexes), their facts cut at now less their facts cut at midnight
+  (`_open`);
+- otherwise (one agency, a period begun after today, a roll-up that cannot be stored):
+  counted from the dossiers."""
 from __future__ import annotations
 
 import logging
@@ -188,9 +199,14 @@ def _facts(since, cut, versions: _Versions, d=Dossier) -> list:
     return columns
 
 
-def _sums(c) -> list:
+def _sums(c, sign=None) -> list:
+    """The aggregate row of the fact rows `c`, each row counted `sign` times (+1 or −1, a
+    column) if given: the counts and minutes are sums, so a row's facts can be taken away."""
     def total(column):
-        return func.coalesce(func.sum(column), 0)
+        return func.coalesce(func.sum(column if sign is None else sign * column), 0)
+
+    def resolved(minutes):
+        return func.count(minutes) if sign is None else total(_one(minutes.is_not(None)))
 
     columns = [total(c.received).label("received")]
     columns += [total(_one(c.verdict == v)).label(v) for v in ("early", "on_time", "late", "within", "overdue")]
@@ -199,7 +215,7 @@ def _sums(c) -> list:
                  "poor", "reused", "national_store", "synced")]
     for name in UNIT_FIELDS.values():
         columns += [total(getattr(c, f"minutes_{name}")).label(f"minutes_{name}"),
-                    func.count(getattr(c, f"minutes_{name}")).label(f"resolved_{name}")]
+                    resolved(getattr(c, f"minutes_{name}")).label(f"resolved_{name}")]
     return columns
 
 
@@ -225,34 +241,37 @@ def _counts(row) -> Counts:
     )
 
 
-def _counted(scope: Scope, now: datetime, group: list, finished: bool = False, open_at: datetime | None = None) -> list:
+def _counted(scope: Scope, now: datetime, group: list) -> list:
     """The aggregate rows for the scope's period counted from the dossiers, one per value of
-    the `group` columns of the dossier (one row when none), and of whether the dossier had
-    finished by the cut if `finished`; only the dossiers not finished before `open_at` if given."""
+    the `group` columns of the dossier (one row when none)."""
+    return db.session.execute(_counting(scope, now, group)).all()
+
+
+def _counting(scope: Scope, now: datetime, group: list, finished: bool = False, open_at: datetime | None = None):
+    """_counted's statement; its rows also by whether the dossier had finished by the cut if
+    `finished`, and of the dossiers not finished before `open_at` only, if given."""
     since, cut = literal(scope.since, UTCDateTime()), literal(min(now, scope.until), UTCDateTime())
     extra = [and_(Dossier.finished_at.is_not(None), Dossier.finished_at < cut).label("finished")] if finished else []
     unfinished = [or_(Dossier.finished_at.is_(None), Dossier.finished_at >= open_at)] if open_at else []
     inner = (select(*group, *extra, *_facts(since, cut, _versions()))
              .where(_may_count(since, cut), *_filters(scope), *unfinished).offset(0).subquery())
     outer = [inner.c[column.key] for column in (*group, *extra)]
-    return db.session.execute(select(*outer, *_sums(inner.c)).group_by(*outer)).all()
+    return select(*outer, *_sums(inner.c)).group_by(*outer)
 
 
-def _rolled(scope: Scope, by_agency: bool, finished_only: bool = False) -> list:
-    """The aggregate rows for the closed period of the scope, read from its roll-up; only its
-    dossiers finished by the period's end if `finished_only`."""
+def _rolled(scope: Scope, by_agency: bool) -> list:
+    """The aggregate rows for the closed period of the scope, read from its roll-up."""
     group = [StatsRollup.resolving_agency_id] if by_agency else []
-    return _read_rollups(scope, [(scope.start, scope.end)], group, finished_only)
+    return _read_rollups(scope, [(scope.start, scope.end)], group)
 
 
-def _read_rollups(scope: Scope, periods: list[tuple[date, date]], group: list, finished_only: bool = False) -> list:
+def _read_rollups(scope: Scope, periods: list[tuple[date, date]], group: list) -> list:
     """The roll-ups of the closed `periods` (start, end) under the scope's filters, summed per
     value of the `group` columns of the roll-up."""
     sums = [func.coalesce(func.sum(getattr(StatsRollup, name)), 0).label(name) for name in (*COUNTS, *MINUTES)]
-    only = [StatsRollup.finished.is_(True)] if finished_only else []
     which = or_(*[and_(StatsRollup.start == start, StatsRollup.end == end) for start, end in periods])
     return db.session.execute(
-        select(*group, *sums).where(which, *only, *_filters(scope, StatsRollup)).group_by(*group)).all()
+        select(*group, *sums).where(which, *_filters(scope, StatsRollup)).group_by(*group)).all()
 
 
 def _closed_months(scope: Scope, parts: list[tuple[int, Scope]], now: datetime) -> dict[int, Counts]:
@@ -266,7 +285,7 @@ def _closed_months(scope: Scope, parts: list[tuple[int, Scope]], now: datetime) 
             or_(*[and_(StatsPeriod.start == start, StatsPeriod.end == end) for start, end in periods]))).tuples())
         if all((start, end) in built or _ensure_rollup(start, end, now) for start, end in periods):
             rolled = {row.start: row for row in _read_rollups(scope, periods, [StatsRollup.start])}
-            none = _added(by_agency=False)[0]
+            none = _added()[0]
             return {i: _counts(rolled.get(part.start, none)) for i, part in parts}
     return {i: _counts(_rows(replace(scope, start=part.start, end=part.end), now)[0]) for i, part in parts}
 
@@ -274,14 +293,10 @@ def _closed_months(scope: Scope, parts: list[tuple[int, Scope]], now: datetime) 
 def _rows(scope: Scope, now: datetime, by_agency: bool = False) -> list:
     """One aggregate row for the scope's period (per competent agency if asked).
 
-    A closed period: from its roll-up (built first if it is not there). An open period that
-    began before this month: its dossiers that finished before this month count in it as they
-    count in the closed period from its start to the end of last month (their end and verdict
-    no longer move with the cut), so they are read from that period's roll-up, and only the
-    others — open then, or received or finished since — are counted from the dossiers.
-    Otherwise — one agency's figures (its dossiers as desk or competent agency are few and
-    indexed), a period within this month, a roll-up that cannot be stored — everything is
-    counted from the dossiers."""
+    A closed period: from its roll-up (built first if it is not there). An open one: _open's
+    (its roll-up up to yesterday and today's changes, or counted from the dossiers). One
+    agency's figures (its dossiers as desk or competent agency are few and indexed), or a
+    roll-up that cannot be stored: counted from the dossiers."""
     group = [Dossier.resolving_agency_id] if by_agency else []
     if scope.agency is not None:   # one agency's dossiers: few, found by their indexes
         return _counted(scope, now, group)
@@ -289,26 +304,22 @@ def _rows(scope: Scope, now: datetime, by_agency: bool = False) -> list:
         if _ensure_rollup(scope.start, scope.end, now):
             return _rolled(scope, by_agency)
         return _counted(scope, now, group)
-    month = now.astimezone(OFFICE_TZ).date().replace(day=1)
-    before = replace(scope, end=month - timedelta(days=1))
-    if scope.start >= month or not _ensure_rollup(before.start, before.end, now):
-        return _counted(scope, now, group)
-    return _added(_rolled(before, by_agency, finished_only=True), _counted(scope, now, group, open_at=before.until),
-                  by_agency=by_agency)
+    return _open(scope, [(0, scope)], now, by_agency)[0]
 
 
-def _added(*parts, by_agency: bool) -> list:
-    """Aggregate rows added up, per competent agency if `by_agency` (one row otherwise): the
-    counts and minutes, before any division, so the sum is what one query would give."""
+def _added(*parts, by: tuple[str, ...] = ()) -> list:
+    """Aggregate rows added up per value of the `by` attributes (one row, never none, when
+    there are none): the counts and minutes, before any division, so the sum is what one
+    query would give; a row counted with a minus sign (_counted_parts) takes its counts away."""
     rows: dict = {}
     for part in parts:
         for row in part:
-            key = row.resolving_agency_id if by_agency else None
-            total = rows.setdefault(key, dict.fromkeys((*COUNTS, *MINUTES), 0))
+            total = rows.setdefault(tuple(getattr(row, name) for name in by), dict.fromkeys((*COUNTS, *MINUTES), 0))
             for name in total:
                 total[name] += getattr(row, name) or 0
-    return [SimpleNamespace(resolving_agency_id=key, **total) for key, total in rows.items()] or \
-        [SimpleNamespace(resolving_agency_id=None, **dict.fromkeys((*COUNTS, *MINUTES), 0))]
+    if not rows and not by:
+        rows[()] = dict.fromkeys((*COUNTS, *MINUTES), 0)
+    return [SimpleNamespace(**dict(zip(by, key, strict=True)), **total) for key, total in rows.items()]
 
 
 def _with_feedback(figures: Figures, scope: Scope, now: datetime) -> Figures:
@@ -368,46 +379,35 @@ def _total(parts) -> Counts:
 
 def months(scope: Scope, now: datetime | None = None) -> list[tuple[date, Figures]]:
     """The trend: each month of the scope's period with its own figures, as figures() gives
-    them for that month alone (its two sets, cut at its own end or now). One query: the
-    dossiers joined to a small table of the months, so a dossier received in February and
-    finished in March counts in both months, as open in February and as finished in March.
-    The closed months are read from the roll-up, each as figures() reads it."""
+    them for that month alone (its two sets, cut at its own end or now). The closed months
+    are read from the roll-up, each as figures() reads it; the open ones are _open's, in one
+    query: the dossiers joined to a small table of the months, so a dossier received in
+    February and finished in March counts in both months, as open in February and as
+    finished in March."""
     now = now or utcnow()
     parts = _month_parts(scope)
-    # The closed months from their roll-ups, as figures() reads each; the open ones counted in one query.
     rows = _closed_months(scope, [(i, part) for i, (_, part) in enumerate(parts) if closed(part.end, now)], now)
-    open_parts = [(i, part) for i, (_, part) in enumerate(parts) if i not in rows]
-    if open_parts:
-        rows.update((row.part, _counts(row)) for row in _counted_parts(
-            scope, [(i, part.since, min(now, part.until), None) for i, part in open_parts], []))
+    counted = _open(scope, [(i, part) for i, (_, part) in enumerate(parts) if i not in rows], now, by_agency=False)
+    rows.update((i, _counts(part[0])) for i, part in counted.items())
     return _trend(parts, rows, now)
 
 
 def dashboard(scope: Scope, now: datetime | None = None):
     """What the dashboard page shows, with one `now`: (overview(scope), months(scope)).
 
-    For an open period that began before this month (the default page: this year) the
-    dossiers that overview() counts from the dossiers (those not finished before this month)
-    are the ones the trend's open month counts too: both are counted in one scan, one query
-    grouped by part and competent agency (issue 15; it was one scan each). Otherwise
-    overview() and months() as they are."""
+    An open period (the default page: this year) and the trend's open month are counted by
+    one _open: one scan of the dossiers for both, grouped by part and competent agency (issue
+    15; it was one scan each). A closed period: overview() and months() as they are."""
     now = now or utcnow()
-    month = now.astimezone(OFFICE_TZ).date().replace(day=1)
-    before = replace(scope, end=month - timedelta(days=1))
-    if (scope.agency is not None or closed(scope.end, now) or scope.start >= month
-            or not _ensure_rollup(before.start, before.end, now)):
+    if closed(scope.end, now):
         return overview(scope, now), months(scope, now)
     parts = _month_parts(scope)
     rows = _closed_months(scope, [(i, part) for i, (_, part) in enumerate(parts) if closed(part.end, now)], now)
-    open_parts = [(i, part) for i, (_, part) in enumerate(parts) if i not in rows]
     whole = -1   # the key of the period's own part, beside the months' indexes
-    counted = _counted_parts(scope, [(whole, scope.since, min(now, scope.until), before.until)]
-                             + [(i, part.since, min(now, part.until), None) for i, part in open_parts],
-                             [Dossier.resolving_agency_id])
-    total, ranking = _overview(_added(_rolled(before, True, finished_only=True),
-                                      [row for row in counted if row.part == whole], by_agency=True))
-    for i, _ in open_parts:
-        rows[i] = _counts(_added([row for row in counted if row.part == i], by_agency=False)[0])
+    counted = _open(scope, [(whole, scope)] + [(i, part) for i, (_, part) in enumerate(parts) if i not in rows],
+                    now, by_agency=True)
+    total, ranking = _overview(counted.pop(whole))
+    rows.update((i, _counts(_added(part)[0])) for i, part in counted.items())
     return (_with_feedback(total, scope, now), ranking), _trend(parts, rows, now)
 
 
@@ -428,28 +428,96 @@ def _trend(parts: list[tuple[date, Scope]], rows: dict[int, Counts], now: dateti
             for i, (start, part) in enumerate(parts)]
 
 
-def _counted_parts(scope: Scope, parts: list[tuple[int, datetime, datetime, datetime | None]], group: list) -> list:
-    """The aggregate rows of several periods (key, since, cut, open_at) under the scope's
-    filters, counted in one scan: the dossiers joined to a small table of the periods, each
-    row with its period's `part` key, one row per part and value of the `group` columns. A
-    period with `open_at` counts only its dossiers not finished before it (_counted's)."""
-    table = union_all(*[select(literal(key).label("part"), literal(since, UTCDateTime()).label("since"),
-                               literal(cut, UTCDateTime()).label("cut"),
-                               literal(open_at, UTCDateTime()).label("open_at"))
-                        for key, since, cut, open_at in parts]).subquery()
-    unfinished = or_(table.c.open_at.is_(None), Dossier.finished_at.is_(None), Dossier.finished_at >= table.c.open_at)
+# What _facts and _may_count compare with the period's cut (x < cut, or x >= cut; NULL is
+# "never", after every cut: done, waiting, end, due, verdict, and received_at < cut): with the
+# columns as they are, a dossier's fact row at two cuts differs only if one of these lies
+# between them. The cut is also compared with the period's start (a dossier still open ends
+# at the cut, `end >= since`), which both cuts _open uses pass. A dossier _may_count leaves out
+# has no facts at that cut (each column of _facts needs `received` or `handled`, both false
+# for a dossier received before the period and finished before it), so the fact rows summed
+# over every dossier are those summed over the filter's.
+CUT_COLUMNS = ("received_at", "finished_at", "paused_at", "resumed_at", "due_at", "effective_due_at")
+
+
+def _between(start: datetime, end: datetime, d=Dossier):
+    """The dossiers one of whose CUT_COLUMNS lies in [start, end): each by its index."""
+    return or_(*[and_(getattr(d, name) >= start, getattr(d, name) < end) for name in CUT_COLUMNS])
+
+
+def _open(scope: Scope, parts: list[tuple[int, Scope]], now: datetime, by_agency: bool) -> dict[int, list]:
+    """The aggregate rows of open periods (key, period) under the scope's filters, a list per
+    key (one row each, or one per competent agency if `by_agency`), in one scan of the dossiers.
+
+    A period without an agency is its base — the closed period from its start to yesterday,
+    whose roll-up (built by the first reading of the day, _store) holds every dossier's facts
+    cut at midnight — plus today's changes: for each dossier with
+    one of the CUT_COLUMNS in [midnight, now), its facts cut at now less those cut at
+    midnight. No other dossier's facts differ between the two cuts, so the sum is the
+    period's figures at now exactly (as the columns are now: a change the roll-up's cut can
+    see deletes it, _invalidate). The dossiers received today are among them (their facts at
+    midnight are none), and the others are found by the columns' indexes: a day's worth,
+    where counting from the dossiers reads every dossier still open. A period that begins
+    today (on the 1st of the month, the trend's month) has a base with no day in it, [today,
+    yesterday]: cut at its start, it holds the dossiers open at midnight (2.1's set, within or
+    overdue then). A period that begins after today has none (its start is after midnight).
+
+    Counted from the dossiers: one agency's figures, a period that begins after today, or a
+    base that cannot be stored."""
+    today = _office_date(now)
+    midnight = datetime.combine(today, time(0), tzinfo=OFFICE_TZ)
+    bases = {key: (part.start, today - timedelta(days=1)) for key, part in parts
+             if scope.agency is None and part.start <= today}
+    stored = {base for base in set(bases.values()) if _ensure_rollup(*base, now)}
+    bases = {key: base for key, base in bases.items() if base in stored}
+    entries = []
+    for key, part in parts:
+        entries.append(_Part(key, part.since, min(now, part.until), 1, key in bases))
+        if key in bases:
+            entries.append(_Part(key, part.since, midnight, -1, True))
+    group = [Dossier.resolving_agency_id] if by_agency else []
+    counted = _counted_parts(scope, entries, group, (midnight, now)) if entries else []
+    rolled = _read_rollups(scope, sorted(stored), [StatsRollup.start, StatsRollup.end, *(
+        [StatsRollup.resolving_agency_id] if by_agency else [])]) if stored else []
+    by = ("resolving_agency_id",) if by_agency else ()
+    return {key: _added([row for row in rolled if (row.start, row.end) == bases.get(key)],
+                        [row for row in counted if row.part == key], by=by)
+            for key, _ in parts}
+
+
+@dataclass(frozen=True)
+class _Part:
+    """A period _counted_parts counts: its key, start and cut; its dossiers' facts counted
+    `sign` times (−1: taken away); only the dossiers with a dated fact in _counted_parts'
+    window if `changed`."""
+
+    key: int
+    since: datetime
+    cut: datetime
+    sign: int = 1
+    changed: bool = False
+
+
+def _counted_parts(scope: Scope, parts: list[_Part], group: list, window: tuple[datetime, datetime]) -> list:
+    """The aggregate rows of several periods under the scope's filters, counted in one scan:
+    the dossiers joined to a small table of the periods, each row with its period's `part`
+    key, one row per part and value of the `group` columns, the rows of a part counted with
+    its sign. A part marked `changed` counts only the dossiers _between the `window`."""
+    table = union_all(*[select(literal(p.key).label("part"), literal(p.since, UTCDateTime()).label("since"),
+                               literal(p.cut, UTCDateTime()).label("cut"), literal(p.sign).label("sign"),
+                               literal(p.changed).label("changed"))
+                        for p in parts]).subquery()
     # The parts' union in bound values on the dossier alone, so that its indexes find the rows
     # (a condition on the joined table's columns cannot use them).
-    lowest = min(open_at or since for _, since, _, open_at in parts)
-    received = [since for _, since, _, open_at in parts if open_at is None]
-    bound = and_(Dossier.received_at < max(cut for _, _, cut, _ in parts),
-                 or_(Dossier.finished_at.is_(None), Dossier.finished_at >= lowest,
-                     *([Dossier.received_at >= min(received)] if received else [])))
-    inner = (select(table.c.part, *group, *_facts(table.c.since, table.c.cut, _versions()))
-             .join(table, and_(_may_count(table.c.since, table.c.cut), unfinished))
-             .where(bound, *_filters(scope)).offset(0).subquery())
+    changed = _between(*window)
+    wide = [p for p in parts if not p.changed]
+    bounds = ([changed] if len(wide) < len(parts) else []) + (
+        [_may_count(min(p.since for p in wide), max(p.cut for p in wide))] if wide else [])
+    only = [or_(~table.c.changed, changed)] if wide and len(wide) < len(parts) else []
+    inner = (select(table.c.part, table.c.sign, *group, *_facts(table.c.since, table.c.cut, _versions()))
+             .join(table, and_(_may_count(table.c.since, table.c.cut), *only))
+             .where(or_(*bounds), *_filters(scope)).offset(0).subquery())
     outer = [inner.c.part, *(inner.c[column.key] for column in group)]
-    return db.session.execute(select(*outer, *_sums(inner.c)).group_by(*outer)).all()
+    return db.session.execute(select(*outer, *_sums(inner.c, inner.c.sign)).group_by(*outer)).all()
 
 
 def period(kind: str, year: int, number: int = 1) -> tuple[date, date]:
@@ -488,8 +556,10 @@ def closed(end: date, now: datetime | None = None) -> bool:
 # counted once, per competent agency and procedure version (the ranking's groups; the level,
 # field and procedure filters are conditions on the version), by the very query that counts them from the dossiers
 # (_counted), and kept with a stats_period row saying the rows are complete. A flush that
-# changes what the statistics read of a dossier deletes the periods that dossier counts in
-# (_invalidate), so the next reading counts them again: the roll-up is never a second truth.
+# changes what the statistics read of a dossier deletes the periods whose figures the change
+# may move (_invalidate), so the next reading counts them again: the roll-up is never a second
+# truth. An open period is its roll-up up to yesterday plus today's changes (_open), so a
+# change must not delete a period whose cut cannot see it: which periods can, per column below.
 #
 # On PostgreSQL, a build holds an exclusive advisory lock and an invalidation the shared one,
 # both to the end of their transaction: a build never starts from a snapshot that misses a
@@ -498,12 +568,33 @@ def closed(end: date, now: datetime | None = None) -> bool:
 
 ROLLUP_LOCK = 766  # the advisory lock's key: Decision 766
 ROLLUP_GROUP = (Dossier.resolving_agency_id, Dossier.procedure_version_id)
-# What the statistics read of a dossier (_facts, _filters, _may_count): a change to one of them
-# moves the figures of the periods it counts in.
-COUNTED = ("received_at", "finished_at", "paused_at", "resumed_at", "due_at", "effective_due_at", "result_class",
-           "paused_class", "outcome", "channel", "procedure_version_id", "receiving_agency_id", "resolving_agency_id",
-           "paid_online", "has_e_result", "has_files", "rated_poor", "processing_minutes", "intake_supplements",
-           "processing_supplements", "reused_component", "from_national_store", "has_complaint", "national_received_at")
+# What the statistics read of a dossier (_facts, _filters, _may_count), by the periods a change
+# to it can move (_seen_from), besides the rule that a period counts a dossier only from its
+# receipt to its finish (_spans). A period is seen by its cut, the midnight after its end.
+#
+# Compared with the cut only (x < cut, or resumed_at >= cut; NULL as "never"): moving one from o
+# to n changes the comparison only for a cut after min(o, n). finished_at is also compared
+# with the period's start (_may_count; handled: end >= since), but only for a dossier done at
+# the cut, and since < cut: unchanged below min(o, n) too.
+DATED = ("finished_at", "paused_at", "resumed_at", "due_at")
+# Read only of a dossier done at the cut (finished_at < cut): result_class (verdict), outcome
+# (resolved, approved), processing_minutes (resolved), has_e_result (result_condition and
+# e_result, through approved: an undone dossier has none), rated_poor and has_complaint (poor).
+# Seen only by a cut after finished_at, before or after the change.
+WHEN_DONE = ("result_class", "outcome", "processing_minutes", "has_e_result", "rated_poor", "has_complaint")
+# Read only of a dossier waiting at the cut (paused_at < cut): seen by a cut after paused_at.
+WHEN_WAITING = ("paused_class",)
+# effective_due_at is read as coalesce(effective_due_at, due_at) < cut, only once resumed_at <
+# cut: seen by a cut after resumed_at and after the earlier of the two values compared.
+ANSWERED_DUE = "effective_due_at"
+# Read only as intake_supplements + processing_supplements > 1 (more than one request: late):
+# a change that leaves that sum's side of 1 is seen by no period, one that moves it by all.
+SUPPLEMENTS = ("intake_supplements", "processing_supplements")
+# Read whatever the cut (received in the period, the filters, the roll-up's groups): every
+# period in the span. received_at is compared with the period's start as well as the cut.
+ALWAYS = ("received_at", "channel", "procedure_version_id", "receiving_agency_id", "resolving_agency_id",
+          "paid_online", "has_files", "reused_component", "from_national_store", "national_received_at")
+COUNTED = (*DATED, *WHEN_DONE, *WHEN_WAITING, ANSWERED_DUE, *SUPPLEMENTS, *ALWAYS)
 
 
 def _lock(connection, shared: bool) -> None:
@@ -523,20 +614,62 @@ def rebuild(start: date, end: date, now: datetime | None = None) -> int:
 
 
 def _build(start: date, end: date, now: datetime) -> int:
+    """_store, committed (which ends the lock)."""
+    rows = _store(start, end, now)
+    db.session.commit()
+    return rows
+
+
+def _store(start: date, end: date, now: datetime) -> int:
+    """Count the closed period into the roll-up, replacing what it held, in the caller's
+    transaction (under the exclusive lock); returns its number of rows.
+
+    A base of _open (a period ending yesterday, a new one every day) that began before
+    yesterday's month: its dossiers finished before that month count in it as in the period
+    from its start to the end of the month before (their end and verdict no longer move with
+    the cut), whose roll-up (stored first if it is not there, and kept: it serves every base
+    of the month) gives them; only the others are counted from the dossiers, the scan an open
+    period's reading made before. The bases of that start from the days before are deleted
+    (caches, and one would pile up a day); those ending on a month's last day are kept, unless
+    they have no day (the base of a period begun on the 1st, on that day)."""
     db.session.execute(delete(StatsRollup).where(StatsRollup.start == start, StatsRollup.end == end))
     db.session.execute(delete(StatsPeriod).where(StatsPeriod.start == start, StatsPeriod.end == end))
-    rows = _counted(Scope(start, end), now, list(ROLLUP_GROUP), finished=True)
-    if rows:
-        db.session.execute(insert(StatsRollup), [{"start": start, "end": end, **row._asdict()} for row in rows])
+    month = end.replace(day=1)
+    base = end == _office_date(now) - timedelta(days=1)
+    if base and start < month:
+        head = (start, month - timedelta(days=1))
+        if db.session.execute(select(StatsPeriod.start).where(StatsPeriod.start == head[0],
+                                                              StatsPeriod.end == head[1])).first() is None:
+            _store(*head, now)
+        counted = _counting(Scope(start, end), now, list(ROLLUP_GROUP), finished=True,
+                            open_at=datetime.combine(month, time(0), tzinfo=OFFICE_TZ))
+        names = [column.name for column in counted.selected_columns]
+        finished = select(*[getattr(StatsRollup, name) for name in names]).where(
+            StatsRollup.start == head[0], StatsRollup.end == head[1], StatsRollup.finished.is_(True))
+        both = union_all(finished, counted).subquery()
+        keys = [both.c[name] for name in names[:len(ROLLUP_GROUP) + 1]]   # the groups and the finished flag
+        rows = select(*keys, *[func.sum(both.c[name]).label(name) for name in names[len(keys):]]).group_by(*keys)
+    else:
+        rows = _counting(Scope(start, end), now, list(ROLLUP_GROUP), finished=True)
+        names = [column.name for column in rows.selected_columns]
+    # written by the database from the statement, the rows never sent through Python
+    db.session.execute(insert(StatsRollup.__table__).from_select(
+        ["start", "end", *names], select(literal(start), literal(end), *rows.subquery().c)))
     db.session.execute(insert(StatsPeriod).values(start=start, end=end, built_at=now))
-    db.session.commit()
-    return len(rows)
+    if base:
+        stale = [day for day in db.session.scalars(select(StatsPeriod.end).where(
+            StatsPeriod.start == start, StatsPeriod.end < end)) if (day + timedelta(days=1)).day != 1 or day < start]
+        if stale:
+            for table in (StatsRollup, StatsPeriod):
+                db.session.execute(delete(table).where(table.start == start, table.end.in_(stale)))
+    return db.session.scalar(select(func.count()).select_from(StatsRollup).where(StatsRollup.start == start,
+                                                                                StatsRollup.end == end))
 
 
 def _ensure_rollup(start: date, end: date, now: datetime) -> bool:
     """Whether the closed period's roll-up is there, built first if it was not (the first
-    reading after a change). If it cannot be stored (a locked SQLite file), False: the caller
-    counts from the dossiers."""
+    reading after a change, or of the day for a base of _open). If it cannot be stored (a
+    locked SQLite file), False: the caller counts from the dossiers."""
     present = select(StatsPeriod.start).where(StatsPeriod.start == start, StatsPeriod.end == end)
     if db.session.execute(present).first() is not None:
         return True
@@ -556,8 +689,12 @@ def _ensure_rollup(start: date, end: date, now: datetime) -> bool:
 
 def rebuild_all(now: datetime | None = None) -> list[tuple[date, date]]:
     """Every closed month, quarter and year from the first dossier received to yesterday,
-    rebuilt; the other periods kept (a custom period is built again when first read)."""
+    rebuilt; the other periods deleted (custom periods, _open's bases and the heads they are
+    built from: caches, each built again from the dossiers when first read, so none outlives
+    the change this is run after)."""
     now = now or utcnow()
+    _drop(db.session.connection())
+    db.session.commit()
     first = db.session.scalar(select(func.min(Dossier.received_at)))
     if first is None:
         return []
@@ -575,13 +712,24 @@ def _office_date(moment: datetime) -> date:
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(OFFICE_TZ).date()
 
 
-def _spans(target: Dossier, removed: bool) -> list[tuple[date, date | None]]:
-    """(received, finished) office dates of the dossier before and after this flush, when it is
-    new, removed, or a counted column changes; a period counts a dossier only between them.
-    The model keeps the former dates (active_history), so "before" is known."""
+# the extremes of _seen_from: a change every period's cut sees, and one none sees
+_EVER = datetime.min.replace(tzinfo=UTC)
+_NEVER = datetime.max.replace(tzinfo=UTC)
+_UNKNOWN = object()   # a column's former value, when it was set without being loaded
+
+
+def _spans(target: Dossier, removed: bool) -> list[tuple[date, date | None, date | None]]:
+    """(received, finished, seen) of the dossier before and after this flush, when it is new,
+    removed, or a counted column changes: a period counts a dossier only between its received
+    and finished office dates, and sees the change only if it ends on `seen` or after (None:
+    whatever its end). The model keeps the former dated values (active_history), so "before"
+    is known."""
     state = inspect(target)
     histories = {name: state.attrs[name].history for name in COUNTED}
     if not (state.pending or removed or any(h.has_changes() for h in histories.values())):
+        return []
+    seen = _EVER if state.pending or removed else _seen_from(target, histories)
+    if seen == _NEVER:
         return []
 
     def before(name):
@@ -591,8 +739,46 @@ def _spans(target: Dossier, removed: bool) -> list[tuple[date, date | None]]:
     for received, finished in ((before("received_at"), before("finished_at")),
                                (target.received_at, target.finished_at)):
         if received is not None:
-            spans.append((_office_date(received), finished and _office_date(finished)))
+            spans.append((_office_date(received), finished and _office_date(finished),
+                          None if seen == _EVER else _office_date(seen)))
     return spans
+
+
+def _seen_from(target: Dossier, histories: dict) -> datetime:
+    """The moment after which a period's cut sees this flush's changes to the dossier (_EVER:
+    every cut; _NEVER: none), by the rules beside COUNTED."""
+    def values(name):   # (old, new)
+        history = histories[name]
+        if not history.has_changes():
+            return getattr(target, name), getattr(target, name)
+        return (history.deleted or history.unchanged or [_UNKNOWN])[0], (history.added or [None])[0]
+
+    def moment(value):
+        return _EVER if value is _UNKNOWN else _NEVER if value is None else value
+
+    def earliest(name):
+        return min(moment(value) for value in values(name))
+
+    def answered_due(effective, due):
+        return effective if effective is not None else due
+
+    def late(intake, processing):
+        return _UNKNOWN if _UNKNOWN in (intake, processing) else (intake or 0) + (processing or 0) > 1
+
+    seen = [_NEVER]
+    changed = {name for name, history in histories.items() if history.has_changes()}
+    seen += [earliest(name) for name in changed & set(DATED)]
+    seen += [earliest("finished_at")] if changed & set(WHEN_DONE) else []
+    seen += [earliest("paused_at")] if changed & set(WHEN_WAITING) else []
+    if ANSWERED_DUE in changed:
+        compared = [answered_due(effective, due) for effective, due in zip(values(ANSWERED_DUE), values("due_at"),
+                                                                           strict=True)]
+        seen.append(max(earliest("resumed_at"), min(moment(value) for value in compared)))
+    if changed & set(SUPPLEMENTS):
+        before, after = (late(*pair) for pair in zip(*map(values, SUPPLEMENTS), strict=True))
+        seen += [_EVER] if _UNKNOWN in (before, after) or before != after else []
+    seen += [_EVER] if changed & set(ALWAYS) else []
+    return min(seen)
 
 
 def _drop(connection, condition=None) -> None:
@@ -615,14 +801,17 @@ def _invalidate_statement(state) -> None:
 @event.listens_for(Session, "before_flush")
 def _invalidate(session: Session, flush_context, instances) -> None:
     """Delete the closed periods whose figures a change of this flush may move: those from the
-    dossier's receipt to its finish (or on, while it is open), before and after the change."""
+    dossier's receipt to its finish (or on, while it is open), before and after the change,
+    whose cut sees the change (_seen_from: a change dated today is seen by no closed period's
+    cut unless it moves an older date, so the bases of _open are kept through the day's work)."""
     spans = [span for target in (*session.new, *session.dirty, *session.deleted)
              if isinstance(target, Dossier) for span in _spans(target, target in session.deleted)]
     if not spans:
         return
     _drop(session.connection(), lambda table: or_(*[
-        and_(table.end >= received, true() if finished is None else table.start <= finished)
-        for received, finished in spans]))
+        and_(table.end >= received, true() if finished is None else table.start <= finished,
+             true() if seen is None else table.end >= seen)
+        for received, finished, seen in spans]))
 
 
 def monthly_report_pdf(year: int, month: int, signer: str, agency: Agency | None = None,
