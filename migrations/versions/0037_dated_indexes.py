@@ -3,14 +3,14 @@ its roll-up up to yesterday plus the dossiers with a dated fact today, found by 
 and those of received_at and finished_at (issue 15, services/stats.py _open)
 
 Revision ID: 0037
-Revises: 0035
+Revises: 0038
 Create Date: 2026-12-06 21:00:00
 
 """
 from alembic import op
 
 revision = "0037"
-down_revision = "0035"
+down_revision = "0038"
 branch_labels = None
 depends_on = None
 
