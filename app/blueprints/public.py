@@ -59,11 +59,10 @@ def procedure(code: str):
     so what the page shows of it is rendered once per version and language (web.fragment: the
     version's template strings were two thirds of the page's CPU, issue 15); the due date "if
     received now" around it is computed for each request."""
-    version = catalogue.current_version(code)
+    version = catalogue.published(code)
     if version is None:
         abort(404)
-    key = (version.id, version.fingerprint, i18n.current(), current_app.config["DEADLINE_CUTOFF"],
-           request.script_root)
+    key = (*version.key, i18n.current(), current_app.config["DEADLINE_CUTOFF"], request.script_root)
     parts = {part: fragment((f"procedure.{part}", *key), lambda part=part: render_template(
         f"public/_procedure_{part}.html", v=version, spec=version.spec)) for part in ("intro", "details")}
     due = expected_due(version, datetime.now(UTC))

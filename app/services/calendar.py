@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, datetime, time
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from flask import current_app, g, has_request_context
 from sqlalchemy import select
@@ -27,6 +28,9 @@ from app.extensions import db
 from app.models import CalendarDay, CalendarSwap, ProcedureVersion, User
 from app.services import audit, versions
 from app.services.errors import ServiceError
+
+if TYPE_CHECKING:
+    from app.services.catalogue import Published
 
 
 class CalendarError(ServiceError):
@@ -80,7 +84,7 @@ def entered_days() -> tuple[OfficialDay, ...]:
                                                      OfficialDay(swap.working_day, "working_day", swap.legal_basis)))
 
 
-def procedure_calendar(version: ProcedureVersion, paper: bool) -> WorkCalendar:
+def procedure_calendar(version: ProcedureVersion | Published, paper: bool) -> WorkCalendar:
     """The working calendar with the cut-off that applies to a dossier of this procedure: the
     procedure file's `cutoff` or the province's DEADLINE_CUTOFF, for paper dossiers and
     same-day procedures only (domain/deadlines.applicable_cutoff, LEGAL.md §5)."""
@@ -90,7 +94,7 @@ def procedure_calendar(version: ProcedureVersion, paper: bool) -> WorkCalendar:
     return replace(calendar, cutoff=cutoff)
 
 
-def expected_due(version: ProcedureVersion, received_at: datetime, paper: bool = True,
+def expected_due(version: ProcedureVersion | Published, received_at: datetime, paper: bool = True,
                  verification: bool = False) -> datetime:
     """The appointment a dossier of this procedure received at `received_at` would get; `paper`
     for a counter or postal dossier (channel 1, 3). The public "if received now" estimate takes

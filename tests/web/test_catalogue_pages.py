@@ -102,8 +102,10 @@ def test_the_procedure_page_renders_a_version_once_and_a_new_version_at_once(cli
     from collections import OrderedDict
 
     from flask import templating
+    from sqlalchemy import event
 
     from app import web
+    from app.extensions import db
     from app.services import catalogue, procedure_admin
     from app.services.demo import DemoAgency
 
@@ -118,8 +120,21 @@ def test_the_procedure_page_renders_a_version_once_and_a_new_version_at_once(cli
     monkeypatch.setattr("app.blueprints.public.render_template", counting)
     version = catalogue.current_version("1.001193")
     text = procedure_admin.as_yaml(version).replace(version.spec["name"]["vi"], "Đăng ký khai sinh (bản thử)", 1)
-    pages = [client.get("/thu-tuc/1.001193").get_data(as_text=True) for _ in range(2)]
+    statements = []
+
+    def record(conn, cursor, sql, *rest):
+        statements.append(sql)
+
+    pages = [client.get("/thu-tuc/1.001193").get_data(as_text=True)]
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        pages.append(client.get("/thu-tuc/1.001193").get_data(as_text=True))
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
     assert pages[0] == pages[1] and rendered.count("public/_procedure_details.html") == 1
+    # the second time, the version's identity alone: not its file's content (catalogue.published)
+    assert [sql for sql in statements if "procedure_version" in sql] and not [
+        sql for sql in statements if "procedure_snapshot" in sql]
     assert rendered.count("public/procedure.html") == 2
     procedure_admin.publish(make_user("admin", DemoAgency.PROVINCE), text)
     page = client.get("/thu-tuc/1.001193").get_data(as_text=True)
