@@ -8,7 +8,7 @@ from datetime import datetime
 from functools import wraps
 
 import limits
-from flask import Flask, abort, current_app, g, request, send_file
+from flask import Flask, abort, current_app, g, render_template, request, send_file
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
@@ -224,6 +224,16 @@ def page_failed(form=None, message=None, links=()) -> bool:
     return bool(message or links or error_fields(form))
 
 
+def site_nav() -> Markup:
+    """The brand and the main navigation of every page (templates/_site_nav.html). An anonymous
+    visitor's is the same on every page of one language, so it is rendered once per language
+    (a fifth of a public page's CPU, issue 15); a signed-in person's names them and follows
+    their roles, and is rendered for each page."""
+    if current_user.is_authenticated:
+        return Markup(render_template("_site_nav.html"))
+    return fragment(("site_nav", i18n.current(), request.script_root), lambda: render_template("_site_nav.html"))
+
+
 def register_template_helpers(app: Flask) -> None:
     # One filter per kind of value, for the pages and the PDFs alike (app/numbers.py, app/dates.py).
     app.jinja_env.filters.update(
@@ -246,7 +256,7 @@ def register_template_helpers(app: Flask) -> None:
         national_sync_of=national_sync.state_of,
         can=can, Level=Level, AgencyKind=AgencyKind, Role=Role, agency_type_label=agency_type_label,
         TimeUnit=TimeUnit, SourceTopic=SourceTopic, OnlineLevel=OnlineLevel, Subject=Subject, Method=Method,
-        CopyKind=CopyKind,
+        CopyKind=CopyKind, site_nav=site_nav,
     )
     app.jinja_env.globals.update(error_fields=error_fields, page_failed=page_failed)
 

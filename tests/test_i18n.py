@@ -52,8 +52,10 @@ def test_translations_keep_their_placeholders():
 
 
 def layout_strings() -> list[str]:
-    """The Vietnamese words of base.html (its msgids), placeholders left out."""
-    found = extract_from_file("jinja2", str(ROOT / "templates/base.html"))
+    """The Vietnamese words of the layout (base.html and its navigation, _site_nav.html: their
+    msgids), placeholders left out."""
+    found = [entry for name in ("base.html", "_site_nav.html")
+             for entry in extract_from_file("jinja2", str(ROOT / "templates" / name))]
     return [text for _, text, _, _ in found if "%(" not in text]
 
 
