@@ -38,5 +38,5 @@ def test_other_database_errors_stay_500(app, client, monkeypatch):
     def broken(*args, **kwargs):
         raise OperationalError("SELECT 1", {}, Exception("disk I/O error"))
 
-    monkeypatch.setattr(catalogue, "current_version", broken)
+    monkeypatch.setattr(catalogue, "published", broken)
     assert client.get("/thu-tuc/1.001193").status_code == 500
