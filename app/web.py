@@ -227,8 +227,8 @@ def page_failed(form=None, message=None, links=()) -> bool:
 def site_nav() -> Markup:
     """The brand and the main navigation of every page (templates/_site_nav.html). An anonymous
     visitor's is the same on every page of one language, so it is rendered once per language
-    (a fifth of a public page's CPU, issue 15); a signed-in person's names them and follows
-    their roles, and is rendered for each page."""
+    (the layout 0.17 → 0.09 ms, about a twentieth of a public page's CPU, issue 15); a
+    signed-in person's names them and follows their roles, and is rendered for each page."""
     if current_user.is_authenticated:
         return Markup(render_template("_site_nav.html"))
     return fragment(("site_nav", i18n.current(), request.script_root), lambda: render_template("_site_nav.html"))

@@ -262,23 +262,24 @@ def run(url: str, label: str, count: int) -> None:
                    "official": session_cookie(portal_base, "official@bench.example")}
         baseline = Case("bare", "bare endpoint: one indexed query (baseline)", f"/dossier/{paths['code']}")
         cases = chosen(all_cases(paths))
+        def timed(case: Case, seconds: int, connections: int) -> tuple[float, float, float, int]:
+            base = bare_base if case is baseline else portal_base
+            # wait for the workers to finish the requests the previous case left queued (wrk
+            # closes its connections, the sync workers still answer them): else a case after
+            # a slow one (the dashboard after the worklist) is timed behind that backlog
+            requests.get(base + ("/" if case is not baseline else baseline.path), timeout=600)
+            return wrk(base + case.path, seconds, connections, cookies.get(case.who))
+
         for _ in range(rounds):
             for case in (baseline, *cases):
-                base = bare_base if case is baseline else portal_base
-                # wait for the workers to finish the requests the previous case left queued (wrk
-                # closes its connections, the sync workers still answer them): else a case after
-                # a slow one (the dashboard after the worklist) is timed behind that backlog
-                requests.get(base + ("/" if case is not baseline else baseline.path), timeout=600)
-                rate, p50, p99, bad = wrk(base + case.path, seconds, connections, cookies.get(case.who))
+                rate, p50, p99, bad = timed(case, seconds, connections)
                 case.rates.append(rate)
                 case.p50.append(p50)
                 case.p99.append(p99)
                 case.errors += bad
         alone = int(os.environ.get("BENCH_ALONE_SECONDS", "3"))
         for case in (baseline, *cases):
-            base = bare_base if case is baseline else portal_base
-            requests.get(base + ("/" if case is not baseline else baseline.path), timeout=600)
-            case.alone_p50 = wrk(base + case.path, alone, 1, cookies.get(case.who))[1]
+            case.alone_p50 = timed(case, alone, 1)[1]
         portal_rss, bare_rss = rss_mb(portal), rss_mb(bare)
     finally:
         stop(portal)

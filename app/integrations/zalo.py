@@ -120,8 +120,8 @@ def send_template(url: str, access_token: str, *, phone: str, template_id: str, 
     """Send one ZNS message; Zalo's `data` ({msg_id, sent_time, …}) when it took it. Raises
     TokenRejected, Temporary, outbox.Permanent, or the network's own errors (retried)."""
     response = http.post(url, headers={"access_token": access_token},
-                             json={"phone": phone, "template_id": template_id, "template_data": data,
-                                   "tracking_id": tracking_id}, timeout=timeout)
+                         json={"phone": phone, "template_id": template_id, "template_data": data,
+                               "tracking_id": tracking_id}, timeout=timeout)
     answer = _answer(response, "Zalo ZNS")
     code = _code(answer)
     if code == SUCCESS:
@@ -138,8 +138,8 @@ def renew(url: str, *, app_id: str, secret_key: str, refresh_token: str, timeout
     """A new access token (and the next refresh token) for `refresh_token`. Raises
     RenewalRefused when Zalo refuses it, the network's own errors otherwise."""
     response = http.post(url, headers={"secret_key": secret_key},
-                             data={"app_id": app_id, "refresh_token": refresh_token,
-                                   "grant_type": "refresh_token"}, timeout=timeout)
+                         data={"app_id": app_id, "refresh_token": refresh_token,
+                               "grant_type": "refresh_token"}, timeout=timeout)
     if 400 <= response.status_code < 500 and response.status_code != 429:
         raise RenewalRefused(f"Zalo OAuth: HTTP {response.status_code}: {response.text[:500]}")
     answer = _answer(response, "Zalo OAuth")

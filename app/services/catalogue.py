@@ -244,8 +244,9 @@ def search(f: CatalogueFilter, page: int, per_page: int) -> ListPagination:
     return ListPagination(rows=rows, page=page, per_page=per_page, error_out=False, count=True)
 
 
-# The statement built once: building it and its loader option for each page was a fifth of the
-# procedure page's CPU (issue 15).
+# The statement built once: building it and its loader option for each request was a fifth of
+# the procedure page's CPU when that page read the version through it (issue 15; the page now
+# reads `published`); the procedure's forms still do.
 _CURRENT_VERSION = (select(ProcedureVersion).where(CURRENT, ProcedureVersion.code == bindparam("code"))
                     .options(joinedload(ProcedureVersion.snapshot)))
 

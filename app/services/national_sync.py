@@ -198,7 +198,7 @@ class NationalPortal:
             headers["Authorization"] = f"Bearer {config['NATIONAL_SYNC_TOKEN']}"
         # no redirect followed: requests would turn the POST into a GET and report its answer
         response = http.post(message.recipient, data=message.body.encode(), headers=headers,
-                                 timeout=config["NATIONAL_SYNC_TIMEOUT"], allow_redirects=False)
+                             timeout=config["NATIONAL_SYNC_TIMEOUT"], allow_redirects=False)
         if (failure := outbox.http_failure(response.status_code, response.text)) is not None:
             raise failure
         if not 200 <= response.status_code < 300:   # only a 2xx acknowledges the record

@@ -121,8 +121,7 @@ class HttpSms(ABC):
     def deliver(self, message: OutboxMessage) -> None:
         config = current_app.config
         body, headers = self.request(message)
-        response = http.post(config["SMS_API_URL"], json=body, headers=headers,
-                                 timeout=config["SMS_TIMEOUT"])
+        response = http.post(config["SMS_API_URL"], json=body, headers=headers, timeout=config["SMS_TIMEOUT"])
         if (failure := outbox.http_failure(response.status_code, response.text)) is not None:
             raise failure
         self.accepted(response)

@@ -44,8 +44,9 @@ def _watched(target) -> str | None:
 
 @event.listens_for(Session, "before_flush")
 def _flushed(session: Session, flush_context, instances) -> None:
+    # a dirty object is asked whether it really changed only if its table is watched
     names = {_watched(target) for target in (*session.new, *session.deleted)} | {
-        _watched(target) for target in session.dirty if session.is_modified(target)}
+        name for target in session.dirty if (name := _watched(target)) and session.is_modified(target)}
     names.discard(None)
     if names:
         _renew(session.connection(), names)

@@ -111,3 +111,22 @@ def test_behind_a_proxy_the_client_address_and_scheme_come_from_its_headers():
         app.add_url_rule("/_who", "who", lambda: f"{request.remote_addr} {request.scheme}")
         seen = app.test_client().get("/_who", headers={"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"})
         assert tuple(seen.get_data(as_text=True).split()) == expected
+
+
+def test_the_navigation_kept_for_visitors_never_reaches_a_signed_in_person(client, make_user, login):
+    """web.site_nav: a visitor's navigation is rendered once per language and reused; a signed-in
+    person's is their own on every page (their name, their roles, the log-out form), and the
+    visitor's comes back once they have left."""
+    from app.services.demo import DemoAgency
+
+    def nav(page: str) -> str:
+        return page.split('<nav aria-label="Điều hướng chính">', 1)[1].split("</nav>", 1)[0]
+
+    visitor = [nav(client.get(path).get_data(as_text=True)) for path in ("/", "/tra-cuu")]
+    assert visitor[0] == visitor[1] and "Đăng nhập" in visitor[0] and "Đăng xuất" not in visitor[0]
+    official = make_user("specialist", DemoAgency.TICH_SON)
+    login(official)
+    own = nav(client.get("/tra-cuu").get_data(as_text=True))
+    assert official.full_name in own and "Xử lý hồ sơ" in own and "Đăng xuất" in own and "Đăng nhập" not in own
+    client.post("/dang-xuat")
+    assert nav(client.get("/tra-cuu").get_data(as_text=True)) == visitor[0]
