@@ -70,7 +70,10 @@ def test_seed_demo_history_makes_real_dossiers(app):
     assert result.exit_code == 0, result.output
     assert "Đã tạo 12 hồ sơ lịch sử." in result.output
     made = db.session.query(Dossier).all()
-    assert len(made) == 12 and all(d.code for d in made)
+    # a dossier submitted online near now may still wait for the desk's office hours (on a Monday
+    # morning before 08:00, one sent on Saturday): not received, so it has no code yet
+    assert len(made) == 12 and all(d.code for d in made if d.received_at)
+    assert all(d.status == "submitted" for d in made if not d.received_at)
     assert {d.status for d in made} & {"returned", "resolved", "processing", "accepted", "supplement_requested"}
     assert db.session.query(StepTask).count() >= 12
     today = date.today()
